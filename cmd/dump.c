@@ -1,0 +1,147 @@
+/*
+ * dump.c - `dbmig dump`: option parsing and the report; the work is in
+ * lib/dump.c.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/log.h"
+#include "../lib/migrate.h"
+#include "cmd.h"
+#include "exitcodes.h"
+#include "../lib/banned.h"
+
+enum {
+	OPT_SCHEMA_ONLY = 256,
+	OPT_DATA_ONLY,
+	OPT_COMPRESS_LEVEL,
+	OPT_CHUNK_SIZE,
+	OPT_UNMAPPED_AS_TEXT,
+	OPT_SOURCE,
+};
+
+static const char dump_usage[] =
+	"usage: dbmig dump [options] SOURCE -o DIR\n\n"
+	"Take a consistent snapshot of SOURCE into the dump directory DIR.\n"
+	"SOURCE is a postgresql:// URI or a libpq 'key=value' string; passwords\n"
+	"come best from PGPASSWORD or ~/.pgpass. DBMIG_SOURCE_URI is the default.\n\n"
+	"options:\n"
+	"  -o, --output DIR          dump directory (created 0700; must be absent or empty)\n"
+	"  -j, --jobs N              read N tables in parallel, one snapshot (default 1)\n"
+	"  -t, --table PATTERN       dump only matching tables (repeatable; 'schema.table' or 'table', shell globs)\n"
+	"  -T, --exclude-table PATTERN  skip matching tables (repeatable)\n"
+	"      --schema-only         dump the schema, no rows\n"
+	"      --data-only           dump rows; the load will not create the schema\n"
+	"      --chunk-size SIZE     start a new chunk file every SIZE of row data (default 64M)\n"
+	"      --compress-level N    zstd level 1-19 (default 1)\n"
+	"      --unmapped-as-text    carry columns of types with no neutral mapping as text\n"
+	"      --source URI          the same as the SOURCE argument\n"
+	"  -h, --help                this help\n";
+
+int
+cmd_dump(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "table", required_argument, NULL, 't' },
+		{ "exclude-table", required_argument, NULL, 'T' },
+		{ "schema-only", no_argument, NULL, OPT_SCHEMA_ONLY },
+		{ "data-only", no_argument, NULL, OPT_DATA_ONLY },
+		{ "compress-level", required_argument, NULL, OPT_COMPRESS_LEVEL },
+		{ "chunk-size", required_argument, NULL, OPT_CHUNK_SIZE },
+		{ "unmapped-as-text", no_argument, NULL, OPT_UNMAPPED_AS_TEXT },
+		{ "source", required_argument, NULL, OPT_SOURCE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct dump_opts o;
+	struct dump_result res;
+	struct dberr err = DBERR_INIT;
+	char *source = NULL;
+	int ch, rc;
+
+	memset(&o, 0, sizeof(o));
+	o.jobs = 1;
+	o.compress_level = 1;
+	o.chunk_bytes = (uint64_t)64 << 20;
+	while ((ch = getopt_long(argc, argv, "o:j:t:T:h", long_opts, NULL)) != -1) {
+		switch (ch) {
+		case 'o': o.outdir = optarg; break;
+		case 'j':
+			if (parse_jobs(optarg, &o.jobs) < 0)
+				return usage_error("dump", "-j wants a number from 1 to 256, not '%s'", optarg);
+			break;
+		case 't': strlist_push(&o.filter.include, optarg); break;
+		case 'T': strlist_push(&o.filter.exclude, optarg); break;
+		case OPT_SCHEMA_ONLY: o.schema_only = 1; break;
+		case OPT_DATA_ONLY: o.data_only = 1; break;
+		case OPT_COMPRESS_LEVEL: {
+			char *end;
+			long l = strtol(optarg, &end, 10);
+
+			if (*end || end == optarg || l < 1 || l > 19)
+				return usage_error("dump", "--compress-level wants 1 to 19, not '%s'", optarg);
+			o.compress_level = (int)l;
+			break;
+		}
+		case OPT_CHUNK_SIZE:
+			if (parse_size(optarg, &o.chunk_bytes) < 0)
+				return usage_error("dump", "--chunk-size wants a size like 64M, not '%s'", optarg);
+			break;
+		case OPT_UNMAPPED_AS_TEXT: o.filter.unmapped_as_text = 1; break;
+		case OPT_SOURCE: free(source); source = take_conninfo_arg(optarg, "source"); break;
+		case 'h': fputs(dump_usage, stdout); return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'dbmig dump --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		free(source);
+		source = take_conninfo_arg(argv[optind++], "source");
+	}
+	rc = EXIT_USAGE;
+	if (optind < argc) {
+		usage_error("dump", "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (!source && getenv("DBMIG_SOURCE_URI"))
+		source = xstrdup(getenv("DBMIG_SOURCE_URI"));
+	if (!source) {
+		usage_error("dump", "no source given (SOURCE argument or DBMIG_SOURCE_URI)");
+		goto out;
+	}
+	if (!o.outdir) {
+		usage_error("dump", "no output directory given (-o DIR)");
+		goto out;
+	}
+	if (o.schema_only && o.data_only) {
+		usage_error("dump", "options --schema-only and --data-only cannot be used together");
+		goto out;
+	}
+	o.source = source;
+	if (dump_run(&o, &res, &err) < 0) {
+		log_error("%s", err.msg);
+		rc = exit_code_for(&err);
+		goto out;
+	}
+	printf("dump complete: %s\n", o.outdir);
+	printf("  tables %d, rows %" PRIu64 ", chunks %" PRIu64 ", %.1f MB on disk "
+	       "(%.1f MB of rows), %.1f s\n", res.tables, res.rows, res.chunks,
+	       res.bytes / 1e6, res.raw_bytes / 1e6, res.seconds);
+	printf("  snapshot position %s%s\n", res.position,
+	       res.position_exact ? "" : " (read inside the snapshot; no replication slot)");
+	if (res.warnings)
+		printf("  %d warning%s recorded in the manifest\n", res.warnings,
+		       res.warnings == 1 ? "" : "s");
+	rc = EXIT_OK;
+out:
+	free(source);
+	strlist_release(&o.filter.include);
+	strlist_release(&o.filter.exclude);
+	return rc;
+}

@@ -1,0 +1,110 @@
+/*
+ * load.c - `dbmig load`: option parsing and the report; the work is in
+ * lib/load.c.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/log.h"
+#include "../lib/migrate.h"
+#include "cmd.h"
+#include "exitcodes.h"
+#include "../lib/banned.h"
+
+enum {
+	OPT_SCHEMA_ONLY = 256,
+	OPT_DATA_ONLY,
+	OPT_TRUNCATE,
+	OPT_TARGET,
+};
+
+static const char load_usage[] =
+	"usage: dbmig load [options] DIR TARGET\n\n"
+	"Recreate the dump in DIR on TARGET: schema, rows, then keys, indexes,\n"
+	"foreign keys and sequence values. Every step is recorded in the target's\n"
+	"_dbmig.load_ledger with its data, so running the same command again after\n"
+	"a failure resumes where it stopped. TARGET is a postgresql:// URI or a\n"
+	"libpq 'key=value' string; DBMIG_TARGET_URI is the default.\n\n"
+	"options:\n"
+	"  -j, --jobs N        load N chunks (and build N indexes) in parallel (default 1)\n"
+	"      --schema-only   create the schema only\n"
+	"      --data-only     load rows into existing tables only\n"
+	"      --truncate      empty target tables that hold rows this load did not write\n"
+	"      --target URI    the same as the TARGET argument\n"
+	"  -h, --help          this help\n";
+
+int
+cmd_load(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "schema-only", no_argument, NULL, OPT_SCHEMA_ONLY },
+		{ "data-only", no_argument, NULL, OPT_DATA_ONLY },
+		{ "truncate", no_argument, NULL, OPT_TRUNCATE },
+		{ "target", required_argument, NULL, OPT_TARGET },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct load_opts o;
+	struct load_result res;
+	struct dberr err = DBERR_INIT;
+	char *target = NULL;
+	int ch, rc = EXIT_USAGE;
+
+	memset(&o, 0, sizeof(o));
+	o.jobs = 1;
+	while ((ch = getopt_long(argc, argv, "j:h", long_opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			if (parse_jobs(optarg, &o.jobs) < 0)
+				return usage_error("load", "-j wants a number from 1 to 256, not '%s'", optarg);
+			break;
+		case OPT_SCHEMA_ONLY: o.schema_only = 1; break;
+		case OPT_DATA_ONLY: o.data_only = 1; break;
+		case OPT_TRUNCATE: o.truncate = 1; break;
+		case OPT_TARGET: free(target); target = take_conninfo_arg(optarg, "target"); break;
+		case 'h': fputs(load_usage, stdout); return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'dbmig load --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		o.dumpdir = argv[optind++];
+	if (optind < argc) {
+		free(target);
+		target = take_conninfo_arg(argv[optind++], "target");
+	}
+	if (optind < argc) {
+		usage_error("load", "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (!target && getenv("DBMIG_TARGET_URI"))
+		target = xstrdup(getenv("DBMIG_TARGET_URI"));
+	if (!o.dumpdir || !target) {
+		usage_error("load", "give the dump directory and the target (DIR TARGET)");
+		goto out;
+	}
+	if (o.schema_only && o.data_only) {
+		usage_error("load", "options --schema-only and --data-only cannot be used together");
+		goto out;
+	}
+	o.target = target;
+	if (load_run(&o, &res, &err) < 0) {
+		log_error("%s", err.msg);
+		rc = exit_code_for(&err);
+		goto out;
+	}
+	printf("load complete: dump %s\n", res.dump_id);
+	printf("  tables %d, rows %" PRIu64 ", chunks loaded %" PRIu64 ", already loaded %"
+	       PRIu64 ", steps run %d, already done %d, %.1f s\n", res.tables, res.rows,
+	       res.chunks_loaded, res.chunks_skipped, res.steps_run, res.steps_skipped,
+	       res.seconds);
+	rc = EXIT_OK;
+out:
+	free(target);
+	return rc;
+}

@@ -1,0 +1,242 @@
+/*
+ * main.c - dbmig's entry point: global options, then dispatch to the
+ * subcommand through a sorted table (git's commands[]). Only cmd/ prints
+ * to stdout or exits.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../lib/dberr.h"
+#include "../lib/log.h"
+#include "../lib/util.h"
+#include "../lib/version.h"
+#include "cmd.h"
+#include "exitcodes.h"
+#include "../lib/banned.h"
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct cmd cmds[] = {
+	{ "dump", cmd_dump, "take a consistent, checksummed dump of a database" },
+	{ "load", cmd_load, "recreate a dump's schema and data in a database, resumably" },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: dbmig [-v | -q] <command> [<args>]\n"
+		"       dbmig --version | --help | help <command>\n\n"
+		"Move databases between servers exactly, and prove it.\n\ncommands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
+		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(f, "\nglobal options:\n"
+		"  -v, --verbose   more messages (repeat for more)\n"
+		"  -q, --quiet     errors only\n"
+		"  -h, --help      this help\n"
+		"  -V, --version   print the version\n\n"
+		"'dbmig help <command>' shows the manual page of a command.\n");
+}
+
+static const struct cmd *
+find_cmd(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	dbmig_interrupted = 1;
+}
+
+static int
+cmd_help(int argc, char **argv)
+{
+	const struct cmd *c;
+	char page[64];
+
+	if (argc < 2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!(c = find_cmd(argv[1]))) {
+		fprintf(stderr, "dbmig: error: '%s' is not a dbmig command; see 'dbmig --help'\n",
+			argv[1]);
+		return EXIT_USAGE;
+	}
+	snprintf(page, sizeof(page), "dbmig-%s", c->name);
+	execlp("man", "man", page, (char *)NULL);
+	/* No man(1) here: the built-in help is the next best thing. */
+	{
+		char *args[] = { (char *)c->name, (char *)"--help", NULL };
+
+		optind = 0;
+		return c->fn(2, args);
+	}
+}
+
+char *
+take_conninfo_arg(char *arg, const char *what)
+{
+	char *copy = xstrdup(arg), *p;
+	int scrubbed = 0;
+
+	/* URI form: scheme://user:PASSWORD@host */
+	if ((p = strstr(arg, "://"))) {
+		char *at = strchr(p + 3, '@'), *colon = strchr(p + 3, ':');
+
+		if (at && colon && colon < at) {
+			for (char *q = colon + 1; q < at; q++)
+				*q = 'x';
+			scrubbed = 1;
+		}
+		if ((p = strstr(arg, "password="))) {
+			for (char *q = p + 9; *q && *q != '&'; q++)
+				*q = 'x';
+			scrubbed = 1;
+		}
+	} else if ((p = strstr(arg, "password"))) {
+		/* keyword form: password=secret or password = 'se cret' */
+		char *q = p + 8;
+
+		while (*q == ' ')
+			q++;
+		if (*q == '=') {
+			q++;
+			while (*q == ' ')
+				q++;
+			if (*q == '\'') {
+				for (q++; *q && *q != '\''; q++)
+					*q = 'x';
+			} else {
+				for (; *q && *q != ' '; q++)
+					*q = 'x';
+			}
+			scrubbed = 1;
+		}
+	}
+	if (scrubbed)
+		log_warn("the %s connection string holds a password, which other users "
+			 "could see in the process list; prefer PGPASSWORD or ~/.pgpass", what);
+	return copy;
+}
+
+int
+parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	default: break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	if (*end || v == 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+parse_jobs(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 1 || v > 256)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+int
+usage_error(const char *sub, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "dbmig %s: error: ", sub);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'dbmig %s --help'.\n", sub);
+	return EXIT_USAGE;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct sigaction sa;
+	const struct cmd *c;
+	int level = LOG_INFO, ch, rc;
+
+	/* '+': stop at the subcommand; its options are its own. */
+	while ((ch = getopt_long(argc, argv, "+vqhV", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'v': level++; break;
+		case 'q': level = LOG_ERROR; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		case 'V': printf("dbmig %s\n", DBMIG_VERSION); return EXIT_OK;
+		default:
+			fprintf(stderr, "Try 'dbmig --help'.\n");
+			return EXIT_USAGE;
+		}
+	}
+	log_set_level(level > LOG_TRACE ? LOG_TRACE : level);
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (!strcmp(argv[0], "help"))
+		return cmd_help(argc, argv);
+	if (!(c = find_cmd(argv[0]))) {
+		fprintf(stderr, "dbmig: error: '%s' is not a dbmig command; see 'dbmig --help'\n",
+			argv[0]);
+		return EXIT_USAGE;
+	}
+	optind = 0;	/* glibc: a full reset, as the '+' above is not wanted now */
+	rc = c->fn(argc, argv);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "dbmig: error: cannot write to standard output: %s\n",
+			strerror(errno));
+		return rc ? rc : EXIT_IO;
+	}
+	return rc;
+}

@@ -1,0 +1,638 @@
+/*
+ * manifest.c - manifest.json (SPEC.md section 3): the dump's metadata,
+ * its neutral schema and its chunk list, written with jansson.
+ *
+ * The reader validates every field it uses: type, presence, length, the
+ * format version, and chunk names (which must match the fixed pattern, so
+ * no name can point outside the dump directory).
+ */
+#include "dumpfmt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../lib/banned.h"
+
+/* ---- writing ---- */
+
+static json_t *
+jstr_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *
+strlist_json(const struct strlist *l)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(a, json_string(l->v[i]));
+	return a;
+}
+
+static json_t *
+type_json(const struct ntype_desc *d)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "t", json_string(ntype_name(d->t)));
+	if (d->t == NT_ARRAY)
+		json_object_set_new(o, "elem", json_string(ntype_name(d->elem)));
+	if (d->precision >= 0)
+		json_object_set_new(o, "precision", json_integer(d->precision));
+	if (d->precision >= 0 || d->scale != -1)
+		json_object_set_new(o, "scale", json_integer(d->scale));
+	if (d->length >= 0)
+		json_object_set_new(o, "length", json_integer(d->length));
+	if (d->fsp >= 0)
+		json_object_set_new(o, "fsp", json_integer(d->fsp));
+	return o;
+}
+
+static json_t *
+table_json(const struct table *t)
+{
+	json_t *o = json_object(), *cols = json_array(), *cons = json_array();
+	json_t *idx = json_array(), *chunks = json_array();
+
+	json_object_set_new(o, "schema", json_string(t->schema));
+	json_object_set_new(o, "name", json_string(t->name));
+	json_object_set_new(o, "comment", jstr_or_null(t->comment));
+	json_object_set_new(o, "rows", json_integer((json_int_t)t->rows));
+	for (int i = 0; i < t->ncols; i++) {
+		const struct column *c = &t->cols[i];
+		json_t *j = json_object();
+
+		json_object_set_new(j, "name", json_string(c->name));
+		json_object_set_new(j, "native_type", json_string(c->native_type));
+		json_object_set_new(j, "type", type_json(&c->type));
+		json_object_set_new(j, "not_null", json_boolean(c->not_null));
+		json_object_set_new(j, "default", jstr_or_null(c->default_expr));
+		if (c->identity)
+			json_object_set_new(j, "identity", json_string(c->identity == 'a' ? "always" : "by default"));
+		if (c->generated_expr)
+			json_object_set_new(j, "generated", json_string(c->generated_expr));
+		if (c->comment)
+			json_object_set_new(j, "comment", json_string(c->comment));
+		if (c->unmapped_from)
+			json_object_set_new(j, "unmapped_from", json_string(c->unmapped_from));
+		json_array_append_new(cols, j);
+	}
+	json_object_set_new(o, "columns", cols);
+	for (int i = 0; i < t->ncons; i++) {
+		const struct constraint *c = &t->cons[i];
+		json_t *j = json_object();
+		char kind[2] = { c->kind, 0 };
+
+		json_object_set_new(j, "name", json_string(c->name));
+		json_object_set_new(j, "kind", json_string(kind));
+		json_object_set_new(j, "definition", json_string(c->definition));
+		json_object_set_new(j, "columns", strlist_json(&c->columns));
+		if (c->ref_table)
+			json_object_set_new(j, "references", json_string(c->ref_table));
+		json_array_append_new(cons, j);
+	}
+	json_object_set_new(o, "constraints", cons);
+	for (int i = 0; i < t->nidx; i++) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "name", json_string(t->idx[i].name));
+		json_object_set_new(j, "definition", json_string(t->idx[i].definition));
+		json_object_set_new(j, "unique", json_boolean(t->idx[i].unique));
+		json_array_append_new(idx, j);
+	}
+	json_object_set_new(o, "indexes", idx);
+	for (int i = 0; i < t->nchunks; i++) {
+		const struct chunk *c = &t->chunks[i];
+		json_t *j = json_object();
+
+		json_object_set_new(j, "file", json_string(c->file));
+		json_object_set_new(j, "rows", json_integer((json_int_t)c->rows));
+		json_object_set_new(j, "bytes", json_integer((json_int_t)c->bytes));
+		json_object_set_new(j, "raw_bytes", json_integer((json_int_t)c->raw_bytes));
+		json_object_set_new(j, "xxh3_128", json_string(c->checksum));
+		json_array_append_new(chunks, j);
+	}
+	json_object_set_new(o, "chunks", chunks);
+	return o;
+}
+
+int
+manifest_write(const char *dir, const struct dump_meta *m,
+	       const struct schema_model *s, struct dberr *err)
+{
+	json_t *root = json_object(), *src = json_object(), *snap = json_object();
+	json_t *sch = json_object(), *arr;
+	char *text = NULL;
+	int ret;
+
+	json_object_set_new(root, "format", json_string("dbmig-dump"));
+	json_object_set_new(root, "format_version", json_integer(DUMPFMT_VERSION));
+	json_object_set_new(root, "tool_version", json_string(m->tool_version));
+	json_object_set_new(root, "dump_id", json_string(m->dump_id));
+	json_object_set_new(root, "created_at", json_string(m->created_at));
+	json_object_set_new(root, "has_schema", json_boolean(m->has_schema));
+	json_object_set_new(root, "has_data", json_boolean(m->has_data));
+	json_object_set_new(root, "unmapped_as_text", json_boolean(m->unmapped_as_text));
+	json_object_set_new(src, "engine", json_string(m->engine));
+	json_object_set_new(src, "server_version", json_string(m->server_version));
+	json_object_set_new(src, "database", json_string(m->database));
+	json_object_set_new(root, "source", src);
+	json_object_set_new(snap, "kind", json_string(m->snapshot_kind));
+	json_object_set_new(snap, "position", json_string(m->position));
+	json_object_set_new(snap, "position_exact", json_boolean(m->position_exact));
+	json_object_set_new(root, "snapshot", snap);
+
+	json_object_set_new(sch, "schemas", strlist_json(&s->schemas));
+	arr = json_array();
+	for (int i = 0; i < s->nenums; i++) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "schema", json_string(s->enums[i].schema));
+		json_object_set_new(j, "name", json_string(s->enums[i].name));
+		json_object_set_new(j, "labels", strlist_json(&s->enums[i].labels));
+		json_array_append_new(arr, j);
+	}
+	json_object_set_new(sch, "enums", arr);
+	arr = json_array();
+	for (int i = 0; i < s->ndomains; i++) {
+		const struct domain *d = &s->domains[i];
+		json_t *j = json_object();
+
+		json_object_set_new(j, "schema", json_string(d->schema));
+		json_object_set_new(j, "name", json_string(d->name));
+		json_object_set_new(j, "base_type", json_string(d->base_type));
+		json_object_set_new(j, "default", jstr_or_null(d->default_expr));
+		json_object_set_new(j, "not_null", json_boolean(d->not_null));
+		json_object_set_new(j, "check_names", strlist_json(&d->check_names));
+		json_object_set_new(j, "checks", strlist_json(&d->checks));
+		json_array_append_new(arr, j);
+	}
+	json_object_set_new(sch, "domains", arr);
+	arr = json_array();
+	for (int i = 0; i < s->nseqs; i++) {
+		const struct sequence *q = &s->seqs[i];
+		json_t *j = json_object();
+
+		json_object_set_new(j, "schema", json_string(q->schema));
+		json_object_set_new(j, "name", json_string(q->name));
+		json_object_set_new(j, "data_type", json_string(q->data_type));
+		json_object_set_new(j, "start", json_integer(q->start));
+		json_object_set_new(j, "increment", json_integer(q->increment));
+		json_object_set_new(j, "min", json_integer(q->min));
+		json_object_set_new(j, "max", json_integer(q->max));
+		json_object_set_new(j, "cache", json_integer(q->cache));
+		json_object_set_new(j, "cycle", json_boolean(q->cycle));
+		json_object_set_new(j, "last_value", json_integer(q->last_value));
+		json_object_set_new(j, "is_called", json_boolean(q->is_called));
+		json_object_set_new(j, "owned_table", jstr_or_null(q->owned_table));
+		json_object_set_new(j, "owned_column", jstr_or_null(q->owned_column));
+		json_object_set_new(j, "identity", json_boolean(q->identity));
+		json_array_append_new(arr, j);
+	}
+	json_object_set_new(sch, "sequences", arr);
+	arr = json_array();
+	for (int i = 0; i < s->ntables; i++)
+		json_array_append_new(arr, table_json(&s->tables[i]));
+	json_object_set_new(sch, "tables", arr);
+	json_object_set_new(sch, "warnings", strlist_json(&s->warnings));
+	json_object_set_new(root, "schema", sch);
+
+	text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (!text)
+		return dberr_set(err, DBERR_INTERNAL, "cannot serialize the manifest");
+	ret = dumpfmt_write_file_atomic(dir, DUMPFMT_MANIFEST, text, strlen(text), err);
+	free(text);
+	return ret;
+}
+
+/* ---- reading ---- */
+
+struct mread {
+	const char *where;	/* "tables[3].columns[2]" style context */
+	char path[128];
+	struct dberr *err;
+	int failed;
+};
+
+static void
+mfail(struct mread *r, const char *key, const char *what)
+{
+	if (r->failed)
+		return;
+	r->failed = 1;
+	dberr_set(r->err, DBERR_DUMP, "manifest '%s' is invalid: %s%s%s %s; the dump "
+		  "was not written by a compatible dbmig or was damaged", r->path,
+		  r->where ? r->where : "", r->where ? "." : "", key, what);
+}
+
+/* Returns a copy of a string member (NULL when absent and optional). */
+static char *
+mstr(struct mread *r, json_t *o, const char *key, int required, size_t maxlen)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v || json_is_null(v)) {
+		if (required)
+			mfail(r, key, "is missing");
+		return NULL;
+	}
+	if (!json_is_string(v)) {
+		mfail(r, key, "is not a string");
+		return NULL;
+	}
+	if (json_string_length(v) > maxlen || strlen(json_string_value(v)) != json_string_length(v)) {
+		mfail(r, key, "is too long or holds a NUL byte");
+		return NULL;
+	}
+	return xstrdup(json_string_value(v));
+}
+
+static void
+mstr_into(struct mread *r, json_t *o, const char *key, char *dst, size_t dstsz)
+{
+	char *s = mstr(r, o, key, 1, dstsz - 1);
+
+	if (s)
+		snprintf(dst, dstsz, "%s", s);
+	free(s);
+}
+
+static int64_t
+mint(struct mread *r, json_t *o, const char *key, int64_t min, int64_t max, int64_t dflt, int required)
+{
+	json_t *v = json_object_get(o, key);
+	int64_t x;
+
+	if (!v) {
+		if (required)
+			mfail(r, key, "is missing");
+		return dflt;
+	}
+	if (!json_is_integer(v)) {
+		mfail(r, key, "is not an integer");
+		return dflt;
+	}
+	x = (int64_t)json_integer_value(v);
+	if (x < min || x > max) {
+		mfail(r, key, "is out of range");
+		return dflt;
+	}
+	return x;
+}
+
+static int
+mbool(struct mread *r, json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v || !json_is_boolean(v)) {
+		mfail(r, key, "is not a boolean");
+		return 0;
+	}
+	return json_is_true(v);
+}
+
+static json_t *
+marr(struct mread *r, json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!v || !json_is_array(v)) {
+		mfail(r, key, "is not an array");
+		return NULL;
+	}
+	return v;
+}
+
+static void
+mstrlist(struct mread *r, json_t *o, const char *key, struct strlist *out)
+{
+	json_t *a = marr(r, o, key), *v;
+	size_t i;
+
+	if (!a)
+		return;
+	json_array_foreach(a, i, v) {
+		if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v)) {
+			mfail(r, key, "holds a non-string");
+			return;
+		}
+		strlist_push(out, json_string_value(v));
+	}
+}
+
+static void
+mtype(struct mread *r, json_t *o, struct ntype_desc *d)
+{
+	json_t *t = json_object_get(o, "type");
+	char *name;
+
+	memset(d, 0, sizeof(*d));
+	d->precision = d->scale = d->length = d->fsp = -1;
+	if (!t || !json_is_object(t)) {
+		mfail(r, "type", "is not an object");
+		return;
+	}
+	name = mstr(r, t, "t", 1, 32);
+	if (!name)
+		return;
+	d->t = ntype_from_name(name);
+	free(name);
+	if (d->t == NT_UNMAPPED) {
+		mfail(r, "type.t", "names an unknown type");
+		return;
+	}
+	if (d->t == NT_ARRAY) {
+		name = mstr(r, t, "elem", 1, 32);
+		if (!name)
+			return;
+		d->elem = ntype_from_name(name);
+		free(name);
+		if (d->elem == NT_UNMAPPED || d->elem == NT_ARRAY)
+			mfail(r, "type.elem", "names an unknown element type");
+	}
+	d->precision = (int)mint(r, t, "precision", -1, 1000, -1, 0);
+	d->scale = (int)mint(r, t, "scale", -1000, 1000, -1, 0);
+	d->length = (int)mint(r, t, "length", -1, 1 << 30, -1, 0);
+	d->fsp = (int)mint(r, t, "fsp", -1, 6, -1, 0);
+}
+
+static void
+mtable(struct mread *r, json_t *o, struct table *t, int has_data)
+{
+	json_t *a, *v;
+	size_t i;
+
+	t->schema = mstr(r, o, "schema", 1, 1024);
+	t->name = mstr(r, o, "name", 1, 1024);
+	t->comment = mstr(r, o, "comment", 0, 1 << 20);
+	t->rows = (uint64_t)mint(r, o, "rows", 0, INT64_MAX, 0, 1);
+	if ((a = marr(r, o, "columns"))) {
+		if (json_array_size(a) > CANON_MAX_COLS)
+			mfail(r, "columns", "has too many");
+		json_array_foreach(a, i, v) {
+			struct column *c;
+			char *id;
+
+			if (r->failed)
+				return;
+			c = table_add_column(t);
+			c->name = mstr(r, v, "name", 1, 1024);
+			c->native_type = mstr(r, v, "native_type", 1, 1024);
+			mtype(r, v, &c->type);
+			c->not_null = mbool(r, v, "not_null");
+			c->default_expr = mstr(r, v, "default", 0, 1 << 20);
+			c->generated_expr = mstr(r, v, "generated", 0, 1 << 20);
+			c->comment = mstr(r, v, "comment", 0, 1 << 20);
+			c->unmapped_from = mstr(r, v, "unmapped_from", 0, 1024);
+			id = mstr(r, v, "identity", 0, 16);
+			if (id)
+				c->identity = !strcmp(id, "always") ? 'a' : 'd';
+			free(id);
+		}
+	}
+	if ((a = marr(r, o, "constraints"))) {
+		json_array_foreach(a, i, v) {
+			struct constraint *c;
+			char *kind;
+
+			if (r->failed)
+				return;
+			c = table_add_constraint(t);
+			c->name = mstr(r, v, "name", 1, 1024);
+			c->definition = mstr(r, v, "definition", 1, 1 << 20);
+			c->ref_table = mstr(r, v, "references", 0, 2048);
+			mstrlist(r, v, "columns", &c->columns);
+			kind = mstr(r, v, "kind", 1, 1);
+			if (kind && strchr("pufc", kind[0]) && kind[0])
+				c->kind = kind[0];
+			else if (kind)
+				mfail(r, "kind", "is not one of p, u, f, c");
+			free(kind);
+		}
+	}
+	if ((a = marr(r, o, "indexes"))) {
+		json_array_foreach(a, i, v) {
+			struct index *x;
+
+			if (r->failed)
+				return;
+			x = table_add_index(t);
+			x->name = mstr(r, v, "name", 1, 1024);
+			x->definition = mstr(r, v, "definition", 1, 1 << 20);
+			x->unique = mbool(r, v, "unique");
+		}
+	}
+	if ((a = marr(r, o, "chunks"))) {
+		uint64_t sum = 0;
+
+		json_array_foreach(a, i, v) {
+			struct chunk *c;
+			char *ck;
+
+			if (r->failed)
+				return;
+			c = table_add_chunk(t);
+			c->file = mstr(r, v, "file", 1, 64);
+			if (c->file && !dumpfmt_chunk_name_ok(c->file))
+				mfail(r, "file", "is not a valid chunk file name");
+			c->rows = (uint64_t)mint(r, v, "rows", 0, INT64_MAX, 0, 1);
+			c->bytes = (uint64_t)mint(r, v, "bytes", 0, INT64_MAX, 0, 1);
+			c->raw_bytes = (uint64_t)mint(r, v, "raw_bytes", 0, INT64_MAX, 0, 1);
+			ck = mstr(r, v, "xxh3_128", 1, 32);
+			if (ck && strlen(ck) == 32 && strspn(ck, "0123456789abcdef") == 32)
+				memcpy(c->checksum, ck, 33);
+			else if (ck)
+				mfail(r, "xxh3_128", "is not 32 hex digits");
+			free(ck);
+			sum += c->rows;
+		}
+		if (!r->failed && sum != t->rows)
+			mfail(r, "rows", "differs from the sum of its chunks");
+		if (!has_data && t->nchunks)
+			mfail(r, "chunks", "present in a dump without data");
+	}
+}
+
+int
+manifest_read(const char *dir, struct dump_meta *m, struct schema_model *s,
+	      struct dberr *err)
+{
+	struct mread r = { NULL, "", err, 0 };
+	json_t *root = NULL, *src, *snap, *sch, *a, *v;
+	json_error_t jerr;
+	struct strlist names = STRLIST_INIT;
+	struct stat st;
+	char *buf = NULL, *fmt = NULL, where[64];
+	size_t i, got = 0;
+	int fd = -1, ret = -1;
+
+	memset(m, 0, sizeof(*m));
+	memset(s, 0, sizeof(*s));
+	snprintf(r.path, sizeof(r.path), "%.100s/%s", dir, DUMPFMT_MANIFEST);
+	fd = open(r.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		if (errno == ENOENT && access(dir, F_OK) == 0)
+			dberr_set(err, DBERR_DUMP, "'%s' has no %s: it is not a dump, or the "
+				  "dump did not finish; run dbmig dump again", dir, DUMPFMT_MANIFEST);
+		else
+			dberr_set(err, DBERR_DUMP, "cannot open '%s': %s", r.path, strerror(errno));
+		goto out;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > DUMPFMT_MAX_MANIFEST) {
+		dberr_set(err, DBERR_DUMP, "manifest '%s' is not a regular file of sane size", r.path);
+		goto out;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n <= 0) {
+			dberr_set(err, DBERR_DUMP, "cannot read '%s': %s", r.path,
+				  n < 0 ? strerror(errno) : "short read");
+			goto out;
+		}
+		got += (size_t)n;
+	}
+	root = json_loadb(buf, got, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root || !json_is_object(root)) {
+		dberr_set(err, DBERR_DUMP, "manifest '%s' is not valid JSON (line %d: %s); "
+			  "the dump is damaged", r.path, jerr.line, jerr.text);
+		goto out;
+	}
+	fmt = mstr(&r, root, "format", 1, 32);
+	if (fmt && strcmp(fmt, "dbmig-dump"))
+		mfail(&r, "format", "is not \"dbmig-dump\"");
+	if (r.failed)
+		goto out;
+	{
+		int64_t ver = mint(&r, root, "format_version", 1, INT32_MAX, 0, 1);
+
+		if (r.failed)
+			goto out;
+		if (ver > DUMPFMT_VERSION) {
+			dberr_set(err, DBERR_DUMP, "dump '%s' has format version %lld, newer than "
+				  "this dbmig understands (%d); upgrade dbmig", dir,
+				  (long long)ver, DUMPFMT_VERSION);
+			goto out;
+		}
+	}
+	mstr_into(&r, root, "tool_version", m->tool_version, sizeof(m->tool_version));
+	mstr_into(&r, root, "dump_id", m->dump_id, sizeof(m->dump_id));
+	if (!r.failed && strspn(m->dump_id, "0123456789abcdef") != strlen(m->dump_id))
+		mfail(&r, "dump_id", "is not hex");
+	mstr_into(&r, root, "created_at", m->created_at, sizeof(m->created_at));
+	m->has_schema = mbool(&r, root, "has_schema");
+	m->has_data = mbool(&r, root, "has_data");
+	m->unmapped_as_text = mbool(&r, root, "unmapped_as_text");
+	src = json_object_get(root, "source");
+	snap = json_object_get(root, "snapshot");
+	sch = json_object_get(root, "schema");
+	if (!json_is_object(src) || !json_is_object(snap) || !json_is_object(sch)) {
+		mfail(&r, "source/snapshot/schema", "must be objects");
+		goto out;
+	}
+	mstr_into(&r, src, "engine", m->engine, sizeof(m->engine));
+	mstr_into(&r, src, "server_version", m->server_version, sizeof(m->server_version));
+	mstr_into(&r, src, "database", m->database, sizeof(m->database));
+	mstr_into(&r, snap, "kind", m->snapshot_kind, sizeof(m->snapshot_kind));
+	mstr_into(&r, snap, "position", m->position, sizeof(m->position));
+	m->position_exact = mbool(&r, snap, "position_exact");
+	s->source_engine = xstrdup(m->engine);
+	mstrlist(&r, sch, "schemas", &s->schemas);
+	mstrlist(&r, sch, "warnings", &s->warnings);
+	if ((a = marr(&r, sch, "enums"))) {
+		json_array_foreach(a, i, v) {
+			struct enum_type *e = schema_add_enum(s);
+
+			e->schema = mstr(&r, v, "schema", 1, 1024);
+			e->name = mstr(&r, v, "name", 1, 1024);
+			mstrlist(&r, v, "labels", &e->labels);
+		}
+	}
+	if ((a = marr(&r, sch, "domains"))) {
+		json_array_foreach(a, i, v) {
+			struct domain *d = schema_add_domain(s);
+
+			d->schema = mstr(&r, v, "schema", 1, 1024);
+			d->name = mstr(&r, v, "name", 1, 1024);
+			d->base_type = mstr(&r, v, "base_type", 1, 1024);
+			d->default_expr = mstr(&r, v, "default", 0, 1 << 20);
+			d->not_null = mbool(&r, v, "not_null");
+			mstrlist(&r, v, "check_names", &d->check_names);
+			mstrlist(&r, v, "checks", &d->checks);
+			if (d->checks.n != d->check_names.n)
+				mfail(&r, "checks", "and check_names differ in length");
+		}
+	}
+	if ((a = marr(&r, sch, "sequences"))) {
+		json_array_foreach(a, i, v) {
+			struct sequence *q = schema_add_sequence(s);
+
+			q->schema = mstr(&r, v, "schema", 1, 1024);
+			q->name = mstr(&r, v, "name", 1, 1024);
+			q->data_type = mstr(&r, v, "data_type", 1, 64);
+			q->start = mint(&r, v, "start", INT64_MIN, INT64_MAX, 0, 1);
+			q->increment = mint(&r, v, "increment", INT64_MIN, INT64_MAX, 1, 1);
+			q->min = mint(&r, v, "min", INT64_MIN, INT64_MAX, 0, 1);
+			q->max = mint(&r, v, "max", INT64_MIN, INT64_MAX, 0, 1);
+			q->cache = mint(&r, v, "cache", 1, INT64_MAX, 1, 1);
+			q->cycle = mbool(&r, v, "cycle");
+			q->last_value = mint(&r, v, "last_value", INT64_MIN, INT64_MAX, 0, 1);
+			q->is_called = mbool(&r, v, "is_called");
+			q->owned_table = mstr(&r, v, "owned_table", 0, 2048);
+			q->owned_column = mstr(&r, v, "owned_column", 0, 1024);
+			q->identity = mbool(&r, v, "identity");
+		}
+	}
+	if ((a = marr(&r, sch, "tables"))) {
+		json_array_foreach(a, i, v) {
+			struct strbuf q = STRBUF_INIT;
+			struct table *t;
+
+			if (r.failed)
+				break;
+			if (!json_is_object(v)) {
+				mfail(&r, "tables", "holds a non-object");
+				break;
+			}
+			snprintf(where, sizeof(where), "tables[%zu]", i);
+			r.where = where;
+			t = schema_add_table(s);
+			mtable(&r, v, t, m->has_data);
+			if (r.failed)
+				break;
+			for (int k = 0; k < t->nchunks; k++) {
+				if (strlist_has(&names, t->chunks[k].file))
+					mfail(&r, "chunks", "names a file twice");
+				strlist_push(&names, t->chunks[k].file);
+			}
+			table_qualname(t, &q);
+			strbuf_release(&q);
+		}
+		r.where = NULL;
+	}
+	if (r.failed)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0)
+		schema_release(s);
+	strlist_release(&names);
+	json_decref(root);
+	free(fmt);
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}

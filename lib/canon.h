@@ -1,0 +1,69 @@
+/*
+ * canon.h - the canonical row encoding (dumpfmt/SPEC.md section 4).
+ *
+ * A row is the byte 0x01 followed by, for each column, either 0x00 (NULL)
+ * or 0x01, a LEB128 length and that many payload bytes. The payload is the
+ * canonical form of the value for its neutral type: text for most types,
+ * IEEE-754 big-endian bits for floats, raw bytes for bytes, a nested
+ * structure for arrays. The end of a chunk is 0x00 followed by the LEB128
+ * row count. The same payloads feed verify's row hashes, so two engines
+ * that agree on a value produce the same bytes.
+ */
+#ifndef DBMIG_CANON_H
+#define DBMIG_CANON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+/* Hard limits on hostile input: no value may exceed these. */
+#define CANON_MAX_VALUE	((size_t)1 << 30)	/* PostgreSQL's field limit */
+#define CANON_MAX_COLS	1600			/* PostgreSQL's column limit */
+#define CANON_MAX_DIMS	6			/* PostgreSQL's MAXDIM */
+
+/* A borrowed view of one value. */
+struct value {
+	const unsigned char *p;	/* payload; valid while its buffer lives */
+	size_t len;		/* payload bytes */
+	int isnull;		/* 1 for SQL NULL (p, len unused) */
+};
+
+/* Appends one encoded row of ncols values to out. */
+void canon_row_encode(struct strbuf *out, const struct value *v, int ncols);
+/* Appends the end-of-chunk marker carrying the row count. */
+void canon_end_encode(struct strbuf *out, uint64_t rows);
+
+enum canon_status {
+	CANON_ROW = 1,		/* one row decoded into vals */
+	CANON_END = 2,		/* end marker; *rows holds its count */
+	CANON_MORE = 0,		/* the buffer holds no complete item yet */
+	CANON_BAD = -1,		/* malformed; emsg says why */
+};
+
+/*
+ * Decodes one item from p[0..n). On CANON_ROW, vals[0..ncols) point into p
+ * and *used is the number of bytes the row took. Never reads past n.
+ */
+enum canon_status canon_decode(const unsigned char *p, size_t n, int ncols,
+			       struct value *vals, size_t *used, uint64_t *rows,
+			       char *emsg, size_t emsz);
+
+/*
+ * Array payloads (section 4.3): ndims, per dimension its length and lower
+ * bound, then the elements in row-major order, each framed like a column.
+ */
+struct canon_array {
+	int ndims;
+	int dims[CANON_MAX_DIMS];	/* lengths */
+	int lbound[CANON_MAX_DIMS];	/* lower bounds (PostgreSQL's, usually 1) */
+	size_t nelems;
+	struct value *elems;		/* owned array, borrowed payloads */
+};
+void canon_array_encode(struct strbuf *out, const struct canon_array *a);
+/* Fills a (elems owned by a: free with canon_array_release). -1 on bad input. */
+int canon_array_decode(const unsigned char *p, size_t n, struct canon_array *a,
+		       char *emsg, size_t emsz);
+void canon_array_release(struct canon_array *a);
+
+#endif

@@ -1,0 +1,51 @@
+/*
+ * driver.c - choosing a driver from a URI, and the DDL plan container.
+ */
+#include "driver.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+const struct db_driver *
+driver_for_uri(const char *uri, enum dberr_class side, struct dberr *err)
+{
+	const char *what = side == DBERR_SOURCE ? "source" : "target";
+
+	if (!strncmp(uri, "postgresql://", 13) || !strncmp(uri, "postgres://", 11))
+		return &drv_pg;
+	if (!strncmp(uri, "mysql://", 8) || !strncmp(uri, "mariadb://", 10)) {
+		dberr_set(err, DBERR_USAGE, "%s: MySQL/MariaDB URIs are not supported by "
+			  "this version of dbmig; it migrates PostgreSQL to PostgreSQL", what);
+		return NULL;
+	}
+	/* libpq's keyword=value conninfo: "host=... dbname=..." */
+	if (strchr(uri, '=') && !strstr(uri, "://"))
+		return &drv_pg;
+	dberr_set(err, DBERR_USAGE, "%s: cannot tell the engine of the connection string; "
+		  "use a postgresql:// URI or a libpq 'key=value' string", what);
+	return NULL;
+}
+
+void
+ddl_plan_add(struct ddl_plan *p, enum ddl_phase phase, const char *item, const char *sql)
+{
+	p->steps = xrealloc(p->steps, sizeof(*p->steps) * (size_t)(p->nsteps + 1));
+	p->steps[p->nsteps].phase = phase;
+	p->steps[p->nsteps].item = xstrdup(item);
+	p->steps[p->nsteps].sql = xstrdup(sql);
+	p->nsteps++;
+}
+
+void
+ddl_plan_release(struct ddl_plan *p)
+{
+	for (int i = 0; i < p->nsteps; i++) {
+		free(p->steps[i].item);
+		free(p->steps[i].sql);
+	}
+	free(p->steps);
+	p->steps = NULL;
+	p->nsteps = 0;
+}

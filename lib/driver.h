@@ -1,0 +1,121 @@
+/*
+ * driver.h - the engine interface. Everything above lib/pg (and, later,
+ * lib/mysql) talks to databases only through a struct db_driver, so the
+ * dump, load and verify logic never sees libpq or mysql.h.
+ *
+ * All functions return 0 on success, or -1 with *err filled (its class
+ * is DBERR_SOURCE or DBERR_TARGET by the side the connection was opened
+ * for). They may block on the network. None prints anything.
+ */
+#ifndef DBMIG_DRIVER_H
+#define DBMIG_DRIVER_H
+
+#include <stdint.h>
+
+#include "canon.h"
+#include "dberr.h"
+#include "schema.h"
+
+struct db_conn;		/* opaque; defined by each driver */
+
+/* A point in time on the source that every worker reads at. */
+struct db_snapshot {
+	char id[128];		/* PostgreSQL: exported snapshot name */
+	char kind[32];		/* "pg-exported-snapshot" */
+	char position[64];	/* PostgreSQL: WAL LSN, e.g. "0/1A2B3C8" */
+	int position_exact;	/* 1 when position is exactly the snapshot's */
+};
+
+struct schema_filter {
+	struct strlist include;	/* -t patterns; empty = all tables */
+	struct strlist exclude;	/* -T patterns */
+	int unmapped_as_text;	/* carry unmapped types as text (warned) */
+};
+
+/* Target DDL, in the order it must run (SPEC.md section 5). */
+enum ddl_phase {
+	DDL_PRE_DATA = 0,	/* schemas, types, sequences, tables: one transaction */
+	DDL_POST_INDEX,		/* primary keys, unique constraints, indexes */
+	DDL_POST_FK,		/* foreign keys, once all keys exist */
+	DDL_POST_SEQ,		/* sequence and identity values */
+	DDL__PHASES
+};
+struct ddl_step {
+	enum ddl_phase phase;
+	char *item;		/* ledger key, e.g. "index:public.t_pkey" */
+	char *sql;
+};
+struct ddl_plan {
+	struct ddl_step *steps;
+	int nsteps;
+};
+void ddl_plan_add(struct ddl_plan *p, enum ddl_phase phase, const char *item,
+		  const char *sql);
+void ddl_plan_release(struct ddl_plan *p);
+
+/* Called for each row read; returning -1 (with err set) stops the read. */
+typedef int (*row_sink_fn)(void *arg, const struct value *vals,
+			   struct dberr *err);
+/* Fills vals with the next row: 1 = row, 0 = verified end, -1 = error. */
+typedef int (*row_source_fn)(void *arg, struct value *vals, struct dberr *err);
+
+struct db_driver {
+	const char *name;	/* "postgresql" */
+
+	/* Opens a connection; side is DBERR_SOURCE or DBERR_TARGET and
+	 * classes every later error. Never puts a password in err. */
+	int (*connect)(struct db_conn **out, const char *uri,
+		       enum dberr_class side, struct dberr *err);
+	/* Closes c; accepts NULL. */
+	void (*close)(struct db_conn *c);
+	/* Borrowed description without credentials ("host=... dbname=..."). */
+	const char *(*describe)(struct db_conn *c);
+	/* Server version ("15.18") and database name; borrowed. */
+	const char *(*server_version)(struct db_conn *c);
+	const char *(*database)(struct db_conn *c);
+
+	/* Source side. Opens a read-only snapshot on c that other
+	 * connections can import; c must stay open until they have. */
+	int (*snapshot_export)(struct db_conn *c, struct db_snapshot *snap,
+			       struct dberr *err);
+	int (*snapshot_import)(struct db_conn *c, const struct db_snapshot *snap,
+			       struct dberr *err);
+	/* Reads the schema visible in c's snapshot into out. Unmapped types
+	 * are errors unless f->unmapped_as_text. */
+	int (*schema_read)(struct db_conn *c, const struct schema_filter *f,
+			   struct schema_model *out, struct dberr *err);
+	/* Streams all rows of t (its non-generated columns) to sink as
+	 * canonical values. Memory is bounded by the largest row. */
+	int (*copy_out)(struct db_conn *c, const struct table *t,
+			row_sink_fn sink, void *arg, struct dberr *err);
+
+	/* Target side. Makes the ledger exist and returns the items already
+	 * recorded for dump_id. */
+	int (*ledger_open)(struct db_conn *c, const char *dump_id,
+			   struct strlist *done, struct dberr *err);
+	/* Builds the DDL that recreates s on this engine. */
+	int (*ddl_plan)(const struct schema_model *s, struct ddl_plan *plan,
+			struct dberr *err);
+	/* Runs sql and records item in the ledger, in one transaction. */
+	int (*exec_step)(struct db_conn *c, const char *dump_id,
+			 const char *item, const char *sql, struct dberr *err);
+	/* Sets *has_rows; *exists is 0 when the table is missing. */
+	int (*table_probe)(struct db_conn *c, const struct table *t,
+			   int *exists, int *has_rows, struct dberr *err);
+	int (*table_truncate)(struct db_conn *c, const struct table *t,
+			      struct dberr *err);
+	/* Loads the rows src yields into t and records item in the ledger,
+	 * in one transaction; nothing is committed unless src ends with 0. */
+	int (*load_chunk)(struct db_conn *c, const struct table *t,
+			  const char *dump_id, const char *item,
+			  row_source_fn src, void *arg, uint64_t *rows,
+			  struct dberr *err);
+};
+
+extern const struct db_driver drv_pg;
+
+/* The driver for a URI or conninfo string, or NULL (err filled). */
+const struct db_driver *driver_for_uri(const char *uri, enum dberr_class side,
+				       struct dberr *err);
+
+#endif

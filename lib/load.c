@@ -1,0 +1,307 @@
+/*
+ * load.c - dbmig load: schema, data and post-data steps, exactly once.
+ *
+ * Every unit of work is a ledger item on the target (_dbmig.load_ledger,
+ * keyed by the dump's id): "pre-data", one per chunk, one per index,
+ * constraint and sequence. An item's work and its ledger row commit in
+ * one transaction, so after a crash or a kill at any point a rerun skips
+ * exactly the committed items and redoes the rest: no duplicates, no
+ * gaps. Chunks are verified (row count, checksum) while they stream, and
+ * a chunk's transaction only commits once its reader reached a verified
+ * end, so a corrupt chunk never leaves rows behind.
+ */
+#include "migrate.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../dumpfmt/dumpfmt.h"
+#include "log.h"
+#include "workpool.h"
+#include "banned.h"
+
+struct chunk_job {
+	struct table *t;
+	struct chunk *c;
+};
+
+struct load_ctx {
+	const struct load_opts *opts;
+	const struct db_driver *drv;
+	const struct dump_meta *meta;
+	struct chunk_job *jobs;
+	struct ddl_step **steps;	/* of the phase being run */
+	pthread_mutex_t lock;
+	uint64_t rows;
+};
+
+struct reader_src {
+	struct chunk_reader *r;
+	long slow_ms;
+};
+
+static int
+reader_source(void *arg, struct value *vals, struct dberr *err)
+{
+	struct reader_src *s = arg;
+	int r = chunk_reader_next(s->r, vals, err);
+
+	if (r == 0 && s->slow_ms > 0) {
+		/* Test hook (DBMIG_TEST_CHUNK_DELAY_MS): hold the chunk's
+		 * transaction open after its rows went out, so the kill
+		 * tests can interrupt a load between COPY and COMMIT. */
+		struct timespec ts = { s->slow_ms / 1000, (s->slow_ms % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	return r;
+}
+
+static int
+chunk_job_run(void *state, size_t job, void *arg, struct dberr *err)
+{
+	struct load_ctx *ctx = arg;
+	struct chunk_job *j = &ctx->jobs[job];
+	struct strbuf item = STRBUF_INIT;
+	struct reader_src src = { NULL, 0 };
+	const char *slow = getenv("DBMIG_TEST_CHUNK_DELAY_MS");
+	int ncols = 0, ret = -1;
+	uint64_t rows = 0;
+
+	for (int i = 0; i < j->t->ncols; i++)
+		if (!j->t->cols[i].generated_expr)
+			ncols++;
+	src.slow_ms = slow ? atol(slow) : 0;
+	src.r = chunk_reader_open(ctx->opts->dumpdir, j->c, ncols, err);
+	if (!src.r)
+		goto out;
+	strbuf_addf(&item, "chunk:%s", j->c->file);
+	if (ctx->drv->load_chunk(state, j->t, ctx->meta->dump_id, item.buf,
+				 reader_source, &src, &rows, err) < 0) {
+		dberr_prefix(err, "chunk %s of %s.%s", j->c->file, j->t->schema, j->t->name);
+		goto out;
+	}
+	log_debug("loaded chunk %s of %s.%s: %" PRIu64 " rows", j->c->file, j->t->schema,
+		  j->t->name, rows);
+	pthread_mutex_lock(&ctx->lock);
+	ctx->rows += rows;
+	pthread_mutex_unlock(&ctx->lock);
+	ret = 0;
+out:
+	chunk_reader_close(src.r);
+	strbuf_release(&item);
+	return ret;
+}
+
+static int
+step_job_run(void *state, size_t job, void *arg, struct dberr *err)
+{
+	struct load_ctx *ctx = arg;
+	struct ddl_step *s = ctx->steps[job];
+
+	log_debug("running %s", s->item);
+	if (ctx->drv->exec_step(state, ctx->meta->dump_id, s->item, s->sql, err) < 0) {
+		dberr_prefix(err, "step %s", s->item);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+run_phase(struct load_ctx *ctx, struct ddl_plan *plan, enum ddl_phase ph,
+	  const struct strlist *done, struct db_conn **conns, int nconns,
+	  struct load_result *res, struct dberr *err)
+{
+	size_t n = 0;
+	int ret;
+
+	ctx->steps = xcalloc((size_t)plan->nsteps + 1, sizeof(*ctx->steps));
+	for (int i = 0; i < plan->nsteps; i++) {
+		if (plan->steps[i].phase != ph)
+			continue;
+		if (strlist_has(done, plan->steps[i].item)) {
+			res->steps_skipped++;
+			continue;
+		}
+		ctx->steps[n++] = &plan->steps[i];
+	}
+	res->steps_run += (int)n;
+	ret = workpool_run(nconns, (void **)conns, n, step_job_run, ctx, err);
+	free(ctx->steps);
+	ctx->steps = NULL;
+	return ret;
+}
+
+static int
+table_has_done_chunk(const struct table *t, const struct strlist *done)
+{
+	struct strbuf item = STRBUF_INIT;
+	int found = 0;
+
+	for (int k = 0; k < t->nchunks && !found; k++) {
+		strbuf_reset(&item);
+		strbuf_addf(&item, "chunk:%s", t->chunks[k].file);
+		found = strlist_has(done, item.buf);
+	}
+	strbuf_release(&item);
+	return found;
+}
+
+static struct load_ctx *sort_ctx;
+
+static int
+jobs_by_size(const void *a, const void *b)
+{
+	const struct chunk_job *x = a, *y = b;
+
+	(void)sort_ctx;
+	return x->c->raw_bytes < y->c->raw_bytes ? 1 : x->c->raw_bytes > y->c->raw_bytes ? -1 : 0;
+}
+
+int
+load_run(const struct load_opts *opts, struct load_result *res, struct dberr *err)
+{
+	struct schema_model model;
+	struct dump_meta meta;
+	struct strlist done = STRLIST_INIT;
+	struct ddl_plan plan = { NULL, 0 };
+	struct load_ctx ctx;
+	struct db_conn **conns = NULL;
+	const struct db_driver *drv;
+	int nconns = 0, ret = -1, do_schema, do_data;
+	size_t njobs = 0;
+	double t0 = now_seconds();
+
+	memset(res, 0, sizeof(*res));
+	memset(&ctx, 0, sizeof(ctx));
+	pthread_mutex_init(&ctx.lock, NULL);
+	if (manifest_read(opts->dumpdir, &meta, &model, err) < 0) {
+		pthread_mutex_destroy(&ctx.lock);
+		return -1;
+	}
+	snprintf(res->dump_id, sizeof(res->dump_id), "%s", meta.dump_id);
+	do_schema = meta.has_schema && !opts->data_only;
+	do_data = meta.has_data && !opts->schema_only;
+	if (!(drv = driver_for_uri(opts->target, DBERR_TARGET, err)))
+		goto out;
+	conns = xcalloc((size_t)opts->jobs, sizeof(*conns));
+	if (drv->connect(&conns[0], opts->target, DBERR_TARGET, err) < 0)
+		goto out;
+	nconns = 1;
+	if (drv->ledger_open(conns[0], meta.dump_id, &done, err) < 0 ||
+	    drv->ddl_plan(&model, &plan, err) < 0)
+		goto out;
+	if (done.n)
+		log_info("resuming load of dump %s: %zu items already done", meta.dump_id, done.n);
+	for (; nconns < opts->jobs; nconns++)
+		if (drv->connect(&conns[nconns], opts->target, DBERR_TARGET, err) < 0)
+			goto out;
+
+	ctx.opts = opts;
+	ctx.drv = drv;
+	ctx.meta = &meta;
+	if (do_schema) {
+		if (strlist_has(&done, "pre-data")) {
+			res->steps_skipped++;
+		} else {
+			log_info("creating schema (%d tables)", model.ntables);
+			const char *pre = NULL;
+
+			for (int i = 0; i < plan.nsteps && !pre; i++)
+				if (plan.steps[i].phase == DDL_PRE_DATA)
+					pre = plan.steps[i].sql;
+			if (!pre || drv->exec_step(conns[0], meta.dump_id, "pre-data", pre, err) < 0) {
+				if (!pre)
+					dberr_set(err, DBERR_INTERNAL, "BUG: no pre-data step in the plan");
+				dberr_prefix(err, "creating the schema");
+				goto out;
+			}
+			res->steps_run++;
+		}
+	}
+	if (do_data) {
+		/* A table no chunk of ours reached yet must be empty, or the
+		 * rows in it are somebody else's. */
+		for (int i = 0; i < model.ntables; i++) {
+			struct table *t = &model.tables[i];
+			int exists, has_rows;
+
+			if (table_has_done_chunk(t, &done))
+				continue;
+			if (drv->table_probe(conns[0], t, &exists, &has_rows, err) < 0)
+				goto out;
+			if (!exists) {
+				dberr_set(err, DBERR_TARGET, "target table %s.%s does not exist; "
+					  "load without --data-only to create it", t->schema, t->name);
+				goto out;
+			}
+			if (has_rows && !opts->truncate) {
+				dberr_set(err, DBERR_TARGET, "target table %s.%s already holds rows "
+					  "that this load did not write; empty it, or pass "
+					  "--truncate to have dbmig empty it", t->schema, t->name);
+				goto out;
+			}
+			if (has_rows) {
+				log_warn("truncating target table %s.%s (--truncate)", t->schema, t->name);
+				if (drv->table_truncate(conns[0], t, err) < 0)
+					goto out;
+			}
+		}
+		for (int i = 0; i < model.ntables; i++)
+			njobs += (size_t)model.tables[i].nchunks;
+		ctx.jobs = xcalloc(njobs + 1, sizeof(*ctx.jobs));
+		njobs = 0;
+		for (int i = 0; i < model.ntables; i++) {
+			struct table *t = &model.tables[i];
+
+			for (int k = 0; k < t->nchunks; k++) {
+				struct strbuf item = STRBUF_INIT;
+
+				strbuf_addf(&item, "chunk:%s", t->chunks[k].file);
+				if (strlist_has(&done, item.buf)) {
+					res->chunks_skipped++;
+				} else {
+					ctx.jobs[njobs].t = t;
+					ctx.jobs[njobs].c = &t->chunks[k];
+					njobs++;
+				}
+				strbuf_release(&item);
+			}
+		}
+		sort_ctx = &ctx;
+		qsort(ctx.jobs, njobs, sizeof(*ctx.jobs), jobs_by_size);
+		log_info("loading %zu chunks with %d connection%s%s", njobs, nconns,
+			 nconns == 1 ? "" : "s", res->chunks_skipped ? " (resuming)" : "");
+		if (workpool_run(nconns, (void **)conns, njobs, chunk_job_run, &ctx, err) < 0)
+			goto out;
+		res->chunks_loaded = njobs;
+	}
+	if (do_schema) {
+		log_info("creating keys and indexes");
+		if (run_phase(&ctx, &plan, DDL_POST_INDEX, &done, conns, nconns, res, err) < 0)
+			goto out;
+		log_info("creating foreign keys");
+		if (run_phase(&ctx, &plan, DDL_POST_FK, &done, conns, nconns, res, err) < 0)
+			goto out;
+		if (run_phase(&ctx, &plan, DDL_POST_SEQ, &done, conns, 1, res, err) < 0)
+			goto out;
+	}
+	res->tables = model.ntables;
+	res->rows = ctx.rows;
+	ret = 0;
+out:
+	for (int i = nconns - 1; i >= 0; i--)
+		drv->close(conns[i]);
+	free(conns);
+	free(ctx.jobs);
+	ddl_plan_release(&plan);
+	strlist_release(&done);
+	schema_release(&model);
+	pthread_mutex_destroy(&ctx.lock);
+	res->seconds = now_seconds() - t0;
+	return ret;
+}

@@ -1,0 +1,54 @@
+/*
+ * log.c - see log.h. One mutex keeps lines from worker threads whole.
+ */
+#include "log.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+static int log_level = LOG_INFO;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void
+log_set_level(int level)
+{
+	log_level = level;
+}
+
+int
+log_get_level(void)
+{
+	return log_level;
+}
+
+void
+log_msg(int level, const char *file, int line, const char *fmt, ...)
+{
+	static const char *names[] = { "error", "warning", "info", "debug", "trace" };
+	va_list ap;
+
+	if (level > log_level)
+		return;
+	pthread_mutex_lock(&log_lock);
+	if (!isatty(2) && level != LOG_ERROR) {
+		/* Logs kept by cron or CI need the time of each line. */
+		time_t t = time(NULL);
+		struct tm tm;
+		char ts[32];
+
+		gmtime_r(&t, &tm);
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		fprintf(stderr, "%s ", ts);
+	}
+	fprintf(stderr, "dbmig: %s: ", names[level]);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (log_level >= LOG_DEBUG)
+		fprintf(stderr, " (%s:%d)", file, line);
+	fputc('\n', stderr);
+	pthread_mutex_unlock(&log_lock);
+}

@@ -1,0 +1,275 @@
+/*
+ * pg_ddl.c - the DDL that recreates a neutral schema on PostgreSQL.
+ *
+ * The plan follows pg_restore's order: everything a row needs before the
+ * data (schemas, enum types, domains, sequences, tables with their
+ * defaults and CHECK constraints) in one transaction; then keys and
+ * indexes, built once over the loaded rows; then foreign keys; then the
+ * sequence values. Each post-data step is its own ledger item, so a
+ * resumed load skips exactly what already committed.
+ *
+ * A dump from PostgreSQL keeps its own type spellings and expressions,
+ * which replay verbatim here.
+ */
+#include "pg_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../log.h"
+#include "../banned.h"
+
+static const struct sequence *
+identity_sequence(const struct schema_model *s, const struct table *t,
+		  const struct column *col)
+{
+	struct strbuf q = STRBUF_INIT;
+	const struct sequence *hit = NULL;
+
+	table_qualname(t, &q);
+	for (int i = 0; i < s->nseqs && !hit; i++) {
+		const struct sequence *sq = &s->seqs[i];
+
+		if (sq->identity && sq->owned_table && sq->owned_column &&
+		    !strcmp(sq->owned_table, q.buf) && !strcmp(sq->owned_column, col->name))
+			hit = sq;
+	}
+	strbuf_release(&q);
+	return hit;
+}
+
+static void
+sequence_options(struct strbuf *sql, const struct sequence *q)
+{
+	strbuf_addf(sql, " INCREMENT BY %" PRId64 " MINVALUE %" PRId64 " MAXVALUE %" PRId64
+		    " START WITH %" PRId64 " CACHE %" PRId64 "%s", q->increment, q->min,
+		    q->max, q->start, q->cache, q->cycle ? " CYCLE" : " NO CYCLE");
+}
+
+static void
+create_table(struct strbuf *sql, const struct schema_model *s, const struct table *t)
+{
+	int first = 1;
+
+	strbuf_addstr(sql, "CREATE TABLE ");
+	pg_quote_qualified(sql, t->schema, t->name);
+	strbuf_addstr(sql, " (");
+	for (int i = 0; i < t->ncols; i++) {
+		const struct column *col = &t->cols[i];
+
+		strbuf_addstr(sql, first ? "\n\t" : ",\n\t");
+		first = 0;
+		pg_quote_ident(sql, col->name);
+		strbuf_addf(sql, " %s", col->native_type);
+		if (col->generated_expr) {
+			strbuf_addf(sql, " GENERATED ALWAYS AS (%s) STORED", col->generated_expr);
+		} else if (col->identity) {
+			const struct sequence *q = identity_sequence(s, t, col);
+
+			strbuf_addf(sql, " GENERATED %s AS IDENTITY",
+				    col->identity == 'a' ? "ALWAYS" : "BY DEFAULT");
+			if (q) {
+				strbuf_addstr(sql, " (SEQUENCE NAME ");
+				pg_quote_qualified(sql, q->schema, q->name);
+				sequence_options(sql, q);
+				strbuf_addch(sql, ')');
+			}
+		} else if (col->default_expr) {
+			strbuf_addf(sql, " DEFAULT %s", col->default_expr);
+		}
+		if (col->not_null)
+			strbuf_addstr(sql, " NOT NULL");
+	}
+	for (int i = 0; i < t->ncons; i++) {
+		const struct constraint *con = &t->cons[i];
+
+		if (con->kind != 'c')
+			continue;
+		strbuf_addstr(sql, first ? "\n\tCONSTRAINT " : ",\n\tCONSTRAINT ");
+		first = 0;
+		pg_quote_ident(sql, con->name);
+		strbuf_addf(sql, " %s", con->definition);
+	}
+	strbuf_addstr(sql, "\n);\n");
+}
+
+static void
+comments(struct strbuf *sql, const struct table *t)
+{
+	if (t->comment) {
+		strbuf_addstr(sql, "COMMENT ON TABLE ");
+		pg_quote_qualified(sql, t->schema, t->name);
+		strbuf_addstr(sql, " IS ");
+		pg_quote_literal(sql, t->comment);
+		strbuf_addstr(sql, ";\n");
+	}
+	for (int i = 0; i < t->ncols; i++) {
+		if (!t->cols[i].comment)
+			continue;
+		strbuf_addstr(sql, "COMMENT ON COLUMN ");
+		pg_quote_qualified(sql, t->schema, t->name);
+		strbuf_addch(sql, '.');
+		pg_quote_ident(sql, t->cols[i].name);
+		strbuf_addstr(sql, " IS ");
+		pg_quote_literal(sql, t->cols[i].comment);
+		strbuf_addstr(sql, ";\n");
+	}
+}
+
+static int
+table_in_model(const struct schema_model *s, const char *qual)
+{
+	struct strbuf q = STRBUF_INIT;
+	int found = 0;
+
+	for (int i = 0; i < s->ntables && !found; i++) {
+		strbuf_reset(&q);
+		table_qualname(&s->tables[i], &q);
+		found = !strcmp(q.buf, qual);
+	}
+	strbuf_release(&q);
+	return found;
+}
+
+int
+pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *err)
+{
+	struct strbuf pre = STRBUF_INIT, sql = STRBUF_INIT, item = STRBUF_INIT;
+
+	if (strcmp(s->source_engine, "postgresql"))
+		return dberr_set(err, DBERR_UNSUPPORTED, "dumps from %s cannot be loaded into "
+				 "PostgreSQL by this version of dbmig", s->source_engine);
+
+	for (size_t i = 0; i < s->schemas.n; i++) {
+		strbuf_addstr(&pre, "CREATE SCHEMA IF NOT EXISTS ");
+		pg_quote_ident(&pre, s->schemas.v[i]);
+		strbuf_addstr(&pre, ";\n");
+	}
+	for (int i = 0; i < s->nenums; i++) {
+		strbuf_addstr(&pre, "CREATE TYPE ");
+		pg_quote_qualified(&pre, s->enums[i].schema, s->enums[i].name);
+		strbuf_addstr(&pre, " AS ENUM (");
+		for (size_t k = 0; k < s->enums[i].labels.n; k++) {
+			if (k)
+				strbuf_addstr(&pre, ", ");
+			pg_quote_literal(&pre, s->enums[i].labels.v[k]);
+		}
+		strbuf_addstr(&pre, ");\n");
+	}
+	for (int i = 0; i < s->ndomains; i++) {
+		const struct domain *d = &s->domains[i];
+
+		strbuf_addstr(&pre, "CREATE DOMAIN ");
+		pg_quote_qualified(&pre, d->schema, d->name);
+		strbuf_addf(&pre, " AS %s", d->base_type);
+		if (d->default_expr)
+			strbuf_addf(&pre, " DEFAULT %s", d->default_expr);
+		if (d->not_null)
+			strbuf_addstr(&pre, " NOT NULL");
+		for (size_t k = 0; k < d->checks.n; k++) {
+			strbuf_addstr(&pre, " CONSTRAINT ");
+			pg_quote_ident(&pre, d->check_names.v[k]);
+			strbuf_addf(&pre, " %s", d->checks.v[k]);
+		}
+		strbuf_addstr(&pre, ";\n");
+	}
+	for (int i = 0; i < s->nseqs; i++) {
+		const struct sequence *q = &s->seqs[i];
+
+		if (q->identity)
+			continue;	/* created by its column */
+		strbuf_addstr(&pre, "CREATE SEQUENCE ");
+		pg_quote_qualified(&pre, q->schema, q->name);
+		strbuf_addf(&pre, " AS %s", q->data_type);
+		sequence_options(&pre, q);
+		strbuf_addstr(&pre, ";\n");
+	}
+	for (int i = 0; i < s->ntables; i++) {
+		create_table(&pre, s, &s->tables[i]);
+		comments(&pre, &s->tables[i]);
+	}
+	for (int i = 0; i < s->nseqs; i++) {
+		const struct sequence *q = &s->seqs[i];
+		const char *dot;
+
+		if (q->identity || !q->owned_table || !q->owned_column ||
+		    !table_in_model(s, q->owned_table) || !(dot = strchr(q->owned_table, '.')))
+			continue;
+		strbuf_addstr(&pre, "ALTER SEQUENCE ");
+		pg_quote_qualified(&pre, q->schema, q->name);
+		strbuf_addstr(&pre, " OWNED BY ");
+		{
+			char *sch = xstrndup(q->owned_table, (size_t)(dot - q->owned_table));
+
+			/* Schema names with dots would be ambiguous here; the
+			 * first dot splits, as PostgreSQL names cannot be
+			 * told apart otherwise in this field. */
+			pg_quote_qualified(&pre, sch, dot + 1);
+			free(sch);
+		}
+		strbuf_addch(&pre, '.');
+		pg_quote_ident(&pre, q->owned_column);
+		strbuf_addstr(&pre, ";\n");
+	}
+	ddl_plan_add(plan, DDL_PRE_DATA, "pre-data", pre.buf ? pre.buf : "SELECT 1");
+
+	for (int i = 0; i < s->ntables; i++) {
+		const struct table *t = &s->tables[i];
+
+		for (int k = 0; k < t->ncons; k++) {
+			const struct constraint *con = &t->cons[k];
+			enum ddl_phase ph;
+
+			if (con->kind == 'c')
+				continue;
+			if (con->kind == 'f' && con->ref_table && !table_in_model(s, con->ref_table)) {
+				log_warn("foreign key %s on %s.%s references %s, which is not in "
+					 "the dump; not created", con->name, t->schema, t->name,
+					 con->ref_table);
+				continue;
+			}
+			ph = con->kind == 'f' ? DDL_POST_FK : DDL_POST_INDEX;
+			strbuf_reset(&sql);
+			strbuf_addstr(&sql, "ALTER TABLE ONLY ");
+			pg_quote_qualified(&sql, t->schema, t->name);
+			strbuf_addstr(&sql, " ADD CONSTRAINT ");
+			pg_quote_ident(&sql, con->name);
+			strbuf_addf(&sql, " %s", con->definition);
+			strbuf_reset(&item);
+			strbuf_addf(&item, "constraint:%s.%s.%s", t->schema, t->name, con->name);
+			ddl_plan_add(plan, ph, item.buf, sql.buf);
+		}
+		for (int k = 0; k < t->nidx; k++) {
+			strbuf_reset(&item);
+			strbuf_addf(&item, "index:%s.%s", t->schema, t->idx[k].name);
+			ddl_plan_add(plan, DDL_POST_INDEX, item.buf, t->idx[k].definition);
+		}
+	}
+	for (int i = 0; i < s->nseqs; i++) {
+		const struct sequence *q = &s->seqs[i];
+
+		strbuf_reset(&sql);
+		strbuf_reset(&item);
+		strbuf_addf(&item, "%s.%s", q->schema, q->name);
+		/* item doubles as the unquoted name; quote it for regclass. */
+		{
+			struct strbuf qn = STRBUF_INIT;
+
+			pg_quote_qualified(&qn, q->schema, q->name);
+			strbuf_addstr(&sql, "SELECT pg_catalog.setval(");
+			pg_quote_literal(&sql, qn.buf);
+			strbuf_addf(&sql, ", %" PRId64 ", %s)", q->last_value,
+				    q->is_called ? "true" : "false");
+			strbuf_release(&qn);
+		}
+		strbuf_reset(&item);
+		strbuf_addf(&item, "sequence:%s.%s", q->schema, q->name);
+		ddl_plan_add(plan, DDL_POST_SEQ, item.buf, sql.buf);
+	}
+	strbuf_release(&pre);
+	strbuf_release(&sql);
+	strbuf_release(&item);
+	return 0;
+}

@@ -1,0 +1,36 @@
+/*
+ * pg_int.h - what the PostgreSQL driver's files share. Nothing outside
+ * lib/pg includes this (or libpq-fe.h).
+ */
+#ifndef DBMIG_PG_INT_H
+#define DBMIG_PG_INT_H
+
+#include <libpq-fe.h>
+
+#include "../driver.h"
+#include "pg_text.h"
+
+struct db_conn {
+	PGconn *pg;
+	enum dberr_class side;	/* DBERR_SOURCE or DBERR_TARGET */
+	char desc[512];		/* host/port/dbname/user, never a password */
+	char version[32];
+	char dbname[256];
+};
+
+/* Fills err from a failed result (or the connection), naming context and,
+ * for the SQLSTATEs we know, the next step. Clears res. Returns -1. */
+int pg_fail(struct db_conn *c, PGresult *res, struct dberr *err,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Runs sql expecting no rows; -1 with err filled on failure. */
+int pg_exec(struct db_conn *c, const char *sql, struct dberr *err);
+/* Runs sql expecting rows; returns the result or NULL with err filled. */
+PGresult *pg_query(struct db_conn *c, const char *sql, int nparams,
+		   const char *const *params, struct dberr *err);
+
+int pg_schema_read(struct db_conn *c, const struct schema_filter *f,
+		   struct schema_model *out, struct dberr *err);
+int pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan,
+		struct dberr *err);
+
+#endif

@@ -1,0 +1,165 @@
+/*
+ * schema.c - building and freeing the neutral schema model.
+ */
+#include "schema.h"
+
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "banned.h"
+
+#define GROW(arr, n) do { \
+	(arr) = xrealloc((arr), sizeof(*(arr)) * (size_t)((n) + 1)); \
+	memset(&(arr)[(n)], 0, sizeof(*(arr))); \
+} while (0)
+
+struct table *
+schema_add_table(struct schema_model *s)
+{
+	GROW(s->tables, s->ntables);
+	return &s->tables[s->ntables++];
+}
+
+struct column *
+table_add_column(struct table *t)
+{
+	GROW(t->cols, t->ncols);
+	return &t->cols[t->ncols++];
+}
+
+struct constraint *
+table_add_constraint(struct table *t)
+{
+	GROW(t->cons, t->ncons);
+	return &t->cons[t->ncons++];
+}
+
+struct index *
+table_add_index(struct table *t)
+{
+	GROW(t->idx, t->nidx);
+	return &t->idx[t->nidx++];
+}
+
+struct chunk *
+table_add_chunk(struct table *t)
+{
+	GROW(t->chunks, t->nchunks);
+	return &t->chunks[t->nchunks++];
+}
+
+struct sequence *
+schema_add_sequence(struct schema_model *s)
+{
+	GROW(s->seqs, s->nseqs);
+	return &s->seqs[s->nseqs++];
+}
+
+struct enum_type *
+schema_add_enum(struct schema_model *s)
+{
+	GROW(s->enums, s->nenums);
+	return &s->enums[s->nenums++];
+}
+
+struct domain *
+schema_add_domain(struct schema_model *s)
+{
+	GROW(s->domains, s->ndomains);
+	return &s->domains[s->ndomains++];
+}
+
+static void
+table_release(struct table *t)
+{
+	for (int i = 0; i < t->ncols; i++) {
+		struct column *c = &t->cols[i];
+
+		free(c->name);
+		free(c->native_type);
+		free(c->default_expr);
+		free(c->generated_expr);
+		free(c->comment);
+		free(c->unmapped_from);
+	}
+	for (int i = 0; i < t->ncons; i++) {
+		free(t->cons[i].name);
+		free(t->cons[i].definition);
+		free(t->cons[i].ref_table);
+		strlist_release(&t->cons[i].columns);
+	}
+	for (int i = 0; i < t->nidx; i++) {
+		free(t->idx[i].name);
+		free(t->idx[i].definition);
+	}
+	for (int i = 0; i < t->nchunks; i++)
+		free(t->chunks[i].file);
+	free(t->cols);
+	free(t->cons);
+	free(t->idx);
+	free(t->chunks);
+	free(t->schema);
+	free(t->name);
+	free(t->comment);
+}
+
+void
+schema_release(struct schema_model *s)
+{
+	for (int i = 0; i < s->ntables; i++)
+		table_release(&s->tables[i]);
+	for (int i = 0; i < s->nseqs; i++) {
+		struct sequence *q = &s->seqs[i];
+
+		free(q->schema);
+		free(q->name);
+		free(q->data_type);
+		free(q->owned_table);
+		free(q->owned_column);
+	}
+	for (int i = 0; i < s->nenums; i++) {
+		free(s->enums[i].schema);
+		free(s->enums[i].name);
+		strlist_release(&s->enums[i].labels);
+	}
+	for (int i = 0; i < s->ndomains; i++) {
+		struct domain *d = &s->domains[i];
+
+		free(d->schema);
+		free(d->name);
+		free(d->base_type);
+		free(d->default_expr);
+		strlist_release(&d->check_names);
+		strlist_release(&d->checks);
+	}
+	free(s->tables);
+	free(s->seqs);
+	free(s->enums);
+	free(s->domains);
+	free(s->source_engine);
+	strlist_release(&s->schemas);
+	strlist_release(&s->warnings);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+table_qualname(const struct table *t, struct strbuf *sb)
+{
+	strbuf_addf(sb, "%s.%s", t->schema, t->name);
+}
+
+int
+table_matches(const char *schema, const char *name, const char *pattern)
+{
+	if (strchr(pattern, '.')) {
+		struct strbuf q = STRBUF_INIT;
+		int m;
+
+		strbuf_addf(&q, "%s.%s", schema, name);
+		m = fnmatch(pattern, q.buf, 0) == 0;
+		strbuf_release(&q);
+		return m;
+	}
+	return fnmatch(pattern, name, 0) == 0;
+}

@@ -1,0 +1,126 @@
+/*
+ * schema.h - the neutral schema model: what a dump records about the
+ * source's objects, and what a target driver turns into DDL.
+ *
+ * Names are stored unquoted, exactly as the source spells them. SQL
+ * fragments (defaults, constraint and index definitions) are kept in the
+ * source's dialect together with source_engine, so a same-engine load can
+ * replay them verbatim and a cross-engine load knows it must translate.
+ */
+#ifndef DBMIG_SCHEMA_H
+#define DBMIG_SCHEMA_H
+
+#include <stdint.h>
+
+#include "types.h"
+#include "util.h"
+
+struct column {
+	char *name;
+	char *native_type;	/* source spelling, e.g. "character varying(20)" */
+	struct ntype_desc type;
+	int not_null;
+	char *default_expr;	/* source-dialect expression, or NULL */
+	char identity;		/* 0, 'a' (ALWAYS) or 'd' (BY DEFAULT) */
+	char *generated_expr;	/* stored generated column, or NULL */
+	char *comment;		/* or NULL */
+	char *unmapped_from;	/* carried as text from this type, or NULL */
+};
+
+struct constraint {
+	char *name;
+	char kind;		/* 'p' primary key, 'u' unique, 'f' foreign, 'c' check */
+	char *definition;	/* source dialect, e.g. "PRIMARY KEY (id)" */
+	struct strlist columns;	/* 'p'/'u'/'f': the constrained columns */
+	char *ref_table;	/* 'f': "schema.table" referenced */
+};
+
+struct index {
+	char *name;
+	char *definition;	/* source dialect CREATE INDEX statement */
+	int unique;
+};
+
+struct chunk {
+	char *file;		/* name inside the dump directory */
+	uint64_t rows;		/* rows in the chunk */
+	uint64_t bytes;		/* size of the compressed file */
+	uint64_t raw_bytes;	/* size of the canonical stream */
+	char checksum[33];	/* XXH3-128 of the canonical stream, hex */
+};
+
+struct table {
+	char *schema, *name;
+	struct column *cols;
+	int ncols;
+	struct constraint *cons;
+	int ncons;
+	struct index *idx;
+	int nidx;
+	char *comment;		/* or NULL */
+	int64_t est_bytes;	/* size estimate from the source, for scheduling */
+	struct chunk *chunks;
+	int nchunks;
+	uint64_t rows;		/* rows dumped, sum over chunks */
+};
+
+struct sequence {
+	char *schema, *name;
+	char *data_type;	/* "bigint", "integer", "smallint" */
+	int64_t start, increment, min, max, cache;
+	int cycle;
+	int64_t last_value;
+	int is_called;
+	char *owned_table;	/* "schema.table" or NULL */
+	char *owned_column;	/* or NULL */
+	int identity;		/* 1 when it backs an identity column */
+};
+
+struct enum_type {
+	char *schema, *name;
+	struct strlist labels;	/* in sort order */
+};
+
+struct domain {
+	char *schema, *name;
+	char *base_type;	/* source spelling */
+	char *default_expr;	/* or NULL */
+	int not_null;
+	struct strlist check_names;
+	struct strlist checks;	/* "CHECK (...)", parallel to check_names */
+};
+
+struct schema_model {
+	char *source_engine;		/* "postgresql" */
+	struct strlist schemas;		/* namespaces holding dumped objects */
+	struct table *tables;
+	int ntables;
+	struct sequence *seqs;
+	int nseqs;
+	struct enum_type *enums;
+	int nenums;
+	struct domain *domains;
+	int ndomains;
+	struct strlist warnings;	/* what was not carried, and why */
+};
+
+void schema_release(struct schema_model *s);
+/* Appends a zeroed element and returns it. */
+struct table *schema_add_table(struct schema_model *s);
+struct column *table_add_column(struct table *t);
+struct constraint *table_add_constraint(struct table *t);
+struct index *table_add_index(struct table *t);
+struct chunk *table_add_chunk(struct table *t);
+struct sequence *schema_add_sequence(struct schema_model *s);
+struct enum_type *schema_add_enum(struct schema_model *s);
+struct domain *schema_add_domain(struct schema_model *s);
+
+/* "schema.name" into sb (unquoted, for messages and patterns). */
+void table_qualname(const struct table *t, struct strbuf *sb);
+
+/* Shell-style pattern matching of a table against -t/-T patterns: a
+ * pattern with a dot matches "schema.table", one without matches the
+ * table name in any schema. */
+int table_matches(const char *schema, const char *name, const char *pattern);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * util.h - allocation that dies on out-of-memory, and a growable byte
+ * buffer (strbuf) used everywhere text or binary data is assembled.
+ *
+ * Allocation failure is not an error dbmig can recover from, so x*alloc
+ * print one line and exit(70) instead of making every caller check NULL.
+ */
+#ifndef DBMIG_UTIL_H
+#define DBMIG_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/* A growable buffer; buf is always NUL-terminated once anything was added. */
+struct strbuf {
+	char *buf;		/* owned; NULL until first use */
+	size_t len;		/* bytes in use, not counting the NUL */
+	size_t alloc;		/* bytes allocated */
+};
+#define STRBUF_INIT { NULL, 0, 0 }
+
+void strbuf_grow(struct strbuf *sb, size_t extra);
+void strbuf_add(struct strbuf *sb, const void *p, size_t n);
+void strbuf_addstr(struct strbuf *sb, const char *s);
+void strbuf_addch(struct strbuf *sb, int c);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+void strbuf_reset(struct strbuf *sb);		/* keeps the allocation */
+void strbuf_release(struct strbuf *sb);		/* frees, back to INIT */
+/* Hands the buffer to the caller (never NULL); sb is back to INIT. */
+char *strbuf_detach(struct strbuf *sb);
+/* Borrowed NUL-terminated view; "" when empty. */
+const char *strbuf_cstr(const struct strbuf *sb);
+
+/* A list of owned strings. */
+struct strlist {
+	char **v;
+	size_t n, alloc;
+};
+#define STRLIST_INIT { NULL, 0, 0 }
+void strlist_push(struct strlist *l, const char *s);	/* copies s */
+int strlist_has(const struct strlist *l, const char *s);
+void strlist_release(struct strlist *l);
+
+/* Unsigned LEB128 and zigzag helpers for the canonical encoding. */
+void put_uvarint(struct strbuf *sb, uint64_t v);
+/* Returns bytes consumed, 0 when the input ends early or overflows 64 bits. */
+size_t get_uvarint(const unsigned char *p, size_t n, uint64_t *out);
+
+/* Hex of n bytes into out (2n+1 bytes). */
+void hex_encode(const unsigned char *p, size_t n, char *out);
+
+/* Monotonic seconds, for durations in reports. */
+double now_seconds(void);
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# servers.sh - throwaway PostgreSQL and MariaDB servers for tests and the demo.
+#
+# Sourced:   . tests/servers.sh; servers_start_pg; servers_start_mysql; ...; servers_stop_all
+# Run:       tests/servers.sh start   prints `export ...` lines (eval them)
+#            tests/servers.sh stop DIR
+#
+# Each server lives in a new temporary directory, listens on a free
+# loopback port (and a socket in that directory), and is stopped by the
+# PID it wrote. As root, PostgreSQL runs as an unprivileged OS user
+# ('postgres' when present, else 'nobody'), since it refuses to run as root.
+# When DBMIG_TEST_PG_URI / DBMIG_TEST_MYSQL_URI are set, those servers are
+# used instead and nothing is started.
+#
+# Exports: PG_URI (superuser, trust auth), PG_HOST, PG_PORT, PG_SUPERUSER,
+#          PG_PW_ROLE / PG_PW_PASSWORD (a role that must give a password),
+#          MYSQL_URI, MY_HOST, MY_PORT, MY_SOCKET, SERVERS_DIR.
+
+servers__free_port() {
+	local p
+	for _ in $(seq 1 200); do
+		p=$(( (RANDOM << 1 | RANDOM & 1) % 30000 + 20000 ))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+			echo "$p"
+			return 0
+		fi
+	done
+	echo "servers.sh: no free port found" >&2
+	return 1
+}
+
+servers__pg_bindir() {
+	if [ -n "${PG_BINDIR:-}" ]; then echo "$PG_BINDIR"; return; fi
+	local d
+	d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+	if [ -n "$d" ]; then echo "$d"; return; fi
+	dirname "$(command -v initdb 2>/dev/null || echo /usr/bin/initdb)"
+}
+
+servers__run_as() {	# run_as USER CMD...: drop root for PostgreSQL
+	local u=$1; shift
+	if [ "$(id -u)" = 0 ]; then
+		runuser -u "$u" -- "$@"
+	else
+		"$@"
+	fi
+}
+
+servers__mkdir() {
+	if [ -z "${SERVERS_DIR:-}" ]; then
+		SERVERS_DIR=$(mktemp -d "${TMPDIR:-/tmp}/dbmig-servers.XXXXXX")
+		chmod 0755 "$SERVERS_DIR"
+		export SERVERS_DIR
+	fi
+}
+
+servers_start_pg() {
+	if [ -n "${DBMIG_TEST_PG_URI:-}" ]; then
+		export PG_URI="$DBMIG_TEST_PG_URI"
+		return 0
+	fi
+	servers__mkdir
+	local bindir user port dir
+	bindir=$(servers__pg_bindir)
+	if [ ! -x "$bindir/initdb" ]; then
+		echo "servers.sh: PostgreSQL server binaries not found (install postgresql)" >&2
+		return 1
+	fi
+	user=$(id -un)
+	if [ "$(id -u)" = 0 ]; then
+		if id postgres >/dev/null 2>&1; then user=postgres; else user=nobody; fi
+	fi
+	dir="$SERVERS_DIR/pg"
+	mkdir -p "$dir"
+	chown "$user" "$dir"
+	chmod 0700 "$dir"
+	servers__run_as "$user" "$bindir/initdb" -D "$dir/data" -U postgres -E UTF8 \
+		--locale=C.UTF-8 -A trust >"$dir/initdb.log" 2>&1 || {
+		echo "servers.sh: initdb failed; see $dir/initdb.log" >&2; cat "$dir/initdb.log" >&2; return 1; }
+	cat >"$dir/data/pg_hba.conf" <<-HBA
+	local all all trust
+	host all dbmig_pw 127.0.0.1/32 scram-sha-256
+	host all all 127.0.0.1/32 trust
+	host replication all 127.0.0.1/32 trust
+	HBA
+	for _ in 1 2 3; do
+		port=$(servers__free_port) || return 1
+		if servers__run_as "$user" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+			-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c wal_level=logical -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60 -c shared_buffers=128MB" \
+			start >/dev/null 2>&1; then
+			break
+		fi
+		port=
+	done
+	if [ -z "$port" ]; then
+		echo "servers.sh: PostgreSQL did not start; see $dir/server.log" >&2
+		tail -20 "$dir/server.log" >&2
+		return 1
+	fi
+	export PG_HOST=127.0.0.1 PG_PORT=$port PG_SUPERUSER=postgres PG_SOCKDIR=$dir
+	export PG_URI="postgresql://postgres@127.0.0.1:$port/postgres"
+	export PG_PW_ROLE=dbmig_pw PG_PW_PASSWORD="pw-$RANDOM$RANDOM"
+	psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres \
+		-c "CREATE ROLE dbmig_pw LOGIN PASSWORD '$PG_PW_PASSWORD'" >/dev/null
+	echo "$dir/data/postmaster.pid" >>"$SERVERS_DIR/pids"
+}
+
+servers_start_mysql() {
+	if [ -n "${DBMIG_TEST_MYSQL_URI:-}" ]; then
+		export MYSQL_URI="$DBMIG_TEST_MYSQL_URI"
+		return 0
+	fi
+	servers__mkdir
+	local dir port mysqld installdb user=""
+	mysqld=$(command -v mariadbd || command -v mysqld || ls /usr/sbin/mariadbd 2>/dev/null)
+	installdb=$(command -v mariadb-install-db || command -v mysql_install_db)
+	if [ -z "$mysqld" ] || [ -z "$installdb" ]; then
+		echo "servers.sh: MariaDB server binaries not found (install mariadb-server)" >&2
+		return 1
+	fi
+	dir="$SERVERS_DIR/mysql"
+	mkdir -p "$dir"
+	if [ "$(id -u)" = 0 ]; then
+		user=mysql; id mysql >/dev/null 2>&1 || user=root
+		chown "$user" "$dir"
+	fi
+	"$installdb" --no-defaults --datadir="$dir/data" ${user:+--user=$user} \
+		--auth-root-authentication-method=normal --skip-test-db \
+		>"$dir/install.log" 2>&1 || {
+		echo "servers.sh: mariadb-install-db failed; see $dir/install.log" >&2; return 1; }
+	for _ in 1 2 3; do
+		port=$(servers__free_port) || return 1
+		"$mysqld" --no-defaults --datadir="$dir/data" --port="$port" \
+			--bind-address=127.0.0.1 --socket="$dir/mysql.sock" \
+			--pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" \
+			${user:+--user=$user} --log-bin="$dir/binlog" --server-id=1 \
+			--binlog-format=ROW --binlog-row-image=FULL --local-infile=1 \
+			--innodb-buffer-pool-size=128M --skip-name-resolve >/dev/null 2>&1 &
+		for _ in $(seq 1 120); do
+			if mariadb-admin --no-defaults --socket="$dir/mysql.sock" -uroot ping >/dev/null 2>&1; then
+				break 2
+			fi
+			if ! kill -0 $! 2>/dev/null; then break; fi
+			sleep 0.25
+		done
+		port=
+	done
+	if [ -z "$port" ]; then
+		echo "servers.sh: MariaDB did not start; see $dir/error.log" >&2
+		tail -20 "$dir/error.log" >&2
+		return 1
+	fi
+	export MY_HOST=127.0.0.1 MY_PORT=$port MY_SOCKET="$dir/mysql.sock"
+	export MYSQL_URI="mysql://root@127.0.0.1:$port/"
+	echo "$dir/mysqld.pid" >>"$SERVERS_DIR/pids"
+}
+
+# Stops every server this directory started, by the PIDs they wrote.
+servers_stop_all() {
+	local d=${1:-${SERVERS_DIR:-}} pidfile pid
+	[ -n "$d" ] && [ -d "$d" ] || return 0
+	if [ -f "$d/pids" ]; then
+		while read -r pidfile; do
+			[ -f "$pidfile" ] || continue
+			pid=$(head -1 "$pidfile")
+			[ -n "$pid" ] || continue
+			kill -TERM "$pid" 2>/dev/null || continue
+			for _ in $(seq 1 100); do
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 0.1
+			done
+			kill -KILL "$pid" 2>/dev/null || true
+		done <"$d/pids"
+	fi
+	rm -rf "$d"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+	set -eu
+	case "${1:-}" in
+	start)
+		servers_start_pg >&2
+		servers_start_mysql >&2
+		for v in SERVERS_DIR PG_URI PG_HOST PG_PORT PG_SUPERUSER PG_PW_ROLE PG_PW_PASSWORD \
+			 MYSQL_URI MY_HOST MY_PORT MY_SOCKET; do
+			[ -n "${!v:-}" ] && printf 'export %s=%q\n' "$v" "${!v}"
+		done
+		;;
+	stop)
+		servers_stop_all "${2:-${SERVERS_DIR:-}}"
+		;;
+	*)
+		echo "usage: $0 start | stop DIR" >&2
+		exit 2
+		;;
+	esac
+fi
