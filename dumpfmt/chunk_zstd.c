@@ -32,6 +32,7 @@ struct chunk_writer {
 	int ncols;
 	ZSTD_CCtx *cctx;
 	XXH3_state_t *hash;
+	XXH3_state_t *fhash;		/* over the file bytes */
 	struct strbuf raw;		/* canonical bytes not yet compressed */
 	unsigned char *zbuf;
 	size_t zcap;
@@ -63,6 +64,7 @@ write_all(struct chunk_writer *w, const void *p, size_t n, struct dberr *err)
 				continue;
 			return writer_fail(w, err, "write", errno);
 		}
+		XXH3_64bits_update(w->fhash, c, (size_t)r);
 		c += r;
 		n -= (size_t)r;
 		w->file_bytes += (uint64_t)r;
@@ -119,7 +121,8 @@ chunk_writer_open(const char *dir, const char *name, int ncols, int level,
 	}
 	w->cctx = ZSTD_createCCtx();
 	w->hash = XXH3_createState();
-	if (!w->cctx || !w->hash) {
+	w->fhash = XXH3_createState();
+	if (!w->cctx || !w->hash || !w->fhash) {
 		dberr_set(err, DBERR_INTERNAL, "out of memory for zstd/xxhash state");
 		chunk_writer_abort(w);
 		return NULL;
@@ -127,6 +130,7 @@ chunk_writer_open(const char *dir, const char *name, int ncols, int level,
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_compressionLevel, level);
 	ZSTD_CCtx_setParameter(w->cctx, ZSTD_c_checksumFlag, 1);
 	XXH3_128bits_reset(w->hash);
+	XXH3_64bits_reset(w->fhash);
 	w->zcap = ZSTD_CStreamOutSize();
 	w->zbuf = xmalloc(w->zcap);
 	strbuf_add(&w->raw, DUMPFMT_CHUNK_MAGIC, 8);
@@ -177,6 +181,12 @@ chunk_writer_finish(struct chunk_writer *w, struct chunk *c, struct dberr *err)
 	}
 	XXH128_canonicalFromHash(&canon, XXH3_128bits_digest(w->hash));
 	hex_encode(canon.digest, 16, c->checksum);
+	{
+		XXH64_canonical_t fc;
+
+		XXH64_canonicalFromHash(&fc, XXH3_64bits_digest(w->fhash));
+		hex_encode(fc.digest, 8, c->file_checksum);
+	}
 	c->file = xstrdup(w->name);
 	c->rows = w->rows;
 	c->raw_bytes = w->raw_bytes;
@@ -207,6 +217,8 @@ chunk_writer_abort(struct chunk_writer *w)
 	ZSTD_freeCCtx(w->cctx);
 	if (w->hash)
 		XXH3_freeState(w->hash);
+	if (w->fhash)
+		XXH3_freeState(w->fhash);
 	free(w->zbuf);
 	free(w->dir);
 	free(w->name);
@@ -222,6 +234,7 @@ struct chunk_reader {
 	int ncols;
 	ZSTD_DCtx *dctx;
 	XXH3_state_t *hash;
+	XXH3_state_t *fhash;	/* over the file bytes */
 	unsigned char *inbuf;
 	size_t incap;
 	ZSTD_inBuffer in;
@@ -279,7 +292,9 @@ chunk_reader_open(const char *dir, const struct chunk *c, int ncols,
 	}
 	r->dctx = ZSTD_createDCtx();
 	r->hash = XXH3_createState();
+	r->fhash = XXH3_createState();
 	XXH3_128bits_reset(r->hash);
+	XXH3_64bits_reset(r->fhash);
 	/* Bounds the window a hostile frame can ask for (8 MiB is what
 	 * levels 1-19 of our writer use at most; 2^27 allows headroom). */
 	ZSTD_DCtx_setParameter(r->dctx, ZSTD_d_windowLogMax, 27);
@@ -316,6 +331,8 @@ reader_fill(struct chunk_reader *r, struct dberr *err)
 			}
 			if (n == 0)
 				r->in_eof = 1;
+			else
+				XXH3_64bits_update(r->fhash, r->inbuf, (size_t)n);
 			r->in.size = (size_t)n;
 			r->in.pos = 0;
 		}
@@ -416,6 +433,16 @@ chunk_reader_next(struct chunk_reader *r, struct value *vals, struct dberr *err)
 			hex_encode(canon.digest, 16, hex);
 			if (strcmp(hex, r->c->checksum))
 				return reader_bad(r, err, "checksum mismatch");
+			{
+				XXH64_canonical_t fc;
+
+				/* Catches changes that decompress to the same rows
+				 * too: a dump file is either intact or refused. */
+				XXH64_canonicalFromHash(&fc, XXH3_64bits_digest(r->fhash));
+				hex_encode(fc.digest, 8, hex);
+				if (strcmp(hex, r->c->file_checksum))
+					return reader_bad(r, err, "file checksum mismatch");
+			}
 			r->ended = 1;
 			return 0;
 		}
@@ -438,6 +465,8 @@ chunk_reader_close(struct chunk_reader *r)
 	ZSTD_freeDCtx(r->dctx);
 	if (r->hash)
 		XXH3_freeState(r->hash);
+	if (r->fhash)
+		XXH3_freeState(r->fhash);
 	free(r->inbuf);
 	strbuf_release(&r->raw);
 	strbuf_release(&r->path);

@@ -119,6 +119,7 @@ table_json(const struct table *t)
 		json_object_set_new(j, "bytes", json_integer((json_int_t)c->bytes));
 		json_object_set_new(j, "raw_bytes", json_integer((json_int_t)c->raw_bytes));
 		json_object_set_new(j, "xxh3_128", json_string(c->checksum));
+		json_object_set_new(j, "file_xxh3_64", json_string(c->file_checksum));
 		json_array_append_new(chunks, j);
 	}
 	json_object_set_new(o, "chunks", chunks);
@@ -454,6 +455,12 @@ mtable(struct mread *r, json_t *o, struct table *t, int has_data)
 				memcpy(c->checksum, ck, 33);
 			else if (ck)
 				mfail(r, "xxh3_128", "is not 32 hex digits");
+			free(ck);
+			ck = mstr(r, v, "file_xxh3_64", 1, 16);
+			if (ck && strlen(ck) == 16 && strspn(ck, "0123456789abcdef") == 16)
+				memcpy(c->file_checksum, ck, 17);
+			else if (ck)
+				mfail(r, "file_xxh3_64", "is not 16 hex digits");
 			free(ck);
 			sum += c->rows;
 		}

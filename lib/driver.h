@@ -104,6 +104,10 @@ struct db_driver {
 			   int *exists, int *has_rows, struct dberr *err);
 	int (*table_truncate)(struct db_conn *c, const struct table *t,
 			      struct dberr *err);
+	/* Turns off foreign-key and trigger checks for this session, for
+	 * loads into tables whose constraints already exist. Returns -1
+	 * (err filled) when the role may not; the caller carries on. */
+	int (*fk_checks_off)(struct db_conn *c, struct dberr *err);
 	/* Loads the rows src yields into t and records item in the ledger,
 	 * in one transaction; nothing is committed unless src ends with 0. */
 	int (*load_chunk)(struct db_conn *c, const struct table *t,

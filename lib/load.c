@@ -27,6 +27,7 @@
 struct chunk_job {
 	struct table *t;
 	struct chunk *c;
+	int level;		/* foreign-key depth of t: parents load first */
 };
 
 struct load_ctx {
@@ -34,6 +35,7 @@ struct load_ctx {
 	const struct db_driver *drv;
 	const struct dump_meta *meta;
 	struct chunk_job *jobs;
+	size_t job_base;		/* first job of the level being run */
 	struct ddl_step **steps;	/* of the phase being run */
 	pthread_mutex_t lock;
 	uint64_t rows;
@@ -65,7 +67,7 @@ static int
 chunk_job_run(void *state, size_t job, void *arg, struct dberr *err)
 {
 	struct load_ctx *ctx = arg;
-	struct chunk_job *j = &ctx->jobs[job];
+	struct chunk_job *j = &ctx->jobs[ctx->job_base + job];
 	struct strbuf item = STRBUF_INIT;
 	struct reader_src src = { NULL, 0 };
 	const char *slow = getenv("DBMIG_TEST_CHUNK_DELAY_MS");
@@ -151,15 +153,58 @@ table_has_done_chunk(const struct table *t, const struct strlist *done)
 	return found;
 }
 
-static struct load_ctx *sort_ctx;
-
 static int
-jobs_by_size(const void *a, const void *b)
+jobs_by_level_size(const void *a, const void *b)
 {
 	const struct chunk_job *x = a, *y = b;
 
-	(void)sort_ctx;
+	if (x->level != y->level)
+		return x->level < y->level ? -1 : 1;
 	return x->c->raw_bytes < y->c->raw_bytes ? 1 : x->c->raw_bytes > y->c->raw_bytes ? -1 : 0;
+}
+
+/*
+ * Foreign-key depth of every table: 0 for tables that reference no other
+ * dumped table, else one more than the deepest table they reference.
+ * When the target already has its foreign keys (a data-only load), rows
+ * must arrive parents first, level by level. Tables in a reference cycle
+ * end up on the last level; only disabled checks can load those.
+ */
+static int
+fk_levels(const struct schema_model *s, int *level)
+{
+	struct strbuf q = STRBUF_INIT;
+	int changed = 1, rounds = 0, maxlevel = 0;
+
+	memset(level, 0, sizeof(int) * (size_t)s->ntables);
+	while (changed && rounds++ <= s->ntables) {
+		changed = 0;
+		for (int i = 0; i < s->ntables; i++) {
+			const struct table *t = &s->tables[i];
+
+			for (int k = 0; k < t->ncons; k++) {
+				if (t->cons[k].kind != 'f' || !t->cons[k].ref_table)
+					continue;
+				for (int j = 0; j < s->ntables; j++) {
+					if (j == i)
+						continue;
+					strbuf_reset(&q);
+					table_qualname(&s->tables[j], &q);
+					if (strcmp(q.buf, t->cons[k].ref_table))
+						continue;
+					if (level[i] < level[j] + 1 && level[j] < s->ntables) {
+						level[i] = level[j] + 1;
+						changed = 1;
+					}
+				}
+			}
+		}
+	}
+	for (int i = 0; i < s->ntables; i++)
+		if (level[i] > maxlevel)
+			maxlevel = level[i];
+	strbuf_release(&q);
+	return maxlevel;
 }
 
 int
@@ -272,12 +317,46 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 				strbuf_release(&item);
 			}
 		}
-		sort_ctx = &ctx;
-		qsort(ctx.jobs, njobs, sizeof(*ctx.jobs), jobs_by_size);
-		log_info("loading %zu chunks with %d connection%s%s", njobs, nconns,
-			 nconns == 1 ? "" : "s", res->chunks_skipped ? " (resuming)" : "");
-		if (workpool_run(nconns, (void **)conns, njobs, chunk_job_run, &ctx, err) < 0)
-			goto out;
+		{
+			int *level = xcalloc((size_t)model.ntables + 1, sizeof(int));
+			int maxlevel = 0, fk_live = !do_schema;
+			size_t start = 0;
+
+			/* Constraints exist before the rows only when this load
+			 * does not create them afterwards. */
+			if (!do_schema) {
+				maxlevel = fk_levels(&model, level);
+				for (int i = 0; i < nconns && fk_live; i++) {
+					struct dberr ignored = DBERR_INIT;
+
+					if (drv->fk_checks_off(conns[i], &ignored) < 0) {
+						if (i == 0)
+							log_info("cannot disable foreign-key checks (%s); "
+								 "loading parent tables first", ignored.msg);
+						break;
+					}
+				}
+			}
+			for (size_t k = 0; k < njobs; k++)
+				ctx.jobs[k].level = level[ctx.jobs[k].t - model.tables];
+			free(level);
+			qsort(ctx.jobs, njobs, sizeof(*ctx.jobs), jobs_by_level_size);
+			log_info("loading %zu chunks with %d connection%s%s", njobs, nconns,
+				 nconns == 1 ? "" : "s", res->chunks_skipped ? " (resuming)" : "");
+			/* One pool per level: a level starts when the one
+			 * before it has committed. */
+			for (int lv = 0; lv <= maxlevel; lv++) {
+				size_t end = start;
+
+				while (end < njobs && ctx.jobs[end].level == lv)
+					end++;
+				ctx.job_base = start;
+				if (end > start && workpool_run(nconns, (void **)conns, end - start,
+								chunk_job_run, &ctx, err) < 0)
+					goto out;
+				start = end;
+			}
+		}
 		res->chunks_loaded = njobs;
 	}
 	if (do_schema) {

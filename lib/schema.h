@@ -47,6 +47,7 @@ struct chunk {
 	uint64_t bytes;		/* size of the compressed file */
 	uint64_t raw_bytes;	/* size of the canonical stream */
 	char checksum[33];	/* XXH3-128 of the canonical stream, hex */
+	char file_checksum[17];	/* XXH3-64 of the compressed file, hex */
 };
 
 struct table {

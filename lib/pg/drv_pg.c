@@ -542,6 +542,13 @@ pg_table_truncate(struct db_conn *c, const struct table *t, struct dberr *err)
 	return ret;
 }
 
+static int
+pg_fk_checks_off(struct db_conn *c, struct dberr *err)
+{
+	/* What pg_restore --disable-triggers does; needs superuser. */
+	return pg_exec(c, "SET session_replication_role = replica", err);
+}
+
 #define COPY_SEND_AT (256 * 1024)
 
 static int
@@ -656,5 +663,6 @@ const struct db_driver drv_pg = {
 	.exec_step = pg_exec_step,
 	.table_probe = pg_table_probe,
 	.table_truncate = pg_table_truncate,
+	.fk_checks_off = pg_fk_checks_off,
 	.load_chunk = pg_load_chunk,
 };

@@ -1,0 +1,64 @@
+# common.bash - loaded by every integration suite.
+#
+# setup_file starts the servers once per file (tests/servers.sh); each
+# test makes its own databases with new_db. Outside CI a missing server
+# binary skips the suite with the install command; in CI (CI=true) it
+# fails, since CI must install and start everything itself.
+
+REPO_ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
+export PATH="$REPO_ROOT:$PATH"
+bats_require_minimum_version 1.5.0
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+. "$REPO_ROOT/tests/servers.sh"
+
+start_pg_for_file() {
+	if ! servers_start_pg >"$BATS_FILE_TMPDIR/servers.log" 2>&1; then
+		if [ "${CI:-}" = true ]; then
+			cat "$BATS_FILE_TMPDIR/servers.log" >&3
+			return 1
+		fi
+		echo "PostgreSQL could not be started: apt-get install postgresql" >"$BATS_FILE_TMPDIR/skip"
+	fi
+	# bats runs each test in a subshell: hand the settings on via a file.
+	declare -p SERVERS_DIR PG_URI PG_HOST PG_PORT PG_PW_ROLE PG_PW_PASSWORD 2>/dev/null \
+		| sed 's/^declare -[a-z-]* /export /' >"$BATS_FILE_TMPDIR/env"
+}
+
+stop_servers_for_file() {
+	[ -f "$BATS_FILE_TMPDIR/env" ] && . "$BATS_FILE_TMPDIR/env"
+	servers_stop_all
+}
+
+common_setup() {
+	if [ -f "$BATS_FILE_TMPDIR/skip" ]; then
+		skip "$(cat "$BATS_FILE_TMPDIR/skip")"
+	fi
+	. "$BATS_FILE_TMPDIR/env"
+}
+
+# pg_uri DB: a URI for database DB on the test server (superuser).
+pg_uri() {
+	if [ -n "${DBMIG_TEST_PG_URI:-}" ]; then
+		psql -X -At "$DBMIG_TEST_PG_URI" -c "SELECT 1" >/dev/null
+		# Replace the path (database) of the given URI.
+		echo "${DBMIG_TEST_PG_URI%/*}/$1"
+	else
+		echo "postgresql://postgres@$PG_HOST:$PG_PORT/$1"
+	fi
+}
+
+# new_db NAME: a fresh, empty database; prints its URI.
+new_db() {
+	local base=${PG_URI}
+	psql -X -q -v ON_ERROR_STOP=1 "$base" -c "DROP DATABASE IF EXISTS \"$1\"" -c "CREATE DATABASE \"$1\"" >/dev/null
+	pg_uri "$1"
+}
+
+psql_at() {	# psql_at URI SQL: unaligned, tuples only
+	psql -X -q -At -v ON_ERROR_STOP=1 "$1" -c "$2"
+}
+
+pgcompare() {
+	"$REPO_ROOT/tests/helpers/pgcompare.sh" "$@"
+}
