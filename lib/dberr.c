@@ -19,10 +19,21 @@ dberr_set(struct dberr *err, enum dberr_class cls, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
-	/* Server messages end in newlines; we want one line. */
-	for (char *p = err->msg; *p; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
+	/* Server messages hold newlines and tabs; we want one tidy line. */
+	{
+		char *r = err->msg, *w = err->msg;
+
+		for (; *r; r++) {
+			char c = (*r == '\n' || *r == '\r' || *r == '\t') ? ' ' : *r;
+
+			if (c == ' ' && (w == err->msg || w[-1] == ' '))
+				continue;
+			if ((c == ';' || c == ',') && w > err->msg && w[-1] == ' ')
+				w--;
+			*w++ = c;
+		}
+		*w = '\0';
+	}
 	for (size_t n = strlen(err->msg); n && err->msg[n - 1] == ' '; n--)
 		err->msg[n - 1] = '\0';
 	return -1;

@@ -111,6 +111,7 @@ pg_query(struct db_conn *c, const char *sql, int nparams,
 static void
 describe_conninfo(const char *uri, char *out, size_t outsz)
 {
+	static const char *const shown[] = { "host", "hostaddr", "port", "dbname", "user" };
 	PQconninfoOption *opts = PQconninfoParse(uri, NULL), *o;
 	struct strbuf sb = STRBUF_INIT;
 
@@ -118,14 +119,12 @@ describe_conninfo(const char *uri, char *out, size_t outsz)
 		snprintf(out, outsz, "unparsable connection string");
 		return;
 	}
-	for (o = opts; o->keyword; o++) {
-		if (!o->val || !*o->val)
-			continue;
-		if (strcmp(o->keyword, "host") && strcmp(o->keyword, "hostaddr") &&
-		    strcmp(o->keyword, "port") && strcmp(o->keyword, "dbname") &&
-		    strcmp(o->keyword, "user"))
-			continue;
-		strbuf_addf(&sb, "%s%s=%s", sb.len ? " " : "", o->keyword, o->val);
+	for (size_t i = 0; i < ARRAY_SIZE(shown); i++) {
+		for (o = opts; o->keyword; o++) {
+			if (!o->val || !*o->val || strcmp(o->keyword, shown[i]))
+				continue;
+			strbuf_addf(&sb, "%s%s=%s", sb.len ? " " : "", o->keyword, o->val);
+		}
 	}
 	PQconninfoFree(opts);
 	snprintf(out, outsz, "%s", sb.len ? sb.buf : "defaults from PG* environment");
