@@ -79,6 +79,22 @@ cmd_help(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	snprintf(page, sizeof(page), "dbmig-%s", c->name);
+	{
+		/* Run from the source tree, the page is beside the binary. */
+		char exe[4096], path[4200];
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+		if (n > 0) {
+			char *slash;
+
+			exe[n] = '\0';
+			if ((slash = strrchr(exe, '/')))
+				*slash = '\0';
+			snprintf(path, sizeof(path), "%s/man/%s.1", exe, page);
+			if (access(path, R_OK) == 0)
+				execlp("man", "man", "-l", path, (char *)NULL);
+		}
+	}
 	execlp("man", "man", page, (char *)NULL);
 	/* No man(1) here: the built-in help is the next best thing. */
 	{

@@ -415,10 +415,10 @@ mtable(struct mread *r, json_t *o, struct table *t, int has_data)
 			c->ref_table = mstr(r, v, "references", 0, 2048);
 			mstrlist(r, v, "columns", &c->columns);
 			kind = mstr(r, v, "kind", 1, 1);
-			if (kind && strchr("pufc", kind[0]) && kind[0])
+			if (kind && kind[0] && strchr("pufcx", kind[0]))
 				c->kind = kind[0];
 			else if (kind)
-				mfail(r, "kind", "is not one of p, u, f, c");
+				mfail(r, "kind", "is not one of p, u, f, c, x");
 			free(kind);
 		}
 	}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bats
+# The command line: help, version, dispatch, and that every option in a
+# command's --help is documented in its manual page (git's t0450).
+
+setup() {
+	load '../helpers/common'
+}
+
+@test "--version and --help" {
+	run -0 dbmig --version
+	assert_output --regexp '^dbmig [0-9]+\.[0-9]+\.[0-9]+$'
+	run -0 dbmig --help
+	assert_output --partial "dump"
+	assert_output --partial "load"
+	run -2 dbmig
+}
+
+@test "only working subcommands are listed" {
+	run -0 dbmig --help
+	refute_output --partial "verify"
+	refute_output --partial "cdc-tail"
+	run -2 dbmig verify
+}
+
+@test "dbmig help SUBCOMMAND shows its manual page" {
+	MANPAGER=cat PAGER=cat run -0 dbmig help dump
+	assert_output --partial "consistent"
+	run -2 dbmig help frobnicate
+}
+
+@test "every --help option of every command is in its man page, and back" {
+	for sub in dump load; do
+		run -0 dbmig "$sub" --help
+		help_opts=$(grep -oE -- '--[a-z][a-z-]+' <<<"$output" | sort -u)
+		man_opts=$(grep -E '^\.It ' "$REPO_ROOT/man/dbmig-$sub.1" \
+			| grep -oE 'Fl \\-[a-z][a-z\\-]*' | sed -E 's/^Fl /-/; s/\\-/-/g' | sort -u)
+		[ -n "$man_opts" ]
+		assert_equal "$help_opts" "$man_opts"
+	done
+}
+
+@test "every exit code in exitcodes.h is documented in dbmig(1)" {
+	for code in $(grep -oE '= [0-9]+,' "$REPO_ROOT/cmd/exitcodes.h" | tr -dc '0-9\n'); do
+		run grep -c "^\.It $code\$" "$REPO_ROOT/man/dbmig.1"
+		assert_output 1
+	done
+}
