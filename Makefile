@@ -37,6 +37,13 @@ UNIT_BINS := $(UNIT_SRCS:.c=)
 
 all: dbmig
 
+# Rebuild everything when the compiler or flags change (SANITIZE=, CC=).
+BUILD_FLAGS := $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS)
+.build-flags: FORCE
+	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' >$@
+$(LIB_OBJS) $(CMD_OBJS) $(UNIT_BINS): .build-flags
+FORCE:
+
 dbmig: $(CMD_OBJS) libdbmig.a
 	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) libdbmig.a $(LDLIBS)
 
@@ -88,7 +95,7 @@ uninstall:
 	cd man && for f in *.5; do rm -f '$(DESTDIR)$(MANDIR)/man5/'"$$f"; done
 
 clean:
-	rm -f dbmig libdbmig.a $(LIB_OBJS) $(CMD_OBJS) $(UNIT_BINS) \
+	rm -f dbmig libdbmig.a .build-flags $(LIB_OBJS) $(CMD_OBJS) $(UNIT_BINS) \
 	      $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
 
-.PHONY: all deps check check-unit check-valgrind unit-bins demo lint-man install uninstall clean
+.PHONY: FORCE all deps check check-unit check-valgrind unit-bins demo lint-man install uninstall clean
