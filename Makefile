@@ -76,6 +76,10 @@ unit-bins: $(UNIT_BINS)
 check-valgrind: all unit-bins
 	tests/run-unit --valgrind
 
+# Figures beside pg_dump/pg_restore; prints a table, never fails on speed.
+bench: all
+	bench/pg-vs-pgdump.sh $(BENCH_SCALE)
+
 demo: deps
 	$(MAKE) all
 	tests/demo.sh
@@ -98,4 +102,4 @@ clean:
 	rm -f dbmig libdbmig.a .build-flags $(LIB_OBJS) $(CMD_OBJS) $(UNIT_BINS) \
 	      $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
 
-.PHONY: FORCE all deps check check-unit check-valgrind unit-bins demo lint-man install uninstall clean
+.PHONY: FORCE all bench deps check check-unit check-valgrind unit-bins demo lint-man install uninstall clean

@@ -84,6 +84,8 @@ table_json(const struct table *t)
 			json_object_set_new(j, "comment", json_string(c->comment));
 		if (c->unmapped_from)
 			json_object_set_new(j, "unmapped_from", json_string(c->unmapped_from));
+		if (c->collation)
+			json_object_set_new(j, "collation", json_string(c->collation));
 		json_array_append_new(cols, j);
 	}
 	json_object_set_new(o, "columns", cols);
@@ -396,6 +398,7 @@ mtable(struct mread *r, json_t *o, struct table *t, int has_data)
 			c->generated_expr = mstr(r, v, "generated", 0, 1 << 20);
 			c->comment = mstr(r, v, "comment", 0, 1 << 20);
 			c->unmapped_from = mstr(r, v, "unmapped_from", 0, 1024);
+			c->collation = mstr(r, v, "collation", 0, 1024);
 			id = mstr(r, v, "identity", 0, 16);
 			if (id)
 				c->identity = !strcmp(id, "always") ? 'a' : 'd';

@@ -82,6 +82,7 @@ table_release(struct table *t)
 		free(c->generated_expr);
 		free(c->comment);
 		free(c->unmapped_from);
+		free(c->collation);
 	}
 	for (int i = 0; i < t->ncons; i++) {
 		free(t->cons[i].name);

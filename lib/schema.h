@@ -25,6 +25,7 @@ struct column {
 	char *generated_expr;	/* stored generated column, or NULL */
 	char *comment;		/* or NULL */
 	char *unmapped_from;	/* carried as text from this type, or NULL */
+	char *collation;	/* quoted, qualified; NULL for the type's default */
 };
 
 struct constraint {

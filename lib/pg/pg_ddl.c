@@ -63,6 +63,8 @@ create_table(struct strbuf *sql, const struct schema_model *s, const struct tabl
 		first = 0;
 		pg_quote_ident(sql, col->name);
 		strbuf_addf(sql, " %s", col->native_type);
+		if (col->collation)
+			strbuf_addf(sql, " COLLATE %s", col->collation);
 		if (col->generated_expr) {
 			strbuf_addf(sql, " GENERATED ALWAYS AS (%s) STORED", col->generated_expr);
 		} else if (col->identity) {

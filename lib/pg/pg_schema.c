@@ -123,8 +123,12 @@ read_columns(struct db_conn *c, const struct schema_filter *f, struct schema_mod
 		     "pg_get_expr(d.adbin, d.adrelid), a.attidentity, a.attgenerated, "
 		     "col_description(a.attrelid, a.attnum), "
 		     "CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END, "
-		     "bt.typname, bt.typtype, et.typname, et.typtype "
+		     "bt.typname, bt.typtype, et.typname, et.typtype, "
+		     "CASE WHEN a.attcollation <> t.typcollation THEN "
+		     "  quote_ident(cn.nspname) || '.' || quote_ident(co.collname) END "
 		     "FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+		     "LEFT JOIN pg_collation co ON co.oid = a.attcollation "
+		     "LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace "
 		     "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
 		     "JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN "
 		     "  (SELECT CASE WHEN b1.typtype = 'd' THEN b1.typbasetype ELSE b1.oid END "
@@ -151,6 +155,7 @@ read_columns(struct db_conn *c, const struct schema_filter *f, struct schema_mod
 		else
 			col->default_expr = dup_or_null(r, i, 4);
 		col->comment = dup_or_null(r, i, 7);
+		col->collation = dup_or_null(r, i, 13);
 		if (pg_type_to_ntype(PQgetvalue(r, i, 9), PQgetvalue(r, i, 10)[0],
 				     atoi(PQgetvalue(r, i, 8)),
 				     is_array ? PQgetvalue(r, i, 11) : NULL,
@@ -422,6 +427,51 @@ read_types(struct db_conn *c, struct schema_model *s, struct dberr *err)
 	return 0;
 }
 
+/*
+ * Objects this version does not carry: views, materialized views,
+ * functions and procedures, triggers, row-level security policies,
+ * extensions and foreign tables. Each is named in a warning, in the
+ * report and the manifest, never dropped without a word.
+ */
+static int
+read_not_carried(struct db_conn *c, struct schema_model *s, struct dberr *err)
+{
+	PGresult *r;
+
+	r = pg_query(c, "SELECT kind, name FROM ("
+		     "SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' "
+		     "  ELSE 'foreign table' END AS kind, n.nspname || '.' || c.relname AS name "
+		     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+		     "WHERE c.relkind IN ('v', 'm', 'f') AND " USER_NS_FILTER("n") " AND "
+		     NOT_EXTENSION("pg_class", "c.oid") " "
+		     "UNION ALL SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN "
+		     "  'aggregate' ELSE 'function' END, n.nspname || '.' || p.proname "
+		     "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+		     "WHERE " USER_NS_FILTER("n") " AND " NOT_EXTENSION("pg_proc", "p.oid") " "
+		     "UNION ALL SELECT 'trigger', n.nspname || '.' || c.relname || '.' || t.tgname "
+		     "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+		     "JOIN pg_namespace n ON n.oid = c.relnamespace "
+		     "WHERE NOT t.tgisinternal AND " USER_NS_FILTER("n") " "
+		     "UNION ALL SELECT 'policy', n.nspname || '.' || c.relname || '.' || p.polname "
+		     "FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid "
+		     "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " USER_NS_FILTER("n") " "
+		     "UNION ALL SELECT 'extension', extname FROM pg_extension WHERE extname <> 'plpgsql'"
+		     ") x ORDER BY 1, 2", 0, NULL, err);
+	if (!r)
+		return -1;
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct strbuf w = STRBUF_INIT;
+
+		strbuf_addf(&w, "%s %s is not carried by this version of dbmig; "
+			    "recreate it on the target by hand", PQgetvalue(r, i, 0),
+			    PQgetvalue(r, i, 1));
+		strlist_push(&s->warnings, w.buf);
+		strbuf_release(&w);
+	}
+	PQclear(r);
+	return 0;
+}
+
 int
 pg_schema_read(struct db_conn *c, const struct schema_filter *f,
 	       struct schema_model *s, struct dberr *err)
@@ -436,7 +486,8 @@ pg_schema_read(struct db_conn *c, const struct schema_filter *f,
 	    read_constraints(c, s, oids.buf, map, err) < 0 ||
 	    read_indexes(c, s, oids.buf, map, err) < 0 ||
 	    read_sequences(c, f, s, err) < 0 ||
-	    read_types(c, s, err) < 0)
+	    read_types(c, s, err) < 0 ||
+	    read_not_carried(c, s, err) < 0)
 		goto out;
 	for (int i = 0; i < s->ntables; i++)
 		if (s->tables[i].ncols == 0) {

@@ -162,9 +162,21 @@ setup() {
 	assert_output 0
 }
 
+@test "a partitioned table is refused by name, and -T leaves it out" {
+	src=$(new_db part_src)
+	psql_at "$src" "CREATE TABLE m (id int, d date) PARTITION BY RANGE (d); CREATE TABLE m_2024 PARTITION OF m FOR VALUES FROM ('2024-01-01') TO ('2025-01-01'); CREATE TABLE plain (x int)"
+	run -7 dbmig dump "$src" -o "$BATS_TEST_TMPDIR/d"
+	assert_output --partial "public.m"
+	assert_output --partial "-T"
+	run -0 dbmig dump -T 'm*' "$src" -o "$BATS_TEST_TMPDIR/d"
+	run -0 jq -r '[.schema.tables[].name] | join(",")' "$BATS_TEST_TMPDIR/d/manifest.json"
+	assert_output plain
+}
+
 @test "an unmapped type is an error naming the column, or carried as text on request" {
 	src=$(new_db odd_src)
 	psql_at "$src" "CREATE TABLE public.geo (id int PRIMARY KEY, p point, m money); INSERT INTO geo VALUES (1, '(1.5,2)', 12.34), (2, NULL, NULL)"
+	psql_at "$src" "CREATE VIEW public.geo_v AS SELECT id FROM geo"
 	run -7 dbmig dump "$src" -o "$BATS_TEST_TMPDIR/d"
 	assert_output --partial "public.geo.p has type 'point'"
 	assert_output --partial "--unmapped-as-text"
@@ -173,8 +185,12 @@ setup() {
 	run -0 jq -r '.schema.tables[0].columns[1] | [.type.t, .unmapped_from] | join(" ")' "$BATS_TEST_TMPDIR/d/manifest.json"
 	assert_output "text point"
 	run -0 jq -r '.schema.warnings | length' "$BATS_TEST_TMPDIR/d/manifest.json"
-	assert_output 2
+	assert_output 3
+	# What is not carried is named, never dropped silently.
+	run -0 jq -r '.schema.warnings[]' "$BATS_TEST_TMPDIR/d/manifest.json"
+	assert_output --partial "view public.geo_v is not carried"
 	dst=$(new_db odd_dst)
 	run -0 dbmig load "$BATS_TEST_TMPDIR/d" "$dst"
+	psql_at "$src" "DROP VIEW public.geo_v"
 	run -0 pgcompare "$src" "$dst"
 }
