@@ -173,7 +173,6 @@ jobs_by_level_size(const void *a, const void *b)
 static int
 fk_levels(const struct schema_model *s, int *level)
 {
-	struct strbuf q = STRBUF_INIT;
 	int changed = 1, rounds = 0, maxlevel = 0;
 
 	memset(level, 0, sizeof(int) * (size_t)s->ntables);
@@ -185,17 +184,12 @@ fk_levels(const struct schema_model *s, int *level)
 			for (int k = 0; k < t->ncons; k++) {
 				if (t->cons[k].kind != 'f' || !t->cons[k].ref_table)
 					continue;
-				for (int j = 0; j < s->ntables; j++) {
-					if (j == i)
-						continue;
-					strbuf_reset(&q);
-					table_qualname(&s->tables[j], &q);
-					if (strcmp(q.buf, t->cons[k].ref_table))
-						continue;
-					if (level[i] < level[j] + 1 && level[j] < s->ntables) {
-						level[i] = level[j] + 1;
-						changed = 1;
-					}
+				const struct table *ref = schema_find_table(s, t->cons[k].ref_table);
+				int j = ref ? (int)(ref - s->tables) : i;
+
+				if (j != i && level[i] < level[j] + 1 && level[j] < s->ntables) {
+					level[i] = level[j] + 1;
+					changed = 1;
 				}
 			}
 		}
@@ -203,7 +197,6 @@ fk_levels(const struct schema_model *s, int *level)
 	for (int i = 0; i < s->ntables; i++)
 		if (level[i] > maxlevel)
 			maxlevel = level[i];
-	strbuf_release(&q);
 	return maxlevel;
 }
 

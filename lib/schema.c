@@ -144,6 +144,22 @@ schema_release(struct schema_model *s)
 	memset(s, 0, sizeof(*s));
 }
 
+struct table *
+schema_find_table(const struct schema_model *s, const char *qual)
+{
+	struct strbuf q = STRBUF_INIT;
+	struct table *hit = NULL;
+
+	for (int i = 0; i < s->ntables && !hit; i++) {
+		strbuf_reset(&q);
+		table_qualname(&s->tables[i], &q);
+		if (!strcmp(q.buf, qual))
+			hit = &s->tables[i];
+	}
+	strbuf_release(&q);
+	return hit;
+}
+
 void
 table_qualname(const struct table *t, struct strbuf *sb)
 {

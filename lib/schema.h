@@ -117,6 +117,9 @@ struct sequence *schema_add_sequence(struct schema_model *s);
 struct enum_type *schema_add_enum(struct schema_model *s);
 struct domain *schema_add_domain(struct schema_model *s);
 
+/* The table whose "schema.name" is qual, or NULL. Borrowed. */
+struct table *schema_find_table(const struct schema_model *s, const char *qual);
+
 /* "schema.name" into sb (unquoted, for messages and patterns). */
 void table_qualname(const struct table *t, struct strbuf *sb);
 

@@ -56,7 +56,19 @@ servers__mkdir() {
 
 servers_start_pg() {
 	if [ -n "${DBMIG_TEST_PG_URI:-}" ]; then
-		export PG_URI="$DBMIG_TEST_PG_URI"
+		# An external server (a container, say): learn its endpoint and
+		# make the password role. Its credentials come from the URI or
+		# PGPASSWORD; the role it connects as must be a superuser.
+		local info
+		info=$(psql -X -At -F ' ' "$DBMIG_TEST_PG_URI" -c \
+			"SELECT coalesce(host(inet_server_addr()), '127.0.0.1'), current_setting('port'), current_user") || {
+			echo "servers.sh: cannot reach DBMIG_TEST_PG_URI" >&2; return 1; }
+		read -r PG_HOST PG_PORT PG_SUPERUSER <<<"$info"
+		export PG_HOST PG_PORT PG_SUPERUSER
+		export PG_URI="postgresql://$PG_SUPERUSER@$PG_HOST:$PG_PORT/postgres"
+		export PG_PW_ROLE=dbmig_pw PG_PW_PASSWORD="pw-$RANDOM$RANDOM"
+		psql -X -q "$DBMIG_TEST_PG_URI" -c "DROP ROLE IF EXISTS dbmig_pw" \
+			-c "CREATE ROLE dbmig_pw LOGIN PASSWORD '$PG_PW_PASSWORD'" >/dev/null
 		return 0
 	fi
 	servers__mkdir

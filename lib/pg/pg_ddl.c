@@ -120,21 +120,6 @@ comments(struct strbuf *sql, const struct table *t)
 	}
 }
 
-static int
-table_in_model(const struct schema_model *s, const char *qual)
-{
-	struct strbuf q = STRBUF_INIT;
-	int found = 0;
-
-	for (int i = 0; i < s->ntables && !found; i++) {
-		strbuf_reset(&q);
-		table_qualname(&s->tables[i], &q);
-		found = !strcmp(q.buf, qual);
-	}
-	strbuf_release(&q);
-	return found;
-}
-
 int
 pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *err)
 {
@@ -197,7 +182,7 @@ pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *e
 		const char *dot;
 
 		if (q->identity || !q->owned_table || !q->owned_column ||
-		    !table_in_model(s, q->owned_table) || !(dot = strchr(q->owned_table, '.')))
+		    !schema_find_table(s, q->owned_table) || !(dot = strchr(q->owned_table, '.')))
 			continue;
 		strbuf_addstr(&pre, "ALTER SEQUENCE ");
 		pg_quote_qualified(&pre, q->schema, q->name);
@@ -226,7 +211,7 @@ pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *e
 
 			if (con->kind == 'c')
 				continue;
-			if (con->kind == 'f' && con->ref_table && !table_in_model(s, con->ref_table)) {
+			if (con->kind == 'f' && con->ref_table && !schema_find_table(s, con->ref_table)) {
 				log_warn("foreign key %s on %s.%s references %s, which is not in "
 					 "the dump; not created", con->name, t->schema, t->name,
 					 con->ref_table);

@@ -277,21 +277,6 @@ read_indexes(struct db_conn *c, struct schema_model *s, const char *oids,
 }
 
 static int
-table_is_dumped(const struct schema_model *s, const char *qual)
-{
-	struct strbuf q = STRBUF_INIT;
-	int found = 0;
-
-	for (int i = 0; i < s->ntables && !found; i++) {
-		strbuf_reset(&q);
-		table_qualname(&s->tables[i], &q);
-		found = !strcmp(q.buf, qual);
-	}
-	strbuf_release(&q);
-	return found;
-}
-
-static int
 read_sequences(struct db_conn *c, const struct schema_filter *f,
 	       struct schema_model *s, struct dberr *err)
 {
@@ -319,7 +304,7 @@ read_sequences(struct db_conn *c, const struct schema_filter *f,
 
 		/* A sequence owned by a table we do not dump stays behind;
 		 * free-standing ones come along unless tables were chosen. */
-		if (!PQgetisnull(r, i, 9) ? !table_is_dumped(s, PQgetvalue(r, i, 9))
+		if (!PQgetisnull(r, i, 9) ? !schema_find_table(s, PQgetvalue(r, i, 9))
 					   : f->include.n > 0)
 			continue;
 		q = schema_add_sequence(s);

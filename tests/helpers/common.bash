@@ -21,7 +21,7 @@ start_pg_for_file() {
 		echo "PostgreSQL could not be started: apt-get install postgresql" >"$BATS_FILE_TMPDIR/skip"
 	fi
 	# bats runs each test in a subshell: hand the settings on via a file.
-	declare -p SERVERS_DIR PG_URI PG_HOST PG_PORT PG_PW_ROLE PG_PW_PASSWORD 2>/dev/null \
+	declare -p SERVERS_DIR PG_URI PG_HOST PG_PORT PG_SUPERUSER PG_PW_ROLE PG_PW_PASSWORD 2>/dev/null \
 		| sed 's/^declare -[a-z-]* /export /' >"$BATS_FILE_TMPDIR/env"
 }
 
@@ -39,13 +39,7 @@ common_setup() {
 
 # pg_uri DB: a URI for database DB on the test server (superuser).
 pg_uri() {
-	if [ -n "${DBMIG_TEST_PG_URI:-}" ]; then
-		psql -X -At "$DBMIG_TEST_PG_URI" -c "SELECT 1" >/dev/null
-		# Replace the path (database) of the given URI.
-		echo "${DBMIG_TEST_PG_URI%/*}/$1"
-	else
-		echo "postgresql://postgres@$PG_HOST:$PG_PORT/$1"
-	fi
+	echo "postgresql://${PG_SUPERUSER:-postgres}@$PG_HOST:$PG_PORT/$1"
 }
 
 # new_db NAME: a fresh, empty database; prints its URI.
