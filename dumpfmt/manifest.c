@@ -622,16 +622,17 @@ manifest_read(const char *dir, struct dump_meta *m, struct schema_model *s,
 			mtable(&r, v, t, m->has_data);
 			if (r.failed)
 				break;
-			for (int k = 0; k < t->nchunks; k++) {
-				if (strlist_has(&names, t->chunks[k].file))
-					mfail(&r, "chunks", "names a file twice");
+			for (int k = 0; k < t->nchunks; k++)
 				strlist_push(&names, t->chunks[k].file);
-			}
 			table_qualname(t, &q);
 			strbuf_release(&q);
 		}
 		r.where = NULL;
 	}
+	strlist_sort(&names);
+	for (size_t k = 1; k < names.n && !r.failed; k++)
+		if (!strcmp(names.v[k - 1], names.v[k]))
+			mfail(&r, "chunks", "names a file twice");
 	if (r.failed)
 		goto out;
 	ret = 0;

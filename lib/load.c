@@ -125,7 +125,7 @@ run_phase(struct load_ctx *ctx, struct ddl_plan *plan, enum ddl_phase ph,
 	for (int i = 0; i < plan->nsteps; i++) {
 		if (plan->steps[i].phase != ph)
 			continue;
-		if (strlist_has(done, plan->steps[i].item)) {
+		if (strlist_has_sorted(done, plan->steps[i].item)) {
 			res->steps_skipped++;
 			continue;
 		}
@@ -147,7 +147,7 @@ table_has_done_chunk(const struct table *t, const struct strlist *done)
 	for (int k = 0; k < t->nchunks && !found; k++) {
 		strbuf_reset(&item);
 		strbuf_addf(&item, "chunk:%s", t->chunks[k].file);
-		found = strlist_has(done, item.buf);
+		found = strlist_has_sorted(done, item.buf);
 	}
 	strbuf_release(&item);
 	return found;
@@ -233,6 +233,8 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 	if (drv->ledger_open(conns[0], meta.dump_id, &done, err) < 0 ||
 	    drv->ddl_plan(&model, &plan, err) < 0)
 		goto out;
+	/* Thousands of chunks: look them up by binary search. */
+	strlist_sort(&done);
 	if (done.n)
 		log_info("resuming load of dump %s: %zu items already done", meta.dump_id, done.n);
 	for (; nconns < opts->jobs; nconns++)
@@ -243,7 +245,7 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 	ctx.drv = drv;
 	ctx.meta = &meta;
 	if (do_schema) {
-		if (strlist_has(&done, "pre-data")) {
+		if (strlist_has_sorted(&done, "pre-data")) {
 			res->steps_skipped++;
 		} else {
 			log_info("creating schema (%d tables)", model.ntables);
@@ -300,7 +302,7 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 				struct strbuf item = STRBUF_INIT;
 
 				strbuf_addf(&item, "chunk:%s", t->chunks[k].file);
-				if (strlist_has(&done, item.buf)) {
+				if (strlist_has_sorted(&done, item.buf)) {
 					res->chunks_skipped++;
 				} else {
 					ctx.jobs[njobs].t = t;

@@ -180,6 +180,25 @@ strlist_has(const struct strlist *l, const char *s)
 	return 0;
 }
 
+static int
+cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void
+strlist_sort(struct strlist *l)
+{
+	if (l->n > 1)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_strp);
+}
+
+int
+strlist_has_sorted(const struct strlist *l, const char *s)
+{
+	return l->n && bsearch(&s, l->v, l->n, sizeof(*l->v), cmp_strp) != NULL;
+}
+
 void
 strlist_release(struct strlist *l)
 {

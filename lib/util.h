@@ -50,6 +50,9 @@ struct strlist {
 void strlist_push(struct strlist *l, const char *s);	/* copies s */
 int strlist_has(const struct strlist *l, const char *s);
 void strlist_release(struct strlist *l);
+/* Sorts l byte-wise, for strlist_has_sorted (binary search). */
+void strlist_sort(struct strlist *l);
+int strlist_has_sorted(const struct strlist *l, const char *s);
 
 /* Unsigned LEB128 and zigzag helpers for the canonical encoding. */
 void put_uvarint(struct strbuf *sb, uint64_t v);

@@ -278,6 +278,22 @@ test_dumpfmt__hostile_manifests(void)
 	CHECK(read_manifest_text("{\"format\":\"dbmig-dump\"", &err) < 0);
 	CHECK(strstr(err.msg, "not valid JSON") != NULL);
 	CHECK(read_manifest_text("[]", &err) < 0);
+	{
+		/* The same chunk listed twice would load its rows twice. */
+		char twice[4096], *rows, *chunk_start, *chunk_end;
+		size_t clen;
+
+		snprintf(buf, sizeof(buf), good_manifest, "t00000_c00000.zst", "10");
+		rows = strstr(buf, "\"rows\":2,\"columns\"");
+		rows[7] = '4';
+		chunk_start = strstr(buf, "{\"file\"");
+		chunk_end = strstr(chunk_start, "}") + 1;
+		clen = (size_t)(chunk_end - chunk_start);
+		snprintf(twice, sizeof(twice), "%.*s,%.*s%s", (int)(chunk_end - buf), buf,
+			 (int)clen, chunk_start, chunk_end);
+		CHECK(read_manifest_text(twice, &err) < 0);
+		CHECK(strstr(err.msg, "names a file twice") != NULL);
+	}
 	CHECK(read_manifest_text("", &err) < 0);
 	/* Every truncation of a good manifest is refused, never a crash. */
 	snprintf(buf, sizeof(buf), good_manifest, "t00000_c00000.zst", "10");
