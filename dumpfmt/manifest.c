@@ -492,7 +492,10 @@ manifest_read(const char *dir, struct dump_meta *m, struct schema_model *s,
 	snprintf(r.path, sizeof(r.path), "%.100s/%s", dir, DUMPFMT_MANIFEST);
 	fd = open(r.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
-		if (errno == ENOENT && access(dir, F_OK) == 0)
+		if (errno == ENOENT && access(dir, F_OK) != 0)
+			dberr_set(err, DBERR_DUMP, "dump directory '%s' does not exist; check "
+				  "the path", dir);
+		else if (errno == ENOENT)
 			dberr_set(err, DBERR_DUMP, "'%s' has no %s: it is not a dump, or the "
 				  "dump did not finish; run dbmig dump again", dir, DUMPFMT_MANIFEST);
 		else

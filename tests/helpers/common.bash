@@ -13,6 +13,8 @@ load '/usr/lib/bats/bats-assert/load'
 . "$REPO_ROOT/tests/servers.sh"
 
 start_pg_for_file() {
+	# Stop only what this file starts, whatever the caller's environment.
+	unset SERVERS_DIR
 	if ! servers_start_pg >"$BATS_FILE_TMPDIR/servers.log" 2>&1; then
 		if [ "${CI:-}" = true ]; then
 			cat "$BATS_FILE_TMPDIR/servers.log" >&3

@@ -60,6 +60,12 @@ one_error_line() {
 	PGPASSWORD=$PG_PW_PASSWORD run -3 dbmig dump "host=127.0.0.1 port=$PG_PORT user=$PG_PW_ROLE dbname=err_src" -o "$BATS_TEST_TMPDIR/d"
 	# ... up to the privilege it lacks:
 	assert_output --partial "permission denied"
+	# So does a password file, the libpq way.
+	echo "127.0.0.1:$PG_PORT:*:$PG_PW_ROLE:$PG_PW_PASSWORD" >"$BATS_TEST_TMPDIR/pgpass"
+	chmod 600 "$BATS_TEST_TMPDIR/pgpass"
+	PGPASSFILE="$BATS_TEST_TMPDIR/pgpass" run -3 dbmig dump "postgresql://$PG_PW_ROLE@127.0.0.1:$PG_PORT/err_src" -o "$BATS_TEST_TMPDIR/d"
+	assert_output --partial "permission denied"
+	refute_output --partial "password authentication failed"
 }
 
 @test "a password on the command line is blanked out of the process list" {
