@@ -27,6 +27,20 @@ start_pg_for_file() {
 		| sed 's/^declare -[a-z-]* /export /' >"$BATS_FILE_TMPDIR/env"
 }
 
+# suite_skipped: true when setup_file found no server to start (outside CI).
+suite_skipped() {
+	[ -f "$BATS_FILE_TMPDIR/skip" ]
+}
+
+# The defaults every server suite shares; a suite defines setup_file only.
+setup() {
+	common_setup
+}
+
+teardown_file() {
+	stop_servers_for_file
+}
+
 stop_servers_for_file() {
 	[ -f "$BATS_FILE_TMPDIR/env" ] && . "$BATS_FILE_TMPDIR/env"
 	servers_stop_all

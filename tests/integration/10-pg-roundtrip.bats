@@ -3,10 +3,11 @@
 # comparison (tests/helpers/pgcompare.sh: sorted COPY output of every
 # table, columns, constraints, indexes, sequences), never by row counts.
 
+load '../helpers/common'
+
 setup_file() {
-	load '../helpers/common'
 	start_pg_for_file
-	[ -f "$BATS_FILE_TMPDIR/skip" ] && return 0
+	suite_skipped && return 0
 	. "$BATS_FILE_TMPDIR/env"
 	zoo=$(new_db zoo_src)
 	psql -X -q -v ON_ERROR_STOP=1 "$zoo" -f "$REPO_ROOT/tests/fixtures/typezoo.sql" >/dev/null
@@ -18,15 +19,6 @@ setup_file() {
 		-c "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) SELECT 1 + g % 10, 1, g, g % 1000 - 500, '2024-01-01'::timestamp + g * interval '1 ms' FROM generate_series(1, 5000) g" >/dev/null
 }
 
-teardown_file() {
-	load '../helpers/common'
-	stop_servers_for_file
-}
-
-setup() {
-	load '../helpers/common'
-	common_setup
-}
 
 @test "type zoo: dump and load PG->PG gives identical tables, types, keys, indexes and sequences" {
 	dst=$(new_db zoo_dst1)

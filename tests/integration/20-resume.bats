@@ -4,10 +4,11 @@
 # connection mid-load is resumed the same way; SIGTERM stops a dump
 # cleanly and leaves nothing that looks like a dump.
 
+load '../helpers/common'
+
 setup_file() {
-	load '../helpers/common'
 	start_pg_for_file
-	[ -f "$BATS_FILE_TMPDIR/skip" ] && return 0
+	suite_skipped && return 0
 	. "$BATS_FILE_TMPDIR/env"
 	bench=$(new_db bench_src)
 	pgbench -q -i -s 1 "$bench" >/dev/null 2>&1
@@ -17,15 +18,6 @@ setup_file() {
 	dbmig -q dump -j 2 --chunk-size 256k "$bench" -o "$BATS_FILE_TMPDIR/dump" >/dev/null
 }
 
-teardown_file() {
-	load '../helpers/common'
-	stop_servers_for_file
-}
-
-setup() {
-	load '../helpers/common'
-	common_setup
-}
 
 ledger_chunks() {	# ledger_chunks URI: chunks committed so far
 	psql -X -At "$1" -c "SELECT count(*) FROM _dbmig.load_ledger WHERE item LIKE 'chunk:%'" 2>/dev/null || echo 0

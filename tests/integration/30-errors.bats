@@ -2,10 +2,11 @@
 # Bad input gets a one-line message naming the object and the next step,
 # the documented exit code, and leaves nothing that looks complete.
 
+load '../helpers/common'
+
 setup_file() {
-	load '../helpers/common'
 	start_pg_for_file
-	[ -f "$BATS_FILE_TMPDIR/skip" ] && return 0
+	suite_skipped && return 0
 	. "$BATS_FILE_TMPDIR/env"
 	src=$(new_db err_src)
 	psql -X -q -v ON_ERROR_STOP=1 "$src" -f "$REPO_ROOT/tests/fixtures/typezoo.sql" >/dev/null
@@ -14,16 +15,6 @@ setup_file() {
 	# Incompressible rows, so a small disk really fills up.
 	psql_at "$bench" "CREATE TABLE noise AS SELECT g, md5(g::text) || md5((g * 7)::text) AS h FROM generate_series(1, 60000) g" >/dev/null
 	dbmig -q dump "$src" -o "$BATS_FILE_TMPDIR/good" >/dev/null
-}
-
-teardown_file() {
-	load '../helpers/common'
-	stop_servers_for_file
-}
-
-setup() {
-	load '../helpers/common'
-	common_setup
 }
 
 teardown() {
