@@ -106,15 +106,17 @@ dump_table_job(void *state, size_t job, void *arg, struct dberr *err)
 	return 0;
 }
 
-static struct dump_ctx *order_ctx;
+struct table_size {
+	int64_t bytes;
+	int index;
+};
 
 static int
 by_size_desc(const void *a, const void *b)
 {
-	const struct table *x = &order_ctx->model->tables[*(const int *)a];
-	const struct table *y = &order_ctx->model->tables[*(const int *)b];
+	const struct table_size *x = a, *y = b;
 
-	return x->est_bytes < y->est_bytes ? 1 : x->est_bytes > y->est_bytes ? -1 : 0;
+	return x->bytes < y->bytes ? 1 : x->bytes > y->bytes ? -1 : x->index - y->index;
 }
 
 static void
@@ -188,10 +190,18 @@ dump_run(const struct dump_opts *opts, struct dump_result *res, struct dberr *er
 		ctx.drv = drv;
 		ctx.model = &model;
 		ctx.order = xcalloc((size_t)model.ntables, sizeof(int));
-		for (int i = 0; i < model.ntables; i++)
-			ctx.order[i] = i;
-		order_ctx = &ctx;
-		qsort(ctx.order, (size_t)model.ntables, sizeof(int), by_size_desc);
+		{
+			struct table_size *ts = xcalloc((size_t)model.ntables, sizeof(*ts));
+
+			for (int i = 0; i < model.ntables; i++) {
+				ts[i].bytes = model.tables[i].est_bytes;
+				ts[i].index = i;
+			}
+			qsort(ts, (size_t)model.ntables, sizeof(*ts), by_size_desc);
+			for (int i = 0; i < model.ntables; i++)
+				ctx.order[i] = ts[i].index;
+			free(ts);
+		}
 		log_info("dumping %d tables with %d connection%s at %s %s", model.ntables,
 			 nconns, nconns == 1 ? "" : "s", snap.kind, snap.position);
 		ret = workpool_run(nconns, (void **)conns, (size_t)model.ntables,

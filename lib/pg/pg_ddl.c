@@ -179,23 +179,17 @@ pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *e
 	}
 	for (int i = 0; i < s->nseqs; i++) {
 		const struct sequence *q = &s->seqs[i];
-		const char *dot;
+		const struct table *owner;
 
 		if (q->identity || !q->owned_table || !q->owned_column ||
-		    !schema_find_table(s, q->owned_table) || !(dot = strchr(q->owned_table, '.')))
+		    !(owner = schema_find_table(s, q->owned_table)))
 			continue;
 		strbuf_addstr(&pre, "ALTER SEQUENCE ");
 		pg_quote_qualified(&pre, q->schema, q->name);
 		strbuf_addstr(&pre, " OWNED BY ");
-		{
-			char *sch = xstrndup(q->owned_table, (size_t)(dot - q->owned_table));
-
-			/* Schema names with dots would be ambiguous here; the
-			 * first dot splits, as PostgreSQL names cannot be
-			 * told apart otherwise in this field. */
-			pg_quote_qualified(&pre, sch, dot + 1);
-			free(sch);
-		}
+		/* The table's own fields, not a split of "schema.table":
+		 * names may hold dots. */
+		pg_quote_qualified(&pre, owner->schema, owner->name);
 		strbuf_addch(&pre, '.');
 		pg_quote_ident(&pre, q->owned_column);
 		strbuf_addstr(&pre, ";\n");
