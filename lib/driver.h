@@ -24,6 +24,9 @@ struct db_snapshot {
 	char kind[32];		/* "pg-exported-snapshot" */
 	char position[64];	/* PostgreSQL: WAL LSN, e.g. "0/1A2B3C8" */
 	int position_exact;	/* 1 when position is exactly the snapshot's */
+	char gtid[256];		/* MySQL/MariaDB: GTID set of the snapshot, or "" */
+	int shareable;		/* other connections that may import it */
+	int consistent;		/* 0 only when the user allowed per-worker snapshots */
 };
 
 struct schema_filter {
@@ -74,12 +77,16 @@ struct db_driver {
 	const char *(*server_version)(struct db_conn *c);
 	const char *(*database)(struct db_conn *c);
 
-	/* Source side. Opens a read-only snapshot on c that other
-	 * connections can import; c must stay open until they have. */
-	int (*snapshot_export)(struct db_conn *c, struct db_snapshot *snap,
-			       struct dberr *err);
+	/* Source side. Opens a read-only snapshot on c that up to `others`
+	 * connections (already open) can import; sets snap->shareable to
+	 * how many may, which can be fewer (a MySQL role without the
+	 * privilege for a global read lock). c must stay open until the
+	 * others imported, then snapshot_release lets the source go on. */
+	int (*snapshot_export)(struct db_conn *c, int others,
+			       struct db_snapshot *snap, struct dberr *err);
 	int (*snapshot_import)(struct db_conn *c, const struct db_snapshot *snap,
 			       struct dberr *err);
+	int (*snapshot_release)(struct db_conn *c, struct dberr *err);
 	/* Reads the schema visible in c's snapshot into out. Unmapped types
 	 * are errors unless f->unmapped_as_text. */
 	int (*schema_read)(struct db_conn *c, const struct schema_filter *f,

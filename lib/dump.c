@@ -159,10 +159,24 @@ dump_run(const struct dump_opts *opts, struct dump_result *res, struct dberr *er
 	if (!(drv = driver_for_uri(opts->source, DBERR_SOURCE, err)))
 		return -1;
 	conns = xcalloc((size_t)opts->jobs, sizeof(*conns));
-	if (drv->connect(&conns[0], opts->source, DBERR_SOURCE, err) < 0)
+	/* Every connection is open before the snapshot is taken, so a
+	 * MySQL global read lock is held for as short a time as it can. */
+	for (int want = opts->schema_only ? 1 : opts->jobs; nconns < want; nconns++)
+		if (drv->connect(&conns[nconns], opts->source, DBERR_SOURCE, err) < 0)
+			goto out;
+	if (drv->snapshot_export(conns[0], nconns - 1, &snap, err) < 0)
 		goto out;
-	nconns = 1;
-	if (drv->snapshot_export(conns[0], &snap, err) < 0 ||
+	if (snap.shareable < nconns - 1) {
+		log_warn("reading with %d connection%s instead of %d: %s", snap.shareable + 1,
+			 snap.shareable ? "s" : "", nconns, "the source role cannot share its "
+			 "snapshot (a global read lock needs the RELOAD privilege)");
+		while (nconns > snap.shareable + 1)
+			drv->close(conns[--nconns]);
+	}
+	for (int i = 1; i < nconns; i++)
+		if (drv->snapshot_import(conns[i], &snap, err) < 0)
+			goto out;
+	if (drv->snapshot_release(conns[0], err) < 0 ||
 	    drv->schema_read(conns[0], &opts->filter, &model, err) < 0)
 		goto out;
 	if (model.ntables > 99999) {
@@ -177,15 +191,8 @@ dump_run(const struct dump_opts *opts, struct dump_result *res, struct dberr *er
 	dir_ready = 1;
 
 	if (!opts->schema_only && model.ntables) {
-		int want = opts->jobs < model.ntables ? opts->jobs : model.ntables;
+		int nworkers = nconns < model.ntables ? nconns : model.ntables;
 
-		/* Workers import the snapshot before anyone reads. */
-		for (; nconns < want; nconns++)
-			if (drv->connect(&conns[nconns], opts->source, DBERR_SOURCE, err) < 0 ||
-			    drv->snapshot_import(conns[nconns], &snap, err) < 0) {
-				nconns++;
-				goto out;
-			}
 		ctx.opts = opts;
 		ctx.drv = drv;
 		ctx.model = &model;
@@ -203,8 +210,8 @@ dump_run(const struct dump_opts *opts, struct dump_result *res, struct dberr *er
 			free(ts);
 		}
 		log_info("dumping %d tables with %d connection%s at %s %s", model.ntables,
-			 nconns, nconns == 1 ? "" : "s", snap.kind, snap.position);
-		ret = workpool_run(nconns, (void **)conns, (size_t)model.ntables,
+			 nworkers, nworkers == 1 ? "" : "s", snap.kind, snap.position);
+		ret = workpool_run(nworkers, (void **)conns, (size_t)model.ntables,
 				   dump_table_job, &ctx, err);
 		free(ctx.order);
 		if (ret < 0)

@@ -235,7 +235,8 @@ pg_database(struct db_conn *c)
 }
 
 static int
-pg_snapshot_export(struct db_conn *c, struct db_snapshot *snap, struct dberr *err)
+pg_snapshot_export(struct db_conn *c, int others, struct db_snapshot *snap,
+		   struct dberr *err)
 {
 	PGresult *r;
 
@@ -254,8 +255,18 @@ pg_snapshot_export(struct db_conn *c, struct db_snapshot *snap, struct dberr *er
 	snprintf(snap->position, sizeof(snap->position), "%s", PQgetvalue(r, 0, 1));
 	snprintf(snap->kind, sizeof(snap->kind), "pg-exported-snapshot");
 	snap->position_exact = 0;
+	snap->shareable = others;	/* exported snapshots have no limit */
+	snap->consistent = 1;
 	PQclear(r);
 	return 0;
+}
+
+static int
+pg_snapshot_release(struct db_conn *c, struct dberr *err)
+{
+	(void)c;
+	(void)err;
+	return 0;		/* nothing holds the source back */
 }
 
 static int
@@ -655,6 +666,7 @@ const struct db_driver drv_pg = {
 	.database = pg_database,
 	.snapshot_export = pg_snapshot_export,
 	.snapshot_import = pg_snapshot_import,
+	.snapshot_release = pg_snapshot_release,
 	.schema_read = pg_schema_read,
 	.copy_out = pg_copy_out,
 	.ledger_open = pg_ledger_open,
