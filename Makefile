@@ -7,7 +7,7 @@ CC      ?= cc
 
 MYSQL_PC := $(shell $(PKG_CONFIG) --exists libmariadb 2>/dev/null && echo libmariadb || \
 	      ($(PKG_CONFIG) --exists mysqlclient 2>/dev/null && echo mysqlclient))
-PKGS    := libpq libzstd libxxhash jansson
+PKGS    := libpq $(MYSQL_PC) libzstd libxxhash jansson
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -27,6 +27,7 @@ endif
 LIB_SRCS := lib/util.c lib/dberr.c lib/log.c lib/types.c lib/canon.c lib/schema.c \
 	    lib/driver.c lib/workpool.c lib/dump.c lib/load.c \
 	    lib/pg/pg_text.c lib/pg/pg_schema.c lib/pg/pg_ddl.c lib/pg/drv_pg.c \
+	    lib/mysql/my_text.c lib/mysql/my_uri.c \
 	    dumpfmt/dumpfmt_dir.c dumpfmt/chunk_zstd.c dumpfmt/manifest.c
 CMD_SRCS := cmd/main.c cmd/dump.c cmd/load.c
 UNIT_SRCS := $(wildcard tests/unit/t_*.c)

@@ -54,6 +54,8 @@ type_json(const struct ntype_desc *d)
 		json_object_set_new(o, "length", json_integer(d->length));
 	if (d->fsp >= 0)
 		json_object_set_new(o, "fsp", json_integer(d->fsp));
+	if (d->is_unsigned)
+		json_object_set_new(o, "unsigned", json_true());
 	return o;
 }
 
@@ -368,6 +370,8 @@ mtype(struct mread *r, json_t *o, struct ntype_desc *d)
 	d->scale = (int)mint(r, t, "scale", -1000, 1000, -1, 0);
 	d->length = (int)mint(r, t, "length", -1, 1 << 30, -1, 0);
 	d->fsp = (int)mint(r, t, "fsp", -1, 6, -1, 0);
+	if (json_object_get(t, "unsigned"))
+		d->is_unsigned = mbool(r, t, "unsigned");
 }
 
 static void

@@ -33,6 +33,10 @@ static const char *const ntype_names[NT__COUNT] = {
 	[NT_MACADDR] = "macaddr",
 	[NT_ENUM] = "enum",
 	[NT_ARRAY] = "array",
+	[NT_YEAR] = "year",
+	[NT_SET] = "set",
+	[NT_BIT] = "bit",
+	[NT_GEOMETRY] = "geometry",
 };
 
 const char *

@@ -38,6 +38,10 @@ enum ntype {
 	NT_MACADDR,
 	NT_ENUM,
 	NT_ARRAY,
+	NT_YEAR,		/* MySQL YEAR */
+	NT_SET,			/* MySQL SET: members, comma-separated */
+	NT_BIT,			/* bit(n): a string of n '0'/'1' */
+	NT_GEOMETRY,		/* WKB */
 	NT__COUNT
 };
 
@@ -49,6 +53,7 @@ struct ntype_desc {
 	int scale;		/* NT_DECIMAL: digits after the point, -1 unbounded */
 	int length;		/* NT_CHAR/NT_VARCHAR: characters, -1 unbounded */
 	int fsp;		/* time types: fractional digits, -1 default */
+	int is_unsigned;	/* MySQL integer and decimal columns */
 };
 
 /* Stable names used in the manifest ("int32", "timestamptz", ...). */

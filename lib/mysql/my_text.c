@@ -1,0 +1,295 @@
+/*
+ * my_text.c - see my_text.h; canonical forms in dumpfmt/SPEC.md 4.3.
+ */
+#include "my_text.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../banned.h"
+
+int
+my_type_to_ntype(const char *dt, const char *ct, long long char_len, int prec,
+		 int scale, int dt_prec, int is_json, struct ntype_desc *d)
+{
+	int uns = strstr(ct, "unsigned") != NULL;
+
+	memset(d, 0, sizeof(*d));
+	d->precision = d->scale = d->length = d->fsp = -1;
+	d->is_unsigned = uns;
+	if (!strcmp(dt, "tinyint"))
+		d->t = NT_INT16;
+	else if (!strcmp(dt, "smallint"))
+		d->t = uns ? NT_INT32 : NT_INT16;
+	else if (!strcmp(dt, "mediumint"))
+		d->t = NT_INT32;
+	else if (!strcmp(dt, "int") || !strcmp(dt, "integer"))
+		d->t = uns ? NT_INT64 : NT_INT32;
+	else if (!strcmp(dt, "bigint"))
+		d->t = uns ? NT_UINT64 : NT_INT64;
+	else if (!strcmp(dt, "decimal") || !strcmp(dt, "numeric")) {
+		d->t = NT_DECIMAL;
+		d->precision = prec;
+		d->scale = scale;
+	} else if (!strcmp(dt, "float"))
+		d->t = NT_FLOAT32;
+	else if (!strcmp(dt, "double") || !strcmp(dt, "real"))
+		d->t = NT_FLOAT64;
+	else if (!strcmp(dt, "bit")) {
+		d->t = NT_BIT;
+		d->length = prec;
+	} else if (!strcmp(dt, "date"))
+		d->t = NT_DATE;
+	else if (!strcmp(dt, "datetime")) {
+		d->t = NT_TIMESTAMP;
+		d->fsp = dt_prec;
+	} else if (!strcmp(dt, "timestamp")) {
+		d->t = NT_TIMESTAMPTZ;
+		d->fsp = dt_prec;
+	} else if (!strcmp(dt, "time")) {
+		d->t = NT_TIME;
+		d->fsp = dt_prec;
+	} else if (!strcmp(dt, "year"))
+		d->t = NT_YEAR;
+	else if (!strcmp(dt, "char")) {
+		d->t = NT_CHAR;
+		d->length = (int)char_len;
+	} else if (!strcmp(dt, "varchar")) {
+		d->t = NT_VARCHAR;
+		d->length = (int)char_len;
+	} else if (!strcmp(dt, "tinytext") || !strcmp(dt, "text") ||
+		   !strcmp(dt, "mediumtext") || !strcmp(dt, "longtext"))
+		d->t = is_json ? NT_JSON : NT_TEXT;
+	else if (!strcmp(dt, "json"))
+		d->t = NT_JSON;
+	else if (!strcmp(dt, "binary") || !strcmp(dt, "varbinary")) {
+		d->t = NT_BYTES;
+		d->length = (int)char_len;
+	} else if (!strcmp(dt, "tinyblob") || !strcmp(dt, "blob") ||
+		   !strcmp(dt, "mediumblob") || !strcmp(dt, "longblob"))
+		d->t = NT_BYTES;
+	else if (!strcmp(dt, "enum"))
+		d->t = NT_ENUM;
+	else if (!strcmp(dt, "set"))
+		d->t = NT_SET;
+	else if (!strcmp(dt, "geometry") || !strcmp(dt, "point") ||
+		 !strcmp(dt, "linestring") || !strcmp(dt, "polygon") ||
+		 !strcmp(dt, "multipoint") || !strcmp(dt, "multilinestring") ||
+		 !strcmp(dt, "multipolygon") || !strcmp(dt, "geometrycollection"))
+		d->t = NT_GEOMETRY;
+	else
+		return -1;
+	return 0;
+}
+
+void
+my_quote_ident(struct strbuf *sb, const char *name)
+{
+	strbuf_addch(sb, '`');
+	for (const char *p = name; *p; p++) {
+		if (*p == '`')
+			strbuf_addch(sb, '`');
+		strbuf_addch(sb, *p);
+	}
+	strbuf_addch(sb, '`');
+}
+
+void
+my_quote_literal(struct strbuf *sb, const char *s)
+{
+	strbuf_addch(sb, '\'');
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'' || *p == '\\')
+			strbuf_addch(sb, *p == '\'' ? '\'' : '\\');
+		strbuf_addch(sb, *p);
+	}
+	strbuf_addch(sb, '\'');
+}
+
+void
+my_select_expr(struct strbuf *sb, const char *name, const struct ntype_desc *d)
+{
+	switch (d->t) {
+	case NT_FLOAT32:
+		/* The text protocol prints FLOAT with 6 significant digits;
+		 * as a double it is exact, and round-trips back to the float. */
+		strbuf_addstr(sb, "CAST(");
+		my_quote_ident(sb, name);
+		strbuf_addstr(sb, " AS DOUBLE)");
+		break;
+	case NT_BIT:
+		strbuf_addstr(sb, "LPAD(BIN(");
+		my_quote_ident(sb, name);
+		strbuf_addf(sb, "), %d, '0')", d->length > 0 ? d->length : 1);
+		break;
+	case NT_GEOMETRY:
+		strbuf_addstr(sb, "ST_AsWKB(");
+		my_quote_ident(sb, name);
+		strbuf_addch(sb, ')');
+		break;
+	default:
+		my_quote_ident(sb, name);
+	}
+}
+
+size_t
+my_trim_fraction(char *s, size_t n)
+{
+	char *dot = memchr(s, '.', n);
+
+	if (!dot)
+		return n;
+	while (n > (size_t)(dot - s) + 1 && s[n - 1] == '0')
+		n--;
+	if (n == (size_t)(dot - s) + 1)
+		n--;		/* the point itself */
+	return n;
+}
+
+static void
+put_be(struct strbuf *out, uint64_t v, int nbytes)
+{
+	unsigned char b[8];
+
+	for (int i = 0; i < nbytes; i++)
+		b[i] = (unsigned char)(v >> (8 * (nbytes - 1 - i)));
+	strbuf_add(out, b, (size_t)nbytes);
+}
+
+static uint64_t
+get_be(const unsigned char *p, int nbytes)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < nbytes; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+int
+my_text_to_canon(const struct ntype_desc *d, const char *s, size_t n,
+		 struct strbuf *out, char *emsg, size_t emsz)
+{
+	char num[64], *end;
+
+	switch (d->t) {
+	case NT_FLOAT32:
+	case NT_FLOAT64:
+		if (n == 0 || n >= sizeof(num)) {
+			snprintf(emsg, emsz, "bad float '%.*s'", (int)(n > 30 ? 30 : n), s);
+			return -1;
+		}
+		memcpy(num, s, n);
+		num[n] = '\0';
+		{
+			double v = strtod(num, &end);
+
+			if (*end) {
+				snprintf(emsg, emsz, "bad float '%s'", num);
+				return -1;
+			}
+			if (d->t == NT_FLOAT32) {
+				float f = (float)v;
+				uint32_t bits;
+
+				memcpy(&bits, &f, 4);
+				put_be(out, bits, 4);
+			} else {
+				uint64_t bits;
+
+				memcpy(&bits, &v, 8);
+				put_be(out, bits, 8);
+			}
+		}
+		return 0;
+	case NT_TIME:
+	case NT_TIMESTAMP:
+	case NT_TIMESTAMPTZ: {
+		/* MySQL pads fractions to the column's digits; canonical
+		 * drops trailing zeros. */
+		size_t k = out->len;
+
+		strbuf_add(out, s, n);
+		out->len = k + my_trim_fraction(out->buf + k, n);
+		out->buf[out->len] = '\0';
+		return 0;
+	}
+	default:
+		strbuf_add(out, s, n);
+		return 0;
+	}
+}
+
+int
+my_canon_to_text(const struct ntype_desc *d, const unsigned char *p, size_t n,
+		 struct strbuf *out, char *emsg, size_t emsz)
+{
+	char num[64];
+
+	switch (d->t) {
+	case NT_FLOAT32:
+	case NT_FLOAT64: {
+		double v;
+
+		if (n != (d->t == NT_FLOAT32 ? 4u : 8u)) {
+			snprintf(emsg, emsz, "bad canonical float length %zu", n);
+			return -1;
+		}
+		if (d->t == NT_FLOAT32) {
+			uint32_t bits = (uint32_t)get_be(p, 4);
+			float f;
+
+			memcpy(&f, &bits, 4);
+			v = f;
+		} else {
+			uint64_t bits = get_be(p, 8);
+
+			memcpy(&v, &bits, 8);
+		}
+		if (isnan(v) || isinf(v)) {
+			snprintf(emsg, emsz, "MySQL cannot store %s", isnan(v) ? "NaN" :
+				 v > 0 ? "Infinity" : "-Infinity");
+			return -1;
+		}
+		snprintf(num, sizeof(num), d->t == NT_FLOAT32 ? "%.9g" : "%.17g", v);
+		strbuf_addstr(out, num);
+		return 0;
+	}
+	case NT_BOOL:
+		if (n == 1 && (p[0] == '0' || p[0] == '1')) {
+			strbuf_addch(out, p[0]);
+			return 0;
+		}
+		snprintf(emsg, emsz, "bad canonical boolean");
+		return -1;
+	default:
+		strbuf_add(out, p, n);
+		return 0;
+	}
+}
+
+void
+my_tsv_escape(struct strbuf *out, const char *p, size_t n)
+{
+	size_t run = 0;
+
+	strbuf_grow(out, n + 8);
+	for (size_t i = 0; i < n; i++) {
+		const char *esc;
+
+		switch (p[i]) {
+		case '\\': esc = "\\\\"; break;
+		case '\t': esc = "\\t"; break;
+		case '\n': esc = "\\n"; break;
+		case '\0': esc = "\\0"; break;
+		default: continue;
+		}
+		strbuf_add(out, p + run, i - run);
+		strbuf_add(out, esc, 2);
+		run = i + 1;
+	}
+	strbuf_add(out, p + run, n - run);
+}

@@ -1,0 +1,156 @@
+/*
+ * t_mysql.c - the pure parts of the MySQL/MariaDB driver: URIs, the type
+ * mapping from information_schema, exact value conversions, escaping.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "../../lib/mysql/my_text.h"
+#include "../../lib/mysql/my_uri.h"
+#include "tinytest.h"
+
+static void
+test_mysql__uri(void)
+{
+	struct my_uri u;
+	char emsg[200];
+
+	CHECK(my_uri_parse("mysql://app:s%40cret@db.example:3307/shop?ssl-mode=REQUIRED&ssl-ca=%2Fetc%2Fca.pem",
+			   &u, emsg, sizeof(emsg)) == 0);
+	CHECK_STR(u.user, "app");
+	CHECK_STR(u.password, "s@cret");
+	CHECK_STR(u.host, "db.example");
+	CHECK(u.port == 3307);
+	CHECK_STR(u.database, "shop");
+	CHECK_STR(u.ssl_mode, "REQUIRED");
+	CHECK_STR(u.ssl_ca, "/etc/ca.pem");
+	my_uri_release(&u);
+	CHECK(my_uri_parse("mariadb://root@/?socket=%2Ftmp%2Fmy.sock", &u, emsg, sizeof(emsg)) == 0);
+	CHECK(u.host == NULL && u.database == NULL && u.password == NULL);
+	CHECK_STR(u.socket, "/tmp/my.sock");
+	my_uri_release(&u);
+	CHECK(my_uri_parse("mysql://[::1]:3306/x", &u, emsg, sizeof(emsg)) == 0);
+	CHECK_STR(u.host, "::1");
+	CHECK(u.port == 3306);
+	my_uri_release(&u);
+	CHECK(my_uri_parse("mysql://h:99999/x", &u, emsg, sizeof(emsg)) < 0);
+	CHECK(my_uri_parse("mysql://h/x?bogus=1", &u, emsg, sizeof(emsg)) < 0);
+	CHECK(strstr(emsg, "bogus") != NULL);
+	CHECK(my_uri_parse("mysql://u:p%zz@h/x", &u, emsg, sizeof(emsg)) < 0);
+	CHECK(my_uri_parse("mysql://u:p%00@h/x", &u, emsg, sizeof(emsg)) < 0);
+	CHECK(my_uri_parse("mysql://u:secret@h/x?ssl-mode=sometimes", &u, emsg, sizeof(emsg)) < 0);
+	CHECK(strstr(emsg, "secret") == NULL);
+	CHECK(my_uri_parse("postgresql://h/x", &u, emsg, sizeof(emsg)) < 0);
+}
+
+static void
+test_mysql__type_mapping(void)
+{
+	static const struct {
+		const char *dt, *ct;
+		enum ntype t;
+	} rows[] = {
+		{ "tinyint", "tinyint(4)", NT_INT16 },
+		{ "tinyint", "tinyint(3) unsigned", NT_INT16 },
+		{ "smallint", "smallint(6)", NT_INT16 },
+		{ "smallint", "smallint(5) unsigned", NT_INT32 },
+		{ "mediumint", "mediumint(8) unsigned", NT_INT32 },
+		{ "int", "int(11)", NT_INT32 },
+		{ "int", "int(10) unsigned", NT_INT64 },
+		{ "bigint", "bigint(20)", NT_INT64 },
+		{ "bigint", "bigint(20) unsigned", NT_UINT64 },
+		{ "decimal", "decimal(65,30)", NT_DECIMAL },
+		{ "float", "float", NT_FLOAT32 },
+		{ "double", "double", NT_FLOAT64 },
+		{ "bit", "bit(10)", NT_BIT },
+		{ "date", "date", NT_DATE },
+		{ "datetime", "datetime(6)", NT_TIMESTAMP },
+		{ "timestamp", "timestamp(3)", NT_TIMESTAMPTZ },
+		{ "time", "time(6)", NT_TIME },
+		{ "year", "year(4)", NT_YEAR },
+		{ "char", "char(5)", NT_CHAR },
+		{ "varchar", "varchar(20)", NT_VARCHAR },
+		{ "longtext", "longtext", NT_TEXT },
+		{ "json", "json", NT_JSON },
+		{ "varbinary", "varbinary(16)", NT_BYTES },
+		{ "longblob", "longblob", NT_BYTES },
+		{ "enum", "enum('a','b')", NT_ENUM },
+		{ "set", "set('x','y')", NT_SET },
+		{ "point", "point", NT_GEOMETRY },
+	};
+	struct ntype_desc d;
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		CHECK(my_type_to_ntype(rows[i].dt, rows[i].ct, 20, 10, 2, 6, 0, &d) == 0);
+		if (d.t != rows[i].t)
+			fprintf(stderr, "  %s mapped to %s\n", rows[i].ct, ntype_name(d.t));
+		CHECK(d.t == rows[i].t);
+	}
+	CHECK(my_type_to_ntype("longtext", "longtext", -1, 0, 0, 0, 1, &d) == 0 && d.t == NT_JSON);
+	CHECK(my_type_to_ntype("bigint", "bigint(20) unsigned", -1, 20, 0, 0, 0, &d) == 0 && d.is_unsigned);
+	CHECK(my_type_to_ntype("inet6", "inet6", -1, 0, 0, 0, 0, &d) < 0);
+}
+
+static void
+test_mysql__values(void)
+{
+	struct ntype_desc f4 = { NT_FLOAT32, 0, -1, -1, -1, -1, 0 };
+	struct ntype_desc f8 = { NT_FLOAT64, 0, -1, -1, -1, -1, 0 };
+	struct ntype_desc tm = { NT_TIME, 0, -1, -1, -1, 6, 0 };
+	struct strbuf c = STRBUF_INIT, t = STRBUF_INIT;
+	char emsg[128];
+	float fmax = 3.4028234663852886e38f;
+	uint32_t bits;
+
+	/* FLOAT read as CAST(... AS DOUBLE) comes back bit-exact. */
+	CHECK(my_text_to_canon(&f4, "3.4028234663852886e38", 21, &c, emsg, sizeof(emsg)) == 0);
+	memcpy(&bits, &fmax, 4);
+	CHECK(c.len == 4 && (uint32_t)((unsigned char)c.buf[0] << 24 | (unsigned char)c.buf[1] << 16 |
+				      (unsigned char)c.buf[2] << 8 | (unsigned char)c.buf[3]) == bits);
+	CHECK(my_canon_to_text(&f4, (unsigned char *)c.buf, c.len, &t, emsg, sizeof(emsg)) == 0);
+	CHECK_STR(t.buf, "3.40282347e+38");
+	strbuf_reset(&c);
+	strbuf_reset(&t);
+	CHECK(my_text_to_canon(&f8, "0.1", 3, &c, emsg, sizeof(emsg)) == 0);
+	CHECK(my_canon_to_text(&f8, (unsigned char *)c.buf, c.len, &t, emsg, sizeof(emsg)) == 0);
+	CHECK(strtod(t.buf, NULL) == 0.1);
+	/* MySQL has no NaN: loading one is an error, not a silent 0. */
+	strbuf_reset(&t);
+	CHECK(my_canon_to_text(&f8, (const unsigned char *)"\x7f\xf8\0\0\0\0\0\0", 8, &t, emsg, sizeof(emsg)) < 0);
+	CHECK(strstr(emsg, "NaN") != NULL);
+	/* Fractions lose their padding; hours beyond 24 and signs stay. */
+	strbuf_reset(&c);
+	CHECK(my_text_to_canon(&tm, "-838:59:59.500000", 17, &c, emsg, sizeof(emsg)) == 0);
+	CHECK_STR(c.buf, "-838:59:59.5");
+	strbuf_reset(&c);
+	CHECK(my_text_to_canon(&tm, "23:59:59.000000", 15, &c, emsg, sizeof(emsg)) == 0);
+	CHECK_STR(c.buf, "23:59:59");
+	strbuf_release(&c);
+	strbuf_release(&t);
+}
+
+static void
+test_mysql__escaping(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	my_tsv_escape(&sb, "a\tb\\c\nd\0e", 9);
+	CHECK(sb.len == 13 && !memcmp(sb.buf, "a\\tb\\\\c\\nd\\0e", 13));
+	strbuf_reset(&sb);
+	my_quote_ident(&sb, "we`ird");
+	CHECK_STR(sb.buf, "`we``ird`");
+	strbuf_reset(&sb);
+	my_quote_literal(&sb, "it's a \\ test");
+	CHECK_STR(sb.buf, "'it''s a \\\\ test'");
+	strbuf_release(&sb);
+}
+
+int
+main(void)
+{
+	TEST_RUN(test_mysql__uri);
+	TEST_RUN(test_mysql__type_mapping);
+	TEST_RUN(test_mysql__values);
+	TEST_RUN(test_mysql__escaping);
+	return TEST_REPORT();
+}
