@@ -29,13 +29,21 @@ driver_for_uri(const char *uri, enum dberr_class side, struct dberr *err)
 }
 
 void
-ddl_plan_add(struct ddl_plan *p, enum ddl_phase phase, const char *item, const char *sql)
+ddl_plan_add_undo(struct ddl_plan *p, enum ddl_phase phase, const char *item,
+		  const char *sql, const char *undo)
 {
 	p->steps = xrealloc(p->steps, sizeof(*p->steps) * (size_t)(p->nsteps + 1));
 	p->steps[p->nsteps].phase = phase;
 	p->steps[p->nsteps].item = xstrdup(item);
 	p->steps[p->nsteps].sql = xstrdup(sql);
+	p->steps[p->nsteps].undo = undo ? xstrdup(undo) : NULL;
 	p->nsteps++;
+}
+
+void
+ddl_plan_add(struct ddl_plan *p, enum ddl_phase phase, const char *item, const char *sql)
+{
+	ddl_plan_add_undo(p, phase, item, sql, NULL);
 }
 
 void
@@ -44,6 +52,7 @@ ddl_plan_release(struct ddl_plan *p)
 	for (int i = 0; i < p->nsteps; i++) {
 		free(p->steps[i].item);
 		free(p->steps[i].sql);
+		free(p->steps[i].undo);
 	}
 	free(p->steps);
 	p->steps = NULL;

@@ -47,6 +47,8 @@ struct ddl_step {
 	enum ddl_phase phase;
 	char *item;		/* ledger key, e.g. "index:public.t_pkey" */
 	char *sql;
+	char *undo;		/* engines without transactional DDL: what
+				 * removes a half-done step, or NULL */
 };
 struct ddl_plan {
 	struct ddl_step *steps;
@@ -54,6 +56,9 @@ struct ddl_plan {
 };
 void ddl_plan_add(struct ddl_plan *p, enum ddl_phase phase, const char *item,
 		  const char *sql);
+/* The same with an undo statement (see struct ddl_step). */
+void ddl_plan_add_undo(struct ddl_plan *p, enum ddl_phase phase, const char *item,
+		       const char *sql, const char *undo);
 void ddl_plan_release(struct ddl_plan *p);
 
 /* Called for each row read; returning -1 (with err set) stops the read. */
@@ -103,9 +108,12 @@ struct db_driver {
 	/* Builds the DDL that recreates s on this engine. */
 	int (*ddl_plan)(const struct schema_model *s, struct ddl_plan *plan,
 			struct dberr *err);
-	/* Runs sql and records item in the ledger, in one transaction. */
+	/* Runs the step and records its item in the ledger: in one
+	 * transaction where DDL is transactional, else marked started,
+	 * run, marked done, with the step's undo run first when a
+	 * previous attempt stopped half-way. */
 	int (*exec_step)(struct db_conn *c, const char *dump_id,
-			 const char *item, const char *sql, struct dberr *err);
+			 const struct ddl_step *step, struct dberr *err);
 	/* Sets *has_rows; *exists is 0 when the table is missing. */
 	int (*table_probe)(struct db_conn *c, const struct table *t,
 			   int *exists, int *has_rows, struct dberr *err);

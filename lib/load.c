@@ -106,7 +106,7 @@ step_job_run(void *state, size_t job, void *arg, struct dberr *err)
 	struct ddl_step *s = ctx->steps[job];
 
 	log_debug("running %s", s->item);
-	if (ctx->drv->exec_step(state, ctx->meta->dump_id, s->item, s->sql, err) < 0) {
+	if (ctx->drv->exec_step(state, ctx->meta->dump_id, s, err) < 0) {
 		dberr_prefix(err, "step %s", s->item);
 		return -1;
 	}
@@ -245,18 +245,23 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 	ctx.drv = drv;
 	ctx.meta = &meta;
 	if (do_schema) {
-		if (strlist_has_sorted(&done, "pre-data")) {
-			res->steps_skipped++;
-		} else {
-			log_info("creating schema (%d tables)", model.ntables);
-			const char *pre = NULL;
+		/* In plan order, on one connection: types before tables. */
+		int todo = 0;
 
-			for (int i = 0; i < plan.nsteps && !pre; i++)
-				if (plan.steps[i].phase == DDL_PRE_DATA)
-					pre = plan.steps[i].sql;
-			if (!pre || drv->exec_step(conns[0], meta.dump_id, "pre-data", pre, err) < 0) {
-				if (!pre)
-					dberr_set(err, DBERR_INTERNAL, "BUG: no pre-data step in the plan");
+		for (int i = 0; i < plan.nsteps; i++)
+			if (plan.steps[i].phase == DDL_PRE_DATA &&
+			    !strlist_has_sorted(&done, plan.steps[i].item))
+				todo++;
+		if (todo)
+			log_info("creating schema (%d tables)", model.ntables);
+		for (int i = 0; i < plan.nsteps; i++) {
+			if (plan.steps[i].phase != DDL_PRE_DATA)
+				continue;
+			if (strlist_has_sorted(&done, plan.steps[i].item)) {
+				res->steps_skipped++;
+				continue;
+			}
+			if (drv->exec_step(conns[0], meta.dump_id, &plan.steps[i], err) < 0) {
 				dberr_prefix(err, "creating the schema");
 				goto out;
 			}
