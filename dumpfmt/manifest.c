@@ -68,6 +68,8 @@ table_json(const struct table *t)
 	json_object_set_new(o, "schema", json_string(t->schema));
 	json_object_set_new(o, "name", json_string(t->name));
 	json_object_set_new(o, "comment", jstr_or_null(t->comment));
+	if (t->native_ddl)
+		json_object_set_new(o, "native_ddl", json_string(t->native_ddl));
 	json_object_set_new(o, "rows", json_integer((json_int_t)t->rows));
 	for (int i = 0; i < t->ncols; i++) {
 		const struct column *c = &t->cols[i];
@@ -154,6 +156,8 @@ manifest_write(const char *dir, const struct dump_meta *m,
 	json_object_set_new(snap, "kind", json_string(m->snapshot_kind));
 	json_object_set_new(snap, "position", json_string(m->position));
 	json_object_set_new(snap, "position_exact", json_boolean(m->position_exact));
+	if (m->gtid[0])
+		json_object_set_new(snap, "gtid", json_string(m->gtid));
 	json_object_set_new(root, "snapshot", snap);
 
 	json_object_set_new(sch, "schemas", strlist_json(&s->schemas));
@@ -383,6 +387,7 @@ mtable(struct mread *r, json_t *o, struct table *t, int has_data)
 	t->schema = mstr(r, o, "schema", 1, 1024);
 	t->name = mstr(r, o, "name", 1, 1024);
 	t->comment = mstr(r, o, "comment", 0, 1 << 20);
+	t->native_ddl = mstr(r, o, "native_ddl", 0, 1 << 24);
 	t->rows = (uint64_t)mint(r, o, "rows", 0, INT64_MAX, 0, 1);
 	if ((a = marr(r, o, "columns"))) {
 		if (json_array_size(a) > CANON_MAX_COLS)
@@ -565,6 +570,13 @@ manifest_read(const char *dir, struct dump_meta *m, struct schema_model *s,
 	mstr_into(&r, snap, "kind", m->snapshot_kind, sizeof(m->snapshot_kind));
 	mstr_into(&r, snap, "position", m->position, sizeof(m->position));
 	m->position_exact = mbool(&r, snap, "position_exact");
+	{
+		char *g = mstr(&r, snap, "gtid", 0, sizeof(m->gtid) - 1);
+
+		if (g)
+			snprintf(m->gtid, sizeof(m->gtid), "%s", g);
+		free(g);
+	}
 	s->source_engine = xstrdup(m->engine);
 	mstrlist(&r, sch, "schemas", &s->schemas);
 	mstrlist(&r, sch, "warnings", &s->warnings);

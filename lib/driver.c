@@ -15,11 +15,8 @@ driver_for_uri(const char *uri, enum dberr_class side, struct dberr *err)
 
 	if (!strncmp(uri, "postgresql://", 13) || !strncmp(uri, "postgres://", 11))
 		return &drv_pg;
-	if (!strncmp(uri, "mysql://", 8) || !strncmp(uri, "mariadb://", 10)) {
-		dberr_set(err, DBERR_USAGE, "%s: MySQL/MariaDB URIs are not supported by "
-			  "this version of dbmig; it migrates PostgreSQL to PostgreSQL", what);
-		return NULL;
-	}
+	if (!strncmp(uri, "mysql://", 8) || !strncmp(uri, "mariadb://", 10))
+		return &drv_mysql;
 	/* libpq's keyword=value conninfo: "host=... dbname=..." */
 	if (strchr(uri, '=') && !strstr(uri, "://"))
 		return &drv_pg;

@@ -131,7 +131,7 @@ struct db_driver {
 			  struct dberr *err);
 };
 
-extern const struct db_driver drv_pg;
+extern const struct db_driver drv_pg, drv_mysql;
 
 /* The driver for a URI or conninfo string, or NULL (err filled). */
 const struct db_driver *driver_for_uri(const char *uri, enum dberr_class side,

@@ -230,6 +230,7 @@ dump_run(const struct dump_opts *opts, struct dump_result *res, struct dberr *er
 	snprintf(meta.snapshot_kind, sizeof(meta.snapshot_kind), "%s", snap.kind);
 	snprintf(meta.position, sizeof(meta.position), "%s", snap.position);
 	meta.position_exact = snap.position_exact;
+	snprintf(meta.gtid, sizeof(meta.gtid), "%s", snap.gtid);
 	meta.has_schema = !opts->data_only;
 	meta.has_data = !opts->schema_only;
 	meta.unmapped_as_text = opts->filter.unmapped_as_text;

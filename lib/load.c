@@ -226,12 +226,15 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 	do_data = meta.has_data && !opts->schema_only;
 	if (!(drv = driver_for_uri(opts->target, DBERR_TARGET, err)))
 		goto out;
+	/* The plan needs no connection: a dump this target cannot take is
+	 * refused before anything on the target is touched. */
+	if (drv->ddl_plan(&model, &plan, err) < 0)
+		goto out;
 	conns = xcalloc((size_t)opts->jobs, sizeof(*conns));
 	if (drv->connect(&conns[0], opts->target, DBERR_TARGET, err) < 0)
 		goto out;
 	nconns = 1;
-	if (drv->ledger_open(conns[0], meta.dump_id, &done, err) < 0 ||
-	    drv->ddl_plan(&model, &plan, err) < 0)
+	if (drv->ledger_open(conns[0], meta.dump_id, &done, err) < 0)
 		goto out;
 	/* Thousands of chunks: look them up by binary search. */
 	strlist_sort(&done);

@@ -103,6 +103,7 @@ table_release(struct table *t)
 	free(t->schema);
 	free(t->name);
 	free(t->comment);
+	free(t->native_ddl);
 }
 
 void

@@ -60,6 +60,7 @@ struct table {
 	struct index *idx;
 	int nidx;
 	char *comment;		/* or NULL */
+	char *native_ddl;	/* the source's own CREATE TABLE (MySQL), or NULL */
 	int64_t est_bytes;	/* size estimate from the source, for scheduling */
 	struct chunk *chunks;
 	int nchunks;

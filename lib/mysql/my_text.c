@@ -254,7 +254,10 @@ my_canon_to_text(const struct ntype_desc *d, const unsigned char *p, size_t n,
 				 v > 0 ? "Infinity" : "-Infinity");
 			return -1;
 		}
-		snprintf(num, sizeof(num), d->t == NT_FLOAT32 ? "%.9g" : "%.17g", v);
+		/* A float goes out as its exact double: MySQL parses to
+		 * double first and checks the FLOAT range there, so the
+		 * 9-digit form of FLT_MAX would be "out of range". */
+		snprintf(num, sizeof(num), "%.17g", v);
 		strbuf_addstr(out, num);
 		return 0;
 	}
@@ -265,6 +268,37 @@ my_canon_to_text(const struct ntype_desc *d, const unsigned char *p, size_t n,
 		}
 		snprintf(emsg, emsz, "bad canonical boolean");
 		return -1;
+	case NT_BIT: {
+		/* BIT stores big-endian bytes; a string assigned to it is
+		 * taken as those bytes. */
+		size_t nbytes = (n + 7) / 8;
+		unsigned char byte = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			if (p[i] != '0' && p[i] != '1') {
+				snprintf(emsg, emsz, "bad canonical bit string");
+				return -1;
+			}
+		}
+		for (size_t b = 0; b < nbytes; b++) {
+			/* bits of byte b: positions counted from the right end */
+			byte = 0;
+			for (int k = 7; k >= 0; k--) {
+				size_t bitpos = (nbytes - 1 - b) * 8 + (size_t)k;	/* from the right */
+
+				byte <<= 1;
+				if (bitpos < n && p[n - 1 - bitpos] == '1')
+					byte |= 1;
+			}
+			strbuf_addch(out, byte);
+		}
+		return 0;
+	}
+	case NT_GEOMETRY:
+		/* Internal geometry: a 4-byte SRID (0, not kept) and the WKB. */
+		strbuf_add(out, "\0\0\0\0", 4);
+		strbuf_add(out, p, n);
+		return 0;
 	default:
 		strbuf_add(out, p, n);
 		return 0;

@@ -171,8 +171,13 @@ one_error_line() {
 	assert_output --partial "cannot be used together"
 	run -2 dbmig load "$BATS_FILE_TMPDIR/good"
 	run -2 dbmig load --schema-only --data-only "$BATS_FILE_TMPDIR/good" "$(pg_uri x)"
-	run -2 dbmig load "$BATS_FILE_TMPDIR/good" "mysql://root@127.0.0.1/x"
-	assert_output --partial "not supported by this version"
+	run -2 dbmig dump "mysql://root@127.0.0.1/x?bogus=1" -o "$BATS_TEST_TMPDIR/d"
+	assert_output --partial "unknown URI parameter 'bogus'"
+	run -2 dbmig dump "mysql://root@127.0.0.1" -o "$BATS_TEST_TMPDIR/d"
+	assert_output --partial "name the database in the URI"
+	# A PostgreSQL dump into MySQL is refused before the target is touched.
+	run -7 dbmig load "$BATS_FILE_TMPDIR/good" "mysql://root@127.0.0.1:1/x"
+	assert_output --partial "cannot be loaded into MySQL/MariaDB by this version"
 	run -2 dbmig dump "postgresql://[bad" -o "$BATS_TEST_TMPDIR/d"
 	assert_output --partial "invalid connection string"
 	run -2 dbmig frobnicate

@@ -108,7 +108,7 @@ test_mysql__values(void)
 	CHECK(c.len == 4 && (uint32_t)((unsigned char)c.buf[0] << 24 | (unsigned char)c.buf[1] << 16 |
 				      (unsigned char)c.buf[2] << 8 | (unsigned char)c.buf[3]) == bits);
 	CHECK(my_canon_to_text(&f4, (unsigned char *)c.buf, c.len, &t, emsg, sizeof(emsg)) == 0);
-	CHECK_STR(t.buf, "3.40282347e+38");
+	CHECK_STR(t.buf, "3.4028234663852886e+38");
 	strbuf_reset(&c);
 	strbuf_reset(&t);
 	CHECK(my_text_to_canon(&f8, "0.1", 3, &c, emsg, sizeof(emsg)) == 0);
@@ -125,6 +125,16 @@ test_mysql__values(void)
 	strbuf_reset(&c);
 	CHECK(my_text_to_canon(&tm, "23:59:59.000000", 15, &c, emsg, sizeof(emsg)) == 0);
 	CHECK_STR(c.buf, "23:59:59");
+	/* BIT goes out as its big-endian storage bytes. */
+	{
+		struct ntype_desc bit = { NT_BIT, 0, -1, -1, 10, -1, 0 };
+
+		strbuf_reset(&t);
+		CHECK(my_canon_to_text(&bit, (const unsigned char *)"1000000011", 10, &t, emsg, sizeof(emsg)) == 0);
+		CHECK(t.len == 2 && (unsigned char)t.buf[0] == 0x02 && (unsigned char)t.buf[1] == 0x03);
+		strbuf_reset(&t);
+		CHECK(my_canon_to_text(&bit, (const unsigned char *)"10x", 3, &t, emsg, sizeof(emsg)) < 0);
+	}
 	strbuf_release(&c);
 	strbuf_release(&t);
 }

@@ -1,0 +1,803 @@
+/*
+ * drv_mysql.c - the MySQL/MariaDB driver through the MySQL C API
+ * (MariaDB Connector/C or libmysqlclient): connections, the consistent
+ * snapshot with its binlog position, streaming reads into canonical rows,
+ * and the target side (ledger, DDL steps, chunk loads with LOAD DATA
+ * LOCAL INFILE fed from memory). Introspection is in my_schema.c, DDL in
+ * my_ddl.c.
+ *
+ * Two things differ from PostgreSQL and shape this file. A snapshot
+ * belongs to one connection: to share it, the first connection takes
+ * FLUSH TABLES WITH READ LOCK while every reader starts its own
+ * consistent-snapshot transaction, then lets go (what mydumper does).
+ * And LOAD DATA LOCAL turns bad values, duplicates and truncation into
+ * warnings even in strict mode, so every warning fails the chunk.
+ */
+#include "my_int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../log.h"
+#include "my_uri.h"
+#include "../banned.h"
+
+static const char *
+side_name(enum dberr_class side)
+{
+	return side == DBERR_SOURCE ? "source" : "target";
+}
+
+static const char *
+errno_hint(unsigned int e)
+{
+	switch (e) {
+	case 1045:
+		return "check the user and password (MYSQL_PWD, the [client] group of an option file, or the URI)";
+	case 1044: case 1142: case 1143: case 1227: case 1370:
+		return "grant the privilege to the connecting user, or connect as a user that has it";
+	case 1049:
+		return "create the database first, or fix the database in the URI";
+	case 1050:
+		return "the table already exists on the target: load into an empty database, or use --data-only";
+	case 1146:
+		return "the table is missing: run the load without --data-only, or create it";
+	case 2002: case 2003: case 2005:
+		return "check host and port, and that the server is running and reachable";
+	case 2006: case 2013: case 1927: case 4031:
+		return "the server went away: check it and run the same command again to resume";
+	case 1148: case 3948: case 4166:
+		return "the server forbids LOAD DATA LOCAL: set local_infile=1 on it";
+	default:
+		return NULL;
+	}
+}
+
+int
+my_fail(struct db_conn *c, struct dberr *err, const char *fmt, ...)
+{
+	char ctx[512];
+	unsigned int e = mysql_errno(c->m);
+	const char *hint = errno_hint(e);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx, sizeof(ctx), fmt, ap);
+	va_end(ap);
+	dberr_set(err, c->side, "%s (%s): %s: %s (error %u)%s%s", side_name(c->side), c->desc,
+		  ctx, mysql_error(c->m), e, hint ? "; " : "", hint ? hint : "");
+	snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", mysql_sqlstate(c->m));
+	return -1;
+}
+
+int
+my_exec(struct db_conn *c, const char *sql, struct dberr *err)
+{
+	MYSQL_RES *r;
+
+	if (mysql_real_query(c->m, sql, strlen(sql)))
+		return my_fail(c, err, "%.200s", sql);
+	if ((r = mysql_store_result(c->m)))
+		mysql_free_result(r);
+	return 0;
+}
+
+MYSQL_RES *
+my_query(struct db_conn *c, const char *sql, struct dberr *err)
+{
+	MYSQL_RES *r;
+
+	if (mysql_real_query(c->m, sql, strlen(sql)) || !(r = mysql_store_result(c->m))) {
+		my_fail(c, err, "query failed");
+		return NULL;
+	}
+	return r;
+}
+
+static int
+my_connect(struct db_conn **out, const char *uri, enum dberr_class side,
+	   struct dberr *err)
+{
+	struct my_uri u;
+	struct db_conn *c;
+	char emsg[256];
+	unsigned int timeout, on = 1;
+	const char *pw;
+	struct strbuf setup = STRBUF_INIT;
+	int ret = -1;
+
+	*out = NULL;
+	if (my_uri_parse(uri, &u, emsg, sizeof(emsg)) < 0)
+		return dberr_set(err, DBERR_USAGE, "%s: invalid MySQL URI: %s", side_name(side), emsg);
+	if (!u.database) {
+		my_uri_release(&u);
+		return dberr_set(err, DBERR_USAGE, "%s: name the database in the URI "
+				 "(mysql://host/DATABASE)", side_name(side));
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->side = side;
+	snprintf(c->desc, sizeof(c->desc), "host=%s port=%u database=%s user=%s",
+		 u.socket ? u.socket : u.host ? u.host : "localhost", u.port ? u.port : 3306,
+		 u.database, u.user ? u.user : "(default)");
+	if (!(c->m = mysql_init(NULL))) {
+		dberr_set(err, DBERR_INTERNAL, "mysql_init failed");
+		goto out;
+	}
+	/* Option files first, so the URI overrides them; [client] by
+	 * default, as every MySQL program reads it. */
+	if (u.option_file)
+		mysql_options(c->m, MYSQL_READ_DEFAULT_FILE, u.option_file);
+	mysql_options(c->m, MYSQL_READ_DEFAULT_GROUP, u.option_group ? u.option_group : "client");
+	timeout = u.connect_timeout ? u.connect_timeout : 10;
+	mysql_options(c->m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	mysql_options(c->m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+	mysql_options(c->m, MYSQL_OPT_LOCAL_INFILE, &on);
+	if (u.ssl_ca || u.ssl_cert || u.ssl_key)
+		mysql_ssl_set(c->m, u.ssl_key, u.ssl_cert, u.ssl_ca, NULL, NULL);
+	if (u.ssl_mode && strcasecmp(u.ssl_mode, "DISABLED") && strcasecmp(u.ssl_mode, "PREFERRED")) {
+#ifdef MARIADB_PACKAGE_VERSION
+		my_bool yes = 1, verify = !strcasecmp(u.ssl_mode, "VERIFY_CA") ||
+					  !strcasecmp(u.ssl_mode, "VERIFY_IDENTITY");
+
+		mysql_options(c->m, MYSQL_OPT_SSL_ENFORCE, &yes);
+		mysql_options(c->m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+#else
+		unsigned int mode = !strcasecmp(u.ssl_mode, "REQUIRED") ? SSL_MODE_REQUIRED :
+				    !strcasecmp(u.ssl_mode, "VERIFY_CA") ? SSL_MODE_VERIFY_CA :
+				    SSL_MODE_VERIFY_IDENTITY;
+
+		mysql_options(c->m, MYSQL_OPT_SSL_MODE, &mode);
+#endif
+	}
+	pw = u.password ? u.password : getenv("MYSQL_PWD");
+	if (!mysql_real_connect(c->m, u.host, u.user, pw, u.database, u.port, u.socket,
+				CLIENT_LOCAL_FILES)) {
+		unsigned int e = mysql_errno(c->m);
+		const char *hint = errno_hint(e);
+
+		dberr_set(err, side, "cannot connect to %s (%s): %s (error %u)%s%s", side_name(side),
+			  c->desc, mysql_error(c->m), e, hint ? "; " : "", hint ? hint : "");
+		goto out;
+	}
+	snprintf(c->dbname, sizeof(c->dbname), "%s", u.database);
+	snprintf(c->version, sizeof(c->version), "%s", mysql_get_server_info(c->m));
+	c->is_mariadb = strstr(c->version, "MariaDB") != NULL;
+	/* Values cross in UTC and utf8mb4; reads may pause for back-pressure
+	 * longer than the default 60 s before the server drops us; the
+	 * load side is strict, keeps explicit zeros in AUTO_INCREMENT
+	 * columns, and accepts MySQL's zero dates, which MySQL sources have. */
+	strbuf_addstr(&setup, "SET time_zone = '+00:00', NAMES utf8mb4, "
+		      "net_write_timeout = 3600, net_read_timeout = 3600, "
+		      "sql_mode = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'");
+	if (my_exec(c, setup.buf, err) < 0 ||
+	    my_exec(c, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ", err) < 0)
+		goto out;
+	*out = c;
+	ret = 0;
+out:
+	strbuf_release(&setup);
+	my_uri_release(&u);
+	if (ret < 0) {
+		if (c->m)
+			mysql_close(c->m);
+		free(c);
+	}
+	return ret;
+}
+
+static void
+my_close(struct db_conn *c)
+{
+	if (!c)
+		return;
+	mysql_close(c->m);
+	free(c);
+}
+
+static const char *
+my_describe(struct db_conn *c)
+{
+	return c->desc;
+}
+
+static const char *
+my_server_version(struct db_conn *c)
+{
+	return c->version;
+}
+
+static const char *
+my_database(struct db_conn *c)
+{
+	return c->dbname;
+}
+
+/* One row of one column, copied into out; 0 when the query gave a row. */
+static int
+query_value(struct db_conn *c, const char *sql, char *out, size_t outsz, int col,
+	    struct dberr *err)
+{
+	MYSQL_RES *r = my_query(c, sql, err);
+	MYSQL_ROW row;
+
+	if (!r)
+		return -1;
+	out[0] = '\0';
+	if ((row = mysql_fetch_row(r)) && (int)mysql_num_fields(r) > col && row[col])
+		snprintf(out, outsz, "%s", row[col]);
+	mysql_free_result(r);
+	return 0;
+}
+
+static int
+start_snapshot(struct db_conn *c, struct dberr *err)
+{
+	return my_exec(c, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", err);
+}
+
+static int
+my_snapshot_export(struct db_conn *c, int others, struct db_snapshot *snap,
+		   struct dberr *err)
+{
+	char file[256] = "", pos[64] = "", gtid[256] = "";
+
+	snap->consistent = 1;
+	snap->shareable = 0;
+	snprintf(snap->kind, sizeof(snap->kind), "mysql-consistent-snapshot");
+	if (others > 0) {
+		if (mysql_real_query(c->m, "FLUSH TABLES WITH READ LOCK", 27) == 0) {
+			c->locked = 1;
+			snap->shareable = others;
+		} else if (mysql_errno(c->m) == 1227 || mysql_errno(c->m) == 1044) {
+			log_debug("no global read lock (%s); one connection only", mysql_error(c->m));
+		} else {
+			return my_fail(c, err, "FLUSH TABLES WITH READ LOCK");
+		}
+	}
+	if (start_snapshot(c, err) < 0)
+		return -1;
+	if (c->is_mariadb) {
+		/* MariaDB names the binlog position of the snapshot itself,
+		 * lock or no lock. */
+		MYSQL_RES *r = my_query(c, "SHOW STATUS LIKE 'binlog_snapshot_%'", err);
+		MYSQL_ROW row;
+
+		if (!r)
+			return -1;
+		while ((row = mysql_fetch_row(r))) {
+			if (!row[0] || !row[1])
+				continue;
+			if (!strcmp(row[0], "Binlog_snapshot_file"))
+				snprintf(file, sizeof(file), "%s", row[1]);
+			else if (!strcmp(row[0], "Binlog_snapshot_position"))
+				snprintf(pos, sizeof(pos), "%s", row[1]);
+		}
+		mysql_free_result(r);
+		if (file[0]) {
+			struct strbuf q = STRBUF_INIT;
+
+			strbuf_addstr(&q, "SELECT BINLOG_GTID_POS(");
+			my_quote_literal(&q, file);
+			strbuf_addf(&q, ", %s)", pos[0] ? pos : "0");
+			if (query_value(c, q.buf, gtid, sizeof(gtid), 0, err) < 0) {
+				strbuf_release(&q);
+				return -1;
+			}
+			strbuf_release(&q);
+		}
+		snap->position_exact = file[0] != 0;
+	} else {
+		/* MySQL: exact under the lock; without it, the position read
+		 * right after the snapshot started, and we say so. */
+		MYSQL_RES *r = my_query(c, "SHOW MASTER STATUS", err);
+		MYSQL_ROW row;
+
+		if (!r)
+			return -1;
+		if ((row = mysql_fetch_row(r))) {
+			snprintf(file, sizeof(file), "%s", row[0] ? row[0] : "");
+			snprintf(pos, sizeof(pos), "%s", row[1] ? row[1] : "");
+			if (mysql_num_fields(r) > 4 && row[4])
+				snprintf(gtid, sizeof(gtid), "%s", row[4]);
+		}
+		mysql_free_result(r);
+		snap->position_exact = c->locked && file[0];
+	}
+	if (file[0])
+		snprintf(snap->position, sizeof(snap->position), "%.40s:%s", file, pos);
+	else
+		snprintf(snap->position, sizeof(snap->position), "none (binary log disabled)");
+	snprintf(snap->gtid, sizeof(snap->gtid), "%s", gtid);
+	return 0;
+}
+
+static int
+my_snapshot_import(struct db_conn *c, const struct db_snapshot *snap, struct dberr *err)
+{
+	(void)snap;
+	/* Under the exporter's global read lock, every snapshot started
+	 * now sees the same state. */
+	return start_snapshot(c, err);
+}
+
+static int
+my_snapshot_release(struct db_conn *c, struct dberr *err)
+{
+	if (!c->locked)
+		return 0;
+	c->locked = 0;
+	return my_exec(c, "UNLOCK TABLES", err);
+}
+
+/* The data columns in order, with the expressions that read them exactly. */
+static int
+data_columns(const struct table *t, const struct ntype_desc **types)
+{
+	int n = 0;
+
+	for (int i = 0; i < t->ncols; i++)
+		if (!t->cols[i].generated_expr)
+			types[n++] = &t->cols[i].type;
+	return n;
+}
+
+static int
+my_copy_out(struct db_conn *c, const struct table *t, row_sink_fn sink, void *arg,
+	    struct dberr *err)
+{
+	struct strbuf sql = STRBUF_INIT, canon = STRBUF_INIT;
+	const struct ntype_desc **types = xcalloc((size_t)t->ncols + 1, sizeof(*types));
+	struct value *vals = xcalloc((size_t)t->ncols + 1, sizeof(*vals));
+	size_t *offs = xcalloc((size_t)t->ncols + 1, sizeof(*offs));
+	int ncols = data_columns(t, types), first = 1, ret = -1;
+	MYSQL_RES *r = NULL;
+	MYSQL_ROW row;
+	uint64_t rowno = 0;
+
+	strbuf_addstr(&sql, "SELECT ");
+	for (int i = 0; i < t->ncols; i++) {
+		if (t->cols[i].generated_expr)
+			continue;
+		if (!first)
+			strbuf_addstr(&sql, ", ");
+		my_select_expr(&sql, t->cols[i].name, &t->cols[i].type);
+		first = 0;
+	}
+	strbuf_addstr(&sql, " FROM ");
+	my_quote_ident(&sql, t->name);
+	if (mysql_real_query(c->m, sql.buf, sql.len) || !(r = mysql_use_result(c->m))) {
+		my_fail(c, err, "reading table %s.%s", t->schema, t->name);
+		goto out;
+	}
+	while ((row = mysql_fetch_row(r))) {
+		unsigned long *lens = mysql_fetch_lengths(r);
+		char emsg[256];
+
+		rowno++;
+		if (dbmig_interrupted) {
+			dberr_set(err, DBERR_INTERRUPTED, "interrupted while reading %s.%s",
+				  t->schema, t->name);
+			goto out;
+		}
+		strbuf_reset(&canon);
+		for (int i = 0; i < ncols; i++) {
+			if (!row[i]) {
+				offs[i] = SIZE_MAX;
+				continue;
+			}
+			offs[i] = canon.len;
+			if (my_text_to_canon(types[i], row[i], lens[i], &canon, emsg, sizeof(emsg)) < 0) {
+				dberr_set(err, DBERR_SOURCE, "table %s.%s row %llu column %d: %s",
+					  t->schema, t->name, (unsigned long long)rowno, i + 1, emsg);
+				goto out;
+			}
+		}
+		for (int i = 0; i < ncols; i++) {
+			size_t end = canon.len;
+
+			vals[i].isnull = offs[i] == SIZE_MAX;
+			vals[i].p = NULL;
+			vals[i].len = 0;
+			if (vals[i].isnull)
+				continue;
+			for (int k = i + 1; k < ncols; k++)
+				if (offs[k] != SIZE_MAX) {
+					end = offs[k];
+					break;
+				}
+			vals[i].p = (const unsigned char *)strbuf_cstr(&canon) + offs[i];
+			vals[i].len = end - offs[i];
+		}
+		if (sink(arg, vals, err) < 0)
+			goto out;
+	}
+	/* With use_result, errors surface only after the last row. */
+	if (mysql_errno(c->m)) {
+		my_fail(c, err, "reading table %s.%s", t->schema, t->name);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (r)
+		mysql_free_result(r);	/* reads and discards the rest */
+	strbuf_release(&sql);
+	strbuf_release(&canon);
+	free(types);
+	free(vals);
+	free(offs);
+	return ret;
+}
+
+/* ---- target side ---- */
+
+#define LEDGER "`_dbmig_load_ledger`"
+
+static int
+my_ledger_open(struct db_conn *c, const char *dump_id, struct strlist *done,
+	       struct dberr *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+
+	if (my_exec(c, "CREATE TABLE IF NOT EXISTS " LEDGER " ("
+		    "dump_id varchar(32) NOT NULL, item varchar(700) NOT NULL, "
+		    "`rows` bigint, state varchar(8) NOT NULL, "
+		    "finished_at datetime(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6), "
+		    "PRIMARY KEY (dump_id, item)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 "
+		    "COLLATE=utf8mb4_bin", err) < 0) {
+		dberr_prefix(err, "cannot create the load ledger _dbmig_load_ledger "
+			     "(the user needs CREATE on the database)");
+		return -1;
+	}
+	strbuf_addstr(&q, "SELECT item FROM " LEDGER " WHERE state = 'done' AND dump_id = ");
+	my_quote_literal(&q, dump_id);
+	r = my_query(c, q.buf, err);
+	strbuf_release(&q);
+	if (!r)
+		return -1;
+	while ((row = mysql_fetch_row(r)))
+		strlist_push(done, row[0]);
+	mysql_free_result(r);
+	return 0;
+}
+
+static int
+ledger_mark(struct db_conn *c, const char *dump_id, const char *item, const char *state,
+	    uint64_t rows, int has_rows, struct dberr *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	int ret;
+
+	strbuf_addstr(&q, "INSERT INTO " LEDGER " (dump_id, item, `rows`, state) VALUES (");
+	my_quote_literal(&q, dump_id);
+	strbuf_addstr(&q, ", ");
+	my_quote_literal(&q, item);
+	if (has_rows)
+		strbuf_addf(&q, ", %llu, ", (unsigned long long)rows);
+	else
+		strbuf_addstr(&q, ", NULL, ");
+	my_quote_literal(&q, state);
+	strbuf_addstr(&q, ") ON DUPLICATE KEY UPDATE state = VALUES(state), "
+		      "`rows` = VALUES(`rows`), finished_at = CURRENT_TIMESTAMP(6)");
+	ret = my_exec(c, q.buf, err);
+	strbuf_release(&q);
+	return ret;
+}
+
+static int
+ledger_state(struct db_conn *c, const char *dump_id, const char *item, char *state,
+	     size_t statesz, struct dberr *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	int ret;
+
+	strbuf_addstr(&q, "SELECT state FROM " LEDGER " WHERE dump_id = ");
+	my_quote_literal(&q, dump_id);
+	strbuf_addstr(&q, " AND item = ");
+	my_quote_literal(&q, item);
+	ret = query_value(c, q.buf, state, statesz, 0, err);
+	strbuf_release(&q);
+	return ret;
+}
+
+static int
+my_exec_step(struct db_conn *c, const char *dump_id, const struct ddl_step *step,
+	     struct dberr *err)
+{
+	char state[16];
+
+	/* DDL commits on its own here: mark the step started, run it,
+	 * mark it done. A step found started was cut off half-way; its
+	 * undo (errors ignored: it may not have got far) clears the way. */
+	if (ledger_state(c, dump_id, step->item, state, sizeof(state), err) < 0)
+		return -1;
+	if (!strcmp(state, "started") && step->undo) {
+		struct dberr ignored = DBERR_INIT;
+
+		log_debug("undoing half-done step %s", step->item);
+		my_exec(c, step->undo, &ignored);
+	}
+	if (ledger_mark(c, dump_id, step->item, "started", 0, 0, err) < 0)
+		return -1;
+	if (my_exec(c, step->sql, err) < 0) {
+		/* A statement that failed did nothing (MySQL DDL is atomic per
+		 * statement): forget the mark, so a rerun never undoes
+		 * something it did not make, such as a table that was there. */
+		struct strbuf q = STRBUF_INIT;
+		struct dberr ignored = DBERR_INIT;
+
+		strbuf_addstr(&q, "DELETE FROM " LEDGER " WHERE dump_id = ");
+		my_quote_literal(&q, dump_id);
+		strbuf_addstr(&q, " AND item = ");
+		my_quote_literal(&q, step->item);
+		my_exec(c, q.buf, &ignored);
+		strbuf_release(&q);
+		return -1;
+	}
+	return ledger_mark(c, dump_id, step->item, "done", 0, 0, err);
+}
+
+static int
+my_table_probe(struct db_conn *c, const struct table *t, int *exists, int *has_rows,
+	       struct dberr *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	char v[32];
+	int ret = -1;
+
+	strbuf_addstr(&q, "SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+		      "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ");
+	my_quote_literal(&q, t->name);
+	if (query_value(c, q.buf, v, sizeof(v), 0, err) < 0)
+		goto out;
+	*exists = atoi(v) > 0;
+	*has_rows = 0;
+	if (*exists) {
+		strbuf_reset(&q);
+		strbuf_addstr(&q, "SELECT EXISTS (SELECT 1 FROM ");
+		my_quote_ident(&q, t->name);
+		strbuf_addch(&q, ')');
+		if (query_value(c, q.buf, v, sizeof(v), 0, err) < 0)
+			goto out;
+		*has_rows = atoi(v) > 0;
+	}
+	ret = 0;
+out:
+	strbuf_release(&q);
+	return ret;
+}
+
+static int
+my_table_truncate(struct db_conn *c, const struct table *t, struct dberr *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	int ret;
+
+	strbuf_addstr(&q, "TRUNCATE TABLE ");
+	my_quote_ident(&q, t->name);
+	ret = my_exec(c, q.buf, err);
+	strbuf_release(&q);
+	return ret;
+}
+
+static int
+my_fk_checks_off(struct db_conn *c, struct dberr *err)
+{
+	return my_exec(c, "SET foreign_key_checks = 0", err);
+}
+
+/* LOAD DATA LOCAL INFILE fed from a row source through the client's
+ * local-infile callbacks: rows are rendered into a buffer as the server
+ * asks for bytes, so nothing but one buffer is held in memory. */
+struct infile {
+	const struct table *t;
+	const struct ntype_desc **types;
+	int ncols;
+	row_source_fn src;
+	void *arg;
+	struct value *vals;
+	struct strbuf buf, txt;
+	size_t pos;
+	int eof;
+	uint64_t rows;
+	struct dberr err;		/* why we stopped, if we did */
+};
+
+static int
+infile_init(void **ptr, const char *filename, void *userdata)
+{
+	(void)filename;
+	*ptr = userdata;
+	return 0;
+}
+
+static int
+infile_fill(struct infile *f)
+{
+	char emsg[256];
+
+	strbuf_reset(&f->buf);
+	f->pos = 0;
+	while (!f->eof && f->buf.len < 64 * 1024) {
+		int s = f->src(f->arg, f->vals, &f->err);
+
+		if (s < 0)
+			return -1;
+		if (s == 0) {
+			f->eof = 1;
+			break;
+		}
+		if (dbmig_interrupted) {
+			dberr_set(&f->err, DBERR_INTERRUPTED, "interrupted");
+			return -1;
+		}
+		for (int i = 0; i < f->ncols; i++) {
+			if (i)
+				strbuf_addch(&f->buf, '\t');
+			if (f->vals[i].isnull) {
+				strbuf_addstr(&f->buf, "\\N");
+				continue;
+			}
+			strbuf_reset(&f->txt);
+			if (my_canon_to_text(f->types[i], f->vals[i].p, f->vals[i].len, &f->txt,
+					     emsg, sizeof(emsg)) < 0) {
+				dberr_set(&f->err, DBERR_UNSUPPORTED, "table %s row %llu column %d: %s",
+					  f->t->name, (unsigned long long)f->rows + 1, i + 1, emsg);
+				return -1;
+			}
+			my_tsv_escape(&f->buf, strbuf_cstr(&f->txt), f->txt.len);
+		}
+		strbuf_addch(&f->buf, '\n');
+		f->rows++;
+	}
+	return 0;
+}
+
+static int
+infile_read(void *ptr, char *buf, unsigned int len)
+{
+	struct infile *f = ptr;
+	size_t n;
+
+	if (f->pos == f->buf.len) {
+		if (f->eof)
+			return 0;
+		if (infile_fill(f) < 0)
+			return -1;
+		if (f->buf.len == 0)
+			return 0;
+	}
+	n = f->buf.len - f->pos;
+	if (n > len)
+		n = len;
+	memcpy(buf, f->buf.buf + f->pos, n);
+	f->pos += n;
+	return (int)n;
+}
+
+static void
+infile_end(void *ptr)
+{
+	(void)ptr;
+}
+
+static int
+infile_error(void *ptr, char *msg, unsigned int len)
+{
+	struct infile *f = ptr;
+
+	snprintf(msg, len, "dbmig: %s", f->err.msg[0] ? f->err.msg : "row source failed");
+	return 2000;
+}
+
+static int
+my_load_chunk(struct db_conn *c, const struct table *t, const char *dump_id,
+	      const char *item, row_source_fn src, void *arg, uint64_t *rows,
+	      struct dberr *err)
+{
+	struct infile f;
+	struct strbuf sql = STRBUF_INIT, cols = STRBUF_INIT;
+	int in_tx = 0, ret = -1, first = 1;
+
+	memset(&f, 0, sizeof(f));
+	f.t = t;
+	f.types = xcalloc((size_t)t->ncols + 1, sizeof(*f.types));
+	f.vals = xcalloc((size_t)t->ncols + 1, sizeof(*f.vals));
+	f.ncols = data_columns(t, f.types);
+	f.src = src;
+	f.arg = arg;
+	*rows = 0;
+	/* Every value goes straight into its column: a SET clause would
+	 * make MariaDB replace an explicit 0 in an AUTO_INCREMENT column
+	 * even under NO_AUTO_VALUE_ON_ZERO (seen on 10.11). BIT and geometry
+	 * values are rendered in their binary storage forms instead. The
+	 * file is utf8mb4, so text converts into each column's charset while
+	 * binary columns take the bytes as they are. */
+	for (int i = 0; i < t->ncols; i++) {
+		if (t->cols[i].generated_expr)
+			continue;
+		strbuf_addstr(&cols, first ? "" : ", ");
+		first = 0;
+		my_quote_ident(&cols, t->cols[i].name);
+	}
+	strbuf_addstr(&sql, "LOAD DATA LOCAL INFILE 'dbmig-chunk' INTO TABLE ");
+	my_quote_ident(&sql, t->name);
+	strbuf_addf(&sql, " CHARACTER SET utf8mb4 FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' "
+		    "LINES TERMINATED BY '\\n' (%s)", cols.buf ? cols.buf : "");
+	if (my_exec(c, "START TRANSACTION", err) < 0)
+		goto out;
+	in_tx = 1;
+	mysql_set_local_infile_handler(c->m, infile_init, infile_read, infile_end,
+				       infile_error, &f);
+	if (mysql_real_query(c->m, sql.buf, sql.len)) {
+		if (f.err.cls != DBERR_NONE)
+			*err = f.err;
+		else
+			my_fail(c, err, "loading table %s", t->name);
+		goto out;
+	}
+	if (f.err.cls != DBERR_NONE) {
+		*err = f.err;
+		goto out;
+	}
+	/* LOAD DATA LOCAL reports bad values, duplicates and truncation as
+	 * warnings; for dbmig each one is a failed chunk. */
+	if (mysql_warning_count(c->m) || mysql_affected_rows(c->m) != f.rows) {
+		unsigned int nwarn = mysql_warning_count(c->m);
+		unsigned long long stored = mysql_affected_rows(c->m);
+		MYSQL_RES *w = my_query(c, "SHOW WARNINGS LIMIT 1", err);
+		MYSQL_ROW row = w ? mysql_fetch_row(w) : NULL;
+
+		dberr_set(err, DBERR_TARGET, "target (%s): loading table %s: %llu rows sent, "
+			  "%llu stored, %u warnings; first: %s; nothing of this chunk was kept",
+			  c->desc, t->name, (unsigned long long)f.rows, stored, nwarn,
+			  row && row[2] ? row[2] : "(none)");
+		if (w)
+			mysql_free_result(w);
+		goto out;
+	}
+	if (ledger_mark(c, dump_id, item, "done", f.rows, 1, err) < 0 ||
+	    my_exec(c, "COMMIT", err) < 0)
+		goto out;
+	in_tx = 0;
+	*rows = f.rows;
+	ret = 0;
+out:
+	if (in_tx) {
+		struct dberr ignored = DBERR_INIT;
+
+		my_exec(c, "ROLLBACK", &ignored);
+	}
+	strbuf_release(&f.buf);
+	strbuf_release(&f.txt);
+	free(f.types);
+	free(f.vals);
+	strbuf_release(&sql);
+	strbuf_release(&cols);
+	return ret;
+}
+
+const struct db_driver drv_mysql = {
+	.name = "mysql",
+	.connect = my_connect,
+	.close = my_close,
+	.describe = my_describe,
+	.server_version = my_server_version,
+	.database = my_database,
+	.snapshot_export = my_snapshot_export,
+	.snapshot_import = my_snapshot_import,
+	.snapshot_release = my_snapshot_release,
+	.schema_read = my_schema_read,
+	.copy_out = my_copy_out,
+	.ledger_open = my_ledger_open,
+	.ddl_plan = my_ddl_plan,
+	.exec_step = my_exec_step,
+	.table_probe = my_table_probe,
+	.table_truncate = my_table_truncate,
+	.fk_checks_off = my_fk_checks_off,
+	.load_chunk = my_load_chunk,
+};

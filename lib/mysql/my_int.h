@@ -1,0 +1,37 @@
+/*
+ * my_int.h - what the MySQL/MariaDB driver's files share. Nothing outside
+ * lib/mysql includes this (or mysql.h).
+ */
+#ifndef DBMIG_MY_INT_H
+#define DBMIG_MY_INT_H
+
+#include <mysql.h>
+
+#include "../driver.h"
+#include "my_text.h"
+
+struct db_conn {
+	MYSQL *m;
+	enum dberr_class side;	/* DBERR_SOURCE or DBERR_TARGET */
+	char desc[512];		/* host/port/database/user, never a password */
+	char version[96];
+	char dbname[256];
+	int is_mariadb;
+	int locked;		/* holds FLUSH TABLES WITH READ LOCK */
+};
+
+/* Fills err from the connection's last error, naming context and the
+ * next step for the errors we know. Returns -1. */
+int my_fail(struct db_conn *c, struct dberr *err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Runs a statement that returns no rows (results are drained). */
+int my_exec(struct db_conn *c, const char *sql, struct dberr *err);
+/* Runs a query and stores its whole (small) result; NULL on error. */
+MYSQL_RES *my_query(struct db_conn *c, const char *sql, struct dberr *err);
+
+int my_schema_read(struct db_conn *c, const struct schema_filter *f,
+		   struct schema_model *out, struct dberr *err);
+int my_ddl_plan(const struct schema_model *s, struct ddl_plan *plan,
+		struct dberr *err);
+
+#endif

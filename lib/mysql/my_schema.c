@@ -1,0 +1,302 @@
+/*
+ * my_schema.c - reading a MySQL/MariaDB database (the one the URI names)
+ * into the neutral model, inside the dump's snapshot transaction.
+ *
+ * Beside the neutral columns and keys, each table keeps the server's own
+ * SHOW CREATE TABLE, which a MySQL target replays (my_ddl.c) so that
+ * engines, charsets, collations, defaults and AUTO_INCREMENT come back
+ * exactly. Views, triggers, routines and events are named as warnings.
+ */
+#include "my_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../log.h"
+#include "../banned.h"
+
+#define LEDGER_NAME "_dbmig_load_ledger"
+
+static struct table *
+find_table(struct schema_model *s, const char *name)
+{
+	for (int i = 0; i < s->ntables; i++)
+		if (!strcmp(s->tables[i].name, name))
+			return &s->tables[i];
+	return NULL;
+}
+
+static void
+warnf(struct schema_model *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+warnf(struct schema_model *s, const char *fmt, ...)
+{
+	struct strbuf w = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&w, fmt, ap);
+	va_end(ap);
+	strlist_push(&s->warnings, w.buf);
+	strbuf_release(&w);
+}
+
+static int
+read_tables(struct db_conn *c, const struct schema_filter *f, struct schema_model *s,
+	    struct dberr *err)
+{
+	MYSQL_RES *r = my_query(c, "SELECT TABLE_NAME, TABLE_COMMENT, "
+				"COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0), TABLE_TYPE "
+				"FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+				"ORDER BY TABLE_NAME", err);
+	MYSQL_ROW row;
+
+	if (!r)
+		return -1;
+	strlist_push(&s->schemas, c->dbname);
+	while ((row = mysql_fetch_row(r))) {
+		int keep = f->include.n == 0;
+		struct table *t;
+
+		if (!strcmp(row[0], LEDGER_NAME))
+			continue;
+		for (size_t k = 0; k < f->include.n && !keep; k++)
+			keep = table_matches(c->dbname, row[0], f->include.v[k]);
+		for (size_t k = 0; k < f->exclude.n && keep; k++)
+			keep = !table_matches(c->dbname, row[0], f->exclude.v[k]);
+		if (!keep)
+			continue;
+		if (strcmp(row[3], "BASE TABLE")) {
+			warnf(s, "%s %s.%s is not carried by this version of dbmig; recreate "
+			      "it on the target by hand", !strcmp(row[3], "VIEW") ? "view" :
+			      row[3], c->dbname, row[0]);
+			continue;
+		}
+		t = schema_add_table(s);
+		t->schema = xstrdup(c->dbname);
+		t->name = xstrdup(row[0]);
+		t->comment = row[1] && *row[1] ? xstrdup(row[1]) : NULL;
+		t->est_bytes = row[2] ? strtoll(row[2], NULL, 10) : 0;
+	}
+	mysql_free_result(r);
+	return 0;
+}
+
+/* MariaDB's JSON is LONGTEXT with a json_valid(`col`) check. */
+static int
+is_json_column(struct strlist *json_cols, const char *table, const char *col)
+{
+	struct strbuf k = STRBUF_INIT;
+	int hit;
+
+	strbuf_addf(&k, "%s\n%s", table, col);
+	hit = strlist_has(json_cols, k.buf);
+	strbuf_release(&k);
+	return hit;
+}
+
+static int
+read_json_checks(struct db_conn *c, struct strlist *json_cols, struct dberr *err)
+{
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+
+	if (!c->is_mariadb)
+		return 0;
+	r = my_query(c, "SELECT TABLE_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
+		     "WHERE CONSTRAINT_SCHEMA = DATABASE() AND CHECK_CLAUSE LIKE 'json\\_valid(`%`)'",
+		     err);
+	if (!r)
+		return -1;
+	while ((row = mysql_fetch_row(r))) {
+		const char *cl = row[1];
+		size_t n = strlen(cl);
+		struct strbuf k = STRBUF_INIT;
+
+		/* json_valid(`name`) with `` for a backtick in the name */
+		strbuf_addf(&k, "%s\n", row[0]);
+		for (size_t i = 12; i + 2 < n; i++) {
+			if (cl[i] == '`' && cl[i + 1] == '`')
+				i++;
+			strbuf_addch(&k, cl[i]);
+		}
+		strlist_push(json_cols, k.buf);
+		strbuf_release(&k);
+	}
+	mysql_free_result(r);
+	return 0;
+}
+
+static int
+read_columns(struct db_conn *c, const struct schema_filter *f, struct schema_model *s,
+	     struct dberr *err)
+{
+	struct strlist json_cols = STRLIST_INIT;
+	struct strbuf first = STRBUF_INIT;
+	MYSQL_RES *r = NULL;
+	MYSQL_ROW row;
+	int unmapped = 0, ret = -1;
+
+	if (read_json_checks(c, &json_cols, err) < 0)
+		goto out;
+	r = my_query(c, "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, "
+		     "COLUMN_DEFAULT, EXTRA, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, "
+		     "NUMERIC_SCALE, DATETIME_PRECISION, COLUMN_COMMENT, GENERATION_EXPRESSION "
+		     "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+		     "ORDER BY TABLE_NAME, ORDINAL_POSITION", err);
+	if (!r)
+		goto out;
+	while ((row = mysql_fetch_row(r))) {
+		struct table *t = find_table(s, row[0]);
+		struct column *col;
+		const char *extra = row[6] ? row[6] : "";
+
+		if (!t)
+			continue;
+		col = table_add_column(t);
+		col->name = xstrdup(row[1]);
+		col->native_type = xstrdup(row[3]);
+		col->not_null = !strcmp(row[4], "NO");
+		col->default_expr = row[5] ? xstrdup(row[5]) : NULL;
+		if (strstr(extra, "auto_increment"))
+			col->identity = 'd';
+		if (strstr(extra, "GENERATED") && row[12])
+			col->generated_expr = xstrdup(row[12]);
+		col->comment = row[11] && *row[11] ? xstrdup(row[11]) : NULL;
+		if (my_type_to_ntype(row[2], row[3], row[7] ? strtoll(row[7], NULL, 10) : -1,
+				     row[8] ? atoi(row[8]) : -1, row[9] ? atoi(row[9]) : -1,
+				     row[10] ? atoi(row[10]) : -1,
+				     is_json_column(&json_cols, row[0], row[1]), &col->type) < 0) {
+			if (!f->unmapped_as_text) {
+				if (!unmapped++)
+					strbuf_addf(&first, "%s.%s.%s has type '%s'", t->schema,
+						    t->name, col->name, col->native_type);
+				continue;
+			}
+			memset(&col->type, 0, sizeof(col->type));
+			col->type.t = NT_TEXT;
+			col->type.precision = col->type.scale = col->type.length = col->type.fsp = -1;
+			col->unmapped_from = xstrdup(col->native_type);
+			warnf(s, "column %s.%s.%s: type '%s' has no neutral mapping; carried as "
+			      "its text form", t->schema, t->name, col->name, col->native_type);
+		}
+	}
+	if (unmapped) {
+		dberr_set(err, DBERR_UNSUPPORTED, "source column %s, which dbmig cannot map "
+			  "to a neutral type%s; exclude the table with -T, or pass "
+			  "--unmapped-as-text to carry such columns as text", first.buf,
+			  unmapped > 1 ? " (and more columns like it)" : "");
+		goto out;
+	}
+	ret = 0;
+out:
+	if (r)
+		mysql_free_result(r);
+	strlist_release(&json_cols);
+	strbuf_release(&first);
+	return ret;
+}
+
+static int
+read_keys(struct db_conn *c, struct schema_model *s, struct dberr *err)
+{
+	MYSQL_RES *r = my_query(c, "SELECT tc.TABLE_NAME, tc.CONSTRAINT_NAME, tc.CONSTRAINT_TYPE, "
+				"k.COLUMN_NAME, k.REFERENCED_TABLE_NAME "
+				"FROM information_schema.TABLE_CONSTRAINTS tc "
+				"JOIN information_schema.KEY_COLUMN_USAGE k "
+				"ON k.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND k.TABLE_NAME = tc.TABLE_NAME "
+				"AND k.CONSTRAINT_NAME = tc.CONSTRAINT_NAME "
+				"WHERE tc.CONSTRAINT_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE IN "
+				"('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY') "
+				"ORDER BY tc.TABLE_NAME, tc.CONSTRAINT_NAME, k.ORDINAL_POSITION", err);
+	MYSQL_ROW row;
+	struct constraint *cur = NULL;
+	struct table *curt = NULL;
+
+	if (!r)
+		return -1;
+	while ((row = mysql_fetch_row(r))) {
+		struct table *t = find_table(s, row[0]);
+
+		if (!t)
+			continue;
+		if (!cur || curt != t || strcmp(cur->name, row[1])) {
+			cur = table_add_constraint(t);
+			curt = t;
+			cur->name = xstrdup(row[1]);
+			cur->kind = row[2][0] == 'P' ? 'p' : row[2][0] == 'U' ? 'u' : 'f';
+			cur->definition = xstrdup(row[2]);
+			if (cur->kind == 'f' && row[4]) {
+				struct strbuf q = STRBUF_INIT;
+
+				strbuf_addf(&q, "%s.%s", c->dbname, row[4]);
+				cur->ref_table = strbuf_detach(&q);
+			}
+		}
+		strlist_push(&cur->columns, row[3]);
+	}
+	mysql_free_result(r);
+	return 0;
+}
+
+static int
+read_create_statements(struct db_conn *c, struct schema_model *s, struct dberr *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	int ret = -1;
+
+	for (int i = 0; i < s->ntables; i++) {
+		MYSQL_RES *r;
+		MYSQL_ROW row;
+
+		strbuf_reset(&q);
+		strbuf_addstr(&q, "SHOW CREATE TABLE ");
+		my_quote_ident(&q, s->tables[i].name);
+		if (!(r = my_query(c, q.buf, err)))
+			goto out;
+		if ((row = mysql_fetch_row(r)) && row[1])
+			s->tables[i].native_ddl = xstrdup(row[1]);
+		mysql_free_result(r);
+	}
+	ret = 0;
+out:
+	strbuf_release(&q);
+	return ret;
+}
+
+static int
+read_not_carried(struct db_conn *c, struct schema_model *s, struct dberr *err)
+{
+	MYSQL_RES *r = my_query(c, "SELECT 'trigger', TRIGGER_NAME FROM information_schema.TRIGGERS "
+				"WHERE TRIGGER_SCHEMA = DATABASE() UNION ALL "
+				"SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME FROM information_schema.ROUTINES "
+				"WHERE ROUTINE_SCHEMA = DATABASE() UNION ALL "
+				"SELECT 'event', EVENT_NAME FROM information_schema.EVENTS "
+				"WHERE EVENT_SCHEMA = DATABASE() ORDER BY 1, 2", err);
+	MYSQL_ROW row;
+
+	if (!r)
+		return -1;
+	while ((row = mysql_fetch_row(r)))
+		warnf(s, "%s %s.%s is not carried by this version of dbmig; recreate it on "
+		      "the target by hand", row[0], c->dbname, row[1]);
+	mysql_free_result(r);
+	return 0;
+}
+
+int
+my_schema_read(struct db_conn *c, const struct schema_filter *f,
+	       struct schema_model *s, struct dberr *err)
+{
+	s->source_engine = xstrdup("mysql");
+	if (read_tables(c, f, s, err) < 0 ||
+	    read_columns(c, f, s, err) < 0 ||
+	    read_keys(c, s, err) < 0 ||
+	    read_create_statements(c, s, err) < 0 ||
+	    read_not_carried(c, s, err) < 0)
+		return -1;
+	return 0;
+}
