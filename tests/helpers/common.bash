@@ -27,6 +27,42 @@ start_pg_for_file() {
 		| sed 's/^declare -[a-z-]* /export /' >"$BATS_FILE_TMPDIR/env"
 }
 
+# start_mysql_for_file: the same for MariaDB (and PostgreSQL, which the
+# cross-engine suites need too).
+start_mysql_for_file() {
+	unset SERVERS_DIR
+	if ! { servers_start_mysql && servers_start_pg; } >"$BATS_FILE_TMPDIR/servers.log" 2>&1; then
+		if [ "${CI:-}" = true ]; then
+			cat "$BATS_FILE_TMPDIR/servers.log" >&3
+			return 1
+		fi
+		echo "MariaDB could not be started: apt-get install mariadb-server" >"$BATS_FILE_TMPDIR/skip"
+	fi
+	declare -p SERVERS_DIR PG_URI PG_HOST PG_PORT PG_SUPERUSER PG_PW_ROLE PG_PW_PASSWORD \
+		MYSQL_URI MY_HOST MY_PORT MY_SOCKET 2>/dev/null \
+		| sed 's/^declare -[a-z-]* /export /' >"$BATS_FILE_TMPDIR/env"
+}
+
+# my_uri DB: a URI for database DB on the test MariaDB (root).
+my_uri() {
+	echo "mysql://root@${MY_HOST:-127.0.0.1}:$MY_PORT/$1"
+}
+
+# my_sql [DB] SQL...: run SQL through the mariadb client.
+my_sql() {
+	mariadb --no-defaults -h "${MY_HOST:-127.0.0.1}" -P "$MY_PORT" -uroot -N -B "$@"
+}
+
+# new_mydb NAME: a fresh, empty database; prints its URI.
+new_mydb() {
+	my_sql -e "DROP DATABASE IF EXISTS \`$1\`; CREATE DATABASE \`$1\`"
+	my_uri "$1"
+}
+
+mycompare() {
+	"$REPO_ROOT/tests/helpers/mycompare.sh" "${MY_HOST:-127.0.0.1}" "$MY_PORT" "$@"
+}
+
 # suite_skipped: true when setup_file found no server to start (outside CI).
 suite_skipped() {
 	[ -f "$BATS_FILE_TMPDIR/skip" ]

@@ -1,0 +1,140 @@
+#!/usr/bin/env bats
+# MySQL/MariaDB -> MySQL/MariaDB: the MySQL type zoo round-trips exactly,
+# checked independently (tests/helpers/mycompare.sh: every row rendered
+# exactly and sorted, and every SHOW CREATE TABLE); the snapshot records
+# its binlog position; resume, refusals and LOAD DATA's silent warnings.
+
+load '../helpers/common'
+
+setup_file() {
+	start_mysql_for_file
+	suite_skipped && return 0
+	. "$BATS_FILE_TMPDIR/env"
+	new_mydb zoo >/dev/null
+	my_sql zoo <"$REPO_ROOT/tests/fixtures/mysql_typezoo.sql"
+	new_mydb big >/dev/null
+	my_sql big -e "CREATE TABLE acc (id int PRIMARY KEY, bal bigint NOT NULL, pad char(60) NOT NULL) ENGINE=InnoDB;
+		INSERT INTO acc SELECT seq, seq * 7 % 1000, REPEAT(CHAR(65 + seq % 26), 60) FROM seq_1_to_60000;
+		CREATE TABLE hist (id int AUTO_INCREMENT PRIMARY KEY, acc_id int NOT NULL, delta int NOT NULL,
+		  KEY k_acc (acc_id), CONSTRAINT fk_acc FOREIGN KEY (acc_id) REFERENCES acc (id)) ENGINE=InnoDB;
+		INSERT INTO hist (acc_id, delta) SELECT 1 + seq % 60000, CAST(seq % 100 AS SIGNED) - 50 FROM seq_1_to_30000;"
+	dbmig -q dump -j 2 --chunk-size 256k "$(my_uri big)" -o "$BATS_FILE_TMPDIR/big" >/dev/null
+}
+
+@test "MySQL type zoo: dump -j 2 and load -j 2 give identical rows and table definitions" {
+	dst=$(new_mydb zoo_copy)
+	run -0 dbmig dump -j 2 "$(my_uri zoo)" -o "$BATS_TEST_TMPDIR/d"
+	assert_output --partial "tables 8, rows 3320"
+	run -0 dbmig load -j 2 "$BATS_TEST_TMPDIR/d" "$dst"
+	run -0 mycompare zoo zoo_copy
+	assert_output "equal: 8 tables, rows and definitions"
+}
+
+@test "the manifest records the exact binlog position and GTID of the snapshot" {
+	run -0 dbmig dump -j 2 "$(my_uri zoo)" -o "$BATS_TEST_TMPDIR/d"
+	m="$BATS_TEST_TMPDIR/d/manifest.json"
+	run -0 jq -r '[.source.engine, .snapshot.kind, .snapshot.position_exact] | join(" ")' "$m"
+	assert_output "mysql mysql-consistent-snapshot true"
+	run -0 jq -r '.snapshot.position' "$m"
+	assert_output --regexp '^binlog\.[0-9]{6}:[0-9]+$'
+	# It is the position of the snapshot: the server's position now.
+	run -0 my_sql -e "SHOW MASTER STATUS"
+	assert_output --partial "$(jq -r '.snapshot.position | split(":")[1]' "$m")"
+	run -0 jq -r '.snapshot.gtid' "$m"
+	assert_output --regexp '^[0-9]+-[0-9]+-[0-9]+$'
+	run -0 jq -r '.schema.tables[] | select(.name=="ints") | .columns[] | select(.name=="biu") | .type | [.t, .unsigned] | join(" ")' "$m"
+	assert_output "uint64 true"
+}
+
+@test "a MySQL load killed with SIGKILL twice and rerun gives identical data" {
+	dst=$(new_mydb big_copy)
+	total=$(jq '[.schema.tables[].chunks[]] | length' "$BATS_FILE_TMPDIR/big/manifest.json")
+	[ "$total" -gt 8 ]
+	for n in 2 5; do
+		DBMIG_TEST_CHUNK_DELAY_MS=200 dbmig -q load -j 2 "$BATS_FILE_TMPDIR/big" "$dst" >/dev/null 2>&1 &
+		pid=$!
+		for _ in $(seq 1 300); do
+			got=$(my_sql big_copy -e "SELECT COUNT(*) FROM _dbmig_load_ledger WHERE item LIKE 'chunk:%' AND state = 'done'" 2>/dev/null || echo 0)
+			[ "$got" -ge "$n" ] && break
+			sleep 0.05
+		done
+		kill -KILL "$pid"
+		wait "$pid" || true
+	done
+	run -0 dbmig load -j 2 "$BATS_FILE_TMPDIR/big" "$dst"
+	assert_output --partial "already loaded"
+	run -0 mycompare big big_copy
+	run -0 my_sql big_copy -e "SELECT COUNT(*), COUNT(DISTINCT item) FROM _dbmig_load_ledger WHERE item LIKE 'chunk:%'"
+	assert_output "$(printf '%s\t%s' "$total" "$total")"
+}
+
+@test "a table half-created by an interrupted load is undone and made again" {
+	dst=$(new_mydb undo_copy)
+	run -0 dbmig load --schema-only "$BATS_FILE_TMPDIR/big" "$dst"
+	id=$(jq -r .dump_id "$BATS_FILE_TMPDIR/big/manifest.json")
+	# As if killed between marking 'table:hist' started and finishing it:
+	my_sql undo_copy -e "DROP TABLE hist; CREATE TABLE hist (wrong int);
+		UPDATE _dbmig_load_ledger SET state = 'started' WHERE dump_id = '$id' AND item = 'table:hist';
+		DELETE FROM _dbmig_load_ledger WHERE dump_id = '$id' AND item LIKE 'index:hist.%';
+		DELETE FROM _dbmig_load_ledger WHERE dump_id = '$id' AND item LIKE 'constraint:hist.%'"
+	run -0 dbmig load "$BATS_FILE_TMPDIR/big" "$dst"
+	run -0 mycompare big undo_copy
+}
+
+@test "a table that was there before is refused by name and never dropped" {
+	dst=$(new_mydb theirs)
+	my_sql theirs -e "CREATE TABLE acc (mine int); INSERT INTO acc VALUES (42)"
+	run -4 dbmig load "$BATS_FILE_TMPDIR/big" "$dst"
+	assert_output --partial "already exists"
+	run -4 dbmig load "$BATS_FILE_TMPDIR/big" "$dst"
+	run -0 my_sql theirs -e "SELECT mine FROM acc"
+	assert_output 42
+}
+
+@test "a value LOAD DATA would silently change fails the chunk and keeps none of it" {
+	dst=$(new_mydb narrow)
+	run -0 dbmig dump -t texts "$(my_uri zoo)" -o "$BATS_TEST_TMPDIR/d"
+	run -0 dbmig load --schema-only "$BATS_TEST_TMPDIR/d" "$dst"
+	my_sql narrow -e "ALTER TABLE texts MODIFY vc varchar(5)"
+	run -4 dbmig load --data-only "$BATS_TEST_TMPDIR/d" "$dst"
+	assert_output --partial "loading table texts"
+	assert_output --partial "warnings"
+	assert_output --partial "nothing of this chunk was kept"
+	run -0 my_sql narrow -e "SELECT COUNT(*) FROM texts"
+	assert_output 0
+}
+
+@test "a role without the global read lock privilege dumps consistently on one connection" {
+	my_sql -e "DROP USER IF EXISTS 'weak'@'%'; CREATE USER 'weak'@'%' IDENTIFIED BY 'weakpw';
+		GRANT SELECT, SHOW VIEW, REPLICATION CLIENT ON *.* TO 'weak'@'%'"
+	MYSQL_PWD=weakpw run -0 dbmig dump -j 2 "mysql://weak@127.0.0.1:$MY_PORT/big" -o "$BATS_TEST_TMPDIR/d"
+	assert_output --partial "reading with 1 connection instead of 2"
+	run -0 jq -r '.snapshot.position_exact' "$BATS_TEST_TMPDIR/d/manifest.json"
+	assert_output true
+}
+
+@test "MySQL connection errors: wrong password exit 3 without the password, unknown database" {
+	run -3 dbmig dump "mysql://root:wrong-4711@127.0.0.1:$MY_PORT/zoo" -o "$BATS_TEST_TMPDIR/d"
+	assert_output --partial "Access denied"
+	assert_output --partial "check the user and password"
+	refute_output --partial "wrong-4711"
+	run -3 dbmig dump "$(my_uri no_such_db)" -o "$BATS_TEST_TMPDIR/d"
+	assert_output --partial "Unknown database"
+	run -3 dbmig dump "mysql://root@127.0.0.1:1/zoo?connect-timeout=2" -o "$BATS_TEST_TMPDIR/d"
+	assert_output --partial "check host and port"
+}
+
+@test "a MariaDB type without a mapping is named, or carried as text on request" {
+	dst=$(new_mydb odd_copy)
+	new_mydb odd >/dev/null
+	my_sql odd -e "CREATE TABLE net (id int PRIMARY KEY, a inet6); INSERT INTO net VALUES (1, '::1'), (2, NULL);
+		CREATE VIEW v AS SELECT id FROM net"
+	run -7 dbmig dump "$(my_uri odd)" -o "$BATS_TEST_TMPDIR/d"
+	assert_output --partial "odd.net.a has type 'inet6'"
+	run -0 dbmig dump --unmapped-as-text "$(my_uri odd)" -o "$BATS_TEST_TMPDIR/d"
+	run -0 jq -r '.schema.warnings[]' "$BATS_TEST_TMPDIR/d/manifest.json"
+	assert_output --partial "view odd.v is not carried"
+	run -0 dbmig load "$BATS_TEST_TMPDIR/d" "$dst"
+	my_sql odd -e "DROP VIEW v"
+	run -0 mycompare odd odd_copy
+}
