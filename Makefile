@@ -26,7 +26,8 @@ endif
 
 LIB_SRCS := lib/util.c lib/dberr.c lib/log.c lib/types.c lib/canon.c lib/schema.c \
 	    lib/driver.c lib/workpool.c lib/dump.c lib/load.c \
-	    lib/pg/pg_text.c lib/pg/pg_schema.c lib/pg/pg_ddl.c lib/pg/drv_pg.c \
+	    lib/pg/pg_text.c lib/pg/pg_schema.c lib/pg/pg_ddl.c lib/pg/pg_ddl_mysql.c \
+	    lib/pg/drv_pg.c \
 	    lib/mysql/my_text.c lib/mysql/my_uri.c lib/mysql/my_schema.c \
 	    lib/mysql/my_ddl.c lib/mysql/drv_mysql.c \
 	    dumpfmt/dumpfmt_dir.c dumpfmt/chunk_zstd.c dumpfmt/manifest.c

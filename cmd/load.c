@@ -103,6 +103,9 @@ cmd_load(int argc, char **argv)
 	       PRIu64 ", steps run %d, already done %d, %.1f s\n", res.tables, res.rows,
 	       res.chunks_loaded, res.chunks_skipped, res.steps_run, res.steps_skipped,
 	       res.seconds);
+	if (res.notes)
+		printf("  %d type mapping%s reported above (lossy or approximate)\n", res.notes,
+		       res.notes == 1 ? "" : "s");
 	rc = EXIT_OK;
 out:
 	free(target);

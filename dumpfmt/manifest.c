@@ -90,6 +90,16 @@ table_json(const struct table *t)
 			json_object_set_new(j, "unmapped_from", json_string(c->unmapped_from));
 		if (c->collation)
 			json_object_set_new(j, "collation", json_string(c->collation));
+		if (c->on_update_now)
+			json_object_set_new(j, "on_update_now", json_true());
+		if (c->profile.done) {
+			json_t *pr = json_object();
+
+			json_object_set_new(pr, "zero_dates", json_integer((json_int_t)c->profile.zero_dates));
+			json_object_set_new(pr, "only_0_1", json_boolean(c->profile.only_0_1));
+			json_object_set_new(pr, "outside_day", json_boolean(c->profile.outside_day));
+			json_object_set_new(j, "profile", pr);
+		}
 		json_array_append_new(cols, j);
 	}
 	json_object_set_new(o, "columns", cols);
@@ -113,6 +123,12 @@ table_json(const struct table *t)
 		json_object_set_new(j, "name", json_string(t->idx[i].name));
 		json_object_set_new(j, "definition", json_string(t->idx[i].definition));
 		json_object_set_new(j, "unique", json_boolean(t->idx[i].unique));
+		if (t->idx[i].columns.n)
+			json_object_set_new(j, "columns", strlist_json(&t->idx[i].columns));
+		if (t->idx[i].method)
+			json_object_set_new(j, "method", json_string(t->idx[i].method));
+		if (t->idx[i].prefix)
+			json_object_set_new(j, "prefix", json_true());
 		json_array_append_new(idx, j);
 	}
 	json_object_set_new(o, "indexes", idx);
@@ -408,6 +424,18 @@ mtable(struct mread *r, json_t *o, struct table *t, int has_data)
 			c->comment = mstr(r, v, "comment", 0, 1 << 20);
 			c->unmapped_from = mstr(r, v, "unmapped_from", 0, 1024);
 			c->collation = mstr(r, v, "collation", 0, 1024);
+			if (json_object_get(v, "on_update_now"))
+				c->on_update_now = mbool(r, v, "on_update_now");
+			{
+				json_t *pr = json_object_get(v, "profile");
+
+				if (pr && json_is_object(pr)) {
+					c->profile.done = 1;
+					c->profile.zero_dates = (uint64_t)mint(r, pr, "zero_dates", 0, INT64_MAX, 0, 1);
+					c->profile.only_0_1 = mbool(r, pr, "only_0_1");
+					c->profile.outside_day = mbool(r, pr, "outside_day");
+				}
+			}
 			id = mstr(r, v, "identity", 0, 16);
 			if (id)
 				c->identity = !strcmp(id, "always") ? 'a' : 'd';
@@ -444,6 +472,11 @@ mtable(struct mread *r, json_t *o, struct table *t, int has_data)
 			x->name = mstr(r, v, "name", 1, 1024);
 			x->definition = mstr(r, v, "definition", 1, 1 << 20);
 			x->unique = mbool(r, v, "unique");
+			if (json_object_get(v, "columns"))
+				mstrlist(r, v, "columns", &x->columns);
+			x->method = mstr(r, v, "method", 0, 32);
+			if (json_object_get(v, "prefix"))
+				x->prefix = mbool(r, v, "prefix");
 		}
 	}
 	if ((a = marr(r, o, "chunks"))) {

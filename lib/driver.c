@@ -54,4 +54,5 @@ ddl_plan_release(struct ddl_plan *p)
 	free(p->steps);
 	p->steps = NULL;
 	p->nsteps = 0;
+	strlist_release(&p->notes);
 }

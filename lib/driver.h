@@ -53,6 +53,7 @@ struct ddl_step {
 struct ddl_plan {
 	struct ddl_step *steps;
 	int nsteps;
+	struct strlist notes;	/* lossy or approximate mappings, per column */
 };
 void ddl_plan_add(struct ddl_plan *p, enum ddl_phase phase, const char *item,
 		  const char *sql);
@@ -97,8 +98,9 @@ struct db_driver {
 	int (*schema_read)(struct db_conn *c, const struct schema_filter *f,
 			   struct schema_model *out, struct dberr *err);
 	/* Streams all rows of t (its non-generated columns) to sink as
-	 * canonical values. Memory is bounded by the largest row. */
-	int (*copy_out)(struct db_conn *c, const struct table *t,
+	 * canonical values, and may fill the columns' profiles on the way.
+	 * Memory is bounded by the largest row. */
+	int (*copy_out)(struct db_conn *c, struct table *t,
 			row_sink_fn sink, void *arg, struct dberr *err);
 
 	/* Target side. Makes the ledger exist and returns the items already

@@ -206,7 +206,7 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 	struct schema_model model;
 	struct dump_meta meta;
 	struct strlist done = STRLIST_INIT;
-	struct ddl_plan plan = { NULL, 0 };
+	struct ddl_plan plan = { NULL, 0, STRLIST_INIT };
 	struct load_ctx ctx;
 	struct db_conn **conns = NULL;
 	const struct db_driver *drv;
@@ -230,6 +230,11 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 	 * refused before anything on the target is touched. */
 	if (drv->ddl_plan(&model, &plan, err) < 0)
 		goto out;
+	/* Every lossy or approximate mapping is said, per column. */
+	if (do_schema)
+		for (size_t i = 0; i < plan.notes.n; i++)
+			log_warn("%s", plan.notes.v[i]);
+	res->notes = (int)plan.notes.n;
 	conns = xcalloc((size_t)opts->jobs, sizeof(*conns));
 	if (drv->connect(&conns[0], opts->target, DBERR_TARGET, err) < 0)
 		goto out;

@@ -48,6 +48,7 @@ struct load_result {
 	int tables;
 	uint64_t rows, chunks_loaded, chunks_skipped;
 	int steps_run, steps_skipped;
+	int notes;			/* lossy or approximate mappings reported */
 	double seconds;
 	char dump_id[33];
 };

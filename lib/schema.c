@@ -93,6 +93,8 @@ table_release(struct table *t)
 	for (int i = 0; i < t->nidx; i++) {
 		free(t->idx[i].name);
 		free(t->idx[i].definition);
+		free(t->idx[i].method);
+		strlist_release(&t->idx[i].columns);
 	}
 	for (int i = 0; i < t->nchunks; i++)
 		free(t->chunks[i].file);

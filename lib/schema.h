@@ -26,6 +26,15 @@ struct column {
 	char *comment;		/* or NULL */
 	char *unmapped_from;	/* carried as text from this type, or NULL */
 	char *collation;	/* quoted, qualified; NULL for the type's default */
+	int on_update_now;	/* MySQL ON UPDATE CURRENT_TIMESTAMP */
+	/* What the dump saw in the values, for mappings that depend on the
+	 * data (MySQL tinyint(1) as boolean, TIME beyond a day, zero dates). */
+	struct col_profile {
+		int done;		/* the values were looked at */
+		uint64_t zero_dates;	/* MySQL zero or zero-in-date values */
+		int only_0_1;		/* every non-NULL value is 0 or 1 */
+		int outside_day;	/* a TIME below 0 or beyond 24:00:00 */
+	} profile;
 };
 
 struct constraint {
@@ -40,6 +49,9 @@ struct index {
 	char *name;
 	char *definition;	/* source dialect CREATE INDEX statement */
 	int unique;
+	struct strlist columns;	/* MySQL: key columns in order */
+	char *method;		/* MySQL: BTREE, HASH, FULLTEXT, SPATIAL */
+	int prefix;		/* MySQL: some column is indexed by a prefix */
 };
 
 struct chunk {

@@ -332,6 +332,46 @@ my_snapshot_release(struct db_conn *c, struct dberr *err)
 	return my_exec(c, "UNLOCK TABLES", err);
 }
 
+/*
+ * What later mappings need to know about the values, gathered while they
+ * stream by: whether a tinyint(1) holds only 0 and 1, whether a TIME
+ * leaves the day, how many dates are MySQL zero dates.
+ */
+static void
+profile_value(struct column *col, const char *v, size_t n)
+{
+	switch (col->type.t) {
+	case NT_INT16:
+		if (!(n == 1 && (v[0] == '0' || v[0] == '1')))
+			col->profile.only_0_1 = 0;
+		break;
+	case NT_TIME: {
+		int hours = 0;
+		size_t i = 0;
+
+		if (n && v[0] == '-') {
+			col->profile.outside_day = 1;
+			break;
+		}
+		for (; i < n && v[i] >= '0' && v[i] <= '9'; i++)
+			hours = hours * 10 + (v[i] - '0');
+		if (hours > 24 || (hours == 24 && (n != 8 || memcmp(v, "24:00:00", 8))))
+			col->profile.outside_day = 1;
+		break;
+	}
+	case NT_DATE:
+	case NT_TIMESTAMP:
+	case NT_TIMESTAMPTZ:
+		/* YYYY-MM-DD...: a zero year, month or day */
+		if (n >= 10 && (!memcmp(v, "0000", 4) || !memcmp(v + 5, "00", 2) ||
+				!memcmp(v + 8, "00", 2)))
+			col->profile.zero_dates++;
+		break;
+	default:
+		break;
+	}
+}
+
 /* The data columns in order, with the expressions that read them exactly. */
 static int
 data_columns(const struct table *t, const struct ntype_desc **types)
@@ -345,7 +385,7 @@ data_columns(const struct table *t, const struct ntype_desc **types)
 }
 
 static int
-my_copy_out(struct db_conn *c, const struct table *t, row_sink_fn sink, void *arg,
+my_copy_out(struct db_conn *c, struct table *t, row_sink_fn sink, void *arg,
 	    struct dberr *err)
 {
 	struct strbuf sql = STRBUF_INIT, canon = STRBUF_INIT;
@@ -356,7 +396,16 @@ my_copy_out(struct db_conn *c, const struct table *t, row_sink_fn sink, void *ar
 	MYSQL_RES *r = NULL;
 	MYSQL_ROW row;
 	uint64_t rowno = 0;
+	struct column **cols = xcalloc((size_t)t->ncols + 1, sizeof(*cols));
 
+	for (int i = 0, k = 0; i < t->ncols; i++) {
+		if (t->cols[i].generated_expr)
+			continue;
+		cols[k++] = &t->cols[i];
+		memset(&t->cols[i].profile, 0, sizeof(t->cols[i].profile));
+		t->cols[i].profile.done = 1;
+		t->cols[i].profile.only_0_1 = 1;
+	}
 	strbuf_addstr(&sql, "SELECT ");
 	for (int i = 0; i < t->ncols; i++) {
 		if (t->cols[i].generated_expr)
@@ -394,6 +443,7 @@ my_copy_out(struct db_conn *c, const struct table *t, row_sink_fn sink, void *ar
 					  t->schema, t->name, (unsigned long long)rowno, i + 1, emsg);
 				goto out;
 			}
+			profile_value(cols[i], row[i], lens[i]);
 		}
 		for (int i = 0; i < ncols; i++) {
 			size_t end = canon.len;
@@ -428,6 +478,7 @@ out:
 	free(types);
 	free(vals);
 	free(offs);
+	free(cols);
 	return ret;
 }
 

@@ -163,6 +163,8 @@ read_columns(struct db_conn *c, const struct schema_filter *f, struct schema_mod
 		col->default_expr = row[5] ? xstrdup(row[5]) : NULL;
 		if (strstr(extra, "auto_increment"))
 			col->identity = 'd';
+		if (strstr(extra, "on update") || strstr(extra, "ON UPDATE"))
+			col->on_update_now = 1;
 		if (strstr(extra, "GENERATED") && row[12])
 			col->generated_expr = xstrdup(row[12]);
 		col->comment = row[11] && *row[11] ? xstrdup(row[11]) : NULL;
@@ -242,6 +244,41 @@ read_keys(struct db_conn *c, struct schema_model *s, struct dberr *err)
 	return 0;
 }
 
+/* Secondary indexes (not the primary key, not unique keys, which are
+ * constraints), with their columns, method and prefix lengths. */
+static int
+read_indexes(struct db_conn *c, struct schema_model *s, struct dberr *err)
+{
+	MYSQL_RES *r = my_query(c, "SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME, SUB_PART, INDEX_TYPE "
+				"FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
+				"AND NON_UNIQUE = 1 ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX", err);
+	MYSQL_ROW row;
+	struct index *cur = NULL;
+	struct table *curt = NULL;
+
+	if (!r)
+		return -1;
+	while ((row = mysql_fetch_row(r))) {
+		struct table *t = find_table(s, row[0]);
+
+		if (!t)
+			continue;
+		if (!cur || curt != t || strcmp(cur->name, row[1])) {
+			cur = table_add_index(t);
+			curt = t;
+			cur->name = xstrdup(row[1]);
+			cur->definition = xstrdup("");
+			cur->method = xstrdup(row[4] ? row[4] : "BTREE");
+		}
+		/* A functional index part has no column name. */
+		strlist_push(&cur->columns, row[2] ? row[2] : "");
+		if (row[3] || !row[2])
+			cur->prefix = 1;
+	}
+	mysql_free_result(r);
+	return 0;
+}
+
 static int
 read_create_statements(struct db_conn *c, struct schema_model *s, struct dberr *err)
 {
@@ -295,6 +332,7 @@ my_schema_read(struct db_conn *c, const struct schema_filter *f,
 	if (read_tables(c, f, s, err) < 0 ||
 	    read_columns(c, f, s, err) < 0 ||
 	    read_keys(c, s, err) < 0 ||
+	    read_indexes(c, s, err) < 0 ||
 	    read_create_statements(c, s, err) < 0 ||
 	    read_not_carried(c, s, err) < 0)
 		return -1;

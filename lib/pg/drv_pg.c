@@ -316,7 +316,7 @@ data_columns(const struct table *t, const struct ntype_desc **types)
 }
 
 static int
-pg_copy_out(struct db_conn *c, const struct table *t, row_sink_fn sink,
+pg_copy_out(struct db_conn *c, struct table *t, row_sink_fn sink,
 	    void *arg, struct dberr *err)
 {
 	struct strbuf sql = STRBUF_INIT, fields = STRBUF_INIT, canon = STRBUF_INIT;
@@ -560,6 +560,19 @@ pg_fk_checks_off(struct db_conn *c, struct dberr *err)
 	return pg_exec(c, "SET session_replication_role = replica", err);
 }
 
+/* The name of the i-th data (non-generated) column. */
+static const char *
+column_name(const struct table *t, int i)
+{
+	for (int k = 0; k < t->ncols; k++) {
+		if (t->cols[k].generated_expr)
+			continue;
+		if (i-- == 0)
+			return t->cols[k].name;
+	}
+	return "?";
+}
+
 #define COPY_SEND_AT (256 * 1024)
 
 static int
@@ -607,14 +620,30 @@ pg_load_chunk(struct db_conn *c, const struct table *t, const char *dump_id,
 				strbuf_addstr(&out, "\\N");
 				continue;
 			}
+			if (types[i]->t != NT_BYTES && types[i]->t != NT_GEOMETRY &&
+			    types[i]->t != NT_FLOAT32 && types[i]->t != NT_FLOAT64 &&
+			    types[i]->t != NT_ARRAY && memchr(vals[i].p, 0, vals[i].len)) {
+				dberr_set(err, DBERR_UNSUPPORTED, "table %s.%s, row %llu of this chunk, "
+					  "column %s: the value holds a NUL byte, which PostgreSQL "
+					  "text cannot store; remove it at the source, or change the "
+					  "column to bytea on the target", t->schema, t->name,
+					  (unsigned long long)*rows + 1, column_name(t, i));
+				goto out;
+			}
 			strbuf_reset(&txt);
-			if (pg_canon_to_text(types[i], vals[i].p, vals[i].len, &txt,
-					     emsg, sizeof(emsg)) < 0) {
+			switch (pg_canon_to_text(types[i], vals[i].p, vals[i].len, &txt,
+						 emsg, sizeof(emsg))) {
+			case 0:
+				pgcopy_escape(&out, strbuf_cstr(&txt), txt.len);
+				break;
+			case 1:
+				strbuf_addstr(&out, "\\N");
+				break;
+			default:
 				dberr_set(err, DBERR_DUMP, "table %s.%s row %llu column %d: %s",
 					  t->schema, t->name, (unsigned long long)*rows + 1, i + 1, emsg);
 				goto out;
 			}
-			pgcopy_escape(&out, strbuf_cstr(&txt), txt.len);
 		}
 		strbuf_addch(&out, '\n');
 		(*rows)++;

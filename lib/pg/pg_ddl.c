@@ -125,6 +125,8 @@ pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *e
 {
 	struct strbuf pre = STRBUF_INIT, sql = STRBUF_INIT, item = STRBUF_INIT;
 
+	if (!strcmp(s->source_engine, "mysql"))
+		return pg_ddl_plan_from_mysql(s, plan, err);
 	if (strcmp(s->source_engine, "postgresql"))
 		return dberr_set(err, DBERR_UNSUPPORTED, "dumps from %s cannot be loaded into "
 				 "PostgreSQL by this version of dbmig", s->source_engine);

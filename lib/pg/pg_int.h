@@ -32,5 +32,7 @@ int pg_schema_read(struct db_conn *c, const struct schema_filter *f,
 		   struct schema_model *out, struct dberr *err);
 int pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan,
 		struct dberr *err);
+int pg_ddl_plan_from_mysql(const struct schema_model *s, struct ddl_plan *plan,
+			   struct dberr *err);
 
 #endif

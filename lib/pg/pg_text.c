@@ -326,7 +326,45 @@ pg_canon_to_text(const struct ntype_desc *d, const unsigned char *p, size_t n,
 		free(hx);
 		return 0;
 	}
+	case NT_DATE:
+	case NT_TIMESTAMP:
+		if (n >= 10 && (!memcmp(p, "0000", 4) || !memcmp(p + 5, "00", 2) ||
+				!memcmp(p + 8, "00", 2)))
+			return 1;	/* a MySQL zero date: NULL (reported by the plan) */
+		strbuf_add(out, p, n);
+		return 0;
+	case NT_SET: {
+		/* "a,b" -> {"a","b"}; "" -> {} */
+		strbuf_addch(out, '{');
+		for (size_t i = 0; i < n; i++) {
+			if (i == 0 || p[i - 1] == ',')
+				strbuf_addch(out, '"');
+			if (p[i] == ',') {
+				strbuf_addstr(out, "\",");
+				continue;
+			}
+			if (p[i] == '"' || p[i] == '\\')
+				strbuf_addch(out, '\\');
+			strbuf_addch(out, p[i]);
+		}
+		if (n)
+			strbuf_addch(out, '"');
+		strbuf_addch(out, '}');
+		return 0;
+	}
+	case NT_GEOMETRY: {
+		char *hx = xmalloc(2 * n + 1);
+
+		hex_encode(p, n, hx);
+		strbuf_addstr(out, "\\x");
+		strbuf_add(out, hx, 2 * n);
+		free(hx);
+		return 0;
+	}
 	case NT_TIMESTAMPTZ:
+		if (n >= 10 && (!memcmp(p, "0000", 4) || !memcmp(p + 5, "00", 2) ||
+				!memcmp(p + 8, "00", 2)))
+			return 1;
 		if ((n == 8 && !memcmp(p, "infinity", 8)) ||
 		    (n == 9 && !memcmp(p, "-infinity", 9))) {
 			strbuf_add(out, p, n);

@@ -31,7 +31,8 @@ int pg_text_to_canon(const struct ntype_desc *d, const char *s, size_t n,
 		     struct strbuf *out, char *emsg, size_t emsz);
 
 /* Canonical payload -> PostgreSQL text input for type d (unescaped).
- * Returns 0, or -1 with emsg filled. */
+ * Returns 0; 1 when the value must load as NULL (a MySQL zero date,
+ * which the DDL plan reports); or -1 with emsg filled. */
 int pg_canon_to_text(const struct ntype_desc *d, const unsigned char *p,
 		     size_t n, struct strbuf *out, char *emsg, size_t emsz);
 

@@ -1,0 +1,542 @@
+/*
+ * pg_ddl_mysql.c - recreating a MySQL/MariaDB dump on PostgreSQL: the
+ * neutral types chosen per column (with what the dump saw in the data),
+ * keys, indexes, foreign keys, AUTO_INCREMENT as identity, defaults, and
+ * ON UPDATE CURRENT_TIMESTAMP as a trigger. Each MySQL database becomes a
+ * schema of the same name.
+ *
+ * Whatever cannot be carried exactly is said: every lossy or approximate
+ * choice is a note (plan->notes) naming schema.table.column, and what is
+ * not carried at all (prefix, FULLTEXT and SPATIAL indexes, CHECK
+ * constraints, untranslatable defaults) is named the same way.
+ */
+#include "pg_int.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../banned.h"
+
+static void
+note(struct ddl_plan *plan, const struct table *t, const struct column *col,
+     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void
+note(struct ddl_plan *plan, const struct table *t, const struct column *col,
+     const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	strbuf_addf(&sb, "%s.%s%s%s: ", t->schema, t->name, col ? "." : "", col ? col->name : "");
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	strlist_push(&plan->notes, sb.buf);
+	strbuf_release(&sb);
+}
+
+/* The labels of "enum('a','b''c')" or "set(...)", unescaped. */
+static void
+parse_labels(const char *native, struct strlist *out)
+{
+	const char *p = strchr(native, '(');
+	struct strbuf lab = STRBUF_INIT;
+
+	if (!p)
+		return;
+	for (p++; *p == '\''; ) {
+		strbuf_reset(&lab);
+		for (p++; *p; p++) {
+			if (*p == '\'' && p[1] == '\'') {
+				strbuf_addch(&lab, '\'');
+				p++;
+			} else if (*p == '\\' && p[1]) {
+				strbuf_addch(&lab, *++p);
+			} else if (*p == '\'') {
+				break;
+			} else {
+				strbuf_addch(&lab, *p);
+			}
+		}
+		strlist_push(out, strbuf_cstr(&lab));
+		if (*p == '\'')
+			p++;
+		if (*p == ',')
+			p++;
+	}
+	strbuf_release(&lab);
+}
+
+/* PostgreSQL's limit is 63 bytes; longer names are cut and say so. */
+static void
+short_name(struct strbuf *sb, const char *a, const char *b)
+{
+	strbuf_addf(sb, "%s_%s", a, b);
+	if (sb->len > 63) {
+		sb->len = 63;
+		sb->buf[63] = '\0';
+	}
+}
+
+static int
+is_tinyint1(const struct column *col)
+{
+	return !strncmp(col->native_type, "tinyint(1)", 10);
+}
+
+/* The PostgreSQL type for a MySQL column, with notes for what changes. */
+static void
+column_type(struct strbuf *sql, struct strbuf *pre, const struct table *t,
+	    const struct column *col, struct ddl_plan *plan)
+{
+	const struct ntype_desc *d = &col->type;
+
+	switch (d->t) {
+	case NT_INT16:
+		if (is_tinyint1(col) && col->profile.done && col->profile.only_0_1) {
+			strbuf_addstr(sql, "boolean");
+			note(plan, t, col, "tinyint(1) becomes boolean: it holds only 0, 1 and NULL");
+		} else {
+			strbuf_addstr(sql, "smallint");
+			if (is_tinyint1(col))
+				note(plan, t, col, "tinyint(1) stays numeric (smallint): it holds values other than 0 and 1");
+		}
+		break;
+	case NT_INT32: strbuf_addstr(sql, "integer"); break;
+	case NT_INT64: strbuf_addstr(sql, "bigint"); break;
+	case NT_UINT64:
+		if (col->identity) {
+			/* An identity must be an integer type; AUTO_INCREMENT below
+			 * 2^63 (checked by the caller) fits bigint. */
+			strbuf_addstr(sql, "bigint");
+			note(plan, t, col, "bigint unsigned AUTO_INCREMENT becomes bigint identity "
+			     "(its values are below 2^63)");
+		} else {
+			strbuf_addstr(sql, "numeric(20,0)");
+		}
+		break;
+	case NT_DECIMAL:
+		if (d->precision > 0)
+			strbuf_addf(sql, "numeric(%d,%d)", d->precision, d->scale > 0 ? d->scale : 0);
+		else
+			strbuf_addstr(sql, "numeric");
+		break;
+	case NT_FLOAT32: strbuf_addstr(sql, "real"); break;
+	case NT_FLOAT64: strbuf_addstr(sql, "double precision"); break;
+	case NT_BIT: strbuf_addf(sql, "bit(%d)", d->length > 0 ? d->length : 1); break;
+	case NT_DATE: strbuf_addstr(sql, "date"); break;
+	case NT_TIMESTAMP: strbuf_addf(sql, "timestamp(%d)", d->fsp > 0 ? d->fsp : 0); break;
+	case NT_TIMESTAMPTZ: strbuf_addf(sql, "timestamptz(%d)", d->fsp > 0 ? d->fsp : 0); break;
+	case NT_TIME:
+		if (col->profile.outside_day) {
+			strbuf_addstr(sql, "interval");
+			note(plan, t, col, "time becomes interval: it holds values below 0 or beyond 24 hours");
+		} else {
+			strbuf_addf(sql, "time(%d)", d->fsp > 0 ? d->fsp : 0);
+		}
+		break;
+	case NT_YEAR: strbuf_addstr(sql, "smallint"); break;
+	case NT_CHAR: strbuf_addf(sql, "char(%d)", d->length > 0 ? d->length : 1); break;
+	case NT_VARCHAR:
+		if (d->length > 0)
+			strbuf_addf(sql, "varchar(%d)", d->length);
+		else
+			strbuf_addstr(sql, "varchar");
+		break;
+	case NT_TEXT:
+		strbuf_addstr(sql, "text");
+		if (col->unmapped_from)
+			note(plan, t, col, "type '%s' has no mapping: carried as text", col->unmapped_from);
+		break;
+	case NT_JSON: strbuf_addstr(sql, "jsonb"); break;
+	case NT_BYTES: strbuf_addstr(sql, "bytea"); break;
+	case NT_GEOMETRY:
+		strbuf_addstr(sql, "bytea");
+		note(plan, t, col, "%s becomes bytea holding WKB; the SRID is not kept", col->native_type);
+		break;
+	case NT_SET:
+		strbuf_addstr(sql, "text[]");
+		note(plan, t, col, "set becomes text[] of its members");
+		break;
+	case NT_ENUM: {
+		struct strbuf tn = STRBUF_INIT;
+		struct strlist labels = STRLIST_INIT;
+
+		short_name(&tn, t->name, col->name);
+		parse_labels(col->native_type, &labels);
+		strbuf_addstr(pre, "CREATE TYPE ");
+		pg_quote_qualified(pre, t->schema, tn.buf);
+		strbuf_addstr(pre, " AS ENUM (");
+		for (size_t i = 0; i < labels.n; i++) {
+			if (i)
+				strbuf_addstr(pre, ", ");
+			pg_quote_literal(pre, labels.v[i]);
+		}
+		strbuf_addstr(pre, ");\n");
+		pg_quote_qualified(sql, t->schema, tn.buf);
+		strlist_release(&labels);
+		strbuf_release(&tn);
+		break;
+	}
+	default:
+		strbuf_addstr(sql, "text");
+		note(plan, t, col, "no PostgreSQL type for %s: text", ntype_name(d->t));
+	}
+}
+
+/* A MySQL default as PostgreSQL understands it; 0 if it cannot be said. */
+static int
+column_default(struct strbuf *sql, const struct column *col, int as_bool)
+{
+	const char *d = col->default_expr;
+	size_t n;
+
+	if (!d || !strcmp(d, "NULL"))
+		return 1;
+	n = strlen(d);
+	if (!strncasecmp(d, "current_timestamp", 17) || !strncasecmp(d, "now(", 4)) {
+		const char *paren = strchr(d, '(');
+		int prec = paren ? atoi(paren + 1) : 0;
+
+		if (prec > 0)
+			strbuf_addf(sql, " DEFAULT CURRENT_TIMESTAMP(%d)", prec);
+		else
+			strbuf_addstr(sql, " DEFAULT CURRENT_TIMESTAMP");
+		return 1;
+	}
+	if (!strcasecmp(d, "curdate()") || !strcasecmp(d, "current_date()")) {
+		strbuf_addstr(sql, " DEFAULT CURRENT_DATE");
+		return 1;
+	}
+	if (!strcasecmp(d, "curtime()") || !strcasecmp(d, "current_time()")) {
+		strbuf_addstr(sql, " DEFAULT LOCALTIME");
+		return 1;
+	}
+	if (as_bool && (!strcmp(d, "0") || !strcmp(d, "1") || !strcmp(d, "'0'") || !strcmp(d, "'1'"))) {
+		strbuf_addstr(sql, strchr(d, '1') ? " DEFAULT true" : " DEFAULT false");
+		return 1;
+	}
+	/* numbers */
+	if (strspn(d, "-+0123456789.eE") == n) {
+		strbuf_addf(sql, " DEFAULT %s", d);
+		return 1;
+	}
+	/* 'literal' as MariaDB prints it: '' and backslash escapes */
+	if (n >= 2 && d[0] == '\'' && d[n - 1] == '\'') {
+		struct strbuf lit = STRBUF_INIT;
+
+		for (size_t i = 1; i + 1 < n; i++) {
+			if ((d[i] == '\'' && d[i + 1] == '\'') || (d[i] == '\\' && i + 2 < n))
+				i++;
+			strbuf_addch(&lit, d[i]);
+		}
+		if (col->type.t == NT_SET) {
+			/* 'a,b' -> '{a,b}' */
+			struct strbuf arr = STRBUF_INIT;
+
+			strbuf_addch(&arr, '{');
+			for (size_t i = 0; i < lit.len; i++) {
+				if (i == 0 || lit.buf[i - 1] == ',')
+					strbuf_addch(&arr, '"');
+				if (lit.buf[i] == ',') {
+					strbuf_addstr(&arr, "\",");
+					continue;
+				}
+				if (lit.buf[i] == '"' || lit.buf[i] == '\\')
+					strbuf_addch(&arr, '\\');
+				strbuf_addch(&arr, lit.buf[i]);
+			}
+			if (lit.len)
+				strbuf_addch(&arr, '"');
+			strbuf_addch(&arr, '}');
+			strbuf_reset(&lit);
+			strbuf_addstr(&lit, arr.buf);
+			strbuf_release(&arr);
+		}
+		strbuf_addstr(sql, " DEFAULT ");
+		pg_quote_literal(sql, strbuf_cstr(&lit));
+		strbuf_release(&lit);
+		return 1;
+	}
+	if (!strncmp(d, "b'", 2) && d[n - 1] == '\'') {
+		strbuf_addf(sql, " DEFAULT B%s", d + 1);
+		return 1;
+	}
+	return 0;
+}
+
+/* Backquoted MySQL identifiers in an expression, as PostgreSQL's. */
+static void
+requote(struct strbuf *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '`') {
+			strbuf_addch(out, '"');
+			for (s++; *s && !(*s == '`' && s[1] != '`'); s++) {
+				if (*s == '`')
+					s++;
+				if (*s == '"')
+					strbuf_addch(out, '"');
+				strbuf_addch(out, *s);
+			}
+			strbuf_addch(out, '"');
+			if (!*s)
+				break;
+		} else {
+			strbuf_addch(out, *s);
+		}
+	}
+}
+
+static uint64_t
+auto_increment_of(const struct table *t)
+{
+	const char *p = t->native_ddl ? strstr(t->native_ddl, " AUTO_INCREMENT=") : NULL;
+
+	return p ? strtoull(p + 16, NULL, 10) : 0;
+}
+
+static void
+plan_table(const struct table *t, struct ddl_plan *plan, struct strbuf *pre)
+{
+	struct strbuf sql = STRBUF_INIT, item = STRBUF_INIT, name = STRBUF_INIT;
+	struct strbuf qt = STRBUF_INIT, trig = STRBUF_INIT;
+	int first = 1;
+	uint64_t next_id = auto_increment_of(t);
+
+	pg_quote_qualified(&qt, t->schema, t->name);
+	strbuf_addf(&sql, "CREATE TABLE %s (", qt.buf);
+	for (int i = 0; i < t->ncols; i++) {
+		const struct column *col = &t->cols[i];
+		int as_bool = col->type.t == NT_INT16 && is_tinyint1(col) && col->profile.done &&
+			      col->profile.only_0_1;
+		int not_null = col->not_null;
+
+		strbuf_addstr(&sql, first ? "\n\t" : ",\n\t");
+		first = 0;
+		pg_quote_ident(&sql, col->name);
+		strbuf_addch(&sql, ' ');
+		column_type(&sql, pre, t, col, plan);
+		if (col->generated_expr) {
+			strbuf_addstr(&sql, " GENERATED ALWAYS AS (");
+			requote(&sql, col->generated_expr);
+			strbuf_addstr(&sql, ") STORED");
+			note(plan, t, col, "generated column expression '%s' carried as written; "
+			     "check that it means the same in PostgreSQL", col->generated_expr);
+		} else if (col->identity) {
+			strbuf_addstr(&sql, " GENERATED BY DEFAULT AS IDENTITY");
+			if (next_id > 1)
+				strbuf_addf(&sql, " (START WITH %" PRIu64 ")", next_id);
+		} else if (!column_default(&sql, col, as_bool)) {
+			note(plan, t, col, "default '%s' is not carried: recreate it by hand",
+			     col->default_expr);
+		}
+		if (col->profile.zero_dates) {
+			note(plan, t, col, "%" PRIu64 " MySQL zero date%s become%s NULL%s",
+			     col->profile.zero_dates, col->profile.zero_dates == 1 ? "" : "s",
+			     col->profile.zero_dates == 1 ? "s" : "",
+			     not_null ? "; the column loses its NOT NULL" : "");
+			not_null = 0;
+		}
+		if (not_null)
+			strbuf_addstr(&sql, " NOT NULL");
+		if (col->on_update_now) {
+			strbuf_addstr(&trig, trig.len ? ";\n\t" : "");
+			strbuf_addstr(&trig, "NEW.");
+			pg_quote_ident(&trig, col->name);
+			strbuf_addstr(&trig, " := CURRENT_TIMESTAMP");
+		}
+	}
+	strbuf_addstr(&sql, "\n);\n");
+	strbuf_addstr(pre, sql.buf);
+	if (t->comment) {
+		strbuf_addf(pre, "COMMENT ON TABLE %s IS ", qt.buf);
+		pg_quote_literal(pre, t->comment);
+		strbuf_addstr(pre, ";\n");
+	}
+	for (int i = 0; i < t->ncols; i++) {
+		if (!t->cols[i].comment)
+			continue;
+		strbuf_addf(pre, "COMMENT ON COLUMN %s.", qt.buf);
+		pg_quote_ident(pre, t->cols[i].name);
+		strbuf_addstr(pre, " IS ");
+		pg_quote_literal(pre, t->cols[i].comment);
+		strbuf_addstr(pre, ";\n");
+	}
+	if (trig.len) {
+		/* ON UPDATE CURRENT_TIMESTAMP: a row trigger does the same. */
+		strbuf_reset(&name);
+		short_name(&name, t->name, "on_update");
+		strbuf_addstr(pre, "CREATE FUNCTION ");
+		pg_quote_qualified(pre, t->schema, name.buf);
+		strbuf_addf(pre, "() RETURNS trigger LANGUAGE plpgsql AS $dbmig$ BEGIN\n\t%s;\n"
+			    "\tRETURN NEW;\nEND $dbmig$;\n", trig.buf);
+		strbuf_addstr(pre, "CREATE TRIGGER ");
+		pg_quote_ident(pre, name.buf);
+		strbuf_addf(pre, " BEFORE UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION ", qt.buf);
+		pg_quote_qualified(pre, t->schema, name.buf);
+		strbuf_addstr(pre, "();\n");
+		note(plan, t, NULL, "ON UPDATE CURRENT_TIMESTAMP becomes trigger %s", name.buf);
+	}
+
+	/* Keys, indexes, foreign keys. */
+	for (int k = 0; k < t->ncons; k++) {
+		const struct constraint *con = &t->cons[k];
+
+		strbuf_reset(&sql);
+		strbuf_reset(&item);
+		strbuf_reset(&name);
+		if (con->kind == 'p' || con->kind == 'u') {
+			strbuf_addf(&sql, "ALTER TABLE ONLY %s ADD ", qt.buf);
+			if (con->kind == 'u') {
+				short_name(&name, t->name, con->name);
+				strbuf_addstr(&sql, "CONSTRAINT ");
+				pg_quote_ident(&sql, name.buf);
+				strbuf_addstr(&sql, " UNIQUE (");
+			} else {
+				strbuf_addstr(&sql, "PRIMARY KEY (");
+			}
+			for (size_t c = 0; c < con->columns.n; c++) {
+				if (c)
+					strbuf_addstr(&sql, ", ");
+				pg_quote_ident(&sql, con->columns.v[c]);
+			}
+			strbuf_addch(&sql, ')');
+			strbuf_addf(&item, "constraint:%s.%s.%s", t->schema, t->name, con->name);
+			ddl_plan_add(plan, DDL_POST_INDEX, item.buf, sql.buf);
+		}
+	}
+	for (int k = 0; k < t->nidx; k++) {
+		const struct index *x = &t->idx[k];
+
+		if (x->prefix || (x->method && strcmp(x->method, "BTREE") && strcmp(x->method, "HASH"))) {
+			note(plan, t, NULL, "index %s (%s%s) is not carried: recreate it by hand "
+			     "(for FULLTEXT, a tsvector index)", x->name, x->method ? x->method : "",
+			     x->prefix ? ", on a column prefix" : "");
+			continue;
+		}
+		strbuf_reset(&sql);
+		strbuf_reset(&item);
+		strbuf_reset(&name);
+		short_name(&name, t->name, x->name);
+		strbuf_addstr(&sql, "CREATE INDEX ");
+		pg_quote_ident(&sql, name.buf);
+		strbuf_addf(&sql, " ON %s (", qt.buf);
+		for (size_t c = 0; c < x->columns.n; c++) {
+			if (c)
+				strbuf_addstr(&sql, ", ");
+			pg_quote_ident(&sql, x->columns.v[c]);
+		}
+		strbuf_addch(&sql, ')');
+		strbuf_addf(&item, "index:%s.%s", t->schema, name.buf);
+		ddl_plan_add(plan, DDL_POST_INDEX, item.buf, sql.buf);
+	}
+	/* Foreign keys and checks come from the CREATE TABLE text. */
+	if (t->native_ddl) {
+		char *ddl = xstrdup(t->native_ddl), *line, *nl;
+
+		for (line = ddl; line; line = nl) {
+			char *refs;
+			size_t n;
+
+			if ((nl = strchr(line, '\n')))
+				*nl++ = '\0';
+			n = strlen(line);
+			if (n && line[n - 1] == ',')
+				line[--n] = '\0';
+			if (strncmp(line, "  CONSTRAINT ", 13))
+				continue;
+			if (!strstr(line, " FOREIGN KEY ")) {
+				note(plan, t, NULL, "check constraint is not carried: %s", line + 2);
+				continue;
+			}
+			if (!(refs = strstr(line, " REFERENCES `")))
+				continue;
+			strbuf_reset(&sql);
+			strbuf_reset(&item);
+			strbuf_reset(&name);
+			strbuf_addf(&sql, "ALTER TABLE ONLY %s ADD ", qt.buf);
+			*refs = '\0';
+			requote(&sql, line + 2);
+			strbuf_addstr(&sql, " REFERENCES ");
+			pg_quote_ident(&sql, t->schema);
+			strbuf_addch(&sql, '.');
+			requote(&sql, refs + 12);
+			{
+				const char *q = line + 13;
+
+				if (*q == '`')
+					for (q++; *q && *q != '`'; q++)
+						strbuf_addch(&name, *q);
+			}
+			strbuf_addf(&item, "constraint:%s.%s.%s", t->schema, t->name, name.buf);
+			ddl_plan_add(plan, DDL_POST_FK, item.buf, sql.buf);
+		}
+		free(ddl);
+	}
+	/* The identity continues where AUTO_INCREMENT would have. */
+	for (int i = 0; i < t->ncols && next_id > 1; i++) {
+		if (!t->cols[i].identity)
+			continue;
+		strbuf_reset(&sql);
+		strbuf_reset(&item);
+		strbuf_addstr(&sql, "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(");
+		pg_quote_literal(&sql, qt.buf);
+		strbuf_addstr(&sql, ", ");
+		pg_quote_literal(&sql, t->cols[i].name);
+		strbuf_addf(&sql, "), %" PRIu64 ", false)", next_id);
+		strbuf_addf(&item, "sequence:%s.%s.%s", t->schema, t->name, t->cols[i].name);
+		ddl_plan_add(plan, DDL_POST_SEQ, item.buf, sql.buf);
+	}
+	strbuf_release(&sql);
+	strbuf_release(&item);
+	strbuf_release(&name);
+	strbuf_release(&qt);
+	strbuf_release(&trig);
+}
+
+int
+pg_ddl_plan_from_mysql(const struct schema_model *s, struct ddl_plan *plan,
+		       struct dberr *err)
+{
+	struct strbuf pre = STRBUF_INIT;
+
+	for (int i = 0; i < s->ntables; i++) {
+		const struct table *t = &s->tables[i];
+
+		if (auto_increment_of(t) > (uint64_t)INT64_MAX)
+			return dberr_set(err, DBERR_UNSUPPORTED, "table %s.%s has AUTO_INCREMENT "
+					 "beyond 2^63-1, which no PostgreSQL identity can hold",
+					 t->schema, t->name);
+		if (strlen(t->name) > 63)
+			return dberr_set(err, DBERR_UNSUPPORTED, "table name '%s' is longer than "
+					 "PostgreSQL's 63 bytes; rename it or exclude it with -T", t->name);
+		for (int k = 0; k < t->ncols; k++)
+			if (strlen(t->cols[k].name) > 63)
+				return dberr_set(err, DBERR_UNSUPPORTED, "column name %s.%s is longer "
+						 "than PostgreSQL's 63 bytes; rename it", t->name,
+						 t->cols[k].name);
+	}
+	for (size_t i = 0; i < s->schemas.n; i++) {
+		strbuf_addstr(&pre, "CREATE SCHEMA IF NOT EXISTS ");
+		pg_quote_ident(&pre, s->schemas.v[i]);
+		strbuf_addstr(&pre, ";\n");
+	}
+	for (int i = 0; i < s->ntables; i++)
+		plan_table(&s->tables[i], plan, &pre);
+	ddl_plan_add(plan, DDL_PRE_DATA, "pre-data", pre.buf ? pre.buf : "SELECT 1");
+	/* pre-data must run first: move it to the front. */
+	{
+		struct ddl_step last = plan->steps[plan->nsteps - 1];
+
+		memmove(&plan->steps[1], &plan->steps[0], sizeof(*plan->steps) * (size_t)(plan->nsteps - 1));
+		plan->steps[0] = last;
+	}
+	strbuf_release(&pre);
+	return 0;
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bats
+# MySQL/MariaDB -> PostgreSQL: the MySQL type zoo arrives exactly, checked
+# independently (tests/helpers/xcompare.sh casts every MySQL value with
+# PostgreSQL's own input functions and compares the row multisets), and
+# every lossy or approximate mapping is reported by name.
+
+load '../helpers/common'
+
+setup_file() {
+	start_mysql_for_file
+	suite_skipped && return 0
+	. "$BATS_FILE_TMPDIR/env"
+	new_mydb zoo >/dev/null
+	my_sql zoo <"$REPO_ROOT/tests/fixtures/mysql_typezoo.sql"
+	# PostgreSQL text cannot hold NUL; that case has its own test.
+	my_sql zoo -e "UPDATE texts SET t = REPLACE(t, CHAR(0), '') WHERE id = 3"
+	my_sql zoo -e "CREATE TABLE flags (id int AUTO_INCREMENT PRIMARY KEY, active tinyint(1) NOT NULL DEFAULT 1, t time);
+		INSERT INTO flags (active, t) VALUES (1, '08:30:00'), (0, '23:59:59.5'), (1, NULL)"
+	dbmig -q dump -j 2 "$(my_uri zoo)" -o "$BATS_FILE_TMPDIR/zoo" >/dev/null
+}
+
+@test "MySQL type zoo to PostgreSQL: every row equal, checked by PostgreSQL's own casts" {
+	dst=$(new_db from_mysql)
+	run -0 dbmig load -j 2 "$BATS_FILE_TMPDIR/zoo" "$dst"
+	assert_output --partial "rows 3323"
+	run -0 "$REPO_ROOT/tests/helpers/xcompare.sh" 127.0.0.1 "$MY_PORT" zoo "$dst" zoo
+	assert_output "equal: 9 tables, every row"
+}
+
+@test "every lossy or approximate mapping is reported by table and column" {
+	dst=$(new_db report)
+	run -0 dbmig load "$BATS_FILE_TMPDIR/zoo" "$dst"
+	assert_output --partial "zoo.ints.t1: tinyint(1) stays numeric (smallint): it holds values other than 0 and 1"
+	assert_output --partial "zoo.flags.active: tinyint(1) becomes boolean"
+	assert_output --partial "zoo.times.d: 2 MySQL zero dates become NULL"
+	assert_output --partial "zoo.times.t: time becomes interval"
+	assert_output --partial "zoo.texts.s: set becomes text[]"
+	assert_output --partial "zoo.texts.g: geometry becomes bytea holding WKB"
+	assert_output --partial "zoo.child: index ft_note (FULLTEXT) is not carried"
+	assert_output --partial "zoo.parent: index k_code (BTREE, on a column prefix) is not carried"
+	assert_output --partial "zoo.child: check constraint is not carried"
+	assert_output --partial "zoo.parent: ON UPDATE CURRENT_TIMESTAMP becomes trigger"
+	assert_output --partial "zoo.child.id: bigint unsigned AUTO_INCREMENT becomes bigint identity"
+	assert_output --partial "type mappings reported above"
+}
+
+@test "types, keys, identities and triggers on the PostgreSQL side" {
+	dst=$(new_db shape)
+	run -0 dbmig load "$BATS_FILE_TMPDIR/zoo" "$dst"
+	run -0 psql_at "$dst" "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum) FROM pg_attribute WHERE attrelid = 'zoo.flags'::regclass AND attnum > 0"
+	assert_output "id integer, active boolean, t time(0) without time zone"
+	run -0 psql_at "$dst" "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'zoo.ints'::regclass AND attname IN ('biu', 'd65', 'f', 'b64', 'y') ORDER BY attnum"
+	assert_output "$(printf 'numeric(20,0)\nnumeric(65,30)\nreal\nbit(64)\nsmallint')"
+	# AUTO_INCREMENT continues where MySQL would have.
+	run -0 psql_at "$dst" "INSERT INTO zoo.ints (ti) VALUES (5) RETURNING id"
+	assert_output 1000
+	run -0 psql_at "$dst" "INSERT INTO zoo.flags DEFAULT VALUES RETURNING id, active"
+	assert_output "4|t"
+	# Foreign keys hold; ON UPDATE CURRENT_TIMESTAMP still fires.
+	run -1 psql_at "$dst" "INSERT INTO zoo.child (parent_id) VALUES (99999)"
+	run -0 psql_at "$dst" "UPDATE zoo.parent SET name = 'renamed' WHERE id = 1 RETURNING created > '2025-01-01'"
+	assert_output t
+	run -0 psql_at "$dst" "SELECT enum_range(NULL::zoo.texts_e)::text"
+	assert_output '{a,"b,c",d'"'"'e,"with \"quote\"",""}'
+}
+
+@test "a NUL byte in MySQL text is refused naming the table, row and column" {
+	new_mydb nul >/dev/null
+	my_sql nul -e "CREATE TABLE t (id int PRIMARY KEY, v varchar(10)); INSERT INTO t VALUES (1, 'ok'), (2, CONCAT('a', CHAR(0), 'b'))"
+	run -0 dbmig dump "$(my_uri nul)" -o "$BATS_TEST_TMPDIR/d"
+	dst=$(new_db nul_dst)
+	run -7 dbmig load "$BATS_TEST_TMPDIR/d" "$dst"
+	assert_output --partial "table nul.t, row 2 of this chunk, column v: the value holds a NUL byte"
+	run -0 psql_at "$dst" "SELECT count(*) FROM nul.t"
+	assert_output 0
+}
