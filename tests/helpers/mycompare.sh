@@ -10,7 +10,8 @@ my() { mariadb --no-defaults -h "$host" -P "$port" -uroot -N -B --raw "$@"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 tables() { my "$1" -e "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> '_dbmig_load_ledger' ORDER BY 1"; }
-tables "$a" >"$tmp/ta"; tables "$b" >"$tmp/tb"
+tables "$a" >"$tmp/ta" || { echo "cannot list tables of $a"; exit 2; }
+tables "$b" >"$tmp/tb" || { echo "cannot list tables of $b"; exit 2; }
 rc=0
 if ! diff -u "$tmp/ta" "$tmp/tb"; then echo "table lists differ"; rc=1; fi
 n=0

@@ -14,7 +14,10 @@ pq() { psql -X -q -At -v ON_ERROR_STOP=1 "$pguri" "$@"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rc=0 n=0
-for t in $(my -e "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> '_dbmig_load_ledger' ORDER BY 1"); do
+# A failed query must fail the check, not compare nothing.
+tables=$(my -e "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> '_dbmig_load_ledger' ORDER BY 1") || {
+	echo "cannot list the MySQL tables"; exit 2; }
+for t in $tables; do
 	n=$((n + 1))
 	# MySQL side: one hex field per column, N for NULL (generated columns included).
 	exprs=$(my -e "SELECT GROUP_CONCAT(CONCAT('IFNULL(HEX(', CASE
