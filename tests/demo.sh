@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# demo.sh - `make demo`: start throwaway servers, make a sample database,
-# migrate it PostgreSQL -> PostgreSQL with dbmig, and show it is equal by
-# an independent comparison. Everything is removed at the end.
+# demo.sh - `make demo`: start throwaway servers, make sample databases,
+# migrate MySQL/MariaDB -> PostgreSQL and PostgreSQL -> PostgreSQL with
+# dbmig, and show each copy equal to its source by an independent
+# comparison. Everything is removed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . tests/servers.sh
@@ -10,9 +11,36 @@ trap 'servers_stop_all; rm -rf "$work"' EXIT
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-say "starting a throwaway PostgreSQL server on loopback"
+say "starting throwaway PostgreSQL and MariaDB servers on loopback"
 servers_start_pg
-echo "PostgreSQL at 127.0.0.1:$PG_PORT (data in $SERVERS_DIR)"
+servers_start_mysql
+echo "PostgreSQL at 127.0.0.1:$PG_PORT, MariaDB at 127.0.0.1:$MY_PORT (data in $SERVERS_DIR)"
+
+my() { mariadb --no-defaults --default-character-set=utf8mb4 -h 127.0.0.1 -P "$MY_PORT" -uroot "$@"; }
+say "making the MariaDB sample database 'store': a type zoo and 200,000 orders"
+my -e "CREATE DATABASE store CHARACTER SET utf8mb4"
+my store <tests/fixtures/mysql_typezoo.sql
+my store -e "UPDATE texts SET t = REPLACE(t, CHAR(0), '') WHERE id = 3;
+	CREATE TABLE orders (id bigint unsigned AUTO_INCREMENT PRIMARY KEY, parent_id int NOT NULL,
+	  placed datetime(6) NOT NULL, amount decimal(12,2) NOT NULL, paid tinyint(1) NOT NULL DEFAULT 0,
+	  note varchar(200), KEY k_placed (placed),
+	  CONSTRAINT fk_orders_parent FOREIGN KEY (parent_id) REFERENCES parent (id)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+	INSERT INTO orders (parent_id, placed, amount, paid, note)
+	  SELECT 1 + seq % 300, '2024-01-01' + INTERVAL seq * 7 SECOND + INTERVAL seq % 1000 MICROSECOND,
+	         (seq * 37 % 100000) / 100, seq % 2, IF(seq % 5 = 0, NULL, CONCAT('order ', seq, ' ✓'))
+	  FROM seq_1_to_200000"
+mysrc="mysql://root@127.0.0.1:$MY_PORT/store"
+mydst="postgresql://postgres@127.0.0.1:$PG_PORT/store_pg"
+psql -X -q "$PG_URI" -c "CREATE DATABASE store_pg"
+
+say "dbmig dump -j 2 $mysrc -o $work/store"
+./dbmig dump -j 2 "$mysrc" -o "$work/store"
+
+say "dbmig load -j 2 $work/store $mydst"
+./dbmig load -j 2 "$work/store" "$mydst"
+
+say "comparing every MariaDB row with its PostgreSQL copy (tests/helpers/xcompare.sh)"
+tests/helpers/xcompare.sh 127.0.0.1 "$MY_PORT" store "$mydst" store
 src="postgresql://postgres@127.0.0.1:$PG_PORT/shop"
 dst="postgresql://postgres@127.0.0.1:$PG_PORT/shop_copy"
 psql -X -q "$PG_URI" -c "CREATE DATABASE shop" -c "CREATE DATABASE shop_copy"
@@ -32,4 +60,4 @@ say "dbmig load -j 2 $work/shop $dst"
 say "comparing every table, column, constraint, index and sequence (tests/helpers/pgcompare.sh)"
 tests/helpers/pgcompare.sh "$src" "$dst"
 
-say "demo finished: the migrated database is identical to its source"
+say "demo finished: both migrated databases are identical to their sources"
