@@ -19,6 +19,9 @@ enum {
 	OPT_DATA_ONLY,
 	OPT_TRUNCATE,
 	OPT_TARGET,
+	OPT_STRICT,
+	OPT_ZERO_DATES,
+	OPT_TINYINT_NUMERIC,
 };
 
 static const char load_usage[] =
@@ -33,6 +36,9 @@ static const char load_usage[] =
 	"      --schema-only   create the schema only\n"
 	"      --data-only     load rows into existing tables only\n"
 	"      --truncate      empty target tables that hold rows this load did not write\n"
+	"      --strict        refuse every lossy or approximate type mapping\n"
+	"      --zero-dates=null|error  MySQL zero dates become NULL (default) or stop the load\n"
+	"      --tinyint-numeric  keep MySQL tinyint(1) numeric even when it holds only 0 and 1\n"
 	"      --target URI    the same as the TARGET argument\n"
 	"  -h, --help          this help\n";
 
@@ -45,6 +51,9 @@ cmd_load(int argc, char **argv)
 		{ "data-only", no_argument, NULL, OPT_DATA_ONLY },
 		{ "truncate", no_argument, NULL, OPT_TRUNCATE },
 		{ "target", required_argument, NULL, OPT_TARGET },
+		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "zero-dates", required_argument, NULL, OPT_ZERO_DATES },
+		{ "tinyint-numeric", no_argument, NULL, OPT_TINYINT_NUMERIC },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -65,6 +74,14 @@ cmd_load(int argc, char **argv)
 		case OPT_SCHEMA_ONLY: o.schema_only = 1; break;
 		case OPT_DATA_ONLY: o.data_only = 1; break;
 		case OPT_TRUNCATE: o.truncate = 1; break;
+		case OPT_STRICT: o.strict = 1; break;
+		case OPT_TINYINT_NUMERIC: o.tinyint_numeric = 1; break;
+		case OPT_ZERO_DATES:
+			if (!strcmp(optarg, "error"))
+				o.zero_dates_error = 1;
+			else if (strcmp(optarg, "null"))
+				return usage_error("load", "--zero-dates wants null or error, not '%s'", optarg);
+			break;
 		case OPT_TARGET: free(target); target = take_conninfo_arg(optarg, "target"); break;
 		case 'h': fputs(load_usage, stdout); return EXIT_OK;
 		default:

@@ -54,6 +54,7 @@ struct ddl_plan {
 	struct ddl_step *steps;
 	int nsteps;
 	struct strlist notes;	/* lossy or approximate mappings, per column */
+	int tinyint_numeric;	/* input: keep MySQL tinyint(1) numeric */
 };
 void ddl_plan_add(struct ddl_plan *p, enum ddl_phase phase, const char *item,
 		  const char *sql);

@@ -206,7 +206,7 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 	struct schema_model model;
 	struct dump_meta meta;
 	struct strlist done = STRLIST_INIT;
-	struct ddl_plan plan = { NULL, 0, STRLIST_INIT };
+	struct ddl_plan plan = { NULL, 0, STRLIST_INIT, 0 };
 	struct load_ctx ctx;
 	struct db_conn **conns = NULL;
 	const struct db_driver *drv;
@@ -228,6 +228,7 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 		goto out;
 	/* The plan needs no connection: a dump this target cannot take is
 	 * refused before anything on the target is touched. */
+	plan.tinyint_numeric = opts->tinyint_numeric;
 	if (drv->ddl_plan(&model, &plan, err) < 0)
 		goto out;
 	/* Every lossy or approximate mapping is said, per column. */
@@ -235,6 +236,30 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 		for (size_t i = 0; i < plan.notes.n; i++)
 			log_warn("%s", plan.notes.v[i]);
 	res->notes = (int)plan.notes.n;
+	if (opts->strict && do_schema && plan.notes.n) {
+		dberr_set(err, DBERR_UNSUPPORTED, "%zu lossy or approximate mapping%s (the first: "
+			  "%s); --strict refuses them: change the source, or load without --strict "
+			  "to accept what is listed above", plan.notes.n, plan.notes.n == 1 ? "" : "s",
+			  plan.notes.v[0]);
+		goto out;
+	}
+	if (opts->zero_dates_error && strcmp(model.source_engine, "mysql") == 0 &&
+	    strcmp(drv->name, "mysql") != 0) {
+		for (int i = 0; i < model.ntables; i++)
+			for (int k = 0; k < model.tables[i].ncols; k++) {
+				const struct table *t = &model.tables[i];
+
+				if (t->cols[k].profile.zero_dates) {
+					dberr_set(err, DBERR_UNSUPPORTED, "%s.%s.%s holds %llu MySQL zero "
+						  "date%s, which --zero-dates=error refuses; fix them at "
+						  "the source, or load with --zero-dates=null", t->schema,
+						  t->name, t->cols[k].name,
+						  (unsigned long long)t->cols[k].profile.zero_dates,
+						  t->cols[k].profile.zero_dates == 1 ? "" : "s");
+					goto out;
+				}
+			}
+	}
 	conns = xcalloc((size_t)opts->jobs, sizeof(*conns));
 	if (drv->connect(&conns[0], opts->target, DBERR_TARGET, err) < 0)
 		goto out;

@@ -42,6 +42,9 @@ struct load_opts {
 	int jobs;
 	int schema_only, data_only;
 	int truncate;			/* empty non-empty tables first */
+	int strict;			/* lossy or approximate mappings are errors */
+	int zero_dates_error;		/* MySQL zero dates are errors, not NULL */
+	int tinyint_numeric;		/* MySQL tinyint(1) stays numeric */
 };
 
 struct load_result {

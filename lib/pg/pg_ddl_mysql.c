@@ -89,6 +89,15 @@ is_tinyint1(const struct column *col)
 	return !strncmp(col->native_type, "tinyint(1)", 10);
 }
 
+/* tinyint(1) becomes boolean when the data allows and the user did not
+ * ask to keep it numeric. */
+static int
+as_boolean(const struct column *col, const struct ddl_plan *plan)
+{
+	return col->type.t == NT_INT16 && is_tinyint1(col) && col->profile.done &&
+	       col->profile.only_0_1 && !plan->tinyint_numeric;
+}
+
 /* The PostgreSQL type for a MySQL column, with notes for what changes. */
 static void
 column_type(struct strbuf *sql, struct strbuf *pre, const struct table *t,
@@ -98,12 +107,12 @@ column_type(struct strbuf *sql, struct strbuf *pre, const struct table *t,
 
 	switch (d->t) {
 	case NT_INT16:
-		if (is_tinyint1(col) && col->profile.done && col->profile.only_0_1) {
+		if (as_boolean(col, plan)) {
 			strbuf_addstr(sql, "boolean");
 			note(plan, t, col, "tinyint(1) becomes boolean: it holds only 0, 1 and NULL");
 		} else {
 			strbuf_addstr(sql, "smallint");
-			if (is_tinyint1(col))
+			if (is_tinyint1(col) && !plan->tinyint_numeric)
 				note(plan, t, col, "tinyint(1) stays numeric (smallint): it holds values other than 0 and 1");
 		}
 		break;
@@ -313,8 +322,7 @@ plan_table(const struct table *t, struct ddl_plan *plan, struct strbuf *pre)
 	strbuf_addf(&sql, "CREATE TABLE %s (", qt.buf);
 	for (int i = 0; i < t->ncols; i++) {
 		const struct column *col = &t->cols[i];
-		int as_bool = col->type.t == NT_INT16 && is_tinyint1(col) && col->profile.done &&
-			      col->profile.only_0_1;
+		int as_bool = as_boolean(col, plan);
 		int not_null = col->not_null;
 
 		strbuf_addstr(&sql, first ? "\n\t" : ",\n\t");

@@ -74,3 +74,20 @@ setup_file() {
 	run -0 psql_at "$dst" "SELECT count(*) FROM nul.t"
 	assert_output 0
 }
+
+@test "--strict refuses lossy mappings, --zero-dates=error refuses zero dates, --tinyint-numeric keeps numbers" {
+	dst=$(new_db strict)
+	run -7 dbmig load --strict "$BATS_FILE_TMPDIR/zoo" "$dst"
+	assert_output --partial "lossy or approximate mappings (the first:"
+	assert_output --partial "--strict refuses them"
+	run -0 psql_at "$dst" "SELECT count(*) FROM pg_namespace WHERE nspname = 'zoo'"
+	assert_output 0
+	run -7 dbmig load --zero-dates=error "$BATS_FILE_TMPDIR/zoo" "$dst"
+	assert_output --partial "zoo.times.d holds 2 MySQL zero dates, which --zero-dates=error refuses"
+	run -2 dbmig load --zero-dates=maybe "$BATS_FILE_TMPDIR/zoo" "$dst"
+	run -0 dbmig load --tinyint-numeric "$BATS_FILE_TMPDIR/zoo" "$dst"
+	refute_output --partial "tinyint(1) becomes boolean"
+	run -0 psql_at "$dst" "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'zoo.flags'::regclass AND attname = 'active'"
+	assert_output smallint
+	run -0 "$REPO_ROOT/tests/helpers/xcompare.sh" 127.0.0.1 "$MY_PORT" zoo "$dst" zoo
+}
