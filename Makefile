@@ -88,18 +88,21 @@ demo: deps
 	tests/demo.sh
 
 lint-man:
-	mandoc -Tlint -W warning man/*.1 man/*.5
+	mandoc -Tlint -W warning man/*.1 man/*.5 man/*.7
 
 install: all
-	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1' '$(DESTDIR)$(MANDIR)/man5'
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(MANDIR)/man1' '$(DESTDIR)$(MANDIR)/man5' \
+		'$(DESTDIR)$(MANDIR)/man7'
 	install -m 0755 dbmig '$(DESTDIR)$(BINDIR)/'
 	install -m 0644 man/*.1 '$(DESTDIR)$(MANDIR)/man1/'
 	install -m 0644 man/*.5 '$(DESTDIR)$(MANDIR)/man5/'
+	install -m 0644 man/*.7 '$(DESTDIR)$(MANDIR)/man7/'
 
 uninstall:
 	rm -f '$(DESTDIR)$(BINDIR)/dbmig'
 	cd man && for f in *.1; do rm -f '$(DESTDIR)$(MANDIR)/man1/'"$$f"; done
 	cd man && for f in *.5; do rm -f '$(DESTDIR)$(MANDIR)/man5/'"$$f"; done
+	cd man && for f in *.7; do rm -f '$(DESTDIR)$(MANDIR)/man7/'"$$f"; done
 
 clean:
 	rm -f dbmig libdbmig.a .build-flags $(LIB_OBJS) $(CMD_OBJS) $(UNIT_BINS) \
