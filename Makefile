@@ -29,7 +29,7 @@ LIB_SRCS := lib/util.c lib/dberr.c lib/log.c lib/types.c lib/canon.c lib/schema.
 	    lib/pg/pg_text.c lib/pg/pg_schema.c lib/pg/pg_ddl.c lib/pg/pg_ddl_mysql.c \
 	    lib/pg/drv_pg.c \
 	    lib/mysql/my_text.c lib/mysql/my_uri.c lib/mysql/my_schema.c \
-	    lib/mysql/my_ddl.c lib/mysql/drv_mysql.c \
+	    lib/mysql/my_ddl.c lib/mysql/my_ddl_pg.c lib/mysql/drv_mysql.c \
 	    dumpfmt/dumpfmt_dir.c dumpfmt/chunk_zstd.c dumpfmt/manifest.c
 CMD_SRCS := cmd/main.c cmd/dump.c cmd/load.c
 UNIT_SRCS := $(wildcard tests/unit/t_*.c)

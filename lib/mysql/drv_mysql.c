@@ -641,6 +641,19 @@ my_fk_checks_off(struct db_conn *c, struct dberr *err)
 	return my_exec(c, "SET foreign_key_checks = 0", err);
 }
 
+/* The name of the i-th data (non-generated) column. */
+static const char *
+data_column_name(const struct table *t, int i)
+{
+	for (int k = 0; k < t->ncols; k++) {
+		if (t->cols[k].generated_expr)
+			continue;
+		if (i-- == 0)
+			return t->cols[k].name;
+	}
+	return "?";
+}
+
 /* LOAD DATA LOCAL INFILE fed from a row source through the client's
  * local-infile callbacks: rows are rendered into a buffer as the server
  * asks for bytes, so nothing but one buffer is held in memory. */
@@ -696,8 +709,9 @@ infile_fill(struct infile *f)
 			strbuf_reset(&f->txt);
 			if (my_canon_to_text(f->types[i], f->vals[i].p, f->vals[i].len, &f->txt,
 					     emsg, sizeof(emsg)) < 0) {
-				dberr_set(&f->err, DBERR_UNSUPPORTED, "table %s row %llu column %d: %s",
-					  f->t->name, (unsigned long long)f->rows + 1, i + 1, emsg);
+				dberr_set(&f->err, DBERR_UNSUPPORTED, "table %s row %llu column %s: %s",
+					  f->t->name, (unsigned long long)f->rows + 1,
+					  data_column_name(f->t, i), emsg);
 				return -1;
 			}
 			my_tsv_escape(&f->buf, strbuf_cstr(&f->txt), f->txt.len);

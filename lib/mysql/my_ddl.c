@@ -115,6 +115,8 @@ out:
 int
 my_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *err)
 {
+	if (!strcmp(s->source_engine, "postgresql"))
+		return my_ddl_plan_from_pg(s, plan, err);
 	if (strcmp(s->source_engine, "mysql"))
 		return dberr_set(err, DBERR_UNSUPPORTED, "dumps from %s cannot be loaded into "
 				 "MySQL/MariaDB by this version of dbmig", s->source_engine);

@@ -33,5 +33,7 @@ int my_schema_read(struct db_conn *c, const struct schema_filter *f,
 		   struct schema_model *out, struct dberr *err);
 int my_ddl_plan(const struct schema_model *s, struct ddl_plan *plan,
 		struct dberr *err);
+int my_ddl_plan_from_pg(const struct schema_model *s, struct ddl_plan *plan,
+			struct dberr *err);
 
 #endif

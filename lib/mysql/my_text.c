@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../canon.h"
 #include "../banned.h"
 
 int
@@ -223,6 +224,107 @@ my_text_to_canon(const struct ntype_desc *d, const char *s, size_t n,
 	}
 }
 
+static void
+json_string(struct strbuf *out, const unsigned char *p, size_t n)
+{
+	strbuf_addch(out, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = p[i];
+
+		if (c == '"' || c == '\\')
+			strbuf_addf(out, "\\%c", c);
+		else if (c < 0x20)
+			strbuf_addf(out, "\\u%04x", c);
+		else
+			strbuf_addch(out, (char)c);
+	}
+	strbuf_addch(out, '"');
+}
+
+/* The shortest decimal that reads back as v: JSON numbers are compared
+ * as decimals by some readers (PostgreSQL's jsonb), so 1e300 must not
+ * become 1.0000000000000001e+300. */
+static void
+shortest_double(double v, char *out, size_t outsz)
+{
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(out, outsz, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
+
+/* A PostgreSQL array (canonical) as a JSON array: numbers and booleans
+ * as JSON's, json elements as they are, everything else as strings. */
+static int
+array_to_json(const struct ntype_desc *d, const unsigned char *p, size_t n,
+	      struct strbuf *out, char *emsg, size_t emsz)
+{
+	struct canon_array a;
+	struct ntype_desc elem = *d;
+	struct strbuf tmp = STRBUF_INIT;
+	int pos[CANON_MAX_DIMS] = { 0 }, ret = -1;
+	size_t idx = 0;
+
+	elem.t = d->elem;
+	if (canon_array_decode(p, n, &a, emsg, emsz) < 0)
+		return -1;
+	if (a.ndims == 0) {
+		strbuf_addstr(out, "[]");
+		ret = 0;
+		goto out;
+	}
+	for (int k = 0; k < a.ndims; k++)
+		strbuf_addch(out, '[');
+	for (;;) {
+		const struct value *v = &a.elems[idx++];
+		int k;
+
+		if (v->isnull) {
+			strbuf_addstr(out, "null");
+		} else {
+			strbuf_reset(&tmp);
+			if (my_canon_to_text(&elem, v->p, v->len, &tmp, emsg, emsz) < 0)
+				goto out;
+			switch (elem.t) {
+			case NT_FLOAT32:
+			case NT_FLOAT64: {
+				char num[40];
+
+				shortest_double(strtod(strbuf_cstr(&tmp), NULL), num, sizeof(num));
+				strbuf_addstr(out, num);
+				break;
+			}
+			case NT_INT16: case NT_INT32: case NT_INT64: case NT_UINT64:
+			case NT_DECIMAL: case NT_JSON: case NT_JSONB:
+				strbuf_add(out, tmp.buf, tmp.len);
+				break;
+			case NT_BOOL:
+				strbuf_addstr(out, tmp.len && tmp.buf[0] == '1' ? "true" : "false");
+				break;
+			default:
+				json_string(out, (const unsigned char *)strbuf_cstr(&tmp), tmp.len);
+			}
+		}
+		for (k = a.ndims - 1; k >= 0; k--) {
+			if (++pos[k] < a.dims[k])
+				break;
+			pos[k] = 0;
+			strbuf_addch(out, ']');
+		}
+		if (k < 0)
+			break;
+		strbuf_addch(out, ',');
+		for (int j = k + 1; j < a.ndims; j++)
+			strbuf_addch(out, '[');
+	}
+	ret = 0;
+out:
+	strbuf_release(&tmp);
+	canon_array_release(&a);
+	return ret;
+}
+
 int
 my_canon_to_text(const struct ntype_desc *d, const unsigned char *p, size_t n,
 		 struct strbuf *out, char *emsg, size_t emsz)
@@ -294,6 +396,25 @@ my_canon_to_text(const struct ntype_desc *d, const unsigned char *p, size_t n,
 		}
 		return 0;
 	}
+	case NT_DATE:
+	case NT_TIMESTAMP:
+	case NT_TIMESTAMPTZ:
+		if ((n >= 3 && !memcmp(p + n - 3, " BC", 3)) || (n >= 8 && !memcmp(p + n - 8, "infinity", 8)) ||
+		    (n > 4 && p[4] != '-')) {
+			snprintf(emsg, emsz, "MySQL cannot store the date '%.*s'", (int)(n > 40 ? 40 : n), p);
+			return -1;
+		}
+		strbuf_add(out, p, n);
+		return 0;
+	case NT_DECIMAL:
+		if (n && (p[0] == 'N' || p[0] == 'I' || (p[0] == '-' && n > 1 && p[1] == 'I'))) {
+			snprintf(emsg, emsz, "MySQL cannot store the number '%.*s'", (int)n, p);
+			return -1;
+		}
+		strbuf_add(out, p, n);
+		return 0;
+	case NT_ARRAY:
+		return array_to_json(d, p, n, out, emsg, emsz);
 	case NT_GEOMETRY:
 		/* Internal geometry: a 4-byte SRID (0, not kept) and the WKB. */
 		strbuf_add(out, "\0\0\0\0", 4);

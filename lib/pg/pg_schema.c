@@ -253,8 +253,16 @@ read_indexes(struct db_conn *c, struct schema_model *s, const char *oids,
 	const char *params[1] = { oids };
 	PGresult *r;
 
+	/* Besides the definition, the plain column list and method, for
+	 * targets that cannot replay PostgreSQL's CREATE INDEX. */
 	r = pg_query(c, "SELECT i.indrelid, ic.relname, pg_get_indexdef(i.indexrelid), "
-		     "i.indisunique FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+		     "i.indisunique, upper(am.amname), "
+		     "(i.indexprs IS NOT NULL OR i.indpred IS NOT NULL), "
+		     "(SELECT string_agg(a.attname, E'\\x01' ORDER BY k.o) FROM "
+		     "  unnest(i.indkey::int2[]) WITH ORDINALITY AS k(n, o) "
+		     "  JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n) "
+		     "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+		     "JOIN pg_am am ON am.oid = ic.relam "
 		     "WHERE i.indrelid = ANY($1::oid[]) AND NOT EXISTS (SELECT 1 FROM "
 		     "pg_constraint co WHERE co.conindid = i.indexrelid AND "
 		     "co.conrelid = i.indrelid AND co.contype IN ('p','u','x')) "
@@ -271,6 +279,20 @@ read_indexes(struct db_conn *c, struct schema_model *s, const char *oids,
 		x->name = xstrdup(PQgetvalue(r, i, 1));
 		x->definition = xstrdup(PQgetvalue(r, i, 2));
 		x->unique = PQgetvalue(r, i, 3)[0] == 't';
+		x->method = xstrdup(PQgetvalue(r, i, 4));
+		/* expressions or a WHERE clause: not a plain column index */
+		x->prefix = PQgetvalue(r, i, 5)[0] == 't';
+		if (!PQgetisnull(r, i, 6)) {
+			char *names = xstrdup(PQgetvalue(r, i, 6)), *p = names, *sep;
+
+			while ((sep = strchr(p, '\x01'))) {
+				*sep = '\0';
+				strlist_push(&x->columns, p);
+				p = sep + 1;
+			}
+			strlist_push(&x->columns, p);
+			free(names);
+		}
 	}
 	PQclear(r);
 	return 0;

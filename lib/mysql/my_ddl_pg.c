@@ -1,0 +1,492 @@
+/*
+ * my_ddl_pg.c - recreating a PostgreSQL dump on MySQL/MariaDB.
+ *
+ * Tables land in the target database, which takes one PostgreSQL schema
+ * at a time (a dump of several is refused before the target is touched;
+ * choose one with -t 'schema.*'). Tables use utf8mb4 with the
+ * binary collation, which compares text as PostgreSQL's C collation does
+ * and keeps 'a' and 'A' distinct in unique keys. Every lossy or
+ * approximate choice is a note naming schema.table.column, and what is not
+ * carried (CHECK and exclusion constraints, expression and partial
+ * indexes, untranslatable defaults) is named too.
+ */
+#include "my_int.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../banned.h"
+
+static void
+note(struct ddl_plan *plan, const struct table *t, const char *col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+note(struct ddl_plan *plan, const struct table *t, const char *col, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	strbuf_addf(&sb, "%s.%s%s%s: ", t->schema, t->name, col ? "." : "", col ? col : "");
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	strlist_push(&plan->notes, sb.buf);
+	strbuf_release(&sb);
+}
+
+/* The MySQL table name for a PostgreSQL table: its own name (one schema
+ * per target database). */
+static void
+target_name(const struct schema_model *s, const char *schema, const char *name,
+	    struct strbuf *out)
+{
+	(void)s;
+	(void)schema;
+	strbuf_addstr(out, name);
+}
+
+static int
+in_key(const struct table *t, const char *col)
+{
+	for (int k = 0; k < t->ncons; k++)
+		if ((t->cons[k].kind == 'p' || t->cons[k].kind == 'u' || t->cons[k].kind == 'f') &&
+		    strlist_has(&t->cons[k].columns, col))
+			return 1;
+	for (int k = 0; k < t->nidx; k++)
+		if (!t->idx[k].prefix && strlist_has(&t->idx[k].columns, col))
+			return 1;
+	return 0;
+}
+
+static const struct enum_type *
+find_enum(const struct schema_model *s, const char *native)
+{
+	const char *name = native, *dot = strrchr(native, '.');
+	struct strbuf q = STRBUF_INIT;
+	const struct enum_type *hit = NULL;
+
+	for (int i = 0; i < s->nenums && !hit; i++) {
+		strbuf_reset(&q);
+		strbuf_addf(&q, "%s.%s", s->enums[i].schema, s->enums[i].name);
+		if (!strcmp(q.buf, name) || (dot && !strcmp(s->enums[i].name, dot + 1)) ||
+		    !strcmp(s->enums[i].name, name))
+			hit = &s->enums[i];
+	}
+	strbuf_release(&q);
+	return hit;
+}
+
+static void
+column_type(struct strbuf *sql, const struct schema_model *s, const struct table *t,
+	    const struct column *col, struct ddl_plan *plan)
+{
+	const struct ntype_desc *d = &col->type;
+	int key = in_key(t, col->name);
+
+	switch (d->t) {
+	case NT_BOOL: strbuf_addstr(sql, "tinyint(1)"); break;
+	case NT_INT16: strbuf_addstr(sql, "smallint"); break;
+	case NT_INT32: strbuf_addstr(sql, "int"); break;
+	case NT_INT64: strbuf_addstr(sql, "bigint"); break;
+	case NT_UINT64: strbuf_addstr(sql, "bigint unsigned"); break;
+	case NT_DECIMAL:
+		if (d->precision > 0 && d->precision <= 65 && d->scale >= 0 && d->scale <= 30) {
+			strbuf_addf(sql, "decimal(%d,%d)", d->precision, d->scale);
+		} else {
+			strbuf_addstr(sql, "decimal(65,30)");
+			note(plan, t, col->name, "%s becomes decimal(65,30): values with more than "
+			     "35 integer or 30 fraction digits would not fit", col->native_type);
+		}
+		break;
+	case NT_FLOAT32: strbuf_addstr(sql, "float"); break;
+	case NT_FLOAT64: strbuf_addstr(sql, "double"); break;
+	case NT_CHAR:
+		if (d->length > 0 && d->length <= 255)
+			strbuf_addf(sql, "char(%d)", d->length);
+		else
+			strbuf_addf(sql, "varchar(%d)", d->length > 0 ? d->length : 255);
+		break;
+	case NT_VARCHAR:
+		if (d->length > 0 && d->length <= (key ? 768 : 16383)) {
+			strbuf_addf(sql, "varchar(%d)", d->length);
+			break;
+		}
+		/* too long for a row or a key: as text */
+		__attribute__((fallthrough));
+	case NT_TEXT:
+		if (key) {
+			strbuf_addstr(sql, "varchar(768)");
+			note(plan, t, col->name, "%s in a key becomes varchar(768): longer values "
+			     "would not load", col->native_type);
+		} else {
+			strbuf_addstr(sql, "longtext");
+			if (d->t == NT_VARCHAR)
+				note(plan, t, col->name, "%s becomes longtext (beyond MySQL's row size)",
+				     col->native_type);
+			if (col->unmapped_from)
+				note(plan, t, col->name, "type '%s' has no mapping: carried as text",
+				     col->unmapped_from);
+		}
+		break;
+	case NT_BYTES:
+		if (key) {
+			strbuf_addstr(sql, "varbinary(3072)");
+			note(plan, t, col->name, "bytea in a key becomes varbinary(3072)");
+		} else {
+			strbuf_addstr(sql, "longblob");
+		}
+		break;
+	case NT_DATE: strbuf_addstr(sql, "date"); break;
+	case NT_TIME: strbuf_addf(sql, "time(%d)", d->fsp >= 0 ? d->fsp : 6); break;
+	case NT_TIMESTAMP: strbuf_addf(sql, "datetime(%d)", d->fsp >= 0 ? d->fsp : 6); break;
+	case NT_TIMESTAMPTZ:
+		strbuf_addf(sql, "datetime(%d)", d->fsp >= 0 ? d->fsp : 6);
+		note(plan, t, col->name, "timestamptz becomes datetime(%d) holding UTC",
+		     d->fsp >= 0 ? d->fsp : 6);
+		break;
+	case NT_INTERVAL:
+		strbuf_addstr(sql, "varchar(64)");
+		note(plan, t, col->name, "interval becomes varchar(64) holding ISO 8601 durations");
+		break;
+	case NT_UUID: strbuf_addstr(sql, "char(36)"); break;
+	case NT_JSON:
+	case NT_JSONB:
+		strbuf_addstr(sql, "json");
+		break;
+	case NT_INET:
+	case NT_CIDR: strbuf_addstr(sql, "varchar(43)"); break;
+	case NT_MACADDR: strbuf_addstr(sql, "varchar(17)"); break;
+	case NT_ENUM: {
+		const struct enum_type *e = find_enum(s, col->native_type);
+
+		if (!e) {
+			strbuf_addstr(sql, "varchar(255)");
+			note(plan, t, col->name, "enum %s not found in the dump: varchar(255)",
+			     col->native_type);
+			break;
+		}
+		strbuf_addstr(sql, "enum(");
+		for (size_t i = 0; i < e->labels.n; i++) {
+			if (i)
+				strbuf_addch(sql, ',');
+			my_quote_literal(sql, e->labels.v[i]);
+		}
+		strbuf_addch(sql, ')');
+		break;
+	}
+	case NT_ARRAY:
+		strbuf_addstr(sql, "json");
+		note(plan, t, col->name, "%s becomes a JSON array (lower bounds other than 1 "
+		     "are not kept)", col->native_type);
+		break;
+	default:
+		strbuf_addstr(sql, "longtext");
+		note(plan, t, col->name, "no MySQL type for %s: longtext", ntype_name(d->t));
+	}
+}
+
+/* A PostgreSQL default as MySQL says it; 0 when it cannot be said. */
+static int
+column_default(struct strbuf *sql, const struct column *col)
+{
+	const char *d = col->default_expr;
+	size_t n;
+
+	if (!d)
+		return 1;
+	n = strlen(d);
+	if (strspn(d, "-0123456789.") == n) {
+		strbuf_addf(sql, " DEFAULT %s", d);
+		return 1;
+	}
+	if (!strcmp(d, "true") || !strcmp(d, "false")) {
+		strbuf_addstr(sql, !strcmp(d, "true") ? " DEFAULT 1" : " DEFAULT 0");
+		return 1;
+	}
+	if ((!strcmp(d, "now()") || !strcmp(d, "CURRENT_TIMESTAMP")) &&
+	    (col->type.t == NT_TIMESTAMP || col->type.t == NT_TIMESTAMPTZ)) {
+		strbuf_addf(sql, " DEFAULT CURRENT_TIMESTAMP(%d)", col->type.fsp >= 0 ? col->type.fsp : 6);
+		return 1;
+	}
+	if (d[0] == '\'') {
+		/* 'literal'::type */
+		struct strbuf lit = STRBUF_INIT;
+		size_t i;
+
+		for (i = 1; i < n; i++) {
+			if (d[i] == '\'') {
+				if (d[i + 1] == '\'') {
+					i++;
+				} else {
+					break;
+				}
+			}
+			strbuf_addch(&lit, d[i]);
+		}
+		if (i < n && (d[i + 1] == '\0' || d[i + 1] == ':')) {
+			strbuf_addstr(sql, " DEFAULT ");
+			my_quote_literal(sql, strbuf_cstr(&lit));
+			strbuf_release(&lit);
+			return 1;
+		}
+		strbuf_release(&lit);
+	}
+	return 0;
+}
+
+static const struct sequence *
+owned_sequence(const struct schema_model *s, const struct table *t, const char *col)
+{
+	struct strbuf q = STRBUF_INIT;
+	const struct sequence *hit = NULL;
+
+	table_qualname(t, &q);
+	for (int i = 0; i < s->nseqs && !hit; i++)
+		if (s->seqs[i].owned_table && s->seqs[i].owned_column &&
+		    !strcmp(s->seqs[i].owned_table, q.buf) && !strcmp(s->seqs[i].owned_column, col))
+			hit = &s->seqs[i];
+	strbuf_release(&q);
+	return hit;
+}
+
+/* "FOREIGN KEY (a, b) REFERENCES s.t(x, y) ON DELETE CASCADE": the
+ * referenced columns, unquoted, and the ON DELETE/UPDATE clauses. */
+static int
+parse_fk(const char *def, struct strlist *refcols, struct strbuf *actions)
+{
+	const char *p = strstr(def, " REFERENCES "), *open, *close;
+	static const char *const acts[] = { " ON DELETE CASCADE", " ON DELETE SET NULL",
+		" ON DELETE RESTRICT", " ON UPDATE CASCADE", " ON UPDATE SET NULL",
+		" ON UPDATE RESTRICT" };
+
+	if (!p || !(open = strchr(p, '(')) || !(close = strchr(open, ')')))
+		return -1;
+	for (const char *c = open + 1; c < close; ) {
+		struct strbuf name = STRBUF_INIT;
+
+		while (*c == ' ')
+			c++;
+		if (*c == '"') {
+			for (c++; c < close && !(*c == '"' && c[1] != '"'); c++) {
+				if (*c == '"')
+					c++;
+				strbuf_addch(&name, *c);
+			}
+			c++;
+		} else {
+			while (c < close && *c != ',')
+				strbuf_addch(&name, *c++);
+		}
+		strlist_push(refcols, strbuf_cstr(&name));
+		strbuf_release(&name);
+		while (c < close && *c != ',')
+			c++;
+		if (*c == ',')
+			c++;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(acts); i++)
+		if (strstr(close, acts[i]))
+			strbuf_addstr(actions, acts[i]);
+	return 0;
+}
+
+static void
+key_columns(struct strbuf *sql, const struct strlist *cols)
+{
+	strbuf_addch(sql, '(');
+	for (size_t c = 0; c < cols->n; c++) {
+		if (c)
+			strbuf_addstr(sql, ", ");
+		my_quote_ident(sql, cols->v[c]);
+	}
+	strbuf_addch(sql, ')');
+}
+
+static int
+plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan *plan,
+	   struct dberr *err)
+{
+	struct strbuf sql = STRBUF_INIT, item = STRBUF_INIT, tn = STRBUF_INIT, qt = STRBUF_INIT;
+	struct strbuf undo = STRBUF_INIT;
+	int first = 1, ret = -1;
+	uint64_t next_id = 0;
+	const struct constraint *pk = NULL;
+
+	target_name(s, t->schema, t->name, &tn);
+	if (tn.len > 64) {
+		dberr_set(err, DBERR_UNSUPPORTED, "table name '%s' is longer than MySQL's 64 "
+			  "characters; rename it or exclude it with -T", tn.buf);
+		goto out;
+	}
+	my_quote_ident(&qt, tn.buf);
+	for (int k = 0; k < t->ncons; k++)
+		if (t->cons[k].kind == 'p')
+			pk = &t->cons[k];
+	strbuf_addf(&sql, "CREATE TABLE %s (", qt.buf);
+	for (int i = 0; i < t->ncols; i++) {
+		const struct column *col = &t->cols[i];
+		const struct sequence *seq = owned_sequence(s, t, col->name);
+		int autoinc = (col->identity || (seq && col->default_expr &&
+				strstr(col->default_expr, "nextval("))) &&
+			      pk && pk->columns.n >= 1 && !strcmp(pk->columns.v[0], col->name);
+
+		if (strlen(col->name) > 64) {
+			dberr_set(err, DBERR_UNSUPPORTED, "column name %s.%s is longer than MySQL's "
+				  "64 characters; rename it", t->name, col->name);
+			goto out;
+		}
+		if (col->generated_expr) {
+			note(plan, t, col->name, "generated column is not carried: add it by hand "
+			     "(GENERATED ALWAYS AS (%s))", col->generated_expr);
+			continue;
+		}
+		strbuf_addstr(&sql, first ? "\n  " : ",\n  ");
+		first = 0;
+		my_quote_ident(&sql, col->name);
+		strbuf_addch(&sql, ' ');
+		column_type(&sql, s, t, col, plan);
+		if (col->not_null)
+			strbuf_addstr(&sql, " NOT NULL");
+		if (autoinc) {
+			strbuf_addstr(&sql, " AUTO_INCREMENT");
+			if (seq)
+				next_id = (uint64_t)seq->last_value + (seq->is_called ? 1 : 0);
+		} else if ((col->identity || (col->default_expr && strstr(col->default_expr, "nextval(")))) {
+			note(plan, t, col->name, "identity/serial is not the first primary key "
+			     "column: no AUTO_INCREMENT, values load as they are");
+		} else if (!column_default(&sql, col)) {
+			note(plan, t, col->name, "default '%s' is not carried: recreate it by hand",
+			     col->default_expr);
+		}
+		if (col->comment) {
+			strbuf_addstr(&sql, " COMMENT ");
+			my_quote_literal(&sql, col->comment);
+		}
+	}
+	if (pk) {
+		strbuf_addstr(&sql, ",\n  PRIMARY KEY ");
+		key_columns(&sql, &pk->columns);
+	}
+	strbuf_addstr(&sql, "\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin");
+	if (next_id > 1)
+		strbuf_addf(&sql, " AUTO_INCREMENT=%" PRIu64, next_id);
+	if (t->comment) {
+		strbuf_addstr(&sql, " COMMENT=");
+		my_quote_literal(&sql, t->comment);
+	}
+	strbuf_addf(&item, "table:%s", tn.buf);
+	strbuf_addf(&undo, "DROP TABLE IF EXISTS %s", qt.buf);
+	ddl_plan_add_undo(plan, DDL_PRE_DATA, item.buf, sql.buf, undo.buf);
+
+	for (int k = 0; k < t->ncons; k++) {
+		const struct constraint *con = &t->cons[k];
+
+		strbuf_reset(&sql);
+		strbuf_reset(&item);
+		strbuf_reset(&undo);
+		if (con->kind == 'u') {
+			strbuf_addf(&sql, "ALTER TABLE %s ADD UNIQUE KEY ", qt.buf);
+			my_quote_ident(&sql, con->name);
+			strbuf_addch(&sql, ' ');
+			key_columns(&sql, &con->columns);
+			strbuf_addf(&item, "index:%s.%s", tn.buf, con->name);
+			strbuf_addf(&undo, "ALTER TABLE %s DROP INDEX ", qt.buf);
+			my_quote_ident(&undo, con->name);
+			ddl_plan_add_undo(plan, DDL_POST_INDEX, item.buf, sql.buf, undo.buf);
+		} else if (con->kind == 'f') {
+			struct strlist refcols = STRLIST_INIT;
+			struct strbuf act = STRBUF_INIT, ref = STRBUF_INIT;
+			const struct table *rt = con->ref_table ? schema_find_table(s, con->ref_table) : NULL;
+
+			if (!rt || parse_fk(con->definition, &refcols, &act) < 0) {
+				note(plan, t, NULL, "foreign key %s is not carried: %s", con->name,
+				     rt ? "cannot read its definition" : "its table is not in the dump");
+			} else {
+				target_name(s, rt->schema, rt->name, &ref);
+				strbuf_addf(&sql, "ALTER TABLE %s ADD CONSTRAINT ", qt.buf);
+				my_quote_ident(&sql, con->name);
+				strbuf_addstr(&sql, " FOREIGN KEY ");
+				key_columns(&sql, &con->columns);
+				strbuf_addstr(&sql, " REFERENCES ");
+				my_quote_ident(&sql, ref.buf);
+				strbuf_addch(&sql, ' ');
+				key_columns(&sql, &refcols);
+				strbuf_addstr(&sql, strbuf_cstr(&act));
+				strbuf_addf(&item, "constraint:%s.%s", tn.buf, con->name);
+				strbuf_addf(&undo, "ALTER TABLE %s DROP FOREIGN KEY ", qt.buf);
+				my_quote_ident(&undo, con->name);
+				ddl_plan_add_undo(plan, DDL_POST_FK, item.buf, sql.buf, undo.buf);
+			}
+			strlist_release(&refcols);
+			strbuf_release(&act);
+			strbuf_release(&ref);
+		} else if (con->kind == 'c' || con->kind == 'x') {
+			note(plan, t, NULL, "%s constraint %s is not carried: %s",
+			     con->kind == 'c' ? "check" : "exclusion", con->name, con->definition);
+		}
+	}
+	for (int k = 0; k < t->nidx; k++) {
+		const struct index *x = &t->idx[k];
+
+		if (x->prefix || !x->columns.n ||
+		    (x->method && strcmp(x->method, "BTREE") && strcmp(x->method, "HASH"))) {
+			note(plan, t, NULL, "index %s is not carried (%s): %s", x->name,
+			     x->prefix ? "an expression or partial index" : x->method ? x->method : "?",
+			     x->definition);
+			continue;
+		}
+		strbuf_reset(&sql);
+		strbuf_reset(&item);
+		strbuf_reset(&undo);
+		strbuf_addf(&sql, "ALTER TABLE %s ADD %sKEY ", qt.buf, x->unique ? "UNIQUE " : "");
+		my_quote_ident(&sql, x->name);
+		strbuf_addch(&sql, ' ');
+		key_columns(&sql, &x->columns);
+		strbuf_addf(&item, "index:%s.%s", tn.buf, x->name);
+		strbuf_addf(&undo, "ALTER TABLE %s DROP INDEX ", qt.buf);
+		my_quote_ident(&undo, x->name);
+		ddl_plan_add_undo(plan, DDL_POST_INDEX, item.buf, sql.buf, undo.buf);
+	}
+	ret = 0;
+out:
+	strbuf_release(&sql);
+	strbuf_release(&item);
+	strbuf_release(&tn);
+	strbuf_release(&qt);
+	strbuf_release(&undo);
+	return ret;
+}
+
+int
+my_ddl_plan_from_pg(const struct schema_model *s, struct ddl_plan *plan, struct dberr *err)
+{
+	struct strbuf w = STRBUF_INIT;
+
+	if (s->schemas.n > 1) {
+		for (size_t i = 0; i < s->schemas.n; i++)
+			strbuf_addf(&w, "%s%s", i ? ", " : "", s->schemas.v[i]);
+		dberr_set(err, DBERR_UNSUPPORTED, "the dump holds several PostgreSQL schemas (%s); "
+			  "a MySQL database takes one: dump one schema at a time with -t "
+			  "'schema.*' and load each into its own database", w.buf);
+		strbuf_release(&w);
+		return -1;
+	}
+	for (int i = 0; i < s->ntables; i++)
+		if (plan_table(s, &s->tables[i], plan, err) < 0) {
+			strbuf_release(&w);
+			return -1;
+		}
+	for (int i = 0; i < s->nseqs; i++)
+		if (!s->seqs[i].owned_table) {
+			strbuf_reset(&w);
+			strbuf_addf(&w, "sequence %s.%s is not carried: MySQL has none", s->seqs[i].schema,
+				    s->seqs[i].name);
+			strlist_push(&plan->notes, w.buf);
+		}
+	strbuf_release(&w);
+	return 0;
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env bats
+# PostgreSQL -> MySQL/MariaDB: PostgreSQL types arrive exactly where MySQL
+# can hold them (checked independently by tests/helpers/xcompare.sh),
+# every approximate mapping is reported, and values MySQL cannot hold stop
+# the load naming the table, row and column.
+
+load '../helpers/common'
+
+setup_file() {
+	start_mysql_for_file
+	suite_skipped && return 0
+	. "$BATS_FILE_TMPDIR/env"
+	src=$(new_db app_src)
+	psql -X -q -v ON_ERROR_STOP=1 "$src" -f "$REPO_ROOT/tests/fixtures/pg_to_mysql.sql" >/dev/null
+	dbmig -q dump -j 2 "$src" -o "$BATS_FILE_TMPDIR/app" >/dev/null
+}
+
+@test "PostgreSQL types to MySQL: every row equal, checked by PostgreSQL's own casts" {
+	dst=$(new_mydb app_my)
+	run -0 dbmig load -j 2 "$BATS_FILE_TMPDIR/app" "$dst"
+	assert_output --partial "rows 3303"
+	run -0 "$REPO_ROOT/tests/helpers/xcompare.sh" 127.0.0.1 "$MY_PORT" app_my "$(pg_uri app_src)" app
+	assert_output "equal: 3 tables, every row"
+}
+
+@test "keys, AUTO_INCREMENT, foreign keys and comments on the MySQL side; mappings reported" {
+	dst=$(new_mydb app_shape)
+	run -0 dbmig load "$BATS_FILE_TMPDIR/app" "$dst"
+	assert_output --partial "app.kinds.tstz: timestamptz becomes datetime(6) holding UTC"
+	assert_output --partial "app.kinds.iv: interval becomes varchar(64)"
+	assert_output --partial "app.kinds.ai: integer[] becomes a JSON array"
+	assert_output --partial "app.parent.name: text in a key becomes varchar(768)"
+	assert_output --partial "app.kinds.nu: numeric becomes decimal(65,30)"
+	run -0 my_sql app_shape -e "INSERT INTO parent (name) VALUES ('new'); SELECT LAST_INSERT_ID()"
+	assert_output 301
+	run -1 my_sql app_shape -e "INSERT INTO child (id, parent_id) VALUES (99999, 99999)"
+	run -0 my_sql app_shape -e "SELECT COLUMN_COMMENT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'app_shape' AND TABLE_NAME = 'child' AND COLUMN_NAME = 'qty'"
+	assert_output "how many"
+	run -0 my_sql app_shape -e "SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'app_shape' AND TABLE_NAME = 'kinds' AND COLUMN_NAME IN ('b', 'mood', 'u') ORDER BY ORDINAL_POSITION"
+	assert_output "$(printf "tinyint(1)\nchar(36)\nenum('sad','ok','it''s \"complicated\"')")"
+	# Text compares as PostgreSQL's C collation does: 'a' and 'A' both fit a unique key.
+	run -0 my_sql app_shape -e "INSERT INTO parent (name) VALUES ('Name 1')"
+}
+
+@test "values MySQL cannot hold stop the load naming table, row and column" {
+	src=$(new_db odd_src)
+	psql_at "$src" "CREATE TABLE v (id int PRIMARY KEY, n numeric, d date); INSERT INTO v VALUES (1, 1, '2000-01-01'), (2, 'NaN', '2000-01-01')"
+	run -0 dbmig dump "$src" -o "$BATS_TEST_TMPDIR/a"
+	dst=$(new_mydb odd_my)
+	run -7 dbmig load "$BATS_TEST_TMPDIR/a" "$dst"
+	assert_output --partial "table v row 2 column n: MySQL cannot store the number 'NaN'"
+	run -0 my_sql odd_my -e "SELECT COUNT(*) FROM v"
+	assert_output 0
+	psql_at "$src" "UPDATE v SET n = 2, d = '0044-03-15 BC' WHERE id = 2"
+	run -0 dbmig dump "$src" -o "$BATS_TEST_TMPDIR/b"
+	run -7 dbmig load --truncate "$BATS_TEST_TMPDIR/b" "$(new_mydb odd_my2)"
+	assert_output --partial "MySQL cannot store the date '0044-03-15 BC'"
+}
+
+@test "a dump of several PostgreSQL schemas is refused for MySQL, naming them and the way out" {
+	src=$(new_db multi_src)
+	psql_at "$src" "CREATE SCHEMA a; CREATE SCHEMA b; CREATE TABLE a.t (x int); CREATE TABLE b.t (x int)"
+	run -0 dbmig dump "$src" -o "$BATS_TEST_TMPDIR/d"
+	run -7 dbmig load "$BATS_TEST_TMPDIR/d" "$(new_mydb multi_my)"
+	assert_output --partial "several PostgreSQL schemas (a, b)"
+	assert_output --partial "-t 'schema.*'"
+	run -0 dbmig dump -t 'a.*' "$src" -o "$BATS_TEST_TMPDIR/a"
+	run -0 dbmig load "$BATS_TEST_TMPDIR/a" "$(new_mydb multi_my)"
+}
