@@ -4,7 +4,7 @@
 set -eu
 PKGS="build-essential pkg-config libpq-dev libzstd-dev libxxhash-dev libjansson-dev
 libmariadb-dev postgresql postgresql-contrib mariadb-server mariadb-client bats
-bats-assert bats-support jq mandoc clang valgrind man-db"
+bats-assert bats-support jq mandoc clang valgrind man-db sysbench"
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
