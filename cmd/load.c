@@ -120,6 +120,10 @@ cmd_load(int argc, char **argv)
 	       PRIu64 ", steps run %d, already done %d, %.1f s\n", res.tables, res.rows,
 	       res.chunks_loaded, res.chunks_skipped, res.steps_run, res.steps_skipped,
 	       res.seconds);
+	if (res.not_migrated)
+		printf("  %d view%s, routine%s or trigger%s not migrated (reported above)\n",
+		       res.not_migrated, res.not_migrated == 1 ? "" : "s",
+		       res.not_migrated == 1 ? "" : "s", res.not_migrated == 1 ? "" : "s");
 	if (res.notes)
 		printf("  %d type mapping%s reported above (lossy or approximate)\n", res.notes,
 		       res.notes == 1 ? "" : "s");

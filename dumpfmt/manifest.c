@@ -229,6 +229,17 @@ manifest_write(const char *dir, const struct dump_meta *m,
 		json_array_append_new(arr, table_json(&s->tables[i]));
 	json_object_set_new(sch, "tables", arr);
 	json_object_set_new(sch, "warnings", strlist_json(&s->warnings));
+	arr = json_array();
+	for (int i = 0; i < s->nobjects; i++) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "kind", json_string(s->objects[i].kind));
+		json_object_set_new(j, "schema", json_string(s->objects[i].schema));
+		json_object_set_new(j, "name", json_string(s->objects[i].name));
+		json_object_set_new(j, "definition", jstr_or_null(s->objects[i].definition));
+		json_array_append_new(arr, j);
+	}
+	json_object_set_new(sch, "objects", arr);
 	json_object_set_new(root, "schema", sch);
 
 	text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
@@ -613,6 +624,16 @@ manifest_read(const char *dir, struct dump_meta *m, struct schema_model *s,
 	s->source_engine = xstrdup(m->engine);
 	mstrlist(&r, sch, "schemas", &s->schemas);
 	mstrlist(&r, sch, "warnings", &s->warnings);
+	if (json_object_get(sch, "objects") && (a = marr(&r, sch, "objects"))) {
+		json_array_foreach(a, i, v) {
+			struct db_object *o = schema_add_object(s);
+
+			o->kind = mstr(&r, v, "kind", 1, 64);
+			o->schema = mstr(&r, v, "schema", 1, 1024);
+			o->name = mstr(&r, v, "name", 1, 2048);
+			o->definition = mstr(&r, v, "definition", 0, 1 << 24);
+		}
+	}
 	if ((a = marr(&r, sch, "enums"))) {
 		json_array_foreach(a, i, v) {
 			struct enum_type *e = schema_add_enum(s);

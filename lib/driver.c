@@ -34,7 +34,20 @@ ddl_plan_add_undo(struct ddl_plan *p, enum ddl_phase phase, const char *item,
 	p->steps[p->nsteps].item = xstrdup(item);
 	p->steps[p->nsteps].sql = xstrdup(sql);
 	p->steps[p->nsteps].undo = undo ? xstrdup(undo) : NULL;
+	p->steps[p->nsteps].what = NULL;
 	p->nsteps++;
+}
+
+void
+ddl_plan_add_object(struct ddl_plan *p, const struct db_object *o, const char *sql)
+{
+	struct strbuf item = STRBUF_INIT, what = STRBUF_INIT;
+
+	strbuf_addf(&item, "object:%s:%s.%s", o->kind, o->schema, o->name);
+	strbuf_addf(&what, "%s %s.%s", o->kind, o->schema, o->name);
+	ddl_plan_add_undo(p, DDL_POST_OBJECTS, item.buf, sql, NULL);
+	p->steps[p->nsteps - 1].what = strbuf_detach(&what);
+	strbuf_release(&item);
 }
 
 void
@@ -50,6 +63,7 @@ ddl_plan_release(struct ddl_plan *p)
 		free(p->steps[i].item);
 		free(p->steps[i].sql);
 		free(p->steps[i].undo);
+		free(p->steps[i].what);
 	}
 	free(p->steps);
 	p->steps = NULL;

@@ -40,6 +40,7 @@ enum ddl_phase {
 	DDL_PRE_DATA = 0,	/* schemas, types, sequences, tables: one transaction */
 	DDL_POST_INDEX,		/* primary keys, unique constraints, indexes */
 	DDL_POST_FK,		/* foreign keys, once all keys exist */
+	DDL_POST_OBJECTS,	/* routines, views, triggers: best effort */
 	DDL_POST_SEQ,		/* sequence and identity values */
 	DDL__PHASES
 };
@@ -49,6 +50,7 @@ struct ddl_step {
 	char *sql;
 	char *undo;		/* engines without transactional DDL: what
 				 * removes a half-done step, or NULL */
+	char *what;		/* DDL_POST_OBJECTS: "view app.v", for the report */
 };
 struct ddl_plan {
 	struct ddl_step *steps;
@@ -61,6 +63,9 @@ void ddl_plan_add(struct ddl_plan *p, enum ddl_phase phase, const char *item,
 /* The same with an undo statement (see struct ddl_step). */
 void ddl_plan_add_undo(struct ddl_plan *p, enum ddl_phase phase, const char *item,
 		       const char *sql, const char *undo);
+/* A best-effort object (view, routine, trigger): a failure is reported
+ * as "not migrated" and the load goes on. */
+void ddl_plan_add_object(struct ddl_plan *p, const struct db_object *o, const char *sql);
 void ddl_plan_release(struct ddl_plan *p);
 
 /* Called for each row read; returning -1 (with err set) stops the read. */

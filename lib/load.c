@@ -138,6 +138,64 @@ run_phase(struct load_ctx *ctx, struct ddl_plan *plan, enum ddl_phase ph,
 	return ret;
 }
 
+/*
+ * Views, routines and triggers, best effort: each is tried in dump order,
+ * and those that fail are tried again as long as a pass makes progress
+ * (a view may need another view made after it). What still fails is
+ * reported as not migrated, with the target's reason; the load goes on.
+ */
+static int
+run_objects(const struct db_driver *drv, struct db_conn *c, const struct dump_meta *meta,
+	    struct ddl_plan *plan, const struct strlist *done, struct load_result *res,
+	    struct dberr *err)
+{
+	struct ddl_step **todo = xcalloc((size_t)plan->nsteps + 1, sizeof(*todo));
+	char **why = xcalloc((size_t)plan->nsteps + 1, sizeof(*why));
+	size_t n = 0;
+	int progress = 1;
+
+	for (int i = 0; i < plan->nsteps; i++)
+		if (plan->steps[i].phase == DDL_POST_OBJECTS &&
+		    !strlist_has_sorted(done, plan->steps[i].item))
+			todo[n++] = &plan->steps[i];
+	while (progress && n) {
+		size_t keep = 0;
+
+		progress = 0;
+		for (size_t i = 0; i < n; i++) {
+			struct dberr e = DBERR_INIT;
+
+			if (drv->exec_step(c, meta->dump_id, todo[i], &e) == 0) {
+				res->steps_run++;
+				progress = 1;
+				continue;
+			}
+			if (e.cls == DBERR_TARGET && !strncmp(e.sqlstate, "08", 2)) {
+				*err = e;	/* the connection is gone: not best effort */
+				free(todo);
+				for (size_t k = 0; k < n; k++)
+					free(why[k]);
+				free(why);
+				return -1;
+			}
+			free(why[keep]);
+			why[keep] = xstrdup(e.msg);
+			todo[keep++] = todo[i];
+		}
+		n = keep;
+	}
+	for (size_t i = 0; i < n; i++) {
+		log_warn("%s was not migrated: %s", todo[i]->what ? todo[i]->what : todo[i]->item,
+			 why[i]);
+		res->not_migrated++;
+	}
+	for (size_t i = 0; i <= (size_t)plan->nsteps; i++)
+		free(why[i]);
+	free(why);
+	free(todo);
+	return 0;
+}
+
 static int
 table_has_done_chunk(const struct table *t, const struct strlist *done)
 {
@@ -398,6 +456,8 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 			goto out;
 		log_info("creating foreign keys");
 		if (run_phase(&ctx, &plan, DDL_POST_FK, &done, conns, nconns, res, err) < 0)
+			goto out;
+		if (run_objects(drv, conns[0], &meta, &plan, &done, res, err) < 0)
 			goto out;
 		if (run_phase(&ctx, &plan, DDL_POST_SEQ, &done, conns, 1, res, err) < 0)
 			goto out;

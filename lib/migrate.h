@@ -52,6 +52,7 @@ struct load_result {
 	uint64_t rows, chunks_loaded, chunks_skipped;
 	int steps_run, steps_skipped;
 	int notes;			/* lossy or approximate mappings reported */
+	int not_migrated;		/* views, routines, triggers the target refused */
 	double seconds;
 	char dump_id[33];
 };

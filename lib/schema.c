@@ -70,6 +70,13 @@ schema_add_domain(struct schema_model *s)
 	return &s->domains[s->ndomains++];
 }
 
+struct db_object *
+schema_add_object(struct schema_model *s)
+{
+	GROW(s->objects, s->nobjects);
+	return &s->objects[s->nobjects++];
+}
+
 static void
 table_release(struct table *t)
 {
@@ -137,6 +144,13 @@ schema_release(struct schema_model *s)
 		strlist_release(&d->check_names);
 		strlist_release(&d->checks);
 	}
+	for (int i = 0; i < s->nobjects; i++) {
+		free(s->objects[i].kind);
+		free(s->objects[i].schema);
+		free(s->objects[i].name);
+		free(s->objects[i].definition);
+	}
+	free(s->objects);
 	free(s->tables);
 	free(s->seqs);
 	free(s->enums);

@@ -105,6 +105,14 @@ struct domain {
 	struct strlist checks;	/* "CHECK (...)", parallel to check_names */
 };
 
+/* A view, routine, trigger or event: kept by definition, recreated where
+ * the target accepts it, reported where it does not. */
+struct db_object {
+	char *kind;		/* "view", "materialized view", "function", ... */
+	char *schema, *name;	/* name may be "table.trigger" for triggers */
+	char *definition;	/* source-dialect CREATE statement, or NULL */
+};
+
 struct schema_model {
 	char *source_engine;		/* "postgresql" */
 	struct strlist schemas;		/* namespaces holding dumped objects */
@@ -117,6 +125,8 @@ struct schema_model {
 	struct domain *domains;
 	int ndomains;
 	struct strlist warnings;	/* what was not carried, and why */
+	struct db_object *objects;
+	int nobjects;
 };
 
 void schema_release(struct schema_model *s);
@@ -129,6 +139,7 @@ struct chunk *table_add_chunk(struct table *t);
 struct sequence *schema_add_sequence(struct schema_model *s);
 struct enum_type *schema_add_enum(struct schema_model *s);
 struct domain *schema_add_domain(struct schema_model *s);
+struct db_object *schema_add_object(struct schema_model *s);
 
 /* The table whose "schema.name" is qual, or NULL. Borrowed. */
 struct table *schema_find_table(const struct schema_model *s, const char *qual);

@@ -127,5 +127,24 @@ my_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *e
 		if (plan_table(&s->tables[i], plan, err) < 0)
 			return -1;
 	}
+	/* Views, routines, triggers, events: the source's own definitions,
+	 * with references to the source database made unqualified so they
+	 * point into the target database. */
+	for (int i = 0; i < s->nobjects; i++) {
+		const struct db_object *o = &s->objects[i];
+		struct strbuf qual = STRBUF_INIT, sql = STRBUF_INIT;
+		const char *p, *hit;
+
+		if (!o->definition)
+			continue;
+		my_quote_ident(&qual, o->schema);
+		strbuf_addch(&qual, '.');
+		for (p = o->definition; (hit = strstr(p, qual.buf)); p = hit + qual.len)
+			strbuf_add(&sql, p, (size_t)(hit - p));
+		strbuf_addstr(&sql, p);
+		ddl_plan_add_object(plan, o, sql.buf);
+		strbuf_release(&qual);
+		strbuf_release(&sql);
+	}
 	return 0;
 }

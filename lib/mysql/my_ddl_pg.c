@@ -480,6 +480,13 @@ my_ddl_plan_from_pg(const struct schema_model *s, struct ddl_plan *plan, struct 
 			strbuf_release(&w);
 			return -1;
 		}
+	for (int i = 0; i < s->nobjects; i++) {
+		strbuf_reset(&w);
+		strbuf_addf(&w, "%s.%s: PostgreSQL %s is not migrated to MySQL; its definition "
+			    "is in the dump's manifest", s->objects[i].schema, s->objects[i].name,
+			    s->objects[i].kind);
+		strlist_push(&plan->notes, w.buf);
+	}
 	for (int i = 0; i < s->nseqs; i++)
 		if (!s->seqs[i].owned_table) {
 			strbuf_reset(&w);

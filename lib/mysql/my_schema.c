@@ -69,10 +69,17 @@ read_tables(struct db_conn *c, const struct schema_filter *f, struct schema_mode
 			keep = !table_matches(c->dbname, row[0], f->exclude.v[k]);
 		if (!keep)
 			continue;
+		if (!strcmp(row[3], "VIEW")) {
+			struct db_object *o = schema_add_object(s);
+
+			o->kind = xstrdup("view");
+			o->schema = xstrdup(c->dbname);
+			o->name = xstrdup(row[0]);
+			continue;	/* its definition is read with the others */
+		}
 		if (strcmp(row[3], "BASE TABLE")) {
 			warnf(s, "%s %s.%s is not carried by this version of dbmig; recreate "
-			      "it on the target by hand", !strcmp(row[3], "VIEW") ? "view" :
-			      row[3], c->dbname, row[0]);
+			      "it on the target by hand", row[3], c->dbname, row[0]);
 			continue;
 		}
 		t = schema_add_table(s);
@@ -304,24 +311,77 @@ out:
 	return ret;
 }
 
-static int
-read_not_carried(struct db_conn *c, struct schema_model *s, struct dberr *err)
+/* "CREATE DEFINER=`u`@`h` VIEW": the definer is an account of the
+ * source server; the target's loading user becomes the definer. */
+static char *
+strip_definer(const char *def)
 {
-	MYSQL_RES *r = my_query(c, "SELECT 'trigger', TRIGGER_NAME FROM information_schema.TRIGGERS "
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = strstr(def, "DEFINER=");
+
+	if (!p)
+		return xstrdup(def);
+	strbuf_add(&sb, def, (size_t)(p - def));
+	p += 8;
+	while (*p && *p != ' ') {
+		if (*p == '`')
+			for (p++; *p && !(*p == '`' && p[1] != '`'); p++)
+				if (*p == '`')
+					p++;
+		if (*p)
+			p++;
+	}
+	while (*p == ' ')
+		p++;
+	strbuf_addstr(&sb, p);
+	return strbuf_detach(&sb);
+}
+
+/* Views, triggers, routines and events, by definition (SHOW CREATE). */
+static int
+read_objects(struct db_conn *c, struct schema_model *s, struct dberr *err)
+{
+	MYSQL_RES *r = my_query(c, "SELECT 'trigger', TRIGGER_NAME, 2 FROM information_schema.TRIGGERS "
 				"WHERE TRIGGER_SCHEMA = DATABASE() UNION ALL "
-				"SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME FROM information_schema.ROUTINES "
+				"SELECT LOWER(ROUTINE_TYPE), ROUTINE_NAME, 2 FROM information_schema.ROUTINES "
 				"WHERE ROUTINE_SCHEMA = DATABASE() UNION ALL "
-				"SELECT 'event', EVENT_NAME FROM information_schema.EVENTS "
+				"SELECT 'event', EVENT_NAME, 3 FROM information_schema.EVENTS "
 				"WHERE EVENT_SCHEMA = DATABASE() ORDER BY 1, 2", err);
 	MYSQL_ROW row;
+	struct strbuf q = STRBUF_INIT;
+	int ret = -1;
 
 	if (!r)
 		return -1;
-	while ((row = mysql_fetch_row(r)))
-		warnf(s, "%s %s.%s is not carried by this version of dbmig; recreate it on "
-		      "the target by hand", row[0], c->dbname, row[1]);
+	while ((row = mysql_fetch_row(r))) {
+		struct db_object *o = schema_add_object(s);
+
+		o->kind = xstrdup(row[0]);
+		o->schema = xstrdup(c->dbname);
+		o->name = xstrdup(row[1]);
+	}
 	mysql_free_result(r);
-	return 0;
+	for (int i = 0; i < s->nobjects; i++) {
+		struct db_object *o = &s->objects[i];
+		MYSQL_RES *d;
+		MYSQL_ROW drow;
+		int col = !strcmp(o->kind, "event") ? 3 : !strcmp(o->kind, "view") ? 1 : 2;
+
+		strbuf_reset(&q);
+		strbuf_addf(&q, "SHOW CREATE %s ", !strcmp(o->kind, "view") ? "VIEW" :
+			    !strcmp(o->kind, "trigger") ? "TRIGGER" : !strcmp(o->kind, "event") ?
+			    "EVENT" : !strcmp(o->kind, "function") ? "FUNCTION" : "PROCEDURE");
+		my_quote_ident(&q, o->name);
+		if (!(d = my_query(c, q.buf, err)))
+			goto out;
+		if ((drow = mysql_fetch_row(d)) && (int)mysql_num_fields(d) > col && drow[col])
+			o->definition = strip_definer(drow[col]);
+		mysql_free_result(d);
+	}
+	ret = 0;
+out:
+	strbuf_release(&q);
+	return ret;
 }
 
 int
@@ -334,7 +394,7 @@ my_schema_read(struct db_conn *c, const struct schema_filter *f,
 	    read_keys(c, s, err) < 0 ||
 	    read_indexes(c, s, err) < 0 ||
 	    read_create_statements(c, s, err) < 0 ||
-	    read_not_carried(c, s, err) < 0)
+	    read_objects(c, s, err) < 0)
 		return -1;
 	return 0;
 }

@@ -230,6 +230,10 @@ pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *e
 			ddl_plan_add(plan, DDL_POST_INDEX, item.buf, t->idx[k].definition);
 		}
 	}
+	/* Functions, views, triggers: as the source defined them. */
+	for (int i = 0; i < s->nobjects; i++)
+		if (s->objects[i].definition)
+			ddl_plan_add_object(plan, &s->objects[i], s->objects[i].definition);
 	for (int i = 0; i < s->nseqs; i++) {
 		const struct sequence *q = &s->seqs[i];
 

@@ -537,6 +537,34 @@ pg_ddl_plan_from_mysql(const struct schema_model *s, struct ddl_plan *plan,
 	}
 	for (int i = 0; i < s->ntables; i++)
 		plan_table(&s->tables[i], plan, &pre);
+	for (int i = 0; i < s->nobjects; i++) {
+		const struct db_object *o = &s->objects[i];
+		const char *v, *as;
+
+		/* A view whose SELECT PostgreSQL accepts once its backquotes
+		 * are double quotes is recreated; the rest is reported. */
+		if (!strcmp(o->kind, "view") && o->definition &&
+		    (v = strstr(o->definition, " VIEW ")) && (as = strstr(v, " AS "))) {
+			struct strbuf sql = STRBUF_INIT;
+
+			/* MySQL writes tables of its own database unqualified. */
+			strbuf_addstr(&sql, "SET LOCAL search_path = ");
+			pg_quote_ident(&sql, o->schema);
+			strbuf_addstr(&sql, ", pg_catalog; CREATE VIEW ");
+			pg_quote_qualified(&sql, o->schema, o->name);
+			strbuf_addstr(&sql, " AS ");
+			requote(&sql, as + 4);
+			ddl_plan_add_object(plan, o, sql.buf);
+			strbuf_release(&sql);
+		} else {
+			struct strbuf w = STRBUF_INIT;
+
+			strbuf_addf(&w, "%s.%s: MySQL %s is not migrated to PostgreSQL; its definition "
+				    "is in the dump's manifest", o->schema, o->name, o->kind);
+			strlist_push(&plan->notes, w.buf);
+			strbuf_release(&w);
+		}
+	}
 	ddl_plan_add(plan, DDL_PRE_DATA, "pre-data", pre.buf ? pre.buf : "SELECT 1");
 	/* pre-data must run first: move it to the front. */
 	{

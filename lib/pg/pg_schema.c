@@ -445,34 +445,53 @@ read_not_carried(struct db_conn *c, struct schema_model *s, struct dberr *err)
 {
 	PGresult *r;
 
-	r = pg_query(c, "SELECT kind, name FROM ("
+	/* ord: functions before views before triggers, the order a load
+	 * recreates them in; rtrim drops pg_get_viewdef's final ';'. */
+	r = pg_query(c, "SELECT kind, nsp, name, def FROM ("
 		     "SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' "
-		     "  ELSE 'foreign table' END AS kind, n.nspname || '.' || c.relname AS name "
+		     "  ELSE 'foreign table' END AS kind, n.nspname AS nsp, c.relname AS name, "
+		     "  CASE c.relkind WHEN 'f' THEN NULL ELSE 'CREATE ' || "
+		     "  CASE c.relkind WHEN 'm' THEN 'MATERIALIZED ' ELSE '' END || 'VIEW ' || "
+		     "  quote_ident(n.nspname) || '.' || quote_ident(c.relname) || ' AS ' || "
+		     "  rtrim(pg_get_viewdef(c.oid), ';') END AS def, 2 AS ord, c.oid::int8 AS o "
 		     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 		     "WHERE c.relkind IN ('v', 'm', 'f') AND " USER_NS_FILTER("n") " AND "
 		     NOT_EXTENSION("pg_class", "c.oid") " "
 		     "UNION ALL SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN "
-		     "  'aggregate' ELSE 'function' END, n.nspname || '.' || p.proname "
+		     "  'aggregate' ELSE 'function' END, n.nspname, p.proname, "
+		     "  CASE WHEN p.prokind IN ('f', 'p') THEN pg_get_functiondef(p.oid) END, 1, p.oid::int8 "
 		     "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
 		     "WHERE " USER_NS_FILTER("n") " AND " NOT_EXTENSION("pg_proc", "p.oid") " "
-		     "UNION ALL SELECT 'trigger', n.nspname || '.' || c.relname || '.' || t.tgname "
+		     "UNION ALL SELECT 'trigger', n.nspname, c.relname || '.' || t.tgname, "
+		     "  pg_get_triggerdef(t.oid), 3, t.oid::int8 "
 		     "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
 		     "JOIN pg_namespace n ON n.oid = c.relnamespace "
 		     "WHERE NOT t.tgisinternal AND " USER_NS_FILTER("n") " "
-		     "UNION ALL SELECT 'policy', n.nspname || '.' || c.relname || '.' || p.polname "
+		     "UNION ALL SELECT 'policy', n.nspname, c.relname || '.' || p.polname, NULL, 4, p.oid::int8 "
 		     "FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid "
 		     "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " USER_NS_FILTER("n") " "
-		     "UNION ALL SELECT 'extension', extname FROM pg_extension WHERE extname <> 'plpgsql'"
-		     ") x ORDER BY 1, 2", 0, NULL, err);
+		     "UNION ALL SELECT 'extension', '', extname, NULL, 0, oid::int8 FROM pg_extension "
+		     "WHERE extname <> 'plpgsql'"
+		     ") x ORDER BY ord, o", 0, NULL, err);
 	if (!r)
 		return -1;
 	for (int i = 0; i < PQntuples(r); i++) {
 		struct strbuf w = STRBUF_INIT;
+		const char *kind = PQgetvalue(r, i, 0);
 
-		strbuf_addf(&w, "%s %s is not carried by this version of dbmig; "
-			    "recreate it on the target by hand", PQgetvalue(r, i, 0),
-			    PQgetvalue(r, i, 1));
-		strlist_push(&s->warnings, w.buf);
+		if (PQgetisnull(r, i, 3)) {
+			strbuf_addf(&w, "%s %s%s%s is not carried by this version of dbmig; "
+				    "recreate it on the target by hand", kind, PQgetvalue(r, i, 1),
+				    *PQgetvalue(r, i, 1) ? "." : "", PQgetvalue(r, i, 2));
+			strlist_push(&s->warnings, w.buf);
+		} else {
+			struct db_object *o = schema_add_object(s);
+
+			o->kind = xstrdup(kind);
+			o->schema = xstrdup(PQgetvalue(r, i, 1));
+			o->name = xstrdup(PQgetvalue(r, i, 2));
+			o->definition = xstrdup(PQgetvalue(r, i, 3));
+		}
 		strbuf_release(&w);
 	}
 	PQclear(r);

@@ -91,3 +91,16 @@ setup_file() {
 	assert_output smallint
 	run -0 "$REPO_ROOT/tests/helpers/xcompare.sh" 127.0.0.1 "$MY_PORT" zoo "$dst" zoo
 }
+
+@test "a MySQL view PostgreSQL accepts is recreated; one it does not is reported" {
+	new_mydb views >/dev/null
+	my_sql views -e "CREATE TABLE t (id int PRIMARY KEY, v int); INSERT INTO t VALUES (1, 10), (2, NULL);
+		CREATE VIEW plain AS SELECT id, v * 2 AS v2 FROM t;
+		CREATE VIEW mysqlish AS SELECT id, IFNULL(v, 0) AS v FROM t"
+	run -0 dbmig dump "$(my_uri views)" -o "$BATS_TEST_TMPDIR/d"
+	dst=$(new_db views_pg)
+	run -0 dbmig load "$BATS_TEST_TMPDIR/d" "$dst"
+	assert_output --partial "view views.mysqlish was not migrated"
+	run -0 psql_at "$dst" "SELECT string_agg(coalesce(v2::text, 'null'), ',' ORDER BY id) FROM views.plain"
+	assert_output "20,null"
+}
