@@ -12,7 +12,9 @@ setup_file() {
 	. "$BATS_FILE_TMPDIR/env"
 	new_mydb types >/dev/null
 	# rows: "mysql|postgresql|value", unquoted
-	sed -n '/^\.Bl -column/,/^\.El/p' "$REPO_ROOT/man/dbmig-types.7" | grep '^\.It ' | grep -v '^\.It Sy' |
+	# the first table of the page: MySQL -> PostgreSQL
+	awk '/^\.Bl -column/ { n++ } n == 1 { print } n == 1 && /^\.El/ { exit }' "$REPO_ROOT/man/dbmig-types.7" |
+		grep '^\.It ' | grep -v '^\.It Sy' |
 		sed -E 's/^\.It //; s/ Ta /|/g; s/"//g' >"$BATS_FILE_TMPDIR/rows"
 	i=0 sql="SET sql_mode = ''; SET NAMES utf8mb4;"
 	while IFS='|' read -r my pg val; do
