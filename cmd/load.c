@@ -22,6 +22,8 @@ enum {
 	OPT_STRICT,
 	OPT_ZERO_DATES,
 	OPT_TINYINT_NUMERIC,
+	OPT_STRIP_NUL,
+	OPT_JSON,
 };
 
 static const char load_usage[] =
@@ -39,6 +41,8 @@ static const char load_usage[] =
 	"      --strict        refuse every lossy or approximate type mapping\n"
 	"      --zero-dates=null|error  MySQL zero dates become NULL (default) or stop the load\n"
 	"      --tinyint-numeric  keep MySQL tinyint(1) numeric even when it holds only 0 and 1\n"
+	"      --strip-nul     drop NUL bytes from text PostgreSQL cannot hold (reported)\n"
+	"      --json=jsonb|json  the PostgreSQL type for MySQL JSON (default jsonb)\n"
 	"      --target URI    the same as the TARGET argument\n"
 	"  -h, --help          this help\n";
 
@@ -54,6 +58,8 @@ cmd_load(int argc, char **argv)
 		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "zero-dates", required_argument, NULL, OPT_ZERO_DATES },
 		{ "tinyint-numeric", no_argument, NULL, OPT_TINYINT_NUMERIC },
+		{ "strip-nul", no_argument, NULL, OPT_STRIP_NUL },
+		{ "json", required_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -76,6 +82,13 @@ cmd_load(int argc, char **argv)
 		case OPT_TRUNCATE: o.truncate = 1; break;
 		case OPT_STRICT: o.strict = 1; break;
 		case OPT_TINYINT_NUMERIC: o.tinyint_numeric = 1; break;
+		case OPT_STRIP_NUL: o.strip_nul = 1; break;
+		case OPT_JSON:
+			if (!strcmp(optarg, "json"))
+				o.json_plain = 1;
+			else if (strcmp(optarg, "jsonb"))
+				return usage_error("load", "--json wants jsonb or json, not '%s'", optarg);
+			break;
 		case OPT_ZERO_DATES:
 			if (!strcmp(optarg, "error"))
 				o.zero_dates_error = 1;

@@ -18,6 +18,9 @@
 
 struct db_conn;		/* opaque; defined by each driver */
 
+/* load_chunk flags */
+#define LOAD_STRIP_NUL	1u	/* drop NUL bytes from text the target cannot hold */
+
 /* A point in time on the source that every worker reads at. */
 struct db_snapshot {
 	char id[128];		/* PostgreSQL: exported snapshot name */
@@ -57,6 +60,7 @@ struct ddl_plan {
 	int nsteps;
 	struct strlist notes;	/* lossy or approximate mappings, per column */
 	int tinyint_numeric;	/* input: keep MySQL tinyint(1) numeric */
+	int json_plain;		/* input: MySQL JSON as json, not jsonb */
 };
 void ddl_plan_add(struct ddl_plan *p, enum ddl_phase phase, const char *item,
 		  const char *sql);
@@ -132,11 +136,12 @@ struct db_driver {
 	 * (err filled) when the role may not; the caller carries on. */
 	int (*fk_checks_off)(struct db_conn *c, struct dberr *err);
 	/* Loads the rows src yields into t and records item in the ledger,
-	 * in one transaction; nothing is committed unless src ends with 0. */
+	 * in one transaction; nothing is committed unless src ends with 0.
+	 * flags: LOAD_STRIP_NUL. */
 	int (*load_chunk)(struct db_conn *c, const struct table *t,
 			  const char *dump_id, const char *item,
-			  row_source_fn src, void *arg, uint64_t *rows,
-			  struct dberr *err);
+			  row_source_fn src, void *arg, unsigned flags,
+			  uint64_t *rows, struct dberr *err);
 };
 
 extern const struct db_driver drv_pg, drv_mysql;

@@ -83,7 +83,8 @@ chunk_job_run(void *state, size_t job, void *arg, struct dberr *err)
 		goto out;
 	strbuf_addf(&item, "chunk:%s", j->c->file);
 	if (ctx->drv->load_chunk(state, j->t, ctx->meta->dump_id, item.buf,
-				 reader_source, &src, &rows, err) < 0) {
+				 reader_source, &src, ctx->opts->strip_nul ? LOAD_STRIP_NUL : 0,
+				 &rows, err) < 0) {
 		dberr_prefix(err, "chunk %s of %s.%s", j->c->file, j->t->schema, j->t->name);
 		goto out;
 	}
@@ -264,7 +265,7 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 	struct schema_model model;
 	struct dump_meta meta;
 	struct strlist done = STRLIST_INIT;
-	struct ddl_plan plan = { NULL, 0, STRLIST_INIT, 0 };
+	struct ddl_plan plan = { NULL, 0, STRLIST_INIT, 0, 0 };
 	struct load_ctx ctx;
 	struct db_conn **conns = NULL;
 	const struct db_driver *drv;
@@ -287,6 +288,7 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 	/* The plan needs no connection: a dump this target cannot take is
 	 * refused before anything on the target is touched. */
 	plan.tinyint_numeric = opts->tinyint_numeric;
+	plan.json_plain = opts->json_plain;
 	if (drv->ddl_plan(&model, &plan, err) < 0)
 		goto out;
 	/* Every lossy or approximate mapping is said, per column. */

@@ -45,6 +45,8 @@ struct load_opts {
 	int strict;			/* lossy or approximate mappings are errors */
 	int zero_dates_error;		/* MySQL zero dates are errors, not NULL */
 	int tinyint_numeric;		/* MySQL tinyint(1) stays numeric */
+	int strip_nul;			/* drop NUL bytes PostgreSQL text cannot hold */
+	int json_plain;			/* MySQL JSON becomes json, not jsonb */
 };
 
 struct load_result {

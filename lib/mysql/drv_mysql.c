@@ -761,13 +761,14 @@ infile_error(void *ptr, char *msg, unsigned int len)
 
 static int
 my_load_chunk(struct db_conn *c, const struct table *t, const char *dump_id,
-	      const char *item, row_source_fn src, void *arg, uint64_t *rows,
-	      struct dberr *err)
+	      const char *item, row_source_fn src, void *arg, unsigned flags,
+	      uint64_t *rows, struct dberr *err)
 {
 	struct infile f;
 	struct strbuf sql = STRBUF_INIT, cols = STRBUF_INIT;
 	int in_tx = 0, ret = -1, first = 1;
 
+	(void)flags;		/* MySQL text holds NUL bytes */
 	memset(&f, 0, sizeof(f));
 	f.t = t;
 	f.types = xcalloc((size_t)t->ncols + 1, sizeof(*f.types));

@@ -366,6 +366,17 @@ plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan 
 			strbuf_addstr(&sql, " COMMENT ");
 			my_quote_literal(&sql, col->comment);
 		}
+		for (int k = 0; k < s->ndomains; k++) {
+			const struct domain *dom = &s->domains[k];
+			struct strbuf dn = STRBUF_INIT;
+
+			strbuf_addf(&dn, "%s.%s", dom->schema, dom->name);
+			if ((!strcmp(dn.buf, col->native_type) || !strcmp(dom->name, col->native_type)) &&
+			    dom->checks.n)
+				note(plan, t, col->name, "domain %s becomes its base type; its check "
+				     "(%s) is not carried", dn.buf, dom->checks.v[0]);
+			strbuf_release(&dn);
+		}
 	}
 	if (pk) {
 		strbuf_addstr(&sql, ",\n  PRIMARY KEY ");

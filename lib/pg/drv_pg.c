@@ -577,9 +577,11 @@ column_name(const struct table *t, int i)
 
 static int
 pg_load_chunk(struct db_conn *c, const struct table *t, const char *dump_id,
-	      const char *item, row_source_fn src, void *arg, uint64_t *rows,
-	      struct dberr *err)
+	      const char *item, row_source_fn src, void *arg, unsigned flags,
+	      uint64_t *rows, struct dberr *err)
 {
+	struct strbuf nonul = STRBUF_INIT;
+	uint64_t stripped = 0;
 	struct strbuf sql = STRBUF_INIT, out = STRBUF_INIT, txt = STRBUF_INIT;
 	const struct ntype_desc **types = xcalloc((size_t)t->ncols, sizeof(*types));
 	struct value *vals = xcalloc((size_t)t->ncols, sizeof(*vals));
@@ -622,11 +624,25 @@ pg_load_chunk(struct db_conn *c, const struct table *t, const char *dump_id,
 			}
 			if (types[i]->t != NT_BYTES && types[i]->t != NT_GEOMETRY &&
 			    types[i]->t != NT_FLOAT32 && types[i]->t != NT_FLOAT64 &&
+			    types[i]->t != NT_ARRAY && memchr(vals[i].p, 0, vals[i].len) &&
+			    (flags & LOAD_STRIP_NUL)) {
+				strbuf_reset(&nonul);
+				for (size_t k = 0; k < vals[i].len; k++) {
+					if (vals[i].p[k])
+						strbuf_addch(&nonul, vals[i].p[k]);
+					else
+						stripped++;
+				}
+				vals[i].p = (const unsigned char *)strbuf_cstr(&nonul);
+				vals[i].len = nonul.len;
+			}
+			if (types[i]->t != NT_BYTES && types[i]->t != NT_GEOMETRY &&
+			    types[i]->t != NT_FLOAT32 && types[i]->t != NT_FLOAT64 &&
 			    types[i]->t != NT_ARRAY && memchr(vals[i].p, 0, vals[i].len)) {
 				dberr_set(err, DBERR_UNSUPPORTED, "table %s.%s, row %llu of this chunk, "
 					  "column %s: the value holds a NUL byte, which PostgreSQL "
-					  "text cannot store; remove it at the source, or change the "
-					  "column to bytea on the target", t->schema, t->name,
+					  "text cannot store; remove it at the source, or load with "
+					  "--strip-nul to drop such bytes", t->schema, t->name,
 					  (unsigned long long)*rows + 1, column_name(t, i));
 				goto out;
 			}
@@ -673,6 +689,9 @@ pg_load_chunk(struct db_conn *c, const struct table *t, const char *dump_id,
 	    pg_exec(c, "COMMIT", err) < 0)
 		goto out;
 	in_tx = 0;
+	if (stripped)
+		log_warn("%s.%s: %llu NUL byte%s dropped from text values (--strip-nul)",
+			 t->schema, t->name, (unsigned long long)stripped, stripped == 1 ? "" : "s");
 	ret = 0;
 out:
 	if (in_copy && PQstatus(c->pg) == CONNECTION_OK)
@@ -682,6 +701,7 @@ out:
 	strbuf_release(&sql);
 	strbuf_release(&out);
 	strbuf_release(&txt);
+	strbuf_release(&nonul);
 	free(types);
 	free(vals);
 	return ret;

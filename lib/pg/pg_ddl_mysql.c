@@ -162,7 +162,7 @@ column_type(struct strbuf *sql, struct strbuf *pre, const struct table *t,
 		if (col->unmapped_from)
 			note(plan, t, col, "type '%s' has no mapping: carried as text", col->unmapped_from);
 		break;
-	case NT_JSON: strbuf_addstr(sql, "jsonb"); break;
+	case NT_JSON: strbuf_addstr(sql, plan->json_plain ? "json" : "jsonb"); break;
 	case NT_BYTES: strbuf_addstr(sql, "bytea"); break;
 	case NT_GEOMETRY:
 		strbuf_addstr(sql, "bytea");

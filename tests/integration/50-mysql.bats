@@ -156,3 +156,14 @@ setup_file() {
 	run -0 my_sql objs_copy -e "UPDATE t SET v = 11; SELECT v2, n FROM v JOIN t USING (id)"
 	assert_output "$(printf '22\t1')"
 }
+
+@test "the password can come from an option file's [client] group" {
+	my_sql -e "DROP USER IF EXISTS 'optf'@'%'; CREATE USER 'optf'@'%' IDENTIFIED BY 'from-file-4711';
+		GRANT SELECT, SHOW VIEW, RELOAD, REPLICATION CLIENT ON *.* TO 'optf'@'%'"
+	printf '[client]\npassword=from-file-4711\n' >"$BATS_TEST_TMPDIR/my.cnf"
+	chmod 600 "$BATS_TEST_TMPDIR/my.cnf"
+	run -0 dbmig dump "mysql://optf@127.0.0.1:$MY_PORT/big?option-file=$BATS_TEST_TMPDIR/my.cnf" -o "$BATS_TEST_TMPDIR/d"
+	refute_output --partial "from-file-4711"
+	run -3 dbmig dump "mysql://optf@127.0.0.1:$MY_PORT/big" -o "$BATS_TEST_TMPDIR/e"
+	assert_output --partial "Access denied"
+}

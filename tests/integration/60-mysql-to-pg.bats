@@ -71,8 +71,22 @@ setup_file() {
 	dst=$(new_db nul_dst)
 	run -7 dbmig load "$BATS_TEST_TMPDIR/d" "$dst"
 	assert_output --partial "table nul.t, row 2 of this chunk, column v: the value holds a NUL byte"
+	assert_output --partial "--strip-nul"
 	run -0 psql_at "$dst" "SELECT count(*) FROM nul.t"
 	assert_output 0
+	run -0 dbmig load --strip-nul "$BATS_TEST_TMPDIR/d" "$dst"
+	assert_output --partial "nul.t: 1 NUL byte dropped from text values (--strip-nul)"
+	run -0 psql_at "$dst" "SELECT v FROM nul.t WHERE id = 2"
+	assert_output ab
+}
+
+@test "--json=json keeps MySQL JSON text exactly" {
+	dst=$(new_db json_plain)
+	run -0 dbmig load --json=json "$BATS_FILE_TMPDIR/zoo" "$dst"
+	run -0 psql_at "$dst" "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'zoo.texts'::regclass AND attname = 'j'"
+	assert_output json
+	run -0 psql_at "$dst" "SELECT j FROM zoo.texts WHERE id = 3"
+	assert_output '{"a": "\u00e9\ud83d\ude00", "n": [1, 2.50, null], "s": "x"}'
 }
 
 @test "--strict refuses lossy mappings, --zero-dates=error refuses zero dates, --tinyint-numeric keeps numbers" {

@@ -67,3 +67,8 @@ setup_file() {
 	run -0 dbmig dump -t 'a.*' "$src" -o "$BATS_TEST_TMPDIR/a"
 	run -0 dbmig load "$BATS_TEST_TMPDIR/a" "$(new_mydb multi_my)"
 }
+
+@test "a domain's check is reported as not carried to MySQL" {
+	run -0 dbmig load "$BATS_FILE_TMPDIR/app" "$(new_mydb app_dom)"
+	assert_output --partial "app.kinds.pos: domain app.posint becomes its base type; its check (CHECK ((VALUE > 0))) is not carried"
+}
