@@ -759,6 +759,105 @@ infile_error(void *ptr, char *msg, unsigned int len)
 	return 2000;
 }
 
+/* One value as an INSERT literal: binary types as X'..', numbers bare,
+ * the rest quoted. */
+static int
+insert_literal(struct strbuf *out, const struct ntype_desc *d, const struct value *v,
+	       struct strbuf *txt, char *emsg, size_t emsz)
+{
+	if (v->isnull) {
+		strbuf_addstr(out, "NULL");
+		return 0;
+	}
+	strbuf_reset(txt);
+	if (my_canon_to_text(d, v->p, v->len, txt, emsg, emsz) < 0)
+		return -1;
+	switch (d->t) {
+	case NT_BYTES:
+	case NT_BIT:
+	case NT_GEOMETRY: {
+		char *hx = xmalloc(2 * txt->len + 1);
+
+		hex_encode((const unsigned char *)strbuf_cstr(txt), txt->len, hx);
+		strbuf_addf(out, "X'%s'", hx);
+		free(hx);
+		return 0;
+	}
+	case NT_INT16: case NT_INT32: case NT_INT64: case NT_UINT64:
+	case NT_FLOAT32: case NT_FLOAT64: case NT_BOOL:
+		strbuf_add(out, strbuf_cstr(txt), txt->len);
+		return 0;
+	default:
+		my_quote_literal_n(out, strbuf_cstr(txt), txt->len);
+		return 0;
+	}
+}
+
+/*
+ * The fallback for servers that forbid LOAD DATA LOCAL (MySQL 8's
+ * default): multi-row INSERTs of about 1 MiB, strict, in the chunk's
+ * transaction. Slower, and every warning still fails the chunk.
+ */
+static int
+insert_rows(struct db_conn *c, const struct table *t, const char *cols,
+	    struct infile *f, struct dberr *err)
+{
+	struct strbuf sql = STRBUF_INIT, txt = STRBUF_INIT;
+	size_t head, nrows = 0;
+	int ret = -1, s;
+	char emsg[256];
+
+	strbuf_addstr(&sql, "INSERT INTO ");
+	my_quote_ident(&sql, t->name);
+	strbuf_addf(&sql, " (%s) VALUES ", cols);
+	head = sql.len;
+	for (;;) {
+		s = f->src(f->arg, f->vals, err);
+		if (s < 0)
+			goto out;
+		if (s == 1) {
+			strbuf_addstr(&sql, nrows ? ",(" : "(");
+			for (int i = 0; i < f->ncols; i++) {
+				if (i)
+					strbuf_addch(&sql, ',');
+				if (insert_literal(&sql, f->types[i], &f->vals[i], &txt, emsg, sizeof(emsg)) < 0) {
+					dberr_set(err, DBERR_UNSUPPORTED, "table %s row %llu column %s: %s",
+						  t->name, (unsigned long long)f->rows + 1,
+						  data_column_name(t, i), emsg);
+					goto out;
+				}
+			}
+			strbuf_addch(&sql, ')');
+			nrows++;
+			f->rows++;
+		}
+		if (nrows && (s == 0 || sql.len >= 1024 * 1024)) {
+			if (mysql_real_query(c->m, sql.buf, sql.len)) {
+				my_fail(c, err, "inserting into table %s", t->name);
+				goto out;
+			}
+			if (mysql_warning_count(c->m) || mysql_affected_rows(c->m) != nrows) {
+				dberr_set(err, DBERR_TARGET, "target (%s): inserting into table %s: "
+					  "%zu rows sent, %llu stored, %u warnings; nothing of this "
+					  "chunk was kept", c->desc, t->name, nrows,
+					  (unsigned long long)mysql_affected_rows(c->m),
+					  mysql_warning_count(c->m));
+				goto out;
+			}
+			sql.len = head;
+			sql.buf[head] = '\0';
+			nrows = 0;
+		}
+		if (s == 0)
+			break;
+	}
+	ret = 0;
+out:
+	strbuf_release(&sql);
+	strbuf_release(&txt);
+	return ret;
+}
+
 static int
 my_load_chunk(struct db_conn *c, const struct table *t, const char *dump_id,
 	      const char *item, row_source_fn src, void *arg, unsigned flags,
@@ -797,9 +896,28 @@ my_load_chunk(struct db_conn *c, const struct table *t, const char *dump_id,
 	if (my_exec(c, "START TRANSACTION", err) < 0)
 		goto out;
 	in_tx = 1;
+	if (c->no_local_infile) {
+		if (insert_rows(c, t, cols.buf ? cols.buf : "", &f, err) < 0)
+			goto out;
+		goto commit;
+	}
 	mysql_set_local_infile_handler(c->m, infile_init, infile_read, infile_end,
 				       infile_error, &f);
 	if (mysql_real_query(c->m, sql.buf, sql.len)) {
+		unsigned int e = mysql_errno(c->m);
+
+		if (f.err.cls == DBERR_NONE && f.rows == 0 &&
+		    (e == 1148 || e == 3948 || e == 4166)) {
+			/* Refused before a byte was read: the rows are still
+			 * ours to send another way. */
+			log_warn("target (%s) forbids LOAD DATA LOCAL (%s); loading with "
+				 "multi-row INSERT, which is slower: set local_infile=1 on the "
+				 "server for speed", c->desc, mysql_error(c->m));
+			c->no_local_infile = 1;
+			if (insert_rows(c, t, cols.buf ? cols.buf : "", &f, err) < 0)
+				goto out;
+			goto commit;
+		}
 		if (f.err.cls != DBERR_NONE)
 			*err = f.err;
 		else
@@ -826,6 +944,7 @@ my_load_chunk(struct db_conn *c, const struct table *t, const char *dump_id,
 			mysql_free_result(w);
 		goto out;
 	}
+commit:
 	if (ledger_mark(c, dump_id, item, "done", f.rows, 1, err) < 0 ||
 	    my_exec(c, "COMMIT", err) < 0)
 		goto out;

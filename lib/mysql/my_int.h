@@ -18,6 +18,7 @@ struct db_conn {
 	char dbname[256];
 	int is_mariadb;
 	int locked;		/* holds FLUSH TABLES WITH READ LOCK */
+	int no_local_infile;	/* the server refused LOAD DATA LOCAL: INSERT */
 };
 
 /* Fills err from the connection's last error, naming context and the

@@ -111,6 +111,22 @@ my_quote_literal(struct strbuf *sb, const char *s)
 }
 
 void
+my_quote_literal_n(struct strbuf *sb, const char *s, size_t n)
+{
+	strbuf_addch(sb, '\'');
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\0') {
+			strbuf_addstr(sb, "\\0");
+			continue;
+		}
+		if (s[i] == '\'' || s[i] == '\\')
+			strbuf_addch(sb, s[i] == '\'' ? '\'' : '\\');
+		strbuf_addch(sb, s[i]);
+	}
+	strbuf_addch(sb, '\'');
+}
+
+void
 my_select_expr(struct strbuf *sb, const char *name, const struct ntype_desc *d)
 {
 	switch (d->t) {

@@ -40,6 +40,8 @@ void my_tsv_escape(struct strbuf *out, const char *p, size_t n);
 void my_quote_ident(struct strbuf *sb, const char *name);
 /* 'text' with backslashes and quotes escaped. */
 void my_quote_literal(struct strbuf *sb, const char *s);
+/* The same for n bytes that may hold NUL. */
+void my_quote_literal_n(struct strbuf *sb, const char *s, size_t n);
 
 /* Trailing zeros of a fractional second dropped ("10:00:00.500000" ->
  * "10:00:00.5", ".000000" -> ""), in place; returns the new length. */

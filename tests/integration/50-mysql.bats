@@ -19,6 +19,7 @@ setup_file() {
 		  KEY k_acc (acc_id), CONSTRAINT fk_acc FOREIGN KEY (acc_id) REFERENCES acc (id)) ENGINE=InnoDB;
 		INSERT INTO hist (acc_id, delta) SELECT 1 + seq % 60000, CAST(seq % 100 AS SIGNED) - 50 FROM seq_1_to_30000;"
 	dbmig -q dump -j 2 --chunk-size 256k "$(my_uri big)" -o "$BATS_FILE_TMPDIR/big" >/dev/null
+	dbmig -q dump "$(my_uri zoo)" -o "$BATS_FILE_TMPDIR/zoo_dump" >/dev/null
 }
 
 @test "MySQL type zoo: dump -j 2 and load -j 2 give identical rows and table definitions" {
@@ -166,4 +167,16 @@ setup_file() {
 	refute_output --partial "from-file-4711"
 	run -3 dbmig dump "mysql://optf@127.0.0.1:$MY_PORT/big" -o "$BATS_TEST_TMPDIR/e"
 	assert_output --partial "Access denied"
+}
+
+@test "a server that forbids LOAD DATA LOCAL gets multi-row INSERTs, just as exact" {
+	my_sql -e "SET GLOBAL local_infile = 0"
+	dst=$(new_mydb zoo_insert)
+	run dbmig load -j 2 "$BATS_FILE_TMPDIR/zoo_dump" "$dst"
+	my_sql -e "SET GLOBAL local_infile = 1"
+	assert_success
+	assert_output --partial "forbids LOAD DATA LOCAL"
+	assert_output --partial "multi-row INSERT"
+	run -0 mycompare zoo zoo_insert
+	assert_output "equal: 8 tables, rows and definitions"
 }
