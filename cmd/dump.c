@@ -21,6 +21,7 @@ enum {
 	OPT_CHUNK_SIZE,
 	OPT_UNMAPPED_AS_TEXT,
 	OPT_SOURCE,
+	OPT_ALLOW_INCONSISTENT,
 };
 
 static const char dump_usage[] =
@@ -38,6 +39,8 @@ static const char dump_usage[] =
 	"      --chunk-size SIZE     start a new chunk file every SIZE of row data (default 64M)\n"
 	"      --compress-level N    zstd level 1-19 (default 1)\n"
 	"      --unmapped-as-text    carry columns of types with no neutral mapping as text\n"
+	"      --allow-inconsistent  MySQL without the lock privilege: read in parallel, each\n"
+	"                            reader at its own instant (recorded in the manifest)\n"
 	"      --source URI          the same as the SOURCE argument\n"
 	"  -h, --help                this help\n";
 
@@ -55,6 +58,7 @@ cmd_dump(int argc, char **argv)
 		{ "chunk-size", required_argument, NULL, OPT_CHUNK_SIZE },
 		{ "unmapped-as-text", no_argument, NULL, OPT_UNMAPPED_AS_TEXT },
 		{ "source", required_argument, NULL, OPT_SOURCE },
+		{ "allow-inconsistent", no_argument, NULL, OPT_ALLOW_INCONSISTENT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -93,6 +97,7 @@ cmd_dump(int argc, char **argv)
 				return usage_error("dump", "--chunk-size wants a size like 64M, not '%s'", optarg);
 			break;
 		case OPT_UNMAPPED_AS_TEXT: o.filter.unmapped_as_text = 1; break;
+		case OPT_ALLOW_INCONSISTENT: o.allow_inconsistent = 1; break;
 		case OPT_SOURCE: free(source); source = take_conninfo_arg(optarg, "source"); break;
 		case 'h': fputs(dump_usage, stdout); return EXIT_OK;
 		default:

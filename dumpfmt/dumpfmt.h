@@ -35,6 +35,7 @@ struct dump_meta {
 	char position[64];	/* PostgreSQL: WAL LSN "0/1A2B3C" */
 	int position_exact;	/* 1 when the position is the snapshot's own */
 	char gtid[256];		/* MySQL/MariaDB: GTID position of the snapshot, or "" */
+	int inconsistent;	/* readers did not share one snapshot (asked for) */
 	int has_schema;		/* DDL may be replayed from this dump */
 	int has_data;		/* chunks are present */
 	int unmapped_as_text;	/* --unmapped-as-text was given */

@@ -174,6 +174,7 @@ manifest_write(const char *dir, const struct dump_meta *m,
 	json_object_set_new(snap, "position_exact", json_boolean(m->position_exact));
 	if (m->gtid[0])
 		json_object_set_new(snap, "gtid", json_string(m->gtid));
+	json_object_set_new(snap, "consistent", json_boolean(!m->inconsistent));
 	json_object_set_new(root, "snapshot", snap);
 
 	json_object_set_new(sch, "schemas", strlist_json(&s->schemas));
@@ -614,6 +615,8 @@ manifest_read(const char *dir, struct dump_meta *m, struct schema_model *s,
 	mstr_into(&r, snap, "kind", m->snapshot_kind, sizeof(m->snapshot_kind));
 	mstr_into(&r, snap, "position", m->position, sizeof(m->position));
 	m->position_exact = mbool(&r, snap, "position_exact");
+	if (json_object_get(snap, "consistent"))
+		m->inconsistent = !mbool(&r, snap, "consistent");
 	{
 		char *g = mstr(&r, snap, "gtid", 0, sizeof(m->gtid) - 1);
 

@@ -166,10 +166,19 @@ dump_run(const struct dump_opts *opts, struct dump_result *res, struct dberr *er
 			goto out;
 	if (drv->snapshot_export(conns[0], nconns - 1, &snap, err) < 0)
 		goto out;
-	if (snap.shareable < nconns - 1) {
+	if (snap.shareable < nconns - 1 && opts->allow_inconsistent) {
+		/* Asked for: every reader takes its own snapshot, and the
+		 * manifest says the dump is not one instant. */
+		log_warn("the source role cannot share its snapshot; reading with %d "
+			 "connections, each at its own instant (--allow-inconsistent): the "
+			 "dump is NOT consistent across tables", nconns);
+		snap.consistent = 0;
+		snap.shareable = nconns - 1;
+	} else if (snap.shareable < nconns - 1) {
 		log_warn("reading with %d connection%s instead of %d: %s", snap.shareable + 1,
 			 snap.shareable ? "s" : "", nconns, "the source role cannot share its "
-			 "snapshot (a global read lock needs the RELOAD privilege)");
+			 "snapshot (a global read lock needs the RELOAD privilege); "
+			 "--allow-inconsistent reads in parallel without one instant");
 		while (nconns > snap.shareable + 1)
 			drv->close(conns[--nconns]);
 	}
@@ -219,6 +228,28 @@ dump_run(const struct dump_opts *opts, struct dump_result *res, struct dberr *er
 		ret = -1;
 	}
 
+	/* What the data showed that a cross-engine load will have to decide
+	 * goes into the manifest too, not only the load's report. */
+	for (int i = 0; i < model.ntables; i++)
+		for (int k = 0; k < model.tables[i].ncols; k++) {
+			const struct table *t = &model.tables[i];
+			const struct column *col = &t->cols[k];
+			struct strbuf w = STRBUF_INIT;
+
+			if (col->profile.zero_dates)
+				strbuf_addf(&w, "column %s.%s.%s holds %llu MySQL zero date%s, which "
+					    "PostgreSQL cannot hold", t->schema, t->name, col->name,
+					    (unsigned long long)col->profile.zero_dates,
+					    col->profile.zero_dates == 1 ? "" : "s");
+			else if (col->profile.outside_day)
+				strbuf_addf(&w, "column %s.%s.%s holds TIME values below 0 or beyond "
+					    "24 hours", t->schema, t->name, col->name);
+			if (w.len) {
+				log_warn("%s", w.buf);
+				strlist_push(&model.warnings, w.buf);
+			}
+			strbuf_release(&w);
+		}
 	random_id(meta.dump_id);
 	snprintf(meta.tool_version, sizeof(meta.tool_version), "%s", DBMIG_VERSION);
 	gmtime_r(&now, &tm);
@@ -229,7 +260,8 @@ dump_run(const struct dump_opts *opts, struct dump_result *res, struct dberr *er
 	snprintf(meta.database, sizeof(meta.database), "%s", drv->database(conns[0]));
 	snprintf(meta.snapshot_kind, sizeof(meta.snapshot_kind), "%s", snap.kind);
 	snprintf(meta.position, sizeof(meta.position), "%s", snap.position);
-	meta.position_exact = snap.position_exact;
+	meta.position_exact = snap.position_exact && snap.consistent;
+	meta.inconsistent = !snap.consistent;
 	snprintf(meta.gtid, sizeof(meta.gtid), "%s", snap.gtid);
 	meta.has_schema = !opts->data_only;
 	meta.has_data = !opts->schema_only;

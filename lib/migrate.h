@@ -20,6 +20,7 @@ struct dump_opts {
 	int schema_only, data_only;
 	int compress_level;		/* zstd level */
 	uint64_t chunk_bytes;		/* canonical bytes per chunk file */
+	int allow_inconsistent;		/* MySQL without the lock: one snapshot per reader */
 };
 
 struct dump_result {

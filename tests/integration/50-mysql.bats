@@ -110,8 +110,13 @@ setup_file() {
 		GRANT SELECT, SHOW VIEW, REPLICATION CLIENT ON *.* TO 'weak'@'%'"
 	MYSQL_PWD=weakpw run -0 dbmig dump -j 2 "mysql://weak@127.0.0.1:$MY_PORT/big" -o "$BATS_TEST_TMPDIR/d"
 	assert_output --partial "reading with 1 connection instead of 2"
-	run -0 jq -r '.snapshot.position_exact' "$BATS_TEST_TMPDIR/d/manifest.json"
-	assert_output true
+	run -0 jq -r '[.snapshot.position_exact, .snapshot.consistent] | join(" ")' "$BATS_TEST_TMPDIR/d/manifest.json"
+	assert_output "true true"
+	# Only on request: parallel readers, each at its own instant, and said so.
+	MYSQL_PWD=weakpw run -0 dbmig dump -j 2 --allow-inconsistent "mysql://weak@127.0.0.1:$MY_PORT/big" -o "$BATS_TEST_TMPDIR/e"
+	assert_output --partial "NOT consistent across tables"
+	run -0 jq -r '[.snapshot.position_exact, .snapshot.consistent] | join(" ")' "$BATS_TEST_TMPDIR/e/manifest.json"
+	assert_output "false false"
 }
 
 @test "MySQL connection errors: wrong password exit 3 without the password, unknown database" {

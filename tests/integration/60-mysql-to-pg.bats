@@ -42,6 +42,10 @@ setup_file() {
 	assert_output --partial "zoo.parent: ON UPDATE CURRENT_TIMESTAMP becomes trigger"
 	assert_output --partial "zoo.child.id: bigint unsigned AUTO_INCREMENT becomes bigint identity"
 	assert_output --partial "type mappings reported above"
+	# The dump's manifest says what the data showed, too.
+	run -0 jq -r '.schema.warnings[]' "$BATS_FILE_TMPDIR/zoo/manifest.json"
+	assert_output --partial "column zoo.times.d holds 2 MySQL zero dates"
+	assert_output --partial "column zoo.times.t holds TIME values below 0 or beyond 24 hours"
 }
 
 @test "types, keys, identities and triggers on the PostgreSQL side" {
