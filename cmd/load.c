@@ -24,6 +24,8 @@ enum {
 	OPT_TINYINT_NUMERIC,
 	OPT_STRIP_NUL,
 	OPT_JSON,
+	OPT_UNBOUNDED_NUMERIC,
+	OPT_SCHEMA_PREFIX,
 };
 
 static const char load_usage[] =
@@ -43,6 +45,10 @@ static const char load_usage[] =
 	"      --tinyint-numeric  keep MySQL tinyint(1) numeric even when it holds only 0 and 1\n"
 	"      --strip-nul     drop NUL bytes from text PostgreSQL cannot hold (reported)\n"
 	"      --json=jsonb|json  the PostgreSQL type for MySQL JSON (default jsonb)\n"
+	"      --unbounded-numeric=decimal|double|text  MySQL type for PostgreSQL numeric\n"
+	"                      without precision or beyond 65 digits (required for those)\n"
+	"      --schema-prefix  load several PostgreSQL schemas into one MySQL database,\n"
+	"                      tables named schema_table\n"
 	"      --target URI    the same as the TARGET argument\n"
 	"  -h, --help          this help\n";
 
@@ -60,6 +66,8 @@ cmd_load(int argc, char **argv)
 		{ "tinyint-numeric", no_argument, NULL, OPT_TINYINT_NUMERIC },
 		{ "strip-nul", no_argument, NULL, OPT_STRIP_NUL },
 		{ "json", required_argument, NULL, OPT_JSON },
+		{ "unbounded-numeric", required_argument, NULL, OPT_UNBOUNDED_NUMERIC },
+		{ "schema-prefix", no_argument, NULL, OPT_SCHEMA_PREFIX },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -83,6 +91,17 @@ cmd_load(int argc, char **argv)
 		case OPT_STRICT: o.strict = 1; break;
 		case OPT_TINYINT_NUMERIC: o.tinyint_numeric = 1; break;
 		case OPT_STRIP_NUL: o.strip_nul = 1; break;
+		case OPT_SCHEMA_PREFIX: o.schema_prefix = 1; break;
+		case OPT_UNBOUNDED_NUMERIC:
+			if (!strcmp(optarg, "decimal"))
+				o.unbounded_numeric = 1;
+			else if (!strcmp(optarg, "double"))
+				o.unbounded_numeric = 2;
+			else if (!strcmp(optarg, "text"))
+				o.unbounded_numeric = 3;
+			else
+				return usage_error("load", "--unbounded-numeric wants decimal, double or text, not '%s'", optarg);
+			break;
 		case OPT_JSON:
 			if (!strcmp(optarg, "json"))
 				o.json_plain = 1;

@@ -61,6 +61,8 @@ struct ddl_plan {
 	struct strlist notes;	/* lossy or approximate mappings, per column */
 	int tinyint_numeric;	/* input: keep MySQL tinyint(1) numeric */
 	int json_plain;		/* input: MySQL JSON as json, not jsonb */
+	int unbounded_numeric;	/* input: 0 refuse, 1 decimal(65,30), 2 double, 3 text */
+	int schema_prefix;	/* input: table names were prefixed with their schema */
 };
 void ddl_plan_add(struct ddl_plan *p, enum ddl_phase phase, const char *item,
 		  const char *sql);

@@ -197,6 +197,54 @@ run_objects(const struct db_driver *drv, struct db_conn *c, const struct dump_me
 	return 0;
 }
 
+/*
+ * --schema-prefix: for a target with one namespace per database (MySQL),
+ * each table becomes "schema_table", and every reference by qualified
+ * name (foreign keys, sequence owners) follows. The schema stays, so
+ * messages still name the source's object.
+ */
+static void
+rename_refs(struct schema_model *s, const char *oldq, const char *newq)
+{
+	for (int k = 0; k < s->ntables; k++)
+		for (int c = 0; c < s->tables[k].ncons; c++) {
+			char **ref = &s->tables[k].cons[c].ref_table;
+
+			if (*ref && !strcmp(*ref, oldq)) {
+				free(*ref);
+				*ref = xstrdup(newq);
+			}
+		}
+	for (int k = 0; k < s->nseqs; k++)
+		if (s->seqs[k].owned_table && !strcmp(s->seqs[k].owned_table, oldq)) {
+			free(s->seqs[k].owned_table);
+			s->seqs[k].owned_table = xstrdup(newq);
+		}
+}
+
+static void
+prefix_table_names(struct schema_model *s)
+{
+	struct strbuf oldq = STRBUF_INIT, newq = STRBUF_INIT, nn = STRBUF_INIT;
+
+	for (int i = 0; i < s->ntables; i++) {
+		struct table *t = &s->tables[i];
+
+		strbuf_reset(&oldq);
+		strbuf_reset(&newq);
+		strbuf_reset(&nn);
+		table_qualname(t, &oldq);
+		strbuf_addf(&nn, "%s_%s", t->schema, t->name);
+		free(t->name);
+		t->name = xstrdup(nn.buf);
+		table_qualname(t, &newq);
+		rename_refs(s, oldq.buf, newq.buf);
+	}
+	strbuf_release(&oldq);
+	strbuf_release(&newq);
+	strbuf_release(&nn);
+}
+
 static int
 table_has_done_chunk(const struct table *t, const struct strlist *done)
 {
@@ -265,7 +313,7 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 	struct schema_model model;
 	struct dump_meta meta;
 	struct strlist done = STRLIST_INIT;
-	struct ddl_plan plan = { NULL, 0, STRLIST_INIT, 0, 0 };
+	struct ddl_plan plan = { NULL, 0, STRLIST_INIT, 0, 0, 0, 0 };
 	struct load_ctx ctx;
 	struct db_conn **conns = NULL;
 	const struct db_driver *drv;
@@ -289,6 +337,11 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 	 * refused before anything on the target is touched. */
 	plan.tinyint_numeric = opts->tinyint_numeric;
 	plan.json_plain = opts->json_plain;
+	plan.unbounded_numeric = opts->unbounded_numeric;
+	if (opts->schema_prefix && model.schemas.n > 1) {
+		prefix_table_names(&model);
+		plan.schema_prefix = 1;
+	}
 	if (drv->ddl_plan(&model, &plan, err) < 0)
 		goto out;
 	/* Every lossy or approximate mapping is said, per column. */

@@ -48,6 +48,8 @@ struct load_opts {
 	int tinyint_numeric;		/* MySQL tinyint(1) stays numeric */
 	int strip_nul;			/* drop NUL bytes PostgreSQL text cannot hold */
 	int json_plain;			/* MySQL JSON becomes json, not jsonb */
+	int unbounded_numeric;		/* PG numeric beyond MySQL: 1 decimal, 2 double, 3 text */
+	int schema_prefix;		/* PG schemas into one MySQL database, prefixed */
 };
 
 struct load_result {

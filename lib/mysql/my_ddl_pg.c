@@ -96,10 +96,21 @@ column_type(struct strbuf *sql, const struct schema_model *s, const struct table
 	case NT_DECIMAL:
 		if (d->precision > 0 && d->precision <= 65 && d->scale >= 0 && d->scale <= 30) {
 			strbuf_addf(sql, "decimal(%d,%d)", d->precision, d->scale);
+		} else if (plan->unbounded_numeric == 2) {
+			strbuf_addstr(sql, "double");
+			note(plan, t, col->name, "%s becomes double: approximate (--unbounded-numeric=double)",
+			     col->native_type);
+		} else if (plan->unbounded_numeric == 3) {
+			strbuf_addstr(sql, "varchar(1000)");
+			note(plan, t, col->name, "%s becomes varchar(1000) holding the exact digits "
+			     "(--unbounded-numeric=text)", col->native_type);
 		} else {
+			/* decimal(65,30) when chosen; a value beyond it then fails
+			 * its chunk. Unchosen, column_type's caller refuses. */
 			strbuf_addstr(sql, "decimal(65,30)");
-			note(plan, t, col->name, "%s becomes decimal(65,30): values with more than "
-			     "35 integer or 30 fraction digits would not fit", col->native_type);
+			note(plan, t, col->name, "%s becomes decimal(65,30) (--unbounded-numeric=decimal): "
+			     "values with more than 35 integer or 30 fraction digits would not load",
+			     col->native_type);
 		}
 		break;
 	case NT_FLOAT32: strbuf_addstr(sql, "float"); break;
@@ -329,6 +340,19 @@ plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan 
 	strbuf_addf(&sql, "CREATE TABLE %s (", qt.buf);
 	for (int i = 0; i < t->ncols; i++) {
 		const struct column *col = &t->cols[i];
+		const struct ntype_desc *d = &col->type;
+
+		if (d->t == NT_DECIMAL && !(d->precision > 0 && d->precision <= 65 && d->scale >= 0 &&
+					    d->scale <= 30) && !plan->unbounded_numeric) {
+			dberr_set(err, DBERR_UNSUPPORTED, "column %s.%s.%s is %s, which MySQL cannot hold "
+				  "exactly; choose with --unbounded-numeric=decimal (decimal(65,30); "
+				  "larger values fail the load), double (approximate) or text (exact "
+				  "digits as text)", t->schema, t->name, col->name, col->native_type);
+			goto out;
+		}
+	}
+	for (int i = 0; i < t->ncols; i++) {
+		const struct column *col = &t->cols[i];
 		const struct sequence *seq = owned_sequence(s, t, col->name);
 		int autoinc = (col->identity || (seq && col->default_expr &&
 				strstr(col->default_expr, "nextval("))) &&
@@ -477,12 +501,13 @@ my_ddl_plan_from_pg(const struct schema_model *s, struct ddl_plan *plan, struct 
 {
 	struct strbuf w = STRBUF_INIT;
 
-	if (s->schemas.n > 1) {
+	if (s->schemas.n > 1 && !plan->schema_prefix) {
 		for (size_t i = 0; i < s->schemas.n; i++)
 			strbuf_addf(&w, "%s%s", i ? ", " : "", s->schemas.v[i]);
 		dberr_set(err, DBERR_UNSUPPORTED, "the dump holds several PostgreSQL schemas (%s); "
 			  "a MySQL database takes one: dump one schema at a time with -t "
-			  "'schema.*' and load each into its own database", w.buf);
+			  "'schema.*' and load each into its own database, or load with "
+			  "--schema-prefix to name tables schema_table", w.buf);
 		strbuf_release(&w);
 		return -1;
 	}

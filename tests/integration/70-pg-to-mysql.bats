@@ -17,7 +17,7 @@ setup_file() {
 
 @test "PostgreSQL types to MySQL: every row equal, checked by PostgreSQL's own casts" {
 	dst=$(new_mydb app_my)
-	run -0 dbmig load -j 2 "$BATS_FILE_TMPDIR/app" "$dst"
+	run -0 dbmig load -j 2 --unbounded-numeric=decimal "$BATS_FILE_TMPDIR/app" "$dst"
 	assert_output --partial "rows 3303"
 	run -0 "$REPO_ROOT/tests/helpers/xcompare.sh" 127.0.0.1 "$MY_PORT" app_my "$(pg_uri app_src)" app
 	assert_output "equal: 3 tables, every row"
@@ -25,7 +25,7 @@ setup_file() {
 
 @test "keys, AUTO_INCREMENT, foreign keys and comments on the MySQL side; mappings reported" {
 	dst=$(new_mydb app_shape)
-	run -0 dbmig load "$BATS_FILE_TMPDIR/app" "$dst"
+	run -0 dbmig load --unbounded-numeric=decimal "$BATS_FILE_TMPDIR/app" "$dst"
 	assert_output --partial "app.kinds.tstz: timestamptz becomes datetime(6) holding UTC"
 	assert_output --partial "app.kinds.iv: interval becomes varchar(64)"
 	assert_output --partial "app.kinds.ai: integer[] becomes a JSON array"
@@ -47,13 +47,13 @@ setup_file() {
 	psql_at "$src" "CREATE TABLE v (id int PRIMARY KEY, n numeric, d date); INSERT INTO v VALUES (1, 1, '2000-01-01'), (2, 'NaN', '2000-01-01')"
 	run -0 dbmig dump "$src" -o "$BATS_TEST_TMPDIR/a"
 	dst=$(new_mydb odd_my)
-	run -7 dbmig load "$BATS_TEST_TMPDIR/a" "$dst"
+	run -7 dbmig load --unbounded-numeric=decimal "$BATS_TEST_TMPDIR/a" "$dst"
 	assert_output --partial "table v row 2 column n: MySQL cannot store the number 'NaN'"
 	run -0 my_sql odd_my -e "SELECT COUNT(*) FROM v"
 	assert_output 0
 	psql_at "$src" "UPDATE v SET n = 2, d = '0044-03-15 BC' WHERE id = 2"
 	run -0 dbmig dump "$src" -o "$BATS_TEST_TMPDIR/b"
-	run -7 dbmig load --truncate "$BATS_TEST_TMPDIR/b" "$(new_mydb odd_my2)"
+	run -7 dbmig load --unbounded-numeric=decimal "$BATS_TEST_TMPDIR/b" "$(new_mydb odd_my2)"
 	assert_output --partial "MySQL cannot store the date '0044-03-15 BC'"
 }
 
@@ -66,9 +66,26 @@ setup_file() {
 	assert_output --partial "-t 'schema.*'"
 	run -0 dbmig dump -t 'a.*' "$src" -o "$BATS_TEST_TMPDIR/a"
 	run -0 dbmig load "$BATS_TEST_TMPDIR/a" "$(new_mydb multi_my)"
+	# or, as the user chooses, one database with prefixed names
+	psql_at "$src" "ALTER TABLE a.t ADD PRIMARY KEY (x); CREATE TABLE b.r (x int REFERENCES a.t); INSERT INTO a.t VALUES (1); INSERT INTO b.r VALUES (1)"
+	run -0 dbmig dump "$src" -o "$BATS_TEST_TMPDIR/p"
+	run -0 dbmig load --schema-prefix "$BATS_TEST_TMPDIR/p" "$(new_mydb multi_pref)"
+	run -0 my_sql multi_pref -e "SELECT GROUP_CONCAT(TABLE_NAME ORDER BY TABLE_NAME) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'multi_pref' AND TABLE_NAME NOT LIKE '\\_dbmig%'"
+	assert_output "a_t,b_r,b_t"
+	run -0 my_sql multi_pref -e "SELECT REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = 'multi_pref'"
+	assert_output a_t
+}
+
+@test "numeric beyond MySQL's decimal is refused until the user chooses a mapping" {
+	run -7 dbmig load "$BATS_FILE_TMPDIR/app" "$(new_mydb app_num)"
+	assert_output --partial "column app.kinds.nu is numeric, which MySQL cannot hold exactly; choose with --unbounded-numeric"
+	run -0 dbmig load --unbounded-numeric=text "$BATS_FILE_TMPDIR/app" "$(new_mydb app_num2)"
+	assert_output --partial "app.kinds.nu: numeric becomes varchar(1000) holding the exact digits"
+	run -0 my_sql app_num2 -e "SELECT nu FROM kinds ORDER BY id"
+	assert_output "$(printf '123.456\n-0.000001\nNULL')"
 }
 
 @test "a domain's check is reported as not carried to MySQL" {
-	run -0 dbmig load "$BATS_FILE_TMPDIR/app" "$(new_mydb app_dom)"
+	run -0 dbmig load --unbounded-numeric=decimal "$BATS_FILE_TMPDIR/app" "$(new_mydb app_dom)"
 	assert_output --partial "app.kinds.pos: domain app.posint becomes its base type; its check (CHECK ((VALUE > 0))) is not carried"
 }
