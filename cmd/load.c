@@ -26,6 +26,7 @@ enum {
 	OPT_JSON,
 	OPT_UNBOUNDED_NUMERIC,
 	OPT_SCHEMA_PREFIX,
+	OPT_UUID,
 };
 
 static const char load_usage[] =
@@ -47,6 +48,7 @@ static const char load_usage[] =
 	"      --json=jsonb|json  the PostgreSQL type for MySQL JSON (default jsonb)\n"
 	"      --unbounded-numeric=decimal|double|text  MySQL type for PostgreSQL numeric\n"
 	"                      without precision or beyond 65 digits (required for those)\n"
+	"      --uuid=char|binary  uuid on MySQL as char(36) (default) or binary(16)\n"
 	"      --schema-prefix  load several PostgreSQL schemas into one MySQL database,\n"
 	"                      tables named schema_table\n"
 	"      --target URI    the same as the TARGET argument\n"
@@ -68,6 +70,7 @@ cmd_load(int argc, char **argv)
 		{ "json", required_argument, NULL, OPT_JSON },
 		{ "unbounded-numeric", required_argument, NULL, OPT_UNBOUNDED_NUMERIC },
 		{ "schema-prefix", no_argument, NULL, OPT_SCHEMA_PREFIX },
+		{ "uuid", required_argument, NULL, OPT_UUID },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -92,6 +95,12 @@ cmd_load(int argc, char **argv)
 		case OPT_TINYINT_NUMERIC: o.tinyint_numeric = 1; break;
 		case OPT_STRIP_NUL: o.strip_nul = 1; break;
 		case OPT_SCHEMA_PREFIX: o.schema_prefix = 1; break;
+		case OPT_UUID:
+			if (!strcmp(optarg, "binary"))
+				o.uuid_binary = 1;
+			else if (strcmp(optarg, "char"))
+				return usage_error("load", "--uuid wants char or binary, not '%s'", optarg);
+			break;
 		case OPT_UNBOUNDED_NUMERIC:
 			if (!strcmp(optarg, "decimal"))
 				o.unbounded_numeric = 1;

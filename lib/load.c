@@ -338,6 +338,11 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 	plan.tinyint_numeric = opts->tinyint_numeric;
 	plan.json_plain = opts->json_plain;
 	plan.unbounded_numeric = opts->unbounded_numeric;
+	if (opts->uuid_binary)
+		for (int i = 0; i < model.ntables; i++)
+			for (int k = 0; k < model.tables[i].ncols; k++)
+				if (model.tables[i].cols[k].type.t == NT_UUID)
+					model.tables[i].cols[k].type.length = 16;
 	if (opts->schema_prefix && model.schemas.n > 1) {
 		prefix_table_names(&model);
 		plan.schema_prefix = 1;

@@ -50,6 +50,7 @@ struct load_opts {
 	int json_plain;			/* MySQL JSON becomes json, not jsonb */
 	int unbounded_numeric;		/* PG numeric beyond MySQL: 1 decimal, 2 double, 3 text */
 	int schema_prefix;		/* PG schemas into one MySQL database, prefixed */
+	int uuid_binary;		/* uuid as binary(16) on MySQL */
 };
 
 struct load_result {

@@ -51,7 +51,9 @@ struct ntype_desc {
 	enum ntype elem;	/* NT_ARRAY: the element type */
 	int precision;		/* NT_DECIMAL: digits, -1 when unbounded */
 	int scale;		/* NT_DECIMAL: digits after the point, -1 unbounded */
-	int length;		/* NT_CHAR/NT_VARCHAR: characters, -1 unbounded */
+	int length;		/* NT_CHAR/NT_VARCHAR: characters, -1 unbounded;
+				 * NT_UUID: 16 when a MySQL target stores it as
+				 * binary(16) (load --uuid=binary) */
 	int fsp;		/* time types: fractional digits, -1 default */
 	int is_unsigned;	/* MySQL integer and decimal columns */
 };

@@ -163,7 +163,14 @@ column_type(struct strbuf *sql, const struct schema_model *s, const struct table
 		strbuf_addstr(sql, "varchar(64)");
 		note(plan, t, col->name, "interval becomes varchar(64) holding ISO 8601 durations");
 		break;
-	case NT_UUID: strbuf_addstr(sql, "char(36)"); break;
+	case NT_UUID:
+		if (d->length == 16) {
+			strbuf_addstr(sql, "binary(16)");
+			note(plan, t, col->name, "uuid becomes binary(16) (--uuid=binary)");
+		} else {
+			strbuf_addstr(sql, "char(36)");
+		}
+		break;
 	case NT_JSON:
 	case NT_JSONB:
 		strbuf_addstr(sql, "json");

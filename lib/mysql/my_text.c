@@ -431,6 +431,33 @@ my_canon_to_text(const struct ntype_desc *d, const unsigned char *p, size_t n,
 		return 0;
 	case NT_ARRAY:
 		return array_to_json(d, p, n, out, emsg, emsz);
+	case NT_UUID:
+		if (d->length == 16) {
+			/* binary(16): the 32 hex digits as bytes, in order */
+			unsigned char b[16];
+			size_t k = 0;
+
+			for (size_t i = 0; i + 1 < n && k < 16; i++) {
+				int hi, lo;
+
+				if (p[i] == '-')
+					continue;
+				hi = p[i] <= '9' ? p[i] - '0' : (p[i] | 0x20) - 'a' + 10;
+				lo = p[i + 1] <= '9' ? p[i + 1] - '0' : (p[i + 1] | 0x20) - 'a' + 10;
+				if (hi < 0 || hi > 15 || lo < 0 || lo > 15)
+					break;
+				b[k++] = (unsigned char)(hi * 16 + lo);
+				i++;
+			}
+			if (k != 16) {
+				snprintf(emsg, emsz, "bad uuid '%.*s'", (int)(n > 40 ? 40 : n), p);
+				return -1;
+			}
+			strbuf_add(out, b, 16);
+			return 0;
+		}
+		strbuf_add(out, p, n);
+		return 0;
 	case NT_GEOMETRY:
 		/* Internal geometry: a 4-byte SRID (0, not kept) and the WKB. */
 		strbuf_add(out, "\0\0\0\0", 4);

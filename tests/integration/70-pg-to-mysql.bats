@@ -89,3 +89,12 @@ setup_file() {
 	run -0 dbmig load --unbounded-numeric=decimal "$BATS_FILE_TMPDIR/app" "$(new_mydb app_dom)"
 	assert_output --partial "app.kinds.pos: domain app.posint becomes its base type; its check (CHECK ((VALUE > 0))) is not carried"
 }
+
+@test "--uuid=binary stores uuid as its 16 bytes" {
+	run -0 dbmig load --uuid=binary --unbounded-numeric=decimal "$BATS_FILE_TMPDIR/app" "$(new_mydb app_uuid)"
+	assert_output --partial "app.kinds.u: uuid becomes binary(16) (--uuid=binary)"
+	run -0 my_sql app_uuid -e "SELECT COLUMN_TYPE FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'app_uuid' AND TABLE_NAME = 'kinds' AND COLUMN_NAME = 'u'"
+	assert_output "binary(16)"
+	run -0 my_sql app_uuid -e "SELECT LOWER(HEX(u)) FROM kinds ORDER BY id"
+	assert_output "$(printf '00000000000000000000000000000000\na0eebc999c0b4ef8bb6d6bb9bd380a11\nNULL')"
+}
