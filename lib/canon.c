@@ -12,6 +12,26 @@
 #include "banned.h"
 
 void
+canon_put_be(struct strbuf *out, uint64_t v, int nbytes)
+{
+	unsigned char b[8];
+
+	for (int i = 0; i < nbytes; i++)
+		b[i] = (unsigned char)(v >> (8 * (nbytes - 1 - i)));
+	strbuf_add(out, b, (size_t)nbytes);
+}
+
+uint64_t
+canon_get_be(const unsigned char *p, int nbytes)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < nbytes; i++)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+void
 canon_row_encode(struct strbuf *out, const struct value *v, int ncols)
 {
 	strbuf_addch(out, 0x01);

@@ -29,6 +29,10 @@ struct value {
 	int isnull;		/* 1 for SQL NULL (p, len unused) */
 };
 
+/* Big-endian integers of nbytes (1..8): the canonical float bit pattern. */
+void canon_put_be(struct strbuf *out, uint64_t v, int nbytes);
+uint64_t canon_get_be(const unsigned char *p, int nbytes);
+
 /* Appends one encoded row of ncols values to out. */
 void canon_row_encode(struct strbuf *out, const struct value *v, int ncols);
 /* Appends the end-of-chunk marker carrying the row count. */

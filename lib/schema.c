@@ -177,6 +177,29 @@ schema_find_table(const struct schema_model *s, const char *qual)
 	return hit;
 }
 
+int
+table_data_types(const struct table *t, const struct ntype_desc **types)
+{
+	int n = 0;
+
+	for (int i = 0; i < t->ncols; i++)
+		if (!t->cols[i].generated_expr)
+			types[n++] = &t->cols[i].type;
+	return n;
+}
+
+const char *
+table_data_column_name(const struct table *t, int i)
+{
+	for (int k = 0; k < t->ncols; k++) {
+		if (t->cols[k].generated_expr)
+			continue;
+		if (i-- == 0)
+			return t->cols[k].name;
+	}
+	return "?";
+}
+
 void
 table_qualname(const struct table *t, struct strbuf *sb)
 {

@@ -144,6 +144,12 @@ struct db_object *schema_add_object(struct schema_model *s);
 /* The table whose "schema.name" is qual, or NULL. Borrowed. */
 struct table *schema_find_table(const struct schema_model *s, const char *qual);
 
+/* The columns that carry data (all but generated ones): their types into
+ * types (room for t->ncols), and their count. */
+int table_data_types(const struct table *t, const struct ntype_desc **types);
+/* The name of the i-th data column; borrowed. */
+const char *table_data_column_name(const struct table *t, int i);
+
 /* "schema.name" into sb (unquoted, for messages and patterns). */
 void table_qualname(const struct table *t, struct strbuf *sb);
 

@@ -372,18 +372,6 @@ profile_value(struct column *col, const char *v, size_t n)
 	}
 }
 
-/* The data columns in order, with the expressions that read them exactly. */
-static int
-data_columns(const struct table *t, const struct ntype_desc **types)
-{
-	int n = 0;
-
-	for (int i = 0; i < t->ncols; i++)
-		if (!t->cols[i].generated_expr)
-			types[n++] = &t->cols[i].type;
-	return n;
-}
-
 static int
 my_copy_out(struct db_conn *c, struct table *t, row_sink_fn sink, void *arg,
 	    struct dberr *err)
@@ -392,7 +380,7 @@ my_copy_out(struct db_conn *c, struct table *t, row_sink_fn sink, void *arg,
 	const struct ntype_desc **types = xcalloc((size_t)t->ncols + 1, sizeof(*types));
 	struct value *vals = xcalloc((size_t)t->ncols + 1, sizeof(*vals));
 	size_t *offs = xcalloc((size_t)t->ncols + 1, sizeof(*offs));
-	int ncols = data_columns(t, types), first = 1, ret = -1;
+	int ncols = table_data_types(t, types), first = 1, ret = -1;
 	MYSQL_RES *r = NULL;
 	MYSQL_ROW row;
 	uint64_t rowno = 0;
@@ -641,19 +629,6 @@ my_fk_checks_off(struct db_conn *c, struct dberr *err)
 	return my_exec(c, "SET foreign_key_checks = 0", err);
 }
 
-/* The name of the i-th data (non-generated) column. */
-static const char *
-data_column_name(const struct table *t, int i)
-{
-	for (int k = 0; k < t->ncols; k++) {
-		if (t->cols[k].generated_expr)
-			continue;
-		if (i-- == 0)
-			return t->cols[k].name;
-	}
-	return "?";
-}
-
 /* LOAD DATA LOCAL INFILE fed from a row source through the client's
  * local-infile callbacks: rows are rendered into a buffer as the server
  * asks for bytes, so nothing but one buffer is held in memory. */
@@ -711,7 +686,7 @@ infile_fill(struct infile *f)
 					     emsg, sizeof(emsg)) < 0) {
 				dberr_set(&f->err, DBERR_UNSUPPORTED, "table %s row %llu column %s: %s",
 					  f->t->name, (unsigned long long)f->rows + 1,
-					  data_column_name(f->t, i), emsg);
+					  table_data_column_name(f->t, i), emsg);
 				return -1;
 			}
 			my_tsv_escape(&f->buf, strbuf_cstr(&f->txt), f->txt.len);
@@ -823,7 +798,7 @@ insert_rows(struct db_conn *c, const struct table *t, const char *cols,
 				if (insert_literal(&sql, f->types[i], &f->vals[i], &txt, emsg, sizeof(emsg)) < 0) {
 					dberr_set(err, DBERR_UNSUPPORTED, "table %s row %llu column %s: %s",
 						  t->name, (unsigned long long)f->rows + 1,
-						  data_column_name(t, i), emsg);
+						  table_data_column_name(t, i), emsg);
 					goto out;
 				}
 			}
@@ -872,7 +847,7 @@ my_load_chunk(struct db_conn *c, const struct table *t, const char *dump_id,
 	f.t = t;
 	f.types = xcalloc((size_t)t->ncols + 1, sizeof(*f.types));
 	f.vals = xcalloc((size_t)t->ncols + 1, sizeof(*f.vals));
-	f.ncols = data_columns(t, f.types);
+	f.ncols = table_data_types(t, f.types);
 	f.src = src;
 	f.arg = arg;
 	*rows = 0;

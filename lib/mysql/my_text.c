@@ -166,26 +166,6 @@ my_trim_fraction(char *s, size_t n)
 	return n;
 }
 
-static void
-put_be(struct strbuf *out, uint64_t v, int nbytes)
-{
-	unsigned char b[8];
-
-	for (int i = 0; i < nbytes; i++)
-		b[i] = (unsigned char)(v >> (8 * (nbytes - 1 - i)));
-	strbuf_add(out, b, (size_t)nbytes);
-}
-
-static uint64_t
-get_be(const unsigned char *p, int nbytes)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < nbytes; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
-
 int
 my_text_to_canon(const struct ntype_desc *d, const char *s, size_t n,
 		 struct strbuf *out, char *emsg, size_t emsz)
@@ -213,12 +193,12 @@ my_text_to_canon(const struct ntype_desc *d, const char *s, size_t n,
 				uint32_t bits;
 
 				memcpy(&bits, &f, 4);
-				put_be(out, bits, 4);
+				canon_put_be(out, bits, 4);
 			} else {
 				uint64_t bits;
 
 				memcpy(&bits, &v, 8);
-				put_be(out, bits, 8);
+				canon_put_be(out, bits, 8);
 			}
 		}
 		return 0;
@@ -357,13 +337,13 @@ my_canon_to_text(const struct ntype_desc *d, const unsigned char *p, size_t n,
 			return -1;
 		}
 		if (d->t == NT_FLOAT32) {
-			uint32_t bits = (uint32_t)get_be(p, 4);
+			uint32_t bits = (uint32_t)canon_get_be(p, 4);
 			float f;
 
 			memcpy(&f, &bits, 4);
 			v = f;
 		} else {
-			uint64_t bits = get_be(p, 8);
+			uint64_t bits = canon_get_be(p, 8);
 
 			memcpy(&v, &bits, 8);
 		}

@@ -303,18 +303,6 @@ copy_target(const struct table *t, struct strbuf *sql)
 	strbuf_addch(sql, ')');
 }
 
-/* The columns COPY moves: all but the generated ones. */
-static int
-data_columns(const struct table *t, const struct ntype_desc **types)
-{
-	int n = 0;
-
-	for (int i = 0; i < t->ncols; i++)
-		if (!t->cols[i].generated_expr)
-			types[n++] = &t->cols[i].type;
-	return n;
-}
-
 static int
 pg_copy_out(struct db_conn *c, struct table *t, row_sink_fn sink,
 	    void *arg, struct dberr *err)
@@ -325,7 +313,7 @@ pg_copy_out(struct db_conn *c, struct table *t, row_sink_fn sink,
 	size_t *fl = xcalloc((size_t)t->ncols, sizeof(*fl));
 	size_t *offs = xcalloc((size_t)t->ncols, sizeof(*offs));
 	struct value *vals = xcalloc((size_t)t->ncols, sizeof(*vals));
-	int ncols = data_columns(t, types), ret = -1, in_copy = 0;
+	int ncols = table_data_types(t, types), ret = -1, in_copy = 0;
 	PGresult *r = NULL;
 	char *line = NULL;
 	uint64_t rowno = 0;
@@ -560,19 +548,6 @@ pg_fk_checks_off(struct db_conn *c, struct dberr *err)
 	return pg_exec(c, "SET session_replication_role = replica", err);
 }
 
-/* The name of the i-th data (non-generated) column. */
-static const char *
-column_name(const struct table *t, int i)
-{
-	for (int k = 0; k < t->ncols; k++) {
-		if (t->cols[k].generated_expr)
-			continue;
-		if (i-- == 0)
-			return t->cols[k].name;
-	}
-	return "?";
-}
-
 #define COPY_SEND_AT (256 * 1024)
 
 static int
@@ -585,7 +560,7 @@ pg_load_chunk(struct db_conn *c, const struct table *t, const char *dump_id,
 	struct strbuf sql = STRBUF_INIT, out = STRBUF_INIT, txt = STRBUF_INIT;
 	const struct ntype_desc **types = xcalloc((size_t)t->ncols, sizeof(*types));
 	struct value *vals = xcalloc((size_t)t->ncols, sizeof(*vals));
-	int ncols = data_columns(t, types), ret = -1, in_copy = 0, in_tx = 0;
+	int ncols = table_data_types(t, types), ret = -1, in_copy = 0, in_tx = 0;
 	PGresult *r;
 
 	*rows = 0;
@@ -643,7 +618,7 @@ pg_load_chunk(struct db_conn *c, const struct table *t, const char *dump_id,
 					  "column %s: the value holds a NUL byte, which PostgreSQL "
 					  "text cannot store; remove it at the source, or load with "
 					  "--strip-nul to drop such bytes", t->schema, t->name,
-					  (unsigned long long)*rows + 1, column_name(t, i));
+					  (unsigned long long)*rows + 1, table_data_column_name(t, i));
 				goto out;
 			}
 			strbuf_reset(&txt);

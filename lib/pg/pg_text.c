@@ -138,26 +138,6 @@ hexval(int c)
 	return -1;
 }
 
-static void
-put_be(struct strbuf *out, uint64_t v, int nbytes)
-{
-	unsigned char b[8];
-
-	for (int i = 0; i < nbytes; i++)
-		b[i] = (unsigned char)(v >> (8 * (nbytes - 1 - i)));
-	strbuf_add(out, b, (size_t)nbytes);
-}
-
-static uint64_t
-get_be(const unsigned char *p, int nbytes)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < nbytes; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
-
 static int array_text_to_canon(const struct ntype_desc *d, const char *s,
 			       size_t n, struct strbuf *out, char *emsg,
 			       size_t emsz);
@@ -197,7 +177,7 @@ pg_text_to_canon(const struct ntype_desc *d, const char *s, size_t n,
 				bits = 0x7fc00000u;	/* one NaN, whatever its payload */
 			else
 				memcpy(&bits, &f, 4);
-			put_be(out, bits, 4);
+			canon_put_be(out, bits, 4);
 		} else {
 			double f = strtod(num, &end);
 			uint64_t bits;
@@ -208,7 +188,7 @@ pg_text_to_canon(const struct ntype_desc *d, const char *s, size_t n,
 				bits = 0x7ff8000000000000ull;
 			else
 				memcpy(&bits, &f, 8);
-			put_be(out, bits, 8);
+			canon_put_be(out, bits, 8);
 		}
 		return 0;
 badnum:
@@ -285,7 +265,7 @@ pg_canon_to_text(const struct ntype_desc *d, const unsigned char *p, size_t n,
 		if (n != 4)
 			goto badlen;
 		{
-			uint32_t bits = (uint32_t)get_be(p, 4);
+			uint32_t bits = (uint32_t)canon_get_be(p, 4);
 			float f;
 
 			memcpy(&f, &bits, 4);
@@ -303,7 +283,7 @@ pg_canon_to_text(const struct ntype_desc *d, const unsigned char *p, size_t n,
 		if (n != 8)
 			goto badlen;
 		{
-			uint64_t bits = get_be(p, 8);
+			uint64_t bits = canon_get_be(p, 8);
 			double f;
 
 			memcpy(&f, &bits, 8);
