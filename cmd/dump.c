@@ -27,8 +27,9 @@ enum {
 static const char dump_usage[] =
 	"usage: dbmig dump [options] SOURCE -o DIR\n\n"
 	"Take a consistent snapshot of SOURCE into the dump directory DIR.\n"
-	"SOURCE is a postgresql:// URI or a libpq 'key=value' string; passwords\n"
-	"come best from PGPASSWORD or ~/.pgpass. DBMIG_SOURCE_URI is the default.\n\n"
+	"SOURCE is a postgresql:// URI, a libpq 'key=value' string or a mysql://\n"
+	"URI; passwords come best from PGPASSWORD or ~/.pgpass (MYSQL_PWD or an\n"
+	"option file for MySQL). DBMIG_SOURCE_URI is the default.\n\n"
 	"options:\n"
 	"  -o, --output DIR          dump directory (created 0700; must be absent or empty)\n"
 	"  -j, --jobs N              read N tables in parallel, one snapshot (default 1)\n"
