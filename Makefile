@@ -79,9 +79,11 @@ unit-bins: $(UNIT_BINS)
 check-valgrind: all unit-bins
 	tests/run-unit --valgrind
 
-# Figures beside pg_dump/pg_restore; prints a table, never fails on speed.
+# Figures beside pg_dump/pg_restore and pgloader; prints tables, never
+# fails on speed. BENCH_SCALE: pgbench scale; BENCH_ROWS: sysbench rows/table.
 bench: all
 	bench/pg-vs-pgdump.sh $(BENCH_SCALE)
+	bench/mysql-to-pg.sh $(BENCH_ROWS)
 
 demo: deps
 	$(MAKE) all
