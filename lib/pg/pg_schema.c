@@ -471,7 +471,15 @@ read_not_carried(struct db_conn *c, struct schema_model *s, struct dberr *err)
 		     "FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid "
 		     "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " USER_NS_FILTER("n") " "
 		     "UNION ALL SELECT 'extension', '', extname, NULL, 0, oid::int8 FROM pg_extension "
-		     "WHERE extname <> 'plpgsql'"
+		     "WHERE extname <> 'plpgsql' "
+		     "UNION ALL SELECT 'publication', '', pubname, NULL, 5, oid::int8 FROM pg_publication "
+		     "UNION ALL SELECT 'collation', n.nspname, co.collname, NULL, 6, co.oid::int8 "
+		     "FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace "
+		     "WHERE " USER_NS_FILTER("n") " "
+		     "UNION ALL SELECT 'privileges on', n.nspname, c.relname, NULL, 7, c.oid::int8 "
+		     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+		     "WHERE c.relkind IN ('r', 'v', 'm', 'S') AND c.relacl IS NOT NULL AND "
+		     USER_NS_FILTER("n")
 		     ") x ORDER BY ord, o", 0, NULL, err);
 	if (!r)
 		return -1;
@@ -480,8 +488,8 @@ read_not_carried(struct db_conn *c, struct schema_model *s, struct dberr *err)
 		const char *kind = PQgetvalue(r, i, 0);
 
 		if (PQgetisnull(r, i, 3)) {
-			strbuf_addf(&w, "%s %s%s%s is not carried by this version of dbmig; "
-				    "recreate it on the target by hand", kind, PQgetvalue(r, i, 1),
+			strbuf_addf(&w, "%s %s%s%s: not carried by this version of dbmig; "
+				    "recreate on the target by hand", kind, PQgetvalue(r, i, 1),
 				    *PQgetvalue(r, i, 1) ? "." : "", PQgetvalue(r, i, 2));
 			strlist_push(&s->warnings, w.buf);
 		} else {

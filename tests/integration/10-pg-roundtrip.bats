@@ -238,3 +238,15 @@ setup_file() {
 	assert_output --partial "already exists"
 	assert_output --partial "not migrated (reported above)"
 }
+
+@test "privileges, publications and collations that are not carried are named" {
+	src=$(new_db named_src)
+	psql_at "$src" "CREATE TABLE t (x int); GRANT SELECT ON t TO PUBLIC; CREATE PUBLICATION pub_all FOR ALL TABLES;
+		CREATE COLLATION c_de (provider = icu, locale = 'de')"
+	run -0 dbmig dump "$src" -o "$BATS_TEST_TMPDIR/d"
+	assert_output --partial "privileges on public.t: not carried"
+	assert_output --partial "publication pub_all: not carried"
+	assert_output --partial "collation public.c_de: not carried"
+	run -0 jq -r '.schema.warnings | length' "$BATS_TEST_TMPDIR/d/manifest.json"
+	assert_output 3
+}
