@@ -32,6 +32,35 @@ canon_get_be(const unsigned char *p, int nbytes)
 }
 
 void
+canon_values_from_offsets(const struct strbuf *buf, const size_t *offs, int n,
+			  struct value *vals)
+{
+	for (int i = 0; i < n; i++) {
+		size_t end = buf->len;
+
+		vals[i].isnull = offs[i] == SIZE_MAX;
+		vals[i].p = NULL;
+		vals[i].len = 0;
+		if (vals[i].isnull)
+			continue;
+		for (int k = i + 1; k < n; k++)
+			if (offs[k] != SIZE_MAX) {
+				end = offs[k];
+				break;
+			}
+		vals[i].p = (const unsigned char *)strbuf_cstr(buf) + offs[i];
+		vals[i].len = end - offs[i];
+	}
+}
+
+int
+canon_is_zero_date(const unsigned char *p, size_t n)
+{
+	return n >= 10 && (!memcmp(p, "0000", 4) || !memcmp(p + 5, "00", 2) ||
+			   !memcmp(p + 8, "00", 2));
+}
+
+void
 canon_row_encode(struct strbuf *out, const struct value *v, int ncols)
 {
 	strbuf_addch(out, 0x01);

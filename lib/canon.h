@@ -33,6 +33,19 @@ struct value {
 void canon_put_be(struct strbuf *out, uint64_t v, int nbytes);
 uint64_t canon_get_be(const unsigned char *p, int nbytes);
 
+/*
+ * Points vals[0..n) into buf, whose payloads were appended back to back:
+ * offs[i] is where value i starts, SIZE_MAX for NULL. Call it once buf is
+ * complete, since growing buf may move it; a value ends where the next
+ * non-null one starts.
+ */
+void canon_values_from_offsets(const struct strbuf *buf, const size_t *offs, int n,
+			       struct value *vals);
+
+/* A MySQL zero date or zero-in-date ("0000-..", "..-00-..", "..-00"):
+ * payloads of date, timestamp and timestamptz from a MySQL source. */
+int canon_is_zero_date(const unsigned char *p, size_t n);
+
 /* Appends one encoded row of ncols values to out. */
 void canon_row_encode(struct strbuf *out, const struct value *v, int ncols);
 /* Appends the end-of-chunk marker carrying the row count. */

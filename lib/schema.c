@@ -177,6 +177,21 @@ schema_find_table(const struct schema_model *s, const char *qual)
 	return hit;
 }
 
+void
+column_carry_as_text(struct schema_model *s, const struct table *t, struct column *col)
+{
+	struct strbuf w = STRBUF_INIT;
+
+	memset(&col->type, 0, sizeof(col->type));
+	col->type.t = NT_TEXT;
+	col->type.precision = col->type.scale = col->type.length = col->type.fsp = -1;
+	col->unmapped_from = xstrdup(col->native_type);
+	strbuf_addf(&w, "column %s.%s.%s: type '%s' has no neutral mapping; carried as "
+		    "its text form", t->schema, t->name, col->name, col->native_type);
+	strlist_push(&s->warnings, w.buf);
+	strbuf_release(&w);
+}
+
 int
 table_data_types(const struct table *t, const struct ntype_desc **types)
 {

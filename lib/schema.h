@@ -144,6 +144,11 @@ struct db_object *schema_add_object(struct schema_model *s);
 /* The table whose "schema.name" is qual, or NULL. Borrowed. */
 struct table *schema_find_table(const struct schema_model *s, const char *qual);
 
+/* A column whose type has no neutral mapping, carried as text on request:
+ * records the native type and a warning in s. */
+void column_carry_as_text(struct schema_model *s, const struct table *t,
+			  struct column *col);
+
 /* The columns that carry data (all but generated ones): their types into
  * types (room for t->ncols), and their count. */
 int table_data_types(const struct table *t, const struct ntype_desc **types);

@@ -363,8 +363,7 @@ profile_value(struct column *col, const char *v, size_t n)
 	case NT_TIMESTAMP:
 	case NT_TIMESTAMPTZ:
 		/* YYYY-MM-DD...: a zero year, month or day */
-		if (n >= 10 && (!memcmp(v, "0000", 4) || !memcmp(v + 5, "00", 2) ||
-				!memcmp(v + 8, "00", 2)))
+		if (canon_is_zero_date((const unsigned char *)v, n))
 			col->profile.zero_dates++;
 		break;
 	default:
@@ -433,22 +432,7 @@ my_copy_out(struct db_conn *c, struct table *t, row_sink_fn sink, void *arg,
 			}
 			profile_value(cols[i], row[i], lens[i]);
 		}
-		for (int i = 0; i < ncols; i++) {
-			size_t end = canon.len;
-
-			vals[i].isnull = offs[i] == SIZE_MAX;
-			vals[i].p = NULL;
-			vals[i].len = 0;
-			if (vals[i].isnull)
-				continue;
-			for (int k = i + 1; k < ncols; k++)
-				if (offs[k] != SIZE_MAX) {
-					end = offs[k];
-					break;
-				}
-			vals[i].p = (const unsigned char *)strbuf_cstr(&canon) + offs[i];
-			vals[i].len = end - offs[i];
-		}
+		canon_values_from_offsets(&canon, offs, ncols, vals);
 		if (sink(arg, vals, err) < 0)
 			goto out;
 	}

@@ -185,12 +185,7 @@ read_columns(struct db_conn *c, const struct schema_filter *f, struct schema_mod
 						    t->name, col->name, col->native_type);
 				continue;
 			}
-			memset(&col->type, 0, sizeof(col->type));
-			col->type.t = NT_TEXT;
-			col->type.precision = col->type.scale = col->type.length = col->type.fsp = -1;
-			col->unmapped_from = xstrdup(col->native_type);
-			warnf(s, "column %s.%s.%s: type '%s' has no neutral mapping; carried as "
-			      "its text form", t->schema, t->name, col->name, col->native_type);
+			column_carry_as_text(s, t, col);
 		}
 	}
 	if (unmapped) {

@@ -365,24 +365,7 @@ pg_copy_out(struct db_conn *c, struct table *t, row_sink_fn sink,
 				goto out;
 			}
 		}
-		/* canon may have moved while growing: point into it only now.
-		 * A value ends where the next non-null one starts. */
-		for (int i = 0; i < ncols; i++) {
-			size_t end = canon.len;
-
-			vals[i].isnull = offs[i] == SIZE_MAX;
-			vals[i].p = NULL;
-			vals[i].len = 0;
-			if (vals[i].isnull)
-				continue;
-			for (int k = i + 1; k < ncols; k++)
-				if (offs[k] != SIZE_MAX) {
-					end = offs[k];
-					break;
-				}
-			vals[i].p = (const unsigned char *)strbuf_cstr(&canon) + offs[i];
-			vals[i].len = end - offs[i];
-		}
+		canon_values_from_offsets(&canon, offs, ncols, vals);
 		PQfreemem(line);
 		line = NULL;
 		if (sink(arg, vals, err) < 0)

@@ -297,7 +297,8 @@ pg_canon_to_text(const struct ntype_desc *d, const unsigned char *p, size_t n,
 			}
 		}
 		return 0;
-	case NT_BYTES: {
+	case NT_BYTES:
+	case NT_GEOMETRY: {	/* WKB, as bytea */
 		char *hx = xmalloc(2 * n + 1);
 
 		hex_encode(p, n, hx);
@@ -308,8 +309,7 @@ pg_canon_to_text(const struct ntype_desc *d, const unsigned char *p, size_t n,
 	}
 	case NT_DATE:
 	case NT_TIMESTAMP:
-		if (n >= 10 && (!memcmp(p, "0000", 4) || !memcmp(p + 5, "00", 2) ||
-				!memcmp(p + 8, "00", 2)))
+		if (canon_is_zero_date(p, n))
 			return 1;	/* a MySQL zero date: NULL (reported by the plan) */
 		strbuf_add(out, p, n);
 		return 0;
@@ -332,18 +332,8 @@ pg_canon_to_text(const struct ntype_desc *d, const unsigned char *p, size_t n,
 		strbuf_addch(out, '}');
 		return 0;
 	}
-	case NT_GEOMETRY: {
-		char *hx = xmalloc(2 * n + 1);
-
-		hex_encode(p, n, hx);
-		strbuf_addstr(out, "\\x");
-		strbuf_add(out, hx, 2 * n);
-		free(hx);
-		return 0;
-	}
 	case NT_TIMESTAMPTZ:
-		if (n >= 10 && (!memcmp(p, "0000", 4) || !memcmp(p + 5, "00", 2) ||
-				!memcmp(p + 8, "00", 2)))
+		if (canon_is_zero_date(p, n))
 			return 1;
 		if ((n == 8 && !memcmp(p, "infinity", 8)) ||
 		    (n == 9 && !memcmp(p, "-infinity", 9))) {
