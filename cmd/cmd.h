@@ -8,6 +8,7 @@
 
 int cmd_dump(int argc, char **argv);
 int cmd_load(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* Copies a connection string and blanks any password in argv, so `ps`
  * stops showing it; warns that it was visible until now. */

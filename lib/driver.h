@@ -15,6 +15,7 @@
 #include "canon.h"
 #include "dberr.h"
 #include "schema.h"
+#include "vform.h"
 
 struct db_conn;		/* opaque; defined by each driver */
 
@@ -144,6 +145,30 @@ struct db_driver {
 			  const char *dump_id, const char *item,
 			  row_source_fn src, void *arg, unsigned flags,
 			  uint64_t *rows, struct dberr *err);
+
+	/* Verify (lib/verify.c). side is which of the plan's two sides c
+	 * is; the SQL renders each column as vform.c does in the client. */
+	/* 1 when every compared column can be rendered in this engine's SQL. */
+	int (*vf_sql_ok)(const struct vf_plan *p, int side);
+	/* Row count and, for p->range, the key's extremes. */
+	int (*vf_stats)(struct db_conn *c, const struct table *t,
+			const struct vf_plan *p, int side, struct vf_stats *st,
+			struct dberr *err);
+	/* Count and digest sum of each group of the rows in scope (see
+	 * vf_group_fn); group is the range width or the hash modulus. */
+	int (*vf_digest)(struct db_conn *c, const struct table *t,
+			 const struct vf_plan *p, int side, const struct vf_scope *scope,
+			 uint64_t group, vf_group_fn fn, void *arg, struct dberr *err);
+	/* Like copy_out, restricted to the union of the scopes (all rows
+	 * when nscopes is 0), in key order when ordered. */
+	int (*vf_read)(struct db_conn *c, struct table *t, const struct vf_plan *p,
+		       int side, const struct vf_scope *scopes, int nscopes,
+		       int ordered, row_sink_fn sink, void *arg, struct dberr *err);
+	/* Every row's SQL renderings of the compared columns, in key order
+	 * (the golden test of the renderings). */
+	int (*vf_render)(struct db_conn *c, const struct table *t,
+			 const struct vf_plan *p, int side, vf_text_row_fn fn,
+			 void *arg, struct dberr *err);
 };
 
 extern const struct db_driver drv_pg, drv_mysql;

@@ -371,9 +371,9 @@ profile_value(struct column *col, const char *v, size_t n)
 	}
 }
 
-static int
-my_copy_out(struct db_conn *c, struct table *t, row_sink_fn sink, void *arg,
-	    struct dberr *err)
+int
+my_copy_rows(struct db_conn *c, struct table *t, const char *tail, row_sink_fn sink,
+	     void *arg, struct dberr *err)
 {
 	struct strbuf sql = STRBUF_INIT, canon = STRBUF_INIT;
 	const struct ntype_desc **types = xcalloc((size_t)t->ncols + 1, sizeof(*types));
@@ -404,6 +404,8 @@ my_copy_out(struct db_conn *c, struct table *t, row_sink_fn sink, void *arg,
 	}
 	strbuf_addstr(&sql, " FROM ");
 	my_quote_ident(&sql, t->name);
+	if (tail)
+		strbuf_addf(&sql, " %s", tail);
 	if (mysql_real_query(c->m, sql.buf, sql.len) || !(r = mysql_use_result(c->m))) {
 		my_fail(c, err, "reading table %s.%s", t->schema, t->name);
 		goto out;
@@ -452,6 +454,13 @@ out:
 	free(offs);
 	free(cols);
 	return ret;
+}
+
+static int
+my_copy_out(struct db_conn *c, struct table *t, row_sink_fn sink, void *arg,
+	    struct dberr *err)
+{
+	return my_copy_rows(c, t, NULL, sink, arg, err);
 }
 
 /* ---- target side ---- */
@@ -937,6 +946,11 @@ const struct db_driver drv_mysql = {
 	.snapshot_release = my_snapshot_release,
 	.schema_read = my_schema_read,
 	.copy_out = my_copy_out,
+	.vf_sql_ok = my_vf_sql_ok,
+	.vf_stats = my_vf_stats,
+	.vf_digest = my_vf_digest,
+	.vf_read = my_vf_read,
+	.vf_render = my_vf_render,
 	.ledger_open = my_ledger_open,
 	.ddl_plan = my_ddl_plan,
 	.exec_step = my_exec_step,

@@ -37,4 +37,22 @@ int my_ddl_plan(const struct schema_model *s, struct ddl_plan *plan,
 int my_ddl_plan_from_pg(const struct schema_model *s, struct ddl_plan *plan,
 			struct dberr *err);
 
+/* copy_out with a tail ("WHERE ... ORDER BY ...") on the table's SELECT;
+ * NULL reads the whole table. */
+int my_copy_rows(struct db_conn *c, struct table *t, const char *tail,
+		 row_sink_fn sink, void *arg, struct dberr *err);
+
+/* verify (my_verify.c) */
+int my_vf_sql_ok(const struct vf_plan *p, int side);
+int my_vf_stats(struct db_conn *c, const struct table *t, const struct vf_plan *p,
+		int side, struct vf_stats *st, struct dberr *err);
+int my_vf_digest(struct db_conn *c, const struct table *t, const struct vf_plan *p,
+		 int side, const struct vf_scope *scope, uint64_t group,
+		 vf_group_fn fn, void *arg, struct dberr *err);
+int my_vf_read(struct db_conn *c, struct table *t, const struct vf_plan *p, int side,
+	       const struct vf_scope *scopes, int nscopes, int ordered,
+	       row_sink_fn sink, void *arg, struct dberr *err);
+int my_vf_render(struct db_conn *c, const struct table *t, const struct vf_plan *p,
+		 int side, vf_text_row_fn fn, void *arg, struct dberr *err);
+
 #endif

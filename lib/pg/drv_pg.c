@@ -303,9 +303,9 @@ copy_target(const struct table *t, struct strbuf *sql)
 	strbuf_addch(sql, ')');
 }
 
-static int
-pg_copy_out(struct db_conn *c, struct table *t, row_sink_fn sink,
-	    void *arg, struct dberr *err)
+int
+pg_copy_rows(struct db_conn *c, struct table *t, const char *tail, row_sink_fn sink,
+	     void *arg, struct dberr *err)
 {
 	struct strbuf sql = STRBUF_INIT, fields = STRBUF_INIT, canon = STRBUF_INIT;
 	const struct ntype_desc **types = xcalloc((size_t)t->ncols, sizeof(*types));
@@ -318,9 +318,24 @@ pg_copy_out(struct db_conn *c, struct table *t, row_sink_fn sink,
 	char *line = NULL;
 	uint64_t rowno = 0;
 
-	strbuf_addstr(&sql, "COPY ");
-	copy_target(t, &sql);
-	strbuf_addstr(&sql, " TO STDOUT");
+	if (!tail) {
+		strbuf_addstr(&sql, "COPY ");
+		copy_target(t, &sql);
+		strbuf_addstr(&sql, " TO STDOUT");
+	} else {
+		strbuf_addstr(&sql, "COPY (SELECT ");
+		for (int i = 0, first = 1; i < t->ncols; i++) {
+			if (t->cols[i].generated_expr)
+				continue;
+			if (!first)
+				strbuf_addstr(&sql, ", ");
+			pg_quote_ident(&sql, t->cols[i].name);
+			first = 0;
+		}
+		strbuf_addstr(&sql, " FROM ");
+		pg_quote_qualified(&sql, t->schema, t->name);
+		strbuf_addf(&sql, " %s) TO STDOUT", tail);
+	}
 	r = PQexec(c->pg, sql.buf);
 	if (PQresultStatus(r) != PGRES_COPY_OUT) {
 		pg_fail(c, r, err, "reading table %s.%s", t->schema, t->name);
@@ -407,6 +422,13 @@ out:
 	free(offs);
 	free(vals);
 	return ret;
+}
+
+static int
+pg_copy_out(struct db_conn *c, struct table *t, row_sink_fn sink, void *arg,
+	    struct dberr *err)
+{
+	return pg_copy_rows(c, t, NULL, sink, arg, err);
 }
 
 static int
@@ -677,6 +699,11 @@ const struct db_driver drv_pg = {
 	.snapshot_release = pg_snapshot_release,
 	.schema_read = pg_schema_read,
 	.copy_out = pg_copy_out,
+	.vf_sql_ok = pg_vf_sql_ok,
+	.vf_stats = pg_vf_stats,
+	.vf_digest = pg_vf_digest,
+	.vf_read = pg_vf_read,
+	.vf_render = pg_vf_render,
 	.ledger_open = pg_ledger_open,
 	.ddl_plan = pg_ddl_plan,
 	.exec_step = pg_exec_step,

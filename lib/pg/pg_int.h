@@ -35,4 +35,22 @@ int pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan,
 int pg_ddl_plan_from_mysql(const struct schema_model *s, struct ddl_plan *plan,
 			   struct dberr *err);
 
+/* copy_out with a tail ("WHERE ... ORDER BY ...") on the table's SELECT;
+ * NULL copies the whole table. */
+int pg_copy_rows(struct db_conn *c, struct table *t, const char *tail,
+		 row_sink_fn sink, void *arg, struct dberr *err);
+
+/* verify (pg_verify.c) */
+int pg_vf_sql_ok(const struct vf_plan *p, int side);
+int pg_vf_stats(struct db_conn *c, const struct table *t, const struct vf_plan *p,
+		int side, struct vf_stats *st, struct dberr *err);
+int pg_vf_digest(struct db_conn *c, const struct table *t, const struct vf_plan *p,
+		 int side, const struct vf_scope *scope, uint64_t group,
+		 vf_group_fn fn, void *arg, struct dberr *err);
+int pg_vf_read(struct db_conn *c, struct table *t, const struct vf_plan *p, int side,
+	       const struct vf_scope *scopes, int nscopes, int ordered,
+	       row_sink_fn sink, void *arg, struct dberr *err);
+int pg_vf_render(struct db_conn *c, const struct table *t, const struct vf_plan *p,
+		 int side, vf_text_row_fn fn, void *arg, struct dberr *err);
+
 #endif

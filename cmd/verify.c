@@ -1,0 +1,378 @@
+/*
+ * verify.c - `dbmig verify`: option parsing and the report (for people,
+ * or JSON for machines); the comparison is in lib/verify.c.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/log.h"
+#include "../lib/verify.h"
+#include "cmd.h"
+#include "exitcodes.h"
+#include "../lib/banned.h"
+
+enum {
+	OPT_MODE = 256,
+	OPT_CHUNK_ROWS,
+	OPT_MAX_DIFFS,
+	OPT_JSON,
+	OPT_RENDERING_CHECK,
+};
+
+static const char verify_usage[] =
+	"usage: dbmig verify [options] SOURCE TARGET\n\n"
+	"Compare the rows of two databases, or of a dump and a database, table by\n"
+	"table, across PostgreSQL and MySQL/MariaDB, and name every row that differs.\n"
+	"SOURCE and TARGET are each a dump directory, a postgresql:// URI, a libpq\n"
+	"'key=value' string or a mysql:// URI. Exit status 0 means equal, 1 means\n"
+	"differences were found, 2 and above mean the comparison could not be made.\n\n"
+	"options:\n"
+	"      --mode=checksum|rows  digest chunks inside each server and fetch only\n"
+	"                      differing rows (default), or stream every row to dbmig\n"
+	"  -j, --jobs N        compare N tables at a time (default 1)\n"
+	"  -t, --table PATTERN compare only matching tables (repeatable; 'schema.*')\n"
+	"  -T, --exclude-table PATTERN  skip matching tables (repeatable)\n"
+	"      --chunk-rows N  rows per first-level chunk (default 10000)\n"
+	"      --max-diffs N   differences listed per table (default 100)\n"
+	"      --json          print the report as one JSON object\n"
+	"  -q, --quiet         print nothing when equal, only differences otherwise\n"
+	"      --rendering-check  check that each server renders every compared value\n"
+	"                      as dbmig does (diagnostic; reads whole tables)\n"
+	"  -h, --help          this help\n";
+
+static const char *
+kind_word(char k)
+{
+	switch (k) {
+	case 'm': return "missing on target";
+	case 'e': return "extra on target";
+	case 'c': return "changed";
+	default: return "rendering differs";
+	}
+}
+
+static void
+print_side(const char *label, const struct verify_side_info *s)
+{
+	printf("%s: %s %s %s", label, s->engine, s->server_version, s->where);
+	if (s->is_dump)
+		printf(" (taken %s", s->taken_at);
+	else
+		printf(" (read now");
+	if (!strcmp(s->engine, "postgresql") && s->position[0])
+		printf(", WAL LSN %s%s", s->position, s->position_exact ? "" : " or later");
+	else if (s->position[0])
+		printf(", binlog %s", s->position);
+	if (s->gtid[0])
+		printf(", GTID %s", s->gtid);
+	printf(")\n");
+}
+
+static void
+print_human(const struct verify_opts *o, const struct verify_result *r, int quiet)
+{
+	uint64_t rows = 0;
+	int notes = 0;
+
+	if (!quiet) {
+		print_side("source", &r->side[0]);
+		print_side("target", &r->side[1]);
+		printf("\n%-32s %12s %12s %7s %9s %11s %8s  %s\n", "table", "source rows",
+		       "target rows", "chunks", "differing", "differences", "seconds", "method");
+		for (int i = 0; i < r->ntables; i++) {
+			const struct verify_table *t = &r->tables[i];
+
+			printf("%-32s %12" PRIu64 " %12" PRIu64 " %7" PRIu64 " %9" PRIu64
+			       " %10" PRIu64 "%s %8.2f  %s\n", t->name[0], t->rows[0], t->rows[1],
+			       t->chunks, t->chunks_differing, t->missing + t->extra + t->changed,
+			       t->truncated ? "+" : " ", t->seconds, t->error ? "failed" : t->method);
+			rows += t->rows[0];
+		}
+	}
+	if (r->differences || r->only[0].n || r->only[1].n) {
+		printf("%sdifferences:\n", quiet ? "" : "\n");
+		for (int s = 0; s < 2; s++)
+			for (size_t k = 0; k < r->only[s].n; k++)
+				printf("  %s: table only on the %s\n", r->only[s].v[k],
+				       s ? "target" : "source");
+		for (size_t k = 0; k < r->column_diffs.n; k++)
+			printf("  %s\n", r->column_diffs.v[k]);
+		for (int i = 0; i < r->ntables; i++) {
+			const struct verify_table *t = &r->tables[i];
+
+			for (int k = 0; k < t->ndiffs; k++) {
+				const struct verify_diff *d = &t->diffs[k];
+
+				printf("  %s: %s: %s", t->name[0], kind_word(d->kind), d->key);
+				if (d->columns)
+					printf(": %s (%s)", d->columns, d->detail);
+				printf("\n");
+			}
+			if (t->truncated)
+				printf("  %s: more differences not listed (--max-diffs %" PRIu64 ")\n",
+				       t->name[0], o->max_diffs);
+			if (t->digest_mismatch)
+				printf("  %s: chunk digests differ but the fetched rows are equal: a "
+				       "rendering disagrees; run with --rendering-check\n", t->name[0]);
+			if (!t->error && !t->ndiffs && !t->digest_mismatch && t->rows[0] != t->rows[1])
+				printf("  %s: %" PRIu64 " rows on the source, %" PRIu64 " on the target\n",
+				       t->name[0], t->rows[0], t->rows[1]);
+		}
+	}
+	for (int i = 0; i < r->ntables; i++) {
+		const struct verify_table *t = &r->tables[i];
+
+		if (t->error)
+			printf("%s  %s: not compared: %s\n", notes++ ? "" : "\nerrors:\n", t->name[0],
+			       t->error);
+	}
+	notes = 0;
+	for (int i = 0; i < r->ntables && !quiet; i++) {
+		const struct verify_table *t = &r->tables[i];
+
+		for (size_t k = 0; k < t->notes.n; k++)
+			printf("%s  %s: %s\n", notes++ ? "" : "\nnotes:\n", t->name[0], t->notes.v[k]);
+		if (t->multiset)
+			printf("%s  %s: no primary key: compared as a multiset of rows\n",
+			       notes++ ? "" : "\nnotes:\n", t->name[0]);
+	}
+	notes = 0;
+	for (int i = 0; i < r->ntables; i++)
+		notes += r->tables[i].error != NULL;
+	if (notes)
+		printf("%sFAILED: %d of %d tables could not be compared (%" PRIu64
+		       " other differences)\n", quiet ? "" : "\n", notes, r->ntables,
+		       r->differences);
+	else if (r->differences)
+		printf("%sDIFFERENT: %" PRIu64 " difference%s in %d of %d tables (%.1f s)\n",
+		       quiet ? "" : "\n", r->differences, r->differences == 1 ? "" : "s",
+		       r->tables_differing, r->ntables, r->seconds);
+	else if (!quiet)
+		printf("\nequal: %d tables, %" PRIu64 " rows (%.1f s)\n", r->ntables, rows,
+		       r->seconds);
+}
+
+static json_t *
+side_json(const struct verify_side_info *s)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "kind", json_string(s->is_dump ? "dump" : "database"));
+	json_object_set_new(o, "engine", json_string(s->engine));
+	json_object_set_new(o, "server_version", json_string(s->server_version));
+	json_object_set_new(o, "where", json_string(s->where));
+	json_object_set_new(o, "snapshot", json_string(s->snapshot_kind));
+	json_object_set_new(o, "position", json_string(s->position));
+	json_object_set_new(o, "position_exact", json_boolean(s->position_exact));
+	json_object_set_new(o, "gtid", json_string(s->gtid));
+	if (s->is_dump)
+		json_object_set_new(o, "taken_at", json_string(s->taken_at));
+	return o;
+}
+
+static json_t *
+strlist_json(const struct strlist *l)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < l->n; i++)
+		json_array_append_new(a, json_string(l->v[i]));
+	return a;
+}
+
+static void
+print_json(const struct verify_opts *o, const struct verify_result *r)
+{
+	json_t *root = json_object(), *tables = json_array();
+
+	json_object_set_new(root, "result", json_string(r->differences ? "different" : "equal"));
+	json_object_set_new(root, "differences", json_integer((json_int_t)r->differences));
+	json_object_set_new(root, "mode", json_string(o->mode == VERIFY_ROWS ? "rows" : "checksum"));
+	json_object_set_new(root, "seconds", json_real(r->seconds));
+	json_object_set_new(root, "source", side_json(&r->side[0]));
+	json_object_set_new(root, "target", side_json(&r->side[1]));
+	json_object_set_new(root, "only_on_source", strlist_json(&r->only[0]));
+	json_object_set_new(root, "only_on_target", strlist_json(&r->only[1]));
+	json_object_set_new(root, "column_differences", strlist_json(&r->column_diffs));
+	for (int i = 0; i < r->ntables; i++) {
+		const struct verify_table *t = &r->tables[i];
+		json_t *jt = json_object(), *diffs = json_array();
+
+		json_object_set_new(jt, "source", json_string(t->name[0]));
+		json_object_set_new(jt, "target", json_string(t->name[1]));
+		json_object_set_new(jt, "method", json_string(t->method ? t->method : ""));
+		json_object_set_new(jt, "rows_source", json_integer((json_int_t)t->rows[0]));
+		json_object_set_new(jt, "rows_target", json_integer((json_int_t)t->rows[1]));
+		json_object_set_new(jt, "chunks", json_integer((json_int_t)t->chunks));
+		json_object_set_new(jt, "chunks_differing", json_integer((json_int_t)t->chunks_differing));
+		json_object_set_new(jt, "missing", json_integer((json_int_t)t->missing));
+		json_object_set_new(jt, "extra", json_integer((json_int_t)t->extra));
+		json_object_set_new(jt, "changed", json_integer((json_int_t)t->changed));
+		json_object_set_new(jt, "truncated", json_boolean(t->truncated));
+		json_object_set_new(jt, "multiset", json_boolean(t->multiset));
+		json_object_set_new(jt, "digest_mismatch", json_boolean(t->digest_mismatch));
+		json_object_set_new(jt, "seconds", json_real(t->seconds));
+		json_object_set_new(jt, "error", t->error ? json_string(t->error) : json_null());
+		json_object_set_new(jt, "notes", strlist_json(&t->notes));
+		for (int k = 0; k < t->ndiffs; k++) {
+			const struct verify_diff *d = &t->diffs[k];
+			json_t *jd = json_object();
+
+			json_object_set_new(jd, "kind", json_string(d->kind == 'm' ? "missing" :
+				d->kind == 'e' ? "extra" : d->kind == 'c' ? "changed" : "rendering"));
+			json_object_set_new(jd, "key", json_string(d->key));
+			if (d->columns) {
+				struct strlist cols = STRLIST_INIT;
+				char *dup = xstrdup(d->columns), *p = dup, *comma;
+
+				while ((comma = strstr(p, ", "))) {
+					*comma = '\0';
+					strlist_push(&cols, p);
+					p = comma + 2;
+				}
+				strlist_push(&cols, p);
+				free(dup);
+				json_object_set_new(jd, "columns", strlist_json(&cols));
+				strlist_release(&cols);
+				json_object_set_new(jd, "detail", json_string(d->detail));
+			}
+			json_array_append_new(diffs, jd);
+		}
+		json_object_set_new(jt, "differences", diffs);
+		json_array_append_new(tables, jt);
+	}
+	json_object_set_new(root, "tables", tables);
+	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(root);
+}
+
+static int
+parse_count(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s || *s == '-')
+		return -1;
+	v = strtoull(s, &end, 10);
+	if (*end || v == 0)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+cmd_verify(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "table", required_argument, NULL, 't' },
+		{ "exclude-table", required_argument, NULL, 'T' },
+		{ "chunk-rows", required_argument, NULL, OPT_CHUNK_ROWS },
+		{ "max-diffs", required_argument, NULL, OPT_MAX_DIFFS },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "rendering-check", no_argument, NULL, OPT_RENDERING_CHECK },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct verify_opts o;
+	struct verify_result res;
+	struct dberr err = DBERR_INIT;
+	char *side[2] = { NULL, NULL };
+	int ch, json = 0, quiet = 0, rc = EXIT_USAGE, nside = 0;
+
+	memset(&o, 0, sizeof(o));
+	memset(&res, 0, sizeof(res));
+	o.jobs = 1;
+	o.chunk_rows = 10000;
+	o.max_diffs = 100;
+	while ((ch = getopt_long(argc, argv, "j:t:T:qh", long_opts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_MODE:
+			if (!strcmp(optarg, "rows"))
+				o.mode = VERIFY_ROWS;
+			else if (strcmp(optarg, "checksum")) {
+				usage_error("verify", "--mode wants checksum or rows, not '%s'", optarg);
+				goto out;
+			}
+			break;
+		case 'j':
+			if (parse_jobs(optarg, &o.jobs) < 0) {
+				usage_error("verify", "-j wants a number from 1 to 256, not '%s'", optarg);
+				goto out;
+			}
+			break;
+		case 't': strlist_push(&o.filter.include, optarg); break;
+		case 'T': strlist_push(&o.filter.exclude, optarg); break;
+		case OPT_CHUNK_ROWS:
+			if (parse_count(optarg, &o.chunk_rows) < 0) {
+				usage_error("verify", "--chunk-rows wants a positive number, not '%s'", optarg);
+				goto out;
+			}
+			break;
+		case OPT_MAX_DIFFS:
+			if (parse_count(optarg, &o.max_diffs) < 0) {
+				usage_error("verify", "--max-diffs wants a positive number, not '%s'", optarg);
+				goto out;
+			}
+			break;
+		case OPT_JSON: json = 1; break;
+		case 'q': quiet = 1; break;
+		case OPT_RENDERING_CHECK: o.rendering_check = 1; break;
+		case 'h': fputs(verify_usage, stdout); rc = EXIT_OK; goto out;
+		default:
+			fprintf(stderr, "Try 'dbmig verify --help'.\n");
+			goto out;
+		}
+	}
+	for (; optind < argc; optind++) {
+		if (nside == 2) {
+			usage_error("verify", "unexpected argument '%s'", argv[optind]);
+			goto out;
+		}
+		side[nside] = take_conninfo_arg(argv[optind], nside ? "target" : "source");
+		nside++;
+	}
+	if (nside != 2) {
+		usage_error("verify", "give the two sides to compare (SOURCE TARGET)");
+		goto out;
+	}
+	if (quiet)
+		log_set_level(LOG_ERROR);
+	/* Tables that cannot be read as text are still compared by what
+	 * can: a dump made with --unmapped-as-text says so itself. */
+	o.filter.unmapped_as_text = 1;
+	o.side[0] = side[0];
+	o.side[1] = side[1];
+	if (verify_run(&o, &res, &err) < 0) {
+		log_error("%s", err.msg);
+		rc = exit_code_for(&err);
+		goto out;
+	}
+	if (json)
+		print_json(&o, &res);
+	else
+		print_human(&o, &res, quiet);
+	rc = res.differences ? EXIT_DIFFERENCES : EXIT_OK;
+	for (int i = 0; i < res.ntables; i++)
+		if (res.tables[i].error) {
+			struct dberr te = { res.tables[i].error_cls, "", "" };
+
+			rc = exit_code_for(&te);
+			break;
+		}
+out:
+	verify_result_release(&res);
+	strlist_release(&o.filter.include);
+	strlist_release(&o.filter.exclude);
+	free(side[0]);
+	free(side[1]);
+	return rc;
+}

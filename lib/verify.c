@@ -1,0 +1,969 @@
+/*
+ * verify.c - dbmig verify: pairs the tables and columns of two sides,
+ * then compares each table by one of two methods.
+ *
+ * checksum: each side counts and digests first-level chunks (integer key
+ * ranges, or buckets of the key's hash, which no collation influences)
+ * inside its server; chunks that differ are split sixteen ways and
+ * digested again until a few rows remain, and only those rows are
+ * fetched and compared. A side whose server cannot render some column
+ * (a dump, MySQL JSON, PostgreSQL arrays) is digested in the client from
+ * a full read instead, and its differing chunks are fetched whole.
+ * rows: both sides stream every row in key order to the client, which
+ * merges them; a dump or a table without a primary key goes through the
+ * chunk digests computed in the client.
+ *
+ * Every side is read inside one snapshot shared by all its connections,
+ * and the report says at which position.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "verify_int.h"
+#include "workpool.h"
+#include "banned.h"
+
+#define LEAF_ROWS	64	/* a chunk this small is fetched, not split */
+#define FANOUT		16
+#define MAX_DEPTH	12
+#define CLIENT_CHUNK	1000	/* rows per chunk when a side digests in the client */
+
+struct vjob {
+	struct table *t[2];
+	struct vf_plan plan;
+	struct verify_table *res;
+};
+
+struct vctx {
+	const struct verify_opts *o;
+	struct vsrc *src[2];
+	struct vjob *jobs;
+	int njobs;
+};
+
+struct vworker {
+	struct db_conn *c[2];
+};
+
+/* ---- sides ---- */
+
+static int
+is_dump_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static void
+filter_dump_tables(struct schema_model *m, const struct schema_filter *f)
+{
+	int w = 0;
+
+	for (int i = 0; i < m->ntables; i++) {
+		struct table *t = &m->tables[i];
+		int keep = f->include.n == 0;
+
+		for (size_t k = 0; k < f->include.n && !keep; k++)
+			keep = table_matches(t->schema, t->name, f->include.v[k]);
+		for (size_t k = 0; k < f->exclude.n && keep; k++)
+			keep = !table_matches(t->schema, t->name, f->exclude.v[k]);
+		if (keep) {
+			if (w != i) {
+				struct table tmp = m->tables[w];
+
+				m->tables[w] = *t;
+				*t = tmp;
+			}
+			w++;
+		}
+	}
+	/* Dropped tables stay in the array past ntables; side_close puts
+	 * the count back so schema_release frees them. */
+	m->ntables = w;
+}
+
+static int
+side_open(struct vsrc *src, int index, const struct verify_opts *o,
+	  struct verify_side_info *info, struct dberr *err)
+{
+	const char *where = o->side[index];
+	struct db_snapshot snap;
+
+	memset(&snap, 0, sizeof(snap));
+	src->index = index;
+	src->cls = index ? DBERR_TARGET : DBERR_SOURCE;
+	if (is_dump_dir(where)) {
+		src->is_dump = 1;
+		src->dir = where;
+		if (manifest_read(where, &src->meta, &src->model, err) < 0)
+			return -1;
+		if (!src->meta.has_data)
+			return dberr_set(err, DBERR_DUMP, "%s: the dump holds no rows "
+					 "(--schema-only); verify needs a dump with data", where);
+		src->ntotal = src->model.ntables;
+		filter_dump_tables(&src->model, &o->filter);
+		snprintf(src->engine, sizeof(src->engine), "%s", src->meta.engine);
+		info->is_dump = 1;
+		snprintf(info->engine, sizeof(info->engine), "%s", src->meta.engine);
+		snprintf(info->where, sizeof(info->where), "dump %s", where);
+		snprintf(info->server_version, sizeof(info->server_version), "%s",
+			 src->meta.server_version);
+		snprintf(info->position, sizeof(info->position), "%s", src->meta.position);
+		info->position_exact = src->meta.position_exact;
+		snprintf(info->gtid, sizeof(info->gtid), "%s", src->meta.gtid);
+		snprintf(info->snapshot_kind, sizeof(info->snapshot_kind), "%s",
+			 src->meta.snapshot_kind);
+		snprintf(info->taken_at, sizeof(info->taken_at), "%s", src->meta.created_at);
+		return 0;
+	}
+	if (!(src->drv = driver_for_uri(where, src->cls, err)))
+		return -1;
+	if (!src->drv->vf_digest)
+		return dberr_set(err, DBERR_UNSUPPORTED, "verify does not support %s yet",
+				 src->drv->name);
+	src->conns = xcalloc((size_t)o->jobs, sizeof(*src->conns));
+	for (; src->nconns < o->jobs; src->nconns++)
+		if (src->drv->connect(&src->conns[src->nconns], where, src->cls, err) < 0)
+			return -1;
+	if (src->drv->snapshot_export(src->conns[0], src->nconns - 1, &snap, err) < 0)
+		return -1;
+	if (snap.shareable < src->nconns - 1) {
+		log_warn("%s: comparing with %d connection%s instead of %d: the role cannot "
+			 "share its snapshot (a global read lock needs the RELOAD privilege)",
+			 index ? "target" : "source", snap.shareable + 1,
+			 snap.shareable ? "s" : "", src->nconns);
+		while (src->nconns > snap.shareable + 1)
+			src->drv->close(src->conns[--src->nconns]);
+	}
+	for (int i = 1; i < src->nconns; i++)
+		if (src->drv->snapshot_import(src->conns[i], &snap, err) < 0)
+			return -1;
+	if (src->drv->snapshot_release(src->conns[0], err) < 0 ||
+	    src->drv->schema_read(src->conns[0], &o->filter, &src->model, err) < 0)
+		return -1;
+	snprintf(src->engine, sizeof(src->engine), "%s", src->drv->name);
+	snprintf(info->engine, sizeof(info->engine), "%s", src->drv->name);
+	snprintf(info->where, sizeof(info->where), "%s", src->drv->describe(src->conns[0]));
+	snprintf(info->server_version, sizeof(info->server_version), "%s",
+		 src->drv->server_version(src->conns[0]));
+	snprintf(info->position, sizeof(info->position), "%s", snap.position);
+	info->position_exact = snap.position_exact;
+	snprintf(info->gtid, sizeof(info->gtid), "%s", snap.gtid);
+	snprintf(info->snapshot_kind, sizeof(info->snapshot_kind), "%s", snap.kind);
+	return 0;
+}
+
+static void
+side_close(struct vsrc *src)
+{
+	for (int i = src->nconns - 1; i >= 0; i--)
+		src->drv->close(src->conns[i]);
+	free(src->conns);
+	if (src->ntotal > src->model.ntables)
+		src->model.ntables = src->ntotal;
+	schema_release(&src->model);
+}
+
+/* ---- pairing tables and columns ---- */
+
+static int
+internal_table(const struct table *t)
+{
+	return !strcmp(t->schema, "_dbmig") || !strcmp(t->name, "_dbmig_load_ledger");
+}
+
+/* The table of side b matching a: same schema and name, or, when one
+ * side is MySQL (one database, its name not the schema's), the one table
+ * of that name. */
+static struct table *
+find_pair(struct vsrc *b, const struct table *a, int by_name)
+{
+	struct table *hit = NULL;
+	int n = 0;
+
+	for (int i = 0; i < b->model.ntables; i++) {
+		struct table *t = &b->model.tables[i];
+
+		if (!strcmp(t->schema, a->schema) && !strcmp(t->name, a->name))
+			return t;
+	}
+	if (!by_name)
+		return NULL;
+	for (int i = 0; i < b->model.ntables; i++) {
+		struct table *t = &b->model.tables[i];
+
+		if (!strcmp(t->name, a->name) && !internal_table(t)) {
+			hit = t;
+			n++;
+		}
+	}
+	return n == 1 ? hit : NULL;
+}
+
+static int
+data_index(const struct table *t, const struct column *col)
+{
+	int k = 0;
+
+	for (int i = 0; i < t->ncols; i++) {
+		if (&t->cols[i] == col)
+			return k;
+		if (!t->cols[i].generated_expr)
+			k++;
+	}
+	return -1;
+}
+
+static struct column *
+find_column(struct table *t, const char *name)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (!t->cols[i].generated_expr && !strcmp(t->cols[i].name, name))
+			return &t->cols[i];
+	for (int i = 0; i < t->ncols; i++)
+		if (!t->cols[i].generated_expr && !strcasecmp(t->cols[i].name, name))
+			return &t->cols[i];
+	return NULL;
+}
+
+static int
+orderable(enum vkind k)
+{
+	switch (k) {
+	case VK_INT: case VK_DEC: case VK_DATE: case VK_TIME: case VK_TS:
+	case VK_TEXT: case VK_CHAR: case VK_UUID: case VK_BYTES:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Builds the plan for a pair of tables; column differences go to res. */
+static void
+build_plan(struct vsrc *src[2], struct table *t[2], struct vf_plan *p,
+	   struct verify_table *res, struct verify_result *vr)
+{
+	const struct constraint *pk = NULL;
+	int pg_mysql[2];
+	struct strbuf msg = STRBUF_INIT;
+
+	memset(p, 0, sizeof(*p));
+	for (int s = 0; s < 2; s++)
+		pg_mysql[s] = !strcmp(src[s]->engine, "mysql") &&
+			      !strcmp(src[!s]->engine, "postgresql");
+	p->cols = xcalloc((size_t)t[0]->ncols + 1, sizeof(*p->cols));
+	for (int i = 0; i < t[0]->ncols; i++) {
+		struct column *a = &t[0]->cols[i], *b;
+		struct vcol *vc;
+
+		if (a->generated_expr)
+			continue;
+		if (!(b = find_column(t[1], a->name))) {
+			strbuf_reset(&msg);
+			strbuf_addf(&msg, "%s: column %s is missing on the target", res->name[0],
+				    a->name);
+			strlist_push(&vr->column_diffs, msg.buf);
+			continue;
+		}
+		vc = &p->cols[p->ncols];
+		vc->name = a->name;
+		vc->s[0].col = a;
+		vc->s[1].col = b;
+		vc->s[0].idx = data_index(t[0], a);
+		vc->s[1].idx = data_index(t[1], b);
+		vc->kind = vform_kind(&a->type, &b->type, &vc->scale);
+		for (int s = 0; s < 2; s++)
+			vc->s[s].zero_null = pg_mysql[s];
+		if (vc->kind == VK_NONE) {
+			strbuf_reset(&msg);
+			strbuf_addf(&msg, "column %s not compared: %s %s on the source, %s on the "
+				    "target", a->name, ntype_name(a->type.t),
+				    a->native_type ? a->native_type : "", b->native_type ?
+				    b->native_type : ntype_name(b->type.t));
+			strlist_push(&res->notes, msg.buf);
+			continue;
+		}
+		p->ncols++;
+	}
+	for (int i = 0; i < t[1]->ncols; i++) {
+		struct column *b = &t[1]->cols[i];
+
+		if (b->generated_expr || find_column(t[0], b->name))
+			continue;
+		strbuf_reset(&msg);
+		strbuf_addf(&msg, "%s: column %s is only on the target", res->name[1], b->name);
+		strlist_push(&vr->column_diffs, msg.buf);
+	}
+	for (int i = 0; i < t[0]->ncons; i++)
+		if (t[0]->cons[i].kind == 'p')
+			pk = &t[0]->cons[i];
+	p->ordered = 1;
+	for (size_t k = 0; pk && k < pk->columns.n; k++) {
+		int found = -1;
+
+		for (int i = 0; i < p->ncols; i++)
+			if (!strcmp(p->cols[i].name, pk->columns.v[k]))
+				found = i;
+		if (found < 0 || p->nkey == VF_MAX_KEY) {
+			p->nkey = 0;	/* a key column is not compared */
+			break;
+		}
+		p->key[p->nkey++] = found;
+		p->ordered &= orderable(p->cols[found].kind);
+	}
+	if (!p->nkey) {
+		p->ordered = 0;
+		res->multiset = 1;
+	}
+	p->range = p->nkey == 1 && p->cols[p->key[0]].kind == VK_INT &&
+		   !src[0]->is_dump && !src[1]->is_dump;
+	strbuf_release(&msg);
+}
+
+/* ---- checksum: digests, bisection, leaves ---- */
+
+struct gsum {
+	uint64_t rows, sum;
+};
+
+/* The first level: nb chunks, by key range or hash bucket. */
+struct level0 {
+	int range;
+	int64_t lo, hi;
+	uint64_t width;		/* range: keys per chunk */
+	uint64_t nb;
+	struct gsum *g[2];
+};
+
+struct group_sink {
+	struct gsum *g;
+	uint64_t n;		/* groups expected */
+	uint64_t base;		/* hash: group value = res + j * base; range: unused */
+	int hash;
+	const char *table;
+};
+
+static int
+group_store(void *arg, uint64_t group, uint64_t rows, uint64_t sum, struct dberr *err)
+{
+	struct group_sink *gs = arg;
+	uint64_t j = gs->hash && gs->base ? group / gs->base : group;
+
+	if (j >= gs->n)
+		return dberr_set(err, DBERR_INTERNAL, "BUG: table %s: digest group %" PRIu64
+				 " out of range", gs->table, group);
+	gs->g[j].rows += rows;
+	gs->g[j].sum += sum;
+	return 0;
+}
+
+static uint64_t
+group_of(const struct level0 *L, const struct vf_plan *p, const struct vrow *r)
+{
+	if (L->range) {
+		int i = p->key[0];
+		char num[24];
+		int64_t k = L->lo;
+
+		if (r->off[i] != SIZE_MAX && r->len[i] < sizeof(num)) {
+			memcpy(num, strbuf_cstr(&r->text) + r->off[i], r->len[i]);
+			num[r->len[i]] = '\0';
+			k = strtoll(num, NULL, 10);
+		}
+
+		return ((uint64_t)k - (uint64_t)L->lo) / L->width;
+	}
+	return r->bucket_hash % L->nb;
+}
+
+struct client_digest {
+	const struct level0 *L;
+	const struct vf_plan *p;
+	struct gsum *g;
+	uint64_t rows;
+};
+
+static int
+client_digest_row(void *arg, const struct vrow *r, struct dberr *err)
+{
+	struct client_digest *cd = arg;
+	uint64_t j = group_of(cd->L, cd->p, r);
+
+	if (j >= cd->L->nb)
+		return dberr_set(err, DBERR_INTERNAL, "BUG: row outside the key range");
+	cd->g[j].rows++;
+	cd->g[j].sum += r->digest;
+	cd->rows++;
+	return 0;
+}
+
+static struct vf_scope
+chunk_scope(const struct level0 *L, uint64_t j)
+{
+	struct vf_scope sc = { 0 };
+
+	if (L->range) {
+		sc.kind = VF_RANGE;
+		sc.lo = (int64_t)((uint64_t)L->lo + j * L->width);
+		sc.hi = (uint64_t)(L->hi - sc.lo) < L->width ? L->hi
+			: (int64_t)((uint64_t)sc.lo + L->width - 1);
+	} else {
+		sc.kind = VF_HASH;
+		sc.mod = L->nb;
+		sc.res = j;
+	}
+	return sc;
+}
+
+struct leafset {
+	struct vf_scope *v;
+	size_t n, alloc;
+};
+
+static void
+leaf_add(struct leafset *l, const struct vf_scope *sc)
+{
+	if (l->n == l->alloc) {
+		l->alloc = l->alloc ? 2 * l->alloc : 16;
+		l->v = xrealloc(l->v, l->alloc * sizeof(*l->v));
+	}
+	l->v[l->n++] = *sc;
+}
+
+struct pending {
+	struct vf_scope sc;
+	uint64_t maxrows;
+	int depth;
+};
+
+/* Splits differing chunks inside both servers until each holds at most
+ * LEAF_ROWS rows; the leaves go to out, at most cap of them. Returns 1
+ * when more differing chunks were left unexplored. */
+static int
+bisect(struct vctx *ctx, struct vworker *w, struct vjob *job, struct pending *start,
+       size_t nstart, size_t cap, struct leafset *out, struct dberr *err)
+{
+	struct pending *stack = xcalloc(nstart + 1, sizeof(*stack));
+	size_t n = 0, alloc = nstart + 1;
+	int more = 0;
+
+	for (size_t i = nstart; i > 0; i--)
+		stack[n++] = start[i - 1];
+	while (n) {
+		struct pending cur = stack[--n];
+		struct gsum sub[2][FANOUT];
+		uint64_t group;
+		int split = 0;
+
+		if (out->n >= cap) {
+			more = 1;
+			break;
+		}
+		if (cur.maxrows <= LEAF_ROWS || cur.depth >= MAX_DEPTH ||
+		    (cur.sc.kind == VF_RANGE && cur.sc.lo == cur.sc.hi)) {
+			leaf_add(out, &cur.sc);
+			continue;
+		}
+		if (cur.sc.kind == VF_RANGE) {
+			uint64_t span = (uint64_t)cur.sc.hi - (uint64_t)cur.sc.lo;
+
+			group = span / FANOUT + 1;
+		} else {
+			group = cur.sc.mod * FANOUT;
+		}
+		memset(sub, 0, sizeof(sub));
+		for (int s = 0; s < 2; s++) {
+			struct group_sink gs = { sub[s], FANOUT, cur.sc.mod,
+						 cur.sc.kind == VF_HASH, job->res->name[s] };
+
+			if (ctx->src[s]->drv->vf_digest(w->c[s], job->t[s], &job->plan, s, &cur.sc,
+							group, group_store, &gs, err) < 0) {
+				free(stack);
+				return -1;
+			}
+		}
+		for (int j = FANOUT - 1; j >= 0; j--) {
+			struct pending nx = { cur.sc, 0, cur.depth + 1 };
+
+			if (sub[0][j].rows == sub[1][j].rows && sub[0][j].sum == sub[1][j].sum)
+				continue;
+			split = 1;
+			nx.maxrows = sub[0][j].rows > sub[1][j].rows ? sub[0][j].rows : sub[1][j].rows;
+			if (cur.sc.kind == VF_RANGE) {
+				nx.sc.lo = (int64_t)((uint64_t)cur.sc.lo + (uint64_t)j * group);
+				nx.sc.hi = (uint64_t)(cur.sc.hi - nx.sc.lo) < group ? cur.sc.hi
+					   : (int64_t)((uint64_t)nx.sc.lo + group - 1);
+			} else {
+				nx.sc.mod = group;
+				nx.sc.res = cur.sc.res + (uint64_t)j * cur.sc.mod;
+			}
+			if (n == alloc) {
+				alloc *= 2;
+				stack = xrealloc(stack, alloc * sizeof(*stack));
+			}
+			stack[n++] = nx;
+		}
+		if (!split)	/* the chunk changed between queries: fetch it */
+			leaf_add(out, &cur.sc);
+	}
+	free(stack);
+	return more;
+}
+
+struct collect {
+	const struct level0 *L;
+	const struct vf_plan *p;
+	const unsigned char *want;	/* per first-level chunk, or NULL: keep all */
+	struct row_list *list;
+};
+
+static int
+collect_row(void *arg, const struct vrow *r, struct dberr *err)
+{
+	struct collect *co = arg;
+
+	(void)err;
+	if (co->want && !co->want[group_of(co->L, co->p, r)])
+		return 0;
+	row_list_push(co->list, r, co->p->ncols);
+	return 0;
+}
+
+static int
+compare_checksum(struct vctx *ctx, struct vworker *w, struct vjob *job, int server[2],
+		 struct dberr *err)
+{
+	struct verify_table *res = job->res;
+	struct vf_plan *p = &job->plan;
+	struct vf_stats st[2];
+	struct level0 L;
+	struct leafset leaves = { 0 };
+	struct row_list rows[2] = { { 0 }, { 0 } };
+	struct pending *diff = NULL;
+	unsigned char *want = NULL;
+	size_t ndiff = 0;
+	uint64_t maxrows, chunk_rows, cap = ctx->o->max_diffs ? ctx->o->max_diffs : 1;
+	int ret = -1, more = 0;
+
+	memset(&L, 0, sizeof(L));
+	memset(st, 0, sizeof(st));
+	for (int s = 0; s < 2; s++) {
+		if (ctx->src[s]->is_dump)
+			st[s].rows = job->t[s]->rows;
+		else if (ctx->src[s]->drv->vf_stats(w->c[s], job->t[s], p, s, &st[s], err) < 0)
+			goto out;
+	}
+	maxrows = st[0].rows > st[1].rows ? st[0].rows : st[1].rows;
+	chunk_rows = server[0] && server[1] ? ctx->o->chunk_rows : CLIENT_CHUNK;
+	if (chunk_rows > ctx->o->chunk_rows)
+		chunk_rows = ctx->o->chunk_rows;
+	L.nb = maxrows / chunk_rows + 1;
+	L.range = p->range && (st[0].has_range || !st[0].rows) && (st[1].has_range || !st[1].rows) &&
+		  (st[0].rows || st[1].rows);
+	if (L.range) {
+		L.lo = !st[0].rows ? st[1].kmin : !st[1].rows ? st[0].kmin
+		       : st[0].kmin < st[1].kmin ? st[0].kmin : st[1].kmin;
+		L.hi = !st[0].rows ? st[1].kmax : !st[1].rows ? st[0].kmax
+		       : st[0].kmax > st[1].kmax ? st[0].kmax : st[1].kmax;
+		L.width = ((uint64_t)L.hi - (uint64_t)L.lo) / L.nb + 1;
+		L.nb = ((uint64_t)L.hi - (uint64_t)L.lo) / L.width + 1;
+	}
+	res->chunks = L.nb;
+	for (int s = 0; s < 2; s++) {
+		L.g[s] = xcalloc(L.nb, sizeof(struct gsum));
+		if (server[s]) {
+			struct vf_scope all = { VF_HASH, 0, 0, 1, 0 };
+			struct group_sink gs = { L.g[s], L.nb, 0, 0, res->name[s] };
+
+			if (L.range) {
+				all.kind = VF_RANGE;
+				all.lo = L.lo;
+				all.hi = L.hi;
+			}
+			if (ctx->src[s]->drv->vf_digest(w->c[s], job->t[s], p, s, &all,
+							L.range ? L.width : L.nb, group_store,
+							&gs, err) < 0)
+				goto out;
+			res->rows[s] = st[s].rows;
+		} else {
+			struct client_digest cd = { &L, p, L.g[s], 0 };
+
+			if (vread(ctx->src[s], w->c[s], job->t[s], p, s, NULL, 0, 0,
+				  client_digest_row, &cd, err) < 0)
+				goto out;
+			res->rows[s] = cd.rows;
+		}
+	}
+	diff = xcalloc(L.nb, sizeof(*diff));
+	for (uint64_t j = 0; j < L.nb; j++) {
+		if (L.g[0][j].rows == L.g[1][j].rows && L.g[0][j].sum == L.g[1][j].sum)
+			continue;
+		diff[ndiff].sc = chunk_scope(&L, j);
+		diff[ndiff].maxrows = L.g[0][j].rows > L.g[1][j].rows ? L.g[0][j].rows
+					: L.g[1][j].rows;
+		ndiff++;
+	}
+	res->chunks_differing = ndiff;
+	if (!ndiff) {
+		ret = 0;
+		goto out;
+	}
+	if (server[0] && server[1]) {
+		if ((more = bisect(ctx, w, job, diff, ndiff, cap, &leaves, err)) < 0)
+			goto out;
+	} else {
+		for (size_t i = 0; i < ndiff && i < cap; i++)
+			leaf_add(&leaves, &diff[i].sc);
+		more = ndiff > cap;
+	}
+	/* Fetch the leaves' rows from both sides. A server side is asked
+	 * for exactly those rows; a dump, or a side the client digested,
+	 * is read again and filtered by first-level chunk. */
+	want = xcalloc(L.nb, 1);
+	for (size_t i = 0; i < leaves.n && !(server[0] && server[1]); i++) {
+		uint64_t j = L.range ? ((uint64_t)leaves.v[i].lo - (uint64_t)L.lo) / L.width
+			     : leaves.v[i].res;
+
+		want[j] = 1;
+	}
+	for (int s = 0; s < 2; s++) {
+		struct collect co = { &L, p, server[0] && server[1] ? NULL : want, &rows[s] };
+		int by_scope = server[0] && server[1];
+
+		if (vread(ctx->src[s], w->c[s], job->t[s], p, s, by_scope ? leaves.v : NULL,
+			  by_scope ? (int)leaves.n : 0, 0, collect_row, &co, err) < 0)
+			goto out;
+	}
+	compare_lists(res, p, &rows[0], &rows[1], ctx->o->max_diffs);
+	if (more)
+		res->truncated = 1;
+	if (!res->missing && !res->extra && !res->changed)
+		res->digest_mismatch = 1;
+	ret = 0;
+out:
+	for (int s = 0; s < 2; s++) {
+		free(L.g[s]);
+		row_list_release(&rows[s], p->ncols);
+	}
+	free(diff);
+	free(want);
+	free(leaves.v);
+	return ret;
+}
+
+/* ---- the golden check: SQL renderings against the client's ---- */
+
+/* Every SQL rendering of a table, back to back; off[i] is where value i
+ * starts (SIZE_MAX for NULL), len[i] its length: values may hold NULs. */
+struct sql_rows {
+	struct strbuf buf;
+	size_t *off, *len;
+	size_t n, alloc;
+	int ncols;
+};
+
+static int
+keep_sql_row(void *arg, const char *const *vals, const size_t *lens, struct dberr *err)
+{
+	struct sql_rows *sr = arg;
+
+	(void)err;
+	for (int i = 0; i < sr->ncols; i++) {
+		if (sr->n == sr->alloc) {
+			sr->alloc = sr->alloc ? 2 * sr->alloc : 256;
+			sr->off = xrealloc(sr->off, sr->alloc * sizeof(*sr->off));
+			sr->len = xrealloc(sr->len, sr->alloc * sizeof(*sr->len));
+		}
+		sr->off[sr->n] = vals[i] ? sr->buf.len : SIZE_MAX;
+		sr->len[sr->n] = vals[i] ? lens[i] : 0;
+		if (vals[i])
+			strbuf_add(&sr->buf, vals[i], lens[i]);
+		sr->n++;
+	}
+	return 0;
+}
+
+struct golden {
+	struct sql_rows *sr;
+	const struct vf_plan *p;
+	struct verify_table *res;
+	int s;
+	size_t row;
+	uint64_t max;
+};
+
+static int
+golden_row(void *arg, const struct vrow *r, struct dberr *err)
+{
+	struct golden *g = arg;
+	const struct vf_plan *p = g->p;
+	struct saved_row sv;
+
+	if ((g->row + 1) * (size_t)p->ncols > g->sr->n)
+		return dberr_set(err, DBERR_INTERNAL, "table %s: more rows than the SQL rendering "
+				 "returned", g->res->name[g->s]);
+	saved_row_copy(&sv, r, p->ncols);
+	for (int i = 0; i < p->ncols; i++) {
+		size_t at = g->row * (size_t)p->ncols + (size_t)i;
+		int sql_null = g->sr->off[at] == SIZE_MAX, client_null = r->off[i] == SIZE_MAX;
+		const char *sql = g->sr->buf.buf + (sql_null ? 0 : g->sr->off[at]);
+		int same;
+
+		/* Kinds this engine cannot render come back NULL: skip. */
+		if (sql_null && !client_null &&
+		    (p->cols[i].kind == VK_JSON || p->cols[i].kind == VK_ARRAY))
+			continue;
+		same = sql_null ? client_null
+		       : !client_null && g->sr->len[at] == r->len[i] &&
+			 !memcmp(sql, strbuf_cstr(&r->text) + r->off[i], r->len[i]);
+		if (!same) {
+			struct verify_diff *d;
+			struct strbuf det = STRBUF_INIT;
+
+			g->res->changed++;
+			if ((uint64_t)g->res->ndiffs >= g->max) {
+				g->res->truncated = 1;
+				continue;
+			}
+			g->res->diffs = xrealloc(g->res->diffs, ((size_t)g->res->ndiffs + 1) *
+						 sizeof(*g->res->diffs));
+			d = &g->res->diffs[g->res->ndiffs++];
+			memset(d, 0, sizeof(*d));
+			d->kind = 'r';
+			strbuf_addf(&det, "%s row %zu", g->s ? "target" : "source", g->row + 1);
+			d->key = strbuf_detach(&det);
+			d->columns = xstrdup(p->cols[i].name);
+			strbuf_addf(&det, "%s (%s): sql ", p->cols[i].s[g->s].col->native_type ?
+				    p->cols[i].s[g->s].col->native_type : "", vform_kind_name(p->cols[i].kind));
+			if (sql_null)
+				strbuf_addstr(&det, "NULL");
+			else
+				vform_display(p->cols[i].kind, sql, g->sr->len[at], &det);
+			strbuf_addstr(&det, ", dbmig ");
+			if (client_null)
+				strbuf_addstr(&det, "NULL");
+			else
+				vform_display(p->cols[i].kind, strbuf_cstr(&r->text) + r->off[i],
+					      r->len[i], &det);
+			d->detail = strbuf_detach(&det);
+		}
+	}
+	saved_row_release(&sv);
+	g->row++;
+	return 0;
+}
+
+static int
+rendering_check(struct vctx *ctx, struct vworker *w, struct vjob *job, struct dberr *err)
+{
+	for (int s = 0; s < 2; s++) {
+		struct sql_rows sr = { STRBUF_INIT, NULL, NULL, 0, 0, job->plan.ncols };
+		struct golden g = { &sr, &job->plan, job->res, s, 0, ctx->o->max_diffs };
+		int r;
+
+		if (ctx->src[s]->is_dump)
+			continue;
+		r = ctx->src[s]->drv->vf_render(w->c[s], job->t[s], &job->plan, s, keep_sql_row,
+						&sr, err);
+		if (r == 0)
+			r = vread(ctx->src[s], w->c[s], job->t[s], &job->plan, s, NULL, 0, 1,
+				  golden_row, &g, err);
+		if (r == 0 && g.row * (size_t)job->plan.ncols != sr.n)
+			r = dberr_set(err, DBERR_INTERNAL, "table %s: the SQL rendering returned "
+				      "more rows", job->res->name[s]);
+		job->res->rows[s] = g.row;
+		strbuf_release(&sr.buf);
+		free(sr.off);
+		free(sr.len);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- one table ---- */
+
+static int
+verify_table_job(void *state, size_t index, void *arg, struct dberr *err)
+{
+	struct vctx *ctx = arg;
+	struct vworker *w = state;
+	struct vjob *job = &ctx->jobs[index];
+	struct verify_table *res = job->res;
+	struct dberr terr = DBERR_INIT;
+	double t0 = now_seconds();
+	int server[2], r;
+
+	for (int s = 0; s < 2; s++)
+		server[s] = ctx->o->mode == VERIFY_CHECKSUM && !ctx->src[s]->is_dump &&
+			    ctx->src[s]->drv->vf_sql_ok(&job->plan, s);
+	if (ctx->o->rendering_check) {
+		res->method = "rendering check";
+		r = rendering_check(ctx, w, job, &terr);
+	} else if (ctx->o->mode == VERIFY_ROWS && job->plan.ordered &&
+		   !ctx->src[0]->is_dump && !ctx->src[1]->is_dump) {
+		res->method = "rows";
+		r = compare_ordered(ctx->src, w->c, job->t, &job->plan, res,
+				    ctx->o->max_diffs, &terr);
+	} else {
+		res->method = server[0] && server[1] ? "checksum"
+			      : ctx->o->mode == VERIFY_ROWS ? "rows (chunk digests)"
+			      : "checksum (client digests)";
+		r = compare_checksum(ctx, w, job, server, &terr);
+	}
+	res->seconds = now_seconds() - t0;
+	if (r < 0) {
+		/* A lost connection or an interrupt ends the run; anything
+		 * else is this table's failure, and the others go on. */
+		if (terr.cls == DBERR_INTERRUPTED || !strncmp(terr.sqlstate, "08", 2) ||
+		    terr.cls == DBERR_DUMP) {
+			*err = terr;
+			return -1;
+		}
+		res->error = xstrdup(terr.msg);
+		res->error_cls = terr.cls;
+	}
+	log_info("%s: %s, %.1f s", res->name[0], res->error ? "failed" :
+		 res->missing + res->extra + res->changed ? "different" : "equal", res->seconds);
+	return 0;
+}
+
+/* ---- the run ---- */
+
+static int
+by_name(const void *a, const void *b)
+{
+	const struct vjob *x = a, *y = b;
+
+	return strcmp(x->res->name[0], y->res->name[0]);
+}
+
+int
+verify_run(const struct verify_opts *o, struct verify_result *res, struct dberr *err)
+{
+	struct vsrc src[2];
+	struct vsrc *sp[2] = { &src[0], &src[1] };
+	struct vctx ctx = { o, { &src[0], &src[1] }, NULL, 0 };
+	struct vworker *workers = NULL;
+	void **states = NULL;
+	int nworkers, by_name_only, ret = -1;
+	double t0 = now_seconds();
+
+	memset(res, 0, sizeof(*res));
+	memset(src, 0, sizeof(src));
+	for (int s = 0; s < 2; s++)
+		if (side_open(&src[s], s, o, &res->side[s], err) < 0)
+			goto out;
+	by_name_only = strcmp(src[0].engine, src[1].engine) != 0 ||
+		       !strcmp(src[0].engine, "mysql");
+	ctx.jobs = xcalloc((size_t)src[0].model.ntables + 1, sizeof(*ctx.jobs));
+	res->tables = xcalloc((size_t)src[0].model.ntables + 1, sizeof(*res->tables));
+	for (int i = 0; i < src[0].model.ntables; i++) {
+		struct table *a = &src[0].model.tables[i], *b;
+		struct verify_table *vt;
+		struct strbuf qn = STRBUF_INIT;
+
+		if (internal_table(a))
+			continue;
+		table_qualname(a, &qn);
+		if (!(b = find_pair(&src[1], a, by_name_only))) {
+			strlist_push(&res->only[0], qn.buf);
+			strbuf_release(&qn);
+			continue;
+		}
+		vt = &res->tables[res->ntables++];
+		vt->name[0] = strbuf_detach(&qn);
+		table_qualname(b, &qn);
+		vt->name[1] = strbuf_detach(&qn);
+		ctx.jobs[ctx.njobs].t[0] = a;
+		ctx.jobs[ctx.njobs].t[1] = b;
+		ctx.jobs[ctx.njobs].res = vt;
+		build_plan(sp, ctx.jobs[ctx.njobs].t, &ctx.jobs[ctx.njobs].plan, vt, res);
+		ctx.njobs++;
+	}
+	for (int i = 0; i < src[1].model.ntables; i++) {
+		struct table *b = &src[1].model.tables[i];
+		int paired = 0;
+
+		for (int k = 0; k < ctx.njobs && !paired; k++)
+			paired = ctx.jobs[k].t[1] == b;
+		if (!paired && !internal_table(b)) {
+			struct strbuf qn = STRBUF_INIT;
+
+			table_qualname(b, &qn);
+			strlist_push(&res->only[1], qn.buf);
+			strbuf_release(&qn);
+		}
+	}
+	qsort(ctx.jobs, (size_t)ctx.njobs, sizeof(*ctx.jobs), by_name);
+	nworkers = o->jobs;
+	for (int s = 0; s < 2; s++)
+		if (!src[s].is_dump && src[s].nconns < nworkers)
+			nworkers = src[s].nconns;
+	if (nworkers > ctx.njobs)
+		nworkers = ctx.njobs ? ctx.njobs : 1;
+	workers = xcalloc((size_t)nworkers, sizeof(*workers));
+	states = xcalloc((size_t)nworkers, sizeof(*states));
+	for (int i = 0; i < nworkers; i++) {
+		for (int s = 0; s < 2; s++)
+			workers[i].c[s] = src[s].is_dump ? NULL : src[s].conns[i];
+		states[i] = &workers[i];
+	}
+	if (ctx.njobs && workpool_run(nworkers, states, (size_t)ctx.njobs, verify_table_job,
+				      &ctx, err) < 0)
+		goto out;
+	res->differences = res->only[0].n + res->only[1].n + res->column_diffs.n;
+	for (int i = 0; i < res->ntables; i++) {
+		struct verify_table *vt = &res->tables[i];
+		uint64_t d = vt->missing + vt->extra + vt->changed + (uint64_t)vt->digest_mismatch;
+
+		if (!d && vt->rows[0] != vt->rows[1] && !vt->error)
+			d = 1;
+		res->differences += d;
+		if (d || vt->error)
+			res->tables_differing++;
+	}
+	ret = 0;
+out:
+	for (int i = 0; i < ctx.njobs; i++) {
+		free(ctx.jobs[i].plan.cols);
+		strlist_release(&ctx.jobs[i].plan.notes);
+	}
+	free(ctx.jobs);
+	free(workers);
+	free(states);
+	for (int s = 0; s < 2; s++)
+		side_close(&src[s]);
+	res->seconds = now_seconds() - t0;
+	return ret;
+}
+
+void
+verify_result_release(struct verify_result *res)
+{
+	for (int i = 0; i < res->ntables; i++) {
+		struct verify_table *vt = &res->tables[i];
+
+		free(vt->name[0]);
+		free(vt->name[1]);
+		free(vt->error);
+		strlist_release(&vt->notes);
+		for (int k = 0; k < vt->ndiffs; k++) {
+			free(vt->diffs[k].key);
+			free(vt->diffs[k].columns);
+			free(vt->diffs[k].detail);
+		}
+		free(vt->diffs);
+	}
+	free(res->tables);
+	for (int s = 0; s < 2; s++)
+		strlist_release(&res->only[s]);
+	strlist_release(&res->column_diffs);
+	memset(res, 0, sizeof(*res));
+}

@@ -1,0 +1,87 @@
+/*
+ * verify.h - dbmig verify: do two databases, or a dump and a database,
+ * hold the same rows? cmd/verify.c parses options into verify_opts and
+ * prints the verify_result; the comparison itself is in verify.c (tables,
+ * plans and the two methods) and verify_rows.c (reading, rendering and
+ * comparing rows).
+ */
+#ifndef DBMIG_VERIFY_H
+#define DBMIG_VERIFY_H
+
+#include <stdint.h>
+
+#include "dberr.h"
+#include "driver.h"
+
+enum verify_mode {
+	VERIFY_CHECKSUM = 0,	/* digests inside each server, bisect, fetch few rows */
+	VERIFY_ROWS,		/* every row to the client, compared in key order */
+};
+
+struct verify_opts {
+	const char *side[2];		/* source, target: URI or dump directory */
+	enum verify_mode mode;
+	int jobs;
+	struct schema_filter filter;
+	uint64_t chunk_rows;		/* rows per first-level chunk */
+	uint64_t max_diffs;		/* differences listed per table */
+	int rendering_check;		/* compare SQL and client renderings instead */
+};
+
+/* One listed difference. */
+struct verify_diff {
+	char kind;		/* 'm' missing on target, 'e' extra on target,
+				 * 'c' changed, 'r' rendering mismatch */
+	char *key;		/* "id=5", "(a, b)=(1, x)"; the row without a key */
+	char *columns;		/* 'c', 'r': the differing columns, ", "-separated */
+	char *detail;		/* 'c', 'r': "col: source → target" of the first ones */
+};
+
+struct verify_table {
+	char *name[2];		/* "schema.table" on each side */
+	uint64_t rows[2];	/* rows read or counted on each side */
+	uint64_t chunks;	/* first-level chunks compared (0 in rows mode) */
+	uint64_t chunks_differing;
+	uint64_t missing, extra, changed;	/* among the listed rows */
+	int truncated;		/* more differences than were listed */
+	int multiset;		/* no primary key: compared as multisets */
+	int digest_mismatch;	/* digests differed, rows did not: a rendering bug */
+	const char *method;	/* "checksum", "checksum (client digests)", "rows" */
+	char *error;		/* the table could not be compared */
+	enum dberr_class error_cls;
+	struct strlist notes;	/* columns not compared, and why */
+	struct verify_diff *diffs;
+	int ndiffs;
+	double seconds;
+};
+
+struct verify_side_info {
+	int is_dump;
+	char engine[32];		/* "postgresql", "mysql" */
+	char where[600];		/* connection description or dump path */
+	char server_version[96];
+	char position[64];		/* PostgreSQL LSN, MySQL binlog file:pos */
+	int position_exact;
+	char gtid[256];
+	char snapshot_kind[32];
+	char taken_at[32];		/* dumps: when the snapshot was taken */
+};
+
+struct verify_result {
+	struct verify_side_info side[2];
+	struct verify_table *tables;
+	int ntables;
+	struct strlist only[2];		/* tables present on one side only */
+	struct strlist column_diffs;	/* "schema.table: column x missing on target" */
+	uint64_t differences;		/* rows and schema differences found */
+	int tables_differing;
+	double seconds;
+};
+
+/* Compares the two sides. Returns 0 when the comparison ran (differences
+ * or not: see res->differences), -1 with err set when it could not. */
+int verify_run(const struct verify_opts *o, struct verify_result *res,
+	       struct dberr *err);
+void verify_result_release(struct verify_result *res);
+
+#endif

@@ -1,0 +1,468 @@
+/*
+ * verify_rows.c - reading rows for verify (from a database or a dump,
+ * rendered by vform.c), and comparing them: two lists by key, or two
+ * ordered streams merged as they arrive.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verify_int.h"
+#include "banned.h"
+
+struct render_sink {
+	const struct vf_plan *p;
+	int s;
+	struct vrow row;
+	vrow_fn fn;
+	void *arg;
+};
+
+static int
+render_row(void *arg, const struct value *vals, struct dberr *err)
+{
+	struct render_sink *rs = arg;
+
+	if (dbmig_interrupted)
+		return dberr_set(err, DBERR_INTERRUPTED, "interrupted");
+	vform_row(rs->p, rs->s, vals, &rs->row);
+	return rs->fn(rs->arg, &rs->row, err);
+}
+
+static int
+vread_dump(struct vsrc *src, struct table *t, struct render_sink *rs, struct dberr *err)
+{
+	const struct ntype_desc *types[CANON_MAX_COLS];
+	int ncols = t->ncols <= CANON_MAX_COLS ? table_data_types(t, types) : 0;
+	struct value *vals = xcalloc((size_t)ncols + 1, sizeof(*vals));
+	int ret = 0;
+
+	for (int k = 0; k < t->nchunks && ret == 0; k++) {
+		struct chunk_reader *r = chunk_reader_open(src->dir, &t->chunks[k], ncols, err);
+		int got;
+
+		if (!r) {
+			ret = -1;
+			break;
+		}
+		while ((got = chunk_reader_next(r, vals, err)) == 1)
+			if (render_row(rs, vals, err) < 0) {
+				got = -1;
+				break;
+			}
+		chunk_reader_close(r);
+		if (got < 0)
+			ret = -1;
+	}
+	free(vals);
+	return ret;
+}
+
+int
+vread(struct vsrc *src, struct db_conn *c, struct table *t, const struct vf_plan *p,
+      int s, const struct vf_scope *scopes, int nscopes, int ordered, vrow_fn fn,
+      void *arg, struct dberr *err)
+{
+	struct render_sink rs;
+	int ret;
+
+	memset(&rs, 0, sizeof(rs));
+	rs.p = p;
+	rs.s = s;
+	rs.fn = fn;
+	rs.arg = arg;
+	vrow_init(&rs.row, p);
+	if (src->is_dump)
+		ret = vread_dump(src, t, &rs, err);
+	else
+		ret = src->drv->vf_read(c, t, p, s, scopes, nscopes, ordered, render_row, &rs,
+					err);
+	vrow_release(&rs.row);
+	return ret;
+}
+
+void
+saved_row_copy(struct saved_row *d, const struct vrow *r, int ncols)
+{
+	d->textlen = r->text.len;
+	d->text = xmalloc(r->text.len + 1);
+	memcpy(d->text, strbuf_cstr(&r->text), r->text.len + 1);
+	d->off = xmalloc(((size_t)ncols + 1) * sizeof(*d->off));
+	d->len = xmalloc(((size_t)ncols + 1) * sizeof(*d->len));
+	memcpy(d->off, r->off, (size_t)ncols * sizeof(*d->off));
+	memcpy(d->len, r->len, (size_t)ncols * sizeof(*d->len));
+	d->digest = r->digest;
+	d->bucket_hash = r->bucket_hash;
+}
+
+void
+saved_row_release(struct saved_row *r)
+{
+	free(r->text);
+	free(r->off);
+	free(r->len);
+	memset(r, 0, sizeof(*r));
+}
+
+void
+row_list_push(struct row_list *l, const struct vrow *r, int ncols)
+{
+	if (l->n == l->alloc) {
+		l->alloc = l->alloc ? 2 * l->alloc : 64;
+		l->v = xrealloc(l->v, l->alloc * sizeof(*l->v));
+	}
+	saved_row_copy(&l->v[l->n++], r, ncols);
+}
+
+void
+row_list_release(struct row_list *l, int ncols)
+{
+	(void)ncols;
+	for (size_t i = 0; i < l->n; i++)
+		saved_row_release(&l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int
+bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+
+	return c ? c : an < bn ? -1 : an > bn;
+}
+
+int
+saved_row_key_cmp(const struct vf_plan *p, const struct saved_row *a,
+		  const struct saved_row *b)
+{
+	if (!p->nkey)
+		return bytes_cmp(a->text, a->textlen, b->text, b->textlen);
+	for (int k = 0; k < p->nkey; k++) {
+		int i = p->key[k], c;
+
+		/* Key columns are NOT NULL; a NULL sorts first all the same. */
+		if (a->off[i] == SIZE_MAX || b->off[i] == SIZE_MAX) {
+			c = (a->off[i] != SIZE_MAX) - (b->off[i] != SIZE_MAX);
+		} else {
+			c = vform_key_cmp(p->cols[i].kind, a->text + a->off[i], a->len[i],
+					  b->text + b->off[i], b->len[i]);
+		}
+		if (c)
+			return c;
+	}
+	return 0;
+}
+
+static void
+show_value(const struct vf_plan *p, const struct saved_row *r, int i, struct strbuf *o)
+{
+	if (r->off[i] == SIZE_MAX) {
+		strbuf_addstr(o, "NULL");
+		return;
+	}
+	enum vkind k = p->cols[i].kind;
+	int quote = k != VK_INT && k != VK_DEC && k != VK_FLOAT;
+
+	if (quote)
+		strbuf_addch(o, '\'');
+	vform_display(k, r->text + r->off[i], r->len[i], o);
+	if (quote)
+		strbuf_addch(o, '\'');
+}
+
+/* "id=5", "(a, b)=('x', 2)", or every column for a row without a key. */
+static char *
+describe_key(const struct vf_plan *p, const struct saved_row *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int n = p->nkey ? p->nkey : p->ncols;
+
+	if (n > 1)
+		strbuf_addch(&sb, '(');
+	for (int k = 0; k < n; k++)
+		strbuf_addf(&sb, "%s%s", k ? ", " : "", p->cols[p->nkey ? p->key[k] : k].name);
+	strbuf_addstr(&sb, n > 1 ? ")=(" : "=");
+	for (int k = 0; k < n; k++) {
+		if (k)
+			strbuf_addstr(&sb, ", ");
+		show_value(p, r, p->nkey ? p->key[k] : k, &sb);
+	}
+	if (n > 1)
+		strbuf_addch(&sb, ')');
+	return strbuf_detach(&sb);
+}
+
+static int
+column_differs(const struct saved_row *a, const struct saved_row *b, int i)
+{
+	if ((a->off[i] == SIZE_MAX) != (b->off[i] == SIZE_MAX))
+		return 1;
+	if (a->off[i] == SIZE_MAX)
+		return 0;
+	return a->len[i] != b->len[i] ||
+	       memcmp(a->text + a->off[i], b->text + b->off[i], a->len[i]) != 0;
+}
+
+void
+record_diff(struct verify_table *res, const struct vf_plan *p, const struct saved_row *a,
+	    const struct saved_row *b, uint64_t max)
+{
+	struct verify_diff *d;
+	char kind = a && b ? 'c' : a ? 'm' : 'e';
+
+	if (kind == 'c')
+		res->changed++;
+	else if (kind == 'm')
+		res->missing++;
+	else
+		res->extra++;
+	if ((uint64_t)res->ndiffs >= max) {
+		res->truncated = 1;
+		return;
+	}
+	res->diffs = xrealloc(res->diffs, ((size_t)res->ndiffs + 1) * sizeof(*res->diffs));
+	d = &res->diffs[res->ndiffs++];
+	memset(d, 0, sizeof(*d));
+	d->kind = kind;
+	d->key = describe_key(p, a ? a : b);
+	if (kind == 'c') {
+		struct strbuf cols = STRBUF_INIT, det = STRBUF_INIT;
+		int shown = 0;
+
+		for (int i = 0; i < p->ncols; i++) {
+			if (!column_differs(a, b, i))
+				continue;
+			strbuf_addf(&cols, "%s%s", cols.len ? ", " : "", p->cols[i].name);
+			if (shown++ < 3) {
+				strbuf_addf(&det, "%s%s: ", det.len ? "; " : "", p->cols[i].name);
+				show_value(p, a, i, &det);
+				strbuf_addstr(&det, " -> ");
+				show_value(p, b, i, &det);
+			}
+		}
+		d->columns = strbuf_detach(&cols);
+		d->detail = strbuf_detach(&det);
+	}
+}
+
+static const struct vf_plan *sort_plan;	/* qsort has no context: guarded below */
+static pthread_mutex_t sort_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+sort_cmp(const void *x, const void *y)
+{
+	return saved_row_key_cmp(sort_plan, x, y);
+}
+
+static void
+sort_list(const struct vf_plan *p, struct row_list *l)
+{
+	pthread_mutex_lock(&sort_mu);
+	sort_plan = p;
+	qsort(l->v, l->n, sizeof(*l->v), sort_cmp);
+	pthread_mutex_unlock(&sort_mu);
+}
+
+void
+compare_lists(struct verify_table *res, const struct vf_plan *p, struct row_list *a,
+	      struct row_list *b, uint64_t max)
+{
+	size_t i = 0, k = 0;
+
+	sort_list(p, a);
+	sort_list(p, b);
+	while (i < a->n || k < b->n) {
+		int c = i >= a->n ? 1 : k >= b->n ? -1 : saved_row_key_cmp(p, &a->v[i], &b->v[k]);
+
+		if (c < 0) {
+			record_diff(res, p, &a->v[i++], NULL, max);
+		} else if (c > 0) {
+			record_diff(res, p, NULL, &b->v[k++], max);
+		} else {
+			if (a->v[i].textlen != b->v[k].textlen ||
+			    memcmp(a->v[i].text, b->v[k].text, a->v[i].textlen))
+				record_diff(res, p, &a->v[i], &b->v[k], max);
+			i++;
+			k++;
+		}
+	}
+}
+
+/* ---- two ordered streams, merged ---- */
+
+#define QUEUE_ROWS 512
+
+struct rowq {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct saved_row ring[QUEUE_ROWS];
+	int head, count;
+	int done, failed, cancel;
+	struct dberr err;
+	/* the producer's job */
+	struct vsrc *src;
+	struct db_conn *c;
+	struct table *t;
+	const struct vf_plan *p;
+	int s;
+	uint64_t rows;
+};
+
+static int
+enqueue(void *arg, const struct vrow *r, struct dberr *err)
+{
+	struct rowq *q = arg;
+	struct saved_row *slot;
+
+	pthread_mutex_lock(&q->mu);
+	while (q->count == QUEUE_ROWS && !q->cancel)
+		pthread_cond_wait(&q->cv, &q->mu);
+	if (q->cancel) {
+		pthread_mutex_unlock(&q->mu);
+		return dberr_set(err, DBERR_INTERRUPTED, "comparison stopped");
+	}
+	slot = &q->ring[(q->head + q->count) % QUEUE_ROWS];
+	pthread_mutex_unlock(&q->mu);
+	/* Only the producer writes free slots: copy outside the lock. */
+	saved_row_copy(slot, r, q->p->ncols);
+	pthread_mutex_lock(&q->mu);
+	q->count++;
+	q->rows++;
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	return 0;
+}
+
+static void *
+producer(void *arg)
+{
+	struct rowq *q = arg;
+	struct dberr err = DBERR_INIT;
+	int r = vread(q->src, q->c, q->t, q->p, q->s, NULL, 0, 1, enqueue, q, &err);
+
+	pthread_mutex_lock(&q->mu);
+	q->done = 1;
+	if (r < 0 && !q->cancel) {
+		q->failed = 1;
+		q->err = err;
+	}
+	pthread_cond_broadcast(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+/* The next row (owned by the caller), 0 at the end, -1 on failure. */
+static int
+dequeue(struct rowq *q, struct saved_row *out)
+{
+	int ret;
+
+	pthread_mutex_lock(&q->mu);
+	while (!q->count && !q->done)
+		pthread_cond_wait(&q->cv, &q->mu);
+	if (q->count) {
+		*out = q->ring[q->head];
+		q->head = (q->head + 1) % QUEUE_ROWS;
+		q->count--;
+		pthread_cond_broadcast(&q->cv);
+		ret = 1;
+	} else {
+		ret = q->failed ? -1 : 0;
+	}
+	pthread_mutex_unlock(&q->mu);
+	return ret;
+}
+
+int
+compare_ordered(struct vsrc *src[2], struct db_conn *c[2], struct table *t[2],
+		const struct vf_plan *p, struct verify_table *res, uint64_t max,
+		struct dberr *err)
+{
+	struct rowq *q[2];
+	pthread_t th[2];
+	struct saved_row cur[2], prev[2];
+	int have[2] = { 0, 0 }, started = 0, ret = -1;
+
+	memset(prev, 0, sizeof(prev));
+	memset(cur, 0, sizeof(cur));
+	for (int s = 0; s < 2; s++) {
+		q[s] = xcalloc(1, sizeof(*q[s]));
+		pthread_mutex_init(&q[s]->mu, NULL);
+		pthread_cond_init(&q[s]->cv, NULL);
+		q[s]->src = src[s];
+		q[s]->c = c[s];
+		q[s]->t = t[s];
+		q[s]->p = p;
+		q[s]->s = s;
+	}
+	for (; started < 2; started++)
+		if (pthread_create(&th[started], NULL, producer, q[started])) {
+			dberr_set(err, DBERR_INTERNAL, "cannot start a reader thread");
+			goto stop;
+		}
+	for (int s = 0; s < 2; s++)
+		if ((have[s] = dequeue(q[s], &cur[s])) < 0)
+			goto fail;
+	while (have[0] || have[1]) {
+		int cmp = !have[1] ? -1 : !have[0] ? 1 : saved_row_key_cmp(p, &cur[0], &cur[1]);
+		int adv[2] = { cmp <= 0, cmp >= 0 };
+
+		if (cmp < 0)
+			record_diff(res, p, &cur[0], NULL, max);
+		else if (cmp > 0)
+			record_diff(res, p, NULL, &cur[1], max);
+		else if (cur[0].textlen != cur[1].textlen ||
+			 memcmp(cur[0].text, cur[1].text, cur[0].textlen))
+			record_diff(res, p, &cur[0], &cur[1], max);
+		for (int s = 0; s < 2; s++) {
+			if (!adv[s])
+				continue;
+			saved_row_release(&prev[s]);
+			prev[s] = cur[s];
+			memset(&cur[s], 0, sizeof(cur[s]));
+			if ((have[s] = dequeue(q[s], &cur[s])) < 0)
+				goto fail;
+			/* Merging is only right if both servers order keys as
+			 * vform_key_cmp does; check rather than trust. */
+			if (have[s] && saved_row_key_cmp(p, &prev[s], &cur[s]) >= 0) {
+				dberr_set(err, DBERR_INTERNAL, "table %s: the %s returned keys out "
+					  "of order; rerun with --mode=checksum", res->name[s],
+					  s ? "target" : "source");
+				goto stop;
+			}
+		}
+	}
+	ret = 0;
+	goto stop;
+fail:
+	for (int s = 0; s < 2; s++)
+		if (q[s]->failed) {
+			*err = q[s]->err;
+			break;
+		}
+stop:
+	for (int s = 0; s < 2; s++) {
+		pthread_mutex_lock(&q[s]->mu);
+		q[s]->cancel = 1;
+		pthread_cond_broadcast(&q[s]->cv);
+		pthread_mutex_unlock(&q[s]->mu);
+	}
+	for (int s = 0; s < started; s++)
+		pthread_join(th[s], NULL);
+	for (int s = 0; s < 2; s++) {
+		res->rows[s] = q[s]->rows;
+		while (q[s]->count) {
+			saved_row_release(&q[s]->ring[q[s]->head]);
+			q[s]->head = (q[s]->head + 1) % QUEUE_ROWS;
+			q[s]->count--;
+		}
+		saved_row_release(&cur[s]);
+		saved_row_release(&prev[s]);
+		pthread_mutex_destroy(&q[s]->mu);
+		pthread_cond_destroy(&q[s]->cv);
+		free(q[s]);
+	}
+	return ret;
+}

@@ -1,0 +1,213 @@
+/*
+ * t_vform.c - verify's client-side rendering: MD5 against RFC 1321's
+ * vectors, jsonb's text form, decimal scales, float bits, time and
+ * timestamp padding, the MySQL-time/interval microseconds, key order and
+ * the modular sum the servers' SUM() is reduced by. The renderings are
+ * held to the servers' SQL by tests/integration/80-verify-golden.bats.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "../../lib/md5.h"
+#include "../../lib/vform.h"
+#include "tinytest.h"
+
+static void
+md5_hex(const char *s, char *out)
+{
+	unsigned char d[16];
+
+	md5_digest(s, strlen(s), d);
+	hex_encode(d, 16, out);
+}
+
+static void
+test_vform__md5_vectors(void)
+{
+	char h[33];
+	struct md5_ctx c;
+	unsigned char d[16];
+	const char *msg = "12345678901234567890123456789012345678901234567890123456789012345678901234567890";
+
+	md5_hex("", h);
+	CHECK_STR(h, "d41d8cd98f00b204e9800998ecf8427e");
+	md5_hex("abc", h);
+	CHECK_STR(h, "900150983cd24fb0d6963f7d28e17f72");
+	md5_hex("abcdefghijklmnopqrstuvwxyz", h);
+	CHECK_STR(h, "c3fcd3d76192e4007dfb496cca67e13b");
+	md5_hex(msg, h);
+	CHECK_STR(h, "57edf4a22be3c955ac49da2e2107b67a");
+	/* Fed in odd pieces, the same digest. */
+	md5_init(&c);
+	for (size_t i = 0; i < strlen(msg); i += 7)
+		md5_update(&c, msg + i, strlen(msg) - i < 7 ? strlen(msg) - i : 7);
+	md5_final(&c, d);
+	hex_encode(d, 16, h);
+	CHECK_STR(h, "57edf4a22be3c955ac49da2e2107b67a");
+}
+
+static void
+json_is(const char *in, const char *want)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (!want) {
+		CHECK(vform_json(in, strlen(in), &sb) < 0);
+	} else {
+		CHECK(vform_json(in, strlen(in), &sb) == 0);
+		CHECK_STR(strbuf_cstr(&sb), want);
+	}
+	strbuf_release(&sb);
+}
+
+static void
+test_vform__json_as_jsonb_prints_it(void)
+{
+	/* Each expected text is what PostgreSQL 15 prints for ::jsonb::text. */
+	json_is("{\"b\":1,\"a\":[1.0, 2e2,-0, 1E-3 ,1.50e1]}",
+		"{\"a\": [1.0, 200, 0, 0.001, 15.0], \"b\": 1}");
+	json_is("{\"bb\":1,\"a\":2,\"ccc\":{}}", "{\"a\": 2, \"bb\": 1, \"ccc\": {}}");
+	json_is("{\"k\":1,\"k\":2}", "{\"k\": 2}");
+	json_is(" [ ] ", "[]");
+	json_is("\"\\u00e9\\/\\n\\u0001\\ud83d\\ude00\"", "\"\xc3\xa9/\\n\\u0001\xf0\x9f\x98\x80\"");
+	json_is("[true,false,null]", "[true, false, null]");
+	json_is("{\"a\":1,}", NULL);
+	json_is("[1 2]", NULL);
+	json_is("01", NULL);
+	json_is("{\"a\"", NULL);
+}
+
+static struct vcol
+vc_of(enum vkind k, int scale, enum ntype t)
+{
+	static struct column col;
+	struct vcol vc;
+
+	memset(&vc, 0, sizeof(vc));
+	memset(&col, 0, sizeof(col));
+	col.type.t = t;
+	vc.kind = k;
+	vc.scale = scale;
+	vc.s[0].col = &col;
+	vc.s[1].col = &col;
+	return vc;
+}
+
+static void
+render_is(struct vcol vc, const void *p, size_t n, const char *want)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct value v = { p, n, 0 };
+
+	CHECK(vform_render(&vc, 0, &v, &sb) == 0);
+	CHECK_STR(strbuf_cstr(&sb), want);
+	strbuf_release(&sb);
+}
+
+static void
+test_vform__renderings(void)
+{
+	static const unsigned char dbl01[8] = { 0x3f, 0xb9, 0x99, 0x99, 0x99, 0x99, 0x99, 0x9a };
+	static const unsigned char negzero[8] = { 0x80 };
+	static const unsigned char nan[8] = { 0x7f, 0xf0, 0, 0, 0, 0, 0, 1 };
+	static const unsigned char flt01[4] = { 0x3d, 0xcc, 0xcc, 0xcd };
+	static const unsigned char uuid[16] = { 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0,
+						0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef };
+
+	render_is(vc_of(VK_DEC, 3, NT_DECIMAL), "-1.5", 4, "-1.500");
+	render_is(vc_of(VK_DEC, 2, NT_INT32), "7", 1, "7.00");
+	render_is(vc_of(VK_DEC, 1, NT_DECIMAL), "1.25", 4, "1.25");
+	render_is(vc_of(VK_DEC, 2, NT_DECIMAL), "NaN", 3, "NaN");
+	render_is(vc_of(VK_DEC, -1, NT_DECIMAL), "1.50", 4, "1.50");
+	render_is(vc_of(VK_FLOAT, -1, NT_FLOAT64), dbl01, 8, "3fb999999999999a");
+	render_is(vc_of(VK_FLOAT, -1, NT_FLOAT64), negzero, 8, "0000000000000000");
+	render_is(vc_of(VK_FLOAT, -1, NT_FLOAT64), nan, 8, "7ff8000000000000");
+	render_is(vc_of(VK_FLOAT, -1, NT_FLOAT32), flt01, 4, "3fb99999a0000000");
+	render_is(vc_of(VK_TIME, -1, NT_TIME), "-838:59:59", 10, "-838:59:59.000000");
+	render_is(vc_of(VK_TIME, -1, NT_TIME), "12:00:00.5", 10, "12:00:00.500000");
+	render_is(vc_of(VK_TS, -1, NT_TIMESTAMP), "2024-01-02 03:04:05", 19,
+		  "2024-01-02 03:04:05.000000");
+	render_is(vc_of(VK_TS, -1, NT_TIMESTAMP), "0044-03-15 12:00:00.25 BC", 25,
+		  "0044-03-15 12:00:00.250000 BC");
+	render_is(vc_of(VK_TS, -1, NT_TIMESTAMPTZ), "-infinity", 9, "-infinity");
+	render_is(vc_of(VK_MICROS, -1, NT_TIME), "-838:59:59.5", 12, "-3020399500000");
+	render_is(vc_of(VK_MICROS, -1, NT_INTERVAL), "PT-838H-59M-59.5S", 17, "-3020399500000");
+	render_is(vc_of(VK_MICROS, -1, NT_INTERVAL), "P1Y1M1DT1S", 10, "34236001000000");
+	render_is(vc_of(VK_CHAR, -1, NT_CHAR), "ab  ", 4, "ab");
+	render_is(vc_of(VK_TEXT, -1, NT_VARCHAR), "ab  ", 4, "ab  ");
+	render_is(vc_of(VK_BYTES, -1, NT_BYTES), "\x00\xff", 2, "00ff");
+	render_is(vc_of(VK_UUID, -1, NT_BYTES), uuid, 16, "12345678-9abc-def0-0123-456789abcdef");
+}
+
+static void
+test_vform__zero_dates_face_postgresql_as_null(void)
+{
+	struct vcol vc = vc_of(VK_DATE, -1, NT_DATE);
+	struct strbuf sb = STRBUF_INIT;
+	struct value v = { (const unsigned char *)"2020-00-15", 10, 0 };
+
+	CHECK(vform_render(&vc, 0, &v, &sb) == 0);
+	vc.s[0].zero_null = 1;
+	CHECK(vform_render(&vc, 0, &v, &sb) == 1);
+	strbuf_release(&sb);
+}
+
+static void
+test_vform__kinds_of_pairs(void)
+{
+	struct ntype_desc a = { 0 }, b = { 0 };
+	int scale;
+
+	a.t = NT_INT32;
+	b.t = NT_DECIMAL;
+	b.scale = 2;
+	CHECK(vform_kind(&a, &b, &scale) == VK_DEC && scale == 2);
+	a.t = NT_DECIMAL;
+	a.scale = -1;
+	CHECK(vform_kind(&a, &b, &scale) == VK_DEC && scale == 2);
+	a.t = NT_BOOL;
+	b.t = NT_INT16;
+	CHECK(vform_kind(&a, &b, &scale) == VK_INT);
+	a.t = NT_TIME;
+	b.t = NT_INTERVAL;
+	CHECK(vform_kind(&a, &b, &scale) == VK_MICROS);
+	a.t = NT_UUID;
+	b.t = NT_BYTES;
+	CHECK(vform_kind(&a, &b, &scale) == VK_UUID);
+	a.t = NT_SET;
+	b.t = NT_ARRAY;
+	CHECK(vform_kind(&a, &b, &scale) == VK_SETLIST);
+	a.t = NT_ARRAY;
+	b.t = NT_JSON;
+	CHECK(vform_kind(&a, &b, &scale) == VK_NONE);
+	a.t = NT_CHAR;
+	b.t = NT_VARCHAR;
+	CHECK(vform_kind(&a, &b, &scale) == VK_CHAR);
+}
+
+static void
+test_vform__key_order_and_sums(void)
+{
+	CHECK(vform_key_cmp(VK_INT, "9", 1, "10", 2) < 0);
+	CHECK(vform_key_cmp(VK_INT, "-10", 3, "-9", 2) < 0);
+	CHECK(vform_key_cmp(VK_INT, "-1", 2, "0", 1) < 0);
+	CHECK(vform_key_cmp(VK_DEC, "1.5", 3, "1.50", 4) == 0);
+	CHECK(vform_key_cmp(VK_DEC, "1.05", 4, "1.5", 3) < 0);
+	CHECK(vform_key_cmp(VK_TEXT, "a", 1, "B", 1) > 0);	/* bytes, no collation */
+	CHECK(vform_key_cmp(VK_TEXT, "a", 1, "a ", 2) < 0);	/* no PAD SPACE */
+	CHECK(vform_sum_mod64("18446744073709551617") == 1);
+	CHECK(vform_sum_mod64("-1") == UINT64_MAX);
+	CHECK(vform_sum_mod64("36893488147419103232") == 0);
+}
+
+int
+main(void)
+{
+	TEST_RUN(test_vform__md5_vectors);
+	TEST_RUN(test_vform__json_as_jsonb_prints_it);
+	TEST_RUN(test_vform__renderings);
+	TEST_RUN(test_vform__zero_dates_face_postgresql_as_null);
+	TEST_RUN(test_vform__kinds_of_pairs);
+	TEST_RUN(test_vform__key_order_and_sums);
+	return TEST_REPORT();
+}
