@@ -172,6 +172,33 @@ show_value(const struct vf_plan *p, const struct saved_row *r, int i, struct str
 		strbuf_addch(o, '\'');
 }
 
+/* A long value is shown around its first difference from the other. */
+static void
+show_pair(const struct vf_plan *p, const struct saved_row *a, const struct saved_row *b,
+	  int i, struct strbuf *o)
+{
+	size_t la = a->len[i], lb = b->len[i], d = 0, from, n;
+	const char *pa = a->text + a->off[i], *pb = b->text + b->off[i];
+	enum vkind k = p->cols[i].kind;
+
+	if (a->off[i] == SIZE_MAX || b->off[i] == SIZE_MAX || (la <= 200 && lb <= 200)) {
+		show_value(p, a, i, o);
+		strbuf_addstr(o, " -> ");
+		show_value(p, b, i, o);
+		return;
+	}
+	while (d < la && d < lb && pa[d] == pb[d])
+		d++;
+	from = d > 20 ? d - 20 : 0;
+	strbuf_addf(o, "from byte %zu of %zu: '", from, la);
+	n = la - from < 60 ? la - from : 60;
+	vform_display(k, pa + from, n, o);
+	strbuf_addf(o, "' -> of %zu: '", lb);
+	n = lb > from ? (lb - from < 60 ? lb - from : 60) : 0;
+	vform_display(k, pb + from, n, o);
+	strbuf_addch(o, '\'');
+}
+
 /* "id=5", "(a, b)=('x', 2)", or every column for a row without a key. */
 static char *
 describe_key(const struct vf_plan *p, const struct saved_row *r)
@@ -237,9 +264,7 @@ record_diff(struct verify_table *res, const struct vf_plan *p, const struct save
 			strbuf_addf(&cols, "%s%s", cols.len ? ", " : "", p->cols[i].name);
 			if (shown++ < 3) {
 				strbuf_addf(&det, "%s%s: ", det.len ? "; " : "", p->cols[i].name);
-				show_value(p, a, i, &det);
-				strbuf_addstr(&det, " -> ");
-				show_value(p, b, i, &det);
+				show_pair(p, a, b, i, &det);
 			}
 		}
 		d->columns = strbuf_detach(&cols);

@@ -29,7 +29,10 @@ else
 fi
 
 notes=$(dbmig -q verify --json -t "$name" "$@" "$src" "$tgt" | jq -r '.tables[].notes[]')
-for c in $cols; do
+while IFS= read -r c; do
+	[ -n "$c" ] || continue
+	qc=${c//\"/\"\"}	# quoted for SQL below
+	bq=${c//\`/\`\`}
 	if grep -q "^column $c not compared" <<<"$notes"; then
 		echo "not compared $c: $(grep "^column $c not compared" <<<"$notes")"
 		continue
@@ -37,22 +40,22 @@ for c in $cols; do
 	if [ "$engine" = pg ]; then
 		# Prefer a NULL against a value; never -0 against 0 (not compared).
 		pair=$(pg "SELECT a.\"$key\", b.\"$key\" FROM $table a, $table b
-			   WHERE a.\"$c\"::text IS DISTINCT FROM b.\"$c\"::text
-			   AND NOT (coalesce(a.\"$c\"::text, '') IN ('0', '-0') AND coalesce(b.\"$c\"::text, '') IN ('0', '-0'))
-			   ORDER BY (a.\"$c\" IS NULL) <> (b.\"$c\" IS NULL) DESC, 1, 2 LIMIT 1" | tr '|' ' ')
+			   WHERE a.\"$qc\"::text IS DISTINCT FROM b.\"$qc\"::text
+			   AND NOT (coalesce(a.\"$qc\"::text, '') IN ('0', '-0') AND coalesce(b.\"$qc\"::text, '') IN ('0', '-0'))
+			   ORDER BY (a.\"$qc\" IS NULL) <> (b.\"$qc\" IS NULL) DESC, 1, 2 LIMIT 1" | tr '|' ' ')
 		read -r i j <<<"$pair"
 		[ -n "${i:-}" ] || { echo "skipped $c: every row holds the same value"; continue; }
-		pg "UPDATE $table SET \"$c\" = (SELECT \"$c\" FROM vcopy.t WHERE \"$key\" = $j) WHERE \"$key\" = $i" >/dev/null ||
-			pg "UPDATE $table SET \"$c\" = NULL WHERE \"$key\" = $i" >/dev/null ||
+		pg "UPDATE $table SET \"$qc\" = (SELECT \"$qc\" FROM vcopy.t WHERE \"$key\" = $j) WHERE \"$key\" = $i" >/dev/null ||
+			pg "UPDATE $table SET \"$qc\" = NULL WHERE \"$key\" = $i" >/dev/null ||
 			{ echo "skipped $c: cannot change row $i"; continue; }
 	else
 		pair=$(my "SELECT a.\`$key\`, b.\`$key\` FROM \`$table\` a JOIN \`$table\` b
-			   ON NOT (a.\`$c\` <=> b.\`$c\`)
-			   ORDER BY (a.\`$c\` IS NULL) <> (b.\`$c\` IS NULL) DESC, 1, 2 LIMIT 1")
+			   ON NOT (a.\`$bq\` <=> b.\`$bq\`)
+			   ORDER BY (a.\`$bq\` IS NULL) <> (b.\`$bq\` IS NULL) DESC, 1, 2 LIMIT 1")
 		read -r i j <<<"$pair"
 		[ -n "${i:-}" ] || { echo "skipped $c: every row holds the same value"; continue; }
-		my "UPDATE \`$table\` SET \`$c\` = (SELECT \`$c\` FROM vcopy.t WHERE \`$key\` = $j) WHERE \`$key\` = $i" ||
-			my "UPDATE \`$table\` SET \`$c\` = NULL WHERE \`$key\` = $i" ||
+		my "UPDATE \`$table\` SET \`$bq\` = (SELECT \`$bq\` FROM vcopy.t WHERE \`$key\` = $j) WHERE \`$key\` = $i" ||
+			my "UPDATE \`$table\` SET \`$bq\` = NULL WHERE \`$key\` = $i" ||
 			{ echo "skipped $c: cannot change row $i"; continue; }
 	fi
 	for mode in checksum rows; do
@@ -67,10 +70,10 @@ for c in $cols; do
 		fi
 	done
 	if [ "$engine" = pg ]; then
-		pg "UPDATE $table SET \"$c\" = (SELECT \"$c\" FROM vcopy.t WHERE \"$key\" = $i) WHERE \"$key\" = $i" >/dev/null
+		pg "UPDATE $table SET \"$qc\" = (SELECT \"$qc\" FROM vcopy.t WHERE \"$key\" = $i) WHERE \"$key\" = $i" >/dev/null
 	else
-		my "UPDATE \`$table\` SET \`$c\` = (SELECT \`$c\` FROM vcopy.t WHERE \`$key\` = $i) WHERE \`$key\` = $i"
+		my "UPDATE \`$table\` SET \`$bq\` = (SELECT \`$bq\` FROM vcopy.t WHERE \`$key\` = $i) WHERE \`$key\` = $i"
 	fi
-done
+done <<<"$cols"
 echo "$checked checks, $missed missed"
 [ "$missed" -eq 0 ] && [ "$checked" -gt 0 ]

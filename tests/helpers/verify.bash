@@ -5,9 +5,10 @@
 # varchar, NULL against the empty string, one byte changed inside a
 # 1 MiB blob, and a duplicated row in a table without a primary key.
 
-# vt_source_pg URI: creates vt and vnopk on PostgreSQL.
+# vt_source_pg URI [SCHEMA]: creates vt and vnopk on PostgreSQL.
 vt_source_pg() {
-	psql -X -q -v ON_ERROR_STOP=1 "$1" >/dev/null <<'SQL'
+	psql -X -q -v ON_ERROR_STOP=1 "$1" >/dev/null <<SQL
+SET search_path = "${2:-public}";
 CREATE TABLE vt (id int PRIMARY KEY, v varchar(20), ts timestamp(6), f double precision,
 		 n text, b bytea);
 INSERT INTO vt SELECT g, 'v' || g, timestamp '2024-01-01' + g * interval '1.000001 second',
@@ -25,6 +26,7 @@ vt_source_my() {
 	my_sql "$1" <<'SQL'
 CREATE TABLE vt (id int PRIMARY KEY, v varchar(20), ts datetime(6), f double, n text,
 		 b longblob);
+SET max_recursive_iterations = 100000;
 INSERT INTO vt WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < 3000)
 	SELECT g, CONCAT('v', g), TIMESTAMP'2024-01-01 00:00:00' + INTERVAL g SECOND
 	+ INTERVAL g MICROSECOND, g / 7e0, IF(g % 10 <> 0, CONCAT('n', g), NULL), NULL FROM s;

@@ -1,0 +1,119 @@
+#!/usr/bin/env bats
+# dbmig verify, PostgreSQL to PostgreSQL: equal after a migration in both
+# modes and against the dump; every kind of injected difference named by
+# key and column; a changed value in every column of the type zoo; a dump
+# altered after the fact; and the interface cron uses.
+
+load '../helpers/common'
+load '../helpers/verify'
+
+setup_file() {
+	start_pg_for_file
+	suite_skipped && return 0
+	. "$BATS_FILE_TMPDIR/env"
+	src=$(new_db vsrc)
+	psql -X -q -v ON_ERROR_STOP=1 "$src" -f "$REPO_ROOT/tests/fixtures/typezoo.sql" >/dev/null
+	vt_source_pg "$src"
+	dbmig -q dump -j 2 "$src" -o "$BATS_FILE_TMPDIR/d" >/dev/null
+}
+
+@test "equal after a migration: exit 0 in both modes, and the dump against its load" {
+	dst=$(new_db v_eq)
+	dbmig -q load -j 2 "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
+	run -0 dbmig -q verify -j 2 "$(pg_uri vsrc)" "$dst"
+	assert_output --partial "equal: 8 tables, 4214 rows"
+	assert_output --regexp "source: postgresql .*dbname=vsrc .*WAL LSN [0-9A-F]+/[0-9A-F]+ or later"
+	assert_output --regexp "public.vt +3000 +3000 .* checksum"
+	assert_output --partial "public.vnopk: no primary key: compared as a multiset of rows"
+	run -0 dbmig -q verify --mode=rows "$(pg_uri vsrc)" "$dst"
+	assert_output --regexp "public.vt +3000 +3000 .* rows"
+	run -0 dbmig -q verify "$BATS_FILE_TMPDIR/d" "$dst"
+	assert_output --regexp "source: postgresql .*dump .*/d \(taken 20"
+	run -0 dbmig -q verify --mode=rows "$BATS_FILE_TMPDIR/d" "$dst"
+}
+
+@test "every injected difference is named by key and column, in both modes and from the dump" {
+	dst=$(new_db v_diff)
+	dbmig -q load "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
+	vt_inject_pg "$dst" public
+	for mode in checksum rows; do
+		run -1 dbmig -q verify --mode=$mode -t 'public.*' "$(pg_uri vsrc)" "$dst"
+		assert_vt_differences
+	done
+	# Small chunks: the bisection goes several levels down.
+	run -1 dbmig -q verify --chunk-rows 50 -t 'public.*' "$(pg_uri vsrc)" "$dst"
+	assert_vt_differences
+	assert_output --regexp "public.vt +3000 +3000 +61 +[0-9]+ +7 "
+	run -1 dbmig -q verify -t 'public.*' "$BATS_FILE_TMPDIR/d" "$dst"
+	assert_vt_differences
+	run -1 dbmig verify -q --max-diffs 2 -t vt "$(pg_uri vsrc)" "$dst"
+	assert_output --partial "public.vt: more differences not listed (--max-diffs 2)"
+}
+
+@test "a changed value in every column of the type zoo is found, by row and column" {
+	dst=$(new_db v_cols)
+	dbmig -q load "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
+	run -0 each_column_changed pg "$dst" zoo.scalars id "$(pg_uri vsrc)" "$dst"
+	assert_line --regexp "^[0-9]+ checks, 0 missed$"
+	refute_output --partial "skipped"
+	run -0 each_column_changed pg "$dst" zoo.arrays id "$(pg_uri vsrc)" "$dst"
+	run -0 each_column_changed pg "$dst" vt id "$(pg_uri vsrc)" "$dst"
+}
+
+@test "a duplicated row in a table without a primary key is one extra row" {
+	dst=$(new_db v_dup)
+	dbmig -q load "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
+	psql_at "$dst" "INSERT INTO zoo.nopk SELECT * FROM zoo.nopk LIMIT 1; DELETE FROM vnopk WHERE a = 3"
+	for mode in checksum rows; do
+		run -1 dbmig verify -q --mode=$mode -t nopk -t vnopk "$(pg_uri vsrc)" "$dst"
+		assert_output --partial "zoo.nopk: extra on target: (a, b)=("
+		assert_output --partial "public.vnopk: missing on target: (a, b)=(3, 'z')"
+		assert_output --partial "DIFFERENT: 2 differences in 2 of 2 tables"
+	done
+}
+
+@test "a dump with a row re-encoded after the fact, checksums valid, is caught against the database" {
+	dst=$(new_db v_tamper)
+	dbmig -q load "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
+	# The same dump, but vt's chunk re-encoded (by dbmig) with one value
+	# changed: every checksum in it is valid, so only verify can tell.
+	tmp=$(new_db v_tamper_src)
+	dbmig -q load "$BATS_FILE_TMPDIR/d" "$tmp" >/dev/null
+	psql_at "$tmp" "UPDATE vt SET v = 'tampered' WHERE id = 5"
+	dbmig -q dump -t public.vt "$tmp" -o "$BATS_TEST_TMPDIR/d2" >/dev/null
+	cp -r "$BATS_FILE_TMPDIR/d" "$BATS_TEST_TMPDIR/t"
+	chmod -R u+w "$BATS_TEST_TMPDIR/t"
+	python3 "$REPO_ROOT/tests/helpers/splice_chunk.py" "$BATS_TEST_TMPDIR/t" "$BATS_TEST_TMPDIR/d2" public.vt
+	run -0 dbmig -q load "$BATS_TEST_TMPDIR/t" "$(new_db v_tamper_ok)"
+	run -1 dbmig verify -q "$BATS_TEST_TMPDIR/t" "$dst"
+	assert_output --partial "public.vt: changed: id=5: v (v: 'tampered' -> 'v5')"
+	assert_output --partial "DIFFERENT: 1 difference in 1 of 8 tables"
+}
+
+@test "for cron: -q is silent when equal, --json parses, exit codes say what happened" {
+	dst=$(new_db v_cron)
+	dbmig -q load "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
+	run -0 dbmig verify -q "$(pg_uri vsrc)" "$dst"
+	assert_output ""
+	run -0 dbmig -q verify --json "$(pg_uri vsrc)" "$dst"
+	echo "$output" | jq -e '.result == "equal" and .differences == 0 and
+		(.source.position | test("^[0-9A-F]+/[0-9A-F]+$")) and
+		(.tables | length) == 8 and
+		(.tables[] | select(.source == "public.vt") | .rows_source == 3000 and .chunks == 1)'
+	psql_at "$dst" "CREATE TABLE public.only_here (x int); UPDATE vt SET v = NULL WHERE id = 7"
+	run -1 dbmig -q verify --json "$(pg_uri vsrc)" "$dst"
+	echo "$output" | jq -e '.result == "different" and .only_on_target == ["public.only_here"] and
+		([.tables[].differences[]] == [{"kind": "changed", "key": "id=7", "columns": ["v"],
+		  "detail": "v: '"'v7'"' -> NULL"}])'
+	run -1 dbmig verify -q "$(pg_uri vsrc)" "$dst"
+	assert_output --partial "public.only_here: table only on the target"
+	run -2 dbmig verify "$(pg_uri vsrc)"
+	run -2 dbmig verify --mode=fast "$(pg_uri vsrc)" "$dst"
+	run -3 dbmig verify "postgresql://nobody@127.0.0.1:1/x" "$dst"
+	assert_output --partial "cannot connect to source"
+	run -4 dbmig verify "$(pg_uri vsrc)" "postgresql://$PG_PW_ROLE:wrong-secret@$PG_HOST:$PG_PORT/v_cron"
+	refute_output --partial "wrong-secret"
+	mkdir "$BATS_TEST_TMPDIR/empty"
+	run -5 dbmig verify "$BATS_TEST_TMPDIR/empty" "$dst"
+	assert_output --partial "manifest"
+}
