@@ -84,6 +84,7 @@ check-valgrind: all unit-bins
 bench: all
 	bench/pg-vs-pgdump.sh $(BENCH_SCALE)
 	bench/mysql-to-pg.sh $(BENCH_ROWS)
+	bench/verify.sh $(BENCH_ROWS)
 
 demo: deps
 	$(MAKE) all

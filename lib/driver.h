@@ -164,6 +164,11 @@ struct db_driver {
 	int (*vf_read)(struct db_conn *c, struct table *t, const struct vf_plan *p,
 		       int side, const struct vf_scope *scopes, int nscopes,
 		       int ordered, row_sink_fn sink, void *arg, struct dberr *err);
+	/* Around each table's queries, so a failed table leaves the
+	 * connection's snapshot usable for the next one (a PostgreSQL
+	 * savepoint); NULL where errors do not end the transaction. */
+	int (*vf_table_begin)(struct db_conn *c, struct dberr *err);
+	int (*vf_table_end)(struct db_conn *c, int failed, struct dberr *err);
 	/* Every row's SQL renderings of the compared columns, in key order
 	 * (the golden test of the renderings). */
 	int (*vf_render)(struct db_conn *c, const struct table *t,

@@ -17,6 +17,7 @@
  * and the report says at which position.
  */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -436,6 +437,106 @@ leaf_add(struct leafset *l, const struct vf_scope *sc)
 	l->v[l->n++] = *sc;
 }
 
+struct collect {
+	const struct level0 *L;
+	const struct vf_plan *p;
+	const unsigned char *want;	/* per first-level chunk, or NULL: keep all */
+	struct row_list *list;
+};
+
+static int
+collect_row(void *arg, const struct vrow *r, struct dberr *err)
+{
+	struct collect *co = arg;
+
+	(void)err;
+	if (co->want && !co->want[group_of(co->L, co->p, r)])
+		return 0;
+	row_list_push(co->list, r, co->p->ncols);
+	return 0;
+}
+
+/* One side's share of a step, so both servers work at the same time. */
+enum side_op { OP_DIGEST, OP_FETCH };
+struct side_task {
+	struct vctx *ctx;
+	struct vworker *w;
+	struct vjob *job;
+	int s;
+	enum side_op op;
+	int server;			/* OP_DIGEST: inside the server, else in dbmig */
+	const struct level0 *L;		/* OP_DIGEST in dbmig: the chunks */
+	const struct vf_scope *sc;	/* OP_DIGEST in the server */
+	uint64_t group;
+	struct group_sink gs;
+	const struct vf_scope *scopes;	/* OP_FETCH; NULL: every row, filtered */
+	int nscopes;
+	struct collect *co;
+	uint64_t rows;			/* rows the side read */
+	int ret;
+	struct dberr err;
+};
+
+static void *
+side_task_run(void *arg)
+{
+	struct side_task *t = arg;
+	struct vsrc *src = t->ctx->src[t->s];
+	struct db_conn *c = t->w->c[t->s];
+	struct table *tab = t->job->t[t->s];
+	const struct vf_plan *p = &t->job->plan;
+
+	if (t->op == OP_FETCH) {
+		t->ret = vread(src, c, tab, p, t->s, t->scopes, t->nscopes, 0, collect_row,
+			       t->co, &t->err);
+	} else if (t->server) {
+		t->ret = src->drv->vf_digest(c, tab, p, t->s, t->sc, t->group, group_store,
+					     &t->gs, &t->err);
+	} else {
+		struct client_digest cd = { t->L, p, t->gs.g, 0 };
+
+		t->ret = vread(src, c, tab, p, t->s, NULL, 0, 0, client_digest_row, &cd,
+			       &t->err);
+		t->rows = cd.rows;
+	}
+	return NULL;
+}
+
+/* Runs t[0] here and t[1] on a thread; the first failure goes to err. */
+static int
+both_sides(struct side_task t[2], struct dberr *err)
+{
+	pthread_t th;
+	int threaded = pthread_create(&th, NULL, side_task_run, &t[1]) == 0;
+
+	if (!threaded)
+		side_task_run(&t[1]);
+	side_task_run(&t[0]);
+	if (threaded)
+		pthread_join(th, NULL);
+	for (int s = 0; s < 2; s++)
+		if (t[s].ret < 0) {
+			*err = t[s].err;
+			return -1;
+		}
+	return 0;
+}
+
+static void
+task_init(struct side_task t[2], struct vctx *ctx, struct vworker *w, struct vjob *job,
+	  enum side_op op)
+{
+	memset(t, 0, 2 * sizeof(*t));
+	for (int s = 0; s < 2; s++) {
+		t[s].ctx = ctx;
+		t[s].w = w;
+		t[s].job = job;
+		t[s].s = s;
+		t[s].op = op;
+		t[s].err.cls = DBERR_NONE;
+	}
+}
+
 struct pending {
 	struct vf_scope sc;
 	uint64_t maxrows;
@@ -450,6 +551,7 @@ bisect(struct vctx *ctx, struct vworker *w, struct vjob *job, struct pending *st
        size_t nstart, size_t cap, struct leafset *out, struct dberr *err)
 {
 	struct pending *stack = xcalloc(nstart + 1, sizeof(*stack));
+	struct side_task t[2];
 	size_t n = 0, alloc = nstart + 1;
 	int more = 0;
 
@@ -478,15 +580,19 @@ bisect(struct vctx *ctx, struct vworker *w, struct vjob *job, struct pending *st
 			group = cur.sc.mod * FANOUT;
 		}
 		memset(sub, 0, sizeof(sub));
+		task_init(t, ctx, w, job, OP_DIGEST);
 		for (int s = 0; s < 2; s++) {
 			struct group_sink gs = { sub[s], FANOUT, cur.sc.mod,
 						 cur.sc.kind == VF_HASH, job->res->name[s] };
 
-			if (ctx->src[s]->drv->vf_digest(w->c[s], job->t[s], &job->plan, s, &cur.sc,
-							group, group_store, &gs, err) < 0) {
-				free(stack);
-				return -1;
-			}
+			t[s].server = 1;
+			t[s].sc = &cur.sc;
+			t[s].group = group;
+			t[s].gs = gs;
+		}
+		if (both_sides(t, err) < 0) {
+			free(stack);
+			return -1;
 		}
 		for (int j = FANOUT - 1; j >= 0; j--) {
 			struct pending nx = { cur.sc, 0, cur.depth + 1 };
@@ -516,25 +622,6 @@ bisect(struct vctx *ctx, struct vworker *w, struct vjob *job, struct pending *st
 	return more;
 }
 
-struct collect {
-	const struct level0 *L;
-	const struct vf_plan *p;
-	const unsigned char *want;	/* per first-level chunk, or NULL: keep all */
-	struct row_list *list;
-};
-
-static int
-collect_row(void *arg, const struct vrow *r, struct dberr *err)
-{
-	struct collect *co = arg;
-
-	(void)err;
-	if (co->want && !co->want[group_of(co->L, co->p, r)])
-		return 0;
-	row_list_push(co->list, r, co->p->ncols);
-	return 0;
-}
-
 static int
 compare_checksum(struct vctx *ctx, struct vworker *w, struct vjob *job, int server[2],
 		 struct dberr *err)
@@ -547,6 +634,9 @@ compare_checksum(struct vctx *ctx, struct vworker *w, struct vjob *job, int serv
 	struct row_list rows[2] = { { 0 }, { 0 } };
 	struct pending *diff = NULL;
 	unsigned char *want = NULL;
+	struct side_task t[2];
+	struct vf_scope all[2];
+	struct collect co[2];
 	size_t ndiff = 0;
 	uint64_t maxrows, chunk_rows, cap = ctx->o->max_diffs ? ctx->o->max_diffs : 1;
 	int ret = -1, more = 0;
@@ -575,31 +665,25 @@ compare_checksum(struct vctx *ctx, struct vworker *w, struct vjob *job, int serv
 		L.nb = ((uint64_t)L.hi - (uint64_t)L.lo) / L.width + 1;
 	}
 	res->chunks = L.nb;
+	task_init(t, ctx, w, job, OP_DIGEST);
 	for (int s = 0; s < 2; s++) {
-		L.g[s] = xcalloc(L.nb, sizeof(struct gsum));
-		if (server[s]) {
-			struct vf_scope all = { VF_HASH, 0, 0, 1, 0 };
-			struct group_sink gs = { L.g[s], L.nb, 0, 0, res->name[s] };
+		struct group_sink gs = { NULL, L.nb, 0, 0, res->name[s] };
 
-			if (L.range) {
-				all.kind = VF_RANGE;
-				all.lo = L.lo;
-				all.hi = L.hi;
-			}
-			if (ctx->src[s]->drv->vf_digest(w->c[s], job->t[s], p, s, &all,
-							L.range ? L.width : L.nb, group_store,
-							&gs, err) < 0)
-				goto out;
-			res->rows[s] = st[s].rows;
-		} else {
-			struct client_digest cd = { &L, p, L.g[s], 0 };
-
-			if (vread(ctx->src[s], w->c[s], job->t[s], p, s, NULL, 0, 0,
-				  client_digest_row, &cd, err) < 0)
-				goto out;
-			res->rows[s] = cd.rows;
-		}
+		gs.g = L.g[s] = xcalloc(L.nb, sizeof(struct gsum));
+		all[s].kind = L.range ? VF_RANGE : VF_HASH;
+		all[s].lo = L.lo;
+		all[s].hi = L.hi;
+		all[s].mod = 1;
+		t[s].server = server[s];
+		t[s].L = &L;
+		t[s].sc = &all[s];
+		t[s].group = L.range ? L.width : L.nb;
+		t[s].gs = gs;
 	}
+	if (both_sides(t, err) < 0)
+		goto out;
+	for (int s = 0; s < 2; s++)
+		res->rows[s] = server[s] ? st[s].rows : t[s].rows;
 	diff = xcalloc(L.nb, sizeof(*diff));
 	for (uint64_t j = 0; j < L.nb; j++) {
 		if (L.g[0][j].rows == L.g[1][j].rows && L.g[0][j].sum == L.g[1][j].sum)
@@ -632,14 +716,18 @@ compare_checksum(struct vctx *ctx, struct vworker *w, struct vjob *job, int serv
 
 		want[j] = 1;
 	}
+	task_init(t, ctx, w, job, OP_FETCH);
 	for (int s = 0; s < 2; s++) {
-		struct collect co = { &L, p, server[0] && server[1] ? NULL : want, &rows[s] };
 		int by_scope = server[0] && server[1];
+		struct collect c = { &L, p, by_scope ? NULL : want, &rows[s] };
 
-		if (vread(ctx->src[s], w->c[s], job->t[s], p, s, by_scope ? leaves.v : NULL,
-			  by_scope ? (int)leaves.n : 0, 0, collect_row, &co, err) < 0)
-			goto out;
+		co[s] = c;
+		t[s].co = &co[s];
+		t[s].scopes = by_scope ? leaves.v : NULL;
+		t[s].nscopes = by_scope ? (int)leaves.n : 0;
 	}
+	if (both_sides(t, err) < 0)
+		goto out;
 	compare_lists(res, p, &rows[0], &rows[1], ctx->o->max_diffs);
 	if (more)
 		res->truncated = 1;
@@ -800,9 +888,15 @@ verify_table_job(void *state, size_t index, void *arg, struct dberr *err)
 	double t0 = now_seconds();
 	int server[2], r;
 
-	for (int s = 0; s < 2; s++)
+	for (int s = 0; s < 2; s++) {
+		const struct db_driver *drv = ctx->src[s]->drv;
+
 		server[s] = ctx->o->mode == VERIFY_CHECKSUM && !ctx->src[s]->is_dump &&
-			    ctx->src[s]->drv->vf_sql_ok(&job->plan, s);
+			    drv->vf_sql_ok(&job->plan, s);
+		if (!ctx->src[s]->is_dump && drv->vf_table_begin &&
+		    drv->vf_table_begin(w->c[s], err) < 0)
+			return -1;
+	}
 	if (ctx->o->rendering_check) {
 		res->method = "rendering check";
 		r = rendering_check(ctx, w, job, &terr);
@@ -818,6 +912,16 @@ verify_table_job(void *state, size_t index, void *arg, struct dberr *err)
 		r = compare_checksum(ctx, w, job, server, &terr);
 	}
 	res->seconds = now_seconds() - t0;
+	for (int s = 0; s < 2; s++) {
+		const struct db_driver *drv = ctx->src[s]->drv;
+
+		if (!ctx->src[s]->is_dump && drv->vf_table_end &&
+		    drv->vf_table_end(w->c[s], r < 0, err) < 0) {
+			if (r < 0)	/* the first error says more */
+				*err = terr;
+			return -1;
+		}
+	}
 	if (r < 0) {
 		/* A lost connection or an interrupt ends the run; anything
 		 * else is this table's failure, and the others go on. */

@@ -39,7 +39,15 @@ say "dbmig dump -j 2 $mysrc -o $work/store"
 say "dbmig load -j 2 $work/store $mydst"
 ./dbmig load -j 2 "$work/store" "$mydst"
 
-say "comparing every MariaDB row with its PostgreSQL copy (tests/helpers/xcompare.sh)"
+say "dbmig verify -j 2 $mysrc $mydst"
+./dbmig verify -j 2 "$mysrc" "$mydst"
+
+say "a change behind dbmig's back: dbmig verify names the row and the column (exit 1)"
+psql -X -q "$mydst" -c "UPDATE store.orders SET amount = amount + 0.01 WHERE id = 4242"
+./dbmig verify -q -t orders "$mysrc" "$mydst" || echo "(exit status $?)"
+psql -X -q "$mydst" -c "UPDATE store.orders SET amount = amount - 0.01 WHERE id = 4242"
+
+say "and independently: every MariaDB row against its PostgreSQL copy (tests/helpers/xcompare.sh)"
 tests/helpers/xcompare.sh 127.0.0.1 "$MY_PORT" store "$mydst" store
 src="postgresql://postgres@127.0.0.1:$PG_PORT/shop"
 dst="postgresql://postgres@127.0.0.1:$PG_PORT/shop_copy"
@@ -57,7 +65,10 @@ ls -l "$work/shop" | head -8
 say "dbmig load -j 2 $work/shop $dst"
 ./dbmig load -j 2 "$work/shop" "$dst"
 
-say "comparing every table, column, constraint, index and sequence (tests/helpers/pgcompare.sh)"
+say "dbmig verify --mode=rows $src $dst"
+./dbmig verify --mode=rows "$src" "$dst"
+
+say "and independently: every table, column, constraint, index and sequence (tests/helpers/pgcompare.sh)"
 tests/helpers/pgcompare.sh "$src" "$dst"
 
 say "demo finished: both migrated databases are identical to their sources"

@@ -285,8 +285,11 @@ my_vf_digest(struct db_conn *c, const struct table *t, const struct vf_plan *p,
 	int ret = -1;
 
 	strbuf_addstr(&q, "SELECT g, COUNT(*), SUM(h) FROM (SELECT ");
-	if (scope->kind == VF_RANGE)
-		strbuf_addf(&q, "(CAST(k AS DECIMAL(20, 0)) - %" PRId64 ") DIV %" PRIu64,
+	/* integer arithmetic where no key minus lo can overflow it */
+	if (scope->kind == VF_RANGE && (uint64_t)scope->hi - (uint64_t)scope->lo <= INT64_MAX)
+		strbuf_addf(&q, "(k - (%" PRId64 ")) DIV %" PRIu64, scope->lo, group);
+	else if (scope->kind == VF_RANGE)
+		strbuf_addf(&q, "(CAST(k AS DECIMAL(20, 0)) - (%" PRId64 ")) DIV %" PRIu64,
 			    scope->lo, group);
 	else {
 		bucket_expr("km", &q);

@@ -50,6 +50,8 @@ int pg_vf_digest(struct db_conn *c, const struct table *t, const struct vf_plan 
 int pg_vf_read(struct db_conn *c, struct table *t, const struct vf_plan *p, int side,
 	       const struct vf_scope *scopes, int nscopes, int ordered,
 	       row_sink_fn sink, void *arg, struct dberr *err);
+int pg_vf_table_begin(struct db_conn *c, struct dberr *err);
+int pg_vf_table_end(struct db_conn *c, int failed, struct dberr *err);
 int pg_vf_render(struct db_conn *c, const struct table *t, const struct vf_plan *p,
 		 int side, vf_text_row_fn fn, void *arg, struct dberr *err);
 

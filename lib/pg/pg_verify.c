@@ -72,7 +72,8 @@ render_expr(const struct vf_plan *p, int i, int side, struct strbuf *o)
 			strbuf_addf(o, "%s::text", x.buf);
 		break;
 	case VK_CHAR:
-		strbuf_addf(o, "rtrim(%s::text, ' ')", x.buf);
+		/* character(n) loses its trailing spaces when cast to text */
+		strbuf_addf(o, col->type.t == NT_CHAR ? "%s::text" : "rtrim(%s::text, ' ')", x.buf);
 		break;
 	case VK_BYTES:
 		strbuf_addf(o, "encode(%s, 'hex')", x.buf);
@@ -251,8 +252,11 @@ pg_vf_digest(struct db_conn *c, const struct table *t, const struct vf_plan *p,
 	int ret = -1;
 
 	strbuf_addstr(&q, "SELECT g, count(*), sum(h) FROM (SELECT ");
-	if (scope->kind == VF_RANGE)
-		strbuf_addf(&q, "div(k::numeric - %" PRId64 ", %" PRIu64 ")", scope->lo, group);
+	/* bigint arithmetic where no key minus lo can overflow it */
+	if (scope->kind == VF_RANGE && (uint64_t)scope->hi - (uint64_t)scope->lo <= INT64_MAX)
+		strbuf_addf(&q, "(k::bigint - (%" PRId64 ")) / %" PRIu64, scope->lo, group);
+	else if (scope->kind == VF_RANGE)
+		strbuf_addf(&q, "div(k::numeric - (%" PRId64 "), %" PRIu64 ")", scope->lo, group);
 	else {
 		bucket_expr("km", &q);
 		strbuf_addf(&q, " %% %" PRIu64, group);
@@ -345,4 +349,17 @@ out:
 	free(vals);
 	free(lens);
 	return ret;
+}
+
+int
+pg_vf_table_begin(struct db_conn *c, struct dberr *err)
+{
+	return pg_exec(c, "SAVEPOINT dbmig_verify_table", err);
+}
+
+int
+pg_vf_table_end(struct db_conn *c, int failed, struct dberr *err)
+{
+	return pg_exec(c, failed ? "ROLLBACK TO SAVEPOINT dbmig_verify_table"
+		       : "RELEASE SAVEPOINT dbmig_verify_table", err);
 }

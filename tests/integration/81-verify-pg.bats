@@ -117,3 +117,22 @@ setup_file() {
 	run -5 dbmig verify "$BATS_TEST_TMPDIR/empty" "$dst"
 	assert_output --partial "manifest"
 }
+
+@test "a table the role may not read fails alone, named; a corrupt dump chunk stops the run" {
+	dst=$(new_db v_priv)
+	dbmig -q load "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
+	psql_at "$dst" "DROP ROLE IF EXISTS v_reader; CREATE ROLE v_reader LOGIN;
+		GRANT USAGE ON SCHEMA zoo TO v_reader; GRANT SELECT ON ALL TABLES IN SCHEMA public, zoo TO v_reader;
+		GRANT SELECT ON ALL SEQUENCES IN SCHEMA public, zoo TO v_reader;
+		REVOKE SELECT ON zoo.parent FROM v_reader"
+	run -4 dbmig verify "$(pg_uri vsrc)" "postgresql://v_reader@$PG_HOST:$PG_PORT/v_priv"
+	assert_output --partial "zoo.parent: not compared: "
+	assert_output --partial "permission denied for table parent"
+	assert_output --regexp "zoo.scalars +5 +5 .* checksum"
+	assert_output --partial "FAILED: 1 of 8 tables could not be compared"
+	cp -r "$BATS_FILE_TMPDIR/d" "$BATS_TEST_TMPDIR/c"
+	chunk=$(ls "$BATS_TEST_TMPDIR/c"/t*_c*.zst | head -1)
+	printf '\xff' | dd of="$chunk" bs=1 seek=40 conv=notrunc 2>/dev/null
+	run -5 dbmig verify "$BATS_TEST_TMPDIR/c" "$dst"
+	assert_output --partial "$(basename "$chunk")"
+}
