@@ -1,7 +1,7 @@
 /*
- * my_verify.c - verify's SQL on MySQL and MariaDB: each compared column
- * rendered as lib/vform.c renders it in the client, row digests from
- * MD5(), and the digest, read and golden-render queries built from them.
+ * my_verify.c - verify on MySQL and MariaDB: each compared column rendered
+ * as lib/vform.c renders it in the client, the rest of the dialect
+ * vsql.c builds the queries from, and running them.
  * JSON has no rendering here (MariaDB keeps JSON as written and has
  * nothing that prints it as jsonb does), so tables with JSON columns are
  * digested in the client.
@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "my_int.h"
+#include "../vsql.h"
 #include "../banned.h"
 
 static const struct column *
@@ -130,105 +131,67 @@ render_expr(const struct vf_plan *p, int i, int side, struct strbuf *o)
 	return ret;
 }
 
+static void
+frame(struct strbuf *o, const char *e)
+{
+	strbuf_addf(o, "COALESCE(CONCAT(LENGTH(%s), ':', %s), 'N')", e, e);
+}
+
+static void
+table_name(struct strbuf *o, const struct table *t)
+{
+	my_quote_ident(o, t->name);	/* in the connection's database */
+}
+
+static void
+digest(struct strbuf *o, const char *m)
+{
+	strbuf_addf(o, "CAST(CONV(SUBSTR(%s, 1, 16), 16, 10) AS UNSIGNED)", m);
+}
+
+static void
+bucket(struct strbuf *o, const char *m)
+{
+	strbuf_addf(o, "CAST(CONV(SUBSTR(%s, 17, 8), 16, 10) AS UNSIGNED)", m);
+}
+
+static void
+range_group(struct strbuf *o, int64_t lo, uint64_t group, int small)
+{
+	if (small)	/* integer arithmetic is enough, and faster */
+		strbuf_addf(o, "(k - (%" PRId64 ")) DIV %" PRIu64, lo, group);
+	else
+		strbuf_addf(o, "(CAST(k AS DECIMAL(20, 0)) - (%" PRId64 ")) DIV %" PRIu64, lo,
+			    group);
+}
+
+/* BINARY has neither a collation nor PAD SPACE. */
+static void
+order_bytes(struct strbuf *o, const char *e)
+{
+	strbuf_addf(o, "CAST(%s AS BINARY)", e);
+}
+
+static const struct vsql_dialect my_dialect = {
+	.render = render_expr,
+	.ident = my_quote_ident,
+	.table = table_name,
+	.frame = frame,
+	.concat_open = "CONCAT(",
+	.concat_sep = ", ",
+	.concat_close = ")",
+	.md5 = "MD5",
+	.digest = digest,
+	.bucket = bucket,
+	.range_group = range_group,
+	.order_bytes = order_bytes,
+	.null_text = "NULL",
+};
+
 int
 my_vf_sql_ok(const struct vf_plan *p, int side)
 {
-	struct strbuf sb = STRBUF_INIT;
-	int ok = 1;
-
-	for (int i = 0; i < p->ncols && ok; i++)
-		ok = render_expr(p, i, side, &sb) == 0;
-	strbuf_release(&sb);
-	return ok;
-}
-
-static void
-framed(const struct vf_plan *p, const int *cols, int n, int side, struct strbuf *o)
-{
-	strbuf_addstr(o, "CONCAT(''");
-	for (int k = 0; k < n; k++) {
-		struct strbuf e = STRBUF_INIT;
-
-		render_expr(p, cols[k], side, &e);
-		strbuf_addf(o, ", COALESCE(CONCAT(LENGTH(%s), ':', %s), 'N')", e.buf, e.buf);
-		strbuf_release(&e);
-	}
-	strbuf_addch(o, ')');
-}
-
-static void
-row_text(const struct vf_plan *p, int side, struct strbuf *o)
-{
-	int *all = xcalloc((size_t)p->ncols + 1, sizeof(*all));
-
-	for (int i = 0; i < p->ncols; i++)
-		all[i] = i;
-	framed(p, all, p->ncols, side, o);
-	free(all);
-}
-
-static void
-key_md5(const struct vf_plan *p, int side, struct strbuf *o)
-{
-	strbuf_addstr(o, "MD5(");
-	if (p->nkey)
-		framed(p, p->key, p->nkey, side, o);
-	else
-		row_text(p, side, o);
-	strbuf_addch(o, ')');
-}
-
-static void
-bucket_expr(const char *km, struct strbuf *o)
-{
-	strbuf_addf(o, "CAST(CONV(SUBSTR(%s, 17, 8), 16, 10) AS UNSIGNED)", km);
-}
-
-static void
-key_ident(const struct vf_plan *p, int side, struct strbuf *o)
-{
-	my_quote_ident(o, col_of(p, p->key[0], side)->name);
-}
-
-static void
-scope_where(const struct vf_plan *p, int side, const struct vf_scope *sc, int n,
-	    struct strbuf *o)
-{
-	for (int i = 0; i < n; i++) {
-		strbuf_addstr(o, i ? " OR " : " WHERE ");
-		if (sc[i].kind == VF_RANGE) {
-			strbuf_addch(o, '(');
-			key_ident(p, side, o);
-			strbuf_addf(o, " BETWEEN %" PRId64 " AND %" PRId64 ")", sc[i].lo, sc[i].hi);
-		} else {
-			struct strbuf km = STRBUF_INIT;
-
-			key_md5(p, side, &km);
-			strbuf_addch(o, '(');
-			bucket_expr(km.buf, o);
-			strbuf_addf(o, " %% %" PRIu64 " = %" PRIu64 ")", sc[i].mod, sc[i].res);
-			strbuf_release(&km);
-		}
-	}
-}
-
-/* Byte order for everything but numbers: BINARY has neither a collation
- * nor PAD SPACE. */
-static void
-order_by(const struct vf_plan *p, int side, struct strbuf *o)
-{
-	for (int k = 0; k < p->nkey; k++) {
-		const struct vcol *vc = &p->cols[p->key[k]];
-
-		strbuf_addstr(o, k ? ", " : " ORDER BY ");
-		if (vc->kind == VK_INT || vc->kind == VK_DEC) {
-			my_quote_ident(o, col_of(p, p->key[k], side)->name);
-		} else {
-			strbuf_addstr(o, "CAST(");
-			render_expr(p, p->key[k], side, o);
-			strbuf_addstr(o, " AS BINARY)");
-		}
-	}
+	return vsql_sql_ok(&my_dialect, p, side);
 }
 
 static int
@@ -252,16 +215,7 @@ my_vf_stats(struct db_conn *c, const struct table *t, const struct vf_plan *p,
 	MYSQL_ROW row;
 
 	memset(st, 0, sizeof(*st));
-	strbuf_addstr(&q, "SELECT COUNT(*)");
-	if (p->range) {
-		strbuf_addstr(&q, ", MIN(");
-		key_ident(p, side, &q);
-		strbuf_addstr(&q, "), MAX(");
-		key_ident(p, side, &q);
-		strbuf_addch(&q, ')');
-	}
-	strbuf_addstr(&q, " FROM ");
-	my_quote_ident(&q, t->name);
+	vsql_stats_query(&my_dialect, t, p, side, &q);
 	r = my_query(c, q.buf, err);
 	strbuf_release(&q);
 	if (!r)
@@ -284,35 +238,7 @@ my_vf_digest(struct db_conn *c, const struct table *t, const struct vf_plan *p,
 	MYSQL_ROW row;
 	int ret = -1;
 
-	strbuf_addstr(&q, "SELECT g, COUNT(*), SUM(h) FROM (SELECT ");
-	/* integer arithmetic where no key minus lo can overflow it */
-	if (scope->kind == VF_RANGE && (uint64_t)scope->hi - (uint64_t)scope->lo <= INT64_MAX)
-		strbuf_addf(&q, "(k - (%" PRId64 ")) DIV %" PRIu64, scope->lo, group);
-	else if (scope->kind == VF_RANGE)
-		strbuf_addf(&q, "(CAST(k AS DECIMAL(20, 0)) - (%" PRId64 ")) DIV %" PRIu64,
-			    scope->lo, group);
-	else {
-		bucket_expr("km", &q);
-		strbuf_addf(&q, " %% %" PRIu64, group);
-	}
-	strbuf_addstr(&q, " AS g, CAST(CONV(SUBSTR(m, 1, 16), 16, 10) AS UNSIGNED) AS h FROM (SELECT MD5(");
-	row_text(p, side, &q);
-	strbuf_addstr(&q, ") AS m, ");
-	if (scope->kind == VF_RANGE)
-		key_ident(p, side, &q);
-	else
-		key_md5(p, side, &q);
-	strbuf_addstr(&q, scope->kind == VF_RANGE ? " AS k FROM " : " AS km FROM ");
-	my_quote_ident(&q, t->name);
-	if (scope->kind == VF_RANGE)
-		scope_where(p, side, scope, 1, &q);
-	strbuf_addstr(&q, ") a");
-	if (scope->kind == VF_HASH && scope->mod > 1) {
-		strbuf_addstr(&q, " WHERE ");
-		bucket_expr("km", &q);
-		strbuf_addf(&q, " %% %" PRIu64 " = %" PRIu64, scope->mod, scope->res);
-	}
-	strbuf_addstr(&q, ") b GROUP BY g");
+	vsql_digest_query(&my_dialect, t, p, side, scope, group, &q);
 	if (!(r = my_query(c, q.buf, err)))
 		goto out;
 	while ((row = mysql_fetch_row(r))) {
@@ -341,9 +267,7 @@ my_vf_read(struct db_conn *c, struct table *t, const struct vf_plan *p, int side
 	struct strbuf tail = STRBUF_INIT;
 	int ret;
 
-	scope_where(p, side, scopes, nscopes, &tail);
-	if (ordered)
-		order_by(p, side, &tail);
+	vsql_read_tail(&my_dialect, p, side, scopes, nscopes, ordered, &tail);
 	ret = my_copy_rows(c, t, tail.len ? tail.buf : NULL, sink, arg, err);
 	strbuf_release(&tail);
 	return ret;
@@ -360,17 +284,7 @@ my_vf_render(struct db_conn *c, const struct table *t, const struct vf_plan *p,
 	MYSQL_ROW row;
 	int ret = -1;
 
-	strbuf_addstr(&q, "SELECT ");
-	for (int i = 0; i < p->ncols; i++) {
-		if (i)
-			strbuf_addstr(&q, ", ");
-		if (render_expr(p, i, side, &q) < 0)
-			strbuf_addstr(&q, "NULL");
-		strbuf_addf(&q, " AS r%d", i);	/* not a column name ORDER BY could mean */
-	}
-	strbuf_addstr(&q, " FROM ");
-	my_quote_ident(&q, t->name);
-	order_by(p, side, &q);
+	vsql_render_query(&my_dialect, t, p, side, &q);
 	if (!(r = my_query(c, q.buf, err)))
 		goto out;
 	while ((row = mysql_fetch_row(r))) {

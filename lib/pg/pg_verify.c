@@ -1,7 +1,7 @@
 /*
- * pg_verify.c - verify's SQL on PostgreSQL: each compared column rendered
- * as lib/vform.c renders it in the client, row digests from md5(), and
- * the digest, read and golden-render queries built from them.
+ * pg_verify.c - verify on PostgreSQL: each compared column rendered as
+ * lib/vform.c renders it in the client, the rest of the dialect vsql.c
+ * builds the queries from, and running them.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pg_int.h"
+#include "../vsql.h"
 #include "../banned.h"
 
 static const struct column *
@@ -96,110 +97,65 @@ render_expr(const struct vf_plan *p, int i, int side, struct strbuf *o)
 	return ret;
 }
 
+static void
+frame(struct strbuf *o, const char *e)
+{
+	strbuf_addf(o, "coalesce(octet_length(%s)::text || ':' || %s, 'N')", e, e);
+}
+
+static void
+table_name(struct strbuf *o, const struct table *t)
+{
+	pg_quote_qualified(o, t->schema, t->name);
+}
+
+static void
+digest(struct strbuf *o, const char *m)
+{
+	strbuf_addf(o, "('x' || substr(%s, 1, 16))::bit(64)::bigint", m);
+}
+
+static void
+bucket(struct strbuf *o, const char *m)
+{
+	strbuf_addf(o, "(('x' || substr(%s, 17, 8))::bit(32)::bigint)", m);
+}
+
+static void
+range_group(struct strbuf *o, int64_t lo, uint64_t group, int small)
+{
+	if (small)	/* bigint arithmetic is enough, and faster */
+		strbuf_addf(o, "(k::bigint - (%" PRId64 ")) / %" PRIu64, lo, group);
+	else
+		strbuf_addf(o, "div(k::numeric - (%" PRId64 "), %" PRIu64 ")", lo, group);
+}
+
+static void
+order_bytes(struct strbuf *o, const char *e)
+{
+	strbuf_addf(o, "(%s) COLLATE \"C\"", e);
+}
+
+static const struct vsql_dialect pg_dialect = {
+	.render = render_expr,
+	.ident = pg_quote_ident,
+	.table = table_name,
+	.frame = frame,
+	.concat_open = "(",
+	.concat_sep = " || ",
+	.concat_close = ")",
+	.md5 = "md5",
+	.digest = digest,
+	.bucket = bucket,
+	.range_group = range_group,
+	.order_bytes = order_bytes,
+	.null_text = "NULL::text",
+};
+
 int
 pg_vf_sql_ok(const struct vf_plan *p, int side)
 {
-	struct strbuf sb = STRBUF_INIT;
-	int ok = 1;
-
-	for (int i = 0; i < p->ncols && ok; i++)
-		ok = render_expr(p, i, side, &sb) == 0;
-	strbuf_release(&sb);
-	return ok;
-}
-
-/* "N" or "len:rendering", concatenated over the columns listed. */
-static void
-framed(const struct vf_plan *p, const int *cols, int n, int side, struct strbuf *o)
-{
-	if (!n) {
-		strbuf_addstr(o, "''");
-		return;
-	}
-	for (int k = 0; k < n; k++) {
-		struct strbuf e = STRBUF_INIT;
-
-		render_expr(p, cols[k], side, &e);
-		if (k)
-			strbuf_addstr(o, " || ");
-		strbuf_addf(o, "coalesce(octet_length(%s)::text || ':' || %s, 'N')", e.buf, e.buf);
-		strbuf_release(&e);
-	}
-}
-
-static void
-row_text(const struct vf_plan *p, int side, struct strbuf *o)
-{
-	int *all = xcalloc((size_t)p->ncols + 1, sizeof(*all));
-
-	for (int i = 0; i < p->ncols; i++)
-		all[i] = i;
-	framed(p, all, p->ncols, side, o);
-	free(all);
-}
-
-/* md5 of the key's rendering, or of the row's without a key. */
-static void
-key_md5(const struct vf_plan *p, int side, struct strbuf *o)
-{
-	strbuf_addstr(o, "md5(");
-	if (p->nkey)
-		framed(p, p->key, p->nkey, side, o);
-	else
-		row_text(p, side, o);
-	strbuf_addch(o, ')');
-}
-
-static void
-bucket_expr(const char *km, struct strbuf *o)
-{
-	strbuf_addf(o, "(('x' || substr(%s, 17, 8))::bit(32)::bigint)", km);
-}
-
-static void
-key_ident(const struct vf_plan *p, int side, struct strbuf *o)
-{
-	pg_quote_ident(o, col_of(p, p->key[0], side)->name);
-}
-
-/* WHERE for the union of the scopes; nothing when there are none. */
-static void
-scope_where(const struct vf_plan *p, int side, const struct vf_scope *sc, int n,
-	    struct strbuf *o)
-{
-	for (int i = 0; i < n; i++) {
-		strbuf_addstr(o, i ? " OR " : " WHERE ");
-		if (sc[i].kind == VF_RANGE) {
-			strbuf_addch(o, '(');
-			key_ident(p, side, o);
-			strbuf_addf(o, " BETWEEN %" PRId64 " AND %" PRId64 ")", sc[i].lo, sc[i].hi);
-		} else {
-			struct strbuf km = STRBUF_INIT;
-
-			key_md5(p, side, &km);
-			strbuf_addch(o, '(');
-			bucket_expr(km.buf, o);
-			strbuf_addf(o, " %% %" PRIu64 " = %" PRIu64 ")", sc[i].mod, sc[i].res);
-			strbuf_release(&km);
-		}
-	}
-}
-
-static void
-order_by(const struct vf_plan *p, int side, struct strbuf *o)
-{
-	for (int k = 0; k < p->nkey; k++) {
-		const struct vcol *vc = &p->cols[p->key[k]];
-
-		strbuf_addstr(o, k ? ", " : " ORDER BY ");
-		if (vc->kind == VK_INT || vc->kind == VK_DEC) {
-			pg_quote_ident(o, col_of(p, p->key[k], side)->name);
-		} else {
-			strbuf_addch(o, '(');
-			render_expr(p, p->key[k], side, o);
-			strbuf_addstr(o, ") COLLATE \"C\"");
-		}
-	}
+	return vsql_sql_ok(&pg_dialect, p, side);
 }
 
 static int
@@ -220,16 +176,7 @@ pg_vf_stats(struct db_conn *c, const struct table *t, const struct vf_plan *p,
 	PGresult *r;
 
 	memset(st, 0, sizeof(*st));
-	strbuf_addstr(&q, "SELECT count(*)");
-	if (p->range) {
-		strbuf_addstr(&q, ", min(");
-		key_ident(p, side, &q);
-		strbuf_addstr(&q, ")::text, max(");
-		key_ident(p, side, &q);
-		strbuf_addstr(&q, ")::text");
-	}
-	strbuf_addstr(&q, " FROM ");
-	pg_quote_qualified(&q, t->schema, t->name);
+	vsql_stats_query(&pg_dialect, t, p, side, &q);
 	r = pg_query(c, q.buf, 0, NULL, err);
 	strbuf_release(&q);
 	if (!r)
@@ -251,43 +198,14 @@ pg_vf_digest(struct db_conn *c, const struct table *t, const struct vf_plan *p,
 	PGresult *r = NULL;
 	int ret = -1;
 
-	strbuf_addstr(&q, "SELECT g, count(*), sum(h) FROM (SELECT ");
-	/* bigint arithmetic where no key minus lo can overflow it */
-	if (scope->kind == VF_RANGE && (uint64_t)scope->hi - (uint64_t)scope->lo <= INT64_MAX)
-		strbuf_addf(&q, "(k::bigint - (%" PRId64 ")) / %" PRIu64, scope->lo, group);
-	else if (scope->kind == VF_RANGE)
-		strbuf_addf(&q, "div(k::numeric - (%" PRId64 "), %" PRIu64 ")", scope->lo, group);
-	else {
-		bucket_expr("km", &q);
-		strbuf_addf(&q, " %% %" PRIu64, group);
-	}
-	strbuf_addstr(&q, " AS g, ('x' || substr(m, 1, 16))::bit(64)::bigint AS h FROM (SELECT md5(");
-	row_text(p, side, &q);
-	strbuf_addstr(&q, ") AS m, ");
-	if (scope->kind == VF_RANGE)
-		key_ident(p, side, &q);
-	else
-		key_md5(p, side, &q);
-	strbuf_addstr(&q, scope->kind == VF_RANGE ? " AS k FROM " : " AS km FROM ");
-	pg_quote_qualified(&q, t->schema, t->name);
-	if (scope->kind == VF_RANGE)
-		scope_where(p, side, scope, 1, &q);
-	strbuf_addstr(&q, ") a");
-	if (scope->kind == VF_HASH && scope->mod > 1) {
-		strbuf_addstr(&q, " WHERE ");
-		bucket_expr("km", &q);
-		strbuf_addf(&q, " %% %" PRIu64 " = %" PRIu64, scope->mod, scope->res);
-	}
-	strbuf_addstr(&q, ") b GROUP BY g");
+	vsql_digest_query(&pg_dialect, t, p, side, scope, group, &q);
 	if (!(r = pg_query(c, q.buf, 0, NULL, err)))
 		goto out;
-	for (int i = 0; i < PQntuples(r); i++) {
-		uint64_t g = strtoull(PQgetvalue(r, i, 0), NULL, 10);
-
-		if (fn(arg, g, strtoull(PQgetvalue(r, i, 1), NULL, 10),
+	for (int i = 0; i < PQntuples(r); i++)
+		if (fn(arg, strtoull(PQgetvalue(r, i, 0), NULL, 10),
+		       strtoull(PQgetvalue(r, i, 1), NULL, 10),
 		       vform_sum_mod64(PQgetvalue(r, i, 2)), err) < 0)
 			goto out;
-	}
 	ret = 0;
 out:
 	PQclear(r);
@@ -303,9 +221,7 @@ pg_vf_read(struct db_conn *c, struct table *t, const struct vf_plan *p, int side
 	struct strbuf tail = STRBUF_INIT;
 	int ret;
 
-	scope_where(p, side, scopes, nscopes, &tail);
-	if (ordered)
-		order_by(p, side, &tail);
+	vsql_read_tail(&pg_dialect, p, side, scopes, nscopes, ordered, &tail);
 	ret = pg_copy_rows(c, t, strbuf_cstr(&tail), sink, arg, err);
 	strbuf_release(&tail);
 	return ret;
@@ -321,17 +237,7 @@ pg_vf_render(struct db_conn *c, const struct table *t, const struct vf_plan *p,
 	PGresult *r = NULL;
 	int ret = -1;
 
-	strbuf_addstr(&q, "SELECT ");
-	for (int i = 0; i < p->ncols; i++) {
-		if (i)
-			strbuf_addstr(&q, ", ");
-		if (render_expr(p, i, side, &q) < 0)
-			strbuf_addstr(&q, "NULL::text");
-		strbuf_addf(&q, " AS r%d", i);	/* not a column name ORDER BY could mean */
-	}
-	strbuf_addstr(&q, " FROM ");
-	pg_quote_qualified(&q, t->schema, t->name);
-	order_by(p, side, &q);
+	vsql_render_query(&pg_dialect, t, p, side, &q);
 	if (!(r = pg_query(c, q.buf, 0, NULL, err)))
 		goto out;
 	for (int row = 0; row < PQntuples(r); row++) {
