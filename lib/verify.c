@@ -32,7 +32,9 @@
 #define LEAF_ROWS	64	/* a chunk this small is fetched, not split */
 #define FANOUT		16
 #define MAX_DEPTH	12
-#define CLIENT_CHUNK	1000	/* rows per chunk when a side digests in the client */
+#define CLIENT_CHUNK	100	/* rows per chunk when a side digests in the client:
+				 * its differing chunks are fetched whole */
+#define MAX_CHUNKS	(1u << 20)	/* first-level chunks at most: 16 MiB of sums a side */
 
 struct vjob {
 	struct table *t[2];
@@ -654,6 +656,8 @@ compare_checksum(struct vctx *ctx, struct vworker *w, struct vjob *job, int serv
 	if (chunk_rows > ctx->o->chunk_rows)
 		chunk_rows = ctx->o->chunk_rows;
 	L.nb = maxrows / chunk_rows + 1;
+	if (L.nb > MAX_CHUNKS)	/* memory stays bounded; chunks grow instead */
+		L.nb = MAX_CHUNKS;
 	L.range = p->range && (st[0].has_range || !st[0].rows) && (st[1].has_range || !st[1].rows) &&
 		  (st[0].rows || st[1].rows);
 	if (L.range) {
