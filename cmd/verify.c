@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/json_util.h"
 #include "../lib/log.h"
 #include "../lib/verify.h"
 #include "cmd.h"
@@ -174,16 +175,6 @@ side_json(const struct verify_side_info *s)
 	return o;
 }
 
-static json_t *
-strlist_json(const struct strlist *l)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < l->n; i++)
-		json_array_append_new(a, json_string(l->v[i]));
-	return a;
-}
-
 static void
 print_json(const struct verify_opts *o, const struct verify_result *r)
 {
@@ -195,9 +186,9 @@ print_json(const struct verify_opts *o, const struct verify_result *r)
 	json_object_set_new(root, "seconds", json_real(r->seconds));
 	json_object_set_new(root, "source", side_json(&r->side[0]));
 	json_object_set_new(root, "target", side_json(&r->side[1]));
-	json_object_set_new(root, "only_on_source", strlist_json(&r->only[0]));
-	json_object_set_new(root, "only_on_target", strlist_json(&r->only[1]));
-	json_object_set_new(root, "column_differences", strlist_json(&r->column_diffs));
+	json_object_set_new(root, "only_on_source", json_strlist(&r->only[0]));
+	json_object_set_new(root, "only_on_target", json_strlist(&r->only[1]));
+	json_object_set_new(root, "column_differences", json_strlist(&r->column_diffs));
 	for (int i = 0; i < r->ntables; i++) {
 		const struct verify_table *t = &r->tables[i];
 		json_t *jt = json_object(), *diffs = json_array();
@@ -217,7 +208,7 @@ print_json(const struct verify_opts *o, const struct verify_result *r)
 		json_object_set_new(jt, "digest_mismatch", json_boolean(t->digest_mismatch));
 		json_object_set_new(jt, "seconds", json_real(t->seconds));
 		json_object_set_new(jt, "error", t->error ? json_string(t->error) : json_null());
-		json_object_set_new(jt, "notes", strlist_json(&t->notes));
+		json_object_set_new(jt, "notes", json_strlist(&t->notes));
 		for (int k = 0; k < t->ndiffs; k++) {
 			const struct verify_diff *d = &t->diffs[k];
 			json_t *jd = json_object();
@@ -236,7 +227,7 @@ print_json(const struct verify_opts *o, const struct verify_result *r)
 				}
 				strlist_push(&cols, p);
 				free(dup);
-				json_object_set_new(jd, "columns", strlist_json(&cols));
+				json_object_set_new(jd, "columns", json_strlist(&cols));
 				strlist_release(&cols);
 				json_object_set_new(jd, "detail", json_string(d->detail));
 			}

@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../lib/json_util.h"
+
 #include "../lib/banned.h"
 
 /* ---- writing ---- */
@@ -26,16 +28,6 @@ static json_t *
 jstr_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();
-}
-
-static json_t *
-strlist_json(const struct strlist *l)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < l->n; i++)
-		json_array_append_new(a, json_string(l->v[i]));
-	return a;
 }
 
 static json_t *
@@ -111,7 +103,7 @@ table_json(const struct table *t)
 		json_object_set_new(j, "name", json_string(c->name));
 		json_object_set_new(j, "kind", json_string(kind));
 		json_object_set_new(j, "definition", json_string(c->definition));
-		json_object_set_new(j, "columns", strlist_json(&c->columns));
+		json_object_set_new(j, "columns", json_strlist(&c->columns));
 		if (c->ref_table)
 			json_object_set_new(j, "references", json_string(c->ref_table));
 		json_array_append_new(cons, j);
@@ -124,7 +116,7 @@ table_json(const struct table *t)
 		json_object_set_new(j, "definition", json_string(t->idx[i].definition));
 		json_object_set_new(j, "unique", json_boolean(t->idx[i].unique));
 		if (t->idx[i].columns.n)
-			json_object_set_new(j, "columns", strlist_json(&t->idx[i].columns));
+			json_object_set_new(j, "columns", json_strlist(&t->idx[i].columns));
 		if (t->idx[i].method)
 			json_object_set_new(j, "method", json_string(t->idx[i].method));
 		if (t->idx[i].prefix)
@@ -177,14 +169,14 @@ manifest_write(const char *dir, const struct dump_meta *m,
 	json_object_set_new(snap, "consistent", json_boolean(!m->inconsistent));
 	json_object_set_new(root, "snapshot", snap);
 
-	json_object_set_new(sch, "schemas", strlist_json(&s->schemas));
+	json_object_set_new(sch, "schemas", json_strlist(&s->schemas));
 	arr = json_array();
 	for (int i = 0; i < s->nenums; i++) {
 		json_t *j = json_object();
 
 		json_object_set_new(j, "schema", json_string(s->enums[i].schema));
 		json_object_set_new(j, "name", json_string(s->enums[i].name));
-		json_object_set_new(j, "labels", strlist_json(&s->enums[i].labels));
+		json_object_set_new(j, "labels", json_strlist(&s->enums[i].labels));
 		json_array_append_new(arr, j);
 	}
 	json_object_set_new(sch, "enums", arr);
@@ -198,8 +190,8 @@ manifest_write(const char *dir, const struct dump_meta *m,
 		json_object_set_new(j, "base_type", json_string(d->base_type));
 		json_object_set_new(j, "default", jstr_or_null(d->default_expr));
 		json_object_set_new(j, "not_null", json_boolean(d->not_null));
-		json_object_set_new(j, "check_names", strlist_json(&d->check_names));
-		json_object_set_new(j, "checks", strlist_json(&d->checks));
+		json_object_set_new(j, "check_names", json_strlist(&d->check_names));
+		json_object_set_new(j, "checks", json_strlist(&d->checks));
 		json_array_append_new(arr, j);
 	}
 	json_object_set_new(sch, "domains", arr);
@@ -229,7 +221,7 @@ manifest_write(const char *dir, const struct dump_meta *m,
 	for (int i = 0; i < s->ntables; i++)
 		json_array_append_new(arr, table_json(&s->tables[i]));
 	json_object_set_new(sch, "tables", arr);
-	json_object_set_new(sch, "warnings", strlist_json(&s->warnings));
+	json_object_set_new(sch, "warnings", json_strlist(&s->warnings));
 	arr = json_array();
 	for (int i = 0; i < s->nobjects; i++) {
 		json_t *j = json_object();
