@@ -116,6 +116,21 @@ struct db_driver {
 	int (*copy_out)(struct db_conn *c, struct table *t,
 			row_sink_fn sink, void *arg, struct dberr *err);
 
+	/* Splitting a big table for parallel reads. Appends to bounds up to
+	 * nparts - 1 values of the key (the columns named in key; each
+	 * boundary is key->n strings, the server's text of the values) that
+	 * cut t into ranges of about equal rows, in the server's own order
+	 * of the key, from a sample. Fewer boundaries, or none, is fine. */
+	int (*key_bounds)(struct db_conn *c, const struct table *t,
+			  const struct strlist *key, int nparts, struct strlist *bounds,
+			  struct dberr *err);
+	/* copy_out restricted to the rows whose key k has lo < k <= hi, in
+	 * the server's order (NULL: no bound on that side). */
+	int (*copy_out_range)(struct db_conn *c, struct table *t,
+			      const struct strlist *key, const char *const *lo,
+			      const char *const *hi, row_sink_fn sink, void *arg,
+			      struct dberr *err);
+
 	/* Target side. Makes the ledger exist and returns the items already
 	 * recorded for dump_id. */
 	int (*ledger_open)(struct db_conn *c, const char *dump_id,

@@ -13,6 +13,7 @@
 
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,16 +26,28 @@
 #include "workpool.h"
 #include "banned.h"
 
+/* One unit of reading: a whole table, or one key range of a big one. */
+struct dump_job {
+	int ti;			/* table index */
+	const char *const *lo;	/* range lo < key <= hi; NULL: unbounded */
+	const char *const *hi;
+	int64_t est_bytes;	/* for scheduling, largest first */
+};
+
 struct dump_ctx {
 	const struct dump_opts *opts;
 	const struct db_driver *drv;
 	struct schema_model *model;
-	int *order;			/* table indexes, largest first */
+	struct dump_job *jobs;
+	struct strlist *keys;		/* per table: the key its ranges cut */
+	int *next_chunk;		/* per table: the next chunk file number */
+	pthread_mutex_t mu;		/* guards the tables' chunks, rows, profiles
+					 * and next_chunk while ranges run in parallel */
 };
 
 struct table_sink {
 	struct dump_ctx *ctx;
-	struct table *t;
+	struct table *t;	/* the table in the model: chunks go here */
 	int tindex;
 	int ncols;
 	struct chunk_writer *w;
@@ -43,15 +56,18 @@ struct table_sink {
 static int
 sink_finish_chunk(struct table_sink *s, struct dberr *err)
 {
-	struct chunk *c = table_add_chunk(s->t);
-	int r = chunk_writer_finish(s->w, c, err);
+	struct chunk c;
+	int r;
 
+	memset(&c, 0, sizeof(c));
+	r = chunk_writer_finish(s->w, &c, err);
 	s->w = NULL;
-	if (r < 0) {
-		s->t->nchunks--;	/* the slot was never filled */
+	if (r < 0)
 		return -1;
-	}
-	s->t->rows += c->rows;
+	pthread_mutex_lock(&s->ctx->mu);
+	*table_add_chunk(s->t) = c;
+	s->t->rows += c.rows;
+	pthread_mutex_unlock(&s->ctx->mu);
 	return 0;
 }
 
@@ -62,12 +78,16 @@ sink_row(void *arg, const struct value *vals, struct dberr *err)
 
 	if (!s->w) {
 		char name[32];
+		int n;
 
-		if (s->t->nchunks >= 99999)
+		pthread_mutex_lock(&s->ctx->mu);
+		n = s->ctx->next_chunk[s->tindex]++;
+		pthread_mutex_unlock(&s->ctx->mu);
+		if (n > 99999)
 			return dberr_set(err, DBERR_UNSUPPORTED, "table %s.%s needs more "
 					 "than 99999 chunks; dump again with a larger --chunk-size",
 					 s->t->schema, s->t->name);
-		snprintf(name, sizeof(name), "t%05d_c%05d.zst", s->tindex, s->t->nchunks);
+		snprintf(name, sizeof(name), "t%05d_c%05d.zst", s->tindex, n);
 		s->w = chunk_writer_open(s->ctx->opts->outdir, name, s->ncols,
 					 s->ctx->opts->compress_level, err);
 		if (!s->w)
@@ -80,43 +100,143 @@ sink_row(void *arg, const struct value *vals, struct dberr *err)
 	return 0;
 }
 
+/* What one range saw in the values, added to the table's. */
+static void
+profile_merge(struct col_profile *into, const struct col_profile *p)
+{
+	if (!p->done)
+		return;
+	if (!into->done) {
+		*into = *p;
+		return;
+	}
+	into->zero_dates += p->zero_dates;
+	into->only_0_1 &= p->only_0_1;
+	into->outside_day |= p->outside_day;
+}
+
 static int
-dump_table_job(void *state, size_t job, void *arg, struct dberr *err)
+dump_table_job(void *state, size_t jobno, void *arg, struct dberr *err)
 {
 	struct dump_ctx *ctx = arg;
 	struct db_conn *conn = state;
-	int ti = ctx->order[job];
-	struct table_sink s = { ctx, &ctx->model->tables[ti], ti, 0, NULL };
+	const struct dump_job *job = &ctx->jobs[jobno];
+	struct table *t = &ctx->model->tables[job->ti];
+	struct table_sink s = { ctx, t, job->ti, 0, NULL };
+	struct table view = *t;
 	double t0 = now_seconds();
+	int ranged = job->lo || job->hi, r;
 
-	for (int i = 0; i < s.t->ncols; i++)
-		if (!s.t->cols[i].generated_expr)
+	for (int i = 0; i < t->ncols; i++)
+		if (!t->cols[i].generated_expr)
 			s.ncols++;
 	if (s.ncols == 0)
 		return 0;
-	if (ctx->drv->copy_out(conn, s.t, sink_row, &s, err) < 0) {
+	/* The driver notes what it sees in the values (profiles) on the
+	 * table it reads: give each range its own columns, merged after. */
+	view.cols = xmalloc((size_t)t->ncols * sizeof(*view.cols));
+	memcpy(view.cols, t->cols, (size_t)t->ncols * sizeof(*view.cols));
+	if (ranged)
+		r = ctx->drv->copy_out_range(conn, &view, &ctx->keys[job->ti], job->lo, job->hi,
+					     sink_row, &s, err);
+	else
+		r = ctx->drv->copy_out(conn, &view, sink_row, &s, err);
+	if (r == 0 && s.w)
+		r = sink_finish_chunk(&s, err);
+	if (r < 0) {
 		chunk_writer_abort(s.w);
+		free(view.cols);
 		return -1;
 	}
-	if (s.w && sink_finish_chunk(&s, err) < 0)
-		return -1;
-	log_info("dumped %s.%s: %" PRIu64 " rows in %d chunk%s, %.1f s", s.t->schema,
-		 s.t->name, s.t->rows, s.t->nchunks, s.t->nchunks == 1 ? "" : "s",
-		 now_seconds() - t0);
+	pthread_mutex_lock(&ctx->mu);
+	for (int i = 0; i < t->ncols; i++)
+		profile_merge(&t->cols[i].profile, &view.cols[i].profile);
+	pthread_mutex_unlock(&ctx->mu);
+	free(view.cols);
+	if (ranged)
+		log_debug("dumped a key range of %s.%s in %.1f s", t->schema, t->name,
+			  now_seconds() - t0);
+	else
+		log_info("dumped %s.%s: %" PRIu64 " rows in %d chunk%s, %.1f s", t->schema,
+			 t->name, t->rows, t->nchunks, t->nchunks == 1 ? "" : "s",
+			 now_seconds() - t0);
 	return 0;
 }
-
-struct table_size {
-	int64_t bytes;
-	int index;
-};
 
 static int
 by_size_desc(const void *a, const void *b)
 {
-	const struct table_size *x = a, *y = b;
+	const struct dump_job *x = a, *y = b;
 
-	return x->bytes < y->bytes ? 1 : x->bytes > y->bytes ? -1 : x->index - y->index;
+	if (x->est_bytes != y->est_bytes)
+		return x->est_bytes < y->est_bytes ? 1 : -1;
+	return x->ti - y->ti;
+}
+
+static int
+by_file_name(const void *a, const void *b)
+{
+	return strcmp(((const struct chunk *)a)->file, ((const struct chunk *)b)->file);
+}
+
+/*
+ * The jobs: every table, and the big ones cut into key ranges so that no
+ * table alone sets the wall clock. A table is cut when it holds more than
+ * twice the share of one range, max(chunk size, all tables / 4 jobs), and
+ * has a primary key; the boundaries come from a sample in the snapshot.
+ */
+static int
+plan_jobs(struct dump_ctx *ctx, struct db_conn *c, int jobs, int *njobs,
+	  struct strlist *bounds, struct dberr *err)
+{
+	struct schema_model *m = ctx->model;
+	int64_t total = 0, share;
+	int n = 0, alloc = m->ntables + 1;
+
+	for (int i = 0; i < m->ntables; i++)
+		total += m->tables[i].est_bytes > 0 ? m->tables[i].est_bytes : 0;
+	share = total / (4 * (int64_t)jobs);
+	if (share < (int64_t)ctx->opts->chunk_bytes)
+		share = (int64_t)ctx->opts->chunk_bytes;
+	ctx->jobs = xcalloc((size_t)alloc, sizeof(*ctx->jobs));
+	for (int i = 0; i < m->ntables; i++) {
+		struct table *t = &m->tables[i];
+		const struct constraint *pk = NULL;
+		int nparts = 1, nb;
+
+		for (int k = 0; k < t->ncons; k++)
+			if (t->cons[k].kind == 'p')
+				pk = &t->cons[k];
+		if (jobs > 1 && pk && pk->columns.n && ctx->drv->key_bounds &&
+		    t->est_bytes > 2 * share) {
+			nparts = (int)((t->est_bytes + share - 1) / share);
+			if (nparts > 64)
+				nparts = 64;
+			for (size_t k = 0; k < pk->columns.n; k++)
+				strlist_push(&ctx->keys[i], pk->columns.v[k]);
+			if (ctx->drv->key_bounds(c, t, &ctx->keys[i], nparts, &bounds[i], err) < 0)
+				return -1;
+		}
+		nb = ctx->keys[i].n ? (int)(bounds[i].n / ctx->keys[i].n) : 0;
+		if (n + nb + 1 > alloc) {
+			alloc = 2 * (n + nb + 1);
+			ctx->jobs = xrealloc(ctx->jobs, (size_t)alloc * sizeof(*ctx->jobs));
+		}
+		for (int part = 0; part <= nb; part++) {
+			struct dump_job *j = &ctx->jobs[n++];
+			size_t w = ctx->keys[i].n;
+
+			j->ti = i;
+			j->lo = part ? (const char *const *)&bounds[i].v[(size_t)(part - 1) * w] : NULL;
+			j->hi = part < nb ? (const char *const *)&bounds[i].v[(size_t)part * w] : NULL;
+			j->est_bytes = t->est_bytes / (nb + 1);
+		}
+		if (nb)
+			log_info("reading %s.%s in %d key ranges", t->schema, t->name, nb + 1);
+	}
+	qsort(ctx->jobs, (size_t)n, sizeof(*ctx->jobs), by_size_desc);
+	*njobs = n;
+	return 0;
 }
 
 static void
@@ -200,29 +320,42 @@ dump_run(const struct dump_opts *opts, struct dump_result *res, struct dberr *er
 	dir_ready = 1;
 
 	if (!opts->schema_only && model.ntables) {
-		int nworkers = nconns < model.ntables ? nconns : model.ntables;
+		struct strlist *bounds = xcalloc((size_t)model.ntables, sizeof(*bounds));
+		int njobs = 0, nworkers;
 
+		memset(&ctx, 0, sizeof(ctx));
 		ctx.opts = opts;
 		ctx.drv = drv;
 		ctx.model = &model;
-		ctx.order = xcalloc((size_t)model.ntables, sizeof(int));
-		{
-			struct table_size *ts = xcalloc((size_t)model.ntables, sizeof(*ts));
-
-			for (int i = 0; i < model.ntables; i++) {
-				ts[i].bytes = model.tables[i].est_bytes;
-				ts[i].index = i;
-			}
-			qsort(ts, (size_t)model.ntables, sizeof(*ts), by_size_desc);
-			for (int i = 0; i < model.ntables; i++)
-				ctx.order[i] = ts[i].index;
-			free(ts);
+		ctx.keys = xcalloc((size_t)model.ntables, sizeof(*ctx.keys));
+		ctx.next_chunk = xcalloc((size_t)model.ntables, sizeof(*ctx.next_chunk));
+		pthread_mutex_init(&ctx.mu, NULL);
+		ret = plan_jobs(&ctx, conns[0], nconns, &njobs, bounds, err);
+		nworkers = nconns < njobs ? nconns : njobs;
+		if (ret == 0) {
+			log_info("dumping %d tables (%d jobs) with %d connection%s at %s %s",
+				 model.ntables, njobs, nworkers, nworkers == 1 ? "" : "s",
+				 snap.kind, snap.position);
+			ret = workpool_run(nworkers, (void **)conns, (size_t)njobs,
+					   dump_table_job, &ctx, err);
 		}
-		log_info("dumping %d tables with %d connection%s at %s %s", model.ntables,
-			 nworkers, nworkers == 1 ? "" : "s", snap.kind, snap.position);
-		ret = workpool_run(nworkers, (void **)conns, (size_t)model.ntables,
-				   dump_table_job, &ctx, err);
-		free(ctx.order);
+		for (int i = 0; i < model.ntables; i++) {
+			struct table *t = &model.tables[i];
+
+			/* ranges finish in any order; the manifest lists by name */
+			if (t->nchunks > 1)
+				qsort(t->chunks, (size_t)t->nchunks, sizeof(*t->chunks), by_file_name);
+			if (ctx.keys[i].n)
+				log_info("dumped %s.%s: %" PRIu64 " rows in %d chunk%s", t->schema,
+					 t->name, t->rows, t->nchunks, t->nchunks == 1 ? "" : "s");
+			strlist_release(&ctx.keys[i]);
+			strlist_release(&bounds[i]);
+		}
+		pthread_mutex_destroy(&ctx.mu);
+		free(ctx.jobs);
+		free(ctx.keys);
+		free(ctx.next_chunk);
+		free(bounds);
 		if (ret < 0)
 			goto out;
 		ret = -1;

@@ -55,4 +55,11 @@ int my_vf_read(struct db_conn *c, struct table *t, const struct vf_plan *p, int 
 int my_vf_render(struct db_conn *c, const struct table *t, const struct vf_plan *p,
 		 int side, vf_text_row_fn fn, void *arg, struct dberr *err);
 
+/* splitting a table for parallel reads (my_split.c) */
+int my_key_bounds(struct db_conn *c, const struct table *t, const struct strlist *key,
+		  int nparts, struct strlist *bounds, struct dberr *err);
+int my_copy_out_range(struct db_conn *c, struct table *t, const struct strlist *key,
+		      const char *const *lo, const char *const *hi, row_sink_fn sink,
+		      void *arg, struct dberr *err);
+
 #endif

@@ -55,4 +55,11 @@ int pg_vf_table_end(struct db_conn *c, int failed, struct dberr *err);
 int pg_vf_render(struct db_conn *c, const struct table *t, const struct vf_plan *p,
 		 int side, vf_text_row_fn fn, void *arg, struct dberr *err);
 
+/* splitting a table for parallel reads (pg_split.c) */
+int pg_key_bounds(struct db_conn *c, const struct table *t, const struct strlist *key,
+		  int nparts, struct strlist *bounds, struct dberr *err);
+int pg_copy_out_range(struct db_conn *c, struct table *t, const struct strlist *key,
+		      const char *const *lo, const char *const *hi, row_sink_fn sink,
+		      void *arg, struct dberr *err);
+
 #endif
