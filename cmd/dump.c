@@ -10,6 +10,7 @@
 
 #include "../lib/log.h"
 #include "../lib/migrate.h"
+#include "../lib/progress.h"
 #include "cmd.h"
 #include "exitcodes.h"
 #include "../lib/banned.h"
@@ -22,6 +23,7 @@ enum {
 	OPT_UNMAPPED_AS_TEXT,
 	OPT_SOURCE,
 	OPT_ALLOW_INCONSISTENT,
+	OPT_PROGRESS,
 };
 
 static const char dump_usage[] =
@@ -40,6 +42,7 @@ static const char dump_usage[] =
 	"      --chunk-size SIZE     start a new chunk file every SIZE of row data (default 64M)\n"
 	"      --compress-level N    zstd level 1-19 (default 1)\n"
 	"      --unmapped-as-text    carry columns of types with no neutral mapping as text\n"
+	"      --progress=auto|tty|json|log|none  how progress is shown on stderr\n"
 	"      --allow-inconsistent  MySQL without the lock privilege: read in parallel, each\n"
 	"                            reader at its own instant (recorded in the manifest)\n"
 	"      --source URI          the same as the SOURCE argument\n"
@@ -60,6 +63,7 @@ cmd_dump(int argc, char **argv)
 		{ "unmapped-as-text", no_argument, NULL, OPT_UNMAPPED_AS_TEXT },
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "allow-inconsistent", no_argument, NULL, OPT_ALLOW_INCONSISTENT },
+		{ "progress", required_argument, NULL, OPT_PROGRESS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -99,6 +103,10 @@ cmd_dump(int argc, char **argv)
 			break;
 		case OPT_UNMAPPED_AS_TEXT: o.filter.unmapped_as_text = 1; break;
 		case OPT_ALLOW_INCONSISTENT: o.allow_inconsistent = 1; break;
+		case OPT_PROGRESS:
+			if ((o.progress = progress_mode_parse(optarg)) < 0)
+				return usage_error("dump", "--progress wants auto, tty, json, log or none, not '%s'", optarg);
+			break;
 		case OPT_SOURCE: free(source); source = take_conninfo_arg(optarg, "source"); break;
 		case 'h': fputs(dump_usage, stdout); return EXIT_OK;
 		default:

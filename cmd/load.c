@@ -10,6 +10,7 @@
 
 #include "../lib/log.h"
 #include "../lib/migrate.h"
+#include "../lib/progress.h"
 #include "cmd.h"
 #include "exitcodes.h"
 #include "../lib/banned.h"
@@ -27,6 +28,7 @@ enum {
 	OPT_UNBOUNDED_NUMERIC,
 	OPT_SCHEMA_PREFIX,
 	OPT_UUID,
+	OPT_PROGRESS,
 };
 
 static const char load_usage[] =
@@ -52,6 +54,7 @@ static const char load_usage[] =
 	"      --uuid=char|binary  uuid on MySQL as char(36) (default) or binary(16)\n"
 	"      --schema-prefix  load several PostgreSQL schemas into one MySQL database,\n"
 	"                      tables named schema_table\n"
+	"      --progress=auto|tty|json|log|none  how progress is shown on stderr\n"
 	"      --target URI    the same as the TARGET argument\n"
 	"  -h, --help          this help\n";
 
@@ -72,6 +75,7 @@ cmd_load(int argc, char **argv)
 		{ "unbounded-numeric", required_argument, NULL, OPT_UNBOUNDED_NUMERIC },
 		{ "schema-prefix", no_argument, NULL, OPT_SCHEMA_PREFIX },
 		{ "uuid", required_argument, NULL, OPT_UUID },
+		{ "progress", required_argument, NULL, OPT_PROGRESS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -96,6 +100,10 @@ cmd_load(int argc, char **argv)
 		case OPT_TINYINT_NUMERIC: o.tinyint_numeric = 1; break;
 		case OPT_STRIP_NUL: o.strip_nul = 1; break;
 		case OPT_SCHEMA_PREFIX: o.schema_prefix = 1; break;
+		case OPT_PROGRESS:
+			if ((o.progress = progress_mode_parse(optarg)) < 0)
+				return usage_error("load", "--progress wants auto, tty, json, log or none, not '%s'", optarg);
+			break;
 		case OPT_UUID:
 			if (!strcmp(optarg, "binary"))
 				o.uuid_binary = 1;

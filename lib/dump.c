@@ -22,6 +22,7 @@
 
 #include "../dumpfmt/dumpfmt.h"
 #include "log.h"
+#include "progress.h"
 #include "version.h"
 #include "workpool.h"
 #include "banned.h"
@@ -43,6 +44,7 @@ struct dump_ctx {
 	int *next_chunk;		/* per table: the next chunk file number */
 	pthread_mutex_t mu;		/* guards the tables' chunks, rows, profiles
 					 * and next_chunk while ranges run in parallel */
+	struct progress *prog;
 };
 
 struct table_sink {
@@ -51,7 +53,19 @@ struct table_sink {
 	int tindex;
 	int ncols;
 	struct chunk_writer *w;
+	uint64_t rows_unreported;	/* progress goes out in batches */
+	uint64_t raw_reported;		/* of the open chunk */
 };
+
+static void
+report_rows(struct table_sink *s)
+{
+	uint64_t raw = s->w ? chunk_writer_raw_bytes(s->w) : s->raw_reported;
+
+	progress_rows(s->ctx->prog, s->tindex, s->rows_unreported, raw - s->raw_reported);
+	s->rows_unreported = 0;
+	s->raw_reported = raw;
+}
 
 static int
 sink_finish_chunk(struct table_sink *s, struct dberr *err)
@@ -60,10 +74,15 @@ sink_finish_chunk(struct table_sink *s, struct dberr *err)
 	int r;
 
 	memset(&c, 0, sizeof(c));
+	report_rows(s);
 	r = chunk_writer_finish(s->w, &c, err);
 	s->w = NULL;
 	if (r < 0)
 		return -1;
+	progress_rows(s->ctx->prog, s->tindex, 0,
+		      c.raw_bytes > s->raw_reported ? c.raw_bytes - s->raw_reported : 0);
+	s->raw_reported = 0;
+	progress_chunk_done(s->ctx->prog, s->tindex, c.file, c.rows, c.raw_bytes);
 	pthread_mutex_lock(&s->ctx->mu);
 	*table_add_chunk(s->t) = c;
 	s->t->rows += c.rows;
@@ -95,6 +114,8 @@ sink_row(void *arg, const struct value *vals, struct dberr *err)
 	}
 	if (chunk_writer_row(s->w, vals, err) < 0)
 		return -1;
+	if (++s->rows_unreported == 8192)
+		report_rows(s);
 	if (chunk_writer_raw_bytes(s->w) >= s->ctx->opts->chunk_bytes)
 		return sink_finish_chunk(s, err);
 	return 0;
@@ -122,7 +143,7 @@ dump_table_job(void *state, size_t jobno, void *arg, struct dberr *err)
 	struct db_conn *conn = state;
 	const struct dump_job *job = &ctx->jobs[jobno];
 	struct table *t = &ctx->model->tables[job->ti];
-	struct table_sink s = { ctx, t, job->ti, 0, NULL };
+	struct table_sink s = { ctx, t, job->ti, 0, NULL, 0, 0 };
 	struct table view = *t;
 	double t0 = now_seconds();
 	int ranged = job->lo || job->hi, r;
@@ -130,8 +151,12 @@ dump_table_job(void *state, size_t jobno, void *arg, struct dberr *err)
 	for (int i = 0; i < t->ncols; i++)
 		if (!t->cols[i].generated_expr)
 			s.ncols++;
-	if (s.ncols == 0)
+	if (s.ncols == 0) {
+		progress_part_start(ctx->prog, job->ti);
+		progress_part_done(ctx->prog, job->ti);
 		return 0;
+	}
+	progress_part_start(ctx->prog, job->ti);
 	/* The driver notes what it sees in the values (profiles) on the
 	 * table it reads: give each range its own columns, merged after. */
 	view.cols = xmalloc((size_t)t->ncols * sizeof(*view.cols));
@@ -153,6 +178,7 @@ dump_table_job(void *state, size_t jobno, void *arg, struct dberr *err)
 		profile_merge(&t->cols[i].profile, &view.cols[i].profile);
 	pthread_mutex_unlock(&ctx->mu);
 	free(view.cols);
+	progress_part_done(ctx->prog, job->ti);
 	if (ranged)
 		log_debug("dumped a key range of %s.%s in %.1f s", t->schema, t->name,
 			  now_seconds() - t0);
@@ -332,6 +358,19 @@ dump_run(const struct dump_opts *opts, struct dump_result *res, struct dberr *er
 		pthread_mutex_init(&ctx.mu, NULL);
 		ret = plan_jobs(&ctx, conns[0], nconns, &njobs, bounds, err);
 		nworkers = nconns < njobs ? nconns : njobs;
+		ctx.prog = progress_new((enum progress_mode)opts->progress, "dump");
+		for (int i = 0; i < model.ntables; i++) {
+			struct strbuf qn = STRBUF_INIT;
+			int parts = 0;
+
+			for (int k = 0; k < njobs; k++)
+				parts += ctx.jobs[k].ti == i;
+			table_qualname(&model.tables[i], &qn);
+			progress_add_table(ctx.prog, qn.buf, 0, (uint64_t)(model.tables[i].est_bytes > 0 ?
+					   model.tables[i].est_bytes : 0), parts);
+			strbuf_release(&qn);
+		}
+		progress_begin(ctx.prog);
 		if (ret == 0) {
 			log_info("dumping %d tables (%d jobs) with %d connection%s at %s %s",
 				 model.ntables, njobs, nworkers, nworkers == 1 ? "" : "s",
@@ -351,6 +390,7 @@ dump_run(const struct dump_opts *opts, struct dump_result *res, struct dberr *er
 			strlist_release(&ctx.keys[i]);
 			strlist_release(&bounds[i]);
 		}
+		progress_end(ctx.prog, ret == 0);
 		pthread_mutex_destroy(&ctx.mu);
 		free(ctx.jobs);
 		free(ctx.keys);

@@ -21,6 +21,7 @@
 
 #include "../dumpfmt/dumpfmt.h"
 #include "log.h"
+#include "progress.h"
 #include "workpool.h"
 #include "banned.h"
 
@@ -28,6 +29,7 @@ struct chunk_job {
 	struct table *t;
 	struct chunk *c;
 	int level;		/* foreign-key depth of t: parents load first */
+	int ti;			/* t's index, for progress */
 };
 
 struct load_ctx {
@@ -39,6 +41,7 @@ struct load_ctx {
 	struct ddl_step **steps;	/* of the phase being run */
 	pthread_mutex_t lock;
 	uint64_t rows;
+	struct progress *prog;
 };
 
 struct reader_src {
@@ -82,6 +85,7 @@ chunk_job_run(void *state, size_t job, void *arg, struct dberr *err)
 	if (!src.r)
 		goto out;
 	strbuf_addf(&item, "chunk:%s", j->c->file);
+	progress_part_start(ctx->prog, j->ti);
 	if (ctx->drv->load_chunk(state, j->t, ctx->meta->dump_id, item.buf,
 				 reader_source, &src, ctx->opts->strip_nul ? LOAD_STRIP_NUL : 0,
 				 &rows, err) < 0) {
@@ -93,6 +97,9 @@ chunk_job_run(void *state, size_t job, void *arg, struct dberr *err)
 	pthread_mutex_lock(&ctx->lock);
 	ctx->rows += rows;
 	pthread_mutex_unlock(&ctx->lock);
+	progress_rows(ctx->prog, j->ti, rows, j->c->raw_bytes);
+	progress_chunk_done(ctx->prog, j->ti, j->c->file, rows, j->c->raw_bytes);
+	progress_part_done(ctx->prog, j->ti);
 	ret = 0;
 out:
 	chunk_reader_close(src.r);
@@ -463,6 +470,7 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 				} else {
 					ctx.jobs[njobs].t = t;
 					ctx.jobs[njobs].c = &t->chunks[k];
+					ctx.jobs[njobs].ti = i;
 					njobs++;
 				}
 				strbuf_release(&item);
@@ -494,6 +502,23 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 			qsort(ctx.jobs, njobs, sizeof(*ctx.jobs), jobs_by_level_size);
 			log_info("loading %zu chunks with %d connection%s%s", njobs, nconns,
 				 nconns == 1 ? "" : "s", res->chunks_skipped ? " (resuming)" : "");
+			ctx.prog = progress_new((enum progress_mode)opts->progress, "load");
+			for (int i = 0; i < model.ntables; i++) {
+				struct strbuf qn = STRBUF_INIT;
+				uint64_t prow = 0, pbytes = 0;
+				int parts = 0;
+
+				for (size_t k = 0; k < njobs; k++)
+					if (ctx.jobs[k].ti == i) {
+						prow += ctx.jobs[k].c->rows;
+						pbytes += ctx.jobs[k].c->raw_bytes;
+						parts++;
+					}
+				table_qualname(&model.tables[i], &qn);
+				progress_add_table(ctx.prog, qn.buf, prow, pbytes, parts);
+				strbuf_release(&qn);
+			}
+			progress_begin(ctx.prog);
 			/* One pool per level: a level starts when the one
 			 * before it has committed. */
 			for (int lv = 0; lv <= maxlevel; lv++) {
@@ -503,10 +528,13 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 					end++;
 				ctx.job_base = start;
 				if (end > start && workpool_run(nconns, (void **)conns, end - start,
-								chunk_job_run, &ctx, err) < 0)
+								chunk_job_run, &ctx, err) < 0) {
+					progress_end(ctx.prog, 0);
 					goto out;
+				}
 				start = end;
 			}
+			progress_end(ctx.prog, 1);
 		}
 		res->chunks_loaded = njobs;
 	}

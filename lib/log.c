@@ -11,6 +11,17 @@
 
 static int log_level = LOG_INFO;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static void (*log_before)(void *);
+static void *log_before_arg;
+
+void
+log_set_hook(void (*before)(void *arg), void *arg)
+{
+	pthread_mutex_lock(&log_lock);
+	log_before = before;
+	log_before_arg = arg;
+	pthread_mutex_unlock(&log_lock);
+}
 
 void
 log_set_level(int level)
@@ -33,6 +44,8 @@ log_msg(int level, const char *file, int line, const char *fmt, ...)
 	if (level > log_level)
 		return;
 	pthread_mutex_lock(&log_lock);
+	if (log_before)
+		log_before(log_before_arg);
 	if (!isatty(2) && level != LOG_ERROR) {
 		/* Logs kept by cron or CI need the time of each line. */
 		time_t t = time(NULL);

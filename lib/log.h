@@ -15,6 +15,10 @@ int log_get_level(void);
 void log_msg(int level, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* Called (under the log's lock) before each message is written, so a
+ * live terminal display can clear itself first; NULL removes it. */
+void log_set_hook(void (*before)(void *arg), void *arg);
+
 #define log_error(...) log_msg(LOG_ERROR, __FILE__, __LINE__, __VA_ARGS__)
 #define log_warn(...)  log_msg(LOG_WARN, __FILE__, __LINE__, __VA_ARGS__)
 #define log_info(...)  log_msg(LOG_INFO, __FILE__, __LINE__, __VA_ARGS__)

@@ -21,6 +21,7 @@ struct dump_opts {
 	int compress_level;		/* zstd level */
 	uint64_t chunk_bytes;		/* canonical bytes per chunk file */
 	int allow_inconsistent;		/* MySQL without the lock: one snapshot per reader */
+	int progress;			/* enum progress_mode */
 };
 
 struct dump_result {
@@ -51,6 +52,7 @@ struct load_opts {
 	int unbounded_numeric;		/* PG numeric beyond MySQL: 1 decimal, 2 double, 3 text */
 	int schema_prefix;		/* PG schemas into one MySQL database, prefixed */
 	int uuid_binary;		/* uuid as binary(16) on MySQL */
+	int progress;			/* enum progress_mode */
 };
 
 struct load_result {
