@@ -82,9 +82,11 @@ check-valgrind: all unit-bins
 # Figures beside pg_dump/pg_restore and pgloader; prints tables, never
 # fails on speed. BENCH_SCALE: pgbench scale; BENCH_ROWS: sysbench rows/table.
 bench: all
+	-@scripts/deps.sh pgloader mydumper pgcopydb
 	bench/pg-vs-pgdump.sh $(BENCH_SCALE)
 	bench/mysql-to-pg.sh $(BENCH_ROWS)
 	bench/verify.sh $(BENCH_ROWS)
+	bench/peers.sh $(BENCH_PEER_ROWS)
 
 demo: deps
 	$(MAKE) all

@@ -1,8 +1,9 @@
 #!/bin/sh
 # deps.sh - installs what dbmig needs to build and test, when it is missing.
 # As root on Debian/Ubuntu it runs apt-get; otherwise it prints the command.
+# Arguments name more packages (make bench: the peer tools).
 set -eu
-PKGS="build-essential pkg-config libpq-dev libzstd-dev libxxhash-dev libjansson-dev
+PKGS="$* build-essential pkg-config libpq-dev libzstd-dev libxxhash-dev libjansson-dev
 libmariadb-dev postgresql postgresql-contrib mariadb-server mariadb-client bats
 bats-assert bats-support jq mandoc clang valgrind man-db sysbench"
 missing=""
