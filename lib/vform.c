@@ -460,16 +460,6 @@ frame_value(const struct vf_plan *p, int i, int s, const struct value *vals,
 	*len = 0;
 }
 
-static uint64_t
-be_bytes(const unsigned char *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = (v << 8) | p[i];
-	return v;
-}
-
 void
 vform_row(const struct vf_plan *p, int s, const struct value *vals, struct vrow *r)
 {
@@ -481,16 +471,16 @@ vform_row(const struct vf_plan *p, int s, const struct value *vals, struct vrow 
 	for (int i = 0; i < p->ncols; i++)
 		frame_value(p, i, s, vals, &r->text, &r->off[i], &r->len[i]);
 	md5_digest(strbuf_cstr(&r->text), r->text.len, d);
-	r->digest = be_bytes(d, 8);
+	r->digest = canon_get_be(d, 8);
 	if (!p->nkey) {
-		r->bucket_hash = (uint32_t)be_bytes(d + 8, 4);
+		r->bucket_hash = (uint32_t)canon_get_be(d + 8, 4);
 		strbuf_add(&r->key, strbuf_cstr(&r->text), r->text.len);
 		return;
 	}
 	for (int k = 0; k < p->nkey; k++)
 		frame_value(p, p->key[k], s, vals, &r->key, &koff, &klen);
 	md5_digest(strbuf_cstr(&r->key), r->key.len, d);
-	r->bucket_hash = (uint32_t)be_bytes(d + 8, 4);
+	r->bucket_hash = (uint32_t)canon_get_be(d + 8, 4);
 }
 
 /* Splits a decimal string into sign, integer digits (no leading zeros)
