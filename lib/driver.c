@@ -35,6 +35,7 @@ ddl_plan_add_undo(struct ddl_plan *p, enum ddl_phase phase, const char *item,
 	p->steps[p->nsteps].sql = xstrdup(sql);
 	p->steps[p->nsteps].undo = undo ? xstrdup(undo) : NULL;
 	p->steps[p->nsteps].what = NULL;
+	p->steps[p->nsteps].table = p->cur_table ? xstrdup(p->cur_table) : NULL;
 	p->nsteps++;
 }
 
@@ -57,6 +58,19 @@ ddl_plan_add(struct ddl_plan *p, enum ddl_phase phase, const char *item, const c
 }
 
 void
+ddl_plan_set_table(struct ddl_plan *p, const struct table *t)
+{
+	struct strbuf qn = STRBUF_INIT;
+
+	free(p->cur_table);
+	p->cur_table = NULL;
+	if (!t)
+		return;
+	table_qualname(t, &qn);
+	p->cur_table = strbuf_detach(&qn);
+}
+
+void
 ddl_plan_release(struct ddl_plan *p)
 {
 	for (int i = 0; i < p->nsteps; i++) {
@@ -64,7 +78,10 @@ ddl_plan_release(struct ddl_plan *p)
 		free(p->steps[i].sql);
 		free(p->steps[i].undo);
 		free(p->steps[i].what);
+		free(p->steps[i].table);
 	}
+	free(p->cur_table);
+	p->cur_table = NULL;
 	free(p->steps);
 	p->steps = NULL;
 	p->nsteps = 0;

@@ -55,6 +55,9 @@ struct ddl_step {
 	char *undo;		/* engines without transactional DDL: what
 				 * removes a half-done step, or NULL */
 	char *what;		/* DDL_POST_OBJECTS: "view app.v", for the report */
+	char *table;		/* "schema.name" of the table the step builds on
+				 * (keys, indexes), so a load can run it as soon
+				 * as that table's rows are in; or NULL */
 };
 struct ddl_plan {
 	struct ddl_step *steps;
@@ -64,6 +67,7 @@ struct ddl_plan {
 	int json_plain;		/* input: MySQL JSON as json, not jsonb */
 	int unbounded_numeric;	/* input: 0 refuse, 1 decimal(65,30), 2 double, 3 text */
 	int schema_prefix;	/* input: table names were prefixed with their schema */
+	char *cur_table;	/* set by ddl_plan_set_table: tags the steps added */
 };
 void ddl_plan_add(struct ddl_plan *p, enum ddl_phase phase, const char *item,
 		  const char *sql);
@@ -73,6 +77,8 @@ void ddl_plan_add_undo(struct ddl_plan *p, enum ddl_phase phase, const char *ite
 /* A best-effort object (view, routine, trigger): a failure is reported
  * as "not migrated" and the load goes on. */
 void ddl_plan_add_object(struct ddl_plan *p, const struct db_object *o, const char *sql);
+/* The table the steps added next belong to (NULL: none). */
+void ddl_plan_set_table(struct ddl_plan *p, const struct table *t);
 void ddl_plan_release(struct ddl_plan *p);
 
 /* Called for each row read; returning -1 (with err set) stops the read. */

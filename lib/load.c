@@ -42,6 +42,15 @@ struct load_ctx {
 	pthread_mutex_t lock;
 	uint64_t rows;
 	struct progress *prog;
+	/* Keys and indexes that run in the chunk pool, each as soon as its
+	 * table's last chunk is committed (see run_chunks_and_keys). */
+	size_t nchunk_jobs;		/* of the level being run */
+	struct ddl_step **early;
+	int *early_table;		/* per early step: its table's index */
+	size_t nearly;
+	int *chunks_left;		/* per table: chunks not yet committed */
+	pthread_cond_t chunk_done;
+	int failed;
 };
 
 struct reader_src {
@@ -102,9 +111,107 @@ chunk_job_run(void *state, size_t job, void *arg, struct dberr *err)
 	progress_part_done(ctx->prog, j->ti);
 	ret = 0;
 out:
+	pthread_mutex_lock(&ctx->lock);
+	if (ret == 0 && ctx->chunks_left)
+		ctx->chunks_left[j->ti]--;
+	if (ret < 0)
+		ctx->failed = 1;
+	pthread_cond_broadcast(&ctx->chunk_done);
+	pthread_mutex_unlock(&ctx->lock);
 	chunk_reader_close(src.r);
 	strbuf_release(&item);
 	return ret;
+}
+
+/*
+ * The chunk pool with keys and indexes after the chunks: a worker that
+ * takes a key or index waits until its table's chunks are all committed,
+ * then builds it while the others still load rows. Every chunk job comes
+ * before every index job, so the chunks it waits for are already running.
+ */
+static int
+chunk_or_key_run(void *state, size_t job, void *arg, struct dberr *err)
+{
+	struct load_ctx *ctx = arg;
+	struct ddl_step *s;
+	int ti, failed;
+
+	if (job < ctx->nchunk_jobs)
+		return chunk_job_run(state, job, arg, err);
+	s = ctx->early[job - ctx->nchunk_jobs];
+	ti = ctx->early_table[job - ctx->nchunk_jobs];
+	pthread_mutex_lock(&ctx->lock);
+	while (ctx->chunks_left[ti] > 0 && !ctx->failed)
+		pthread_cond_wait(&ctx->chunk_done, &ctx->lock);
+	failed = ctx->failed;
+	pthread_mutex_unlock(&ctx->lock);
+	if (failed)
+		return dberr_set(err, DBERR_INTERRUPTED, "step %s not run: a chunk failed",
+				 s->item);
+	log_debug("running %s", s->item);
+	if (ctx->drv->exec_step(state, ctx->meta->dump_id, s, err) < 0) {
+		dberr_prefix(err, "step %s", s->item);
+		pthread_mutex_lock(&ctx->lock);
+		ctx->failed = 1;
+		pthread_cond_broadcast(&ctx->chunk_done);
+		pthread_mutex_unlock(&ctx->lock);
+		return -1;
+	}
+	return 0;
+}
+
+/* Picks the POST_INDEX steps that can run in the chunk pool: those of a
+ * loaded table, not done by an earlier run. */
+static void
+plan_early_keys(struct load_ctx *ctx, struct ddl_plan *plan, const struct strlist *done,
+		const struct schema_model *m)
+{
+	uint64_t *size = xcalloc((size_t)m->ntables + 1, sizeof(*size));
+	int *order = xcalloc((size_t)plan->nsteps + 1, sizeof(*order));
+	int *tindex = xcalloc((size_t)plan->nsteps + 1, sizeof(*tindex));
+	size_t n = 0;
+
+	for (int i = 0; i < m->ntables; i++)
+		for (int k = 0; k < m->tables[i].nchunks; k++)
+			size[i] += m->tables[i].chunks[k].raw_bytes;
+	for (int i = 0; i < plan->nsteps; i++) {
+		const struct ddl_step *s = &plan->steps[i];
+
+		tindex[i] = -1;
+		if (s->phase != DDL_POST_INDEX || !s->table || strlist_has_sorted(done, s->item))
+			continue;
+		for (int t = 0; t < m->ntables; t++) {
+			struct strbuf qn = STRBUF_INIT;
+
+			table_qualname(&m->tables[t], &qn);
+			if (!strcmp(qn.buf, s->table))
+				tindex[i] = t;
+			strbuf_release(&qn);
+		}
+		if (tindex[i] >= 0)
+			order[n++] = i;
+	}
+	ctx->early = xcalloc(n + 1, sizeof(*ctx->early));
+	ctx->early_table = xcalloc(n + 1, sizeof(*ctx->early_table));
+	/* Small tables' keys first: their chunks finish first. */
+	for (size_t k = 1; k < n; k++) {
+		int v = order[k];
+		size_t j = k;
+
+		while (j > 0 && size[tindex[order[j - 1]]] > size[tindex[v]]) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = v;
+	}
+	for (size_t k = 0; k < n; k++) {
+		ctx->early[k] = &plan->steps[order[k]];
+		ctx->early_table[k] = tindex[order[k]];
+	}
+	ctx->nearly = n;
+	free(size);
+	free(order);
+	free(tindex);
 }
 
 static int
@@ -331,8 +438,10 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 	memset(res, 0, sizeof(*res));
 	memset(&ctx, 0, sizeof(ctx));
 	pthread_mutex_init(&ctx.lock, NULL);
+	pthread_cond_init(&ctx.chunk_done, NULL);
 	if (manifest_read(opts->dumpdir, &meta, &model, err) < 0) {
 		pthread_mutex_destroy(&ctx.lock);
+		pthread_cond_destroy(&ctx.chunk_done);
 		return -1;
 	}
 	snprintf(res->dump_id, sizeof(res->dump_id), "%s", meta.dump_id);
@@ -521,20 +630,37 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 			progress_begin(ctx.prog);
 			/* One pool per level: a level starts when the one
 			 * before it has committed. */
+			/* Keys and indexes join the last pool when nothing else
+			 * orders the tables: each runs once its table is in. */
+			if (do_schema && maxlevel == 0) {
+				ctx.chunks_left = xcalloc((size_t)model.ntables + 1, sizeof(int));
+				for (size_t k = 0; k < njobs; k++)
+					ctx.chunks_left[ctx.jobs[k].ti]++;
+				plan_early_keys(&ctx, &plan, &done, &model);
+			}
 			for (int lv = 0; lv <= maxlevel; lv++) {
-				size_t end = start;
+				size_t end = start, nkeys;
 
 				while (end < njobs && ctx.jobs[end].level == lv)
 					end++;
 				ctx.job_base = start;
-				if (end > start && workpool_run(nconns, (void **)conns, end - start,
-								chunk_job_run, &ctx, err) < 0) {
+				ctx.nchunk_jobs = end - start;
+				nkeys = lv == maxlevel ? ctx.nearly : 0;
+				if (end - start + nkeys > 0 &&
+				    workpool_run(nconns, (void **)conns, end - start + nkeys,
+						 chunk_or_key_run, &ctx, err) < 0) {
 					progress_end(ctx.prog, 0);
 					goto out;
 				}
 				start = end;
 			}
 			progress_end(ctx.prog, 1);
+			/* done: the POST_INDEX phase below leaves them out */
+			for (size_t k = 0; k < ctx.nearly; k++)
+				ctx.early[k]->phase = DDL__PHASES;
+			res->steps_run += (int)ctx.nearly;
+			if (ctx.nearly)
+				log_info("%zu keys and indexes were built while rows loaded", ctx.nearly);
 		}
 		res->chunks_loaded = njobs;
 	}
@@ -558,10 +684,14 @@ out:
 		drv->close(conns[i]);
 	free(conns);
 	free(ctx.jobs);
+	free(ctx.early);
+	free(ctx.early_table);
+	free(ctx.chunks_left);
 	ddl_plan_release(&plan);
 	strlist_release(&done);
 	schema_release(&model);
 	pthread_mutex_destroy(&ctx.lock);
+	pthread_cond_destroy(&ctx.chunk_done);
 	res->seconds = now_seconds() - t0;
 	return ret;
 }

@@ -124,9 +124,11 @@ my_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *e
 		if (!s->tables[i].native_ddl)
 			return dberr_set(err, DBERR_DUMP, "table %s has no CREATE TABLE in the "
 					 "dump's manifest", s->tables[i].name);
+		ddl_plan_set_table(plan, &s->tables[i]);
 		if (plan_table(&s->tables[i], plan, err) < 0)
 			return -1;
 	}
+	ddl_plan_set_table(plan, NULL);
 	/* Views, routines, triggers, events: the source's own definitions,
 	 * with references to the source database made unqualified so they
 	 * point into the target database. */

@@ -518,11 +518,14 @@ my_ddl_plan_from_pg(const struct schema_model *s, struct ddl_plan *plan, struct 
 		strbuf_release(&w);
 		return -1;
 	}
-	for (int i = 0; i < s->ntables; i++)
+	for (int i = 0; i < s->ntables; i++) {
+		ddl_plan_set_table(plan, &s->tables[i]);
 		if (plan_table(s, &s->tables[i], plan, err) < 0) {
 			strbuf_release(&w);
 			return -1;
 		}
+	}
+	ddl_plan_set_table(plan, NULL);
 	for (int i = 0; i < s->nobjects; i++) {
 		strbuf_reset(&w);
 		strbuf_addf(&w, "%s.%s: PostgreSQL %s is not migrated to MySQL; its definition "

@@ -201,6 +201,8 @@ pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *e
 	for (int i = 0; i < s->ntables; i++) {
 		const struct table *t = &s->tables[i];
 
+		ddl_plan_set_table(plan, t);
+
 		for (int k = 0; k < t->ncons; k++) {
 			const struct constraint *con = &t->cons[k];
 			enum ddl_phase ph;
@@ -230,6 +232,7 @@ pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *e
 			ddl_plan_add(plan, DDL_POST_INDEX, item.buf, t->idx[k].definition);
 		}
 	}
+	ddl_plan_set_table(plan, NULL);
 	/* Functions, views, triggers: as the source defined them. */
 	for (int i = 0; i < s->nobjects; i++)
 		if (s->objects[i].definition)

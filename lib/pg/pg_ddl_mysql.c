@@ -535,8 +535,11 @@ pg_ddl_plan_from_mysql(const struct schema_model *s, struct ddl_plan *plan,
 		pg_quote_ident(&pre, s->schemas.v[i]);
 		strbuf_addstr(&pre, ";\n");
 	}
-	for (int i = 0; i < s->ntables; i++)
+	for (int i = 0; i < s->ntables; i++) {
+		ddl_plan_set_table(plan, &s->tables[i]);
 		plan_table(&s->tables[i], plan, &pre);
+	}
+	ddl_plan_set_table(plan, NULL);
 	for (int i = 0; i < s->nobjects; i++) {
 		const struct db_object *o = &s->objects[i];
 		const char *v, *as;
