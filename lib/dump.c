@@ -356,7 +356,9 @@ dump_run(const struct dump_opts *opts, struct dump_result *res, struct dberr *er
 		ctx.keys = xcalloc((size_t)model.ntables, sizeof(*ctx.keys));
 		ctx.next_chunk = xcalloc((size_t)model.ntables, sizeof(*ctx.next_chunk));
 		pthread_mutex_init(&ctx.mu, NULL);
-		ret = plan_jobs(&ctx, conns[0], nconns, &njobs, bounds, err);
+		/* Ranges of one table must be read at one instant: without a
+		 * shared snapshot (--allow-inconsistent), tables stay whole. */
+		ret = plan_jobs(&ctx, conns[0], snap.consistent ? nconns : 1, &njobs, bounds, err);
 		nworkers = nconns < njobs ? nconns : njobs;
 		ctx.prog = progress_new((enum progress_mode)opts->progress, "dump");
 		for (int i = 0; i < model.ntables; i++) {
