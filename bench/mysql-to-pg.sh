@@ -7,15 +7,9 @@
 # copy row by row (tests/helpers/xcompare.sh) and pgloader's by counts.
 # A script that prints figures, not a test.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/common.sh"
 rows=${1:-250000}
-. tests/servers.sh
-work=$(mktemp -d "${TMPDIR:-/tmp}/dbmig-bench.XXXXXX")
-trap 'servers_stop_all; rm -rf "$work"' EXIT
-servers_start_pg >/dev/null
-servers_start_mysql >/dev/null
-my() { mariadb --no-defaults -h 127.0.0.1 -P "$MY_PORT" -uroot "$@"; }
-pgb="postgresql://postgres@127.0.0.1:$PG_PORT"
+bench_start pg mysql
 my -e "CREATE DATABASE sbtest; CREATE USER bench@'%' IDENTIFIED BY 'bench'; GRANT ALL ON *.* TO bench@'%'"
 for db in dbmig_sb pgl_sb; do psql -X -q "$pgb/postgres" -c "CREATE DATABASE $db"; done
 sysbench oltp_read_write --tables=4 --table-size="$rows" --threads=2 --rand-seed=20240601 \

@@ -11,18 +11,9 @@
 # peer's wall over dbmig's. Peers missing on the machine are skipped with
 # the command that installs them. A script that prints figures, not a test.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/common.sh"
 rows=${1:-500000}
-. tests/servers.sh
-work=$(mktemp -d "${TMPDIR:-/tmp}/dbmig-peers.XXXXXX")
-trap 'servers_stop_all; rm -rf "$work"' EXIT
-servers_start_pg >/dev/null
-servers_start_mysql >/dev/null
-my() { mariadb --no-defaults -h 127.0.0.1 -P "$MY_PORT" -uroot "$@"; }
-pgb="postgresql://postgres@127.0.0.1:$PG_PORT"
-myu="mysql://root@127.0.0.1:$MY_PORT"
-newpg() { psql -X -q "$pgb/postgres" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"; }
-newmy() { my -e "DROP DATABASE IF EXISTS $1; CREATE DATABASE $1"; }
+bench_start pg mysql
 
 my -e "CREATE DATABASE sbtest"
 newpg sbtest
@@ -65,16 +56,22 @@ row() {
 		"$(echo "$RSS / 1024" | bc -l)" "$eq" "$ratio"
 }
 missing() { printf '%-22s %-34s %s\n' "$1" "$2" "not installed: apt-get install $3"; }
+# dbmig_copy PATH ROWS BYTES SRC TGT JOBS [TABLE]: dbmig dump + load, timed, checked
+dbmig_copy() {
+	local dir
+	dir=$(mktemp -d "$work/dump.XXXXXX") && rmdir "$dir"
+	begin
+	run dump ./dbmig -q dump -j "$6" ${7:+-t "$7"} "$4" -o "$dir"
+	run load ./dbmig -q load -j "$6" "$dir" "$5"
+	row "$1" dbmig "$2" "$3" "$4" "$5" "${7:-}"
+}
 
 echo "sysbench 4 x $rows rows; MariaDB $(my -N -e 'SELECT VERSION()'), PostgreSQL $(psql -X -At "$pgb/postgres" -c 'SHOW server_version'); $(nproc) cores; servers with fsync off"
 printf '%-22s %-34s %8s %10s %8s %9s  %-10s %s\n' path tool "wall s" rows/s MB/s "RSS MB" result "peer/dbmig"
 
 # MySQL -> PostgreSQL
 newpg d_mp
-begin
-run dump ./dbmig -q dump -j 2 "$myu/sbtest" -o "$work/mp"
-run load ./dbmig -q load -j 2 "$work/mp" "$pgb/d_mp"
-row "MySQL->PG" dbmig $total "$mybytes" "$myu/sbtest" "$pgb/d_mp"
+dbmig_copy "MySQL->PG" $total "$mybytes" "$myu/sbtest" "$pgb/d_mp" 2
 if command -v pgloader >/dev/null; then
 	newpg p_mp
 	cat >"$work/pgl.load" <<EOF2
@@ -89,10 +86,7 @@ else missing "MySQL->PG" pgloader pgloader; fi
 
 # PostgreSQL -> PostgreSQL
 newpg d_pp
-begin
-run dump ./dbmig -q dump -j 2 "$pgb/sbtest" -o "$work/pp"
-run load ./dbmig -q load -j 2 "$work/pp" "$pgb/d_pp"
-row "PG->PG" dbmig $total "$pgbytes" "$pgb/sbtest" "$pgb/d_pp"
+dbmig_copy "PG->PG" $total "$pgbytes" "$pgb/sbtest" "$pgb/d_pp" 2
 newpg p_pp
 begin
 run pg_dump pg_dump -Fd -j 2 -f "$work/pgd" "$pgb/sbtest"
@@ -108,10 +102,7 @@ else missing "PG->PG" pgcopydb pgcopydb; fi
 
 # MySQL -> MySQL
 newmy d_mm
-begin
-run dump ./dbmig -q dump -j 2 "$myu/sbtest" -o "$work/mm"
-run load ./dbmig -q load -j 2 "$work/mm" "$myu/d_mm"
-row "MySQL->MySQL" dbmig $total "$mybytes" "$myu/sbtest" "$myu/d_mm"
+dbmig_copy "MySQL->MySQL" $total "$mybytes" "$myu/sbtest" "$myu/d_mm" 2
 if command -v mydumper >/dev/null && command -v myloader >/dev/null; then
 	newmy m_mm
 	begin
@@ -123,30 +114,21 @@ else missing "MySQL->MySQL" "mydumper + myloader" mydumper; fi
 # One table, one stream: dbmig beside the raw pipe that is its lower bound
 pg_dump -s -t sbtest1 "$pgb/sbtest" >"$work/sbtest1.sql"
 newpg d1_pp
-begin
-run dump ./dbmig -q dump -t sbtest1 "$pgb/sbtest" -o "$work/pp1"
-run load ./dbmig -q load "$work/pp1" "$pgb/d1_pp"
-row "PG->PG sbtest1" dbmig "$rows" "$pg1" "$pgb/sbtest" "$pgb/d1_pp" sbtest1
+dbmig_copy "PG->PG sbtest1" "$rows" "$pg1" "$pgb/sbtest" "$pgb/d1_pp" 1 sbtest1
 newpg raw_pp; psql -X -q "$pgb/raw_pp" -f "$work/sbtest1.sql" >/dev/null
 begin
 run pipe bash -c "psql -X -c 'COPY sbtest1 TO STDOUT' '$pgb/sbtest' | psql -X -c 'COPY sbtest1 FROM STDIN' '$pgb/raw_pp'"
 row "PG->PG sbtest1" "COPY TO | COPY FROM" "$rows" "$pg1" "$pgb/sbtest" "$pgb/raw_pp" sbtest1
 
 newpg d1_mp
-begin
-run dump ./dbmig -q dump -t sbtest1 "$myu/sbtest" -o "$work/mp1"
-run load ./dbmig -q load "$work/mp1" "$pgb/d1_mp"
-row "MySQL->PG sbtest1" dbmig "$rows" "$my1" "$myu/sbtest" "$pgb/d1_mp" sbtest1
+dbmig_copy "MySQL->PG sbtest1" "$rows" "$my1" "$myu/sbtest" "$pgb/d1_mp" 1 sbtest1
 newpg raw_mp; psql -X -q "$pgb/raw_mp" -f "$work/sbtest1.sql" >/dev/null
 begin
 run pipe bash -c "mariadb --no-defaults -h 127.0.0.1 -P $MY_PORT -uroot -N -B -e 'SELECT * FROM sbtest.sbtest1' | psql -X -c 'COPY sbtest1 FROM STDIN' '$pgb/raw_mp'"
 row "MySQL->PG sbtest1" "SELECT | COPY FROM" "$rows" "$my1" "$myu/sbtest" "$pgb/raw_mp" sbtest1
 
 newmy d1_pm
-begin
-run dump ./dbmig -q dump -t sbtest1 "$pgb/sbtest" -o "$work/pm1"
-run load ./dbmig -q load "$work/pm1" "$myu/d1_pm"
-row "PG->MySQL sbtest1" dbmig "$rows" "$pg1" "$pgb/sbtest" "$myu/d1_pm" sbtest1
+dbmig_copy "PG->MySQL sbtest1" "$rows" "$pg1" "$pgb/sbtest" "$myu/d1_pm" 1 sbtest1
 
 newmy raw_pm; my raw_pm -e "CREATE TABLE sbtest1 LIKE sbtest.sbtest1"
 begin

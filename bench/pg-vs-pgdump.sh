@@ -5,13 +5,10 @@
 # dump size per step, and checks both copies equal the source. A script
 # that prints figures, not a test.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/common.sh"
 scale=${1:-10}
-. tests/servers.sh
-work=$(mktemp -d "${TMPDIR:-/tmp}/dbmig-bench.XXXXXX")
-trap 'servers_stop_all; rm -rf "$work"' EXIT
-servers_start_pg >/dev/null
-base="postgresql://postgres@127.0.0.1:$PG_PORT"
+bench_start pg
+base=$pgb
 for db in src dst_dbmig dst_pgdump; do psql -X -q "$base/postgres" -c "CREATE DATABASE $db"; done
 pgbench -q -i -s "$scale" "$base/src" >/dev/null 2>&1
 psql -X -q "$base/src" -c "VACUUM ANALYZE" -c "CHECKPOINT"

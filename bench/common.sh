@@ -1,0 +1,27 @@
+# common.sh - sourced by the bench scripts: throwaway servers and a work
+# directory, both removed on exit, and the few helpers every script uses.
+#
+#   bench_start pg|mysql...   start those servers; sets work, pgb (a
+#                             PostgreSQL base URI), myu (a MySQL base URI)
+#   my ARGS...                the mariadb client, as root
+#   newpg DB / newmy DB       a fresh, empty database
+
+cd "$(dirname "$0")/.."
+. tests/servers.sh
+
+bench_start() {
+	work=$(mktemp -d "${TMPDIR:-/tmp}/dbmig-bench.XXXXXX")
+	trap 'servers_stop_all; rm -rf "$work"' EXIT
+	for s in "$@"; do
+		case $s in
+		pg) servers_start_pg >/dev/null ;;
+		mysql) servers_start_mysql >/dev/null ;;
+		esac
+	done
+	pgb="postgresql://postgres@127.0.0.1:${PG_PORT:-}"
+	myu="mysql://root@127.0.0.1:${MY_PORT:-}"
+}
+
+my() { mariadb --no-defaults -h 127.0.0.1 -P "$MY_PORT" -uroot "$@"; }
+newpg() { psql -X -q "$pgb/postgres" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"; }
+newmy() { my -e "DROP DATABASE IF EXISTS $1; CREATE DATABASE $1"; }
