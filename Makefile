@@ -25,13 +25,13 @@ LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
 LIB_SRCS := lib/util.c lib/json_util.c lib/progress.c lib/md5.c lib/vform.c lib/vform_json.c lib/dberr.c lib/log.c lib/types.c lib/canon.c lib/schema.c \
-	    lib/driver.c lib/workpool.c lib/dump.c lib/load.c lib/verify.c lib/verify_rows.c lib/vsql.c lib/keyrange.c \
+	    lib/driver.c lib/workpool.c lib/dump.c lib/load.c lib/verify.c lib/verify_rows.c lib/vsql.c lib/keyrange.c lib/rowpipe.c lib/copy.c \
 	    lib/pg/pg_text.c lib/pg/pg_schema.c lib/pg/pg_ddl.c lib/pg/pg_ddl_mysql.c \
 	    lib/pg/drv_pg.c lib/pg/pg_verify.c lib/pg/pg_split.c \
 	    lib/mysql/my_text.c lib/mysql/my_uri.c lib/mysql/my_schema.c \
 	    lib/mysql/my_ddl.c lib/mysql/my_ddl_pg.c lib/mysql/drv_mysql.c lib/mysql/my_verify.c lib/mysql/my_split.c \
 	    dumpfmt/dumpfmt_dir.c dumpfmt/chunk_zstd.c dumpfmt/manifest.c
-CMD_SRCS := cmd/main.c cmd/dump.c cmd/load.c cmd/verify.c
+CMD_SRCS := cmd/main.c cmd/copy.c cmd/dump.c cmd/load.c cmd/verify.c
 UNIT_SRCS := $(wildcard tests/unit/t_*.c)
 
 LIB_OBJS := $(LIB_SRCS:.c=.o)

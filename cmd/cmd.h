@@ -9,6 +9,59 @@
 int cmd_dump(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_copy(int argc, char **argv);
+
+/* Long options of dump and load, also taken by copy (one numbering). */
+enum {
+	OPT_SCHEMA_ONLY = 256,
+	OPT_DATA_ONLY,
+	OPT_COMPRESS_LEVEL,
+	OPT_CHUNK_SIZE,
+	OPT_UNMAPPED_AS_TEXT,
+	OPT_SOURCE,
+	OPT_ALLOW_INCONSISTENT,
+	OPT_PROGRESS,
+	OPT_TRUNCATE,
+	OPT_TARGET,
+	OPT_STRICT,
+	OPT_ZERO_DATES,
+	OPT_TINYINT_NUMERIC,
+	OPT_STRIP_NUL,
+	OPT_JSON,
+	OPT_UNBOUNDED_NUMERIC,
+	OPT_SCHEMA_PREFIX,
+	OPT_UUID,
+	OPT_KEEP_DUMP,
+};
+/* What the source is read with (dump_option handles these). */
+#define DUMP_LONG_OPTIONS \
+	{ "table", required_argument, NULL, 't' }, \
+	{ "exclude-table", required_argument, NULL, 'T' }, \
+	{ "schema-only", no_argument, NULL, OPT_SCHEMA_ONLY }, \
+	{ "data-only", no_argument, NULL, OPT_DATA_ONLY }, \
+	{ "compress-level", required_argument, NULL, OPT_COMPRESS_LEVEL }, \
+	{ "chunk-size", required_argument, NULL, OPT_CHUNK_SIZE }, \
+	{ "unmapped-as-text", no_argument, NULL, OPT_UNMAPPED_AS_TEXT }, \
+	{ "allow-inconsistent", no_argument, NULL, OPT_ALLOW_INCONSISTENT }
+/* How the target is written (load_option handles these). */
+#define LOAD_LONG_OPTIONS \
+	{ "truncate", no_argument, NULL, OPT_TRUNCATE }, \
+	{ "strict", no_argument, NULL, OPT_STRICT }, \
+	{ "zero-dates", required_argument, NULL, OPT_ZERO_DATES }, \
+	{ "tinyint-numeric", no_argument, NULL, OPT_TINYINT_NUMERIC }, \
+	{ "strip-nul", no_argument, NULL, OPT_STRIP_NUL }, \
+	{ "json", required_argument, NULL, OPT_JSON }, \
+	{ "unbounded-numeric", required_argument, NULL, OPT_UNBOUNDED_NUMERIC }, \
+	{ "schema-prefix", no_argument, NULL, OPT_SCHEMA_PREFIX }, \
+	{ "uuid", required_argument, NULL, OPT_UUID }
+
+struct dump_opts;
+struct load_opts;
+void dump_opts_init(struct dump_opts *o);
+/* Each returns 1 when it took option ch, 0 when ch is not one of its
+ * options, -1 after printing a usage error for sub. */
+int dump_option(const char *sub, int ch, const char *arg, struct dump_opts *o);
+int load_option(const char *sub, int ch, const char *arg, struct load_opts *o);
 
 /* Copies a connection string and blanks any password in argv, so `ps`
  * stops showing it; warns that it was visible until now. */

@@ -15,17 +15,6 @@
 #include "exitcodes.h"
 #include "../lib/banned.h"
 
-enum {
-	OPT_SCHEMA_ONLY = 256,
-	OPT_DATA_ONLY,
-	OPT_COMPRESS_LEVEL,
-	OPT_CHUNK_SIZE,
-	OPT_UNMAPPED_AS_TEXT,
-	OPT_SOURCE,
-	OPT_ALLOW_INCONSISTENT,
-	OPT_PROGRESS,
-};
-
 static const char dump_usage[] =
 	"usage: dbmig dump [options] SOURCE -o DIR\n\n"
 	"Take a consistent snapshot of SOURCE into the dump directory DIR.\n"
@@ -48,21 +37,52 @@ static const char dump_usage[] =
 	"      --source URI          the same as the SOURCE argument\n"
 	"  -h, --help                this help\n";
 
+void
+dump_opts_init(struct dump_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->jobs = 1;
+	o->compress_level = 1;
+	o->chunk_bytes = (uint64_t)64 << 20;
+}
+
+int
+dump_option(const char *sub, int ch, const char *arg, struct dump_opts *o)
+{
+	switch (ch) {
+	case 't': strlist_push(&o->filter.include, arg); break;
+	case 'T': strlist_push(&o->filter.exclude, arg); break;
+	case OPT_SCHEMA_ONLY: o->schema_only = 1; break;
+	case OPT_DATA_ONLY: o->data_only = 1; break;
+	case OPT_COMPRESS_LEVEL: {
+		char *end;
+		long l = strtol(arg, &end, 10);
+
+		if (*end || end == arg || l < 1 || l > 19)
+			return usage_error(sub, "--compress-level wants 1 to 19, not '%s'", arg), -1;
+		o->compress_level = (int)l;
+		break;
+	}
+	case OPT_CHUNK_SIZE:
+		if (parse_size(arg, &o->chunk_bytes) < 0)
+			return usage_error(sub, "--chunk-size wants a size like 64M, not '%s'", arg), -1;
+		break;
+	case OPT_UNMAPPED_AS_TEXT: o->filter.unmapped_as_text = 1; break;
+	case OPT_ALLOW_INCONSISTENT: o->allow_inconsistent = 1; break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
 int
 cmd_dump(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
-		{ "table", required_argument, NULL, 't' },
-		{ "exclude-table", required_argument, NULL, 'T' },
-		{ "schema-only", no_argument, NULL, OPT_SCHEMA_ONLY },
-		{ "data-only", no_argument, NULL, OPT_DATA_ONLY },
-		{ "compress-level", required_argument, NULL, OPT_COMPRESS_LEVEL },
-		{ "chunk-size", required_argument, NULL, OPT_CHUNK_SIZE },
-		{ "unmapped-as-text", no_argument, NULL, OPT_UNMAPPED_AS_TEXT },
+		DUMP_LONG_OPTIONS,
 		{ "source", required_argument, NULL, OPT_SOURCE },
-		{ "allow-inconsistent", no_argument, NULL, OPT_ALLOW_INCONSISTENT },
 		{ "progress", required_argument, NULL, OPT_PROGRESS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -71,12 +91,9 @@ cmd_dump(int argc, char **argv)
 	struct dump_result res;
 	struct dberr err = DBERR_INIT;
 	char *source = NULL;
-	int ch, rc;
+	int ch, rc, r;
 
-	memset(&o, 0, sizeof(o));
-	o.jobs = 1;
-	o.compress_level = 1;
-	o.chunk_bytes = (uint64_t)64 << 20;
+	dump_opts_init(&o);
 	while ((ch = getopt_long(argc, argv, "o:j:t:T:h", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'o': o.outdir = optarg; break;
@@ -84,25 +101,6 @@ cmd_dump(int argc, char **argv)
 			if (parse_jobs(optarg, &o.jobs) < 0)
 				return usage_error("dump", "-j wants a number from 1 to 256, not '%s'", optarg);
 			break;
-		case 't': strlist_push(&o.filter.include, optarg); break;
-		case 'T': strlist_push(&o.filter.exclude, optarg); break;
-		case OPT_SCHEMA_ONLY: o.schema_only = 1; break;
-		case OPT_DATA_ONLY: o.data_only = 1; break;
-		case OPT_COMPRESS_LEVEL: {
-			char *end;
-			long l = strtol(optarg, &end, 10);
-
-			if (*end || end == optarg || l < 1 || l > 19)
-				return usage_error("dump", "--compress-level wants 1 to 19, not '%s'", optarg);
-			o.compress_level = (int)l;
-			break;
-		}
-		case OPT_CHUNK_SIZE:
-			if (parse_size(optarg, &o.chunk_bytes) < 0)
-				return usage_error("dump", "--chunk-size wants a size like 64M, not '%s'", optarg);
-			break;
-		case OPT_UNMAPPED_AS_TEXT: o.filter.unmapped_as_text = 1; break;
-		case OPT_ALLOW_INCONSISTENT: o.allow_inconsistent = 1; break;
 		case OPT_PROGRESS:
 			if ((o.progress = progress_mode_parse(optarg)) < 0)
 				return usage_error("dump", "--progress wants auto, tty, json, log or none, not '%s'", optarg);
@@ -110,6 +108,10 @@ cmd_dump(int argc, char **argv)
 		case OPT_SOURCE: free(source); source = take_conninfo_arg(optarg, "source"); break;
 		case 'h': fputs(dump_usage, stdout); return EXIT_OK;
 		default:
+			if ((r = dump_option("dump", ch, optarg, &o)) == 1)
+				break;
+			if (r < 0)
+				return EXIT_USAGE;
 			fprintf(stderr, "Try 'dbmig dump --help'.\n");
 			return EXIT_USAGE;
 		}

@@ -15,22 +15,6 @@
 #include "exitcodes.h"
 #include "../lib/banned.h"
 
-enum {
-	OPT_SCHEMA_ONLY = 256,
-	OPT_DATA_ONLY,
-	OPT_TRUNCATE,
-	OPT_TARGET,
-	OPT_STRICT,
-	OPT_ZERO_DATES,
-	OPT_TINYINT_NUMERIC,
-	OPT_STRIP_NUL,
-	OPT_JSON,
-	OPT_UNBOUNDED_NUMERIC,
-	OPT_SCHEMA_PREFIX,
-	OPT_UUID,
-	OPT_PROGRESS,
-};
-
 static const char load_usage[] =
 	"usage: dbmig load [options] DIR TARGET\n\n"
 	"Recreate the dump in DIR on TARGET: schema, rows, then keys, indexes,\n"
@@ -59,22 +43,57 @@ static const char load_usage[] =
 	"  -h, --help          this help\n";
 
 int
+load_option(const char *sub, int ch, const char *arg, struct load_opts *o)
+{
+	switch (ch) {
+	case OPT_TRUNCATE: o->truncate = 1; break;
+	case OPT_STRICT: o->strict = 1; break;
+	case OPT_TINYINT_NUMERIC: o->tinyint_numeric = 1; break;
+	case OPT_STRIP_NUL: o->strip_nul = 1; break;
+	case OPT_SCHEMA_PREFIX: o->schema_prefix = 1; break;
+	case OPT_UUID:
+		if (!strcmp(arg, "binary"))
+			o->uuid_binary = 1;
+		else if (strcmp(arg, "char"))
+			return usage_error(sub, "--uuid wants char or binary, not '%s'", arg), -1;
+		break;
+	case OPT_UNBOUNDED_NUMERIC:
+		if (!strcmp(arg, "decimal"))
+			o->unbounded_numeric = 1;
+		else if (!strcmp(arg, "double"))
+			o->unbounded_numeric = 2;
+		else if (!strcmp(arg, "text"))
+			o->unbounded_numeric = 3;
+		else
+			return usage_error(sub, "--unbounded-numeric wants decimal, double or text, not '%s'", arg), -1;
+		break;
+	case OPT_JSON:
+		if (!strcmp(arg, "json"))
+			o->json_plain = 1;
+		else if (strcmp(arg, "jsonb"))
+			return usage_error(sub, "--json wants jsonb or json, not '%s'", arg), -1;
+		break;
+	case OPT_ZERO_DATES:
+		if (!strcmp(arg, "error"))
+			o->zero_dates_error = 1;
+		else if (strcmp(arg, "null"))
+			return usage_error(sub, "--zero-dates wants null or error, not '%s'", arg), -1;
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}
+
+int
 cmd_load(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "schema-only", no_argument, NULL, OPT_SCHEMA_ONLY },
 		{ "data-only", no_argument, NULL, OPT_DATA_ONLY },
-		{ "truncate", no_argument, NULL, OPT_TRUNCATE },
+		LOAD_LONG_OPTIONS,
 		{ "target", required_argument, NULL, OPT_TARGET },
-		{ "strict", no_argument, NULL, OPT_STRICT },
-		{ "zero-dates", required_argument, NULL, OPT_ZERO_DATES },
-		{ "tinyint-numeric", no_argument, NULL, OPT_TINYINT_NUMERIC },
-		{ "strip-nul", no_argument, NULL, OPT_STRIP_NUL },
-		{ "json", required_argument, NULL, OPT_JSON },
-		{ "unbounded-numeric", required_argument, NULL, OPT_UNBOUNDED_NUMERIC },
-		{ "schema-prefix", no_argument, NULL, OPT_SCHEMA_PREFIX },
-		{ "uuid", required_argument, NULL, OPT_UUID },
 		{ "progress", required_argument, NULL, OPT_PROGRESS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -83,7 +102,7 @@ cmd_load(int argc, char **argv)
 	struct load_result res;
 	struct dberr err = DBERR_INIT;
 	char *target = NULL;
-	int ch, rc = EXIT_USAGE;
+	int ch, r, rc = EXIT_USAGE;
 
 	memset(&o, 0, sizeof(o));
 	o.jobs = 1;
@@ -95,46 +114,17 @@ cmd_load(int argc, char **argv)
 			break;
 		case OPT_SCHEMA_ONLY: o.schema_only = 1; break;
 		case OPT_DATA_ONLY: o.data_only = 1; break;
-		case OPT_TRUNCATE: o.truncate = 1; break;
-		case OPT_STRICT: o.strict = 1; break;
-		case OPT_TINYINT_NUMERIC: o.tinyint_numeric = 1; break;
-		case OPT_STRIP_NUL: o.strip_nul = 1; break;
-		case OPT_SCHEMA_PREFIX: o.schema_prefix = 1; break;
 		case OPT_PROGRESS:
 			if ((o.progress = progress_mode_parse(optarg)) < 0)
 				return usage_error("load", "--progress wants auto, tty, json, log or none, not '%s'", optarg);
 			break;
-		case OPT_UUID:
-			if (!strcmp(optarg, "binary"))
-				o.uuid_binary = 1;
-			else if (strcmp(optarg, "char"))
-				return usage_error("load", "--uuid wants char or binary, not '%s'", optarg);
-			break;
-		case OPT_UNBOUNDED_NUMERIC:
-			if (!strcmp(optarg, "decimal"))
-				o.unbounded_numeric = 1;
-			else if (!strcmp(optarg, "double"))
-				o.unbounded_numeric = 2;
-			else if (!strcmp(optarg, "text"))
-				o.unbounded_numeric = 3;
-			else
-				return usage_error("load", "--unbounded-numeric wants decimal, double or text, not '%s'", optarg);
-			break;
-		case OPT_JSON:
-			if (!strcmp(optarg, "json"))
-				o.json_plain = 1;
-			else if (strcmp(optarg, "jsonb"))
-				return usage_error("load", "--json wants jsonb or json, not '%s'", optarg);
-			break;
-		case OPT_ZERO_DATES:
-			if (!strcmp(optarg, "error"))
-				o.zero_dates_error = 1;
-			else if (strcmp(optarg, "null"))
-				return usage_error("load", "--zero-dates wants null or error, not '%s'", optarg);
-			break;
 		case OPT_TARGET: free(target); target = take_conninfo_arg(optarg, "target"); break;
 		case 'h': fputs(load_usage, stdout); return EXIT_OK;
 		default:
+			if ((r = load_option("load", ch, optarg, &o)) == 1)
+				break;
+			if (r < 0)
+				return EXIT_USAGE;
 			fprintf(stderr, "Try 'dbmig load --help'.\n");
 			return EXIT_USAGE;
 		}

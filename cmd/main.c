@@ -27,6 +27,7 @@ struct cmd {
 };
 
 static const struct cmd cmds[] = {
+	{ "copy", cmd_copy, "copy a database into another directly, optionally keeping the dump" },
 	{ "dump", cmd_dump, "take a consistent, checksummed dump of a database" },
 	{ "load", cmd_load, "recreate a dump's schema and data in a database, resumably" },
 	{ "verify", cmd_verify, "prove two databases, or a dump and a database, hold the same rows" },

@@ -17,11 +17,11 @@
 #include "../lib/banned.h"
 
 enum {
-	OPT_MODE = 256,
-	OPT_CHUNK_ROWS,
-	OPT_MAX_DIFFS,
-	OPT_JSON,
-	OPT_RENDERING_CHECK,
+	VOPT_MODE = 512,
+	VOPT_CHUNK_ROWS,
+	VOPT_MAX_DIFFS,
+	VOPT_JSON,
+	VOPT_RENDERING_CHECK,
 };
 
 static const char verify_usage[] =
@@ -261,15 +261,15 @@ int
 cmd_verify(int argc, char **argv)
 {
 	static const struct option long_opts[] = {
-		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "mode", required_argument, NULL, VOPT_MODE },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "table", required_argument, NULL, 't' },
 		{ "exclude-table", required_argument, NULL, 'T' },
-		{ "chunk-rows", required_argument, NULL, OPT_CHUNK_ROWS },
-		{ "max-diffs", required_argument, NULL, OPT_MAX_DIFFS },
-		{ "json", no_argument, NULL, OPT_JSON },
+		{ "chunk-rows", required_argument, NULL, VOPT_CHUNK_ROWS },
+		{ "max-diffs", required_argument, NULL, VOPT_MAX_DIFFS },
+		{ "json", no_argument, NULL, VOPT_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "rendering-check", no_argument, NULL, OPT_RENDERING_CHECK },
+		{ "rendering-check", no_argument, NULL, VOPT_RENDERING_CHECK },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -286,7 +286,7 @@ cmd_verify(int argc, char **argv)
 	o.max_diffs = 100;
 	while ((ch = getopt_long(argc, argv, "j:t:T:qh", long_opts, NULL)) != -1) {
 		switch (ch) {
-		case OPT_MODE:
+		case VOPT_MODE:
 			if (!strcmp(optarg, "rows"))
 				o.mode = VERIFY_ROWS;
 			else if (strcmp(optarg, "checksum")) {
@@ -302,21 +302,21 @@ cmd_verify(int argc, char **argv)
 			break;
 		case 't': strlist_push(&o.filter.include, optarg); break;
 		case 'T': strlist_push(&o.filter.exclude, optarg); break;
-		case OPT_CHUNK_ROWS:
+		case VOPT_CHUNK_ROWS:
 			if (parse_count(optarg, &o.chunk_rows) < 0) {
 				usage_error("verify", "--chunk-rows wants a positive number, not '%s'", optarg);
 				goto out;
 			}
 			break;
-		case OPT_MAX_DIFFS:
+		case VOPT_MAX_DIFFS:
 			if (parse_count(optarg, &o.max_diffs) < 0) {
 				usage_error("verify", "--max-diffs wants a positive number, not '%s'", optarg);
 				goto out;
 			}
 			break;
-		case OPT_JSON: json = 1; break;
+		case VOPT_JSON: json = 1; break;
 		case 'q': quiet = 1; break;
-		case OPT_RENDERING_CHECK: o.rendering_check = 1; break;
+		case VOPT_RENDERING_CHECK: o.rendering_check = 1; break;
 		case 'h': fputs(verify_usage, stdout); rc = EXIT_OK; goto out;
 		default:
 			fprintf(stderr, "Try 'dbmig verify --help'.\n");

@@ -84,6 +84,13 @@ int manifest_write(const char *dir, const struct dump_meta *m,
 		   const struct schema_model *s, struct dberr *err);
 int manifest_read(const char *dir, struct dump_meta *m,
 		  struct schema_model *s, struct dberr *err);
+/* The manifest as JSON text (malloc'd; NULL when out of memory), and
+ * back: a direct copy hands its model to the load side this way, so it
+ * sees exactly what a load of the same dump would. path names the text
+ * in messages. */
+char *manifest_encode(const struct dump_meta *m, const struct schema_model *s);
+int manifest_parse(const char *text, size_t len, const char *path,
+		   struct dump_meta *m, struct schema_model *s, struct dberr *err);
 
 /* Writes data to dir/name via a temporary file, fsync and rename. */
 int dumpfmt_write_file_atomic(const char *dir, const char *name,

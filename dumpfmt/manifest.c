@@ -140,14 +140,12 @@ table_json(const struct table *t)
 	return o;
 }
 
-int
-manifest_write(const char *dir, const struct dump_meta *m,
-	       const struct schema_model *s, struct dberr *err)
+char *
+manifest_encode(const struct dump_meta *m, const struct schema_model *s)
 {
 	json_t *root = json_object(), *src = json_object(), *snap = json_object();
 	json_t *sch = json_object(), *arr;
-	char *text = NULL;
-	int ret;
+	char *text;
 
 	json_object_set_new(root, "format", json_string("dbmig-dump"));
 	json_object_set_new(root, "format_version", json_integer(DUMPFMT_VERSION));
@@ -237,6 +235,16 @@ manifest_write(const char *dir, const struct dump_meta *m,
 
 	text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	json_decref(root);
+	return text;
+}
+
+int
+manifest_write(const char *dir, const struct dump_meta *m,
+	       const struct schema_model *s, struct dberr *err)
+{
+	char *text = manifest_encode(m, s);
+	int ret;
+
 	if (!text)
 		return dberr_set(err, DBERR_INTERNAL, "cannot serialize the manifest");
 	ret = dumpfmt_write_file_atomic(dir, DUMPFMT_MANIFEST, text, strlen(text), err);
@@ -524,19 +532,16 @@ int
 manifest_read(const char *dir, struct dump_meta *m, struct schema_model *s,
 	      struct dberr *err)
 {
-	struct mread r = { NULL, "", err, 0 };
-	json_t *root = NULL, *src, *snap, *sch, *a, *v;
-	json_error_t jerr;
-	struct strlist names = STRLIST_INIT;
+	char path[128];
 	struct stat st;
-	char *buf = NULL, *fmt = NULL, where[64];
-	size_t i, got = 0;
+	char *buf = NULL;
+	size_t got = 0;
 	int fd = -1, ret = -1;
 
 	memset(m, 0, sizeof(*m));
 	memset(s, 0, sizeof(*s));
-	snprintf(r.path, sizeof(r.path), "%.100s/%s", dir, DUMPFMT_MANIFEST);
-	fd = open(r.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	snprintf(path, sizeof(path), "%.100s/%s", dir, DUMPFMT_MANIFEST);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0) {
 		if (errno == ENOENT && access(dir, F_OK) != 0)
 			dberr_set(err, DBERR_DUMP, "dump directory '%s' does not exist; check "
@@ -545,11 +550,11 @@ manifest_read(const char *dir, struct dump_meta *m, struct schema_model *s,
 			dberr_set(err, DBERR_DUMP, "'%s' has no %s: it is not a dump, or the "
 				  "dump did not finish; run dbmig dump again", dir, DUMPFMT_MANIFEST);
 		else
-			dberr_set(err, DBERR_DUMP, "cannot open '%s': %s", r.path, strerror(errno));
+			dberr_set(err, DBERR_DUMP, "cannot open '%s': %s", path, strerror(errno));
 		goto out;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > DUMPFMT_MAX_MANIFEST) {
-		dberr_set(err, DBERR_DUMP, "manifest '%s' is not a regular file of sane size", r.path);
+		dberr_set(err, DBERR_DUMP, "manifest '%s' is not a regular file of sane size", path);
 		goto out;
 	}
 	buf = xmalloc((size_t)st.st_size + 1);
@@ -557,13 +562,36 @@ manifest_read(const char *dir, struct dump_meta *m, struct schema_model *s,
 		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
 
 		if (n <= 0) {
-			dberr_set(err, DBERR_DUMP, "cannot read '%s': %s", r.path,
+			dberr_set(err, DBERR_DUMP, "cannot read '%s': %s", path,
 				  n < 0 ? strerror(errno) : "short read");
 			goto out;
 		}
 		got += (size_t)n;
 	}
-	root = json_loadb(buf, got, JSON_REJECT_DUPLICATES, &jerr);
+	ret = manifest_parse(buf, got, path, m, s, err);
+out:
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+int
+manifest_parse(const char *text, size_t len, const char *path, struct dump_meta *m,
+	       struct schema_model *s, struct dberr *err)
+{
+	struct mread r = { NULL, "", err, 0 };
+	json_t *root = NULL, *src, *snap, *sch, *a, *v;
+	json_error_t jerr;
+	struct strlist names = STRLIST_INIT;
+	char *fmt = NULL, where[64];
+	size_t i;
+	int ret = -1;
+
+	memset(m, 0, sizeof(*m));
+	memset(s, 0, sizeof(*s));
+	snprintf(r.path, sizeof(r.path), "%s", path);
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root || !json_is_object(root)) {
 		dberr_set(err, DBERR_DUMP, "manifest '%s' is not valid JSON (line %d: %s); "
 			  "the dump is damaged", r.path, jerr.line, jerr.text);
@@ -580,8 +608,8 @@ manifest_read(const char *dir, struct dump_meta *m, struct schema_model *s,
 		if (r.failed)
 			goto out;
 		if (ver > DUMPFMT_VERSION) {
-			dberr_set(err, DBERR_DUMP, "dump '%s' has format version %lld, newer than "
-				  "this dbmig understands (%d); upgrade dbmig", dir,
+			dberr_set(err, DBERR_DUMP, "manifest '%s' has format version %lld, newer than "
+				  "this dbmig understands (%d); upgrade dbmig", r.path,
 				  (long long)ver, DUMPFMT_VERSION);
 			goto out;
 		}
@@ -710,8 +738,5 @@ out:
 	strlist_release(&names);
 	json_decref(root);
 	free(fmt);
-	free(buf);
-	if (fd >= 0)
-		close(fd);
 	return ret;
 }

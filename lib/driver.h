@@ -122,6 +122,11 @@ struct db_driver {
 	int (*copy_out)(struct db_conn *c, struct table *t,
 			row_sink_fn sink, void *arg, struct dberr *err);
 
+	/* Fills t's column profiles (see copy_out) from the server without
+	 * reading the rows out, for a copy that creates the target's tables
+	 * before it reads; NULL where profiles are not gathered. */
+	int (*profile_scan)(struct db_conn *c, struct table *t, struct dberr *err);
+
 	/* Splitting a big table for parallel reads. Appends to bounds up to
 	 * nparts - 1 values of the key (the columns named in key; each
 	 * boundary is key->n strings, the server's text of the values) that

@@ -45,6 +45,7 @@ struct dump_ctx {
 	pthread_mutex_t mu;		/* guards the tables' chunks, rows, profiles
 					 * and next_chunk while ranges run in parallel */
 	struct progress *prog;
+	const struct dump_stream *stream;	/* a direct copy's loaders, or NULL */
 };
 
 struct table_sink {
@@ -52,15 +53,27 @@ struct table_sink {
 	struct table *t;	/* the table in the model: chunks go here */
 	int tindex;
 	int ncols;
-	struct chunk_writer *w;
+	struct chunk_writer *w;		/* the chunk's file, when there is a dump */
+	void *job;			/* the stream's handle for this job */
+	int open;			/* a chunk is open */
+	char name[32];			/* its file name, also its ledger item */
+	uint64_t rows, raw;		/* of the open chunk, without a file */
 	uint64_t rows_unreported;	/* progress goes out in batches */
 	uint64_t raw_reported;		/* of the open chunk */
 };
 
+/* Canonical bytes of the open chunk so far: chunks end at the same row
+ * whether or not a file is written. */
+static uint64_t
+sink_raw(const struct table_sink *s)
+{
+	return s->w ? chunk_writer_raw_bytes(s->w) : s->raw;
+}
+
 static void
 report_rows(struct table_sink *s)
 {
-	uint64_t raw = s->w ? chunk_writer_raw_bytes(s->w) : s->raw_reported;
+	uint64_t raw = s->open ? sink_raw(s) : s->raw_reported;
 
 	progress_rows(s->ctx->prog, s->tindex, s->rows_unreported, raw - s->raw_reported);
 	s->rows_unreported = 0;
@@ -71,14 +84,26 @@ static int
 sink_finish_chunk(struct table_sink *s, struct dberr *err)
 {
 	struct chunk c;
-	int r;
+	int r = 0;
 
 	memset(&c, 0, sizeof(c));
 	report_rows(s);
-	r = chunk_writer_finish(s->w, &c, err);
-	s->w = NULL;
-	if (r < 0)
+	if (s->w) {
+		r = chunk_writer_finish(s->w, &c, err);
+		s->w = NULL;
+	} else {
+		c.file = xstrdup(s->name);
+		c.rows = s->rows;
+		c.raw_bytes = s->raw;
+	}
+	s->open = 0;
+	/* The file is in place before the loader may commit the chunk. */
+	if (r == 0 && s->ctx->stream)
+		r = s->ctx->stream->chunk_end(s->job, err);
+	if (r < 0) {
+		free(c.file);
 		return -1;
+	}
 	progress_rows(s->ctx->prog, s->tindex, 0,
 		      c.raw_bytes > s->raw_reported ? c.raw_bytes - s->raw_reported : 0);
 	s->raw_reported = 0;
@@ -91,32 +116,57 @@ sink_finish_chunk(struct table_sink *s, struct dberr *err)
 }
 
 static int
-sink_row(void *arg, const struct value *vals, struct dberr *err)
+sink_open_chunk(struct table_sink *s, struct dberr *err)
 {
-	struct table_sink *s = arg;
+	const struct dump_stream *st = s->ctx->stream;
+	int n;
 
-	if (!s->w) {
-		char name[32];
-		int n;
-
-		pthread_mutex_lock(&s->ctx->mu);
-		n = s->ctx->next_chunk[s->tindex]++;
-		pthread_mutex_unlock(&s->ctx->mu);
-		if (n > 99999)
-			return dberr_set(err, DBERR_UNSUPPORTED, "table %s.%s needs more "
-					 "than 99999 chunks; dump again with a larger --chunk-size",
-					 s->t->schema, s->t->name);
-		snprintf(name, sizeof(name), "t%05d_c%05d.zst", s->tindex, n);
-		s->w = chunk_writer_open(s->ctx->opts->outdir, name, s->ncols,
+	pthread_mutex_lock(&s->ctx->mu);
+	n = s->ctx->next_chunk[s->tindex]++;
+	pthread_mutex_unlock(&s->ctx->mu);
+	if (n > 99999)
+		return dberr_set(err, DBERR_UNSUPPORTED, "table %s.%s needs more "
+				 "than 99999 chunks; dump again with a larger --chunk-size",
+				 s->t->schema, s->t->name);
+	snprintf(s->name, sizeof(s->name), "t%05d_c%05d.zst", s->tindex, n);
+	s->rows = 0;
+	s->raw = 0;
+	if (s->ctx->opts->outdir) {
+		s->w = chunk_writer_open(s->ctx->opts->outdir, s->name, s->ncols,
 					 s->ctx->opts->compress_level, err);
 		if (!s->w)
 			return -1;
 	}
-	if (chunk_writer_row(s->w, vals, err) < 0)
+	s->open = 1;
+	if (st && st->chunk_begin(s->job, s->name, err) < 0) {
+		chunk_writer_abort(s->w);
+		s->w = NULL;
+		s->open = 0;
 		return -1;
+	}
+	return 0;
+}
+
+static int
+sink_row(void *arg, const struct value *vals, struct dberr *err)
+{
+	struct table_sink *s = arg;
+
+	if (!s->open && sink_open_chunk(s, err) < 0)
+		return -1;
+	if (s->w && chunk_writer_row(s->w, vals, err) < 0)
+		return -1;
+	if (s->ctx->stream) {
+		int64_t n = s->ctx->stream->row(s->job, vals, err);
+
+		if (n < 0)
+			return -1;
+		s->raw += (uint64_t)n;
+	}
+	s->rows++;
 	if (++s->rows_unreported == 8192)
 		report_rows(s);
-	if (chunk_writer_raw_bytes(s->w) >= s->ctx->opts->chunk_bytes)
+	if (sink_raw(s) >= s->ctx->opts->chunk_bytes)
 		return sink_finish_chunk(s, err);
 	return 0;
 }
@@ -143,38 +193,46 @@ dump_table_job(void *state, size_t jobno, void *arg, struct dberr *err)
 	struct db_conn *conn = state;
 	const struct dump_job *job = &ctx->jobs[jobno];
 	struct table *t = &ctx->model->tables[job->ti];
-	struct table_sink s = { ctx, t, job->ti, 0, NULL, 0, 0 };
+	struct table_sink s;
 	struct table view = *t;
 	double t0 = now_seconds();
 	int ranged = job->lo || job->hi, r;
 
+	memset(&s, 0, sizeof(s));
+	s.ctx = ctx;
+	s.t = t;
+	s.tindex = job->ti;
 	for (int i = 0; i < t->ncols; i++)
 		if (!t->cols[i].generated_expr)
 			s.ncols++;
-	if (s.ncols == 0) {
-		progress_part_start(ctx->prog, job->ti);
-		progress_part_done(ctx->prog, job->ti);
-		return 0;
-	}
 	progress_part_start(ctx->prog, job->ti);
+	if (ctx->stream && !(s.job = ctx->stream->job_begin(ctx->stream->arg, job->ti, s.ncols, err)))
+		return -1;
 	/* The driver notes what it sees in the values (profiles) on the
 	 * table it reads: give each range its own columns, merged after. */
-	view.cols = xmalloc((size_t)t->ncols * sizeof(*view.cols));
+	view.cols = xmalloc((size_t)t->ncols * sizeof(*view.cols) + 1);
 	memcpy(view.cols, t->cols, (size_t)t->ncols * sizeof(*view.cols));
-	if (ranged)
+	if (s.ncols == 0)
+		r = 0;
+	else if (ranged)
 		r = ctx->drv->copy_out_range(conn, &view, &ctx->keys[job->ti], job->lo, job->hi,
 					     sink_row, &s, err);
 	else
 		r = ctx->drv->copy_out(conn, &view, sink_row, &s, err);
-	if (r == 0 && s.w)
+	if (r == 0 && s.open)
 		r = sink_finish_chunk(&s, err);
 	if (r < 0) {
 		chunk_writer_abort(s.w);
+		s.w = NULL;
+	}
+	if (ctx->stream && ctx->stream->job_end(s.job, r < 0, err) < 0)
+		r = -1;
+	if (r < 0) {
 		free(view.cols);
 		return -1;
 	}
 	pthread_mutex_lock(&ctx->mu);
-	for (int i = 0; i < t->ncols; i++)
+	for (int i = 0; i < t->ncols && s.ncols && !(ctx->stream && ctx->stream->profiles_known); i++)
 		profile_merge(&t->cols[i].profile, &view.cols[i].profile);
 	pthread_mutex_unlock(&ctx->mu);
 	free(view.cols);
@@ -183,7 +241,8 @@ dump_table_job(void *state, size_t jobno, void *arg, struct dberr *err)
 		log_debug("dumped a key range of %s.%s in %.1f s", t->schema, t->name,
 			  now_seconds() - t0);
 	else
-		log_info("dumped %s.%s: %" PRIu64 " rows in %d chunk%s, %.1f s", t->schema,
+		log_info("%s %s.%s: %" PRIu64 " rows in %d chunk%s, %.1f s",
+			 ctx->stream ? "copied" : "dumped", t->schema,
 			 t->name, t->rows, t->nchunks, t->nchunks == 1 ? "" : "s",
 			 now_seconds() - t0);
 	return 0;
@@ -284,130 +343,172 @@ random_id(char *out /* 33 bytes */)
 	hex_encode(b, sizeof(b), out);
 }
 
-int
-dump_run(const struct dump_opts *opts, struct dump_result *res, struct dberr *err)
+void
+dump_source_close(struct dump_source *src)
 {
-	struct schema_model model;
-	struct db_snapshot snap;
-	struct dump_meta meta;
-	struct dump_ctx ctx;
-	struct db_conn **conns = NULL;
-	const struct db_driver *drv;
-	int nconns = 0, dir_created = 0, dir_ready = 0, ret = -1;
-	double t0 = now_seconds();
-	time_t now = time(NULL);
-	struct tm tm;
+	for (int i = src->nconns - 1; i >= 0; i--)
+		src->drv->close(src->conns[i]);
+	free(src->conns);
+	src->conns = NULL;
+	src->nconns = 0;
+	schema_release(&src->model);
+}
 
-	memset(res, 0, sizeof(*res));
-	memset(&model, 0, sizeof(model));
-	memset(&snap, 0, sizeof(snap));
-	memset(&meta, 0, sizeof(meta));
-	if (!(drv = driver_for_uri(opts->source, DBERR_SOURCE, err)))
+int
+dump_source_open(const struct dump_opts *opts, struct dump_source *src, struct dberr *err)
+{
+	const struct db_driver *drv;
+	struct db_snapshot *snap = &src->snap;
+
+	memset(src, 0, sizeof(*src));
+	src->started = time(NULL);
+	if (!(drv = src->drv = driver_for_uri(opts->source, DBERR_SOURCE, err)))
 		return -1;
-	conns = xcalloc((size_t)opts->jobs, sizeof(*conns));
+	src->conns = xcalloc((size_t)opts->jobs, sizeof(*src->conns));
 	/* Every connection is open before the snapshot is taken, so a
 	 * MySQL global read lock is held for as short a time as it can. */
-	for (int want = opts->schema_only ? 1 : opts->jobs; nconns < want; nconns++)
-		if (drv->connect(&conns[nconns], opts->source, DBERR_SOURCE, err) < 0)
-			goto out;
-	if (drv->snapshot_export(conns[0], nconns - 1, &snap, err) < 0)
-		goto out;
-	if (snap.shareable < nconns - 1 && opts->allow_inconsistent) {
+	for (int want = opts->schema_only ? 1 : opts->jobs; src->nconns < want; src->nconns++)
+		if (drv->connect(&src->conns[src->nconns], opts->source, DBERR_SOURCE, err) < 0)
+			goto fail;
+	if (drv->snapshot_export(src->conns[0], src->nconns - 1, snap, err) < 0)
+		goto fail;
+	if (snap->shareable < src->nconns - 1 && opts->allow_inconsistent) {
 		/* Asked for: every reader takes its own snapshot, and the
 		 * manifest says the dump is not one instant. */
 		log_warn("the source role cannot share its snapshot; reading with %d "
 			 "connections, each at its own instant (--allow-inconsistent): the "
-			 "dump is NOT consistent across tables", nconns);
-		snap.consistent = 0;
-		snap.shareable = nconns - 1;
-	} else if (snap.shareable < nconns - 1) {
-		log_warn("reading with %d connection%s instead of %d: %s", snap.shareable + 1,
-			 snap.shareable ? "s" : "", nconns, "the source role cannot share its "
+			 "dump is NOT consistent across tables", src->nconns);
+		snap->consistent = 0;
+		snap->shareable = src->nconns - 1;
+	} else if (snap->shareable < src->nconns - 1) {
+		log_warn("reading with %d connection%s instead of %d: %s", snap->shareable + 1,
+			 snap->shareable ? "s" : "", src->nconns, "the source role cannot share its "
 			 "snapshot (a global read lock needs the RELOAD privilege); "
 			 "--allow-inconsistent reads in parallel without one instant");
-		while (nconns > snap.shareable + 1)
-			drv->close(conns[--nconns]);
+		while (src->nconns > snap->shareable + 1)
+			drv->close(src->conns[--src->nconns]);
 	}
-	for (int i = 1; i < nconns; i++)
-		if (drv->snapshot_import(conns[i], &snap, err) < 0)
-			goto out;
-	if (drv->snapshot_release(conns[0], err) < 0 ||
-	    drv->schema_read(conns[0], &opts->filter, &model, err) < 0)
-		goto out;
-	if (model.ntables > 99999) {
+	for (int i = 1; i < src->nconns; i++)
+		if (drv->snapshot_import(src->conns[i], snap, err) < 0)
+			goto fail;
+	if (drv->snapshot_release(src->conns[0], err) < 0 ||
+	    drv->schema_read(src->conns[0], &opts->filter, &src->model, err) < 0)
+		goto fail;
+	if (src->model.ntables > 99999) {
 		dberr_set(err, DBERR_UNSUPPORTED, "%d tables: dump format v1 holds at "
-			  "most 99999; select fewer with -t/-T", model.ntables);
-		goto out;
+			  "most 99999; select fewer with -t/-T", src->model.ntables);
+		goto fail;
 	}
-	for (size_t i = 0; i < model.warnings.n; i++)
-		log_warn("%s", model.warnings.v[i]);
-	if (dumpfmt_dir_create(opts->outdir, &dir_created, err) < 0)
-		goto out;
-	dir_ready = 1;
+	for (size_t i = 0; i < src->model.warnings.n; i++)
+		log_warn("%s", src->model.warnings.v[i]);
+	return 0;
+fail:
+	dump_source_close(src);
+	return -1;
+}
 
-	if (!opts->schema_only && model.ntables) {
-		struct strlist *bounds = xcalloc((size_t)model.ntables, sizeof(*bounds));
-		int njobs = 0, nworkers;
+int
+dump_rows(const struct dump_opts *opts, struct dump_source *src,
+	  const struct dump_stream *stream, struct dberr *err)
+{
+	struct schema_model *model = &src->model;
+	struct strlist *bounds;
+	struct dump_ctx ctx;
+	int njobs = 0, nworkers, ret;
 
-		memset(&ctx, 0, sizeof(ctx));
-		ctx.opts = opts;
-		ctx.drv = drv;
-		ctx.model = &model;
-		ctx.keys = xcalloc((size_t)model.ntables, sizeof(*ctx.keys));
-		ctx.next_chunk = xcalloc((size_t)model.ntables, sizeof(*ctx.next_chunk));
-		pthread_mutex_init(&ctx.mu, NULL);
-		/* Ranges of one table must be read at one instant: without a
-		 * shared snapshot (--allow-inconsistent), tables stay whole. */
-		ret = plan_jobs(&ctx, conns[0], snap.consistent ? nconns : 1, &njobs, bounds, err);
-		nworkers = nconns < njobs ? nconns : njobs;
-		ctx.prog = progress_new((enum progress_mode)opts->progress, "dump");
-		for (int i = 0; i < model.ntables; i++) {
-			struct strbuf qn = STRBUF_INIT;
-			int parts = 0;
+	if (opts->schema_only || !model->ntables)
+		return 0;
+	bounds = xcalloc((size_t)model->ntables, sizeof(*bounds));
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.opts = opts;
+	ctx.drv = src->drv;
+	ctx.model = model;
+	ctx.stream = stream;
+	ctx.keys = xcalloc((size_t)model->ntables, sizeof(*ctx.keys));
+	ctx.next_chunk = xcalloc((size_t)model->ntables, sizeof(*ctx.next_chunk));
+	pthread_mutex_init(&ctx.mu, NULL);
+	/* Ranges of one table must be read at one instant: without a
+	 * shared snapshot (--allow-inconsistent), tables stay whole. */
+	ret = plan_jobs(&ctx, src->conns[0], src->snap.consistent ? src->nconns : 1, &njobs,
+			bounds, err);
+	nworkers = src->nconns < njobs ? src->nconns : njobs;
+	ctx.prog = progress_new((enum progress_mode)opts->progress, stream ? "copy" : "dump");
+	for (int i = 0; i < model->ntables; i++) {
+		struct strbuf qn = STRBUF_INIT;
+		int parts = 0;
 
-			for (int k = 0; k < njobs; k++)
-				parts += ctx.jobs[k].ti == i;
-			table_qualname(&model.tables[i], &qn);
-			progress_add_table(ctx.prog, qn.buf, 0, (uint64_t)(model.tables[i].est_bytes > 0 ?
-					   model.tables[i].est_bytes : 0), parts);
-			strbuf_release(&qn);
-		}
-		progress_begin(ctx.prog);
-		if (ret == 0) {
-			log_info("dumping %d tables (%d jobs) with %d connection%s at %s %s",
-				 model.ntables, njobs, nworkers, nworkers == 1 ? "" : "s",
-				 snap.kind, snap.position);
-			ret = workpool_run(nworkers, (void **)conns, (size_t)njobs,
-					   dump_table_job, &ctx, err);
-		}
-		for (int i = 0; i < model.ntables; i++) {
-			struct table *t = &model.tables[i];
-
-			/* ranges finish in any order; the manifest lists by name */
-			if (t->nchunks > 1)
-				qsort(t->chunks, (size_t)t->nchunks, sizeof(*t->chunks), by_file_name);
-			if (ctx.keys[i].n)
-				log_info("dumped %s.%s: %" PRIu64 " rows in %d chunk%s", t->schema,
-					 t->name, t->rows, t->nchunks, t->nchunks == 1 ? "" : "s");
-			strlist_release(&ctx.keys[i]);
-			strlist_release(&bounds[i]);
-		}
-		progress_end(ctx.prog, ret == 0);
-		pthread_mutex_destroy(&ctx.mu);
-		free(ctx.jobs);
-		free(ctx.keys);
-		free(ctx.next_chunk);
-		free(bounds);
-		if (ret < 0)
-			goto out;
-		ret = -1;
+		for (int k = 0; k < njobs; k++)
+			parts += ctx.jobs[k].ti == i;
+		if (stream && stream->table_parts)
+			stream->table_parts(stream->arg, i, parts);
+		table_qualname(&model->tables[i], &qn);
+		progress_add_table(ctx.prog, qn.buf, 0, (uint64_t)(model->tables[i].est_bytes > 0 ?
+				   model->tables[i].est_bytes : 0), parts);
+		strbuf_release(&qn);
 	}
+	progress_begin(ctx.prog);
+	if (ret == 0) {
+		log_info("%s %d tables (%d jobs) with %d connection%s at %s %s",
+			 stream ? "copying" : "dumping", model->ntables, njobs, nworkers,
+			 nworkers == 1 ? "" : "s", src->snap.kind, src->snap.position);
+		ret = workpool_run(nworkers, (void **)src->conns, (size_t)njobs,
+				   dump_table_job, &ctx, err);
+	}
+	for (int i = 0; i < model->ntables; i++) {
+		struct table *t = &model->tables[i];
 
-	/* What the data showed that a cross-engine load will have to decide
-	 * goes into the manifest too, not only the load's report. */
-	for (int i = 0; i < model.ntables; i++)
-		for (int k = 0; k < model.tables[i].ncols; k++) {
-			const struct table *t = &model.tables[i];
+		/* ranges finish in any order; the manifest lists by name */
+		if (t->nchunks > 1)
+			qsort(t->chunks, (size_t)t->nchunks, sizeof(*t->chunks), by_file_name);
+		if (ctx.keys[i].n && ret == 0)
+			log_info("%s %s.%s: %" PRIu64 " rows in %d chunk%s", stream ? "copied" : "dumped",
+				 t->schema, t->name, t->rows, t->nchunks, t->nchunks == 1 ? "" : "s");
+		strlist_release(&ctx.keys[i]);
+		strlist_release(&bounds[i]);
+	}
+	progress_end(ctx.prog, ret == 0);
+	pthread_mutex_destroy(&ctx.mu);
+	free(ctx.jobs);
+	free(ctx.keys);
+	free(ctx.next_chunk);
+	free(bounds);
+	return ret;
+}
+
+void
+dump_meta_fill(const struct dump_opts *opts, const struct dump_source *src,
+	       struct dump_meta *meta)
+{
+	const struct db_driver *drv = src->drv;
+	struct tm tm;
+
+	memset(meta, 0, sizeof(*meta));
+	random_id(meta->dump_id);
+	snprintf(meta->tool_version, sizeof(meta->tool_version), "%s", DBMIG_VERSION);
+	gmtime_r(&src->started, &tm);
+	strftime(meta->created_at, sizeof(meta->created_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(meta->engine, sizeof(meta->engine), "%s", drv->name);
+	snprintf(meta->server_version, sizeof(meta->server_version), "%s",
+		 drv->server_version(src->conns[0]));
+	snprintf(meta->database, sizeof(meta->database), "%s", drv->database(src->conns[0]));
+	snprintf(meta->snapshot_kind, sizeof(meta->snapshot_kind), "%s", src->snap.kind);
+	snprintf(meta->position, sizeof(meta->position), "%s", src->snap.position);
+	meta->position_exact = src->snap.position_exact && src->snap.consistent;
+	meta->inconsistent = !src->snap.consistent;
+	snprintf(meta->gtid, sizeof(meta->gtid), "%s", src->snap.gtid);
+	meta->has_schema = !opts->data_only;
+	meta->has_data = !opts->schema_only;
+	meta->unmapped_as_text = opts->filter.unmapped_as_text;
+}
+
+/* What the data showed that a cross-engine load will have to decide goes
+ * into the manifest too, not only the load's report. */
+void
+dump_profile_warnings(struct schema_model *model)
+{
+	for (int i = 0; i < model->ntables; i++)
+		for (int k = 0; k < model->tables[i].ncols; k++) {
+			const struct table *t = &model->tables[i];
 			const struct column *col = &t->cols[k];
 			struct strbuf w = STRBUF_INIT;
 
@@ -421,32 +522,20 @@ dump_run(const struct dump_opts *opts, struct dump_result *res, struct dberr *er
 					    "24 hours", t->schema, t->name, col->name);
 			if (w.len) {
 				log_warn("%s", w.buf);
-				strlist_push(&model.warnings, w.buf);
+				strlist_push(&model->warnings, w.buf);
 			}
 			strbuf_release(&w);
 		}
-	random_id(meta.dump_id);
-	snprintf(meta.tool_version, sizeof(meta.tool_version), "%s", DBMIG_VERSION);
-	gmtime_r(&now, &tm);
-	strftime(meta.created_at, sizeof(meta.created_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	snprintf(meta.engine, sizeof(meta.engine), "%s", drv->name);
-	snprintf(meta.server_version, sizeof(meta.server_version), "%s",
-		 drv->server_version(conns[0]));
-	snprintf(meta.database, sizeof(meta.database), "%s", drv->database(conns[0]));
-	snprintf(meta.snapshot_kind, sizeof(meta.snapshot_kind), "%s", snap.kind);
-	snprintf(meta.position, sizeof(meta.position), "%s", snap.position);
-	meta.position_exact = snap.position_exact && snap.consistent;
-	meta.inconsistent = !snap.consistent;
-	snprintf(meta.gtid, sizeof(meta.gtid), "%s", snap.gtid);
-	meta.has_schema = !opts->data_only;
-	meta.has_data = !opts->schema_only;
-	meta.unmapped_as_text = opts->filter.unmapped_as_text;
-	if (manifest_write(opts->outdir, &meta, &model, err) < 0)
-		goto out;
+}
 
-	res->tables = model.ntables;
-	for (int i = 0; i < model.ntables; i++) {
-		const struct table *t = &model.tables[i];
+void
+dump_result_fill(const struct dump_source *src, struct dump_result *res)
+{
+	const struct schema_model *model = &src->model;
+
+	res->tables = model->ntables;
+	for (int i = 0; i < model->ntables; i++) {
+		const struct table *t = &model->tables[i];
 
 		res->rows += t->rows;
 		res->chunks += (uint64_t)t->nchunks;
@@ -455,17 +544,39 @@ dump_run(const struct dump_opts *opts, struct dump_result *res, struct dberr *er
 			res->raw_bytes += t->chunks[k].raw_bytes;
 		}
 	}
-	snprintf(res->position, sizeof(res->position), "%s", snap.position);
-	res->position_exact = snap.position_exact;
-	res->warnings = (int)model.warnings.n;
+	snprintf(res->position, sizeof(res->position), "%s", src->snap.position);
+	res->position_exact = src->snap.position_exact;
+	res->warnings = (int)model->warnings.n;
+}
+
+int
+dump_run(const struct dump_opts *opts, struct dump_result *res, struct dberr *err)
+{
+	struct dump_source src;
+	struct dump_meta meta;
+	int dir_created = 0, ret = -1;
+	double t0 = now_seconds();
+
+	memset(res, 0, sizeof(*res));
+	if (dump_source_open(opts, &src, err) < 0) {
+		res->seconds = now_seconds() - t0;
+		return -1;
+	}
+	if (dumpfmt_dir_create(opts->outdir, &dir_created, err) < 0)
+		goto out;
+	if (dump_rows(opts, &src, NULL, err) < 0)
+		goto fail;
+	dump_profile_warnings(&src.model);
+	dump_meta_fill(opts, &src, &meta);
+	if (manifest_write(opts->outdir, &meta, &src.model, err) < 0)
+		goto fail;
+	dump_result_fill(&src, res);
 	ret = 0;
+	goto out;
+fail:
+	dumpfmt_dir_cleanup(opts->outdir, dir_created);
 out:
-	for (int i = nconns - 1; i >= 0; i--)
-		drv->close(conns[i]);
-	free(conns);
-	if (ret < 0 && dir_ready)
-		dumpfmt_dir_cleanup(opts->outdir, dir_created);
-	schema_release(&model);
+	dump_source_close(&src);
 	res->seconds = now_seconds() - t0;
 	return ret;
 }

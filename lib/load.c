@@ -51,18 +51,34 @@ struct load_ctx {
 	int *chunks_left;		/* per table: chunks not yet committed */
 	pthread_cond_t chunk_done;
 	int failed;
+	/* A direct copy's rows (struct load_feed) go through these. */
+	struct db_conn **conns;
+	struct schema_model *model;
+	uint64_t chunks_fed;
+	int early_run;
 };
 
+/* A chunk's rows: from its file, or from a feed's source. */
 struct reader_src {
 	struct chunk_reader *r;
+	row_source_fn next;		/* when r is NULL */
+	void *next_arg;
 	long slow_ms;
 };
+
+static long
+test_chunk_delay_ms(void)
+{
+	const char *slow = getenv("DBMIG_TEST_CHUNK_DELAY_MS");
+
+	return slow ? atol(slow) : 0;
+}
 
 static int
 reader_source(void *arg, struct value *vals, struct dberr *err)
 {
 	struct reader_src *s = arg;
-	int r = chunk_reader_next(s->r, vals, err);
+	int r = s->r ? chunk_reader_next(s->r, vals, err) : s->next(s->next_arg, vals, err);
 
 	if (r == 0 && s->slow_ms > 0) {
 		/* Test hook (DBMIG_TEST_CHUNK_DELAY_MS): hold the chunk's
@@ -81,15 +97,13 @@ chunk_job_run(void *state, size_t job, void *arg, struct dberr *err)
 	struct load_ctx *ctx = arg;
 	struct chunk_job *j = &ctx->jobs[ctx->job_base + job];
 	struct strbuf item = STRBUF_INIT;
-	struct reader_src src = { NULL, 0 };
-	const char *slow = getenv("DBMIG_TEST_CHUNK_DELAY_MS");
+	struct reader_src src = { NULL, NULL, NULL, test_chunk_delay_ms() };
 	int ncols = 0, ret = -1;
 	uint64_t rows = 0;
 
 	for (int i = 0; i < j->t->ncols; i++)
 		if (!j->t->cols[i].generated_expr)
 			ncols++;
-	src.slow_ms = slow ? atol(slow) : 0;
 	src.r = chunk_reader_open(ctx->opts->dumpdir, j->c, ncols, err);
 	if (!src.r)
 		goto out;
@@ -421,11 +435,82 @@ fk_levels(const struct schema_model *s, int *level)
 	return maxlevel;
 }
 
+/*
+ * A feed (a direct copy) loads chunks as the source yields them, on the
+ * connection slot its reader was paired with; the ledger items are the
+ * ones a load of the kept dump would use.
+ */
+int
+load_feed_chunk(struct load_ctx *ctx, int slot, int ti, const char *name,
+		row_source_fn src, void *arg, struct dberr *err)
+{
+	const struct table *t = &ctx->model->tables[ti];
+	struct strbuf item = STRBUF_INIT;
+	struct reader_src rs = { NULL, src, arg, test_chunk_delay_ms() };
+	uint64_t rows = 0;
+	int r;
+
+	strbuf_addf(&item, "chunk:%s", name);
+	r = ctx->drv->load_chunk(ctx->conns[slot], t, ctx->meta->dump_id, item.buf, reader_source,
+				 &rs, ctx->opts->strip_nul ? LOAD_STRIP_NUL : 0, &rows, err);
+	strbuf_release(&item);
+	if (r < 0) {
+		dberr_prefix(err, "chunk %s of %s.%s", name, t->schema, t->name);
+		return -1;
+	}
+	log_debug("loaded chunk %s of %s.%s: %" PRIu64 " rows", name, t->schema, t->name, rows);
+	pthread_mutex_lock(&ctx->lock);
+	ctx->rows += rows;
+	ctx->chunks_fed++;
+	pthread_mutex_unlock(&ctx->lock);
+	return 0;
+}
+
+/* All of table ti's rows are in: its keys and indexes are built now, on
+ * the slot that loaded its last chunk, while other slots go on copying. */
+int
+load_feed_table_done(struct load_ctx *ctx, int slot, int ti, struct dberr *err)
+{
+	for (size_t k = 0; k < ctx->nearly; k++) {
+		struct ddl_step *s = ctx->early[k];
+
+		if (ctx->early_table[k] != ti)
+			continue;
+		log_debug("running %s", s->item);
+		if (ctx->drv->exec_step(ctx->conns[slot], ctx->meta->dump_id, s, err) < 0) {
+			dberr_prefix(err, "step %s", s->item);
+			return -1;
+		}
+		/* done: the POST_INDEX phase leaves it out (only this
+		 * thread touches table ti's steps) */
+		s->phase = DDL__PHASES;
+		pthread_mutex_lock(&ctx->lock);
+		ctx->early_run++;
+		pthread_mutex_unlock(&ctx->lock);
+	}
+	return 0;
+}
+
 int
 load_run(const struct load_opts *opts, struct load_result *res, struct dberr *err)
 {
 	struct schema_model model;
 	struct dump_meta meta;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	if (manifest_read(opts->dumpdir, &meta, &model, err) < 0)
+		return -1;
+	ret = load_model(opts, &meta, &model, NULL, res, err);
+	schema_release(&model);
+	return ret;
+}
+
+int
+load_model(const struct load_opts *opts, const struct dump_meta *meta,
+	   struct schema_model *model, const struct load_feed *feed,
+	   struct load_result *res, struct dberr *err)
+{
 	struct strlist done = STRLIST_INIT;
 	struct ddl_plan plan = { NULL, 0, STRLIST_INIT, 0, 0, 0, 0 };
 	struct load_ctx ctx;
@@ -435,18 +520,12 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 	size_t njobs = 0;
 	double t0 = now_seconds();
 
-	memset(res, 0, sizeof(*res));
 	memset(&ctx, 0, sizeof(ctx));
 	pthread_mutex_init(&ctx.lock, NULL);
 	pthread_cond_init(&ctx.chunk_done, NULL);
-	if (manifest_read(opts->dumpdir, &meta, &model, err) < 0) {
-		pthread_mutex_destroy(&ctx.lock);
-		pthread_cond_destroy(&ctx.chunk_done);
-		return -1;
-	}
-	snprintf(res->dump_id, sizeof(res->dump_id), "%s", meta.dump_id);
-	do_schema = meta.has_schema && !opts->data_only;
-	do_data = meta.has_data && !opts->schema_only;
+	snprintf(res->dump_id, sizeof(res->dump_id), "%s", meta->dump_id);
+	do_schema = meta->has_schema && !opts->data_only;
+	do_data = meta->has_data && !opts->schema_only;
 	if (!(drv = driver_for_uri(opts->target, DBERR_TARGET, err)))
 		goto out;
 	/* The plan needs no connection: a dump this target cannot take is
@@ -455,15 +534,15 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 	plan.json_plain = opts->json_plain;
 	plan.unbounded_numeric = opts->unbounded_numeric;
 	if (opts->uuid_binary)
-		for (int i = 0; i < model.ntables; i++)
-			for (int k = 0; k < model.tables[i].ncols; k++)
-				if (model.tables[i].cols[k].type.t == NT_UUID)
-					model.tables[i].cols[k].type.length = 16;
-	if (opts->schema_prefix && model.schemas.n > 1) {
-		prefix_table_names(&model);
+		for (int i = 0; i < model->ntables; i++)
+			for (int k = 0; k < model->tables[i].ncols; k++)
+				if (model->tables[i].cols[k].type.t == NT_UUID)
+					model->tables[i].cols[k].type.length = 16;
+	if (opts->schema_prefix && model->schemas.n > 1) {
+		prefix_table_names(model);
 		plan.schema_prefix = 1;
 	}
-	if (drv->ddl_plan(&model, &plan, err) < 0)
+	if (drv->ddl_plan(model, &plan, err) < 0)
 		goto out;
 	/* Every lossy or approximate mapping is said, per column. */
 	if (do_schema)
@@ -477,11 +556,11 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 			  plan.notes.v[0]);
 		goto out;
 	}
-	if (opts->zero_dates_error && strcmp(model.source_engine, "mysql") == 0 &&
+	if (opts->zero_dates_error && strcmp(model->source_engine, "mysql") == 0 &&
 	    strcmp(drv->name, "mysql") != 0) {
-		for (int i = 0; i < model.ntables; i++)
-			for (int k = 0; k < model.tables[i].ncols; k++) {
-				const struct table *t = &model.tables[i];
+		for (int i = 0; i < model->ntables; i++)
+			for (int k = 0; k < model->tables[i].ncols; k++) {
+				const struct table *t = &model->tables[i];
 
 				if (t->cols[k].profile.zero_dates) {
 					dberr_set(err, DBERR_UNSUPPORTED, "%s.%s.%s holds %llu MySQL zero "
@@ -498,19 +577,19 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 	if (drv->connect(&conns[0], opts->target, DBERR_TARGET, err) < 0)
 		goto out;
 	nconns = 1;
-	if (drv->ledger_open(conns[0], meta.dump_id, &done, err) < 0)
+	if (drv->ledger_open(conns[0], meta->dump_id, &done, err) < 0)
 		goto out;
 	/* Thousands of chunks: look them up by binary search. */
 	strlist_sort(&done);
 	if (done.n)
-		log_info("resuming load of dump %s: %zu items already done", meta.dump_id, done.n);
+		log_info("resuming load of dump %s: %zu items already done", meta->dump_id, done.n);
 	for (; nconns < opts->jobs; nconns++)
 		if (drv->connect(&conns[nconns], opts->target, DBERR_TARGET, err) < 0)
 			goto out;
 
 	ctx.opts = opts;
 	ctx.drv = drv;
-	ctx.meta = &meta;
+	ctx.meta = meta;
 	if (do_schema) {
 		/* In plan order, on one connection: types before tables. */
 		int todo = 0;
@@ -520,7 +599,7 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 			    !strlist_has_sorted(&done, plan.steps[i].item))
 				todo++;
 		if (todo)
-			log_info("creating schema (%d tables)", model.ntables);
+			log_info("creating schema (%d tables)", model->ntables);
 		for (int i = 0; i < plan.nsteps; i++) {
 			if (plan.steps[i].phase != DDL_PRE_DATA)
 				continue;
@@ -528,7 +607,7 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 				res->steps_skipped++;
 				continue;
 			}
-			if (drv->exec_step(conns[0], meta.dump_id, &plan.steps[i], err) < 0) {
+			if (drv->exec_step(conns[0], meta->dump_id, &plan.steps[i], err) < 0) {
 				dberr_prefix(err, "creating the schema");
 				goto out;
 			}
@@ -537,9 +616,10 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 	}
 	if (do_data) {
 		/* A table no chunk of ours reached yet must be empty, or the
-		 * rows in it are somebody else's. */
-		for (int i = 0; i < model.ntables; i++) {
-			struct table *t = &model.tables[i];
+		 * rows in it are somebody else's. (A feed's chunks have new
+		 * names each time: it probes every table.) */
+		for (int i = 0; i < model->ntables; i++) {
+			struct table *t = &model->tables[i];
 			int exists, has_rows;
 
 			if (table_has_done_chunk(t, &done))
@@ -563,12 +643,38 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 					goto out;
 			}
 		}
-		for (int i = 0; i < model.ntables; i++)
-			njobs += (size_t)model.tables[i].nchunks;
+	}
+	if (do_data && feed) {
+		ctx.conns = conns;
+		ctx.model = model;
+		if (!do_schema)
+			for (int i = 0; i < nconns; i++) {
+				struct dberr ignored = DBERR_INIT;
+
+				/* rows arrive in any order: parents are not first */
+				if (drv->fk_checks_off(conns[i], &ignored) < 0) {
+					log_warn("cannot disable foreign-key checks (%s); rows that "
+						 "arrive before their parent rows will be refused",
+						 ignored.msg);
+					break;
+				}
+			}
+		else
+			plan_early_keys(&ctx, &plan, &done, model);
+		if (feed->run(feed->arg, &ctx, err) < 0)
+			goto out;
+		res->chunks_loaded = ctx.chunks_fed;
+		res->steps_run += ctx.early_run;
+		if (ctx.early_run)
+			log_info("%d keys and indexes were built while rows were copied",
+				 ctx.early_run);
+	} else if (do_data) {
+		for (int i = 0; i < model->ntables; i++)
+			njobs += (size_t)model->tables[i].nchunks;
 		ctx.jobs = xcalloc(njobs + 1, sizeof(*ctx.jobs));
 		njobs = 0;
-		for (int i = 0; i < model.ntables; i++) {
-			struct table *t = &model.tables[i];
+		for (int i = 0; i < model->ntables; i++) {
+			struct table *t = &model->tables[i];
 
 			for (int k = 0; k < t->nchunks; k++) {
 				struct strbuf item = STRBUF_INIT;
@@ -586,14 +692,14 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 			}
 		}
 		{
-			int *level = xcalloc((size_t)model.ntables + 1, sizeof(int));
+			int *level = xcalloc((size_t)model->ntables + 1, sizeof(int));
 			int maxlevel = 0, fk_live = !do_schema;
 			size_t start = 0;
 
 			/* Constraints exist before the rows only when this load
 			 * does not create them afterwards. */
 			if (!do_schema) {
-				maxlevel = fk_levels(&model, level);
+				maxlevel = fk_levels(model, level);
 				for (int i = 0; i < nconns && fk_live; i++) {
 					struct dberr ignored = DBERR_INIT;
 
@@ -606,13 +712,13 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 				}
 			}
 			for (size_t k = 0; k < njobs; k++)
-				ctx.jobs[k].level = level[ctx.jobs[k].t - model.tables];
+				ctx.jobs[k].level = level[ctx.jobs[k].t - model->tables];
 			free(level);
 			qsort(ctx.jobs, njobs, sizeof(*ctx.jobs), jobs_by_level_size);
 			log_info("loading %zu chunks with %d connection%s%s", njobs, nconns,
 				 nconns == 1 ? "" : "s", res->chunks_skipped ? " (resuming)" : "");
 			ctx.prog = progress_new((enum progress_mode)opts->progress, "load");
-			for (int i = 0; i < model.ntables; i++) {
+			for (int i = 0; i < model->ntables; i++) {
 				struct strbuf qn = STRBUF_INIT;
 				uint64_t prow = 0, pbytes = 0;
 				int parts = 0;
@@ -623,7 +729,7 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 						pbytes += ctx.jobs[k].c->raw_bytes;
 						parts++;
 					}
-				table_qualname(&model.tables[i], &qn);
+				table_qualname(&model->tables[i], &qn);
 				progress_add_table(ctx.prog, qn.buf, prow, pbytes, parts);
 				strbuf_release(&qn);
 			}
@@ -633,10 +739,10 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 			/* Keys and indexes join the last pool when nothing else
 			 * orders the tables: each runs once its table is in. */
 			if (do_schema && maxlevel == 0) {
-				ctx.chunks_left = xcalloc((size_t)model.ntables + 1, sizeof(int));
+				ctx.chunks_left = xcalloc((size_t)model->ntables + 1, sizeof(int));
 				for (size_t k = 0; k < njobs; k++)
 					ctx.chunks_left[ctx.jobs[k].ti]++;
-				plan_early_keys(&ctx, &plan, &done, &model);
+				plan_early_keys(&ctx, &plan, &done, model);
 			}
 			for (int lv = 0; lv <= maxlevel; lv++) {
 				size_t end = start, nkeys;
@@ -671,12 +777,12 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 		log_info("creating foreign keys");
 		if (run_phase(&ctx, &plan, DDL_POST_FK, &done, conns, nconns, res, err) < 0)
 			goto out;
-		if (run_objects(drv, conns[0], &meta, &plan, &done, res, err) < 0)
+		if (run_objects(drv, conns[0], meta, &plan, &done, res, err) < 0)
 			goto out;
 		if (run_phase(&ctx, &plan, DDL_POST_SEQ, &done, conns, 1, res, err) < 0)
 			goto out;
 	}
-	res->tables = model.ntables;
+	res->tables = model->ntables;
 	res->rows = ctx.rows;
 	ret = 0;
 out:
@@ -689,7 +795,6 @@ out:
 	free(ctx.chunks_left);
 	ddl_plan_release(&plan);
 	strlist_release(&done);
-	schema_release(&model);
 	pthread_mutex_destroy(&ctx.lock);
 	pthread_cond_destroy(&ctx.chunk_done);
 	res->seconds = now_seconds() - t0;

@@ -371,6 +371,86 @@ profile_value(struct column *col, const char *v, size_t n)
 	}
 }
 
+/*
+ * The same profile as profile_value gathers from a full read, computed by
+ * the server in one pass over the text the read would see: a direct copy
+ * must choose the target's types before it reads any row.
+ */
+static int
+my_profile_scan(struct db_conn *c, struct table *t, struct dberr *err)
+{
+	struct strbuf sql = STRBUF_INIT, x = STRBUF_INIT;
+	struct column **cols = xcalloc((size_t)t->ncols + 1, sizeof(*cols));
+	MYSQL_RES *r = NULL;
+	MYSQL_ROW row;
+	int n = 0, ret = -1;
+
+	strbuf_addstr(&sql, "SELECT ");
+	for (int i = 0; i < t->ncols; i++) {
+		struct column *col = &t->cols[i];
+		const char *sep = n ? ", " : "";
+
+		if (col->generated_expr)
+			continue;
+		memset(&col->profile, 0, sizeof(col->profile));
+		col->profile.done = 1;
+		col->profile.only_0_1 = 1;
+		strbuf_reset(&x);
+		strbuf_addstr(&x, "CAST(");
+		my_quote_ident(&x, col->name);
+		strbuf_addstr(&x, " AS CHAR)");
+		switch (col->type.t) {
+		case NT_INT16:
+			strbuf_addf(&sql, "%sCOALESCE(MIN(%s IN ('0', '1')), 1)", sep, x.buf);
+			break;
+		case NT_TIME:
+			strbuf_addf(&sql, "%sCOALESCE(MAX(LEFT(%s, 1) = '-' OR "
+				    "CAST(SUBSTRING_INDEX(%s, ':', 1) AS UNSIGNED) > 24 OR "
+				    "(CAST(SUBSTRING_INDEX(%s, ':', 1) AS UNSIGNED) = 24 AND "
+				    "%s <> '24:00:00')), 0)", sep, x.buf, x.buf, x.buf, x.buf);
+			break;
+		case NT_DATE:
+		case NT_TIMESTAMP:
+		case NT_TIMESTAMPTZ:
+			strbuf_addf(&sql, "%sCOALESCE(SUM(LENGTH(%s) >= 10 AND (LEFT(%s, 4) = '0000' OR "
+				    "SUBSTRING(%s, 6, 2) = '00' OR SUBSTRING(%s, 9, 2) = '00')), 0)",
+				    sep, x.buf, x.buf, x.buf, x.buf);
+			break;
+		default:
+			continue;
+		}
+		cols[n++] = col;
+	}
+	if (!n) {
+		ret = 0;
+		goto out;
+	}
+	strbuf_addstr(&sql, " FROM ");
+	my_quote_ident(&sql, t->name);
+	if (mysql_real_query(c->m, sql.buf, sql.len) || !(r = mysql_store_result(c->m)) ||
+	    !(row = mysql_fetch_row(r))) {
+		my_fail(c, err, "reading the values' profile of %s.%s", t->schema, t->name);
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		unsigned long long v = row[i] ? strtoull(row[i], NULL, 10) : 0;
+
+		switch (cols[i]->type.t) {
+		case NT_INT16: cols[i]->profile.only_0_1 = v != 0; break;
+		case NT_TIME: cols[i]->profile.outside_day = v != 0; break;
+		default: cols[i]->profile.zero_dates = v; break;
+		}
+	}
+	ret = 0;
+out:
+	if (r)
+		mysql_free_result(r);
+	strbuf_release(&sql);
+	strbuf_release(&x);
+	free(cols);
+	return ret;
+}
+
 int
 my_copy_rows(struct db_conn *c, struct table *t, const char *tail, row_sink_fn sink,
 	     void *arg, struct dberr *err)
@@ -948,6 +1028,7 @@ const struct db_driver drv_mysql = {
 	.copy_out = my_copy_out,
 	.key_bounds = my_key_bounds,
 	.copy_out_range = my_copy_out_range,
+	.profile_scan = my_profile_scan,
 	.vf_sql_ok = my_vf_sql_ok,
 	.vf_stats = my_vf_stats,
 	.vf_digest = my_vf_digest,

@@ -30,7 +30,7 @@ setup() {
 }
 
 @test "every --help option of every command is in its man page, and back" {
-	for sub in dump load verify; do
+	for sub in copy dump load verify; do
 		run -0 dbmig "$sub" --help
 		help_opts=$(grep -oE -- '--[a-z][a-z-]+' <<<"$output" | sort -u)
 		man_opts=$(grep -E '^\.It ' "$REPO_ROOT/man/dbmig-$sub.1" \

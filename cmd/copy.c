@@ -1,0 +1,169 @@
+/*
+ * copy.c - `dbmig copy`: option parsing and the report; the work is in
+ * lib/copy.c. The options are dump's (how the source is read) and load's
+ * (how the target is written), parsed by the same functions.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/copy.h"
+#include "../lib/log.h"
+#include "../lib/progress.h"
+#include "cmd.h"
+#include "exitcodes.h"
+#include "../lib/banned.h"
+
+static const char copy_usage[] =
+	"usage: dbmig copy [options] SOURCE TARGET\n\n"
+	"Copy SOURCE into TARGET directly: what 'dbmig dump' and 'dbmig load' do,\n"
+	"at once, with no dump on disk in between (unless --keep-dump). The source\n"
+	"is read in one snapshot by N connections, each paired with a target\n"
+	"connection that loads its rows as they arrive; keys and indexes are built\n"
+	"as soon as a table is in. Each is a postgresql:// URI, a libpq 'key=value'\n"
+	"string or a mysql:// URI; DBMIG_SOURCE_URI and DBMIG_TARGET_URI are the\n"
+	"defaults. Types map across engines as dbmig-types(7) says.\n\n"
+	"options:\n"
+	"  -j, --jobs N              read and load N streams in parallel (default 1)\n"
+	"      --keep-dump DIR       also write the dump to DIR (created 0700, absent or\n"
+	"                            empty): the same chunks, under the same dump id\n"
+	"  -t, --table PATTERN       copy only matching tables (repeatable; 'schema.table' or 'table', shell globs)\n"
+	"  -T, --exclude-table PATTERN  skip matching tables (repeatable)\n"
+	"      --schema-only         create the schema only\n"
+	"      --data-only           copy rows into existing (empty) tables only\n"
+	"      --chunk-size SIZE     rows commit on the target every SIZE of row data (default 64M)\n"
+	"      --compress-level N    zstd level 1-19 of the kept dump (default 1)\n"
+	"      --unmapped-as-text    carry columns of types with no neutral mapping as text\n"
+	"      --allow-inconsistent  MySQL without the lock privilege: read in parallel, each\n"
+	"                            reader at its own instant\n"
+	"      --truncate            empty target tables that hold rows\n"
+	"      --strict              refuse every lossy or approximate type mapping\n"
+	"      --zero-dates=null|error  MySQL zero dates become NULL (default) or stop the copy\n"
+	"      --tinyint-numeric     keep MySQL tinyint(1) numeric even when it holds only 0 and 1\n"
+	"      --strip-nul           drop NUL bytes from text PostgreSQL cannot hold (reported)\n"
+	"      --json=jsonb|json     the PostgreSQL type for MySQL JSON (default jsonb)\n"
+	"      --unbounded-numeric=decimal|double|text  MySQL type for PostgreSQL numeric\n"
+	"                            without precision or beyond 65 digits (required for those)\n"
+	"      --uuid=char|binary    uuid on MySQL as char(36) (default) or binary(16)\n"
+	"      --schema-prefix       copy several PostgreSQL schemas into one MySQL database,\n"
+	"                            tables named schema_table\n"
+	"      --progress=auto|tty|json|log|none  how progress is shown on stderr\n"
+	"      --source URI          the same as the SOURCE argument\n"
+	"      --target URI          the same as the TARGET argument\n"
+	"  -h, --help                this help\n";
+
+int
+cmd_copy(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "keep-dump", required_argument, NULL, OPT_KEEP_DUMP },
+		DUMP_LONG_OPTIONS,
+		LOAD_LONG_OPTIONS,
+		{ "progress", required_argument, NULL, OPT_PROGRESS },
+		{ "source", required_argument, NULL, OPT_SOURCE },
+		{ "target", required_argument, NULL, OPT_TARGET },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct copy_opts o;
+	struct copy_result res;
+	struct dberr err = DBERR_INIT;
+	char *source = NULL, *target = NULL;
+	int ch, r, rc = EXIT_USAGE;
+
+	memset(&o, 0, sizeof(o));
+	dump_opts_init(&o.dump);
+	o.load.jobs = 1;
+	while ((ch = getopt_long(argc, argv, "j:t:T:h", long_opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			if (parse_jobs(optarg, &o.dump.jobs) < 0) {
+				usage_error("copy", "-j wants a number from 1 to 256, not '%s'", optarg);
+				goto out;
+			}
+			o.load.jobs = o.dump.jobs;
+			break;
+		case OPT_KEEP_DUMP: o.dump.outdir = optarg; break;
+		case OPT_PROGRESS:
+			if ((o.dump.progress = progress_mode_parse(optarg)) < 0) {
+				usage_error("copy", "--progress wants auto, tty, json, log or none, not '%s'", optarg);
+				goto out;
+			}
+			break;
+		case OPT_SCHEMA_ONLY:
+			o.dump.schema_only = o.load.schema_only = 1;
+			break;
+		case OPT_DATA_ONLY:
+			o.dump.data_only = o.load.data_only = 1;
+			break;
+		case OPT_SOURCE: free(source); source = take_conninfo_arg(optarg, "source"); break;
+		case OPT_TARGET: free(target); target = take_conninfo_arg(optarg, "target"); break;
+		case 'h': fputs(copy_usage, stdout); rc = EXIT_OK; goto out;
+		default:
+			if ((r = dump_option("copy", ch, optarg, &o.dump)) == 1 ||
+			    (r == 0 && (r = load_option("copy", ch, optarg, &o.load)) == 1))
+				break;
+			if (r == 0)
+				fprintf(stderr, "Try 'dbmig copy --help'.\n");
+			goto out;
+		}
+	}
+	if (optind < argc) {
+		free(source);
+		source = take_conninfo_arg(argv[optind++], "source");
+	}
+	if (optind < argc) {
+		free(target);
+		target = take_conninfo_arg(argv[optind++], "target");
+	}
+	if (optind < argc) {
+		usage_error("copy", "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (!source && getenv("DBMIG_SOURCE_URI"))
+		source = xstrdup(getenv("DBMIG_SOURCE_URI"));
+	if (!target && getenv("DBMIG_TARGET_URI"))
+		target = xstrdup(getenv("DBMIG_TARGET_URI"));
+	if (!source || !target) {
+		usage_error("copy", "give the source and the target (SOURCE TARGET)");
+		goto out;
+	}
+	if (o.dump.schema_only && o.dump.data_only) {
+		usage_error("copy", "options --schema-only and --data-only cannot be used together");
+		goto out;
+	}
+	o.dump.source = source;
+	o.load.target = target;
+	if (copy_run(&o, &res, &err) < 0) {
+		log_error("%s", err.msg);
+		rc = exit_code_for(&err);
+		goto out;
+	}
+	printf("copy complete: %d tables, %" PRIu64 " rows in %" PRIu64 " chunks, %.1f MB of "
+	       "rows, %.1f s (%.0f rows/s, %.1f MB/s)\n", res.load.tables, res.load.rows,
+	       res.load.chunks_loaded, res.dump.raw_bytes / 1e6, res.seconds,
+	       res.seconds > 0 ? res.load.rows / res.seconds : 0.0,
+	       res.seconds > 0 ? res.dump.raw_bytes / 1e6 / res.seconds : 0.0);
+	printf("  snapshot position %s%s\n", res.dump.position,
+	       res.dump.position_exact ? "" : " (read inside the snapshot; no replication slot)");
+	printf("  steps run %d, dump id %s\n", res.load.steps_run, res.load.dump_id);
+	if (o.dump.outdir)
+		printf("  dump kept in %s: %.1f MB on disk\n", o.dump.outdir, res.dump.bytes / 1e6);
+	if (res.load.not_migrated)
+		printf("  %d view%s, routine%s or trigger%s not migrated (reported above)\n",
+		       res.load.not_migrated, res.load.not_migrated == 1 ? "" : "s",
+		       res.load.not_migrated == 1 ? "" : "s", res.load.not_migrated == 1 ? "" : "s");
+	if (res.load.notes)
+		printf("  %d type mapping%s reported above (lossy or approximate)\n", res.load.notes,
+		       res.load.notes == 1 ? "" : "s");
+	rc = EXIT_OK;
+out:
+	free(source);
+	free(target);
+	strlist_release(&o.dump.filter.include);
+	strlist_release(&o.dump.filter.exclude);
+	return rc;
+}
