@@ -14,115 +14,142 @@
 #include "../canon.h"
 #include "../banned.h"
 
+/* Unescapes one field's backslash sequence starting at line[i] (just
+ * after the backslash); returns the index after it. */
+static size_t
+unescape_one(const char *line, size_t n, size_t i, struct strbuf *buf)
+{
+	char c = line[i++];
+
+	switch (c) {
+	case 'b': strbuf_addch(buf, '\b'); break;
+	case 'f': strbuf_addch(buf, '\f'); break;
+	case 'n': strbuf_addch(buf, '\n'); break;
+	case 'r': strbuf_addch(buf, '\r'); break;
+	case 't': strbuf_addch(buf, '\t'); break;
+	case 'v': strbuf_addch(buf, '\v'); break;
+	case 'x': {
+		int v = 0, k = 0;
+
+		while (k < 2 && i < n && strchr("0123456789abcdefABCDEF", line[i]) && line[i]) {
+			char h = line[i++];
+
+			v = v * 16 + (h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+			k++;
+		}
+		strbuf_addch(buf, k ? v : 'x');
+		break;
+	}
+	default:
+		if (c >= '0' && c <= '7') {
+			int v = c - '0', k = 1;
+
+			while (k < 3 && i < n && line[i] >= '0' && line[i] <= '7') {
+				v = v * 8 + (line[i++] - '0');
+				k++;
+			}
+			strbuf_addch(buf, v & 0xff);
+		} else {
+			strbuf_addch(buf, c);
+		}
+	}
+	return i;
+}
+
+/*
+ * The hot loop of every PostgreSQL read: fields are found with memchr and
+ * copied in runs, and nothing is allocated per row. While splitting,
+ * lens[k] holds field k's start in buf (fields are appended back to back,
+ * so each ends where the next non-NULL one starts) and fields[k] is NULL
+ * for \N; the real pointers and lengths are filled at the end, once buf
+ * no longer moves.
+ */
 int
 pgcopy_split(const char *line, size_t n, int ncols, struct strbuf *buf,
 	     const char **fields, size_t *lens)
 {
-	size_t *offs = NULL;
-	int nf = 0, ret = -1;
+	static const char notnull[1];
+	int nf = 0;
 	size_t i = 0;
 
 	strbuf_reset(buf);
-	/* Offsets, not pointers: buf may move while it grows. */
-	offs = xmalloc(sizeof(*offs) * (size_t)(ncols ? ncols : 1));
+	strbuf_grow(buf, n);
 	for (;;) {
-		size_t start = i;
-		int isnull = 0;
+		const char *tab;
+		size_t end;
 
 		if (nf >= ncols)
-			goto done;
-		if (n - i >= 2 && line[i] == '\\' && line[i + 1] == 'N' &&
-		    (i + 2 == n || line[i + 2] == '\t')) {
-			isnull = 1;
-			i += 2;
+			return -1;
+		tab = memchr(line + i, '\t', n - i);
+		end = tab ? (size_t)(tab - line) : n;
+		if (end - i == 2 && line[i] == '\\' && line[i + 1] == 'N') {
+			fields[nf] = NULL;
+			lens[nf] = buf->len;
 		} else {
-			strbuf_grow(buf, 0);
-			offs[nf] = buf->len;
-			while (i < n && line[i] != '\t') {
-				char c = line[i++];
+			fields[nf] = notnull;
+			lens[nf] = buf->len;
+			while (i < end) {
+				const char *bs = memchr(line + i, '\\', end - i);
+				size_t run = bs ? (size_t)(bs - line) : end;
 
-				if (c != '\\' || i == n) {
-					strbuf_addch(buf, c);
-					continue;
-				}
-				c = line[i++];
-				switch (c) {
-				case 'b': strbuf_addch(buf, '\b'); break;
-				case 'f': strbuf_addch(buf, '\f'); break;
-				case 'n': strbuf_addch(buf, '\n'); break;
-				case 'r': strbuf_addch(buf, '\r'); break;
-				case 't': strbuf_addch(buf, '\t'); break;
-				case 'v': strbuf_addch(buf, '\v'); break;
-				case 'x': {
-					int v = 0, k = 0;
-
-					while (k < 2 && i < n && strchr("0123456789abcdefABCDEF", line[i]) && line[i]) {
-						char h = line[i++];
-
-						v = v * 16 + (h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
-						k++;
-					}
-					if (k)
-						strbuf_addch(buf, v);
+				strbuf_add(buf, line + i, run - i);
+				i = run;
+				if (i < end) {
+					i++;
+					if (i == end)
+						strbuf_addch(buf, '\\');	/* a lone trailing backslash */
 					else
-						strbuf_addch(buf, 'x');
-					break;
-				}
-				default:
-					if (c >= '0' && c <= '7') {
-						int v = c - '0', k = 1;
-
-						while (k < 3 && i < n && line[i] >= '0' && line[i] <= '7') {
-							v = v * 8 + (line[i++] - '0');
-							k++;
-						}
-						strbuf_addch(buf, v & 0xff);
-					} else {
-						strbuf_addch(buf, c);
-					}
+						i = unescape_one(line, end, i, buf);
 				}
 			}
-			lens[nf] = buf->len - offs[nf];
-		}
-		(void)start;
-		if (isnull) {
-			offs[nf] = (size_t)-1;
-			lens[nf] = 0;
 		}
 		nf++;
+		i = end;
 		if (i == n)
 			break;
 		i++;		/* the tab */
 	}
 	if (nf != ncols)
-		goto done;
-	for (int k = 0; k < nf; k++)
-		fields[k] = offs[k] == (size_t)-1 ? NULL : strbuf_cstr(buf) + offs[k];
-	ret = nf;
-done:
-	free(offs);
-	return ret;
+		return -1;
+	for (size_t k = (size_t)nf, next = buf->len; k-- > 0;) {
+		size_t start = lens[k];
+
+		if (!fields[k]) {
+			lens[k] = 0;
+			continue;
+		}
+		fields[k] = strbuf_cstr(buf) + start;
+		lens[k] = next - start;
+		next = start;
+	}
+	return nf;
 }
+
+/* Bytes COPY text format escapes. */
+static const unsigned char copy_special[256] = {
+	['\\'] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
+};
 
 void
 pgcopy_escape(struct strbuf *out, const char *p, size_t n)
 {
-	size_t run = 0;
+	const unsigned char *u = (const unsigned char *)p;
+	size_t run = 0, i = 0;
 
 	strbuf_grow(out, n + 8);
-	for (size_t i = 0; i < n; i++) {
-		const char *esc = NULL;
-
-		switch (p[i]) {
-		case '\\': esc = "\\\\"; break;
-		case '\t': esc = "\\t"; break;
-		case '\n': esc = "\\n"; break;
-		case '\r': esc = "\\r"; break;
-		default: continue;
-		}
+	for (;;) {
+		while (i < n && !copy_special[u[i]])
+			i++;
+		if (i == n)
+			break;
 		strbuf_add(out, p + run, i - run);
-		strbuf_add(out, esc, 2);
-		run = i + 1;
+		switch (p[i]) {
+		case '\\': strbuf_add(out, "\\\\", 2); break;
+		case '\t': strbuf_add(out, "\\t", 2); break;
+		case '\n': strbuf_add(out, "\\n", 2); break;
+		default: strbuf_add(out, "\\r", 2); break;
+		}
+		run = ++i;
 	}
 	strbuf_add(out, p + run, n - run);
 }
@@ -298,15 +325,14 @@ pg_canon_to_text(const struct ntype_desc *d, const unsigned char *p, size_t n,
 		}
 		return 0;
 	case NT_BYTES:
-	case NT_GEOMETRY: {	/* WKB, as bytea */
-		char *hx = xmalloc(2 * n + 1);
-
-		hex_encode(p, n, hx);
-		strbuf_addstr(out, "\\x");
-		strbuf_add(out, hx, 2 * n);
-		free(hx);
+	case NT_GEOMETRY:	/* WKB, as bytea */
+		/* hex straight into out: no allocation per value */
+		strbuf_grow(out, 2 * n + 3);
+		strbuf_add(out, "\\x", 2);
+		hex_encode(p, n, out->buf + out->len);
+		out->len += 2 * n;
+		out->buf[out->len] = '\0';
 		return 0;
-	}
 	case NT_DATE:
 	case NT_TIMESTAMP:
 		if (canon_is_zero_date(p, n))

@@ -242,6 +242,19 @@ test_canon__copy_split_and_escape(void)
 	CHECK(lens[3] == 3 && !memcmp(fields[3], "\\x\n", 3));
 	CHECK(pgcopy_split(line, strlen(line), 3, &buf, fields, lens) < 0);
 	CHECK(pgcopy_split(line, strlen(line), 5, &buf, fields, lens) < 0);
+	/* NULLs first and last, empty fields, octal and hex escapes */
+	{
+		const char l2[] = "\\N\t\t\\101\\x41z\t\\N";
+
+		CHECK(pgcopy_split(l2, strlen(l2), 4, &buf, fields, lens) == 4);
+		CHECK(fields[0] == NULL && fields[3] == NULL);
+		CHECK(fields[1] && lens[1] == 0);
+		CHECK(lens[2] == 3 && !memcmp(fields[2], "AAz", 3));
+		CHECK(pgcopy_split("", 0, 1, &buf, fields, lens) == 1 && fields[0] && lens[0] == 0);
+		CHECK(pgcopy_split("\\N", 2, 1, &buf, fields, lens) == 1 && fields[0] == NULL);
+		CHECK(pgcopy_split("\\Nx", 3, 1, &buf, fields, lens) == 1 && lens[0] == 2 &&
+		      !memcmp(fields[0], "Nx", 2));
+	}
 	pgcopy_escape(&esc, "a\tb\\c\nd\re", 9);
 	CHECK_STR(esc.buf, "a\\tb\\\\c\\nd\\re");
 	strbuf_release(&buf);
