@@ -10,6 +10,7 @@
  */
 #include "pg_int.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -303,9 +304,165 @@ copy_target(const struct table *t, struct strbuf *sql)
 	strbuf_addch(sql, ')');
 }
 
-int
-pg_copy_rows(struct db_conn *c, struct table *t, const char *tail, row_sink_fn sink,
-	     void *arg, struct dberr *err)
+enum bin_kind { BIN_INT2 = 1, BIN_INT4, BIN_INT8, BIN_BOOL, BIN_FLOAT4, BIN_FLOAT8,
+		BIN_TEXT, BIN_BYTES };
+static int binary_plan(struct db_conn *c, const struct table *t,
+		       const struct ntype_desc **types, int ncols, enum bin_kind *kinds,
+		       struct dberr *err);
+
+/* Appends the decimal digits of v (the canonical form of integers). */
+static void
+put_decimal(struct strbuf *out, int64_t v)
+{
+	char d[24];
+	int n = 0;
+	uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	do {
+		d[n++] = (char)('0' + m % 10);
+		m /= 10;
+	} while (m);
+	if (v < 0)
+		d[n++] = '-';
+	strbuf_grow(out, (size_t)n);
+	while (n)
+		out->buf[out->len++] = d[--n];
+	out->buf[out->len] = '\0';
+}
+
+/* One binary COPY field to its canonical payload; -1 on a malformed one. */
+static int
+binary_to_canon(enum bin_kind k, const unsigned char *p, uint32_t n, struct strbuf *out)
+{
+	static const double dnan = NAN;
+	static const float fnan = NAN;
+
+	switch (k) {
+	case BIN_INT2:
+		if (n != 2)
+			return -1;
+		put_decimal(out, (int16_t)canon_get_be(p, 2));
+		return 0;
+	case BIN_INT4:
+		if (n != 4)
+			return -1;
+		put_decimal(out, (int32_t)canon_get_be(p, 4));
+		return 0;
+	case BIN_INT8:
+		if (n != 8)
+			return -1;
+		put_decimal(out, (int64_t)canon_get_be(p, 8));
+		return 0;
+	case BIN_BOOL:
+		if (n != 1)
+			return -1;
+		strbuf_addch(out, p[0] ? '1' : '0');
+		return 0;
+	case BIN_FLOAT4: {
+		uint32_t bits;
+
+		if (n != 4)
+			return -1;
+		bits = (uint32_t)canon_get_be(p, 4);
+		/* every NaN is the one NaN the text form reads back as */
+		if ((bits & 0x7f800000u) == 0x7f800000u && (bits & 0x007fffffu))
+			memcpy(&bits, &fnan, 4);
+		canon_put_be(out, bits, 4);
+		return 0;
+	}
+	case BIN_FLOAT8: {
+		uint64_t bits;
+
+		if (n != 8)
+			return -1;
+		bits = canon_get_be(p, 8);
+		if ((bits & 0x7ff0000000000000ull) == 0x7ff0000000000000ull &&
+		    (bits & 0x000fffffffffffffull))
+			memcpy(&bits, &dnan, 8);
+		canon_put_be(out, bits, 8);
+		return 0;
+	}
+	case BIN_TEXT:
+	case BIN_BYTES:
+		strbuf_add(out, p, n);
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * Binary COPY TO, where every column is of a type binary_plan takes: the
+ * server skips its output functions and escaping, and dbmig its
+ * unescaping and float parsing. The stream is parsed as bytes, whatever
+ * the CopyData framing: bin holds what is not consumed yet.
+ */
+struct bin_reader {
+	struct strbuf bin;
+	size_t pos;
+	int header_done;
+};
+
+/* 1: a row's offsets filled; 0: need more bytes; 2: the trailer; -1: bad. */
+static int
+bin_next_row(struct bin_reader *br, int ncols, const enum bin_kind *kinds,
+	     struct strbuf *canon, size_t *offs)
+{
+	const unsigned char *p = (const unsigned char *)br->bin.buf + br->pos;
+	size_t avail = br->bin.len - br->pos, at = 2;
+
+	if (!br->header_done) {
+		uint32_t ext;
+
+		if (avail < 19)
+			return 0;
+		if (memcmp(p, "PGCOPY\n\377\r\n\0", 11))
+			return -1;
+		ext = (uint32_t)canon_get_be(p + 15, 4);
+		if (avail < 19 + (size_t)ext)
+			return 0;
+		br->pos += 19 + ext;
+		br->header_done = 1;
+		return bin_next_row(br, ncols, kinds, canon, offs);
+	}
+	if (avail < 2)
+		return 0;
+	if (canon_get_be(p, 2) == 0xffff)
+		return 2;
+	if ((int)canon_get_be(p, 2) != ncols)
+		return -1;
+	/* first make sure the whole row is here */
+	for (int i = 0; i < ncols; i++) {
+		uint32_t n;
+
+		if (avail < at + 4)
+			return 0;
+		n = (uint32_t)canon_get_be(p + at, 4);
+		at += 4 + (n == UINT32_MAX ? 0 : n);
+		if (avail < at)
+			return 0;
+	}
+	strbuf_reset(canon);
+	at = 2;
+	for (int i = 0; i < ncols; i++) {
+		uint32_t n = (uint32_t)canon_get_be(p + at, 4);
+
+		at += 4;
+		if (n == UINT32_MAX) {
+			offs[i] = SIZE_MAX;
+			continue;
+		}
+		offs[i] = canon->len;
+		if (binary_to_canon(kinds[i], p + at, n, canon) < 0)
+			return -1;
+		at += n;
+	}
+	br->pos += at;
+	return 1;
+}
+
+static int
+pg_copy_rows_fmt(struct db_conn *c, struct table *t, const char *tail, int binary_ok,
+		 row_sink_fn sink, void *arg, struct dberr *err)
 {
 	struct strbuf sql = STRBUF_INIT, fields = STRBUF_INIT, canon = STRBUF_INIT;
 	const struct ntype_desc **types = xcalloc((size_t)t->ncols, sizeof(*types));
@@ -313,11 +470,15 @@ pg_copy_rows(struct db_conn *c, struct table *t, const char *tail, row_sink_fn s
 	size_t *fl = xcalloc((size_t)t->ncols, sizeof(*fl));
 	size_t *offs = xcalloc((size_t)t->ncols, sizeof(*offs));
 	struct value *vals = xcalloc((size_t)t->ncols, sizeof(*vals));
-	int ncols = table_data_types(t, types), ret = -1, in_copy = 0;
+	enum bin_kind *kinds = xcalloc((size_t)t->ncols + 1, sizeof(*kinds));
+	struct bin_reader br = { STRBUF_INIT, 0, 0 };
+	int ncols = table_data_types(t, types), ret = -1, in_copy = 0, binary = 0, trailer = 0;
 	PGresult *r = NULL;
 	char *line = NULL;
 	uint64_t rowno = 0;
 
+	if (binary_ok && (binary = binary_plan(c, t, types, ncols, kinds, err)) < 0)
+		goto out;
 	if (!tail) {
 		strbuf_addstr(&sql, "COPY ");
 		copy_target(t, &sql);
@@ -336,6 +497,8 @@ pg_copy_rows(struct db_conn *c, struct table *t, const char *tail, row_sink_fn s
 		pg_quote_qualified(&sql, t->schema, t->name);
 		strbuf_addf(&sql, " %s) TO STDOUT", tail);
 	}
+	if (binary)
+		strbuf_addstr(&sql, " (FORMAT binary)");
 	r = PQexec(c->pg, sql.buf);
 	if (PQresultStatus(r) != PGRES_COPY_OUT) {
 		pg_fail(c, r, err, "reading table %s.%s", t->schema, t->name);
@@ -359,6 +522,36 @@ pg_copy_rows(struct db_conn *c, struct table *t, const char *tail, row_sink_fn s
 			dberr_set(err, DBERR_INTERRUPTED, "interrupted while reading %s.%s",
 				  t->schema, t->name);
 			goto out;
+		}
+		if (binary) {
+			int st;
+
+			if (br.pos > 0 && br.pos == br.bin.len) {
+				strbuf_reset(&br.bin);
+				br.pos = 0;
+			}
+			strbuf_add(&br.bin, line, (size_t)len);
+			PQfreemem(line);
+			line = NULL;
+			while ((st = bin_next_row(&br, ncols, kinds, &canon, offs)) == 1) {
+				rowno++;
+				canon_values_from_offsets(&canon, offs, ncols, vals);
+				if (sink(arg, vals, err) < 0)
+					goto out;
+			}
+			if (st < 0) {
+				dberr_set(err, DBERR_INTERNAL, "BUG: unexpected binary COPY data after "
+					  "row %llu of %s.%s", (unsigned long long)rowno, t->schema,
+					  t->name);
+				goto out;
+			}
+			trailer |= st == 2;
+			if (br.pos > 65536) {	/* keep the buffer from creeping */
+				memmove(br.bin.buf, br.bin.buf + br.pos, br.bin.len - br.pos);
+				br.bin.len -= br.pos;
+				br.pos = 0;
+			}
+			continue;
 		}
 		rowno++;
 		if (len < 1 || line[len - 1] != '\n' ||
@@ -393,6 +586,11 @@ pg_copy_rows(struct db_conn *c, struct table *t, const char *tail, row_sink_fn s
 		r = NULL;
 		goto out;
 	}
+	if (binary && !trailer) {
+		dberr_set(err, DBERR_INTERNAL, "BUG: binary COPY of %s.%s ended without its "
+			  "trailer", t->schema, t->name);
+		goto out;
+	}
 	ret = 0;
 out:
 	if (line)
@@ -416,19 +614,35 @@ out:
 	strbuf_release(&sql);
 	strbuf_release(&fields);
 	strbuf_release(&canon);
+	strbuf_release(&br.bin);
 	free(types);
 	free(fv);
 	free(fl);
 	free(offs);
 	free(vals);
+	free(kinds);
 	return ret;
+}
+
+int
+pg_copy_rows(struct db_conn *c, struct table *t, const char *tail, row_sink_fn sink,
+	     void *arg, struct dberr *err)
+{
+	return pg_copy_rows_fmt(c, t, tail, 0, sink, arg, err);
+}
+
+int
+pg_copy_table(struct db_conn *c, struct table *t, const char *tail, row_sink_fn sink,
+	      void *arg, struct dberr *err)
+{
+	return pg_copy_rows_fmt(c, t, tail, 1, sink, arg, err);
 }
 
 static int
 pg_copy_out(struct db_conn *c, struct table *t, row_sink_fn sink, void *arg,
 	    struct dberr *err)
 {
-	return pg_copy_rows(c, t, NULL, sink, arg, err);
+	return pg_copy_table(c, t, NULL, sink, arg, err);
 }
 
 static int
@@ -564,9 +778,6 @@ pg_fk_checks_off(struct db_conn *c, struct dberr *err)
  * as text. The target's own catalog decides, so --data-only loads into
  * tables made by hand get the same check.
  */
-enum bin_kind { BIN_INT2 = 1, BIN_INT4, BIN_INT8, BIN_BOOL, BIN_FLOAT4, BIN_FLOAT8,
-		BIN_TEXT, BIN_BYTES };
-
 static enum bin_kind
 bin_kind_for(unsigned oid, enum ntype nt)
 {

@@ -39,6 +39,9 @@ int pg_ddl_plan_from_mysql(const struct schema_model *s, struct ddl_plan *plan,
  * NULL copies the whole table. */
 int pg_copy_rows(struct db_conn *c, struct table *t, const char *tail,
 		 row_sink_fn sink, void *arg, struct dberr *err);
+/* The same for a dump or copy: binary COPY where every column allows. */
+int pg_copy_table(struct db_conn *c, struct table *t, const char *tail,
+		  row_sink_fn sink, void *arg, struct dberr *err);
 
 /* verify (pg_verify.c) */
 int pg_vf_sql_ok(const struct vf_plan *p, int side);

@@ -85,7 +85,7 @@ pg_copy_out_range(struct db_conn *c, struct table *t, const struct strlist *key,
 	int ret;
 
 	keyrange_where(&tail, key, lo, hi, pg_quote_ident, pg_quote_literal);
-	ret = pg_copy_rows(c, t, tail.len ? tail.buf : NULL, sink, arg, err);
+	ret = pg_copy_table(c, t, tail.len ? tail.buf : NULL, sink, arg, err);
 	strbuf_release(&tail);
 	return ret;
 }
