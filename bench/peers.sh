@@ -4,7 +4,8 @@
 # MariaDB and PostgreSQL, moved MySQL->PG (dbmig, pgloader tuned for 2
 # cores), PG->PG (dbmig, pg_dump -Fd -j2 + pg_restore -j2, pgcopydb clone),
 # MySQL->MySQL (dbmig, mydumper + myloader), and one table through the raw
-# one-stream pipes (COPY | COPY, SELECT | COPY, COPY | LOAD DATA) beside
+# one-stream pipes (COPY | COPY, SELECT | COPY, COPY | LOAD DATA; like dbmig,
+# they load the bare table and then build its keys) beside
 # dbmig on that table. dbmig runs both ways: dump + load, and copy (direct).
 #
 # Every trial runs BENCH_REPS times (default 3) into a fresh database and
@@ -40,7 +41,9 @@ mybytes=$(my -N -e "SELECT SUM(data_length) FROM information_schema.tables WHERE
 pgbytes=$(psql -X -At "$pgb/sbtest" -c "SELECT sum(pg_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' AND c.relkind = 'r'")
 my1=$(my -N -e "SELECT data_length FROM information_schema.tables WHERE table_schema = 'sbtest' AND table_name = 'sbtest1'")
 pg1=$(psql -X -At "$pgb/sbtest" -c "SELECT pg_relation_size('sbtest1')")
-pg_dump -s -t sbtest1 "$pgb/sbtest" >"$work/sbtest1.sql"
+# the raw pipes do what dbmig does: the bare table, the rows, then its keys
+pg_dump -s --section=pre-data -t sbtest1 "$pgb/sbtest" >"$work/sbtest1.sql"
+pg_dump -s --section=post-data -t sbtest1 "$pgb/sbtest" >"$work/sbtest1-post.sql"
 
 # run LABEL CMD...: one timed step of a trial; adds to WALL, keeps the largest RSS
 WALL=0 RSS=0 FAILED=0
@@ -163,6 +166,7 @@ dbmig_both "PG->PG 1 table" "$rows" "$pg1" "$pgb/sbtest" "$pgb/d1_pp" 1 sbtest1
 t_raw_pp() {
 	newpg raw_pp; psql -X -q "$pgb/raw_pp" -f "$work/sbtest1.sql" >/dev/null
 	run pipe bash -c "psql -X -c 'COPY sbtest1 TO STDOUT' '$pgb/sbtest' | psql -X -c 'COPY sbtest1 FROM STDIN' '$pgb/raw_pp'"
+	run keys psql -X -q -f "$work/sbtest1-post.sql" "$pgb/raw_pp"
 }
 trial "PG->PG 1 table" "COPY TO | COPY FROM" "$rows" "$pg1" "$pgb/sbtest" "$pgb/raw_pp" sbtest1 t_raw_pp
 
@@ -170,13 +174,15 @@ dbmig_both "MySQL->PG 1 table" "$rows" "$my1" "$myu/sbtest" "$pgb/d1_mp" 1 sbtes
 t_raw_mp() {
 	newpg raw_mp; psql -X -q "$pgb/raw_mp" -f "$work/sbtest1.sql" >/dev/null
 	run pipe bash -c "mariadb --no-defaults -h 127.0.0.1 -P $MY_PORT -uroot -N -B -e 'SELECT * FROM sbtest.sbtest1' | psql -X -c 'COPY sbtest1 FROM STDIN' '$pgb/raw_mp'"
+	run keys psql -X -q -f "$work/sbtest1-post.sql" "$pgb/raw_mp"
 }
 trial "MySQL->PG 1 table" "SELECT | COPY FROM" "$rows" "$my1" "$myu/sbtest" "$pgb/raw_mp" sbtest1 t_raw_mp
 
 dbmig_both "PG->MySQL 1 table" "$rows" "$pg1" "$pgb/sbtest" "$myu/d1_pm" 1 sbtest1
 t_raw_pm() {
-	newmy raw_pm; my raw_pm -e "CREATE TABLE sbtest1 LIKE sbtest.sbtest1"
+	newmy raw_pm; my raw_pm -e "CREATE TABLE sbtest1 LIKE sbtest.sbtest1; ALTER TABLE sbtest1 DROP INDEX k_1"
 	run pipe bash -c "psql -X -c 'COPY sbtest1 TO STDOUT' '$pgb/sbtest' | mariadb --no-defaults --local-infile=1 -h 127.0.0.1 -P $MY_PORT -uroot raw_pm -e \"LOAD DATA LOCAL INFILE '/dev/stdin' INTO TABLE sbtest1\""
+	run keys my raw_pm -e "ALTER TABLE sbtest1 ADD INDEX k_1 (k)"
 }
 trial "PG->MySQL 1 table" "COPY TO | LOAD DATA" "$rows" "$pg1" "$pgb/sbtest" "$myu/raw_pm" sbtest1 t_raw_pm
 echo "(÷dump+ld, ÷copy: the peer's wall over dbmig's; on the raw-pipe rows, dbmig's wall over the pipe's)"
