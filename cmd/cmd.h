@@ -66,6 +66,10 @@ int load_option(const char *sub, int ch, const char *arg, struct load_opts *o);
 /* Copies a connection string and blanks any password in argv, so `ps`
  * stops showing it; warns that it was visible until now. */
 char *take_conninfo_arg(char *arg, const char *what);
+/* The next positional argument (if any) into *dst, through take_conninfo_arg. */
+void take_positional_conninfo(int argc, char **argv, char **dst, const char *what);
+/* *dst from the environment variable when no argument gave it. */
+void conninfo_default(char **dst, const char *envvar);
 /* Parses "64M", "1G", "4096"; returns 0 or -1. */
 int parse_size(const char *s, uint64_t *out);
 /* Parses a positive int with an upper bound; returns 0 or -1. */

@@ -111,22 +111,14 @@ cmd_copy(int argc, char **argv)
 			goto out;
 		}
 	}
-	if (optind < argc) {
-		free(source);
-		source = take_conninfo_arg(argv[optind++], "source");
-	}
-	if (optind < argc) {
-		free(target);
-		target = take_conninfo_arg(argv[optind++], "target");
-	}
+	take_positional_conninfo(argc, argv, &source, "source");
+	take_positional_conninfo(argc, argv, &target, "target");
 	if (optind < argc) {
 		usage_error("copy", "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
-	if (!source && getenv("DBMIG_SOURCE_URI"))
-		source = xstrdup(getenv("DBMIG_SOURCE_URI"));
-	if (!target && getenv("DBMIG_TARGET_URI"))
-		target = xstrdup(getenv("DBMIG_TARGET_URI"));
+	conninfo_default(&source, "DBMIG_SOURCE_URI");
+	conninfo_default(&target, "DBMIG_TARGET_URI");
 	if (!source || !target) {
 		usage_error("copy", "give the source and the target (SOURCE TARGET)");
 		goto out;

@@ -116,17 +116,13 @@ cmd_dump(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (optind < argc) {
-		free(source);
-		source = take_conninfo_arg(argv[optind++], "source");
-	}
+	take_positional_conninfo(argc, argv, &source, "source");
 	rc = EXIT_USAGE;
 	if (optind < argc) {
 		usage_error("dump", "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
-	if (!source && getenv("DBMIG_SOURCE_URI"))
-		source = xstrdup(getenv("DBMIG_SOURCE_URI"));
+	conninfo_default(&source, "DBMIG_SOURCE_URI");
 	if (!source) {
 		usage_error("dump", "no source given (SOURCE argument or DBMIG_SOURCE_URI)");
 		goto out;

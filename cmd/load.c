@@ -131,16 +131,12 @@ cmd_load(int argc, char **argv)
 	}
 	if (optind < argc)
 		o.dumpdir = argv[optind++];
-	if (optind < argc) {
-		free(target);
-		target = take_conninfo_arg(argv[optind++], "target");
-	}
+	take_positional_conninfo(argc, argv, &target, "target");
 	if (optind < argc) {
 		usage_error("load", "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
-	if (!target && getenv("DBMIG_TARGET_URI"))
-		target = xstrdup(getenv("DBMIG_TARGET_URI"));
+	conninfo_default(&target, "DBMIG_TARGET_URI");
 	if (!o.dumpdir || !target) {
 		usage_error("load", "give the dump directory and the target (DIR TARGET)");
 		goto out;

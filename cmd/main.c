@@ -107,6 +107,22 @@ cmd_help(int argc, char **argv)
 	}
 }
 
+void
+take_positional_conninfo(int argc, char **argv, char **dst, const char *what)
+{
+	if (optind < argc) {
+		free(*dst);
+		*dst = take_conninfo_arg(argv[optind++], what);
+	}
+}
+
+void
+conninfo_default(char **dst, const char *envvar)
+{
+	if (!*dst && getenv(envvar))
+		*dst = xstrdup(getenv(envvar));
+}
+
 char *
 take_conninfo_arg(char *arg, const char *what)
 {
