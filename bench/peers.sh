@@ -182,7 +182,7 @@ dbmig_both "PG->MySQL 1 table" "$rows" "$pg1" "$pgb/sbtest" "$myu/d1_pm" 1 sbtes
 t_raw_pm() {
 	newmy raw_pm; my raw_pm -e "CREATE TABLE sbtest1 LIKE sbtest.sbtest1; ALTER TABLE sbtest1 DROP INDEX k_1"
 	run pipe bash -c "psql -X -c 'COPY sbtest1 TO STDOUT' '$pgb/sbtest' | mariadb --no-defaults --local-infile=1 -h 127.0.0.1 -P $MY_PORT -uroot raw_pm -e \"LOAD DATA LOCAL INFILE '/dev/stdin' INTO TABLE sbtest1\""
-	run keys my raw_pm -e "ALTER TABLE sbtest1 ADD INDEX k_1 (k)"
+	run keys mariadb --no-defaults -h 127.0.0.1 -P "$MY_PORT" -uroot raw_pm -e "ALTER TABLE sbtest1 ADD INDEX k_1 (k)"
 }
 trial "PG->MySQL 1 table" "COPY TO | LOAD DATA" "$rows" "$pg1" "$pgb/sbtest" "$myu/raw_pm" sbtest1 t_raw_pm
 echo "(÷dump+ld, ÷copy: the peer's wall over dbmig's; on the raw-pipe rows, dbmig's wall over the pipe's)"
