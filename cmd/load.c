@@ -42,6 +42,16 @@ static const char load_usage[] =
 	"      --target URI    the same as the TARGET argument\n"
 	"  -h, --help          this help\n";
 
+/* "scheme://..." or libpq's "keyword=value ...": a database, not a path
+ * ("/backup/run=1" has its '/' first). */
+static int
+looks_like_conninfo(const char *s)
+{
+	size_t k = strspn(s, "abcdefghijklmnopqrstuvwxyz_");
+
+	return strstr(s, "://") != NULL || (k > 0 && s[k] == '=');
+}
+
 int
 load_option(const char *sub, int ch, const char *arg, struct load_opts *o)
 {
@@ -128,6 +138,17 @@ cmd_load(int argc, char **argv)
 			fprintf(stderr, "Try 'dbmig load --help'.\n");
 			return EXIT_USAGE;
 		}
+	}
+	if (optind < argc && looks_like_conninfo(argv[optind])) {
+		/* A database, not a dump: say where that goes, and keep any
+		 * password in it out of ps and of the message. */
+		char *src = take_conninfo_arg(argv[optind], "source");
+
+		free(src);
+		usage_error("load", "the first argument is a connection string, not a dump "
+			    "directory; to copy from a database directly, use "
+			    "'dbmig copy SOURCE TARGET'");
+		goto out;
 	}
 	if (optind < argc)
 		o.dumpdir = argv[optind++];

@@ -146,6 +146,11 @@ setup_file() {
 	run -2 dbmig copy --chunk-size lots "$(pg_uri cp_src)" "$(pg_uri cp_x)"
 	run -2 dbmig copy --schema-only --data-only "$(pg_uri cp_src)" "$(pg_uri cp_x)"
 	run -2 dbmig copy "$(pg_uri cp_src)" "oracle://scott@tiger/db"
+	# load given a database instead of a dump: pointed to copy, password kept out
+	run -2 dbmig load "postgresql://u:sekrit@127.0.0.1:1/db" "$(pg_uri cp_x)"
+	assert_output --partial "use 'dbmig copy SOURCE TARGET'"
+	refute_output --partial sekrit
+	run -2 dbmig load "host=127.0.0.1 dbname=db" "$(pg_uri cp_x)"
 }
 
 @test "binary COPY in and out: edge values of every type arrive exactly, as with text" {
