@@ -122,6 +122,14 @@ setup_file() {
 	# a second copy is stopped before it writes, naming the way out
 	run -4 dbmig copy "$(pg_uri cp_src)" "$dst"
 	assert_output --partial "already exists"
+	# the target refuses a row: the readers stop too (no hang), exit 4 names
+	# the chunk and the table, the kept dump goes
+	chk=$(new_db cp_check)
+	psql_at "$chk" "CREATE TABLE ck (a text, b int CHECK (b < 30000), v text, PRIMARY KEY (a, b))"
+	run -4 timeout 120 dbmig copy -j 2 --chunk-size 256k --data-only -t ck --keep-dump "$dir" \
+		"$(pg_uri cp_src)" "$chk"
+	assert_output --regexp "chunk t00000_c[0-9]+\.zst of public\.ck: .*check constraint"
+	[ ! -e "$dir" ]
 	# into a table that holds rows: refused, naming the table
 	psql_at "$(new_db cp_rows)" "CREATE TABLE empty_t (x int); INSERT INTO empty_t VALUES (1)"
 	run -4 dbmig copy --data-only -t empty_t "$(pg_uri cp_src)" "$(pg_uri cp_rows)"
