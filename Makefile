@@ -25,7 +25,7 @@ LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
 LIB_SRCS := lib/util.c lib/json_util.c lib/progress.c lib/md5.c lib/vform.c lib/vform_json.c lib/dberr.c lib/log.c lib/types.c lib/canon.c lib/schema.c \
-	    lib/driver.c lib/workpool.c lib/dump.c lib/load.c lib/verify.c lib/verify_rows.c lib/vsql.c lib/keyrange.c lib/rowpipe.c lib/copy.c \
+	    lib/driver.c lib/workpool.c lib/dump.c lib/load.c lib/verify.c lib/verify_rows.c lib/vsql.c lib/keyrange.c lib/blockq.c lib/rowpipe.c lib/copy.c \
 	    lib/pg/pg_text.c lib/pg/pg_schema.c lib/pg/pg_ddl.c lib/pg/pg_ddl_mysql.c \
 	    lib/pg/drv_pg.c lib/pg/pg_verify.c lib/pg/pg_split.c \
 	    lib/mysql/my_text.c lib/mysql/my_uri.c lib/mysql/my_schema.c \

@@ -1,18 +1,14 @@
 /*
- * rowpipe.c - see rowpipe.h.
- *
- * The pipe is a ring of `depth` messages. Buffers are swapped, never
- * copied: the producer fills its own buffer and trades it for the empty
- * one in the slot it fills; the consumer trades the buffer it finished
- * for the slot's full one. After the first laps nothing is allocated.
+ * rowpipe.c - see rowpipe.h. The blocks travel through a blockq; this
+ * file only frames them: a chunk is BEGIN (its name), ROWS blocks of
+ * encoded rows, END; CLOSE ends the pipe.
  */
 #include "rowpipe.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
+#include "blockq.h"
 #include "util.h"
 #include "banned.h"
 
@@ -20,19 +16,9 @@
 
 enum msg_kind { MSG_BEGIN, MSG_ROWS, MSG_END, MSG_CLOSE };
 
-struct msg {
-	enum msg_kind kind;
-	struct strbuf data;	/* MSG_ROWS: encoded rows; MSG_BEGIN: the name */
-};
-
 struct rowpipe {
-	int ncols, depth;
-	pthread_mutex_t mu;
-	pthread_cond_t changed;
-	struct msg *ring;
-	int head, count;		/* consumer takes ring[head] */
-	int consumer_failed;
-	struct dberr failure;		/* the consumer's, or the producer's close */
+	int ncols;
+	struct blockq *q;
 	struct strbuf cur;		/* producer: rows not yet sent */
 	struct strbuf held;		/* consumer: the block being read */
 	size_t pos;
@@ -44,11 +30,7 @@ rowpipe_new(int ncols, int depth)
 	struct rowpipe *p = xcalloc(1, sizeof(*p));
 
 	p->ncols = ncols;
-	p->depth = depth < 2 ? 2 : depth;
-	p->ring = xcalloc((size_t)p->depth, sizeof(*p->ring));
-	/* xcalloc left every buffer and the failure empty (DBERR_NONE). */
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->changed, NULL);
+	p->q = blockq_new(depth);
 	return p;
 }
 
@@ -57,49 +39,10 @@ rowpipe_free(struct rowpipe *p)
 {
 	if (!p)
 		return;
-	for (int i = 0; i < p->depth; i++)
-		strbuf_release(&p->ring[i].data);
-	free(p->ring);
+	blockq_free(p->q);
 	strbuf_release(&p->cur);
 	strbuf_release(&p->held);
-	pthread_mutex_destroy(&p->mu);
-	pthread_cond_destroy(&p->changed);
 	free(p);
-}
-
-static void
-swap_bufs(struct strbuf *a, struct strbuf *b)
-{
-	struct strbuf t = *a;
-
-	*a = *b;
-	*b = t;
-}
-
-/* Sends a message, trading *data for the slot's empty buffer. */
-static int
-push(struct rowpipe *p, enum msg_kind kind, struct strbuf *data, struct dberr *err)
-{
-	struct msg *m;
-
-	pthread_mutex_lock(&p->mu);
-	while (p->count == p->depth && !p->consumer_failed)
-		pthread_cond_wait(&p->changed, &p->mu);
-	if (p->consumer_failed) {
-		if (err)
-			*err = p->failure;
-		pthread_mutex_unlock(&p->mu);
-		return -1;
-	}
-	m = &p->ring[(p->head + p->count) % p->depth];
-	m->kind = kind;
-	strbuf_reset(&m->data);
-	if (data)
-		swap_bufs(&m->data, data);
-	p->count++;
-	pthread_cond_broadcast(&p->changed);
-	pthread_mutex_unlock(&p->mu);
-	return 0;
 }
 
 int
@@ -109,7 +52,7 @@ rowpipe_chunk_begin(struct rowpipe *p, const char *name, struct dberr *err)
 	int r;
 
 	strbuf_addstr(&nb, name);
-	r = push(p, MSG_BEGIN, &nb, err);
+	r = blockq_push(p->q, MSG_BEGIN, &nb, err);
 	strbuf_release(&nb);
 	return r;
 }
@@ -118,99 +61,50 @@ int64_t
 rowpipe_row(struct rowpipe *p, const struct value *vals, struct dberr *err)
 {
 	size_t before = p->cur.len;
+	int64_t n;
 
 	canon_row_encode(&p->cur, vals, p->ncols);
-	if (p->cur.len >= BLOCK_BYTES) {
-		int64_t n = (int64_t)(p->cur.len - before);
-
-		if (push(p, MSG_ROWS, &p->cur, err) < 0)
-			return -1;
-		strbuf_reset(&p->cur);
-		return n;
-	}
-	return (int64_t)(p->cur.len - before);
+	n = (int64_t)(p->cur.len - before);
+	if (p->cur.len >= BLOCK_BYTES && blockq_push(p->q, MSG_ROWS, &p->cur, err) < 0)
+		return -1;
+	return n;
 }
 
 int
 rowpipe_chunk_end(struct rowpipe *p, struct dberr *err)
 {
-	if (p->cur.len) {
-		if (push(p, MSG_ROWS, &p->cur, err) < 0)
-			return -1;
-		strbuf_reset(&p->cur);
-	}
-	return push(p, MSG_END, NULL, err);
+	if (p->cur.len && blockq_push(p->q, MSG_ROWS, &p->cur, err) < 0)
+		return -1;
+	return blockq_push(p->q, MSG_END, NULL, err);
 }
 
 void
 rowpipe_close(struct rowpipe *p, const struct dberr *failure)
 {
-	pthread_mutex_lock(&p->mu);
-	if (failure && !p->consumer_failed)
-		p->failure = *failure;
-	pthread_mutex_unlock(&p->mu);
-	/* A failed consumer reads nothing more: do not wait for room. */
-	push(p, MSG_CLOSE, NULL, NULL);
+	blockq_close(p->q, MSG_CLOSE, failure);
 }
 
-/* Takes the next message; MSG_ROWS data lands in p->held. */
-static enum msg_kind
-pop(struct rowpipe *p, struct strbuf *name)
-{
-	struct msg *m;
-	enum msg_kind k;
-
-	pthread_mutex_lock(&p->mu);
-	while (p->count == 0)
-		pthread_cond_wait(&p->changed, &p->mu);
-	m = &p->ring[p->head];
-	k = m->kind;
-	if (k == MSG_ROWS) {
-		strbuf_reset(&p->held);
-		swap_bufs(&p->held, &m->data);
-		p->pos = 0;
-	} else if (k == MSG_BEGIN && name) {
-		strbuf_reset(name);
-		strbuf_add(name, m->data.buf, m->data.len);
-	}
-	p->head = (p->head + 1) % p->depth;
-	p->count--;
-	pthread_cond_broadcast(&p->changed);
-	pthread_mutex_unlock(&p->mu);
-	return k;
-}
-
+/* The close stays in the queue, so later calls see it as well. */
 static int
 closed(struct rowpipe *p, struct dberr *err)
 {
-	int failed;
-
-	pthread_mutex_lock(&p->mu);
-	failed = p->failure.cls != DBERR_NONE;
-	if (failed)
-		*err = p->failure;
-	/* Leave the close message for a later call to see as well. */
-	p->head = (p->head + p->depth - 1) % p->depth;
-	p->count++;
-	pthread_mutex_unlock(&p->mu);
-	return failed ? -1 : 0;
+	blockq_unpop(p->q);
+	return blockq_failure(p->q, err) ? -1 : 0;
 }
 
 int
 rowpipe_next_chunk(struct rowpipe *p, char *name, size_t namesz, struct dberr *err)
 {
-	struct strbuf nb = STRBUF_INIT;
-	enum msg_kind k = pop(p, &nb);
-	int r = 1;
+	int kind = blockq_pop(p->q, &p->held);
 
-	if (k == MSG_BEGIN)
-		snprintf(name, namesz, "%s", nb.buf ? nb.buf : "");
-	else if (k == MSG_CLOSE)
-		r = closed(p, err);
-	else
-		r = dberr_set(err, DBERR_INTERNAL, "row pipe: rows outside a chunk");
-	strbuf_release(&nb);
-	return r;
+	p->pos = p->held.len;	/* nothing of it is rows */
+	if (kind == MSG_BEGIN) {
+		snprintf(name, namesz, "%s", strbuf_cstr(&p->held));
+		return 1;
+	}
+	if (kind == MSG_CLOSE)
+		return closed(p, err);
+	return dberr_set(err, DBERR_INTERNAL, "row pipe: rows outside a chunk");
 }
 
 int
@@ -233,28 +127,27 @@ rowpipe_next_row(void *pipe, struct value *vals, struct dberr *err)
 			p->pos += used;
 			return 1;
 		}
-		switch (pop(p, NULL)) {
+		switch (blockq_pop(p->q, &p->held)) {
 		case MSG_ROWS:
+			p->pos = 0;
 			continue;
 		case MSG_END:
+			p->pos = p->held.len;
 			return 0;
 		case MSG_CLOSE:
+			p->pos = p->held.len;
 			if (closed(p, err) < 0)
 				return -1;
 			return dberr_set(err, DBERR_INTERNAL, "row pipe: closed inside a chunk");
-		case MSG_BEGIN:
-			break;
+		default:
+			p->pos = p->held.len;
+			return dberr_set(err, DBERR_INTERNAL, "row pipe: a chunk began inside a chunk");
 		}
-		return dberr_set(err, DBERR_INTERNAL, "row pipe: a chunk began inside a chunk");
 	}
 }
 
 void
 rowpipe_fail(struct rowpipe *p, const struct dberr *err)
 {
-	pthread_mutex_lock(&p->mu);
-	p->consumer_failed = 1;
-	p->failure = *err;
-	pthread_cond_broadcast(&p->changed);
-	pthread_mutex_unlock(&p->mu);
+	blockq_fail(p->q, err);
 }
