@@ -5,7 +5,9 @@
  * The writer hashes the canonical stream with XXH3-128 inside its write
  * path and keeps a sticky error, in the manner of redis' rio: once a
  * write failed, everything after is refused and finish() reports the
- * first failure. The reader is the mirror image and trusts nothing: it
+ * first failure. Compressing, hashing and writing run on a thread of the
+ * writer's own, fed 256 KiB blocks through a blockq of depth 2, so the
+ * thread that reads the source keeps reading while a block compresses. The reader is the mirror image and trusts nothing: it
  * checks the compressed size first, bounds every length, and hands out
  * no row it has not decoded in full.
  */
@@ -21,9 +23,15 @@
 #include <xxhash.h>
 #include <zstd.h>
 
+#include <pthread.h>
+
+#include "../lib/blockq.h"
 #include "../lib/banned.h"
 
 #define RAW_FLUSH_AT	(256 * 1024)
+
+/* What the reading thread hands the compressor. */
+enum { BLK_DATA, BLK_END, BLK_ABORT };
 
 struct chunk_writer {
 	char *dir, *name;
@@ -33,7 +41,12 @@ struct chunk_writer {
 	ZSTD_CCtx *cctx;
 	XXH3_state_t *hash;
 	XXH3_state_t *fhash;		/* over the file bytes */
-	struct strbuf raw;		/* canonical bytes not yet compressed */
+	struct strbuf raw;		/* reading thread: rows not yet handed over */
+	uint64_t sent_bytes;		/* reading thread: bytes handed over */
+	struct blockq *q;
+	pthread_t compressor;
+	int compressor_running;
+	struct strbuf zin;		/* compressor: the block it works on */
 	unsigned char *zbuf;
 	size_t zcap;
 	uint64_t rows, raw_bytes, file_bytes;
@@ -72,19 +85,21 @@ write_all(struct chunk_writer *w, const void *p, size_t n, struct dberr *err)
 	return 0;
 }
 
-/* Compresses and writes w->raw; ZSTD_e_end closes the frame. */
+/* Compresses and writes one block; ZSTD_e_end closes the frame. Runs on
+ * the compressor thread. */
 static int
-writer_flush(struct chunk_writer *w, ZSTD_EndDirective mode, struct dberr *err)
+writer_flush(struct chunk_writer *w, struct strbuf *blk, ZSTD_EndDirective mode,
+	     struct dberr *err)
 {
-	ZSTD_inBuffer in = { w->raw.buf, w->raw.len, 0 };
+	ZSTD_inBuffer in = { blk->buf, blk->len, 0 };
 	size_t rem;
 
 	if (w->werr.cls != DBERR_NONE) {
 		*err = w->werr;
 		return -1;
 	}
-	XXH3_128bits_update(w->hash, w->raw.buf ? w->raw.buf : "", w->raw.len);
-	w->raw_bytes += w->raw.len;
+	XXH3_128bits_update(w->hash, blk->buf ? blk->buf : "", blk->len);
+	w->raw_bytes += blk->len;
 	do {
 		ZSTD_outBuffer out = { w->zbuf, w->zcap, 0 };
 
@@ -97,8 +112,39 @@ writer_flush(struct chunk_writer *w, ZSTD_EndDirective mode, struct dberr *err)
 		if (out.pos && write_all(w, w->zbuf, out.pos, err) < 0)
 			return -1;
 	} while (mode == ZSTD_e_end ? rem != 0 : in.pos < in.size);
-	strbuf_reset(&w->raw);
+	strbuf_reset(blk);
 	return 0;
+}
+
+static void *
+compressor_main(void *arg)
+{
+	struct chunk_writer *w = arg;
+	struct dberr err = DBERR_INIT;
+
+	for (;;) {
+		int kind = blockq_pop(w->q, &w->zin);
+
+		if (kind == BLK_ABORT)
+			break;
+		if (writer_flush(w, &w->zin, kind == BLK_END ? ZSTD_e_end : ZSTD_e_continue,
+				 &err) < 0) {
+			/* the reading thread's next hand-over gets the error */
+			blockq_fail(w->q, &err);
+			break;
+		}
+		if (kind == BLK_END)
+			break;
+	}
+	return NULL;
+}
+
+/* Hands the rows so far to the compressor; -1 with its error. */
+static int
+writer_send(struct chunk_writer *w, int kind, struct dberr *err)
+{
+	w->sent_bytes += w->raw.len;
+	return blockq_push(w->q, kind, &w->raw, err);
 }
 
 struct chunk_writer *
@@ -135,6 +181,13 @@ chunk_writer_open(const char *dir, const char *name, int ncols, int level,
 	w->zbuf = xmalloc(w->zcap);
 	strbuf_add(&w->raw, DUMPFMT_CHUNK_MAGIC, 8);
 	put_uvarint(&w->raw, (uint64_t)ncols);
+	w->q = blockq_new(2);
+	if (pthread_create(&w->compressor, NULL, compressor_main, w) != 0) {
+		dberr_set(err, DBERR_INTERNAL, "cannot start a compressor thread");
+		chunk_writer_abort(w);
+		return NULL;
+	}
+	w->compressor_running = 1;
 	return w;
 }
 
@@ -144,14 +197,14 @@ chunk_writer_row(struct chunk_writer *w, const struct value *vals, struct dberr 
 	canon_row_encode(&w->raw, vals, w->ncols);
 	w->rows++;
 	if (w->raw.len >= RAW_FLUSH_AT)
-		return writer_flush(w, ZSTD_e_continue, err);
+		return writer_send(w, BLK_DATA, err);
 	return 0;
 }
 
 uint64_t
 chunk_writer_raw_bytes(const struct chunk_writer *w)
 {
-	return w->raw_bytes + w->raw.len;
+	return w->sent_bytes + w->raw.len;
 }
 
 int
@@ -162,8 +215,14 @@ chunk_writer_finish(struct chunk_writer *w, struct chunk *c, struct dberr *err)
 	int ret = -1;
 
 	canon_end_encode(&w->raw, w->rows);
-	if (writer_flush(w, ZSTD_e_end, err) < 0)
+	if (writer_send(w, BLK_END, err) < 0)
 		goto out;
+	pthread_join(w->compressor, NULL);
+	w->compressor_running = 0;
+	if (w->werr.cls != DBERR_NONE) {
+		*err = w->werr;
+		goto out;
+	}
 	if (fsync(w->fd) < 0) {
 		writer_fail(w, err, "fsync", errno);
 		goto out;
@@ -208,6 +267,13 @@ chunk_writer_abort(struct chunk_writer *w)
 {
 	if (!w)
 		return;
+	if (w->compressor_running) {
+		/* returns at once when the compressor failed and left */
+		blockq_push(w->q, BLK_ABORT, NULL, NULL);
+		pthread_join(w->compressor, NULL);
+	}
+	blockq_free(w->q);
+	strbuf_release(&w->zin);
 	if (w->fd >= 0)
 		close(w->fd);
 	if (w->tmp_path.len)
