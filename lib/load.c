@@ -91,12 +91,36 @@ reader_source(void *arg, struct value *vals, struct dberr *err)
 	return r;
 }
 
+/* One chunk of t from src, in one transaction with its ledger item; adds
+ * its rows to the load's count. Shared by dump chunks and a feed's. */
+static int
+load_one_chunk(struct load_ctx *ctx, struct db_conn *conn, const struct table *t,
+	       const char *name, struct reader_src *src, uint64_t *rows, struct dberr *err)
+{
+	struct strbuf item = STRBUF_INIT;
+	int r;
+
+	*rows = 0;
+	strbuf_addf(&item, "chunk:%s", name);
+	r = ctx->drv->load_chunk(conn, t, ctx->meta->dump_id, item.buf, reader_source, src,
+				 ctx->opts->strip_nul ? LOAD_STRIP_NUL : 0, rows, err);
+	strbuf_release(&item);
+	if (r < 0) {
+		dberr_prefix(err, "chunk %s of %s.%s", name, t->schema, t->name);
+		return -1;
+	}
+	log_debug("loaded chunk %s of %s.%s: %" PRIu64 " rows", name, t->schema, t->name, *rows);
+	pthread_mutex_lock(&ctx->lock);
+	ctx->rows += *rows;
+	pthread_mutex_unlock(&ctx->lock);
+	return 0;
+}
+
 static int
 chunk_job_run(void *state, size_t job, void *arg, struct dberr *err)
 {
 	struct load_ctx *ctx = arg;
 	struct chunk_job *j = &ctx->jobs[ctx->job_base + job];
-	struct strbuf item = STRBUF_INIT;
 	struct reader_src src = { NULL, NULL, NULL, test_chunk_delay_ms() };
 	int ncols = 0, ret = -1;
 	uint64_t rows = 0;
@@ -107,19 +131,9 @@ chunk_job_run(void *state, size_t job, void *arg, struct dberr *err)
 	src.r = chunk_reader_open(ctx->opts->dumpdir, j->c, ncols, err);
 	if (!src.r)
 		goto out;
-	strbuf_addf(&item, "chunk:%s", j->c->file);
 	progress_part_start(ctx->prog, j->ti);
-	if (ctx->drv->load_chunk(state, j->t, ctx->meta->dump_id, item.buf,
-				 reader_source, &src, ctx->opts->strip_nul ? LOAD_STRIP_NUL : 0,
-				 &rows, err) < 0) {
-		dberr_prefix(err, "chunk %s of %s.%s", j->c->file, j->t->schema, j->t->name);
+	if (load_one_chunk(ctx, state, j->t, j->c->file, &src, &rows, err) < 0)
 		goto out;
-	}
-	log_debug("loaded chunk %s of %s.%s: %" PRIu64 " rows", j->c->file, j->t->schema,
-		  j->t->name, rows);
-	pthread_mutex_lock(&ctx->lock);
-	ctx->rows += rows;
-	pthread_mutex_unlock(&ctx->lock);
 	progress_rows(ctx->prog, j->ti, rows, j->c->raw_bytes);
 	progress_chunk_done(ctx->prog, j->ti, j->c->file, rows, j->c->raw_bytes);
 	progress_part_done(ctx->prog, j->ti);
@@ -133,7 +147,6 @@ out:
 	pthread_cond_broadcast(&ctx->chunk_done);
 	pthread_mutex_unlock(&ctx->lock);
 	chunk_reader_close(src.r);
-	strbuf_release(&item);
 	return ret;
 }
 
@@ -444,23 +457,13 @@ int
 load_feed_chunk(struct load_ctx *ctx, int slot, int ti, const char *name,
 		row_source_fn src, void *arg, struct dberr *err)
 {
-	const struct table *t = &ctx->model->tables[ti];
-	struct strbuf item = STRBUF_INIT;
 	struct reader_src rs = { NULL, src, arg, test_chunk_delay_ms() };
-	uint64_t rows = 0;
-	int r;
+	uint64_t rows;
 
-	strbuf_addf(&item, "chunk:%s", name);
-	r = ctx->drv->load_chunk(ctx->conns[slot], t, ctx->meta->dump_id, item.buf, reader_source,
-				 &rs, ctx->opts->strip_nul ? LOAD_STRIP_NUL : 0, &rows, err);
-	strbuf_release(&item);
-	if (r < 0) {
-		dberr_prefix(err, "chunk %s of %s.%s", name, t->schema, t->name);
+	if (load_one_chunk(ctx, ctx->conns[slot], &ctx->model->tables[ti], name, &rs, &rows,
+			   err) < 0)
 		return -1;
-	}
-	log_debug("loaded chunk %s of %s.%s: %" PRIu64 " rows", name, t->schema, t->name, rows);
 	pthread_mutex_lock(&ctx->lock);
-	ctx->rows += rows;
 	ctx->chunks_fed++;
 	pthread_mutex_unlock(&ctx->lock);
 	return 0;
