@@ -7,31 +7,41 @@ CC      ?= cc
 
 MYSQL_PC := $(shell $(PKG_CONFIG) --exists libmariadb 2>/dev/null && echo libmariadb || \
 	      ($(PKG_CONFIG) --exists mysqlclient 2>/dev/null && echo mysqlclient))
-PKGS    := libpq $(MYSQL_PC) libzstd libxxhash jansson
+PKGS    := libpq $(or $(MYSQL_PC),libmariadb) libzstd libxxhash jansson
+# One missing library would empty every flag and confuse the compile
+# that follows: name it instead (see INSTALL for the package).
+PKGS_MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) 2>/dev/null && echo y),,$(p))))
+ifneq ($(PKGS_MISSING),)
+ifeq ($(filter deps clean lint-man uninstall,$(MAKECMDGOALS)),)
+ifeq ($(filter check demo,$(MAKECMDGOALS)),)
+$(error $(PKG_CONFIG) cannot find: $(PKGS_MISSING) (install its -dev package, see INSTALL; 'make deps' does it on Debian as root))
+endif
+endif
+endif
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
+# CFLAGS and LDFLAGS are the user's (make CFLAGS=-O0 keeps working); what
+# the build needs is in ALL_CFLAGS and ALL_LDFLAGS, as in git's Makefile.
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wformat=2 -Wshadow \
-	   -Wno-missing-field-initializers -pthread $(PKG_CFLAGS)
-LDFLAGS += -pthread
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra -Wformat=2 -Wshadow \
+	     -Wno-missing-field-initializers -pthread $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = -pthread $(LDFLAGS)
 LDLIBS  += $(PKG_LIBS) -lm
 ifdef DEVELOPER
-CFLAGS  += -Werror
+ALL_CFLAGS += -Werror
 endif
 ifdef SANITIZE
-CFLAGS  += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
-LDFLAGS += -fsanitize=$(SANITIZE)
+ALL_CFLAGS  += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-LIB_SRCS := lib/util.c lib/json_util.c lib/progress.c lib/md5.c lib/vform.c lib/vform_json.c lib/dberr.c lib/log.c lib/types.c lib/canon.c lib/schema.c \
-	    lib/driver.c lib/workpool.c lib/dump.c lib/load.c lib/verify.c lib/verify_rows.c lib/vsql.c lib/keyrange.c lib/blockq.c lib/rowpipe.c lib/copy.c \
-	    lib/pg/pg_text.c lib/pg/pg_schema.c lib/pg/pg_ddl.c lib/pg/pg_ddl_mysql.c \
-	    lib/pg/drv_pg.c lib/pg/pg_verify.c lib/pg/pg_split.c \
-	    lib/mysql/my_text.c lib/mysql/my_uri.c lib/mysql/my_schema.c \
-	    lib/mysql/my_ddl.c lib/mysql/my_ddl_pg.c lib/mysql/drv_mysql.c lib/mysql/my_verify.c lib/mysql/my_split.c \
-	    dumpfmt/dumpfmt_dir.c dumpfmt/chunk_zstd.c dumpfmt/manifest.c
-CMD_SRCS := cmd/main.c cmd/copy.c cmd/dump.c cmd/load.c cmd/verify.c
+# lib/ by layer: base, then the engines (and dumpfmt/ at the top), then
+# the procedures. See lib/README.md.
+LIB_DIRS := lib/base dumpfmt lib/engine lib/pg lib/mysql lib/dump lib/load lib/copy \
+	    lib/verify lib/cdc
+LIB_SRCS := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
+CMD_SRCS := $(sort $(wildcard cmd/*.c))
 UNIT_SRCS := $(wildcard tests/unit/t_*.c)
 
 LIB_OBJS := $(LIB_SRCS:.c=.o)
@@ -41,24 +51,24 @@ UNIT_BINS := $(UNIT_SRCS:.c=)
 all: dbmig
 
 # Rebuild everything when the compiler or flags change (SANITIZE=, CC=).
-BUILD_FLAGS := $(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS)
+BUILD_FLAGS := $(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS)
 .build-flags: FORCE
 	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' >$@
 $(LIB_OBJS) $(CMD_OBJS) $(UNIT_BINS): .build-flags
 FORCE:
 
 dbmig: $(CMD_OBJS) libdbmig.a
-	$(CC) $(LDFLAGS) -o $@ $(CMD_OBJS) libdbmig.a $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJS) libdbmig.a $(LDLIBS)
 
 libdbmig.a: $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJS)
 
 %.o: %.c
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
 tests/unit/t_%: tests/unit/t_%.c libdbmig.a tests/unit/tinytest.h
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< libdbmig.a $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< libdbmig.a $(ALL_LDFLAGS) $(LDLIBS)
 
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
 

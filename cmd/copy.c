@@ -1,6 +1,6 @@
 /*
  * copy.c - `dbmig copy`: option parsing and the report; the work is in
- * lib/copy.c. The options are dump's (how the source is read) and load's
+ * lib/copy/copy.c. The options are dump's (how the source is read) and load's
  * (how the target is written), parsed by the same functions.
  */
 #include <getopt.h>
@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/copy.h"
-#include "../lib/log.h"
-#include "../lib/progress.h"
+#include "lib/copy/copy.h"
+#include "lib/base/log.h"
+#include "lib/base/progress.h"
 #include "cmd.h"
 #include "exitcodes.h"
-#include "../lib/banned.h"
+#include "lib/base/banned.h"
 
 static const char copy_usage[] =
 	"usage: dbmig copy [options] SOURCE TARGET\n\n"

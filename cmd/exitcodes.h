@@ -5,7 +5,7 @@
 #ifndef DBMIG_EXITCODES_H
 #define DBMIG_EXITCODES_H
 
-#include "../lib/dberr.h"
+#include "lib/base/dberr.h"
 
 enum {
 	EXIT_OK = 0,

@@ -1,6 +1,6 @@
 /*
  * load.c - `dbmig load`: option parsing and the report; the work is in
- * lib/load.c.
+ * lib/load/load.c.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -8,12 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/log.h"
-#include "../lib/migrate.h"
-#include "../lib/progress.h"
+#include "lib/base/log.h"
+#include "lib/dump/dump.h"
+#include "lib/load/load.h"
+#include "lib/base/progress.h"
 #include "cmd.h"
 #include "exitcodes.h"
-#include "../lib/banned.h"
+#include "lib/base/banned.h"
 
 static const char load_usage[] =
 	"usage: dbmig load [options] DIR TARGET\n\n"

@@ -12,13 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../lib/dberr.h"
-#include "../lib/log.h"
-#include "../lib/util.h"
-#include "../lib/version.h"
+#include "lib/base/dberr.h"
+#include "lib/base/log.h"
+#include "lib/base/util.h"
+#include "lib/base/version.h"
 #include "cmd.h"
 #include "exitcodes.h"
-#include "../lib/banned.h"
+#include "lib/base/banned.h"
 
 struct cmd {
 	const char *name;

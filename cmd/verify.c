@@ -1,6 +1,6 @@
 /*
  * verify.c - `dbmig verify`: option parsing and the report (for people,
- * or JSON for machines); the comparison is in lib/verify.c.
+ * or JSON for machines); the comparison is in lib/verify/verify.c.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/json_util.h"
-#include "../lib/log.h"
-#include "../lib/verify.h"
+#include "lib/base/json_util.h"
+#include "lib/base/log.h"
+#include "lib/verify/verify.h"
 #include "cmd.h"
 #include "exitcodes.h"
-#include "../lib/banned.h"
+#include "lib/base/banned.h"
 
 enum {
 	VOPT_MODE = 512,

@@ -25,8 +25,8 @@
 
 #include <pthread.h>
 
-#include "../lib/blockq.h"
-#include "../lib/banned.h"
+#include "lib/base/blockq.h"
+#include "lib/base/banned.h"
 
 #define RAW_FLUSH_AT	(256 * 1024)
 

@@ -13,9 +13,9 @@
 
 #include <stdint.h>
 
-#include "../lib/canon.h"
-#include "../lib/dberr.h"
-#include "../lib/schema.h"
+#include "lib/base/canon.h"
+#include "lib/base/dberr.h"
+#include "lib/base/schema.h"
 
 #define DUMPFMT_VERSION		1
 #define DUMPFMT_MANIFEST	"manifest.json"

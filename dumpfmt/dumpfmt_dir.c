@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../lib/banned.h"
+#include "lib/base/banned.h"
 
 int
 dumpfmt_chunk_name_ok(const char *name)

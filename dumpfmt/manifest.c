@@ -18,9 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../lib/json_util.h"
+#include "lib/base/json_util.h"
 
-#include "../lib/banned.h"
+#include "lib/base/banned.h"
 
 /* ---- writing ---- */
 

@@ -21,9 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../log.h"
+#include "lib/base/log.h"
 #include "my_uri.h"
-#include "../banned.h"
+#include "lib/base/banned.h"
 
 static const char *
 side_name(enum dberr_class side)

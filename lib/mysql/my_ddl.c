@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../banned.h"
+#include "lib/base/banned.h"
 
 static int
 starts(const char *line, const char *prefix)

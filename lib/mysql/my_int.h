@@ -7,7 +7,7 @@
 
 #include <mysql.h>
 
-#include "../driver.h"
+#include "lib/engine/driver.h"
 #include "my_text.h"
 
 struct db_conn {

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../log.h"
-#include "../banned.h"
+#include "lib/base/log.h"
+#include "lib/base/banned.h"
 
 #define LEDGER_NAME "_dbmig_load_ledger"
 

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "my_int.h"
-#include "../keyrange.h"
-#include "../banned.h"
+#include "lib/base/keyrange.h"
+#include "lib/base/banned.h"
 
 #define SAMPLE_PER_PART 200
 

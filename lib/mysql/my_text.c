@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../canon.h"
-#include "../banned.h"
+#include "lib/base/canon.h"
+#include "lib/base/banned.h"
 
 int
 my_type_to_ntype(const char *dt, const char *ct, long long char_len, int prec,

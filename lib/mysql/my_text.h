@@ -14,8 +14,8 @@
 
 #include <stddef.h>
 
-#include "../types.h"
-#include "../util.h"
+#include "lib/base/types.h"
+#include "lib/base/util.h"
 
 /* Maps a column from information_schema.COLUMNS. is_json is set when a
  * MariaDB JSON column (longtext with a json_valid check) was detected.

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util.h"
+#include "lib/base/util.h"
 #include "my_uri.h"
-#include "../banned.h"
+#include "lib/base/banned.h"
 
 static int
 hexv(int c)

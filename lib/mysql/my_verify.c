@@ -1,6 +1,6 @@
 /*
  * my_verify.c - verify on MySQL and MariaDB: each compared column rendered
- * as lib/vform.c renders it in the client, the rest of the dialect
+ * as lib/verify/vform.c renders it in the client, the rest of the dialect
  * vsql.c builds the queries from, and running them.
  * JSON has no rendering here (MariaDB keeps JSON as written and has
  * nothing that prints it as jsonb does), so tables with JSON columns are
@@ -13,8 +13,8 @@
 #include <string.h>
 
 #include "my_int.h"
-#include "../vsql.h"
-#include "../banned.h"
+#include "lib/verify/vsql.h"
+#include "lib/base/banned.h"
 
 static const struct column *
 col_of(const struct vf_plan *p, int i, int side)

@@ -17,8 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../log.h"
-#include "../banned.h"
+#include "lib/base/log.h"
+#include "lib/base/banned.h"
 
 static const char session_setup[] =
 	"SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; "

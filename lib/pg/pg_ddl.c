@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../log.h"
-#include "../banned.h"
+#include "lib/base/log.h"
+#include "lib/base/banned.h"
 
 static const struct sequence *
 identity_sequence(const struct schema_model *s, const struct table *t,

@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../banned.h"
+#include "lib/base/banned.h"
 
 static void
 note(struct ddl_plan *plan, const struct table *t, const struct column *col,

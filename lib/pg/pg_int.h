@@ -7,7 +7,7 @@
 
 #include <libpq-fe.h>
 
-#include "../driver.h"
+#include "lib/engine/driver.h"
 #include "pg_text.h"
 
 struct db_conn {

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../log.h"
-#include "../banned.h"
+#include "lib/base/log.h"
+#include "lib/base/banned.h"
 
 #define USER_NS_FILTER(alias) \
 	alias ".nspname NOT IN ('pg_catalog', 'information_schema', '_dbmig') " \

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "pg_int.h"
-#include "../keyrange.h"
-#include "../banned.h"
+#include "lib/base/keyrange.h"
+#include "lib/base/banned.h"
 
 /* Rows in the sample: enough that ranges come out within a few percent. */
 #define SAMPLE_PER_PART 200

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../canon.h"
-#include "../banned.h"
+#include "lib/base/canon.h"
+#include "lib/base/banned.h"
 
 /* Unescapes one field's backslash sequence starting at line[i] (just
  * after the backslash); returns the index after it. */

@@ -12,8 +12,8 @@
 
 #include <stddef.h>
 
-#include "../types.h"
-#include "../util.h"
+#include "lib/base/types.h"
+#include "lib/base/util.h"
 
 /* Splits one COPY text line (without its '\n') into fields, unescaping
  * each. Returns the field count, or -1 when the count differs from

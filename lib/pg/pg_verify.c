@@ -1,6 +1,6 @@
 /*
  * pg_verify.c - verify on PostgreSQL: each compared column rendered as
- * lib/vform.c renders it in the client, the rest of the dialect vsql.c
+ * lib/verify/vform.c renders it in the client, the rest of the dialect vsql.c
  * builds the queries from, and running them.
  */
 #include <errno.h>
@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "pg_int.h"
-#include "../vsql.h"
-#include "../banned.h"
+#include "lib/verify/vsql.h"
+#include "lib/base/banned.h"
 
 static const struct column *
 col_of(const struct vf_plan *p, int i, int side)

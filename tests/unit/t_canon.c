@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../lib/canon.h"
-#include "../../lib/pg/pg_text.h"
+#include "lib/base/canon.h"
+#include "lib/pg/pg_text.h"
 #include "tinytest.h"
 
 static void

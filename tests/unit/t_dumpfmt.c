@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../dumpfmt/dumpfmt.h"
+#include "dumpfmt/dumpfmt.h"
 #include "tinytest.h"
 
 static char tmpdir[256];

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../lib/mysql/my_text.h"
-#include "../../lib/mysql/my_uri.h"
+#include "lib/mysql/my_text.h"
+#include "lib/mysql/my_uri.h"
 #include "tinytest.h"
 
 static void

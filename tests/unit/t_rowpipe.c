@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../../lib/rowpipe.h"
+#include "lib/copy/rowpipe.h"
 #include "tinytest.h"
 
 #define CHUNKS	5

@@ -4,8 +4,8 @@
  */
 #include <stdlib.h>
 
-#include "../../lib/pg/pg_text.h"
-#include "../../lib/types.h"
+#include "lib/pg/pg_text.h"
+#include "lib/base/types.h"
 #include "tinytest.h"
 
 static void

@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../../lib/md5.h"
-#include "../../lib/vform.h"
+#include "lib/base/md5.h"
+#include "lib/verify/vform.h"
 #include "tinytest.h"
 
 static void

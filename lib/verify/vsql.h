@@ -9,8 +9,8 @@
 
 #include <stdint.h>
 
-#include "schema.h"
-#include "util.h"
+#include "lib/base/schema.h"
+#include "lib/base/util.h"
 #include "vform.h"
 
 struct vsql_dialect {

@@ -10,7 +10,7 @@
  * a chunk's transaction only commits once its reader reached a verified
  * end, so a corrupt chunk never leaves rows behind.
  */
-#include "migrate.h"
+#include "load.h"
 
 #include <inttypes.h>
 #include <pthread.h>
@@ -19,11 +19,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "../dumpfmt/dumpfmt.h"
-#include "log.h"
-#include "progress.h"
-#include "workpool.h"
-#include "banned.h"
+#include "dumpfmt/dumpfmt.h"
+#include "lib/base/log.h"
+#include "lib/base/progress.h"
+#include "lib/base/workpool.h"
+#include "lib/base/banned.h"
 
 struct chunk_job {
 	struct table *t;

@@ -10,8 +10,8 @@
 
 #include <stdint.h>
 
-#include "dberr.h"
-#include "driver.h"
+#include "lib/base/dberr.h"
+#include "lib/engine/driver.h"
 
 enum verify_mode {
 	VERIFY_CHECKSUM = 0,	/* digests inside each server, bisect, fetch few rows */

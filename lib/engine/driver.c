@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "banned.h"
+#include "lib/base/banned.h"
 
 const struct db_driver *
 driver_for_uri(const char *uri, enum dberr_class side, struct dberr *err)

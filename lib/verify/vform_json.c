@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "vform.h"
-#include "banned.h"
+#include "lib/base/banned.h"
 
 #define JSON_MAX_DEPTH 1000
 

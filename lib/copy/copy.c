@@ -20,10 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../dumpfmt/dumpfmt.h"
-#include "log.h"
+#include "dumpfmt/dumpfmt.h"
+#include "lib/base/log.h"
 #include "rowpipe.h"
-#include "banned.h"
+#include "lib/base/banned.h"
 
 /* Blocks of ~256 KiB waiting between one reader and its loader. */
 #define PIPE_DEPTH	8

@@ -23,10 +23,10 @@
 
 #include <stdint.h>
 
-#include "canon.h"
-#include "dberr.h"
-#include "schema.h"
-#include "util.h"
+#include "lib/base/canon.h"
+#include "lib/base/dberr.h"
+#include "lib/base/schema.h"
+#include "lib/base/util.h"
 
 enum vkind {
 	VK_NONE = 0,	/* not comparable: reported, not compared */

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "md5.h"
-#include "banned.h"
+#include "lib/base/md5.h"
+#include "lib/base/banned.h"
 
 /* The family a neutral type renders in before two sides are paired. */
 enum vbase { B_NONE, B_INT, B_DEC, B_FLOAT, B_DATE, B_TIME, B_TS, B_INTERVAL,

@@ -15,8 +15,8 @@
 
 #include <stdint.h>
 
-#include "canon.h"
-#include "dberr.h"
+#include "lib/base/canon.h"
+#include "lib/base/dberr.h"
 
 struct rowpipe;
 

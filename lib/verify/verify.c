@@ -24,10 +24,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "log.h"
+#include "lib/base/log.h"
 #include "verify_int.h"
-#include "workpool.h"
-#include "banned.h"
+#include "lib/base/workpool.h"
+#include "lib/base/banned.h"
 
 #define LEAF_ROWS	64	/* a chunk this small is fetched, not split */
 #define FANOUT		16

@@ -6,7 +6,7 @@
 
 #include <stdint.h>
 
-#include "../dumpfmt/dumpfmt.h"
+#include "dumpfmt/dumpfmt.h"
 #include "verify.h"
 
 /* One side: a database (connections in one snapshot) or a dump. */

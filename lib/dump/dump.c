@@ -9,7 +9,7 @@
  * row plus the compression buffers whatever the table size. The manifest
  * is written last: without it the directory is not a dump.
  */
-#include "migrate.h"
+#include "dump.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
@@ -20,12 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../dumpfmt/dumpfmt.h"
-#include "log.h"
-#include "progress.h"
-#include "version.h"
-#include "workpool.h"
-#include "banned.h"
+#include "dumpfmt/dumpfmt.h"
+#include "lib/base/log.h"
+#include "lib/base/progress.h"
+#include "lib/base/version.h"
+#include "lib/base/workpool.h"
+#include "lib/base/banned.h"
 
 /* One unit of reading: a whole table, or one key range of a big one. */
 struct dump_job {

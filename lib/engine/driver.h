@@ -12,10 +12,10 @@
 
 #include <stdint.h>
 
-#include "canon.h"
-#include "dberr.h"
-#include "schema.h"
-#include "vform.h"
+#include "lib/base/canon.h"
+#include "lib/base/dberr.h"
+#include "lib/base/schema.h"
+#include "lib/verify/vform.h"
 
 struct db_conn;		/* opaque; defined by each driver */
 
@@ -172,7 +172,7 @@ struct db_driver {
 			  row_source_fn src, void *arg, unsigned flags,
 			  uint64_t *rows, struct dberr *err);
 
-	/* Verify (lib/verify.c). side is which of the plan's two sides c
+	/* Verify (lib/verify/verify.c). side is which of the plan's two sides c
 	 * is; the SQL renders each column as vform.c does in the client. */
 	/* 1 when every compared column can be rendered in this engine's SQL. */
 	int (*vf_sql_ok)(const struct vf_plan *p, int side);

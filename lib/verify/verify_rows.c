@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "verify_int.h"
-#include "banned.h"
+#include "lib/base/banned.h"
 
 struct render_sink {
 	const struct vf_plan *p;

@@ -9,7 +9,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 
-#include "banned.h"
+#include "lib/base/banned.h"
 
 int
 vsql_sql_ok(const struct vsql_dialect *d, const struct vf_plan *p, int side)

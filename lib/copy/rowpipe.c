@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "blockq.h"
-#include "util.h"
-#include "banned.h"
+#include "lib/base/blockq.h"
+#include "lib/base/util.h"
+#include "lib/base/banned.h"
 
 #define BLOCK_BYTES	(256 * 1024)
 

@@ -5,7 +5,8 @@
 #ifndef DBMIG_COPY_H
 #define DBMIG_COPY_H
 
-#include "migrate.h"
+#include "lib/dump/dump.h"
+#include "lib/load/load.h"
 
 struct copy_opts {
 	struct dump_opts dump;		/* outdir: the dump to keep, or NULL */

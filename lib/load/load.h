@@ -1,0 +1,69 @@
+/*
+ * load.h - the load procedure: a dump's schema and rows into a target
+ * through the driver's target role, resumable from the target's ledger.
+ * cmd/load.c parses options into load_opts and prints the load_result;
+ * copy (lib/copy) feeds rows to load_model from its own threads.
+ */
+#ifndef DBMIG_LOAD_H
+#define DBMIG_LOAD_H
+
+#include <stdint.h>
+
+#include "lib/base/dberr.h"
+#include "lib/engine/driver.h"
+
+struct dump_meta;
+
+struct load_opts {
+	const char *dumpdir;
+	const char *target;		/* URI or conninfo */
+	int jobs;
+	int schema_only, data_only;
+	int truncate;			/* empty non-empty tables first */
+	int strict;			/* lossy or approximate mappings are errors */
+	int zero_dates_error;		/* MySQL zero dates are errors, not NULL */
+	int tinyint_numeric;		/* MySQL tinyint(1) stays numeric */
+	int strip_nul;			/* drop NUL bytes PostgreSQL text cannot hold */
+	int json_plain;			/* MySQL JSON becomes json, not jsonb */
+	int unbounded_numeric;		/* PG numeric beyond MySQL: 1 decimal, 2 double, 3 text */
+	int schema_prefix;		/* PG schemas into one MySQL database, prefixed */
+	int uuid_binary;		/* uuid as binary(16) on MySQL */
+	int progress;			/* enum progress_mode */
+};
+
+struct load_result {
+	int tables;
+	uint64_t rows, chunks_loaded, chunks_skipped;
+	int steps_run, steps_skipped;
+	int notes;			/* lossy or approximate mappings reported */
+	int not_migrated;		/* views, routines, triggers the target refused */
+	double seconds;
+	char dump_id[33];
+};
+
+/* Loads a dump into opts->target, resuming from the target's ledger. */
+int load_run(const struct load_opts *opts, struct load_result *res,
+	     struct dberr *err);
+
+/*
+ * load_run's work for a model already in hand. Rows come from the
+ * chunks the model lists (in opts->dumpdir), or, with a feed, from
+ * feed->run, which calls load_feed_chunk and load_feed_table_done from
+ * its own threads, each with a connection slot below opts->jobs that no
+ * other thread uses at the time.
+ */
+struct load_ctx;
+struct load_feed {
+	int (*run)(void *arg, struct load_ctx *lc, struct dberr *err);
+	void *arg;
+};
+int load_model(const struct load_opts *opts, const struct dump_meta *meta,
+	       struct schema_model *model, const struct load_feed *feed,
+	       struct load_result *res, struct dberr *err);
+/* Loads one chunk of table ti in one transaction with its ledger item. */
+int load_feed_chunk(struct load_ctx *lc, int slot, int ti, const char *name,
+		    row_source_fn src, void *arg, struct dberr *err);
+/* Table ti has all its rows: builds its keys and indexes now. */
+int load_feed_table_done(struct load_ctx *lc, int slot, int ti, struct dberr *err);
+
+#endif
