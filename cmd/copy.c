@@ -139,8 +139,8 @@ cmd_copy(int argc, char **argv)
 	       res.load.chunks_loaded, res.dump.raw_bytes / 1e6, res.seconds,
 	       res.seconds > 0 ? res.load.rows / res.seconds : 0.0,
 	       res.seconds > 0 ? res.dump.raw_bytes / 1e6 / res.seconds : 0.0);
-	printf("  snapshot position %s%s\n", res.dump.position,
-	       res.dump.position_exact ? "" : " (read inside the snapshot; no replication slot)");
+	printf("  snapshot position %s%s\n", res.dump.position.text,
+	       res.dump.position.exact ? "" : " (read inside the snapshot; no replication slot)");
 	printf("  steps run %d, dump id %s\n", res.load.steps_run, res.load.dump_id);
 	if (o.dump.outdir)
 		printf("  dump kept in %s: %.1f MB on disk\n", o.dump.outdir, res.dump.bytes / 1e6);

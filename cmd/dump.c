@@ -146,8 +146,8 @@ cmd_dump(int argc, char **argv)
 	printf("  tables %d, rows %" PRIu64 ", chunks %" PRIu64 ", %.1f MB on disk "
 	       "(%.1f MB of rows), %.1f s\n", res.tables, res.rows, res.chunks,
 	       res.bytes / 1e6, res.raw_bytes / 1e6, res.seconds);
-	printf("  snapshot position %s%s\n", res.position,
-	       res.position_exact ? "" : " (read inside the snapshot; no replication slot)");
+	printf("  snapshot position %s%s\n", res.position.text,
+	       res.position.exact ? "" : " (read inside the snapshot; no replication slot)");
 	if (res.warnings)
 		printf("  %d warning%s recorded in the manifest\n", res.warnings,
 		       res.warnings == 1 ? "" : "s");

@@ -64,12 +64,13 @@ print_side(const char *label, const struct verify_side_info *s)
 		printf(" (taken %s", s->taken_at);
 	else
 		printf(" (read now");
-	if (!strcmp(s->engine, "postgresql") && s->position[0])
-		printf(", WAL LSN %s%s", s->position, s->position_exact ? "" : " or later");
-	else if (s->position[0])
-		printf(", binlog %s", s->position);
-	if (s->gtid[0])
-		printf(", GTID %s", s->gtid);
+	if (s->position.text[0]) {
+		struct strbuf pos = STRBUF_INIT;
+
+		position_describe(&s->position, &pos);
+		printf(", %s", pos.buf);
+		strbuf_release(&pos);
+	}
 	printf(")\n");
 }
 
@@ -167,9 +168,9 @@ side_json(const struct verify_side_info *s)
 	json_object_set_new(o, "server_version", json_string(s->server_version));
 	json_object_set_new(o, "where", json_string(s->where));
 	json_object_set_new(o, "snapshot", json_string(s->snapshot_kind));
-	json_object_set_new(o, "position", json_string(s->position));
-	json_object_set_new(o, "position_exact", json_boolean(s->position_exact));
-	json_object_set_new(o, "gtid", json_string(s->gtid));
+	json_object_set_new(o, "position", json_string(s->position.text));
+	json_object_set_new(o, "position_exact", json_boolean(s->position.exact));
+	json_object_set_new(o, "gtid", json_string(s->position.gtid));
 	if (s->is_dump)
 		json_object_set_new(o, "taken_at", json_string(s->taken_at));
 	return o;

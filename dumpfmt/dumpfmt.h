@@ -15,6 +15,7 @@
 
 #include "lib/base/canon.h"
 #include "lib/base/dberr.h"
+#include "lib/base/position.h"
 #include "lib/base/schema.h"
 
 #define DUMPFMT_VERSION		1
@@ -32,9 +33,7 @@ struct dump_meta {
 	char server_version[64];
 	char database[256];
 	char snapshot_kind[32];	/* "pg-exported-snapshot" */
-	char position[64];	/* PostgreSQL: WAL LSN "0/1A2B3C" */
-	int position_exact;	/* 1 when the position is the snapshot's own */
-	char gtid[256];		/* MySQL/MariaDB: GTID position of the snapshot, or "" */
+	struct db_position position;	/* of the snapshot (SPEC.md section 2) */
 	int inconsistent;	/* readers did not share one snapshot (asked for) */
 	int has_schema;		/* DDL may be replayed from this dump */
 	int has_data;		/* chunks are present */

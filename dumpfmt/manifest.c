@@ -160,10 +160,10 @@ manifest_encode(const struct dump_meta *m, const struct schema_model *s)
 	json_object_set_new(src, "database", json_string(m->database));
 	json_object_set_new(root, "source", src);
 	json_object_set_new(snap, "kind", json_string(m->snapshot_kind));
-	json_object_set_new(snap, "position", json_string(m->position));
-	json_object_set_new(snap, "position_exact", json_boolean(m->position_exact));
-	if (m->gtid[0])
-		json_object_set_new(snap, "gtid", json_string(m->gtid));
+	json_object_set_new(snap, "position", json_string(m->position.text));
+	json_object_set_new(snap, "position_exact", json_boolean(m->position.exact));
+	if (m->position.gtid[0])
+		json_object_set_new(snap, "gtid", json_string(m->position.gtid));
 	json_object_set_new(snap, "consistent", json_boolean(!m->inconsistent));
 	json_object_set_new(root, "snapshot", snap);
 
@@ -633,15 +633,19 @@ manifest_parse(const char *text, size_t len, const char *path, struct dump_meta 
 	mstr_into(&r, src, "server_version", m->server_version, sizeof(m->server_version));
 	mstr_into(&r, src, "database", m->database, sizeof(m->database));
 	mstr_into(&r, snap, "kind", m->snapshot_kind, sizeof(m->snapshot_kind));
-	mstr_into(&r, snap, "position", m->position, sizeof(m->position));
-	m->position_exact = mbool(&r, snap, "position_exact");
 	if (json_object_get(snap, "consistent"))
 		m->inconsistent = !mbool(&r, snap, "consistent");
 	{
-		char *g = mstr(&r, snap, "gtid", 0, sizeof(m->gtid) - 1);
+		/* The kind of log is read off the text (SPEC.md section 2);
+		 * a position that is none ("none (binary log disabled)") is
+		 * kept as text. */
+		char *pos = mstr(&r, snap, "position", 1, sizeof(m->position.text) - 1);
+		char *g = mstr(&r, snap, "gtid", 0, sizeof(m->position.gtid) - 1);
+		int exact = mbool(&r, snap, "position_exact");
+		struct dberr perr = DBERR_INIT;
 
-		if (g)
-			snprintf(m->gtid, sizeof(m->gtid), "%s", g);
+		position_parse(&m->position, POSITION_NONE, pos, g, exact, 1, &perr);
+		free(pos);
 		free(g);
 	}
 	s->source_engine = xstrdup(m->engine);

@@ -450,7 +450,7 @@ dump_rows(const struct dump_opts *opts, struct dump_source *src,
 	if (ret == 0) {
 		log_info("%s %d tables (%d jobs) with %d connection%s at %s %s",
 			 stream ? "copying" : "dumping", model->ntables, njobs, nworkers,
-			 nworkers == 1 ? "" : "s", src->snap.kind, src->snap.position);
+			 nworkers == 1 ? "" : "s", src->snap.kind, src->snap.pos.text);
 		ret = workpool_run(nworkers, (void **)src->conns, (size_t)njobs,
 				   dump_table_job, &ctx, err);
 	}
@@ -492,10 +492,9 @@ dump_meta_fill(const struct dump_opts *opts, const struct dump_source *src,
 		 drv->server_version(src->conns[0]));
 	snprintf(meta->database, sizeof(meta->database), "%s", drv->database(src->conns[0]));
 	snprintf(meta->snapshot_kind, sizeof(meta->snapshot_kind), "%s", src->snap.kind);
-	snprintf(meta->position, sizeof(meta->position), "%s", src->snap.position);
-	meta->position_exact = src->snap.position_exact && src->snap.consistent;
+	meta->position = src->snap.pos;
+	meta->position.exact = src->snap.pos.exact && src->snap.consistent;
 	meta->inconsistent = !src->snap.consistent;
-	snprintf(meta->gtid, sizeof(meta->gtid), "%s", src->snap.gtid);
 	meta->has_schema = !opts->data_only;
 	meta->has_data = !opts->schema_only;
 	meta->unmapped_as_text = opts->filter.unmapped_as_text;
@@ -544,8 +543,7 @@ dump_result_fill(const struct dump_source *src, struct dump_result *res)
 			res->raw_bytes += t->chunks[k].raw_bytes;
 		}
 	}
-	snprintf(res->position, sizeof(res->position), "%s", src->snap.position);
-	res->position_exact = src->snap.position_exact;
+	res->position = src->snap.pos;
 	res->warnings = (int)model->warnings.n;
 }
 

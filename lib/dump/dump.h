@@ -31,8 +31,7 @@ struct dump_result {
 	int tables;
 	uint64_t rows, chunks, bytes, raw_bytes;
 	double seconds;
-	char position[64];
-	int position_exact;
+	struct db_position position;
 	int warnings;
 };
 

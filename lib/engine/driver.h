@@ -14,6 +14,7 @@
 
 #include "lib/base/canon.h"
 #include "lib/base/dberr.h"
+#include "lib/base/position.h"
 #include "lib/base/schema.h"
 #include "lib/verify/vform.h"
 
@@ -26,9 +27,8 @@ struct db_conn;		/* opaque; defined by each driver */
 struct db_snapshot {
 	char id[128];		/* PostgreSQL: exported snapshot name */
 	char kind[32];		/* "pg-exported-snapshot" */
-	char position[64];	/* PostgreSQL: WAL LSN, e.g. "0/1A2B3C8" */
-	int position_exact;	/* 1 when position is exactly the snapshot's */
-	char gtid[256];		/* MySQL/MariaDB: GTID set of the snapshot, or "" */
+	struct db_position pos;	/* the log position of the snapshot, exact
+				 * or (read inside it) a lower bound */
 	int shareable;		/* other connections that may import it */
 	int consistent;		/* 0 only when the user allowed per-worker snapshots */
 };

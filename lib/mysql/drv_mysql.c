@@ -243,6 +243,7 @@ my_snapshot_export(struct db_conn *c, int others, struct db_snapshot *snap,
 		   struct dberr *err)
 {
 	char file[256] = "", pos[64] = "", gtid[256] = "";
+	int exact;
 
 	snap->consistent = 1;
 	snap->shareable = 0;
@@ -288,7 +289,7 @@ my_snapshot_export(struct db_conn *c, int others, struct db_snapshot *snap,
 			}
 			strbuf_release(&q);
 		}
-		snap->position_exact = file[0] != 0;
+		exact = file[0] != 0;
 	} else {
 		/* MySQL: exact under the lock; without it, the position read
 		 * right after the snapshot started, and we say so. */
@@ -304,13 +305,9 @@ my_snapshot_export(struct db_conn *c, int others, struct db_snapshot *snap,
 				snprintf(gtid, sizeof(gtid), "%s", row[4]);
 		}
 		mysql_free_result(r);
-		snap->position_exact = c->locked && file[0];
+		exact = c->locked && file[0];
 	}
-	if (file[0])
-		snprintf(snap->position, sizeof(snap->position), "%.40s:%s", file, pos);
-	else
-		snprintf(snap->position, sizeof(snap->position), "none (binary log disabled)");
-	snprintf(snap->gtid, sizeof(snap->gtid), "%s", gtid);
+	position_set_binlog(&snap->pos, file, strtoull(pos, NULL, 10), gtid, exact);
 	return 0;
 }
 

@@ -253,9 +253,12 @@ pg_snapshot_export(struct db_conn *c, int others, struct db_snapshot *snap,
 	if (!r)
 		return -1;
 	snprintf(snap->id, sizeof(snap->id), "%s", PQgetvalue(r, 0, 0));
-	snprintf(snap->position, sizeof(snap->position), "%s", PQgetvalue(r, 0, 1));
+	if (position_parse(&snap->pos, POSITION_LSN, PQgetvalue(r, 0, 1), NULL, 0, 0, err) < 0) {
+		err->cls = c->side;
+		PQclear(r);
+		return -1;
+	}
 	snprintf(snap->kind, sizeof(snap->kind), "pg-exported-snapshot");
-	snap->position_exact = 0;
 	snap->shareable = others;	/* exported snapshots have no limit */
 	snap->consistent = 1;
 	PQclear(r);

@@ -117,9 +117,7 @@ side_open(struct vsrc *src, int index, const struct verify_opts *o,
 		snprintf(info->where, sizeof(info->where), "dump %s", where);
 		snprintf(info->server_version, sizeof(info->server_version), "%s",
 			 src->meta.server_version);
-		snprintf(info->position, sizeof(info->position), "%s", src->meta.position);
-		info->position_exact = src->meta.position_exact;
-		snprintf(info->gtid, sizeof(info->gtid), "%s", src->meta.gtid);
+		info->position = src->meta.position;
 		snprintf(info->snapshot_kind, sizeof(info->snapshot_kind), "%s",
 			 src->meta.snapshot_kind);
 		snprintf(info->taken_at, sizeof(info->taken_at), "%s", src->meta.created_at);
@@ -155,9 +153,7 @@ side_open(struct vsrc *src, int index, const struct verify_opts *o,
 	snprintf(info->where, sizeof(info->where), "%s", src->drv->describe(src->conns[0]));
 	snprintf(info->server_version, sizeof(info->server_version), "%s",
 		 src->drv->server_version(src->conns[0]));
-	snprintf(info->position, sizeof(info->position), "%s", snap.position);
-	info->position_exact = snap.position_exact;
-	snprintf(info->gtid, sizeof(info->gtid), "%s", snap.gtid);
+	info->position = snap.pos;
 	snprintf(info->snapshot_kind, sizeof(info->snapshot_kind), "%s", snap.kind);
 	return 0;
 }

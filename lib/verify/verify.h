@@ -60,9 +60,7 @@ struct verify_side_info {
 	char engine[32];		/* "postgresql", "mysql" */
 	char where[600];		/* connection description or dump path */
 	char server_version[96];
-	char position[64];		/* PostgreSQL LSN, MySQL binlog file:pos */
-	int position_exact;
-	char gtid[256];
+	struct db_position position;	/* where the side was read */
 	char snapshot_kind[32];
 	char taken_at[32];		/* dumps: when the snapshot was taken */
 };
