@@ -222,9 +222,9 @@ copy_run(const struct copy_opts *opts, struct copy_result *res, struct dberr *er
 	/* The target's types may depend on the values (MySQL tinyint(1)
 	 * holding only 0 and 1 becomes boolean): a dump learns that while
 	 * reading, a copy must know it before it creates the tables. */
-	if (src.drv->profile_scan && tdrv != src.drv && !opts->dump.data_only) {
+	if (src.drv->source->profile_scan && tdrv != src.drv && !opts->dump.data_only) {
 		for (int i = 0; i < src.model.ntables; i++)
-			if (src.drv->profile_scan(src.conns[0], &src.model.tables[i], err) < 0)
+			if (src.drv->source->profile_scan(src.conns[0], &src.model.tables[i], err) < 0)
 				goto out;
 		fa.profiles_known = 1;
 		dump_profile_warnings(&src.model);

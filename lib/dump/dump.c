@@ -215,10 +215,10 @@ dump_table_job(void *state, size_t jobno, void *arg, struct dberr *err)
 	if (s.ncols == 0)
 		r = 0;
 	else if (ranged)
-		r = ctx->drv->copy_out_range(conn, &view, &ctx->keys[job->ti], job->lo, job->hi,
+		r = ctx->drv->source->copy_out_range(conn, &view, &ctx->keys[job->ti], job->lo, job->hi,
 					     sink_row, &s, err);
 	else
-		r = ctx->drv->copy_out(conn, &view, sink_row, &s, err);
+		r = ctx->drv->source->copy_out(conn, &view, sink_row, &s, err);
 	if (r == 0 && s.open)
 		r = sink_finish_chunk(&s, err);
 	if (r < 0) {
@@ -292,14 +292,14 @@ plan_jobs(struct dump_ctx *ctx, struct db_conn *c, int jobs, int *njobs,
 		for (int k = 0; k < t->ncons; k++)
 			if (t->cons[k].kind == 'p')
 				pk = &t->cons[k];
-		if (jobs > 1 && pk && pk->columns.n && ctx->drv->key_bounds &&
+		if (jobs > 1 && pk && pk->columns.n && ctx->drv->source->key_bounds &&
 		    t->est_bytes > 2 * share) {
 			nparts = (int)((t->est_bytes + share - 1) / share);
 			if (nparts > 64)
 				nparts = 64;
 			for (size_t k = 0; k < pk->columns.n; k++)
 				strlist_push(&ctx->keys[i], pk->columns.v[k]);
-			if (ctx->drv->key_bounds(c, t, &ctx->keys[i], nparts, &bounds[i], err) < 0)
+			if (ctx->drv->source->key_bounds(c, t, &ctx->keys[i], nparts, &bounds[i], err) < 0)
 				return -1;
 		}
 		nb = ctx->keys[i].n ? (int)(bounds[i].n / ctx->keys[i].n) : 0;
@@ -370,7 +370,7 @@ dump_source_open(const struct dump_opts *opts, struct dump_source *src, struct d
 	for (int want = opts->schema_only ? 1 : opts->jobs; src->nconns < want; src->nconns++)
 		if (drv->connect(&src->conns[src->nconns], opts->source, DBERR_SOURCE, err) < 0)
 			goto fail;
-	if (drv->snapshot_export(src->conns[0], src->nconns - 1, snap, err) < 0)
+	if (drv->source->snapshot_export(src->conns[0], src->nconns - 1, snap, err) < 0)
 		goto fail;
 	if (snap->shareable < src->nconns - 1 && opts->allow_inconsistent) {
 		/* Asked for: every reader takes its own snapshot, and the
@@ -389,10 +389,10 @@ dump_source_open(const struct dump_opts *opts, struct dump_source *src, struct d
 			drv->close(src->conns[--src->nconns]);
 	}
 	for (int i = 1; i < src->nconns; i++)
-		if (drv->snapshot_import(src->conns[i], snap, err) < 0)
+		if (drv->source->snapshot_import(src->conns[i], snap, err) < 0)
 			goto fail;
-	if (drv->snapshot_release(src->conns[0], err) < 0 ||
-	    drv->schema_read(src->conns[0], &opts->filter, &src->model, err) < 0)
+	if (drv->source->snapshot_release(src->conns[0], err) < 0 ||
+	    drv->source->schema_read(src->conns[0], &opts->filter, &src->model, err) < 0)
 		goto fail;
 	if (src->model.ntables > 99999) {
 		dberr_set(err, DBERR_UNSUPPORTED, "%d tables: dump format v1 holds at "

@@ -12,6 +12,7 @@
 
 #include "lib/base/dberr.h"
 #include "lib/engine/driver.h"
+#include "source.h"
 
 struct dump_meta;
 

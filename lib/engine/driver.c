@@ -1,5 +1,8 @@
 /*
- * driver.c - choosing a driver from a URI, and the DDL plan container.
+ * driver.c - the registry of drivers: choosing one from a URI, or from
+ * the engine name a dump records. This table is the one place outside
+ * lib/pg and lib/mysql that lists the engines; a third engine is a new
+ * driver and one line here.
  */
 #include "driver.h"
 
@@ -8,82 +11,34 @@
 
 #include "lib/base/banned.h"
 
+extern const struct db_driver drv_pg, drv_mysql;
+
+static const struct db_driver *const drivers[] = { &drv_pg, &drv_mysql };
+#define NDRIVERS (sizeof(drivers) / sizeof(drivers[0]))
+
 const struct db_driver *
 driver_for_uri(const char *uri, enum dberr_class side, struct dberr *err)
 {
 	const char *what = side == DBERR_SOURCE ? "source" : "target";
+	struct strbuf forms = STRBUF_INIT;
 
-	if (!strncmp(uri, "postgresql://", 13) || !strncmp(uri, "postgres://", 11))
-		return &drv_pg;
-	if (!strncmp(uri, "mysql://", 8) || !strncmp(uri, "mariadb://", 10))
-		return &drv_mysql;
-	/* libpq's keyword=value conninfo: "host=... dbname=..." */
-	if (strchr(uri, '=') && !strstr(uri, "://"))
-		return &drv_pg;
+	for (size_t i = 0; i < NDRIVERS; i++)
+		if (drivers[i]->accepts(uri))
+			return drivers[i];
+	for (size_t i = 0; i < NDRIVERS; i++)
+		strbuf_addf(&forms, "%s%s", i ? (i + 1 < NDRIVERS ? ", " : " or ") : "",
+			    drivers[i]->uri_forms);
 	dberr_set(err, DBERR_USAGE, "%s: cannot tell the engine of the connection string; "
-		  "use a postgresql:// URI or a libpq 'key=value' string", what);
+		  "use %s", what, forms.buf);
+	strbuf_release(&forms);
 	return NULL;
 }
 
-void
-ddl_plan_add_undo(struct ddl_plan *p, enum ddl_phase phase, const char *item,
-		  const char *sql, const char *undo)
+const struct db_driver *
+driver_by_name(const char *name)
 {
-	p->steps = xrealloc(p->steps, sizeof(*p->steps) * (size_t)(p->nsteps + 1));
-	p->steps[p->nsteps].phase = phase;
-	p->steps[p->nsteps].item = xstrdup(item);
-	p->steps[p->nsteps].sql = xstrdup(sql);
-	p->steps[p->nsteps].undo = undo ? xstrdup(undo) : NULL;
-	p->steps[p->nsteps].what = NULL;
-	p->steps[p->nsteps].table = p->cur_table ? xstrdup(p->cur_table) : NULL;
-	p->nsteps++;
-}
-
-void
-ddl_plan_add_object(struct ddl_plan *p, const struct db_object *o, const char *sql)
-{
-	struct strbuf item = STRBUF_INIT, what = STRBUF_INIT;
-
-	strbuf_addf(&item, "object:%s:%s.%s", o->kind, o->schema, o->name);
-	strbuf_addf(&what, "%s %s.%s", o->kind, o->schema, o->name);
-	ddl_plan_add_undo(p, DDL_POST_OBJECTS, item.buf, sql, NULL);
-	p->steps[p->nsteps - 1].what = strbuf_detach(&what);
-	strbuf_release(&item);
-}
-
-void
-ddl_plan_add(struct ddl_plan *p, enum ddl_phase phase, const char *item, const char *sql)
-{
-	ddl_plan_add_undo(p, phase, item, sql, NULL);
-}
-
-void
-ddl_plan_set_table(struct ddl_plan *p, const struct table *t)
-{
-	struct strbuf qn = STRBUF_INIT;
-
-	free(p->cur_table);
-	p->cur_table = NULL;
-	if (!t)
-		return;
-	table_qualname(t, &qn);
-	p->cur_table = strbuf_detach(&qn);
-}
-
-void
-ddl_plan_release(struct ddl_plan *p)
-{
-	for (int i = 0; i < p->nsteps; i++) {
-		free(p->steps[i].item);
-		free(p->steps[i].sql);
-		free(p->steps[i].undo);
-		free(p->steps[i].what);
-		free(p->steps[i].table);
-	}
-	free(p->cur_table);
-	p->cur_table = NULL;
-	free(p->steps);
-	p->steps = NULL;
-	p->nsteps = 0;
-	strlist_release(&p->notes);
+	for (size_t i = 0; i < NDRIVERS; i++)
+		if (name && !strcmp(drivers[i]->name, name))
+			return drivers[i];
+	return NULL;
 }

@@ -102,7 +102,7 @@ load_one_chunk(struct load_ctx *ctx, struct db_conn *conn, const struct table *t
 
 	*rows = 0;
 	strbuf_addf(&item, "chunk:%s", name);
-	r = ctx->drv->load_chunk(conn, t, ctx->meta->dump_id, item.buf, reader_source, src,
+	r = ctx->drv->target->load_chunk(conn, t, ctx->meta->dump_id, item.buf, reader_source, src,
 				 ctx->opts->strip_nul ? LOAD_STRIP_NUL : 0, rows, err);
 	strbuf_release(&item);
 	if (r < 0) {
@@ -176,7 +176,7 @@ chunk_or_key_run(void *state, size_t job, void *arg, struct dberr *err)
 		return dberr_set(err, DBERR_INTERRUPTED, "step %s not run: a chunk failed",
 				 s->item);
 	log_debug("running %s", s->item);
-	if (ctx->drv->exec_step(state, ctx->meta->dump_id, s, err) < 0) {
+	if (ctx->drv->target->exec_step(state, ctx->meta->dump_id, s, err) < 0) {
 		dberr_prefix(err, "step %s", s->item);
 		pthread_mutex_lock(&ctx->lock);
 		ctx->failed = 1;
@@ -248,7 +248,7 @@ step_job_run(void *state, size_t job, void *arg, struct dberr *err)
 	struct ddl_step *s = ctx->steps[job];
 
 	log_debug("running %s", s->item);
-	if (ctx->drv->exec_step(state, ctx->meta->dump_id, s, err) < 0) {
+	if (ctx->drv->target->exec_step(state, ctx->meta->dump_id, s, err) < 0) {
 		dberr_prefix(err, "step %s", s->item);
 		return -1;
 	}
@@ -307,7 +307,7 @@ run_objects(const struct db_driver *drv, struct db_conn *c, const struct dump_me
 		for (size_t i = 0; i < n; i++) {
 			struct dberr e = DBERR_INIT;
 
-			if (drv->exec_step(c, meta->dump_id, todo[i], &e) == 0) {
+			if (drv->target->exec_step(c, meta->dump_id, todo[i], &e) == 0) {
 				res->steps_run++;
 				progress = 1;
 				continue;
@@ -480,7 +480,7 @@ load_feed_table_done(struct load_ctx *ctx, int slot, int ti, struct dberr *err)
 		if (ctx->early_table[k] != ti)
 			continue;
 		log_debug("running %s", s->item);
-		if (ctx->drv->exec_step(ctx->conns[slot], ctx->meta->dump_id, s, err) < 0) {
+		if (ctx->drv->target->exec_step(ctx->conns[slot], ctx->meta->dump_id, s, err) < 0) {
 			dberr_prefix(err, "step %s", s->item);
 			return -1;
 		}
@@ -518,7 +518,7 @@ load_model(const struct load_opts *opts, const struct dump_meta *meta,
 	struct ddl_plan plan = { NULL, 0, STRLIST_INIT, 0, 0, 0, 0 };
 	struct load_ctx ctx;
 	struct db_conn **conns = NULL;
-	const struct db_driver *drv;
+	const struct db_driver *drv, *src_drv;
 	int nconns = 0, ret = -1, do_schema, do_data;
 	size_t njobs = 0;
 	double t0 = now_seconds();
@@ -545,7 +545,7 @@ load_model(const struct load_opts *opts, const struct dump_meta *meta,
 		prefix_table_names(model);
 		plan.schema_prefix = 1;
 	}
-	if (drv->ddl_plan(model, &plan, err) < 0)
+	if (drv->target->ddl_plan(model, &plan, err) < 0)
 		goto out;
 	/* Every lossy or approximate mapping is said, per column. */
 	if (do_schema)
@@ -559,8 +559,9 @@ load_model(const struct load_opts *opts, const struct dump_meta *meta,
 			  plan.notes.v[0]);
 		goto out;
 	}
-	if (opts->zero_dates_error && strcmp(model->source_engine, "mysql") == 0 &&
-	    strcmp(drv->name, "mysql") != 0) {
+	src_drv = driver_by_name(model->source_engine);
+	if (opts->zero_dates_error && src_drv && (src_drv->caps & DB_CAP_ZERO_DATES) &&
+	    !(drv->caps & DB_CAP_ZERO_DATES)) {
 		for (int i = 0; i < model->ntables; i++)
 			for (int k = 0; k < model->tables[i].ncols; k++) {
 				const struct table *t = &model->tables[i];
@@ -580,7 +581,7 @@ load_model(const struct load_opts *opts, const struct dump_meta *meta,
 	if (drv->connect(&conns[0], opts->target, DBERR_TARGET, err) < 0)
 		goto out;
 	nconns = 1;
-	if (drv->ledger_open(conns[0], meta->dump_id, &done, err) < 0)
+	if (drv->target->ledger_open(conns[0], meta->dump_id, &done, err) < 0)
 		goto out;
 	/* Thousands of chunks: look them up by binary search. */
 	strlist_sort(&done);
@@ -610,7 +611,7 @@ load_model(const struct load_opts *opts, const struct dump_meta *meta,
 				res->steps_skipped++;
 				continue;
 			}
-			if (drv->exec_step(conns[0], meta->dump_id, &plan.steps[i], err) < 0) {
+			if (drv->target->exec_step(conns[0], meta->dump_id, &plan.steps[i], err) < 0) {
 				dberr_prefix(err, "creating the schema");
 				goto out;
 			}
@@ -627,7 +628,7 @@ load_model(const struct load_opts *opts, const struct dump_meta *meta,
 
 			if (table_has_done_chunk(t, &done))
 				continue;
-			if (drv->table_probe(conns[0], t, &exists, &has_rows, err) < 0)
+			if (drv->target->table_probe(conns[0], t, &exists, &has_rows, err) < 0)
 				goto out;
 			if (!exists) {
 				dberr_set(err, DBERR_TARGET, "target table %s.%s does not exist; "
@@ -642,7 +643,7 @@ load_model(const struct load_opts *opts, const struct dump_meta *meta,
 			}
 			if (has_rows) {
 				log_warn("truncating target table %s.%s (--truncate)", t->schema, t->name);
-				if (drv->table_truncate(conns[0], t, err) < 0)
+				if (drv->target->table_truncate(conns[0], t, err) < 0)
 					goto out;
 			}
 		}
@@ -655,7 +656,7 @@ load_model(const struct load_opts *opts, const struct dump_meta *meta,
 				struct dberr ignored = DBERR_INIT;
 
 				/* rows arrive in any order: parents are not first */
-				if (drv->fk_checks_off(conns[i], &ignored) < 0) {
+				if (drv->target->fk_checks_off(conns[i], &ignored) < 0) {
 					log_warn("cannot disable foreign-key checks (%s); rows that "
 						 "arrive before their parent rows will be refused",
 						 ignored.msg);
@@ -706,7 +707,7 @@ load_model(const struct load_opts *opts, const struct dump_meta *meta,
 				for (int i = 0; i < nconns && fk_live; i++) {
 					struct dberr ignored = DBERR_INIT;
 
-					if (drv->fk_checks_off(conns[i], &ignored) < 0) {
+					if (drv->target->fk_checks_off(conns[i], &ignored) < 0) {
 						if (i == 0)
 							log_info("cannot disable foreign-key checks (%s); "
 								 "loading parent tables first", ignored.msg);

@@ -11,6 +11,7 @@
 
 #include "lib/base/dberr.h"
 #include "lib/engine/driver.h"
+#include "target.h"
 
 struct dump_meta;
 

@@ -1011,13 +1011,56 @@ out:
 	return ret;
 }
 
-const struct db_driver drv_mysql = {
-	.name = "mysql",
-	.connect = my_connect,
-	.close = my_close,
-	.describe = my_describe,
-	.server_version = my_server_version,
-	.database = my_database,
+/* Runs sql with query_text's contract (driver.h): the result is stored
+ * by the client library, then handed on row by row. */
+static int
+my_query_text(struct db_conn *c, const char *sql, text_row_fn fn, void *arg,
+	      struct dberr *err)
+{
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+	int ncols, ret = 0;
+	size_t *lens;
+
+	if (mysql_real_query(c->m, sql, strlen(sql)))
+		return my_fail(c, err, "%.200s", sql);
+	if (!(r = mysql_store_result(c->m))) {
+		if (mysql_field_count(c->m) == 0)
+			return 0;	/* a statement without rows */
+		return my_fail(c, err, "%.200s", sql);
+	}
+	ncols = (int)mysql_num_fields(r);
+	lens = xcalloc((size_t)ncols + 1, sizeof(*lens));
+	while (ret == 0 && (row = mysql_fetch_row(r))) {
+		unsigned long *l = mysql_fetch_lengths(r);
+
+		for (int i = 0; i < ncols; i++)
+			lens[i] = l[i];
+		ret = fn(arg, ncols, (const char *const *)row, lens, err);
+	}
+	if (ret == 0 && mysql_errno(c->m))
+		ret = my_fail(c, err, "%.200s", sql);
+	mysql_free_result(r);
+	free(lens);
+	return ret;
+}
+
+static int
+my_accepts(const char *uri)
+{
+	return !strncmp(uri, "mysql://", 8) || !strncmp(uri, "mariadb://", 10);
+}
+
+/* A database is a schema here, so the ledger (and later the CDC state)
+ * sits in the target database under a reserved prefix. */
+static int
+my_is_internal(const char *schema, const char *name)
+{
+	(void)schema;
+	return !strncmp(name, "_dbmig_", 7);
+}
+
+static const struct db_source_ops my_source_ops = {
 	.snapshot_export = my_snapshot_export,
 	.snapshot_import = my_snapshot_import,
 	.snapshot_release = my_snapshot_release,
@@ -1026,11 +1069,9 @@ const struct db_driver drv_mysql = {
 	.key_bounds = my_key_bounds,
 	.copy_out_range = my_copy_out_range,
 	.profile_scan = my_profile_scan,
-	.vf_sql_ok = my_vf_sql_ok,
-	.vf_stats = my_vf_stats,
-	.vf_digest = my_vf_digest,
-	.vf_read = my_vf_read,
-	.vf_render = my_vf_render,
+};
+
+static const struct db_target_ops my_target_ops = {
 	.ledger_open = my_ledger_open,
 	.ddl_plan = my_ddl_plan,
 	.exec_step = my_exec_step,
@@ -1038,4 +1079,22 @@ const struct db_driver drv_mysql = {
 	.table_truncate = my_table_truncate,
 	.fk_checks_off = my_fk_checks_off,
 	.load_chunk = my_load_chunk,
+};
+
+const struct db_driver drv_mysql = {
+	.name = "mysql",
+	.caps = DB_CAP_ZERO_DATES | DB_CAP_DATABASE_IS_SCHEMA,
+	.position_kind = POSITION_BINLOG,
+	.accepts = my_accepts,
+	.uri_forms = "a mysql:// URI",
+	.connect = my_connect,
+	.close = my_close,
+	.describe = my_describe,
+	.server_version = my_server_version,
+	.database = my_database,
+	.query_text = my_query_text,
+	.is_internal = my_is_internal,
+	.source = &my_source_ops,
+	.target = &my_target_ops,
+	.verify = &my_verify_ops,
 };

@@ -7,7 +7,10 @@
 
 #include <mysql.h>
 
+#include "lib/dump/source.h"
 #include "lib/engine/driver.h"
+#include "lib/load/target.h"
+#include "lib/verify/verify_ops.h"
 #include "my_text.h"
 
 struct db_conn {
@@ -42,18 +45,8 @@ int my_ddl_plan_from_pg(const struct schema_model *s, struct ddl_plan *plan,
 int my_copy_rows(struct db_conn *c, struct table *t, const char *tail,
 		 row_sink_fn sink, void *arg, struct dberr *err);
 
-/* verify (my_verify.c) */
-int my_vf_sql_ok(const struct vf_plan *p, int side);
-int my_vf_stats(struct db_conn *c, const struct table *t, const struct vf_plan *p,
-		int side, struct vf_stats *st, struct dberr *err);
-int my_vf_digest(struct db_conn *c, const struct table *t, const struct vf_plan *p,
-		 int side, const struct vf_scope *scope, uint64_t group,
-		 vf_group_fn fn, void *arg, struct dberr *err);
-int my_vf_read(struct db_conn *c, struct table *t, const struct vf_plan *p, int side,
-	       const struct vf_scope *scopes, int nscopes, int ordered,
-	       row_sink_fn sink, void *arg, struct dberr *err);
-int my_vf_render(struct db_conn *c, const struct table *t, const struct vf_plan *p,
-		 int side, vf_text_row_fn fn, void *arg, struct dberr *err);
+/* verify (the dialect, my_verify.c) */
+extern const struct db_verify_ops my_verify_ops;
 
 /* splitting a table for parallel reads (my_split.c) */
 int my_key_bounds(struct db_conn *c, const struct table *t, const struct strlist *key,

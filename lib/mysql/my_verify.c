@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "my_int.h"
-#include "lib/verify/vsql.h"
+#include "lib/verify/verify_ops.h"
 #include "lib/base/banned.h"
 
 static const struct column *
@@ -188,121 +188,15 @@ static const struct vsql_dialect my_dialect = {
 	.null_text = "NULL",
 };
 
-int
-my_vf_sql_ok(const struct vf_plan *p, int side)
-{
-	return vsql_sql_ok(&my_dialect, p, side);
-}
-
 static int
-parse_i64(const char *s, int64_t *out)
-{
-	char *end;
-
-	if (!s)
-		return -1;
-	errno = 0;
-	*out = strtoll(s, &end, 10);
-	return errno || *end || end == s ? -1 : 0;
-}
-
-int
-my_vf_stats(struct db_conn *c, const struct table *t, const struct vf_plan *p,
-	    int side, struct vf_stats *st, struct dberr *err)
-{
-	struct strbuf q = STRBUF_INIT;
-	MYSQL_RES *r;
-	MYSQL_ROW row;
-
-	memset(st, 0, sizeof(*st));
-	vsql_stats_query(&my_dialect, t, p, side, &q);
-	r = my_query(c, q.buf, err);
-	strbuf_release(&q);
-	if (!r)
-		return -1;
-	row = mysql_fetch_row(r);
-	st->rows = row && row[0] ? strtoull(row[0], NULL, 10) : 0;
-	st->has_range = p->range && row && parse_i64(row[1], &st->kmin) == 0 &&
-			parse_i64(row[2], &st->kmax) == 0;
-	mysql_free_result(r);
-	return 0;
-}
-
-int
-my_vf_digest(struct db_conn *c, const struct table *t, const struct vf_plan *p,
-	     int side, const struct vf_scope *scope, uint64_t group, vf_group_fn fn,
-	     void *arg, struct dberr *err)
-{
-	struct strbuf q = STRBUF_INIT;
-	MYSQL_RES *r = NULL;
-	MYSQL_ROW row;
-	int ret = -1;
-
-	vsql_digest_query(&my_dialect, t, p, side, scope, group, &q);
-	if (!(r = my_query(c, q.buf, err)))
-		goto out;
-	while ((row = mysql_fetch_row(r))) {
-		if (!row[0] || !row[2]) {
-			dberr_set(err, c->side, "table %s.%s: a row's rendering is NULL "
-				  "(a value longer than max_allowed_packet?)", t->schema, t->name);
-			goto out;
-		}
-		if (fn(arg, strtoull(row[0], NULL, 10), strtoull(row[1], NULL, 10),
-		       vform_sum_mod64(row[2]), err) < 0)
-			goto out;
-	}
-	ret = 0;
-out:
-	if (r)
-		mysql_free_result(r);
-	strbuf_release(&q);
-	return ret;
-}
-
-int
-my_vf_read(struct db_conn *c, struct table *t, const struct vf_plan *p, int side,
-	   const struct vf_scope *scopes, int nscopes, int ordered, row_sink_fn sink,
+my_vf_read(struct db_conn *c, struct table *t, const char *tail, row_sink_fn sink,
 	   void *arg, struct dberr *err)
 {
-	struct strbuf tail = STRBUF_INIT;
-	int ret;
-
-	vsql_read_tail(&my_dialect, p, side, scopes, nscopes, ordered, &tail);
-	ret = my_copy_rows(c, t, tail.len ? tail.buf : NULL, sink, arg, err);
-	strbuf_release(&tail);
-	return ret;
+	return my_copy_rows(c, t, tail && *tail ? tail : NULL, sink, arg, err);
 }
 
-int
-my_vf_render(struct db_conn *c, const struct table *t, const struct vf_plan *p,
-	     int side, vf_text_row_fn fn, void *arg, struct dberr *err)
-{
-	struct strbuf q = STRBUF_INIT;
-	const char **vals = xcalloc((size_t)p->ncols + 1, sizeof(*vals));
-	size_t *lens = xcalloc((size_t)p->ncols + 1, sizeof(*lens));
-	MYSQL_RES *r = NULL;
-	MYSQL_ROW row;
-	int ret = -1;
-
-	vsql_render_query(&my_dialect, t, p, side, &q);
-	if (!(r = my_query(c, q.buf, err)))
-		goto out;
-	while ((row = mysql_fetch_row(r))) {
-		unsigned long *l = mysql_fetch_lengths(r);
-
-		for (int i = 0; i < p->ncols; i++) {
-			vals[i] = row[i];
-			lens[i] = l[i];
-		}
-		if (fn(arg, vals, lens, err) < 0)
-			goto out;
-	}
-	ret = 0;
-out:
-	if (r)
-		mysql_free_result(r);
-	strbuf_release(&q);
-	free(vals);
-	free(lens);
-	return ret;
-}
+/* MySQL's errors end the statement, not the transaction: no savepoints. */
+const struct db_verify_ops my_verify_ops = {
+	.dialect = &my_dialect,
+	.read = my_vf_read,
+};

@@ -1064,13 +1064,56 @@ out:
 	return ret;
 }
 
-const struct db_driver drv_pg = {
-	.name = "postgresql",
-	.connect = pg_connect,
-	.close = pg_close,
-	.describe = pg_describe,
-	.server_version = pg_server_version,
-	.database = pg_database,
+/* Runs sql with query_text's contract (driver.h): the whole result is
+ * read by libpq, then handed on row by row. */
+static int
+pg_query_text(struct db_conn *c, const char *sql, text_row_fn fn, void *arg,
+	      struct dberr *err)
+{
+	PGresult *r = PQexec(c->pg, sql);
+	int ncols, ret = 0;
+	const char **vals;
+	size_t *lens;
+
+	if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+		PQclear(r);
+		return 0;
+	}
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		return pg_fail(c, r, err, "%.200s", sql);
+	ncols = PQnfields(r);
+	vals = xcalloc((size_t)ncols + 1, sizeof(*vals));
+	lens = xcalloc((size_t)ncols + 1, sizeof(*lens));
+	for (int row = 0; row < PQntuples(r) && ret == 0; row++) {
+		for (int i = 0; i < ncols; i++) {
+			vals[i] = PQgetisnull(r, row, i) ? NULL : PQgetvalue(r, row, i);
+			lens[i] = (size_t)PQgetlength(r, row, i);
+		}
+		ret = fn(arg, ncols, vals, lens, err);
+	}
+	PQclear(r);
+	free(vals);
+	free(lens);
+	return ret;
+}
+
+static int
+pg_accepts(const char *uri)
+{
+	/* URIs, and libpq's keyword=value conninfo ("host=... dbname=...") */
+	return !strncmp(uri, "postgresql://", 13) || !strncmp(uri, "postgres://", 11) ||
+	       (strchr(uri, '=') && !strstr(uri, "://"));
+}
+
+/* The ledger (and later the CDC state) lives in the schema _dbmig. */
+static int
+pg_is_internal(const char *schema, const char *name)
+{
+	(void)name;
+	return !strcmp(schema, "_dbmig");
+}
+
+static const struct db_source_ops pg_source_ops = {
 	.snapshot_export = pg_snapshot_export,
 	.snapshot_import = pg_snapshot_import,
 	.snapshot_release = pg_snapshot_release,
@@ -1078,13 +1121,9 @@ const struct db_driver drv_pg = {
 	.copy_out = pg_copy_out,
 	.key_bounds = pg_key_bounds,
 	.copy_out_range = pg_copy_out_range,
-	.vf_sql_ok = pg_vf_sql_ok,
-	.vf_stats = pg_vf_stats,
-	.vf_digest = pg_vf_digest,
-	.vf_read = pg_vf_read,
-	.vf_render = pg_vf_render,
-	.vf_table_begin = pg_vf_table_begin,
-	.vf_table_end = pg_vf_table_end,
+};
+
+static const struct db_target_ops pg_target_ops = {
 	.ledger_open = pg_ledger_open,
 	.ddl_plan = pg_ddl_plan,
 	.exec_step = pg_exec_step,
@@ -1092,4 +1131,22 @@ const struct db_driver drv_pg = {
 	.table_truncate = pg_table_truncate,
 	.fk_checks_off = pg_fk_checks_off,
 	.load_chunk = pg_load_chunk,
+};
+
+const struct db_driver drv_pg = {
+	.name = "postgresql",
+	.caps = DB_CAP_TRANSACTIONAL_DDL,
+	.position_kind = POSITION_LSN,
+	.accepts = pg_accepts,
+	.uri_forms = "a postgresql:// URI, a libpq 'key=value' string",
+	.connect = pg_connect,
+	.close = pg_close,
+	.describe = pg_describe,
+	.server_version = pg_server_version,
+	.database = pg_database,
+	.query_text = pg_query_text,
+	.is_internal = pg_is_internal,
+	.source = &pg_source_ops,
+	.target = &pg_target_ops,
+	.verify = &pg_verify_ops,
 };

@@ -7,7 +7,10 @@
 
 #include <libpq-fe.h>
 
+#include "lib/dump/source.h"
 #include "lib/engine/driver.h"
+#include "lib/load/target.h"
+#include "lib/verify/verify_ops.h"
 #include "pg_text.h"
 
 struct db_conn {
@@ -43,20 +46,8 @@ int pg_copy_rows(struct db_conn *c, struct table *t, const char *tail,
 int pg_copy_table(struct db_conn *c, struct table *t, const char *tail,
 		  row_sink_fn sink, void *arg, struct dberr *err);
 
-/* verify (pg_verify.c) */
-int pg_vf_sql_ok(const struct vf_plan *p, int side);
-int pg_vf_stats(struct db_conn *c, const struct table *t, const struct vf_plan *p,
-		int side, struct vf_stats *st, struct dberr *err);
-int pg_vf_digest(struct db_conn *c, const struct table *t, const struct vf_plan *p,
-		 int side, const struct vf_scope *scope, uint64_t group,
-		 vf_group_fn fn, void *arg, struct dberr *err);
-int pg_vf_read(struct db_conn *c, struct table *t, const struct vf_plan *p, int side,
-	       const struct vf_scope *scopes, int nscopes, int ordered,
-	       row_sink_fn sink, void *arg, struct dberr *err);
-int pg_vf_table_begin(struct db_conn *c, struct dberr *err);
-int pg_vf_table_end(struct db_conn *c, int failed, struct dberr *err);
-int pg_vf_render(struct db_conn *c, const struct table *t, const struct vf_plan *p,
-		 int side, vf_text_row_fn fn, void *arg, struct dberr *err);
+/* verify (the dialect, pg_verify.c) */
+extern const struct db_verify_ops pg_verify_ops;
 
 /* splitting a table for parallel reads (pg_split.c) */
 int pg_key_bounds(struct db_conn *c, const struct table *t, const struct strlist *key,

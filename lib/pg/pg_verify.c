@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "pg_int.h"
-#include "lib/verify/vsql.h"
+#include "lib/verify/verify_ops.h"
 #include "lib/base/banned.h"
 
 static const struct column *
@@ -152,120 +152,29 @@ static const struct vsql_dialect pg_dialect = {
 	.null_text = "NULL::text",
 };
 
-int
-pg_vf_sql_ok(const struct vf_plan *p, int side)
+static int
+pg_vf_read(struct db_conn *c, struct table *t, const char *tail, row_sink_fn sink,
+	   void *arg, struct dberr *err)
 {
-	return vsql_sql_ok(&pg_dialect, p, side);
+	return pg_copy_rows(c, t, tail, sink, arg, err);
 }
 
 static int
-parse_i64(const char *s, int64_t *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoll(s, &end, 10);
-	return errno || *end || end == s ? -1 : 0;
-}
-
-int
-pg_vf_stats(struct db_conn *c, const struct table *t, const struct vf_plan *p,
-	    int side, struct vf_stats *st, struct dberr *err)
-{
-	struct strbuf q = STRBUF_INIT;
-	PGresult *r;
-
-	memset(st, 0, sizeof(*st));
-	vsql_stats_query(&pg_dialect, t, p, side, &q);
-	r = pg_query(c, q.buf, 0, NULL, err);
-	strbuf_release(&q);
-	if (!r)
-		return -1;
-	st->rows = strtoull(PQgetvalue(r, 0, 0), NULL, 10);
-	st->has_range = p->range && !PQgetisnull(r, 0, 1) &&
-			parse_i64(PQgetvalue(r, 0, 1), &st->kmin) == 0 &&
-			parse_i64(PQgetvalue(r, 0, 2), &st->kmax) == 0;
-	PQclear(r);
-	return 0;
-}
-
-int
-pg_vf_digest(struct db_conn *c, const struct table *t, const struct vf_plan *p,
-	     int side, const struct vf_scope *scope, uint64_t group, vf_group_fn fn,
-	     void *arg, struct dberr *err)
-{
-	struct strbuf q = STRBUF_INIT;
-	PGresult *r = NULL;
-	int ret = -1;
-
-	vsql_digest_query(&pg_dialect, t, p, side, scope, group, &q);
-	if (!(r = pg_query(c, q.buf, 0, NULL, err)))
-		goto out;
-	for (int i = 0; i < PQntuples(r); i++)
-		if (fn(arg, strtoull(PQgetvalue(r, i, 0), NULL, 10),
-		       strtoull(PQgetvalue(r, i, 1), NULL, 10),
-		       vform_sum_mod64(PQgetvalue(r, i, 2)), err) < 0)
-			goto out;
-	ret = 0;
-out:
-	PQclear(r);
-	strbuf_release(&q);
-	return ret;
-}
-
-int
-pg_vf_read(struct db_conn *c, struct table *t, const struct vf_plan *p, int side,
-	   const struct vf_scope *scopes, int nscopes, int ordered, row_sink_fn sink,
-	   void *arg, struct dberr *err)
-{
-	struct strbuf tail = STRBUF_INIT;
-	int ret;
-
-	vsql_read_tail(&pg_dialect, p, side, scopes, nscopes, ordered, &tail);
-	ret = pg_copy_rows(c, t, strbuf_cstr(&tail), sink, arg, err);
-	strbuf_release(&tail);
-	return ret;
-}
-
-int
-pg_vf_render(struct db_conn *c, const struct table *t, const struct vf_plan *p,
-	     int side, vf_text_row_fn fn, void *arg, struct dberr *err)
-{
-	struct strbuf q = STRBUF_INIT;
-	const char **vals = xcalloc((size_t)p->ncols + 1, sizeof(*vals));
-	size_t *lens = xcalloc((size_t)p->ncols + 1, sizeof(*lens));
-	PGresult *r = NULL;
-	int ret = -1;
-
-	vsql_render_query(&pg_dialect, t, p, side, &q);
-	if (!(r = pg_query(c, q.buf, 0, NULL, err)))
-		goto out;
-	for (int row = 0; row < PQntuples(r); row++) {
-		for (int i = 0; i < p->ncols; i++) {
-			vals[i] = PQgetisnull(r, row, i) ? NULL : PQgetvalue(r, row, i);
-			lens[i] = (size_t)PQgetlength(r, row, i);
-		}
-		if (fn(arg, vals, lens, err) < 0)
-			goto out;
-	}
-	ret = 0;
-out:
-	PQclear(r);
-	strbuf_release(&q);
-	free(vals);
-	free(lens);
-	return ret;
-}
-
-int
 pg_vf_table_begin(struct db_conn *c, struct dberr *err)
 {
 	return pg_exec(c, "SAVEPOINT dbmig_verify_table", err);
 }
 
-int
+static int
 pg_vf_table_end(struct db_conn *c, int failed, struct dberr *err)
 {
 	return pg_exec(c, failed ? "ROLLBACK TO SAVEPOINT dbmig_verify_table"
 		       : "RELEASE SAVEPOINT dbmig_verify_table", err);
 }
+
+const struct db_verify_ops pg_verify_ops = {
+	.dialect = &pg_dialect,
+	.read = pg_vf_read,
+	.table_begin = pg_vf_table_begin,
+	.table_end = pg_vf_table_end,
+};

@@ -111,7 +111,7 @@ side_open(struct vsrc *src, int index, const struct verify_opts *o,
 					 "(--schema-only); verify needs a dump with data", where);
 		src->ntotal = src->model.ntables;
 		filter_dump_tables(&src->model, &o->filter);
-		snprintf(src->engine, sizeof(src->engine), "%s", src->meta.engine);
+		src->engine_drv = driver_by_name(src->meta.engine);
 		info->is_dump = 1;
 		snprintf(info->engine, sizeof(info->engine), "%s", src->meta.engine);
 		snprintf(info->where, sizeof(info->where), "dump %s", where);
@@ -125,14 +125,14 @@ side_open(struct vsrc *src, int index, const struct verify_opts *o,
 	}
 	if (!(src->drv = driver_for_uri(where, src->cls, err)))
 		return -1;
-	if (!src->drv->vf_digest)
+	if (!src->drv->verify || !src->drv->source)
 		return dberr_set(err, DBERR_UNSUPPORTED, "verify does not support %s yet",
 				 src->drv->name);
 	src->conns = xcalloc((size_t)o->jobs, sizeof(*src->conns));
 	for (; src->nconns < o->jobs; src->nconns++)
 		if (src->drv->connect(&src->conns[src->nconns], where, src->cls, err) < 0)
 			return -1;
-	if (src->drv->snapshot_export(src->conns[0], src->nconns - 1, &snap, err) < 0)
+	if (src->drv->source->snapshot_export(src->conns[0], src->nconns - 1, &snap, err) < 0)
 		return -1;
 	if (snap.shareable < src->nconns - 1) {
 		log_warn("%s: comparing with %d connection%s instead of %d: the role cannot "
@@ -143,12 +143,12 @@ side_open(struct vsrc *src, int index, const struct verify_opts *o,
 			src->drv->close(src->conns[--src->nconns]);
 	}
 	for (int i = 1; i < src->nconns; i++)
-		if (src->drv->snapshot_import(src->conns[i], &snap, err) < 0)
+		if (src->drv->source->snapshot_import(src->conns[i], &snap, err) < 0)
 			return -1;
-	if (src->drv->snapshot_release(src->conns[0], err) < 0 ||
-	    src->drv->schema_read(src->conns[0], &o->filter, &src->model, err) < 0)
+	if (src->drv->source->snapshot_release(src->conns[0], err) < 0 ||
+	    src->drv->source->schema_read(src->conns[0], &o->filter, &src->model, err) < 0)
 		return -1;
-	snprintf(src->engine, sizeof(src->engine), "%s", src->drv->name);
+	src->engine_drv = src->drv;
 	snprintf(info->engine, sizeof(info->engine), "%s", src->drv->name);
 	snprintf(info->where, sizeof(info->where), "%s", src->drv->describe(src->conns[0]));
 	snprintf(info->server_version, sizeof(info->server_version), "%s",
@@ -171,10 +171,17 @@ side_close(struct vsrc *src)
 
 /* ---- pairing tables and columns ---- */
 
+/* dbmig's own tables on that side's engine (the ledger), never compared */
 static int
-internal_table(const struct table *t)
+internal_table(const struct vsrc *src, const struct table *t)
 {
-	return !strcmp(t->schema, "_dbmig") || !strcmp(t->name, "_dbmig_load_ledger");
+	return src->engine_drv && src->engine_drv->is_internal(t->schema, t->name);
+}
+
+static unsigned
+caps_of(const struct vsrc *src)
+{
+	return src->engine_drv ? src->engine_drv->caps : 0;
 }
 
 /* The table of side b matching a: same schema and name, or, when one
@@ -197,7 +204,7 @@ find_pair(struct vsrc *b, const struct table *a, int by_name)
 	for (int i = 0; i < b->model.ntables; i++) {
 		struct table *t = &b->model.tables[i];
 
-		if (!strcmp(t->name, a->name) && !internal_table(t)) {
+		if (!strcmp(t->name, a->name) && !internal_table(b, t)) {
 			hit = t;
 			n++;
 		}
@@ -249,13 +256,14 @@ build_plan(struct vsrc *src[2], struct table *t[2], struct vf_plan *p,
 	   struct verify_table *res, struct verify_result *vr)
 {
 	const struct constraint *pk = NULL;
-	int pg_mysql[2];
+	int zero_null[2];
 	struct strbuf msg = STRBUF_INIT;
 
 	memset(p, 0, sizeof(*p));
 	for (int s = 0; s < 2; s++)
-		pg_mysql[s] = !strcmp(src[s]->engine, "mysql") &&
-			      !strcmp(src[!s]->engine, "postgresql");
+		/* zero dates on one side are NULL on the other */
+		zero_null[s] = (caps_of(src[s]) & DB_CAP_ZERO_DATES) &&
+			       !(caps_of(src[!s]) & DB_CAP_ZERO_DATES);
 	p->cols = xcalloc((size_t)t[0]->ncols + 1, sizeof(*p->cols));
 	for (int i = 0; i < t[0]->ncols; i++) {
 		struct column *a = &t[0]->cols[i], *b;
@@ -278,7 +286,7 @@ build_plan(struct vsrc *src[2], struct table *t[2], struct vf_plan *p,
 		vc->s[1].idx = data_index(t[1], b);
 		vc->kind = vform_kind(&a->type, &b->type, &vc->scale);
 		for (int s = 0; s < 2; s++)
-			vc->s[s].zero_null = pg_mysql[s];
+			vc->s[s].zero_null = zero_null[s];
 		if (vc->kind == VK_NONE) {
 			strbuf_reset(&msg);
 			strbuf_addf(&msg, "column %s not compared: %s %s on the source, %s on the "
@@ -488,8 +496,8 @@ side_task_run(void *arg)
 		t->ret = vread(src, c, tab, p, t->s, t->scopes, t->nscopes, 0, collect_row,
 			       t->co, &t->err);
 	} else if (t->server) {
-		t->ret = src->drv->vf_digest(c, tab, p, t->s, t->sc, t->group, group_store,
-					     &t->gs, &t->err);
+		t->ret = vsql_digest(src->drv, c, tab, p, t->s, t->sc, t->group, group_store,
+				     &t->gs, &t->err);
 	} else {
 		struct client_digest cd = { t->L, p, t->gs.g, 0 };
 
@@ -644,7 +652,7 @@ compare_checksum(struct vctx *ctx, struct vworker *w, struct vjob *job, int serv
 	for (int s = 0; s < 2; s++) {
 		if (ctx->src[s]->is_dump)
 			st[s].rows = job->t[s]->rows;
-		else if (ctx->src[s]->drv->vf_stats(w->c[s], job->t[s], p, s, &st[s], err) < 0)
+		else if (vsql_stats(ctx->src[s]->drv, w->c[s], job->t[s], p, s, &st[s], err) < 0)
 			goto out;
 	}
 	maxrows = st[0].rows > st[1].rows ? st[0].rows : st[1].rows;
@@ -857,8 +865,8 @@ rendering_check(struct vctx *ctx, struct vworker *w, struct vjob *job, struct db
 
 		if (ctx->src[s]->is_dump)
 			continue;
-		r = ctx->src[s]->drv->vf_render(w->c[s], job->t[s], &job->plan, s, keep_sql_row,
-						&sr, err);
+		r = vsql_render(ctx->src[s]->drv, w->c[s], job->t[s], &job->plan, s, keep_sql_row,
+				&sr, err);
 		if (r == 0)
 			r = vread(ctx->src[s], w->c[s], job->t[s], &job->plan, s, NULL, 0, 1,
 				  golden_row, &g, err);
@@ -892,9 +900,9 @@ verify_table_job(void *state, size_t index, void *arg, struct dberr *err)
 		const struct db_driver *drv = ctx->src[s]->drv;
 
 		server[s] = ctx->o->mode == VERIFY_CHECKSUM && !ctx->src[s]->is_dump &&
-			    drv->vf_sql_ok(&job->plan, s);
-		if (!ctx->src[s]->is_dump && drv->vf_table_begin &&
-		    drv->vf_table_begin(w->c[s], err) < 0)
+			    vsql_sql_ok_drv(drv, &job->plan, s);
+		if (!ctx->src[s]->is_dump && drv->verify->table_begin &&
+		    drv->verify->table_begin(w->c[s], err) < 0)
 			return -1;
 	}
 	if (ctx->o->rendering_check) {
@@ -915,8 +923,8 @@ verify_table_job(void *state, size_t index, void *arg, struct dberr *err)
 	for (int s = 0; s < 2; s++) {
 		const struct db_driver *drv = ctx->src[s]->drv;
 
-		if (!ctx->src[s]->is_dump && drv->vf_table_end &&
-		    drv->vf_table_end(w->c[s], r < 0, err) < 0) {
+		if (!ctx->src[s]->is_dump && drv->verify->table_end &&
+		    drv->verify->table_end(w->c[s], r < 0, err) < 0) {
 			if (r < 0)	/* the first error says more */
 				*err = terr;
 			return -1;
@@ -964,8 +972,8 @@ verify_run(const struct verify_opts *o, struct verify_result *res, struct dberr 
 	for (int s = 0; s < 2; s++)
 		if (side_open(&src[s], s, o, &res->side[s], err) < 0)
 			goto out;
-	by_name_only = strcmp(src[0].engine, src[1].engine) != 0 ||
-		       !strcmp(src[0].engine, "mysql");
+	by_name_only = src[0].engine_drv != src[1].engine_drv ||
+		       (caps_of(&src[0]) & DB_CAP_DATABASE_IS_SCHEMA);
 	ctx.jobs = xcalloc((size_t)src[0].model.ntables + 1, sizeof(*ctx.jobs));
 	res->tables = xcalloc((size_t)src[0].model.ntables + 1, sizeof(*res->tables));
 	for (int i = 0; i < src[0].model.ntables; i++) {
@@ -973,7 +981,7 @@ verify_run(const struct verify_opts *o, struct verify_result *res, struct dberr 
 		struct verify_table *vt;
 		struct strbuf qn = STRBUF_INIT;
 
-		if (internal_table(a))
+		if (internal_table(&src[0], a))
 			continue;
 		table_qualname(a, &qn);
 		if (!(b = find_pair(&src[1], a, by_name_only))) {
@@ -997,7 +1005,7 @@ verify_run(const struct verify_opts *o, struct verify_result *res, struct dberr 
 
 		for (int k = 0; k < ctx.njobs && !paired; k++)
 			paired = ctx.jobs[k].t[1] == b;
-		if (!paired && !internal_table(b)) {
+		if (!paired && !internal_table(&src[1], b)) {
 			struct strbuf qn = STRBUF_INIT;
 
 			table_qualname(b, &qn);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "lib/base/dberr.h"
+#include "lib/dump/source.h"
 #include "lib/engine/driver.h"
 
 enum verify_mode {

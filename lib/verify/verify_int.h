@@ -8,6 +8,7 @@
 
 #include "dumpfmt/dumpfmt.h"
 #include "verify.h"
+#include "verify_ops.h"
 
 /* One side: a database (connections in one snapshot) or a dump. */
 struct vsrc {
@@ -18,10 +19,11 @@ struct vsrc {
 	struct dump_meta meta;
 	struct schema_model model;
 	int ntotal;			/* dumps: tables before filtering */
-	const struct db_driver *drv;
+	const struct db_driver *drv;	/* a database side's driver */
+	const struct db_driver *engine_drv;	/* the side's engine, dumps' too
+						 * (NULL: an unknown one) */
 	struct db_conn **conns;
 	int nconns;
-	char engine[32];
 };
 
 /* A rendered row kept for comparison. */

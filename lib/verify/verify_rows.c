@@ -76,8 +76,8 @@ vread(struct vsrc *src, struct db_conn *c, struct table *t, const struct vf_plan
 	if (src->is_dump)
 		ret = vread_dump(src, t, &rs, err);
 	else
-		ret = src->drv->vf_read(c, t, p, s, scopes, nscopes, ordered, render_row, &rs,
-					err);
+		ret = vsql_read(src->drv, c, t, p, s, scopes, nscopes, ordered, render_row, &rs,
+				err);
 	vrow_release(&rs.row);
 	return ret;
 }

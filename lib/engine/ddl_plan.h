@@ -1,0 +1,55 @@
+/*
+ * ddl_plan.h - the container a driver's DDL translator fills: the steps
+ * that recreate a schema, in the order they must run, each with the
+ * ledger item that records it. Shared by the engines (which fill it) and
+ * load (which runs it).
+ */
+#ifndef DBMIG_DDL_PLAN_H
+#define DBMIG_DDL_PLAN_H
+
+#include "lib/base/schema.h"
+#include "lib/base/util.h"
+
+/* Target DDL, in the order it must run (SPEC.md section 5). */
+enum ddl_phase {
+	DDL_PRE_DATA = 0,	/* schemas, types, sequences, tables: one transaction */
+	DDL_POST_INDEX,		/* primary keys, unique constraints, indexes */
+	DDL_POST_FK,		/* foreign keys, once all keys exist */
+	DDL_POST_OBJECTS,	/* routines, views, triggers: best effort */
+	DDL_POST_SEQ,		/* sequence and identity values */
+	DDL__PHASES
+};
+struct ddl_step {
+	enum ddl_phase phase;
+	char *item;		/* ledger key, e.g. "index:public.t_pkey" */
+	char *sql;
+	char *undo;		/* engines without transactional DDL: what
+				 * removes a half-done step, or NULL */
+	char *what;		/* DDL_POST_OBJECTS: "view app.v", for the report */
+	char *table;		/* "schema.name" of the table the step builds on
+				 * (keys, indexes), so a load can run it as soon
+				 * as that table's rows are in; or NULL */
+};
+struct ddl_plan {
+	struct ddl_step *steps;
+	int nsteps;
+	struct strlist notes;	/* lossy or approximate mappings, per column */
+	int tinyint_numeric;	/* input: keep MySQL tinyint(1) numeric */
+	int json_plain;		/* input: MySQL JSON as json, not jsonb */
+	int unbounded_numeric;	/* input: 0 refuse, 1 decimal(65,30), 2 double, 3 text */
+	int schema_prefix;	/* input: table names were prefixed with their schema */
+	char *cur_table;	/* set by ddl_plan_set_table: tags the steps added */
+};
+void ddl_plan_add(struct ddl_plan *p, enum ddl_phase phase, const char *item,
+		  const char *sql);
+/* The same with an undo statement (see struct ddl_step). */
+void ddl_plan_add_undo(struct ddl_plan *p, enum ddl_phase phase, const char *item,
+		       const char *sql, const char *undo);
+/* A best-effort object (view, routine, trigger): a failure is reported
+ * as "not migrated" and the load goes on. */
+void ddl_plan_add_object(struct ddl_plan *p, const struct db_object *o, const char *sql);
+/* The table the steps added next belong to (NULL: none). */
+void ddl_plan_set_table(struct ddl_plan *p, const struct table *t);
+void ddl_plan_release(struct ddl_plan *p);
+
+#endif
