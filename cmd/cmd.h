@@ -57,7 +57,12 @@ enum {
 
 struct dump_opts;
 struct load_opts;
+struct load_result;
+struct dberr;
 void dump_opts_init(struct dump_opts *o);
+void load_opts_init(struct load_opts *o);
+/* load_option's options for --help (load and copy print them). */
+extern const char load_options_help[];
 /* Each returns 1 when it took option ch, 0 when ch is not one of its
  * options, -1 after printing a usage error for sub. */
 int dump_option(const char *sub, int ch, const char *arg, struct dump_opts *o);
@@ -74,6 +79,21 @@ void conninfo_default(char **dst, const char *envvar);
 int parse_size(const char *s, uint64_t *out);
 /* Parses a positive int with an upper bound; returns 0 or -1. */
 int parse_jobs(const char *s, int *out);
+/* -j N and --progress=MODE into *jobs and *mode; 0, or -1 after a
+ * usage error for sub. */
+int jobs_option(const char *sub, const char *arg, int *jobs);
+int progress_option(const char *sub, const char *arg, int *mode);
+/* -1 after a usage error when both --schema-only and --data-only. */
+int schema_data_check(const char *sub, int schema_only, int data_only);
+/* After getopt_long named a bad option: the hint, and EXIT_USAGE. */
+int unknown_option(const char *sub);
+/* Logs a failed run's error once and returns its exit code. */
+int run_failed(const struct dberr *err);
+/* "N views ... not migrated", "N type mappings reported" after a load. */
+void print_load_notes(const struct load_result *r);
+/* 1 for "scheme://..." or libpq's "keyword=value ...": a database,
+ * not a path. */
+int looks_like_conninfo(const char *s);
 /* Prints "dbmig: error: ..." and "Try 'dbmig SUB --help'." and returns 2. */
 int usage_error(const char *sub, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

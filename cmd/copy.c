@@ -38,17 +38,7 @@ static const char copy_usage[] =
 	"      --unmapped-as-text    carry columns of types with no neutral mapping as text\n"
 	"      --allow-inconsistent  MySQL without the lock privilege: read in parallel, each\n"
 	"                            reader at its own instant\n"
-	"      --truncate            empty target tables that hold rows\n"
-	"      --strict              refuse every lossy or approximate type mapping\n"
-	"      --zero-dates=null|error  MySQL zero dates become NULL (default) or stop the copy\n"
-	"      --tinyint-numeric     keep MySQL tinyint(1) numeric even when it holds only 0 and 1\n"
-	"      --strip-nul           drop NUL bytes from text PostgreSQL cannot hold (reported)\n"
-	"      --json=jsonb|json     the PostgreSQL type for MySQL JSON (default jsonb)\n"
-	"      --unbounded-numeric=decimal|double|text  MySQL type for PostgreSQL numeric\n"
-	"                            without precision or beyond 65 digits (required for those)\n"
-	"      --uuid=char|binary    uuid on MySQL as char(36) (default) or binary(16)\n"
-	"      --schema-prefix       copy several PostgreSQL schemas into one MySQL database,\n"
-	"                            tables named schema_table\n"
+	"%s"
 	"      --progress=auto|tty|json|log|none  how progress is shown on stderr\n"
 	"      --source URI          the same as the SOURCE argument\n"
 	"      --target URI          the same as the TARGET argument\n"
@@ -76,22 +66,18 @@ cmd_copy(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	dump_opts_init(&o.dump);
-	o.load.jobs = 1;
+	load_opts_init(&o.load);
 	while ((ch = getopt_long(argc, argv, "j:t:T:h", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'j':
-			if (parse_jobs(optarg, &o.dump.jobs) < 0) {
-				usage_error("copy", "-j wants a number from 1 to 256, not '%s'", optarg);
+			if (jobs_option("copy", optarg, &o.dump.jobs) < 0)
 				goto out;
-			}
 			o.load.jobs = o.dump.jobs;
 			break;
 		case OPT_KEEP_DUMP: o.dump.outdir = optarg; break;
 		case OPT_PROGRESS:
-			if ((o.dump.progress = progress_mode_parse(optarg)) < 0) {
-				usage_error("copy", "--progress wants auto, tty, json, log or none, not '%s'", optarg);
+			if (progress_option("copy", optarg, &o.dump.progress) < 0)
 				goto out;
-			}
 			break;
 		case OPT_SCHEMA_ONLY:
 			o.dump.schema_only = o.load.schema_only = 1;
@@ -101,13 +87,13 @@ cmd_copy(int argc, char **argv)
 			break;
 		case OPT_SOURCE: free(source); source = take_conninfo_arg(optarg, "source"); break;
 		case OPT_TARGET: free(target); target = take_conninfo_arg(optarg, "target"); break;
-		case 'h': fputs(copy_usage, stdout); rc = EXIT_OK; goto out;
+		case 'h': printf(copy_usage, load_options_help); rc = EXIT_OK; goto out;
 		default:
 			if ((r = dump_option("copy", ch, optarg, &o.dump)) == 1 ||
 			    (r == 0 && (r = load_option("copy", ch, optarg, &o.load)) == 1))
 				break;
 			if (r == 0)
-				fprintf(stderr, "Try 'dbmig copy --help'.\n");
+				unknown_option("copy");
 			goto out;
 		}
 	}
@@ -123,15 +109,12 @@ cmd_copy(int argc, char **argv)
 		usage_error("copy", "give the source and the target (SOURCE TARGET)");
 		goto out;
 	}
-	if (o.dump.schema_only && o.dump.data_only) {
-		usage_error("copy", "options --schema-only and --data-only cannot be used together");
+	if (schema_data_check("copy", o.dump.schema_only, o.dump.data_only) < 0)
 		goto out;
-	}
 	o.dump.source = source;
 	o.load.target = target;
 	if (copy_run(&o, &res, &err) < 0) {
-		log_error("%s", err.msg);
-		rc = exit_code_for(&err);
+		rc = run_failed(&err);
 		goto out;
 	}
 	printf("copy complete: %d tables, %" PRIu64 " rows in %" PRIu64 " chunks, %.1f MB of "
@@ -144,13 +127,7 @@ cmd_copy(int argc, char **argv)
 	printf("  steps run %d, dump id %s\n", res.load.steps_run, res.load.dump_id);
 	if (o.dump.outdir)
 		printf("  dump kept in %s: %.1f MB on disk\n", o.dump.outdir, res.dump.bytes / 1e6);
-	if (res.load.not_migrated)
-		printf("  %d view%s, routine%s or trigger%s not migrated (reported above)\n",
-		       res.load.not_migrated, res.load.not_migrated == 1 ? "" : "s",
-		       res.load.not_migrated == 1 ? "" : "s", res.load.not_migrated == 1 ? "" : "s");
-	if (res.load.notes)
-		printf("  %d type mapping%s reported above (lossy or approximate)\n", res.load.notes,
-		       res.load.notes == 1 ? "" : "s");
+	print_load_notes(&res.load);
 	rc = EXIT_OK;
 out:
 	free(source);

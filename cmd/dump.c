@@ -38,44 +38,6 @@ static const char dump_usage[] =
 	"      --source URI          the same as the SOURCE argument\n"
 	"  -h, --help                this help\n";
 
-void
-dump_opts_init(struct dump_opts *o)
-{
-	memset(o, 0, sizeof(*o));
-	o->jobs = 1;
-	o->compress_level = 1;
-	o->chunk_bytes = (uint64_t)64 << 20;
-}
-
-int
-dump_option(const char *sub, int ch, const char *arg, struct dump_opts *o)
-{
-	switch (ch) {
-	case 't': strlist_push(&o->filter.include, arg); break;
-	case 'T': strlist_push(&o->filter.exclude, arg); break;
-	case OPT_SCHEMA_ONLY: o->schema_only = 1; break;
-	case OPT_DATA_ONLY: o->data_only = 1; break;
-	case OPT_COMPRESS_LEVEL: {
-		char *end;
-		long l = strtol(arg, &end, 10);
-
-		if (*end || end == arg || l < 1 || l > 19)
-			return usage_error(sub, "--compress-level wants 1 to 19, not '%s'", arg), -1;
-		o->compress_level = (int)l;
-		break;
-	}
-	case OPT_CHUNK_SIZE:
-		if (parse_size(arg, &o->chunk_bytes) < 0)
-			return usage_error(sub, "--chunk-size wants a size like 64M, not '%s'", arg), -1;
-		break;
-	case OPT_UNMAPPED_AS_TEXT: o->filter.unmapped_as_text = 1; break;
-	case OPT_ALLOW_INCONSISTENT: o->allow_inconsistent = 1; break;
-	default:
-		return 0;
-	}
-	return 1;
-}
-
 int
 cmd_dump(int argc, char **argv)
 {
@@ -92,33 +54,31 @@ cmd_dump(int argc, char **argv)
 	struct dump_result res;
 	struct dberr err = DBERR_INIT;
 	char *source = NULL;
-	int ch, rc, r;
+	int ch, rc = EXIT_USAGE, r;
 
 	dump_opts_init(&o);
 	while ((ch = getopt_long(argc, argv, "o:j:t:T:h", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case 'o': o.outdir = optarg; break;
 		case 'j':
-			if (parse_jobs(optarg, &o.jobs) < 0)
-				return usage_error("dump", "-j wants a number from 1 to 256, not '%s'", optarg);
+			if (jobs_option("dump", optarg, &o.jobs) < 0)
+				goto out;
 			break;
 		case OPT_PROGRESS:
-			if ((o.progress = progress_mode_parse(optarg)) < 0)
-				return usage_error("dump", "--progress wants auto, tty, json, log or none, not '%s'", optarg);
+			if (progress_option("dump", optarg, &o.progress) < 0)
+				goto out;
 			break;
 		case OPT_SOURCE: free(source); source = take_conninfo_arg(optarg, "source"); break;
-		case 'h': fputs(dump_usage, stdout); return EXIT_OK;
+		case 'h': fputs(dump_usage, stdout); rc = EXIT_OK; goto out;
 		default:
 			if ((r = dump_option("dump", ch, optarg, &o)) == 1)
 				break;
-			if (r < 0)
-				return EXIT_USAGE;
-			fprintf(stderr, "Try 'dbmig dump --help'.\n");
-			return EXIT_USAGE;
+			if (r == 0)
+				unknown_option("dump");
+			goto out;
 		}
 	}
 	take_positional_conninfo(argc, argv, &source, "source");
-	rc = EXIT_USAGE;
 	if (optind < argc) {
 		usage_error("dump", "unexpected argument '%s'", argv[optind]);
 		goto out;
@@ -132,14 +92,11 @@ cmd_dump(int argc, char **argv)
 		usage_error("dump", "no output directory given (-o DIR)");
 		goto out;
 	}
-	if (o.schema_only && o.data_only) {
-		usage_error("dump", "options --schema-only and --data-only cannot be used together");
+	if (schema_data_check("dump", o.schema_only, o.data_only) < 0)
 		goto out;
-	}
 	o.source = source;
 	if (dump_run(&o, &res, &err) < 0) {
-		log_error("%s", err.msg);
-		rc = exit_code_for(&err);
+		rc = run_failed(&err);
 		goto out;
 	}
 	printf("dump complete: %s\n", o.outdir);

@@ -296,10 +296,8 @@ cmd_verify(int argc, char **argv)
 			}
 			break;
 		case 'j':
-			if (parse_jobs(optarg, &o.jobs) < 0) {
-				usage_error("verify", "-j wants a number from 1 to 256, not '%s'", optarg);
+			if (jobs_option("verify", optarg, &o.jobs) < 0)
 				goto out;
-			}
 			break;
 		case 't': strlist_push(&o.filter.include, optarg); break;
 		case 'T': strlist_push(&o.filter.exclude, optarg); break;
@@ -320,7 +318,7 @@ cmd_verify(int argc, char **argv)
 		case VOPT_RENDERING_CHECK: o.rendering_check = 1; break;
 		case 'h': fputs(verify_usage, stdout); rc = EXIT_OK; goto out;
 		default:
-			fprintf(stderr, "Try 'dbmig verify --help'.\n");
+			unknown_option("verify");
 			goto out;
 		}
 	}
@@ -344,8 +342,7 @@ cmd_verify(int argc, char **argv)
 	o.side[0] = side[0];
 	o.side[1] = side[1];
 	if (verify_run(&o, &res, &err) < 0) {
-		log_error("%s", err.msg);
-		rc = exit_code_for(&err);
+		rc = run_failed(&err);
 		goto out;
 	}
 	if (json)
