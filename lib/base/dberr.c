@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-volatile int dbmig_interrupted;
+volatile sig_atomic_t dbmig_interrupted;
 
 int
 dberr_set(struct dberr *err, enum dberr_class cls, const char *fmt, ...)

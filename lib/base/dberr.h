@@ -9,6 +9,8 @@
 #ifndef DBMIG_DBERR_H
 #define DBMIG_DBERR_H
 
+#include <signal.h>
+
 enum dberr_class {
 	DBERR_NONE = 0,
 	DBERR_USAGE,		/* bad option or argument */
@@ -37,6 +39,6 @@ void dberr_prefix(struct dberr *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* Set by the signal handler in cmd/; long loops poll it. */
-extern volatile int dbmig_interrupted;
+extern volatile sig_atomic_t dbmig_interrupted;
 
 #endif

@@ -22,6 +22,7 @@
 #include "dumpfmt/dumpfmt.h"
 #include "lib/base/log.h"
 #include "lib/base/progress.h"
+#include "lib/base/testknobs.h"
 #include "lib/base/workpool.h"
 #include "lib/base/banned.h"
 
@@ -65,14 +66,6 @@ struct reader_src {
 	void *next_arg;
 	long slow_ms;
 };
-
-static long
-test_chunk_delay_ms(void)
-{
-	const char *slow = getenv("DBMIG_TEST_CHUNK_DELAY_MS");
-
-	return slow ? atol(slow) : 0;
-}
 
 static int
 reader_source(void *arg, struct value *vals, struct dberr *err)
@@ -121,7 +114,7 @@ chunk_job_run(void *state, size_t job, void *arg, struct dberr *err)
 {
 	struct load_ctx *ctx = arg;
 	struct chunk_job *j = &ctx->jobs[ctx->job_base + job];
-	struct reader_src src = { NULL, NULL, NULL, test_chunk_delay_ms() };
+	struct reader_src src = { NULL, NULL, NULL, testknob_chunk_delay_ms() };
 	int ncols = 0, ret = -1;
 	uint64_t rows = 0;
 
@@ -457,7 +450,7 @@ int
 load_feed_chunk(struct load_ctx *ctx, int slot, int ti, const char *name,
 		row_source_fn src, void *arg, struct dberr *err)
 {
-	struct reader_src rs = { NULL, src, arg, test_chunk_delay_ms() };
+	struct reader_src rs = { NULL, src, arg, testknob_chunk_delay_ms() };
 	uint64_t rows;
 
 	if (load_one_chunk(ctx, ctx->conns[slot], &ctx->model->tables[ti], name, &rs, &rows,

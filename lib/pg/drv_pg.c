@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "lib/base/log.h"
+#include "lib/base/testknobs.h"
 #include "lib/base/banned.h"
 
 static const char session_setup[] =
@@ -810,7 +811,7 @@ binary_plan(struct db_conn *c, const struct table *t, const struct ntype_desc **
 	PGresult *r;
 	int ok = 1;
 
-	if (getenv("DBMIG_NO_BINARY_COPY"))
+	if (testknob_no_binary_copy())
 		return 0;
 	pg_quote_qualified(&qn, t->schema, t->name);
 	params[0] = qn.buf;
