@@ -44,10 +44,14 @@ kill_load_after() {
 	[ "$total" -gt 20 ]
 	kill_load_after "$dst" 3
 	first=$(ledger_chunks "$dst")
-	[ "$first" -ge 3 ] && [ "$first" -lt "$total" ]
+	# One condition a line: errexit does not stop on a failure before
+	# the last '&&' of a list, so a chain here could never fail.
+	[ "$first" -ge 3 ]
+	[ "$first" -lt "$total" ]
 	kill_load_after "$dst" $((first + 5))
 	second=$(ledger_chunks "$dst")
-	[ "$second" -gt "$first" ] && [ "$second" -lt "$total" ]
+	[ "$second" -gt "$first" ]
+	[ "$second" -lt "$total" ]
 	kill_load_after "$dst" $((second + 5))
 	run -0 dbmig load -j 2 "$BATS_FILE_TMPDIR/dump" "$dst"
 	assert_output --partial "already loaded"

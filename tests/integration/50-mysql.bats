@@ -51,6 +51,7 @@ setup_file() {
 	dst=$(new_mydb big_copy)
 	total=$(jq '[.schema.tables[].chunks[]] | length' "$BATS_FILE_TMPDIR/big/manifest.json")
 	[ "$total" -gt 8 ]
+	prev=0
 	for n in 2 5; do
 		DBMIG_TEST_CHUNK_DELAY_MS=200 dbmig -q load -j 2 "$BATS_FILE_TMPDIR/big" "$dst" >/dev/null 2>&1 &
 		pid=$!
@@ -59,8 +60,14 @@ setup_file() {
 			[ "$got" -ge "$n" ] && break
 			sleep 0.05
 		done
+		# The load must still be running when killed: otherwise this
+		# tests a finished load, not a resume.
 		kill -KILL "$pid"
 		wait "$pid" || true
+		got=$(my_sql big_copy -e "SELECT COUNT(*) FROM _dbmig_load_ledger WHERE item LIKE 'chunk:%' AND state = 'done'")
+		[ "$got" -gt "$prev" ]
+		[ "$got" -lt "$total" ]
+		prev=$got
 	done
 	run -0 dbmig load -j 2 "$BATS_FILE_TMPDIR/big" "$dst"
 	assert_output --partial "already loaded"
