@@ -57,6 +57,12 @@ struct load_ctx {
 	struct schema_model *model;
 	uint64_t chunks_fed;
 	int early_run;
+	/* load_model's steps share these. */
+	int nconns;
+	int do_schema, do_data;
+	struct strlist done;		/* the ledger's items, sorted */
+	struct ddl_plan plan;
+	struct load_result *res;
 };
 
 /* A chunk's rows: from its file, or from a feed's source. */
@@ -502,33 +508,45 @@ load_run(const struct load_opts *opts, struct load_result *res, struct dberr *er
 	return ret;
 }
 
-int
-load_model(const struct load_opts *opts, const struct dump_meta *meta,
-	   struct schema_model *model, const struct load_feed *feed,
-	   struct load_result *res, struct dberr *err)
-{
-	struct strlist done = STRLIST_INIT;
-	struct ddl_plan plan = { NULL, 0, STRLIST_INIT, 0, 0, 0, 0 };
-	struct load_ctx ctx;
-	struct db_conn **conns = NULL;
-	const struct db_driver *drv, *src_drv;
-	int nconns = 0, ret = -1, do_schema, do_data;
-	size_t njobs = 0;
-	double t0 = now_seconds();
+/* ---- load_model, step by step ---- */
 
-	memset(&ctx, 0, sizeof(ctx));
-	pthread_mutex_init(&ctx.lock, NULL);
-	pthread_cond_init(&ctx.chunk_done, NULL);
-	snprintf(res->dump_id, sizeof(res->dump_id), "%s", meta->dump_id);
-	do_schema = meta->has_schema && !opts->data_only;
-	do_data = meta->has_data && !opts->schema_only;
-	if (!(drv = driver_for_uri(opts->target, DBERR_TARGET, err)))
-		goto out;
-	/* The plan needs no connection: a dump this target cannot take is
-	 * refused before anything on the target is touched. */
-	plan.tinyint_numeric = opts->tinyint_numeric;
-	plan.json_plain = opts->json_plain;
-	plan.unbounded_numeric = opts->unbounded_numeric;
+/* Rejects what --zero-dates=error refuses, before the target is touched. */
+static int
+check_zero_dates(const struct load_opts *opts, const struct db_driver *drv,
+		 const struct schema_model *model, struct dberr *err)
+{
+	const struct db_driver *src_drv = driver_by_name(model->source_engine);
+
+	if (!opts->zero_dates_error || !src_drv || !(src_drv->caps & DB_CAP_ZERO_DATES) ||
+	    (drv->caps & DB_CAP_ZERO_DATES))
+		return 0;
+	for (int i = 0; i < model->ntables; i++)
+		for (int k = 0; k < model->tables[i].ncols; k++) {
+			const struct table *t = &model->tables[i];
+			uint64_t n = t->cols[k].profile.zero_dates;
+
+			if (n)
+				return dberr_set(err, DBERR_UNSUPPORTED, "%s.%s.%s holds %llu MySQL "
+						 "zero date%s, which --zero-dates=error refuses; fix "
+						 "them at the source, or load with --zero-dates=null",
+						 t->schema, t->name, t->cols[k].name,
+						 (unsigned long long)n, n == 1 ? "" : "s");
+		}
+	return 0;
+}
+
+/* Step 1, with no connection: the target's DDL for the model, and every
+ * refusal that needs no server, so a dump this target cannot take is
+ * refused before anything on the target is touched. */
+static int
+load_plan(struct load_ctx *ctx, struct schema_model *model, struct dberr *err)
+{
+	const struct load_opts *opts = ctx->opts;
+	struct ddl_plan *plan = &ctx->plan;
+
+	plan->tinyint_numeric = opts->tinyint_numeric;
+	plan->json_plain = opts->json_plain;
+	plan->unbounded_numeric = opts->unbounded_numeric;
 	if (opts->uuid_binary)
 		for (int i = 0; i < model->ntables; i++)
 			for (int k = 0; k < model->tables[i].ncols; k++)
@@ -536,262 +554,326 @@ load_model(const struct load_opts *opts, const struct dump_meta *meta,
 					model->tables[i].cols[k].type.length = 16;
 	if (opts->schema_prefix && model->schemas.n > 1) {
 		prefix_table_names(model);
-		plan.schema_prefix = 1;
+		plan->schema_prefix = 1;
 	}
-	if (drv->target->ddl_plan(model, &plan, err) < 0)
-		goto out;
+	if (ctx->drv->target->ddl_plan(model, plan, err) < 0)
+		return -1;
 	/* Every lossy or approximate mapping is said, per column. */
-	if (do_schema)
-		for (size_t i = 0; i < plan.notes.n; i++)
-			log_warn("%s", plan.notes.v[i]);
-	res->notes = (int)plan.notes.n;
-	if (opts->strict && do_schema && plan.notes.n) {
-		dberr_set(err, DBERR_UNSUPPORTED, "%zu lossy or approximate mapping%s (the first: "
-			  "%s); --strict refuses them: change the source, or load without --strict "
-			  "to accept what is listed above", plan.notes.n, plan.notes.n == 1 ? "" : "s",
-			  plan.notes.v[0]);
-		goto out;
-	}
-	src_drv = driver_by_name(model->source_engine);
-	if (opts->zero_dates_error && src_drv && (src_drv->caps & DB_CAP_ZERO_DATES) &&
-	    !(drv->caps & DB_CAP_ZERO_DATES)) {
-		for (int i = 0; i < model->ntables; i++)
-			for (int k = 0; k < model->tables[i].ncols; k++) {
-				const struct table *t = &model->tables[i];
+	if (ctx->do_schema)
+		for (size_t i = 0; i < plan->notes.n; i++)
+			log_warn("%s", plan->notes.v[i]);
+	ctx->res->notes = (int)plan->notes.n;
+	if (opts->strict && ctx->do_schema && plan->notes.n)
+		return dberr_set(err, DBERR_UNSUPPORTED, "%zu lossy or approximate mapping%s "
+				 "(the first: %s); --strict refuses them: change the source, "
+				 "or load without --strict to accept what is listed above",
+				 plan->notes.n, plan->notes.n == 1 ? "" : "s", plan->notes.v[0]);
+	return check_zero_dates(opts, ctx->drv, model, err);
+}
 
-				if (t->cols[k].profile.zero_dates) {
-					dberr_set(err, DBERR_UNSUPPORTED, "%s.%s.%s holds %llu MySQL zero "
-						  "date%s, which --zero-dates=error refuses; fix them at "
-						  "the source, or load with --zero-dates=null", t->schema,
-						  t->name, t->cols[k].name,
-						  (unsigned long long)t->cols[k].profile.zero_dates,
-						  t->cols[k].profile.zero_dates == 1 ? "" : "s");
-					goto out;
-				}
-			}
-	}
-	conns = xcalloc((size_t)opts->jobs, sizeof(*conns));
-	if (drv->connect(&conns[0], opts->target, DBERR_TARGET, err) < 0)
-		goto out;
-	nconns = 1;
-	if (drv->target->ledger_open(conns[0], meta->dump_id, &done, err) < 0)
-		goto out;
+/* Step 2: opts->jobs connections, and what the ledger says is done. */
+static int
+load_connect(struct load_ctx *ctx, struct dberr *err)
+{
+	const struct load_opts *opts = ctx->opts;
+
+	ctx->conns = xcalloc((size_t)opts->jobs, sizeof(*ctx->conns));
+	if (ctx->drv->connect(&ctx->conns[0], opts->target, DBERR_TARGET, err) < 0)
+		return -1;
+	ctx->nconns = 1;
+	if (ctx->drv->target->ledger_open(ctx->conns[0], ctx->meta->dump_id, &ctx->done, err) < 0)
+		return -1;
 	/* Thousands of chunks: look them up by binary search. */
-	strlist_sort(&done);
-	if (done.n)
-		log_info("resuming load of dump %s: %zu items already done", meta->dump_id, done.n);
-	for (; nconns < opts->jobs; nconns++)
-		if (drv->connect(&conns[nconns], opts->target, DBERR_TARGET, err) < 0)
-			goto out;
+	strlist_sort(&ctx->done);
+	if (ctx->done.n)
+		log_info("resuming load of dump %s: %zu items already done", ctx->meta->dump_id,
+			 ctx->done.n);
+	for (; ctx->nconns < opts->jobs; ctx->nconns++)
+		if (ctx->drv->connect(&ctx->conns[ctx->nconns], opts->target, DBERR_TARGET,
+				      err) < 0)
+			return -1;
+	return 0;
+}
 
+/* Step 3: schemas, types, sequences and tables, in plan order on one
+ * connection (types before tables). */
+static int
+load_pre_data(struct load_ctx *ctx, struct dberr *err)
+{
+	struct ddl_plan *plan = &ctx->plan;
+	int todo = 0;
+
+	for (int i = 0; i < plan->nsteps; i++)
+		if (plan->steps[i].phase == DDL_PRE_DATA &&
+		    !strlist_has_sorted(&ctx->done, plan->steps[i].item))
+			todo++;
+	if (todo)
+		log_info("creating schema (%d tables)", ctx->model->ntables);
+	for (int i = 0; i < plan->nsteps; i++) {
+		if (plan->steps[i].phase != DDL_PRE_DATA)
+			continue;
+		if (strlist_has_sorted(&ctx->done, plan->steps[i].item)) {
+			ctx->res->steps_skipped++;
+			continue;
+		}
+		if (ctx->drv->target->exec_step(ctx->conns[0], ctx->meta->dump_id, &plan->steps[i],
+						err) < 0)
+			return dberr_prefix(err, "creating the schema"), -1;
+		ctx->res->steps_run++;
+	}
+	return 0;
+}
+
+/* Step 4: a table no chunk of ours reached yet must exist and be empty,
+ * or the rows in it are somebody else's. (A feed's chunks have new names
+ * each time: it probes every table.) */
+static int
+load_probe_tables(struct load_ctx *ctx, struct dberr *err)
+{
+	const struct db_target_ops *tg = ctx->drv->target;
+
+	for (int i = 0; i < ctx->model->ntables; i++) {
+		struct table *t = &ctx->model->tables[i];
+		int exists, has_rows;
+
+		if (table_has_done_chunk(t, &ctx->done))
+			continue;
+		if (tg->table_probe(ctx->conns[0], t, &exists, &has_rows, err) < 0)
+			return -1;
+		if (!exists)
+			return dberr_set(err, DBERR_TARGET, "target table %s.%s does not exist; "
+					 "load without --data-only to create it", t->schema, t->name);
+		if (has_rows && !ctx->opts->truncate)
+			return dberr_set(err, DBERR_TARGET, "target table %s.%s already holds rows "
+					 "that this load did not write; empty it, or pass "
+					 "--truncate to have dbmig empty it", t->schema, t->name);
+		if (has_rows) {
+			log_warn("truncating target table %s.%s (--truncate)", t->schema, t->name);
+			if (tg->table_truncate(ctx->conns[0], t, err) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* Foreign-key checks off on every connection, for rows that may arrive
+ * before their parents; 0 when some connection may not (said once). */
+static int
+fk_checks_off_all(struct load_ctx *ctx, int warn, const char *consequence)
+{
+	for (int i = 0; i < ctx->nconns; i++) {
+		struct dberr ignored = DBERR_INIT;
+
+		if (ctx->drv->target->fk_checks_off(ctx->conns[i], &ignored) < 0) {
+			if (warn)
+				log_warn("cannot disable foreign-key checks (%s); %s", ignored.msg,
+					 consequence);
+			else if (i == 0)
+				log_info("cannot disable foreign-key checks (%s); %s", ignored.msg,
+					 consequence);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Step 5a: rows from a direct copy's feed. */
+static int
+load_from_feed(struct load_ctx *ctx, const struct load_feed *feed, struct dberr *err)
+{
+	if (!ctx->do_schema)	/* rows arrive in any order: parents are not first */
+		fk_checks_off_all(ctx, 1, "rows that arrive before their parent rows will be "
+				  "refused");
+	else
+		plan_early_keys(ctx, &ctx->plan, &ctx->done, ctx->model);
+	if (feed->run(feed->arg, ctx, err) < 0)
+		return -1;
+	ctx->res->chunks_loaded = ctx->chunks_fed;
+	ctx->res->steps_run += ctx->early_run;
+	if (ctx->early_run)
+		log_info("%d keys and indexes were built while rows were copied", ctx->early_run);
+	return 0;
+}
+
+/* The chunks the ledger does not list yet, as jobs; returns how many. */
+static size_t
+collect_chunk_jobs(struct load_ctx *ctx)
+{
+	struct schema_model *model = ctx->model;
+	size_t njobs = 0;
+
+	for (int i = 0; i < model->ntables; i++)
+		njobs += (size_t)model->tables[i].nchunks;
+	ctx->jobs = xcalloc(njobs + 1, sizeof(*ctx->jobs));
+	njobs = 0;
+	for (int i = 0; i < model->ntables; i++) {
+		struct table *t = &model->tables[i];
+
+		for (int k = 0; k < t->nchunks; k++) {
+			struct strbuf item = STRBUF_INIT;
+
+			strbuf_addf(&item, "chunk:%s", t->chunks[k].file);
+			if (strlist_has_sorted(&ctx->done, item.buf)) {
+				ctx->res->chunks_skipped++;
+			} else {
+				ctx->jobs[njobs].t = t;
+				ctx->jobs[njobs].c = &t->chunks[k];
+				ctx->jobs[njobs].ti = i;
+				njobs++;
+			}
+			strbuf_release(&item);
+		}
+	}
+	return njobs;
+}
+
+/* Progress: each table with the rows and bytes still to load. */
+static void
+progress_tables(struct load_ctx *ctx, size_t njobs)
+{
+	for (int i = 0; i < ctx->model->ntables; i++) {
+		struct strbuf qn = STRBUF_INIT;
+		uint64_t prow = 0, pbytes = 0;
+		int parts = 0;
+
+		for (size_t k = 0; k < njobs; k++)
+			if (ctx->jobs[k].ti == i) {
+				prow += ctx->jobs[k].c->rows;
+				pbytes += ctx->jobs[k].c->raw_bytes;
+				parts++;
+			}
+		table_qualname(&ctx->model->tables[i], &qn);
+		progress_add_table(ctx->prog, qn.buf, prow, pbytes, parts);
+		strbuf_release(&qn);
+	}
+}
+
+/* Step 5b: rows from the dump's chunk files, in foreign-key levels when
+ * the constraints exist already, with keys and indexes built as soon as
+ * their table is in. */
+static int
+load_from_chunks(struct load_ctx *ctx, struct dberr *err)
+{
+	struct schema_model *model = ctx->model;
+	size_t njobs = collect_chunk_jobs(ctx), start = 0;
+	int *level = xcalloc((size_t)model->ntables + 1, sizeof(int));
+	int maxlevel = 0;
+
+	/* Constraints exist before the rows only when this load does not
+	 * create them afterwards. */
+	if (!ctx->do_schema) {
+		maxlevel = fk_levels(model, level);
+		fk_checks_off_all(ctx, 0, "loading parent tables first");
+	}
+	for (size_t k = 0; k < njobs; k++)
+		ctx->jobs[k].level = level[ctx->jobs[k].t - model->tables];
+	free(level);
+	qsort(ctx->jobs, njobs, sizeof(*ctx->jobs), jobs_by_level_size);
+	log_info("loading %zu chunks with %d connection%s%s", njobs, ctx->nconns,
+		 ctx->nconns == 1 ? "" : "s", ctx->res->chunks_skipped ? " (resuming)" : "");
+	ctx->prog = progress_new((enum progress_mode)ctx->opts->progress, "load");
+	progress_tables(ctx, njobs);
+	progress_begin(ctx->prog);
+	/* Keys and indexes join the last pool when nothing else orders the
+	 * tables: each runs once its table is in. */
+	if (ctx->do_schema && maxlevel == 0) {
+		ctx->chunks_left = xcalloc((size_t)model->ntables + 1, sizeof(int));
+		for (size_t k = 0; k < njobs; k++)
+			ctx->chunks_left[ctx->jobs[k].ti]++;
+		plan_early_keys(ctx, &ctx->plan, &ctx->done, model);
+	}
+	/* One pool per level: a level starts when the one before it has
+	 * committed. */
+	for (int lv = 0; lv <= maxlevel; lv++) {
+		size_t end = start, nkeys;
+
+		while (end < njobs && ctx->jobs[end].level == lv)
+			end++;
+		ctx->job_base = start;
+		ctx->nchunk_jobs = end - start;
+		nkeys = lv == maxlevel ? ctx->nearly : 0;
+		if (end - start + nkeys > 0 &&
+		    workpool_run(ctx->nconns, (void **)ctx->conns, end - start + nkeys,
+				 chunk_or_key_run, ctx, err) < 0) {
+			progress_end(ctx->prog, 0);
+			return -1;
+		}
+		start = end;
+	}
+	progress_end(ctx->prog, 1);
+	/* done: the POST_INDEX phase leaves them out */
+	for (size_t k = 0; k < ctx->nearly; k++)
+		ctx->early[k]->phase = DDL__PHASES;
+	ctx->res->steps_run += (int)ctx->nearly;
+	if (ctx->nearly)
+		log_info("%zu keys and indexes were built while rows loaded", ctx->nearly);
+	ctx->res->chunks_loaded = njobs;
+	return 0;
+}
+
+/* Step 6: keys and indexes, foreign keys, views, routines and triggers,
+ * then sequence and identity values. */
+static int
+load_post_data(struct load_ctx *ctx, struct dberr *err)
+{
+	struct ddl_plan *plan = &ctx->plan;
+
+	log_info("creating keys and indexes");
+	if (run_phase(ctx, plan, DDL_POST_INDEX, &ctx->done, ctx->conns, ctx->nconns, ctx->res,
+		      err) < 0)
+		return -1;
+	log_info("creating foreign keys");
+	if (run_phase(ctx, plan, DDL_POST_FK, &ctx->done, ctx->conns, ctx->nconns, ctx->res,
+		      err) < 0)
+		return -1;
+	if (run_objects(ctx->drv, ctx->conns[0], ctx->meta, plan, &ctx->done, ctx->res, err) < 0)
+		return -1;
+	return run_phase(ctx, plan, DDL_POST_SEQ, &ctx->done, ctx->conns, 1, ctx->res, err);
+}
+
+int
+load_model(const struct load_opts *opts, const struct dump_meta *meta,
+	   struct schema_model *model, const struct load_feed *feed,
+	   struct load_result *res, struct dberr *err)
+{
+	struct load_ctx ctx;
+	int ret = -1;
+	double t0 = now_seconds();
+
+	memset(&ctx, 0, sizeof(ctx));
+	pthread_mutex_init(&ctx.lock, NULL);
+	pthread_cond_init(&ctx.chunk_done, NULL);
 	ctx.opts = opts;
-	ctx.drv = drv;
 	ctx.meta = meta;
-	if (do_schema) {
-		/* In plan order, on one connection: types before tables. */
-		int todo = 0;
-
-		for (int i = 0; i < plan.nsteps; i++)
-			if (plan.steps[i].phase == DDL_PRE_DATA &&
-			    !strlist_has_sorted(&done, plan.steps[i].item))
-				todo++;
-		if (todo)
-			log_info("creating schema (%d tables)", model->ntables);
-		for (int i = 0; i < plan.nsteps; i++) {
-			if (plan.steps[i].phase != DDL_PRE_DATA)
-				continue;
-			if (strlist_has_sorted(&done, plan.steps[i].item)) {
-				res->steps_skipped++;
-				continue;
-			}
-			if (drv->target->exec_step(conns[0], meta->dump_id, &plan.steps[i], err) < 0) {
-				dberr_prefix(err, "creating the schema");
-				goto out;
-			}
-			res->steps_run++;
-		}
-	}
-	if (do_data) {
-		/* A table no chunk of ours reached yet must be empty, or the
-		 * rows in it are somebody else's. (A feed's chunks have new
-		 * names each time: it probes every table.) */
-		for (int i = 0; i < model->ntables; i++) {
-			struct table *t = &model->tables[i];
-			int exists, has_rows;
-
-			if (table_has_done_chunk(t, &done))
-				continue;
-			if (drv->target->table_probe(conns[0], t, &exists, &has_rows, err) < 0)
-				goto out;
-			if (!exists) {
-				dberr_set(err, DBERR_TARGET, "target table %s.%s does not exist; "
-					  "load without --data-only to create it", t->schema, t->name);
-				goto out;
-			}
-			if (has_rows && !opts->truncate) {
-				dberr_set(err, DBERR_TARGET, "target table %s.%s already holds rows "
-					  "that this load did not write; empty it, or pass "
-					  "--truncate to have dbmig empty it", t->schema, t->name);
-				goto out;
-			}
-			if (has_rows) {
-				log_warn("truncating target table %s.%s (--truncate)", t->schema, t->name);
-				if (drv->target->table_truncate(conns[0], t, err) < 0)
-					goto out;
-			}
-		}
-	}
-	if (do_data && feed) {
-		ctx.conns = conns;
-		ctx.model = model;
-		if (!do_schema)
-			for (int i = 0; i < nconns; i++) {
-				struct dberr ignored = DBERR_INIT;
-
-				/* rows arrive in any order: parents are not first */
-				if (drv->target->fk_checks_off(conns[i], &ignored) < 0) {
-					log_warn("cannot disable foreign-key checks (%s); rows that "
-						 "arrive before their parent rows will be refused",
-						 ignored.msg);
-					break;
-				}
-			}
-		else
-			plan_early_keys(&ctx, &plan, &done, model);
-		if (feed->run(feed->arg, &ctx, err) < 0)
-			goto out;
-		res->chunks_loaded = ctx.chunks_fed;
-		res->steps_run += ctx.early_run;
-		if (ctx.early_run)
-			log_info("%d keys and indexes were built while rows were copied",
-				 ctx.early_run);
-	} else if (do_data) {
-		for (int i = 0; i < model->ntables; i++)
-			njobs += (size_t)model->tables[i].nchunks;
-		ctx.jobs = xcalloc(njobs + 1, sizeof(*ctx.jobs));
-		njobs = 0;
-		for (int i = 0; i < model->ntables; i++) {
-			struct table *t = &model->tables[i];
-
-			for (int k = 0; k < t->nchunks; k++) {
-				struct strbuf item = STRBUF_INIT;
-
-				strbuf_addf(&item, "chunk:%s", t->chunks[k].file);
-				if (strlist_has_sorted(&done, item.buf)) {
-					res->chunks_skipped++;
-				} else {
-					ctx.jobs[njobs].t = t;
-					ctx.jobs[njobs].c = &t->chunks[k];
-					ctx.jobs[njobs].ti = i;
-					njobs++;
-				}
-				strbuf_release(&item);
-			}
-		}
-		{
-			int *level = xcalloc((size_t)model->ntables + 1, sizeof(int));
-			int maxlevel = 0, fk_live = !do_schema;
-			size_t start = 0;
-
-			/* Constraints exist before the rows only when this load
-			 * does not create them afterwards. */
-			if (!do_schema) {
-				maxlevel = fk_levels(model, level);
-				for (int i = 0; i < nconns && fk_live; i++) {
-					struct dberr ignored = DBERR_INIT;
-
-					if (drv->target->fk_checks_off(conns[i], &ignored) < 0) {
-						if (i == 0)
-							log_info("cannot disable foreign-key checks (%s); "
-								 "loading parent tables first", ignored.msg);
-						break;
-					}
-				}
-			}
-			for (size_t k = 0; k < njobs; k++)
-				ctx.jobs[k].level = level[ctx.jobs[k].t - model->tables];
-			free(level);
-			qsort(ctx.jobs, njobs, sizeof(*ctx.jobs), jobs_by_level_size);
-			log_info("loading %zu chunks with %d connection%s%s", njobs, nconns,
-				 nconns == 1 ? "" : "s", res->chunks_skipped ? " (resuming)" : "");
-			ctx.prog = progress_new((enum progress_mode)opts->progress, "load");
-			for (int i = 0; i < model->ntables; i++) {
-				struct strbuf qn = STRBUF_INIT;
-				uint64_t prow = 0, pbytes = 0;
-				int parts = 0;
-
-				for (size_t k = 0; k < njobs; k++)
-					if (ctx.jobs[k].ti == i) {
-						prow += ctx.jobs[k].c->rows;
-						pbytes += ctx.jobs[k].c->raw_bytes;
-						parts++;
-					}
-				table_qualname(&model->tables[i], &qn);
-				progress_add_table(ctx.prog, qn.buf, prow, pbytes, parts);
-				strbuf_release(&qn);
-			}
-			progress_begin(ctx.prog);
-			/* One pool per level: a level starts when the one
-			 * before it has committed. */
-			/* Keys and indexes join the last pool when nothing else
-			 * orders the tables: each runs once its table is in. */
-			if (do_schema && maxlevel == 0) {
-				ctx.chunks_left = xcalloc((size_t)model->ntables + 1, sizeof(int));
-				for (size_t k = 0; k < njobs; k++)
-					ctx.chunks_left[ctx.jobs[k].ti]++;
-				plan_early_keys(&ctx, &plan, &done, model);
-			}
-			for (int lv = 0; lv <= maxlevel; lv++) {
-				size_t end = start, nkeys;
-
-				while (end < njobs && ctx.jobs[end].level == lv)
-					end++;
-				ctx.job_base = start;
-				ctx.nchunk_jobs = end - start;
-				nkeys = lv == maxlevel ? ctx.nearly : 0;
-				if (end - start + nkeys > 0 &&
-				    workpool_run(nconns, (void **)conns, end - start + nkeys,
-						 chunk_or_key_run, &ctx, err) < 0) {
-					progress_end(ctx.prog, 0);
-					goto out;
-				}
-				start = end;
-			}
-			progress_end(ctx.prog, 1);
-			/* done: the POST_INDEX phase below leaves them out */
-			for (size_t k = 0; k < ctx.nearly; k++)
-				ctx.early[k]->phase = DDL__PHASES;
-			res->steps_run += (int)ctx.nearly;
-			if (ctx.nearly)
-				log_info("%zu keys and indexes were built while rows loaded", ctx.nearly);
-		}
-		res->chunks_loaded = njobs;
-	}
-	if (do_schema) {
-		log_info("creating keys and indexes");
-		if (run_phase(&ctx, &plan, DDL_POST_INDEX, &done, conns, nconns, res, err) < 0)
-			goto out;
-		log_info("creating foreign keys");
-		if (run_phase(&ctx, &plan, DDL_POST_FK, &done, conns, nconns, res, err) < 0)
-			goto out;
-		if (run_objects(drv, conns[0], meta, &plan, &done, res, err) < 0)
-			goto out;
-		if (run_phase(&ctx, &plan, DDL_POST_SEQ, &done, conns, 1, res, err) < 0)
-			goto out;
-	}
+	ctx.model = model;
+	ctx.res = res;
+	snprintf(res->dump_id, sizeof(res->dump_id), "%s", meta->dump_id);
+	ctx.do_schema = meta->has_schema && !opts->data_only;
+	ctx.do_data = meta->has_data && !opts->schema_only;
+	if (!(ctx.drv = driver_for_uri(opts->target, DBERR_TARGET, err)) ||
+	    load_plan(&ctx, model, err) < 0 || load_connect(&ctx, err) < 0)
+		goto out;
+	if (ctx.do_schema && load_pre_data(&ctx, err) < 0)
+		goto out;
+	if (ctx.do_data && (load_probe_tables(&ctx, err) < 0 ||
+			    (feed ? load_from_feed(&ctx, feed, err)
+				  : load_from_chunks(&ctx, err)) < 0))
+		goto out;
+	if (ctx.do_schema && load_post_data(&ctx, err) < 0)
+		goto out;
 	res->tables = model->ntables;
 	res->rows = ctx.rows;
 	ret = 0;
 out:
-	for (int i = nconns - 1; i >= 0; i--)
-		drv->close(conns[i]);
-	free(conns);
+	for (int i = ctx.nconns - 1; i >= 0; i--)
+		ctx.drv->close(ctx.conns[i]);
+	free(ctx.conns);
 	free(ctx.jobs);
 	free(ctx.early);
 	free(ctx.early_table);
 	free(ctx.chunks_left);
-	ddl_plan_release(&plan);
-	strlist_release(&done);
+	ddl_plan_release(&ctx.plan);
+	strlist_release(&ctx.done);
 	pthread_mutex_destroy(&ctx.lock);
 	pthread_cond_destroy(&ctx.chunk_done);
 	res->seconds = now_seconds() - t0;

@@ -19,6 +19,7 @@
 
 #include "lib/base/log.h"
 #include "lib/base/testknobs.h"
+#include "pg_bincopy.h"
 #include "lib/base/banned.h"
 
 static const char session_setup[] =
@@ -308,201 +309,140 @@ copy_target(const struct table *t, struct strbuf *sql)
 	strbuf_addch(sql, ')');
 }
 
-enum bin_kind { BIN_INT2 = 1, BIN_INT4, BIN_INT8, BIN_BOOL, BIN_FLOAT4, BIN_FLOAT8,
-		BIN_TEXT, BIN_BYTES };
 static int binary_plan(struct db_conn *c, const struct table *t,
 		       const struct ntype_desc **types, int ncols, enum bin_kind *kinds,
 		       struct dberr *err);
 
-/* Appends the decimal digits of v (the canonical form of integers). */
+/* COPY ... TO STDOUT of t's data columns, with tail when set. */
 static void
-put_decimal(struct strbuf *out, int64_t v)
+copy_out_sql(const struct table *t, const char *tail, int binary, struct strbuf *sql)
 {
-	char d[24];
-	int n = 0;
-	uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-
-	do {
-		d[n++] = (char)('0' + m % 10);
-		m /= 10;
-	} while (m);
-	if (v < 0)
-		d[n++] = '-';
-	strbuf_grow(out, (size_t)n);
-	while (n)
-		out->buf[out->len++] = d[--n];
-	out->buf[out->len] = '\0';
+	if (!tail) {
+		strbuf_addstr(sql, "COPY ");
+		copy_target(t, sql);
+		strbuf_addstr(sql, " TO STDOUT");
+	} else {
+		strbuf_addstr(sql, "COPY (SELECT ");
+		for (int i = 0, first = 1; i < t->ncols; i++) {
+			if (t->cols[i].generated_expr)
+				continue;
+			if (!first)
+				strbuf_addstr(sql, ", ");
+			pg_quote_ident(sql, t->cols[i].name);
+			first = 0;
+		}
+		strbuf_addstr(sql, " FROM ");
+		pg_quote_qualified(sql, t->schema, t->name);
+		strbuf_addf(sql, " %s) TO STDOUT", tail);
+	}
+	if (binary)
+		strbuf_addstr(sql, " (FORMAT binary)");
 }
 
-/* One binary COPY field to its canonical payload; -1 on a malformed one. */
-static int
-binary_to_canon(enum bin_kind k, const unsigned char *p, uint32_t n, struct strbuf *out)
-{
-	static const double dnan = NAN;
-	static const float fnan = NAN;
-
-	switch (k) {
-	case BIN_INT2:
-		if (n != 2)
-			return -1;
-		put_decimal(out, (int16_t)canon_get_be(p, 2));
-		return 0;
-	case BIN_INT4:
-		if (n != 4)
-			return -1;
-		put_decimal(out, (int32_t)canon_get_be(p, 4));
-		return 0;
-	case BIN_INT8:
-		if (n != 8)
-			return -1;
-		put_decimal(out, (int64_t)canon_get_be(p, 8));
-		return 0;
-	case BIN_BOOL:
-		if (n != 1)
-			return -1;
-		strbuf_addch(out, p[0] ? '1' : '0');
-		return 0;
-	case BIN_FLOAT4: {
-		uint32_t bits;
-
-		if (n != 4)
-			return -1;
-		bits = (uint32_t)canon_get_be(p, 4);
-		/* every NaN is the one NaN the text form reads back as */
-		if ((bits & 0x7f800000u) == 0x7f800000u && (bits & 0x007fffffu))
-			memcpy(&bits, &fnan, 4);
-		canon_put_be(out, bits, 4);
-		return 0;
-	}
-	case BIN_FLOAT8: {
-		uint64_t bits;
-
-		if (n != 8)
-			return -1;
-		bits = canon_get_be(p, 8);
-		if ((bits & 0x7ff0000000000000ull) == 0x7ff0000000000000ull &&
-		    (bits & 0x000fffffffffffffull))
-			memcpy(&bits, &dnan, 8);
-		canon_put_be(out, bits, 8);
-		return 0;
-	}
-	case BIN_TEXT:
-	case BIN_BYTES:
-		strbuf_add(out, p, n);
-		return 0;
-	}
-	return -1;
-}
-
-/*
- * Binary COPY TO, where every column is of a type binary_plan takes: the
- * server skips its output functions and escaping, and dbmig its
- * unescaping and float parsing. The stream is parsed as bytes, whatever
- * the CopyData framing: bin holds what is not consumed yet.
- */
-struct bin_reader {
-	struct strbuf bin;
-	size_t pos;
-	int header_done;
+/* One COPY TO in progress: the table, its codec and where rows go. */
+struct copy_out {
+	struct table *t;
+	int ncols, binary, trailer;
+	const struct ntype_desc **types;
+	enum bin_kind *kinds;
+	struct bin_reader br;
+	struct strbuf canon, fields;
+	const char **fv;
+	size_t *fl, *offs;
+	struct value *vals;
+	uint64_t rowno;
+	row_sink_fn sink;
+	void *arg;
 };
 
-/* 1: a row's offsets filled; 0: need more bytes; 2: the trailer; -1: bad. */
+/* Binary: the bytes of one CopyData message; hands on every whole row. */
 static int
-bin_next_row(struct bin_reader *br, int ncols, const enum bin_kind *kinds,
-	     struct strbuf *canon, size_t *offs)
+copy_out_binary(struct copy_out *co, const char *data, int len, struct dberr *err)
 {
-	const unsigned char *p = (const unsigned char *)br->bin.buf + br->pos;
-	size_t avail = br->bin.len - br->pos, at = 2;
+	int st;
 
-	if (!br->header_done) {
-		uint32_t ext;
-
-		if (avail < 19)
-			return 0;
-		if (memcmp(p, "PGCOPY\n\377\r\n\0", 11))
+	bincopy_feed(&co->br, data, (size_t)len);
+	while ((st = bincopy_next_row(&co->br, co->ncols, co->kinds, &co->canon, co->offs)) == 1) {
+		co->rowno++;
+		canon_values_from_offsets(&co->canon, co->offs, co->ncols, co->vals);
+		if (co->sink(co->arg, co->vals, err) < 0)
 			return -1;
-		ext = (uint32_t)canon_get_be(p + 15, 4);
-		if (avail < 19 + (size_t)ext)
-			return 0;
-		br->pos += 19 + ext;
-		br->header_done = 1;
-		return bin_next_row(br, ncols, kinds, canon, offs);
 	}
-	if (avail < 2)
-		return 0;
-	if (canon_get_be(p, 2) == 0xffff)
-		return 2;
-	if ((int)canon_get_be(p, 2) != ncols)
-		return -1;
-	/* first make sure the whole row is here */
-	for (int i = 0; i < ncols; i++) {
-		uint32_t n;
+	if (st < 0)
+		return dberr_set(err, DBERR_INTERNAL, "BUG: unexpected binary COPY data after "
+				 "row %llu of %s.%s", (unsigned long long)co->rowno,
+				 co->t->schema, co->t->name);
+	co->trailer |= st == 2;
+	return 0;
+}
 
-		if (avail < at + 4)
-			return 0;
-		n = (uint32_t)canon_get_be(p + at, 4);
-		at += 4 + (n == UINT32_MAX ? 0 : n);
-		if (avail < at)
-			return 0;
-	}
-	strbuf_reset(canon);
-	at = 2;
-	for (int i = 0; i < ncols; i++) {
-		uint32_t n = (uint32_t)canon_get_be(p + at, 4);
+/* Text: one line of COPY output, converted to canonical values. */
+static int
+copy_out_text(struct copy_out *co, const char *line, int len, struct dberr *err)
+{
+	const struct table *t = co->t;
+	char emsg[256];
 
-		at += 4;
-		if (n == UINT32_MAX) {
-			offs[i] = SIZE_MAX;
+	co->rowno++;
+	if (len < 1 || line[len - 1] != '\n' ||
+	    pgcopy_split(line, (size_t)len - 1, co->ncols, &co->fields, co->fv, co->fl) !=
+	    co->ncols)
+		return dberr_set(err, DBERR_INTERNAL, "BUG: unexpected COPY row %llu from %s.%s",
+				 (unsigned long long)co->rowno, t->schema, t->name);
+	strbuf_reset(&co->canon);
+	for (int i = 0; i < co->ncols; i++) {
+		if (!co->fv[i]) {
+			co->offs[i] = SIZE_MAX;
 			continue;
 		}
-		offs[i] = canon->len;
-		if (binary_to_canon(kinds[i], p + at, n, canon) < 0)
-			return -1;
-		at += n;
+		co->offs[i] = co->canon.len;
+		if (pg_text_to_canon(co->types[i], co->fv[i], co->fl[i], &co->canon, emsg,
+				     sizeof(emsg)) < 0)
+			return dberr_set(err, DBERR_SOURCE, "table %s.%s row %llu column %d: %s",
+					 t->schema, t->name, (unsigned long long)co->rowno, i + 1,
+					 emsg);
 	}
-	br->pos += at;
-	return 1;
+	canon_values_from_offsets(&co->canon, co->offs, co->ncols, co->vals);
+	return co->sink(co->arg, co->vals, err);
+}
+
+/* Abandoning a COPY OUT: cancel and drain, so the connection is usable
+ * (or at least closable) afterwards. */
+static void
+copy_out_abandon(struct db_conn *c)
+{
+	PGcancel *cn = PQgetCancel(c->pg);
+	char eb[256], *line;
+
+	if (cn) {
+		PQcancel(cn, eb, sizeof(eb));
+		PQfreeCancel(cn);
+	}
+	while (PQgetCopyData(c->pg, &line, 0) >= 0)
+		PQfreemem(line);
 }
 
 static int
 pg_copy_rows_fmt(struct db_conn *c, struct table *t, const char *tail, int binary_ok,
 		 row_sink_fn sink, void *arg, struct dberr *err)
 {
-	struct strbuf sql = STRBUF_INIT, fields = STRBUF_INIT, canon = STRBUF_INIT;
-	const struct ntype_desc **types = xcalloc((size_t)t->ncols, sizeof(*types));
-	const char **fv = xcalloc((size_t)t->ncols, sizeof(*fv));
-	size_t *fl = xcalloc((size_t)t->ncols, sizeof(*fl));
-	size_t *offs = xcalloc((size_t)t->ncols, sizeof(*offs));
-	struct value *vals = xcalloc((size_t)t->ncols, sizeof(*vals));
-	enum bin_kind *kinds = xcalloc((size_t)t->ncols + 1, sizeof(*kinds));
-	struct bin_reader br = { STRBUF_INIT, 0, 0 };
-	int ncols = table_data_types(t, types), ret = -1, in_copy = 0, binary = 0, trailer = 0;
+	struct copy_out co = { t, 0, 0, 0, NULL, NULL, BIN_READER_INIT, STRBUF_INIT,
+			       STRBUF_INIT, NULL, NULL, NULL, NULL, 0, sink, arg };
+	struct strbuf sql = STRBUF_INIT;
+	int ret = -1, in_copy = 0;
 	PGresult *r = NULL;
 	char *line = NULL;
-	uint64_t rowno = 0;
 
-	if (binary_ok && (binary = binary_plan(c, t, types, ncols, kinds, err)) < 0)
+	co.types = xcalloc((size_t)t->ncols, sizeof(*co.types));
+	co.fv = xcalloc((size_t)t->ncols, sizeof(*co.fv));
+	co.fl = xcalloc((size_t)t->ncols, sizeof(*co.fl));
+	co.offs = xcalloc((size_t)t->ncols, sizeof(*co.offs));
+	co.vals = xcalloc((size_t)t->ncols, sizeof(*co.vals));
+	co.kinds = xcalloc((size_t)t->ncols + 1, sizeof(*co.kinds));
+	co.ncols = table_data_types(t, co.types);
+	if (binary_ok && (co.binary = binary_plan(c, t, co.types, co.ncols, co.kinds, err)) < 0)
 		goto out;
-	if (!tail) {
-		strbuf_addstr(&sql, "COPY ");
-		copy_target(t, &sql);
-		strbuf_addstr(&sql, " TO STDOUT");
-	} else {
-		strbuf_addstr(&sql, "COPY (SELECT ");
-		for (int i = 0, first = 1; i < t->ncols; i++) {
-			if (t->cols[i].generated_expr)
-				continue;
-			if (!first)
-				strbuf_addstr(&sql, ", ");
-			pg_quote_ident(&sql, t->cols[i].name);
-			first = 0;
-		}
-		strbuf_addstr(&sql, " FROM ");
-		pg_quote_qualified(&sql, t->schema, t->name);
-		strbuf_addf(&sql, " %s) TO STDOUT", tail);
-	}
-	if (binary)
-		strbuf_addstr(&sql, " (FORMAT binary)");
+	copy_out_sql(t, tail, co.binary, &sql);
 	r = PQexec(c->pg, sql.buf);
 	if (PQresultStatus(r) != PGRES_COPY_OUT) {
 		pg_fail(c, r, err, "reading table %s.%s", t->schema, t->name);
@@ -513,8 +453,7 @@ pg_copy_rows_fmt(struct db_conn *c, struct table *t, const char *tail, int binar
 	r = NULL;
 	in_copy = 1;
 	for (;;) {
-		char emsg[256];
-		int len = PQgetCopyData(c->pg, &line, 0);
+		int len = PQgetCopyData(c->pg, &line, 0), st;
 
 		if (len == -1)
 			break;
@@ -527,60 +466,11 @@ pg_copy_rows_fmt(struct db_conn *c, struct table *t, const char *tail, int binar
 				  t->schema, t->name);
 			goto out;
 		}
-		if (binary) {
-			int st;
-
-			if (br.pos > 0 && br.pos == br.bin.len) {
-				strbuf_reset(&br.bin);
-				br.pos = 0;
-			}
-			strbuf_add(&br.bin, line, (size_t)len);
-			PQfreemem(line);
-			line = NULL;
-			while ((st = bin_next_row(&br, ncols, kinds, &canon, offs)) == 1) {
-				rowno++;
-				canon_values_from_offsets(&canon, offs, ncols, vals);
-				if (sink(arg, vals, err) < 0)
-					goto out;
-			}
-			if (st < 0) {
-				dberr_set(err, DBERR_INTERNAL, "BUG: unexpected binary COPY data after "
-					  "row %llu of %s.%s", (unsigned long long)rowno, t->schema,
-					  t->name);
-				goto out;
-			}
-			trailer |= st == 2;
-			if (br.pos > 65536) {	/* keep the buffer from creeping */
-				memmove(br.bin.buf, br.bin.buf + br.pos, br.bin.len - br.pos);
-				br.bin.len -= br.pos;
-				br.pos = 0;
-			}
-			continue;
-		}
-		rowno++;
-		if (len < 1 || line[len - 1] != '\n' ||
-		    pgcopy_split(line, (size_t)len - 1, ncols, &fields, fv, fl) != ncols) {
-			dberr_set(err, DBERR_INTERNAL, "BUG: unexpected COPY row %llu from %s.%s",
-				  (unsigned long long)rowno, t->schema, t->name);
-			goto out;
-		}
-		strbuf_reset(&canon);
-		for (int i = 0; i < ncols; i++) {
-			if (!fv[i]) {
-				offs[i] = SIZE_MAX;
-				continue;
-			}
-			offs[i] = canon.len;
-			if (pg_text_to_canon(types[i], fv[i], fl[i], &canon, emsg, sizeof(emsg)) < 0) {
-				dberr_set(err, DBERR_SOURCE, "table %s.%s row %llu column %d: %s",
-					  t->schema, t->name, (unsigned long long)rowno, i + 1, emsg);
-				goto out;
-			}
-		}
-		canon_values_from_offsets(&canon, offs, ncols, vals);
+		st = co.binary ? copy_out_binary(&co, line, len, err)
+			       : copy_out_text(&co, line, len, err);
 		PQfreemem(line);
 		line = NULL;
-		if (sink(arg, vals, err) < 0)
+		if (st < 0)
 			goto out;
 	}
 	in_copy = 0;
@@ -590,7 +480,7 @@ pg_copy_rows_fmt(struct db_conn *c, struct table *t, const char *tail, int binar
 		r = NULL;
 		goto out;
 	}
-	if (binary && !trailer) {
+	if (co.binary && !co.trailer) {
 		dberr_set(err, DBERR_INTERNAL, "BUG: binary COPY of %s.%s ended without its "
 			  "trailer", t->schema, t->name);
 		goto out;
@@ -600,31 +490,20 @@ out:
 	if (line)
 		PQfreemem(line);
 	PQclear(r);
-	if (in_copy) {
-		/* Abandoning a COPY OUT: cancel and drain so the connection
-		 * is usable (or at least closable) afterwards. */
-		PGcancel *cn = PQgetCancel(c->pg);
-		char eb[256];
-
-		if (cn) {
-			PQcancel(cn, eb, sizeof(eb));
-			PQfreeCancel(cn);
-		}
-		while (PQgetCopyData(c->pg, &line, 0) >= 0)
-			PQfreemem(line);
-	}
+	if (in_copy)
+		copy_out_abandon(c);
 	while ((r = PQgetResult(c->pg)))
 		PQclear(r);
 	strbuf_release(&sql);
-	strbuf_release(&fields);
-	strbuf_release(&canon);
-	strbuf_release(&br.bin);
-	free(types);
-	free(fv);
-	free(fl);
-	free(offs);
-	free(vals);
-	free(kinds);
+	strbuf_release(&co.fields);
+	strbuf_release(&co.canon);
+	strbuf_release(&co.br.bin);
+	free(co.types);
+	free(co.fv);
+	free(co.fl);
+	free(co.offs);
+	free(co.vals);
+	free(co.kinds);
 	return ret;
 }
 
@@ -773,33 +652,6 @@ pg_fk_checks_off(struct db_conn *c, struct dberr *err)
 
 #define COPY_SEND_AT (256 * 1024)
 
-/*
- * Binary COPY, where it pays: COPY FROM parses text at about 1.3 times
- * the server CPU of binary for the same rows (measured on sysbench rows),
- * and the target's CPU is what a load waits on. A column is sent binary
- * when the canonical payload needs no more than a byte swap for its
- * target type; a table is loaded binary when all its columns are, else
- * as text. The target's own catalog decides, so --data-only loads into
- * tables made by hand get the same check.
- */
-static enum bin_kind
-bin_kind_for(unsigned oid, enum ntype nt)
-{
-	int integer = nt == NT_INT16 || nt == NT_INT32 || nt == NT_INT64;
-
-	switch (oid) {
-	case 21: return nt == NT_INT16 ? BIN_INT2 : 0;
-	case 23: return nt == NT_INT16 || nt == NT_INT32 ? BIN_INT4 : 0;
-	case 20: return integer ? BIN_INT8 : 0;
-	case 16: return nt == NT_BOOL || nt == NT_INT16 ? BIN_BOOL : 0;
-	case 700: return nt == NT_FLOAT32 ? BIN_FLOAT4 : 0;
-	case 701: return nt == NT_FLOAT64 ? BIN_FLOAT8 : 0;
-	case 25: case 1043: case 1042:
-		return nt == NT_CHAR || nt == NT_VARCHAR || nt == NT_TEXT ? BIN_TEXT : 0;
-	case 17: return nt == NT_BYTES ? BIN_BYTES : 0;
-	default: return 0;
-	}
-}
 
 /* Fills kinds[] for t's data columns; 0 when the table goes as text. */
 static int
@@ -829,73 +681,13 @@ binary_plan(struct db_conn *c, const struct table *t, const struct ntype_desc **
 		kinds[k] = 0;
 		for (int row = 0; row < PQntuples(r); row++)
 			if (!strcmp(PQgetvalue(r, row, 0), t->cols[i].name))
-				kinds[k] = bin_kind_for((unsigned)atoi(PQgetvalue(r, row, 1)), types[k]->t);
+				kinds[k] = bincopy_kind_for((unsigned)atoi(PQgetvalue(r, row, 1)), types[k]->t);
 		ok = kinds[k++] != 0;
 	}
 	PQclear(r);
 	return ok && ncols > 0;
 }
 
-static void
-put_be(struct strbuf *out, uint64_t v, int n)
-{
-	canon_put_be(out, v, n);
-}
-
-/* Appends one field of a binary COPY row; -1 with emsg on a bad value. */
-static int
-binary_field(struct strbuf *out, enum bin_kind k, const unsigned char *p, size_t n,
-	     char *emsg, size_t emsz)
-{
-	static const int64_t lim[] = { [BIN_INT2] = INT16_MAX, [BIN_INT4] = INT32_MAX,
-				       [BIN_INT8] = INT64_MAX };
-	static const int width[] = { [BIN_INT2] = 2, [BIN_INT4] = 4, [BIN_INT8] = 8 };
-
-	switch (k) {
-	case BIN_INT2: case BIN_INT4: case BIN_INT8: {
-		uint64_t mag = 0;
-		size_t i = n && p[0] == '-';
-		int neg = (int)i;
-
-		if (i == n)
-			goto bad;
-		for (; i < n; i++) {
-			if (p[i] < '0' || p[i] > '9' || mag > (UINT64_MAX - 9) / 10)
-				goto bad;
-			mag = mag * 10 + (uint64_t)(p[i] - '0');
-		}
-		if (mag > (uint64_t)lim[k] + (uint64_t)neg)
-			goto bad;
-		put_be(out, (uint64_t)width[k], 4);
-		put_be(out, neg ? (uint64_t)0 - mag : mag, width[k]);
-		return 0;
-	}
-	case BIN_BOOL:
-		if (n != 1 || (p[0] != '0' && p[0] != '1'))
-			goto bad;
-		put_be(out, 1, 4);
-		strbuf_addch(out, p[0] == '1');
-		return 0;
-	case BIN_FLOAT4:
-	case BIN_FLOAT8:
-		if (n != (k == BIN_FLOAT4 ? 4u : 8u))
-			goto bad;
-		/* canonical floats are the IEEE bits, big-endian: as is */
-		break;
-	case BIN_TEXT:
-	case BIN_BYTES:
-		if (n > INT32_MAX)
-			goto bad;
-		break;
-	}
-	put_be(out, n, 4);
-	strbuf_add(out, p, n);
-	return 0;
-bad:
-	snprintf(emsg, emsz, "the value '%.*s' is out of range for the target column's type",
-		 (int)(n > 40 ? 40 : n), (const char *)p);
-	return -1;
-}
 
 /* Drops NUL bytes the text types cannot hold (--strip-nul), or refuses them. */
 static int
@@ -926,46 +718,136 @@ check_nul(const struct table *t, const struct ntype_desc *type, struct value *v,
 	return 0;
 }
 
+/* One COPY FROM in progress: the table, its codec, what is not sent yet. */
+struct copy_in {
+	const struct table *t;
+	int ncols, binary;
+	unsigned flags;
+	const struct ntype_desc **types;
+	enum bin_kind *kinds;
+	struct value *vals;
+	struct strbuf out, txt, nonul;
+	uint64_t stripped;
+};
+
+/* Appends row number rowno (of this chunk), held in ci->vals, to ci->out
+ * in the chunk's format. */
+static int
+copy_in_row(struct copy_in *ci, uint64_t rowno, struct dberr *err)
+{
+	const struct table *t = ci->t;
+	char emsg[256];
+
+	if (ci->binary)
+		bincopy_put_row_start(&ci->out, ci->ncols);
+	for (int i = 0; i < ci->ncols; i++) {
+		struct value *v = &ci->vals[i];
+
+		if (!ci->binary && i)
+			strbuf_addch(&ci->out, '\t');
+		if (v->isnull) {
+			if (ci->binary)
+				bincopy_put_null(&ci->out);
+			else
+				strbuf_addstr(&ci->out, "\\N");
+			continue;
+		}
+		if (check_nul(t, ci->types[i], v, ci->flags, &ci->nonul, &ci->stripped, rowno, i,
+			      err) < 0)
+			return -1;
+		if (ci->binary) {
+			if (bincopy_put_field(&ci->out, ci->kinds[i], v->p, v->len, emsg,
+					      sizeof(emsg)) < 0)
+				return dberr_set(err, DBERR_TARGET, "table %s.%s, row %llu of this "
+						 "chunk, column %s: %s", t->schema, t->name,
+						 (unsigned long long)rowno,
+						 table_data_column_name(t, i), emsg);
+			continue;
+		}
+		strbuf_reset(&ci->txt);
+		switch (pg_canon_to_text(ci->types[i], v->p, v->len, &ci->txt, emsg, sizeof(emsg))) {
+		case 0:
+			pgcopy_escape(&ci->out, strbuf_cstr(&ci->txt), ci->txt.len);
+			break;
+		case 1:
+			strbuf_addstr(&ci->out, "\\N");
+			break;
+		default:
+			return dberr_set(err, DBERR_DUMP, "table %s.%s row %llu column %d: %s",
+					 t->schema, t->name, (unsigned long long)rowno, i + 1, emsg);
+		}
+	}
+	if (!ci->binary)
+		strbuf_addch(&ci->out, '\n');
+	return 0;
+}
+
+/* Starts COPY FROM STDIN of t inside the open transaction. */
+static int
+copy_in_start(struct db_conn *c, struct copy_in *ci, const char *item, struct dberr *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	PGresult *r;
+
+	if ((ci->binary = binary_plan(c, ci->t, ci->types, ci->ncols, ci->kinds, err)) < 0)
+		return -1;
+	log_debug("loading %s into %s.%s as %s", item, ci->t->schema, ci->t->name,
+		  ci->binary ? "binary COPY" : "text COPY");
+	strbuf_addstr(&sql, "COPY ");
+	copy_target(ci->t, &sql);
+	strbuf_addstr(&sql, ci->binary ? " FROM STDIN (FORMAT binary)" : " FROM STDIN");
+	r = PQexec(c->pg, sql.buf);
+	strbuf_release(&sql);
+	if (PQresultStatus(r) != PGRES_COPY_IN)
+		return pg_fail(c, r, err, "loading table %s.%s", ci->t->schema, ci->t->name);
+	PQclear(r);
+	if (ci->binary)
+		bincopy_put_header(&ci->out);
+	return 0;
+}
+
+/* Sends the rest, ends the COPY and checks its result. */
+static int
+copy_in_finish(struct db_conn *c, struct copy_in *ci, struct dberr *err)
+{
+	PGresult *r;
+
+	if (ci->binary)
+		bincopy_put_trailer(&ci->out);
+	if ((ci->out.len && PQputCopyData(c->pg, ci->out.buf, (int)ci->out.len) != 1) ||
+	    PQputCopyEnd(c->pg, NULL) != 1)
+		return pg_fail(c, NULL, err, "loading table %s.%s", ci->t->schema, ci->t->name);
+	r = PQgetResult(c->pg);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		return pg_fail(c, r, err, "loading table %s.%s", ci->t->schema, ci->t->name);
+	PQclear(r);
+	while ((r = PQgetResult(c->pg)))
+		PQclear(r);
+	return 0;
+}
+
 static int
 pg_load_chunk(struct db_conn *c, const struct table *t, const char *dump_id,
 	      const char *item, row_source_fn src, void *arg, unsigned flags,
 	      uint64_t *rows, struct dberr *err)
 {
-	struct strbuf nonul = STRBUF_INIT;
-	uint64_t stripped = 0;
-	struct strbuf sql = STRBUF_INIT, out = STRBUF_INIT, txt = STRBUF_INIT;
-	const struct ntype_desc **types = xcalloc((size_t)t->ncols, sizeof(*types));
-	struct value *vals = xcalloc((size_t)t->ncols, sizeof(*vals));
-	enum bin_kind *kinds = xcalloc((size_t)t->ncols + 1, sizeof(*kinds));
-	int ncols = table_data_types(t, types), ret = -1, in_copy = 0, in_tx = 0, binary;
-	PGresult *r;
+	struct copy_in ci = { t, 0, 0, flags, NULL, NULL, NULL, STRBUF_INIT, STRBUF_INIT,
+			      STRBUF_INIT, 0 };
+	int ret = -1, in_copy = 0, in_tx = 0;
 
+	ci.types = xcalloc((size_t)t->ncols, sizeof(*ci.types));
+	ci.vals = xcalloc((size_t)t->ncols, sizeof(*ci.vals));
+	ci.kinds = xcalloc((size_t)t->ncols + 1, sizeof(*ci.kinds));
+	ci.ncols = table_data_types(t, ci.types);
 	*rows = 0;
 	if (pg_exec(c, "BEGIN", err) < 0)
 		goto out;
 	in_tx = 1;
-	if ((binary = binary_plan(c, t, types, ncols, kinds, err)) < 0)
+	if (copy_in_start(c, &ci, item, err) < 0)
 		goto out;
-	log_debug("loading %s into %s.%s as %s", item, t->schema, t->name,
-		  binary ? "binary COPY" : "text COPY");
-	strbuf_addstr(&sql, "COPY ");
-	copy_target(t, &sql);
-	strbuf_addstr(&sql, binary ? " FROM STDIN (FORMAT binary)" : " FROM STDIN");
-	r = PQexec(c->pg, sql.buf);
-	if (PQresultStatus(r) != PGRES_COPY_IN) {
-		pg_fail(c, r, err, "loading table %s.%s", t->schema, t->name);
-		goto out;
-	}
-	PQclear(r);
 	in_copy = 1;
-	if (binary) {
-		strbuf_add(&out, "PGCOPY\n\377\r\n\0", 11);
-		put_be(&out, 0, 4);	/* flags */
-		put_be(&out, 0, 4);	/* header extension */
-	}
 	for (;;) {
-		char emsg[256];
-		int s = src(arg, vals, err);
+		int s = src(arg, ci.vals, err);
 
 		if (s < 0)
 			goto out;
@@ -976,92 +858,39 @@ pg_load_chunk(struct db_conn *c, const struct table *t, const char *dump_id,
 				  t->schema, t->name);
 			goto out;
 		}
-		if (binary)
-			put_be(&out, (uint64_t)ncols, 2);
-		for (int i = 0; i < ncols; i++) {
-			if (!binary && i)
-				strbuf_addch(&out, '\t');
-			if (vals[i].isnull) {
-				if (binary)
-					put_be(&out, UINT32_MAX, 4);	/* -1: NULL */
-				else
-					strbuf_addstr(&out, "\\N");
-				continue;
-			}
-			if (check_nul(t, types[i], &vals[i], flags, &nonul, &stripped, *rows + 1, i,
-				      err) < 0)
-				goto out;
-			if (binary) {
-				if (binary_field(&out, kinds[i], vals[i].p, vals[i].len, emsg,
-						 sizeof(emsg)) == 0)
-					continue;
-				dberr_set(err, DBERR_TARGET, "table %s.%s, row %llu of this chunk, "
-					  "column %s: %s", t->schema, t->name,
-					  (unsigned long long)*rows + 1, table_data_column_name(t, i), emsg);
-				goto out;
-			}
-			strbuf_reset(&txt);
-			switch (pg_canon_to_text(types[i], vals[i].p, vals[i].len, &txt,
-						 emsg, sizeof(emsg))) {
-			case 0:
-				pgcopy_escape(&out, strbuf_cstr(&txt), txt.len);
-				break;
-			case 1:
-				strbuf_addstr(&out, "\\N");
-				break;
-			default:
-				dberr_set(err, DBERR_DUMP, "table %s.%s row %llu column %d: %s",
-					  t->schema, t->name, (unsigned long long)*rows + 1, i + 1, emsg);
-				goto out;
-			}
-		}
-		if (!binary)
-			strbuf_addch(&out, '\n');
+		if (copy_in_row(&ci, *rows + 1, err) < 0)
+			goto out;
 		(*rows)++;
-		if (out.len >= COPY_SEND_AT) {
-			if (PQputCopyData(c->pg, out.buf, (int)out.len) != 1) {
+		if (ci.out.len >= COPY_SEND_AT) {
+			if (PQputCopyData(c->pg, ci.out.buf, (int)ci.out.len) != 1) {
 				pg_fail(c, NULL, err, "loading table %s.%s", t->schema, t->name);
 				goto out;
 			}
-			strbuf_reset(&out);
+			strbuf_reset(&ci.out);
 		}
 	}
-	if (binary)
-		put_be(&out, 0xffff, 2);	/* trailer */
-	if ((out.len && PQputCopyData(c->pg, out.buf, (int)out.len) != 1) ||
-	    PQputCopyEnd(c->pg, NULL) != 1) {
-		pg_fail(c, NULL, err, "loading table %s.%s", t->schema, t->name);
-		goto out;
-	}
 	in_copy = 0;
-	r = PQgetResult(c->pg);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		pg_fail(c, r, err, "loading table %s.%s", t->schema, t->name);
-		goto out;
-	}
-	PQclear(r);
-	while ((r = PQgetResult(c->pg)))
-		PQclear(r);
-	if (ledger_insert(c, dump_id, item, *rows, 1, err) < 0 ||
+	if (copy_in_finish(c, &ci, err) < 0 ||
+	    ledger_insert(c, dump_id, item, *rows, 1, err) < 0 ||
 	    pg_exec(c, "COMMIT", err) < 0)
 		goto out;
 	in_tx = 0;
-	if (stripped)
+	if (ci.stripped)
 		log_warn("%s.%s: %llu NUL byte%s dropped from text values (--strip-nul)",
-			 t->schema, t->name, (unsigned long long)stripped, stripped == 1 ? "" : "s");
+			 t->schema, t->name, (unsigned long long)ci.stripped,
+			 ci.stripped == 1 ? "" : "s");
 	ret = 0;
 out:
 	if (in_copy && PQstatus(c->pg) == CONNECTION_OK)
 		PQputCopyEnd(c->pg, "dbmig: chunk aborted");
 	if (in_tx)
 		rollback_quietly(c);
-	strbuf_release(&sql);
-	strbuf_release(&out);
-	strbuf_release(&txt);
-	strbuf_release(&nonul);
-	free(types);
-	free(vals);
-	free(kinds);
+	strbuf_release(&ci.out);
+	strbuf_release(&ci.txt);
+	strbuf_release(&ci.nonul);
+	free(ci.types);
+	free(ci.vals);
+	free(ci.kinds);
 	return ret;
 }
 
