@@ -43,10 +43,13 @@ LIB_DIRS := lib/base dumpfmt lib/engine lib/pg lib/mysql lib/dump lib/load lib/c
 LIB_SRCS := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 CMD_SRCS := $(sort $(wildcard cmd/*.c))
 UNIT_SRCS := $(wildcard tests/unit/t_*.c)
+# Test tools: small programs the integration tests run (not installed).
+TOOL_SRCS := $(wildcard tests/tools/*.c)
 
 LIB_OBJS := $(LIB_SRCS:.c=.o)
 CMD_OBJS := $(CMD_SRCS:.c=.o)
 UNIT_BINS := $(UNIT_SRCS:.c=)
+TOOL_BINS := $(TOOL_SRCS:.c=)
 
 all: dbmig
 
@@ -54,7 +57,7 @@ all: dbmig
 BUILD_FLAGS := $(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS)
 .build-flags: FORCE
 	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' >$@
-$(LIB_OBJS) $(CMD_OBJS) $(UNIT_BINS): .build-flags
+$(LIB_OBJS) $(CMD_OBJS) $(UNIT_BINS) $(TOOL_BINS): .build-flags
 FORCE:
 
 dbmig: $(CMD_OBJS) libdbmig.a
@@ -66,6 +69,9 @@ libdbmig.a: $(LIB_OBJS)
 
 %.o: %.c
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+tests/tools/%: tests/tools/%.c libdbmig.a
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< libdbmig.a $(ALL_LDFLAGS) $(LDLIBS)
 
 tests/unit/t_%: tests/unit/t_%.c libdbmig.a tests/unit/tinytest.h
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< libdbmig.a $(ALL_LDFLAGS) $(LDLIBS)
@@ -83,7 +89,7 @@ check: deps
 check-unit: all unit-bins
 	tests/run-unit
 
-unit-bins: $(UNIT_BINS)
+unit-bins: $(UNIT_BINS) $(TOOL_BINS)
 
 # Unit tests under valgrind: no leaks, no invalid accesses.
 check-valgrind: all unit-bins
@@ -120,7 +126,7 @@ uninstall:
 	cd man && for f in *.7; do rm -f '$(DESTDIR)$(MANDIR)/man7/'"$$f"; done
 
 clean:
-	rm -f dbmig libdbmig.a .build-flags $(LIB_OBJS) $(CMD_OBJS) $(UNIT_BINS) \
+	rm -f dbmig libdbmig.a .build-flags $(LIB_OBJS) $(CMD_OBJS) $(UNIT_BINS) $(TOOL_BINS) \
 	      $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
 
 .PHONY: FORCE all bench deps check check-unit check-valgrind unit-bins demo lint-man install uninstall clean

@@ -556,7 +556,8 @@ load_plan(struct load_ctx *ctx, struct schema_model *model, struct dberr *err)
 		prefix_table_names(model);
 		plan->schema_prefix = 1;
 	}
-	if (ctx->drv->target->ddl_plan(model, plan, err) < 0)
+	if (ctx->drv->target->ddl_plan(model, plan, err) < 0 ||
+	    ctx->drv->target->sequences_plan(model, plan, err) < 0)
 		return -1;
 	/* Every lossy or approximate mapping is said, per column. */
 	if (ctx->do_schema)

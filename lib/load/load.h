@@ -67,4 +67,13 @@ int load_feed_chunk(struct load_ctx *lc, int slot, int ti, const char *name,
 /* Table ti has all its rows: builds its keys and indexes now. */
 int load_feed_table_done(struct load_ctx *lc, int slot, int ti, struct dberr *err);
 
+/*
+ * Sets every sequence, identity and auto-increment counter on the target
+ * c (of driver drv) to the values model records, outside any ledger: for
+ * a cutover, after the last change is applied, with the source's values
+ * read then. Each statement is idempotent; the first failure stops it.
+ */
+int target_sequences_sync(const struct db_driver *drv, struct db_conn *c,
+			  const struct schema_model *model, struct dberr *err);
+
 #endif

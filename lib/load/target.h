@@ -21,6 +21,13 @@ struct db_target_ops {
 	/* Builds the DDL that recreates s on this engine. */
 	int (*ddl_plan)(const struct schema_model *s, struct ddl_plan *plan,
 			struct dberr *err);
+	/* Adds the DDL_POST_SEQ steps that set every sequence, identity and
+	 * auto-increment counter of s on this engine to the values s
+	 * records (the source's at its snapshot, or read at cutover).
+	 * Each step is idempotent. load runs them through exec_step with
+	 * the ledger; target_sequences_sync (load.h) runs them alone. */
+	int (*sequences_plan)(const struct schema_model *s, struct ddl_plan *plan,
+			      struct dberr *err);
 	/* Runs the step and records its item in the ledger: in one
 	 * transaction where DDL is transactional, else marked started,
 	 * run, marked done, with the step's undo run first when a

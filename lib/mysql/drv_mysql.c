@@ -1074,6 +1074,7 @@ static const struct db_source_ops my_source_ops = {
 static const struct db_target_ops my_target_ops = {
 	.ledger_open = my_ledger_open,
 	.ddl_plan = my_ddl_plan,
+	.sequences_plan = my_sequences_plan,
 	.exec_step = my_exec_step,
 	.table_probe = my_table_probe,
 	.table_truncate = my_table_truncate,

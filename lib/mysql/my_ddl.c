@@ -11,6 +11,7 @@
 #include "my_int.h"
 
 #include <stdio.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,6 +111,41 @@ out:
 	strbuf_release(&name);
 	strbuf_release(&qt);
 	return ret;
+}
+
+void
+my_auto_increment_step(struct ddl_plan *plan, const char *table, uint64_t next_id)
+{
+	struct strbuf sql = STRBUF_INIT, item = STRBUF_INIT;
+
+	if (next_id <= 1)
+		return;
+	strbuf_addstr(&sql, "ALTER TABLE ");
+	my_quote_ident(&sql, table);
+	strbuf_addf(&sql, " AUTO_INCREMENT = %" PRIu64, next_id);
+	strbuf_addf(&item, "sequence:%s", table);
+	ddl_plan_add(plan, DDL_POST_SEQ, item.buf, sql.buf);
+	strbuf_release(&sql);
+	strbuf_release(&item);
+}
+
+/* The AUTO_INCREMENT of a MySQL table as SHOW CREATE TABLE printed it. */
+static uint64_t
+auto_increment_of(const struct table *t)
+{
+	const char *p = t->native_ddl ? strstr(t->native_ddl, " AUTO_INCREMENT=") : NULL;
+
+	return p ? strtoull(p + 16, NULL, 10) : 0;
+}
+
+int
+my_sequences_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *err)
+{
+	if (!strcmp(s->source_engine, "postgresql"))
+		return my_seq_steps_from_pg(s, plan, err);
+	for (int i = 0; i < s->ntables; i++)
+		my_auto_increment_step(plan, s->tables[i].name, auto_increment_of(&s->tables[i]));
+	return 0;
 }
 
 int

@@ -271,6 +271,59 @@ owned_sequence(const struct schema_model *s, const struct table *t, const char *
 	return hit;
 }
 
+/* The column that becomes AUTO_INCREMENT: an identity or a serial (a
+ * nextval default of an owned sequence) that is the primary key's first
+ * column, as MySQL requires; NULL when there is none. */
+static const struct column *
+autoinc_column(const struct schema_model *s, const struct table *t)
+{
+	const struct constraint *pk = NULL;
+
+	for (int k = 0; k < t->ncons; k++)
+		if (t->cons[k].kind == 'p')
+			pk = &t->cons[k];
+	if (!pk || pk->columns.n < 1)
+		return NULL;
+	for (int i = 0; i < t->ncols; i++) {
+		const struct column *col = &t->cols[i];
+
+		if (strcmp(col->name, pk->columns.v[0]))
+			continue;
+		if (col->identity || (owned_sequence(s, t, col->name) && col->default_expr &&
+				      strstr(col->default_expr, "nextval(")))
+			return col;
+	}
+	return NULL;
+}
+
+/* The next value of t's AUTO_INCREMENT column from its sequence; 0 when
+ * there is none. */
+static uint64_t
+autoinc_next(const struct schema_model *s, const struct table *t)
+{
+	const struct column *col = autoinc_column(s, t);
+	const struct sequence *seq = col ? owned_sequence(s, t, col->name) : NULL;
+
+	return seq ? (uint64_t)seq->last_value + (seq->is_called ? 1 : 0) : 0;
+}
+
+int
+my_seq_steps_from_pg(const struct schema_model *s, struct ddl_plan *plan, struct dberr *err)
+{
+	struct strbuf tn = STRBUF_INIT;
+
+	(void)err;
+	for (int i = 0; i < s->ntables; i++) {
+		const struct table *t = &s->tables[i];
+
+		strbuf_reset(&tn);
+		target_name(s, t->schema, t->name, &tn);
+		my_auto_increment_step(plan, tn.buf, autoinc_next(s, t));
+	}
+	strbuf_release(&tn);
+	return 0;
+}
+
 /* "FOREIGN KEY (a, b) REFERENCES s.t(x, y) ON DELETE CASCADE": the
  * referenced columns, unquoted, and the ON DELETE/UPDATE clauses. */
 static int
@@ -384,8 +437,7 @@ plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan 
 			strbuf_addstr(&sql, " NOT NULL");
 		if (autoinc) {
 			strbuf_addstr(&sql, " AUTO_INCREMENT");
-			if (seq)
-				next_id = (uint64_t)seq->last_value + (seq->is_called ? 1 : 0);
+			next_id = autoinc_next(s, t);
 		} else if ((col->identity || (col->default_expr && strstr(col->default_expr, "nextval(")))) {
 			note(plan, t, col->name, "identity/serial is not the first primary key "
 			     "column: no AUTO_INCREMENT, values load as they are");

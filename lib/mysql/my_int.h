@@ -39,6 +39,12 @@ int my_ddl_plan(const struct schema_model *s, struct ddl_plan *plan,
 		struct dberr *err);
 int my_ddl_plan_from_pg(const struct schema_model *s, struct ddl_plan *plan,
 			struct dberr *err);
+/* The target role's sequences_plan, its half for PostgreSQL sources, and
+ * the one step both add: ALTER TABLE table AUTO_INCREMENT = next_id. */
+int my_sequences_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *err);
+int my_seq_steps_from_pg(const struct schema_model *s, struct ddl_plan *plan,
+			 struct dberr *err);
+void my_auto_increment_step(struct ddl_plan *plan, const char *table, uint64_t next_id);
 
 /* copy_out with a tail ("WHERE ... ORDER BY ...") on the table's SELECT;
  * NULL reads the whole table. */

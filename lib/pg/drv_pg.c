@@ -956,6 +956,7 @@ static const struct db_source_ops pg_source_ops = {
 static const struct db_target_ops pg_target_ops = {
 	.ledger_open = pg_ledger_open,
 	.ddl_plan = pg_ddl_plan,
+	.sequences_plan = pg_sequences_plan,
 	.exec_step = pg_exec_step,
 	.table_probe = pg_table_probe,
 	.table_truncate = pg_table_truncate,

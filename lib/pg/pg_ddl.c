@@ -120,6 +120,40 @@ comments(struct strbuf *sql, const struct table *t)
 	}
 }
 
+/* Each sequence to the value the source had at its snapshot. */
+static void
+seq_steps_from_pg(const struct schema_model *s, struct ddl_plan *plan)
+{
+	struct strbuf sql = STRBUF_INIT, item = STRBUF_INIT, qn = STRBUF_INIT;
+
+	for (int i = 0; i < s->nseqs; i++) {
+		const struct sequence *q = &s->seqs[i];
+
+		strbuf_reset(&sql);
+		strbuf_reset(&item);
+		strbuf_reset(&qn);
+		pg_quote_qualified(&qn, q->schema, q->name);
+		strbuf_addstr(&sql, "SELECT pg_catalog.setval(");
+		pg_quote_literal(&sql, qn.buf);
+		strbuf_addf(&sql, ", %" PRId64 ", %s)", q->last_value,
+			    q->is_called ? "true" : "false");
+		strbuf_addf(&item, "sequence:%s.%s", q->schema, q->name);
+		ddl_plan_add(plan, DDL_POST_SEQ, item.buf, sql.buf);
+	}
+	strbuf_release(&sql);
+	strbuf_release(&item);
+	strbuf_release(&qn);
+}
+
+int
+pg_sequences_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *err)
+{
+	if (!strcmp(s->source_engine, "mysql"))
+		return pg_seq_steps_from_mysql(s, plan, err);
+	seq_steps_from_pg(s, plan);
+	return 0;
+}
+
 int
 pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *err)
 {
@@ -237,27 +271,6 @@ pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *e
 	for (int i = 0; i < s->nobjects; i++)
 		if (s->objects[i].definition)
 			ddl_plan_add_object(plan, &s->objects[i], s->objects[i].definition);
-	for (int i = 0; i < s->nseqs; i++) {
-		const struct sequence *q = &s->seqs[i];
-
-		strbuf_reset(&sql);
-		strbuf_reset(&item);
-		strbuf_addf(&item, "%s.%s", q->schema, q->name);
-		/* item doubles as the unquoted name; quote it for regclass. */
-		{
-			struct strbuf qn = STRBUF_INIT;
-
-			pg_quote_qualified(&qn, q->schema, q->name);
-			strbuf_addstr(&sql, "SELECT pg_catalog.setval(");
-			pg_quote_literal(&sql, qn.buf);
-			strbuf_addf(&sql, ", %" PRId64 ", %s)", q->last_value,
-				    q->is_called ? "true" : "false");
-			strbuf_release(&qn);
-		}
-		strbuf_reset(&item);
-		strbuf_addf(&item, "sequence:%s.%s", q->schema, q->name);
-		ddl_plan_add(plan, DDL_POST_SEQ, item.buf, sql.buf);
-	}
 	strbuf_release(&pre);
 	strbuf_release(&sql);
 	strbuf_release(&item);

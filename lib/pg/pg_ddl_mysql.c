@@ -487,25 +487,45 @@ plan_table(const struct table *t, struct ddl_plan *plan, struct strbuf *pre)
 		}
 		free(ddl);
 	}
-	/* The identity continues where AUTO_INCREMENT would have. */
-	for (int i = 0; i < t->ncols && next_id > 1; i++) {
-		if (!t->cols[i].identity)
-			continue;
-		strbuf_reset(&sql);
-		strbuf_reset(&item);
-		strbuf_addstr(&sql, "SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence(");
-		pg_quote_literal(&sql, qt.buf);
-		strbuf_addstr(&sql, ", ");
-		pg_quote_literal(&sql, t->cols[i].name);
-		strbuf_addf(&sql, "), %" PRIu64 ", false)", next_id);
-		strbuf_addf(&item, "sequence:%s.%s.%s", t->schema, t->name, t->cols[i].name);
-		ddl_plan_add(plan, DDL_POST_SEQ, item.buf, sql.buf);
-	}
 	strbuf_release(&sql);
 	strbuf_release(&item);
 	strbuf_release(&name);
 	strbuf_release(&qt);
 	strbuf_release(&trig);
+}
+
+int
+pg_seq_steps_from_mysql(const struct schema_model *s, struct ddl_plan *plan, struct dberr *err)
+{
+	struct strbuf sql = STRBUF_INIT, item = STRBUF_INIT, qt = STRBUF_INIT;
+
+	(void)err;
+	for (int k = 0; k < s->ntables; k++) {
+		const struct table *t = &s->tables[k];
+		uint64_t next_id = auto_increment_of(t);
+
+		/* The identity continues where AUTO_INCREMENT would have. */
+		for (int i = 0; i < t->ncols && next_id > 1; i++) {
+			if (!t->cols[i].identity)
+				continue;
+			strbuf_reset(&sql);
+			strbuf_reset(&item);
+			strbuf_reset(&qt);
+			pg_quote_qualified(&qt, t->schema, t->name);
+			strbuf_addstr(&sql, "SELECT pg_catalog.setval("
+				      "pg_catalog.pg_get_serial_sequence(");
+			pg_quote_literal(&sql, qt.buf);
+			strbuf_addstr(&sql, ", ");
+			pg_quote_literal(&sql, t->cols[i].name);
+			strbuf_addf(&sql, "), %" PRIu64 ", false)", next_id);
+			strbuf_addf(&item, "sequence:%s.%s.%s", t->schema, t->name, t->cols[i].name);
+			ddl_plan_add(plan, DDL_POST_SEQ, item.buf, sql.buf);
+		}
+	}
+	strbuf_release(&sql);
+	strbuf_release(&item);
+	strbuf_release(&qt);
+	return 0;
 }
 
 int

@@ -37,6 +37,10 @@ int pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan,
 		struct dberr *err);
 int pg_ddl_plan_from_mysql(const struct schema_model *s, struct ddl_plan *plan,
 			   struct dberr *err);
+/* The target role's sequences_plan, and its half for MySQL sources. */
+int pg_sequences_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *err);
+int pg_seq_steps_from_mysql(const struct schema_model *s, struct ddl_plan *plan,
+			    struct dberr *err);
 
 /* copy_out with a tail ("WHERE ... ORDER BY ...") on the table's SELECT;
  * NULL copies the whole table. */

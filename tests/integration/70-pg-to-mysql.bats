@@ -33,6 +33,13 @@ setup_file() {
 	assert_output --partial "app.kinds.nu: numeric becomes decimal(65,30)"
 	run -0 my_sql app_shape -e "INSERT INTO parent (name) VALUES ('new'); SELECT LAST_INSERT_ID()"
 	assert_output 301
+	# Set again outside the load (what cutover will do): the counter
+	# goes back to the source's, the lowest InnoDB takes above the rows.
+	my_sql app_shape -e "DELETE FROM parent WHERE id = 301"
+	run -0 "$REPO_ROOT/tests/tools/seqsync" "$BATS_FILE_TMPDIR/app" "$dst"
+	run -0 my_sql app_shape -e "INSERT INTO parent (name) VALUES ('new'); SELECT LAST_INSERT_ID()"
+	assert_output 301
+	my_sql app_shape -e "DELETE FROM parent WHERE id = 301"
 	run -1 my_sql app_shape -e "INSERT INTO child (id, parent_id) VALUES (99999, 99999)"
 	run -0 my_sql app_shape -e "SELECT COLUMN_COMMENT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = 'app_shape' AND TABLE_NAME = 'child' AND COLUMN_NAME = 'qty'"
 	assert_output "how many"
