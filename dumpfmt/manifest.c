@@ -576,16 +576,172 @@ out:
 	return ret;
 }
 
+/* The top of the manifest: format, version, dump id, source, snapshot. */
+static int
+mheader(struct mread *r, json_t *root, struct dump_meta *m)
+{
+	json_t *src = json_object_get(root, "source"), *snap = json_object_get(root, "snapshot");
+	char *fmt = mstr(r, root, "format", 1, 32), *pos, *g;
+	int64_t ver;
+	int exact;
+	struct dberr perr = DBERR_INIT;
+
+	if (fmt && strcmp(fmt, "dbmig-dump"))
+		mfail(r, "format", "is not \"dbmig-dump\"");
+	free(fmt);
+	if (r->failed)
+		return -1;
+	ver = mint(r, root, "format_version", 1, INT32_MAX, 0, 1);
+	if (r->failed)
+		return -1;
+	if (ver > DUMPFMT_VERSION)
+		return dberr_set(r->err, DBERR_DUMP, "manifest '%s' has format version %lld, newer "
+				 "than this dbmig understands (%d); upgrade dbmig", r->path,
+				 (long long)ver, DUMPFMT_VERSION);
+	mstr_into(r, root, "tool_version", m->tool_version, sizeof(m->tool_version));
+	mstr_into(r, root, "dump_id", m->dump_id, sizeof(m->dump_id));
+	if (!r->failed && strspn(m->dump_id, "0123456789abcdef") != strlen(m->dump_id))
+		mfail(r, "dump_id", "is not hex");
+	mstr_into(r, root, "created_at", m->created_at, sizeof(m->created_at));
+	m->has_schema = mbool(r, root, "has_schema");
+	m->has_data = mbool(r, root, "has_data");
+	m->unmapped_as_text = mbool(r, root, "unmapped_as_text");
+	if (!json_is_object(src) || !json_is_object(snap) ||
+	    !json_is_object(json_object_get(root, "schema")))
+		return mfail(r, "source/snapshot/schema", "must be objects"), -1;
+	mstr_into(r, src, "engine", m->engine, sizeof(m->engine));
+	mstr_into(r, src, "server_version", m->server_version, sizeof(m->server_version));
+	mstr_into(r, src, "database", m->database, sizeof(m->database));
+	mstr_into(r, snap, "kind", m->snapshot_kind, sizeof(m->snapshot_kind));
+	if (json_object_get(snap, "consistent"))
+		m->inconsistent = !mbool(r, snap, "consistent");
+	/* The kind of log is read off the text (SPEC.md section 2); a
+	 * position that is none ("none (binary log disabled)") stays text. */
+	pos = mstr(r, snap, "position", 1, sizeof(m->position.text) - 1);
+	g = mstr(r, snap, "gtid", 0, sizeof(m->position.gtid) - 1);
+	exact = mbool(r, snap, "position_exact");
+	position_parse(&m->position, POSITION_NONE, pos, g, exact, 1, &perr);
+	free(pos);
+	free(g);
+	return r->failed ? -1 : 0;
+}
+
+/* schema.objects, .enums and .domains */
+static void
+mobjects(struct mread *r, json_t *sch, struct schema_model *s)
+{
+	json_t *a, *v;
+	size_t i;
+
+	if (json_object_get(sch, "objects") && (a = marr(r, sch, "objects"))) {
+		json_array_foreach(a, i, v) {
+			struct db_object *o = schema_add_object(s);
+
+			o->kind = mstr(r, v, "kind", 1, 64);
+			o->schema = mstr(r, v, "schema", 1, 1024);
+			o->name = mstr(r, v, "name", 1, 2048);
+			o->definition = mstr(r, v, "definition", 0, 1 << 24);
+		}
+	}
+	if ((a = marr(r, sch, "enums"))) {
+		json_array_foreach(a, i, v) {
+			struct enum_type *e = schema_add_enum(s);
+
+			e->schema = mstr(r, v, "schema", 1, 1024);
+			e->name = mstr(r, v, "name", 1, 1024);
+			mstrlist(r, v, "labels", &e->labels);
+		}
+	}
+	if ((a = marr(r, sch, "domains"))) {
+		json_array_foreach(a, i, v) {
+			struct domain *d = schema_add_domain(s);
+
+			d->schema = mstr(r, v, "schema", 1, 1024);
+			d->name = mstr(r, v, "name", 1, 1024);
+			d->base_type = mstr(r, v, "base_type", 1, 1024);
+			d->default_expr = mstr(r, v, "default", 0, 1 << 20);
+			d->not_null = mbool(r, v, "not_null");
+			mstrlist(r, v, "check_names", &d->check_names);
+			mstrlist(r, v, "checks", &d->checks);
+			if (d->checks.n != d->check_names.n)
+				mfail(r, "checks", "and check_names differ in length");
+		}
+	}
+}
+
+/* schema.sequences */
+static void
+msequences(struct mread *r, json_t *sch, struct schema_model *s)
+{
+	json_t *a, *v;
+	size_t i;
+
+	if (!(a = marr(r, sch, "sequences")))
+		return;
+	json_array_foreach(a, i, v) {
+		struct sequence *q = schema_add_sequence(s);
+
+		q->schema = mstr(r, v, "schema", 1, 1024);
+		q->name = mstr(r, v, "name", 1, 1024);
+		q->data_type = mstr(r, v, "data_type", 1, 64);
+		q->start = mint(r, v, "start", INT64_MIN, INT64_MAX, 0, 1);
+		q->increment = mint(r, v, "increment", INT64_MIN, INT64_MAX, 1, 1);
+		q->min = mint(r, v, "min", INT64_MIN, INT64_MAX, 0, 1);
+		q->max = mint(r, v, "max", INT64_MIN, INT64_MAX, 0, 1);
+		q->cache = mint(r, v, "cache", 1, INT64_MAX, 1, 1);
+		q->cycle = mbool(r, v, "cycle");
+		q->last_value = mint(r, v, "last_value", INT64_MIN, INT64_MAX, 0, 1);
+		q->is_called = mbool(r, v, "is_called");
+		q->owned_table = mstr(r, v, "owned_table", 0, 2048);
+		q->owned_column = mstr(r, v, "owned_column", 0, 1024);
+		q->identity = mbool(r, v, "identity");
+	}
+}
+
+/* schema.tables, each through mtable; no chunk file named twice. */
+static void
+mtables(struct mread *r, json_t *sch, struct schema_model *s, int has_data)
+{
+	struct strlist names = STRLIST_INIT;
+	char where[64];
+	json_t *a, *v;
+	size_t i;
+
+	if ((a = marr(r, sch, "tables"))) {
+		json_array_foreach(a, i, v) {
+			struct table *t;
+
+			if (r->failed)
+				break;
+			if (!json_is_object(v)) {
+				mfail(r, "tables", "holds a non-object");
+				break;
+			}
+			snprintf(where, sizeof(where), "tables[%zu]", i);
+			r->where = where;
+			t = schema_add_table(s);
+			mtable(r, v, t, has_data);
+			if (r->failed)
+				break;
+			for (int k = 0; k < t->nchunks; k++)
+				strlist_push(&names, t->chunks[k].file);
+		}
+		r->where = NULL;
+	}
+	strlist_sort(&names);
+	for (size_t k = 1; k < names.n && !r->failed; k++)
+		if (!strcmp(names.v[k - 1], names.v[k]))
+			mfail(r, "chunks", "names a file twice");
+	strlist_release(&names);
+}
+
 int
 manifest_parse(const char *text, size_t len, const char *path, struct dump_meta *m,
 	       struct schema_model *s, struct dberr *err)
 {
 	struct mread r = { NULL, "", err, 0 };
-	json_t *root = NULL, *src, *snap, *sch, *a, *v;
+	json_t *root = NULL, *sch;
 	json_error_t jerr;
-	struct strlist names = STRLIST_INIT;
-	char *fmt = NULL, where[64];
-	size_t i;
 	int ret = -1;
 
 	memset(m, 0, sizeof(*m));
@@ -597,150 +753,21 @@ manifest_parse(const char *text, size_t len, const char *path, struct dump_meta 
 			  "the dump is damaged", r.path, jerr.line, jerr.text);
 		goto out;
 	}
-	fmt = mstr(&r, root, "format", 1, 32);
-	if (fmt && strcmp(fmt, "dbmig-dump"))
-		mfail(&r, "format", "is not \"dbmig-dump\"");
-	if (r.failed)
+	if (mheader(&r, root, m) < 0)
 		goto out;
-	{
-		int64_t ver = mint(&r, root, "format_version", 1, INT32_MAX, 0, 1);
-
-		if (r.failed)
-			goto out;
-		if (ver > DUMPFMT_VERSION) {
-			dberr_set(err, DBERR_DUMP, "manifest '%s' has format version %lld, newer than "
-				  "this dbmig understands (%d); upgrade dbmig", r.path,
-				  (long long)ver, DUMPFMT_VERSION);
-			goto out;
-		}
-	}
-	mstr_into(&r, root, "tool_version", m->tool_version, sizeof(m->tool_version));
-	mstr_into(&r, root, "dump_id", m->dump_id, sizeof(m->dump_id));
-	if (!r.failed && strspn(m->dump_id, "0123456789abcdef") != strlen(m->dump_id))
-		mfail(&r, "dump_id", "is not hex");
-	mstr_into(&r, root, "created_at", m->created_at, sizeof(m->created_at));
-	m->has_schema = mbool(&r, root, "has_schema");
-	m->has_data = mbool(&r, root, "has_data");
-	m->unmapped_as_text = mbool(&r, root, "unmapped_as_text");
-	src = json_object_get(root, "source");
-	snap = json_object_get(root, "snapshot");
 	sch = json_object_get(root, "schema");
-	if (!json_is_object(src) || !json_is_object(snap) || !json_is_object(sch)) {
-		mfail(&r, "source/snapshot/schema", "must be objects");
-		goto out;
-	}
-	mstr_into(&r, src, "engine", m->engine, sizeof(m->engine));
-	mstr_into(&r, src, "server_version", m->server_version, sizeof(m->server_version));
-	mstr_into(&r, src, "database", m->database, sizeof(m->database));
-	mstr_into(&r, snap, "kind", m->snapshot_kind, sizeof(m->snapshot_kind));
-	if (json_object_get(snap, "consistent"))
-		m->inconsistent = !mbool(&r, snap, "consistent");
-	{
-		/* The kind of log is read off the text (SPEC.md section 2);
-		 * a position that is none ("none (binary log disabled)") is
-		 * kept as text. */
-		char *pos = mstr(&r, snap, "position", 1, sizeof(m->position.text) - 1);
-		char *g = mstr(&r, snap, "gtid", 0, sizeof(m->position.gtid) - 1);
-		int exact = mbool(&r, snap, "position_exact");
-		struct dberr perr = DBERR_INIT;
-
-		position_parse(&m->position, POSITION_NONE, pos, g, exact, 1, &perr);
-		free(pos);
-		free(g);
-	}
 	s->source_engine = xstrdup(m->engine);
 	mstrlist(&r, sch, "schemas", &s->schemas);
 	mstrlist(&r, sch, "warnings", &s->warnings);
-	if (json_object_get(sch, "objects") && (a = marr(&r, sch, "objects"))) {
-		json_array_foreach(a, i, v) {
-			struct db_object *o = schema_add_object(s);
-
-			o->kind = mstr(&r, v, "kind", 1, 64);
-			o->schema = mstr(&r, v, "schema", 1, 1024);
-			o->name = mstr(&r, v, "name", 1, 2048);
-			o->definition = mstr(&r, v, "definition", 0, 1 << 24);
-		}
-	}
-	if ((a = marr(&r, sch, "enums"))) {
-		json_array_foreach(a, i, v) {
-			struct enum_type *e = schema_add_enum(s);
-
-			e->schema = mstr(&r, v, "schema", 1, 1024);
-			e->name = mstr(&r, v, "name", 1, 1024);
-			mstrlist(&r, v, "labels", &e->labels);
-		}
-	}
-	if ((a = marr(&r, sch, "domains"))) {
-		json_array_foreach(a, i, v) {
-			struct domain *d = schema_add_domain(s);
-
-			d->schema = mstr(&r, v, "schema", 1, 1024);
-			d->name = mstr(&r, v, "name", 1, 1024);
-			d->base_type = mstr(&r, v, "base_type", 1, 1024);
-			d->default_expr = mstr(&r, v, "default", 0, 1 << 20);
-			d->not_null = mbool(&r, v, "not_null");
-			mstrlist(&r, v, "check_names", &d->check_names);
-			mstrlist(&r, v, "checks", &d->checks);
-			if (d->checks.n != d->check_names.n)
-				mfail(&r, "checks", "and check_names differ in length");
-		}
-	}
-	if ((a = marr(&r, sch, "sequences"))) {
-		json_array_foreach(a, i, v) {
-			struct sequence *q = schema_add_sequence(s);
-
-			q->schema = mstr(&r, v, "schema", 1, 1024);
-			q->name = mstr(&r, v, "name", 1, 1024);
-			q->data_type = mstr(&r, v, "data_type", 1, 64);
-			q->start = mint(&r, v, "start", INT64_MIN, INT64_MAX, 0, 1);
-			q->increment = mint(&r, v, "increment", INT64_MIN, INT64_MAX, 1, 1);
-			q->min = mint(&r, v, "min", INT64_MIN, INT64_MAX, 0, 1);
-			q->max = mint(&r, v, "max", INT64_MIN, INT64_MAX, 0, 1);
-			q->cache = mint(&r, v, "cache", 1, INT64_MAX, 1, 1);
-			q->cycle = mbool(&r, v, "cycle");
-			q->last_value = mint(&r, v, "last_value", INT64_MIN, INT64_MAX, 0, 1);
-			q->is_called = mbool(&r, v, "is_called");
-			q->owned_table = mstr(&r, v, "owned_table", 0, 2048);
-			q->owned_column = mstr(&r, v, "owned_column", 0, 1024);
-			q->identity = mbool(&r, v, "identity");
-		}
-	}
-	if ((a = marr(&r, sch, "tables"))) {
-		json_array_foreach(a, i, v) {
-			struct strbuf q = STRBUF_INIT;
-			struct table *t;
-
-			if (r.failed)
-				break;
-			if (!json_is_object(v)) {
-				mfail(&r, "tables", "holds a non-object");
-				break;
-			}
-			snprintf(where, sizeof(where), "tables[%zu]", i);
-			r.where = where;
-			t = schema_add_table(s);
-			mtable(&r, v, t, m->has_data);
-			if (r.failed)
-				break;
-			for (int k = 0; k < t->nchunks; k++)
-				strlist_push(&names, t->chunks[k].file);
-			table_qualname(t, &q);
-			strbuf_release(&q);
-		}
-		r.where = NULL;
-	}
-	strlist_sort(&names);
-	for (size_t k = 1; k < names.n && !r.failed; k++)
-		if (!strcmp(names.v[k - 1], names.v[k]))
-			mfail(&r, "chunks", "names a file twice");
+	mobjects(&r, sch, s);
+	msequences(&r, sch, s);
+	mtables(&r, sch, s, m->has_data);
 	if (r.failed)
 		goto out;
 	ret = 0;
 out:
 	if (ret < 0)
 		schema_release(s);
-	strlist_release(&names);
 	json_decref(root);
-	free(fmt);
 	return ret;
 }

@@ -377,89 +377,101 @@ key_columns(struct strbuf *sql, const struct strlist *cols)
 	strbuf_addch(sql, ')');
 }
 
+/* Names and numbers MySQL cannot take, before anything is planned. */
 static int
-plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan *plan,
+table_fits(const struct table *t, const char *tn, const struct ddl_plan *plan,
 	   struct dberr *err)
 {
-	struct strbuf sql = STRBUF_INIT, item = STRBUF_INIT, tn = STRBUF_INIT, qt = STRBUF_INIT;
-	struct strbuf undo = STRBUF_INIT;
-	int first = 1, ret = -1;
-	uint64_t next_id = 0;
-	const struct constraint *pk = NULL;
-
-	target_name(s, t->schema, t->name, &tn);
-	if (tn.len > 64) {
-		dberr_set(err, DBERR_UNSUPPORTED, "table name '%s' is longer than MySQL's 64 "
-			  "characters; rename it or exclude it with -T", tn.buf);
-		goto out;
-	}
-	my_quote_ident(&qt, tn.buf);
-	for (int k = 0; k < t->ncons; k++)
-		if (t->cons[k].kind == 'p')
-			pk = &t->cons[k];
-	strbuf_addf(&sql, "CREATE TABLE %s (", qt.buf);
+	if (strlen(tn) > 64)
+		return dberr_set(err, DBERR_UNSUPPORTED, "table name '%s' is longer than MySQL's "
+				 "64 characters; rename it or exclude it with -T", tn);
 	for (int i = 0; i < t->ncols; i++) {
 		const struct column *col = &t->cols[i];
 		const struct ntype_desc *d = &col->type;
 
 		if (d->t == NT_DECIMAL && !(d->precision > 0 && d->precision <= 65 && d->scale >= 0 &&
-					    d->scale <= 30) && !plan->unbounded_numeric) {
-			dberr_set(err, DBERR_UNSUPPORTED, "column %s.%s.%s is %s, which MySQL cannot hold "
-				  "exactly; choose with --unbounded-numeric=decimal (decimal(65,30); "
-				  "larger values fail the load), double (approximate) or text (exact "
-				  "digits as text)", t->schema, t->name, col->name, col->native_type);
-			goto out;
-		}
+					    d->scale <= 30) && !plan->unbounded_numeric)
+			return dberr_set(err, DBERR_UNSUPPORTED, "column %s.%s.%s is %s, which "
+					 "MySQL cannot hold exactly; choose with "
+					 "--unbounded-numeric=decimal (decimal(65,30); larger values "
+					 "fail the load), double (approximate) or text (exact digits "
+					 "as text)", t->schema, t->name, col->name, col->native_type);
+		if (strlen(col->name) > 64)
+			return dberr_set(err, DBERR_UNSUPPORTED, "column name %s.%s is longer than "
+					 "MySQL's 64 characters; rename it", t->name, col->name);
 	}
-	for (int i = 0; i < t->ncols; i++) {
-		const struct column *col = &t->cols[i];
-		const struct sequence *seq = owned_sequence(s, t, col->name);
-		int autoinc = (col->identity || (seq && col->default_expr &&
-				strstr(col->default_expr, "nextval("))) &&
-			      pk && pk->columns.n >= 1 && !strcmp(pk->columns.v[0], col->name);
+	return 0;
+}
 
-		if (strlen(col->name) > 64) {
-			dberr_set(err, DBERR_UNSUPPORTED, "column name %s.%s is longer than MySQL's "
-				  "64 characters; rename it", t->name, col->name);
-			goto out;
-		}
-		if (col->generated_expr) {
-			note(plan, t, col->name, "generated column is not carried: add it by hand "
-			     "(GENERATED ALWAYS AS (%s))", col->generated_expr);
+/* A domain's check is not carried: say so for each column of one. */
+static void
+domain_notes(const struct schema_model *s, const struct table *t, const struct column *col,
+	     struct ddl_plan *plan)
+{
+	for (int k = 0; k < s->ndomains; k++) {
+		const struct domain *dom = &s->domains[k];
+		struct strbuf dn = STRBUF_INIT;
+
+		strbuf_addf(&dn, "%s.%s", dom->schema, dom->name);
+		if ((!strcmp(dn.buf, col->native_type) || !strcmp(dom->name, col->native_type)) &&
+		    dom->checks.n)
+			note(plan, t, col->name, "domain %s becomes its base type; its check "
+			     "(%s) is not carried", dn.buf, dom->checks.v[0]);
+		strbuf_release(&dn);
+	}
+}
+
+/* One column of CREATE TABLE, with its AUTO_INCREMENT, default and
+ * comment; the generated ones are left out (reported). */
+static void
+column_def(const struct schema_model *s, const struct table *t, const struct column *col,
+	   const struct column *autoinc, struct ddl_plan *plan, struct strbuf *sql)
+{
+	int serial = col->identity || (col->default_expr && strstr(col->default_expr, "nextval("));
+
+	my_quote_ident(sql, col->name);
+	strbuf_addch(sql, ' ');
+	column_type(sql, s, t, col, plan);
+	if (col->not_null)
+		strbuf_addstr(sql, " NOT NULL");
+	if (col == autoinc)
+		strbuf_addstr(sql, " AUTO_INCREMENT");
+	else if (serial)
+		note(plan, t, col->name, "identity/serial is not the first primary key "
+		     "column: no AUTO_INCREMENT, values load as they are");
+	else if (!column_default(sql, col))
+		note(plan, t, col->name, "default '%s' is not carried: recreate it by hand",
+		     col->default_expr);
+	if (col->comment) {
+		strbuf_addstr(sql, " COMMENT ");
+		my_quote_literal(sql, col->comment);
+	}
+	domain_notes(s, t, col, plan);
+}
+
+static void
+create_table(const struct schema_model *s, const struct table *t, struct ddl_plan *plan,
+	     const char *tn, const char *qt)
+{
+	struct strbuf sql = STRBUF_INIT, item = STRBUF_INIT, undo = STRBUF_INIT;
+	const struct column *autoinc = autoinc_column(s, t);
+	const struct constraint *pk = NULL;
+	uint64_t next_id = autoinc_next(s, t);
+	int first = 1;
+
+	for (int k = 0; k < t->ncons; k++)
+		if (t->cons[k].kind == 'p')
+			pk = &t->cons[k];
+	strbuf_addf(&sql, "CREATE TABLE %s (", qt);
+	for (int i = 0; i < t->ncols; i++) {
+		if (t->cols[i].generated_expr) {
+			note(plan, t, t->cols[i].name, "generated column is not carried: add it "
+			     "by hand (GENERATED ALWAYS AS (%s))", t->cols[i].generated_expr);
 			continue;
 		}
 		strbuf_addstr(&sql, first ? "\n  " : ",\n  ");
 		first = 0;
-		my_quote_ident(&sql, col->name);
-		strbuf_addch(&sql, ' ');
-		column_type(&sql, s, t, col, plan);
-		if (col->not_null)
-			strbuf_addstr(&sql, " NOT NULL");
-		if (autoinc) {
-			strbuf_addstr(&sql, " AUTO_INCREMENT");
-			next_id = autoinc_next(s, t);
-		} else if ((col->identity || (col->default_expr && strstr(col->default_expr, "nextval(")))) {
-			note(plan, t, col->name, "identity/serial is not the first primary key "
-			     "column: no AUTO_INCREMENT, values load as they are");
-		} else if (!column_default(&sql, col)) {
-			note(plan, t, col->name, "default '%s' is not carried: recreate it by hand",
-			     col->default_expr);
-		}
-		if (col->comment) {
-			strbuf_addstr(&sql, " COMMENT ");
-			my_quote_literal(&sql, col->comment);
-		}
-		for (int k = 0; k < s->ndomains; k++) {
-			const struct domain *dom = &s->domains[k];
-			struct strbuf dn = STRBUF_INIT;
-
-			strbuf_addf(&dn, "%s.%s", dom->schema, dom->name);
-			if ((!strcmp(dn.buf, col->native_type) || !strcmp(dom->name, col->native_type)) &&
-			    dom->checks.n)
-				note(plan, t, col->name, "domain %s becomes its base type; its check "
-				     "(%s) is not carried", dn.buf, dom->checks.v[0]);
-			strbuf_release(&dn);
-		}
+		column_def(s, t, &t->cols[i], autoinc, plan, &sql);
 	}
 	if (pk) {
 		strbuf_addstr(&sql, ",\n  PRIMARY KEY ");
@@ -472,56 +484,92 @@ plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan 
 		strbuf_addstr(&sql, " COMMENT=");
 		my_quote_literal(&sql, t->comment);
 	}
-	strbuf_addf(&item, "table:%s", tn.buf);
-	strbuf_addf(&undo, "DROP TABLE IF EXISTS %s", qt.buf);
+	strbuf_addf(&item, "table:%s", tn);
+	strbuf_addf(&undo, "DROP TABLE IF EXISTS %s", qt);
 	ddl_plan_add_undo(plan, DDL_PRE_DATA, item.buf, sql.buf, undo.buf);
+	strbuf_release(&sql);
+	strbuf_release(&item);
+	strbuf_release(&undo);
+}
 
+/* ALTER TABLE qt ADD [UNIQUE ]KEY name (cols), with its undo. */
+static void
+key_step(struct ddl_plan *plan, const char *tn, const char *qt, const char *name, int unique,
+	 const struct strlist *cols)
+{
+	struct strbuf sql = STRBUF_INIT, item = STRBUF_INIT, undo = STRBUF_INIT;
+
+	strbuf_addf(&sql, "ALTER TABLE %s ADD %sKEY ", qt, unique ? "UNIQUE " : "");
+	my_quote_ident(&sql, name);
+	strbuf_addch(&sql, ' ');
+	key_columns(&sql, cols);
+	strbuf_addf(&item, "index:%s.%s", tn, name);
+	strbuf_addf(&undo, "ALTER TABLE %s DROP INDEX ", qt);
+	my_quote_ident(&undo, name);
+	ddl_plan_add_undo(plan, DDL_POST_INDEX, item.buf, sql.buf, undo.buf);
+	strbuf_release(&sql);
+	strbuf_release(&item);
+	strbuf_release(&undo);
+}
+
+static void
+fk_step(const struct schema_model *s, const struct table *t, const struct constraint *con,
+	struct ddl_plan *plan, const char *tn, const char *qt)
+{
+	struct strbuf sql = STRBUF_INIT, item = STRBUF_INIT, undo = STRBUF_INIT;
+	struct strlist refcols = STRLIST_INIT;
+	struct strbuf act = STRBUF_INIT, ref = STRBUF_INIT;
+	const struct table *rt = con->ref_table ? schema_find_table(s, con->ref_table) : NULL;
+
+	if (!rt || parse_fk(con->definition, &refcols, &act) < 0) {
+		note(plan, t, NULL, "foreign key %s is not carried: %s", con->name,
+		     rt ? "cannot read its definition" : "its table is not in the dump");
+	} else {
+		target_name(s, rt->schema, rt->name, &ref);
+		strbuf_addf(&sql, "ALTER TABLE %s ADD CONSTRAINT ", qt);
+		my_quote_ident(&sql, con->name);
+		strbuf_addstr(&sql, " FOREIGN KEY ");
+		key_columns(&sql, &con->columns);
+		strbuf_addstr(&sql, " REFERENCES ");
+		my_quote_ident(&sql, ref.buf);
+		strbuf_addch(&sql, ' ');
+		key_columns(&sql, &refcols);
+		strbuf_addstr(&sql, strbuf_cstr(&act));
+		strbuf_addf(&item, "constraint:%s.%s", tn, con->name);
+		strbuf_addf(&undo, "ALTER TABLE %s DROP FOREIGN KEY ", qt);
+		my_quote_ident(&undo, con->name);
+		ddl_plan_add_undo(plan, DDL_POST_FK, item.buf, sql.buf, undo.buf);
+	}
+	strlist_release(&refcols);
+	strbuf_release(&act);
+	strbuf_release(&ref);
+	strbuf_release(&sql);
+	strbuf_release(&item);
+	strbuf_release(&undo);
+}
+
+static int
+plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan *plan,
+	   struct dberr *err)
+{
+	struct strbuf tn = STRBUF_INIT, qt = STRBUF_INIT;
+	int ret = -1;
+
+	target_name(s, t->schema, t->name, &tn);
+	if (table_fits(t, tn.buf, plan, err) < 0)
+		goto out;
+	my_quote_ident(&qt, tn.buf);
+	create_table(s, t, plan, tn.buf, qt.buf);
 	for (int k = 0; k < t->ncons; k++) {
 		const struct constraint *con = &t->cons[k];
 
-		strbuf_reset(&sql);
-		strbuf_reset(&item);
-		strbuf_reset(&undo);
-		if (con->kind == 'u') {
-			strbuf_addf(&sql, "ALTER TABLE %s ADD UNIQUE KEY ", qt.buf);
-			my_quote_ident(&sql, con->name);
-			strbuf_addch(&sql, ' ');
-			key_columns(&sql, &con->columns);
-			strbuf_addf(&item, "index:%s.%s", tn.buf, con->name);
-			strbuf_addf(&undo, "ALTER TABLE %s DROP INDEX ", qt.buf);
-			my_quote_ident(&undo, con->name);
-			ddl_plan_add_undo(plan, DDL_POST_INDEX, item.buf, sql.buf, undo.buf);
-		} else if (con->kind == 'f') {
-			struct strlist refcols = STRLIST_INIT;
-			struct strbuf act = STRBUF_INIT, ref = STRBUF_INIT;
-			const struct table *rt = con->ref_table ? schema_find_table(s, con->ref_table) : NULL;
-
-			if (!rt || parse_fk(con->definition, &refcols, &act) < 0) {
-				note(plan, t, NULL, "foreign key %s is not carried: %s", con->name,
-				     rt ? "cannot read its definition" : "its table is not in the dump");
-			} else {
-				target_name(s, rt->schema, rt->name, &ref);
-				strbuf_addf(&sql, "ALTER TABLE %s ADD CONSTRAINT ", qt.buf);
-				my_quote_ident(&sql, con->name);
-				strbuf_addstr(&sql, " FOREIGN KEY ");
-				key_columns(&sql, &con->columns);
-				strbuf_addstr(&sql, " REFERENCES ");
-				my_quote_ident(&sql, ref.buf);
-				strbuf_addch(&sql, ' ');
-				key_columns(&sql, &refcols);
-				strbuf_addstr(&sql, strbuf_cstr(&act));
-				strbuf_addf(&item, "constraint:%s.%s", tn.buf, con->name);
-				strbuf_addf(&undo, "ALTER TABLE %s DROP FOREIGN KEY ", qt.buf);
-				my_quote_ident(&undo, con->name);
-				ddl_plan_add_undo(plan, DDL_POST_FK, item.buf, sql.buf, undo.buf);
-			}
-			strlist_release(&refcols);
-			strbuf_release(&act);
-			strbuf_release(&ref);
-		} else if (con->kind == 'c' || con->kind == 'x') {
+		if (con->kind == 'u')
+			key_step(plan, tn.buf, qt.buf, con->name, 1, &con->columns);
+		else if (con->kind == 'f')
+			fk_step(s, t, con, plan, tn.buf, qt.buf);
+		else if (con->kind == 'c' || con->kind == 'x')
 			note(plan, t, NULL, "%s constraint %s is not carried: %s",
 			     con->kind == 'c' ? "check" : "exclusion", con->name, con->definition);
-		}
 	}
 	for (int k = 0; k < t->nidx; k++) {
 		const struct index *x = &t->idx[k];
@@ -533,25 +581,12 @@ plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan 
 			     x->definition);
 			continue;
 		}
-		strbuf_reset(&sql);
-		strbuf_reset(&item);
-		strbuf_reset(&undo);
-		strbuf_addf(&sql, "ALTER TABLE %s ADD %sKEY ", qt.buf, x->unique ? "UNIQUE " : "");
-		my_quote_ident(&sql, x->name);
-		strbuf_addch(&sql, ' ');
-		key_columns(&sql, &x->columns);
-		strbuf_addf(&item, "index:%s.%s", tn.buf, x->name);
-		strbuf_addf(&undo, "ALTER TABLE %s DROP INDEX ", qt.buf);
-		my_quote_ident(&undo, x->name);
-		ddl_plan_add_undo(plan, DDL_POST_INDEX, item.buf, sql.buf, undo.buf);
+		key_step(plan, tn.buf, qt.buf, x->name, x->unique, &x->columns);
 	}
 	ret = 0;
 out:
-	strbuf_release(&sql);
-	strbuf_release(&item);
 	strbuf_release(&tn);
 	strbuf_release(&qt);
-	strbuf_release(&undo);
 	return ret;
 }
 

@@ -154,64 +154,63 @@ pg_sequences_plan(const struct schema_model *s, struct ddl_plan *plan, struct db
 	return 0;
 }
 
-int
-pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *err)
+/* Schemas, enum types, domains and free-standing sequences. */
+static void
+types_sql(const struct schema_model *s, struct strbuf *pre)
 {
-	struct strbuf pre = STRBUF_INIT, sql = STRBUF_INIT, item = STRBUF_INIT;
-
-	if (!strcmp(s->source_engine, "mysql"))
-		return pg_ddl_plan_from_mysql(s, plan, err);
-	if (strcmp(s->source_engine, "postgresql"))
-		return dberr_set(err, DBERR_UNSUPPORTED, "dumps from %s cannot be loaded into "
-				 "PostgreSQL by this version of dbmig", s->source_engine);
-
 	for (size_t i = 0; i < s->schemas.n; i++) {
-		strbuf_addstr(&pre, "CREATE SCHEMA IF NOT EXISTS ");
-		pg_quote_ident(&pre, s->schemas.v[i]);
-		strbuf_addstr(&pre, ";\n");
+		strbuf_addstr(pre, "CREATE SCHEMA IF NOT EXISTS ");
+		pg_quote_ident(pre, s->schemas.v[i]);
+		strbuf_addstr(pre, ";\n");
 	}
 	for (int i = 0; i < s->nenums; i++) {
-		strbuf_addstr(&pre, "CREATE TYPE ");
-		pg_quote_qualified(&pre, s->enums[i].schema, s->enums[i].name);
-		strbuf_addstr(&pre, " AS ENUM (");
+		strbuf_addstr(pre, "CREATE TYPE ");
+		pg_quote_qualified(pre, s->enums[i].schema, s->enums[i].name);
+		strbuf_addstr(pre, " AS ENUM (");
 		for (size_t k = 0; k < s->enums[i].labels.n; k++) {
 			if (k)
-				strbuf_addstr(&pre, ", ");
-			pg_quote_literal(&pre, s->enums[i].labels.v[k]);
+				strbuf_addstr(pre, ", ");
+			pg_quote_literal(pre, s->enums[i].labels.v[k]);
 		}
-		strbuf_addstr(&pre, ");\n");
+		strbuf_addstr(pre, ");\n");
 	}
 	for (int i = 0; i < s->ndomains; i++) {
 		const struct domain *d = &s->domains[i];
 
-		strbuf_addstr(&pre, "CREATE DOMAIN ");
-		pg_quote_qualified(&pre, d->schema, d->name);
-		strbuf_addf(&pre, " AS %s", d->base_type);
+		strbuf_addstr(pre, "CREATE DOMAIN ");
+		pg_quote_qualified(pre, d->schema, d->name);
+		strbuf_addf(pre, " AS %s", d->base_type);
 		if (d->default_expr)
-			strbuf_addf(&pre, " DEFAULT %s", d->default_expr);
+			strbuf_addf(pre, " DEFAULT %s", d->default_expr);
 		if (d->not_null)
-			strbuf_addstr(&pre, " NOT NULL");
+			strbuf_addstr(pre, " NOT NULL");
 		for (size_t k = 0; k < d->checks.n; k++) {
-			strbuf_addstr(&pre, " CONSTRAINT ");
-			pg_quote_ident(&pre, d->check_names.v[k]);
-			strbuf_addf(&pre, " %s", d->checks.v[k]);
+			strbuf_addstr(pre, " CONSTRAINT ");
+			pg_quote_ident(pre, d->check_names.v[k]);
+			strbuf_addf(pre, " %s", d->checks.v[k]);
 		}
-		strbuf_addstr(&pre, ";\n");
+		strbuf_addstr(pre, ";\n");
 	}
 	for (int i = 0; i < s->nseqs; i++) {
 		const struct sequence *q = &s->seqs[i];
 
 		if (q->identity)
 			continue;	/* created by its column */
-		strbuf_addstr(&pre, "CREATE SEQUENCE ");
-		pg_quote_qualified(&pre, q->schema, q->name);
-		strbuf_addf(&pre, " AS %s", q->data_type);
-		sequence_options(&pre, q);
-		strbuf_addstr(&pre, ";\n");
+		strbuf_addstr(pre, "CREATE SEQUENCE ");
+		pg_quote_qualified(pre, q->schema, q->name);
+		strbuf_addf(pre, " AS %s", q->data_type);
+		sequence_options(pre, q);
+		strbuf_addstr(pre, ";\n");
 	}
+}
+
+/* The tables, and the sequences they own. */
+static void
+tables_sql(const struct schema_model *s, struct strbuf *pre)
+{
 	for (int i = 0; i < s->ntables; i++) {
-		create_table(&pre, s, &s->tables[i]);
-		comments(&pre, &s->tables[i]);
+		create_table(pre, s, &s->tables[i]);
+		comments(pre, &s->tables[i]);
 	}
 	for (int i = 0; i < s->nseqs; i++) {
 		const struct sequence *q = &s->seqs[i];
@@ -220,17 +219,24 @@ pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *e
 		if (q->identity || !q->owned_table || !q->owned_column ||
 		    !(owner = schema_find_table(s, q->owned_table)))
 			continue;
-		strbuf_addstr(&pre, "ALTER SEQUENCE ");
-		pg_quote_qualified(&pre, q->schema, q->name);
-		strbuf_addstr(&pre, " OWNED BY ");
+		strbuf_addstr(pre, "ALTER SEQUENCE ");
+		pg_quote_qualified(pre, q->schema, q->name);
+		strbuf_addstr(pre, " OWNED BY ");
 		/* The table's own fields, not a split of "schema.table":
 		 * names may hold dots. */
-		pg_quote_qualified(&pre, owner->schema, owner->name);
-		strbuf_addch(&pre, '.');
-		pg_quote_ident(&pre, q->owned_column);
-		strbuf_addstr(&pre, ";\n");
+		pg_quote_qualified(pre, owner->schema, owner->name);
+		strbuf_addch(pre, '.');
+		pg_quote_ident(pre, q->owned_column);
+		strbuf_addstr(pre, ";\n");
 	}
-	ddl_plan_add(plan, DDL_PRE_DATA, "pre-data", pre.buf ? pre.buf : "SELECT 1");
+}
+
+/* Constraints (keys first, foreign keys once all keys exist) and indexes,
+ * as the source defined them. */
+static void
+key_steps(const struct schema_model *s, struct ddl_plan *plan)
+{
+	struct strbuf sql = STRBUF_INIT, item = STRBUF_INIT;
 
 	for (int i = 0; i < s->ntables; i++) {
 		const struct table *t = &s->tables[i];
@@ -267,12 +273,28 @@ pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *e
 		}
 	}
 	ddl_plan_set_table(plan, NULL);
+	strbuf_release(&sql);
+	strbuf_release(&item);
+}
+
+int
+pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *err)
+{
+	struct strbuf pre = STRBUF_INIT;
+
+	if (!strcmp(s->source_engine, "mysql"))
+		return pg_ddl_plan_from_mysql(s, plan, err);
+	if (strcmp(s->source_engine, "postgresql"))
+		return dberr_set(err, DBERR_UNSUPPORTED, "dumps from %s cannot be loaded into "
+				 "PostgreSQL by this version of dbmig", s->source_engine);
+	types_sql(s, &pre);
+	tables_sql(s, &pre);
+	ddl_plan_add(plan, DDL_PRE_DATA, "pre-data", pre.buf ? pre.buf : "SELECT 1");
+	strbuf_release(&pre);
+	key_steps(s, plan);
 	/* Functions, views, triggers: as the source defined them. */
 	for (int i = 0; i < s->nobjects; i++)
 		if (s->objects[i].definition)
 			ddl_plan_add_object(plan, &s->objects[i], s->objects[i].definition);
-	strbuf_release(&pre);
-	strbuf_release(&sql);
-	strbuf_release(&item);
 	return 0;
 }

@@ -310,23 +310,22 @@ auto_increment_of(const struct table *t)
 	return p ? strtoull(p + 16, NULL, 10) : 0;
 }
 
+/* CREATE TABLE for t into pre; the body of an ON UPDATE trigger, for
+ * the columns that have ON UPDATE CURRENT_TIMESTAMP, into trig. */
 static void
-plan_table(const struct table *t, struct ddl_plan *plan, struct strbuf *pre)
+create_table(const struct table *t, struct ddl_plan *plan, const char *qt, struct strbuf *pre,
+	     struct strbuf *trig)
 {
-	struct strbuf sql = STRBUF_INIT, item = STRBUF_INIT, name = STRBUF_INIT;
-	struct strbuf qt = STRBUF_INIT, trig = STRBUF_INIT;
-	int first = 1;
 	uint64_t next_id = auto_increment_of(t);
+	struct strbuf sql = STRBUF_INIT;	/* column_type may add types to pre first */
 
-	pg_quote_qualified(&qt, t->schema, t->name);
-	strbuf_addf(&sql, "CREATE TABLE %s (", qt.buf);
+	strbuf_addf(&sql, "CREATE TABLE %s (", qt);
 	for (int i = 0; i < t->ncols; i++) {
 		const struct column *col = &t->cols[i];
 		int as_bool = as_boolean(col, plan);
 		int not_null = col->not_null;
 
-		strbuf_addstr(&sql, first ? "\n\t" : ",\n\t");
-		first = 0;
+		strbuf_addstr(&sql, i ? ",\n\t" : "\n\t");
 		pg_quote_ident(&sql, col->name);
 		strbuf_addch(&sql, ' ');
 		column_type(&sql, pre, t, col, plan);
@@ -354,70 +353,95 @@ plan_table(const struct table *t, struct ddl_plan *plan, struct strbuf *pre)
 		if (not_null)
 			strbuf_addstr(&sql, " NOT NULL");
 		if (col->on_update_now) {
-			strbuf_addstr(&trig, trig.len ? ";\n\t" : "");
-			strbuf_addstr(&trig, "NEW.");
-			pg_quote_ident(&trig, col->name);
-			strbuf_addstr(&trig, " := CURRENT_TIMESTAMP");
+			strbuf_addstr(trig, trig->len ? ";\n\t" : "");
+			strbuf_addstr(trig, "NEW.");
+			pg_quote_ident(trig, col->name);
+			strbuf_addstr(trig, " := CURRENT_TIMESTAMP");
 		}
 	}
 	strbuf_addstr(&sql, "\n);\n");
 	strbuf_addstr(pre, sql.buf);
+	strbuf_release(&sql);
+}
+
+static void
+table_comments(const struct table *t, const char *qt, struct strbuf *pre)
+{
 	if (t->comment) {
-		strbuf_addf(pre, "COMMENT ON TABLE %s IS ", qt.buf);
+		strbuf_addf(pre, "COMMENT ON TABLE %s IS ", qt);
 		pg_quote_literal(pre, t->comment);
 		strbuf_addstr(pre, ";\n");
 	}
 	for (int i = 0; i < t->ncols; i++) {
 		if (!t->cols[i].comment)
 			continue;
-		strbuf_addf(pre, "COMMENT ON COLUMN %s.", qt.buf);
+		strbuf_addf(pre, "COMMENT ON COLUMN %s.", qt);
 		pg_quote_ident(pre, t->cols[i].name);
 		strbuf_addstr(pre, " IS ");
 		pg_quote_literal(pre, t->cols[i].comment);
 		strbuf_addstr(pre, ";\n");
 	}
-	if (trig.len) {
-		/* ON UPDATE CURRENT_TIMESTAMP: a row trigger does the same. */
-		strbuf_reset(&name);
-		short_name(&name, t->name, "on_update");
-		strbuf_addstr(pre, "CREATE FUNCTION ");
-		pg_quote_qualified(pre, t->schema, name.buf);
-		strbuf_addf(pre, "() RETURNS trigger LANGUAGE plpgsql AS $dbmig$ BEGIN\n\t%s;\n"
-			    "\tRETURN NEW;\nEND $dbmig$;\n", trig.buf);
-		strbuf_addstr(pre, "CREATE TRIGGER ");
-		pg_quote_ident(pre, name.buf);
-		strbuf_addf(pre, " BEFORE UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION ", qt.buf);
-		pg_quote_qualified(pre, t->schema, name.buf);
-		strbuf_addstr(pre, "();\n");
-		note(plan, t, NULL, "ON UPDATE CURRENT_TIMESTAMP becomes trigger %s", name.buf);
-	}
+}
 
-	/* Keys, indexes, foreign keys. */
+/* ON UPDATE CURRENT_TIMESTAMP: a row trigger does the same. */
+static void
+on_update_trigger(const struct table *t, struct ddl_plan *plan, const char *qt,
+		  const char *body, struct strbuf *pre)
+{
+	struct strbuf name = STRBUF_INIT;
+
+	short_name(&name, t->name, "on_update");
+	strbuf_addstr(pre, "CREATE FUNCTION ");
+	pg_quote_qualified(pre, t->schema, name.buf);
+	strbuf_addf(pre, "() RETURNS trigger LANGUAGE plpgsql AS $dbmig$ BEGIN\n\t%s;\n"
+		    "\tRETURN NEW;\nEND $dbmig$;\n", body);
+	strbuf_addstr(pre, "CREATE TRIGGER ");
+	pg_quote_ident(pre, name.buf);
+	strbuf_addf(pre, " BEFORE UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION ", qt);
+	pg_quote_qualified(pre, t->schema, name.buf);
+	strbuf_addstr(pre, "();\n");
+	note(plan, t, NULL, "ON UPDATE CURRENT_TIMESTAMP becomes trigger %s", name.buf);
+	strbuf_release(&name);
+}
+
+static void
+quoted_columns(struct strbuf *sql, const struct strlist *cols)
+{
+	strbuf_addch(sql, '(');
+	for (size_t c = 0; c < cols->n; c++) {
+		if (c)
+			strbuf_addstr(sql, ", ");
+		pg_quote_ident(sql, cols->v[c]);
+	}
+	strbuf_addch(sql, ')');
+}
+
+/* Primary keys and unique constraints, then plain indexes. */
+static void
+key_steps(const struct table *t, struct ddl_plan *plan, const char *qt)
+{
+	struct strbuf sql = STRBUF_INIT, item = STRBUF_INIT, name = STRBUF_INIT;
+
 	for (int k = 0; k < t->ncons; k++) {
 		const struct constraint *con = &t->cons[k];
 
+		if (con->kind != 'p' && con->kind != 'u')
+			continue;
 		strbuf_reset(&sql);
 		strbuf_reset(&item);
 		strbuf_reset(&name);
-		if (con->kind == 'p' || con->kind == 'u') {
-			strbuf_addf(&sql, "ALTER TABLE ONLY %s ADD ", qt.buf);
-			if (con->kind == 'u') {
-				short_name(&name, t->name, con->name);
-				strbuf_addstr(&sql, "CONSTRAINT ");
-				pg_quote_ident(&sql, name.buf);
-				strbuf_addstr(&sql, " UNIQUE (");
-			} else {
-				strbuf_addstr(&sql, "PRIMARY KEY (");
-			}
-			for (size_t c = 0; c < con->columns.n; c++) {
-				if (c)
-					strbuf_addstr(&sql, ", ");
-				pg_quote_ident(&sql, con->columns.v[c]);
-			}
-			strbuf_addch(&sql, ')');
-			strbuf_addf(&item, "constraint:%s.%s.%s", t->schema, t->name, con->name);
-			ddl_plan_add(plan, DDL_POST_INDEX, item.buf, sql.buf);
+		strbuf_addf(&sql, "ALTER TABLE ONLY %s ADD ", qt);
+		if (con->kind == 'u') {
+			short_name(&name, t->name, con->name);
+			strbuf_addstr(&sql, "CONSTRAINT ");
+			pg_quote_ident(&sql, name.buf);
+			strbuf_addstr(&sql, " UNIQUE ");
+		} else {
+			strbuf_addstr(&sql, "PRIMARY KEY ");
 		}
+		quoted_columns(&sql, &con->columns);
+		strbuf_addf(&item, "constraint:%s.%s.%s", t->schema, t->name, con->name);
+		ddl_plan_add(plan, DDL_POST_INDEX, item.buf, sql.buf);
 	}
 	for (int k = 0; k < t->nidx; k++) {
 		const struct index *x = &t->idx[k];
@@ -434,62 +458,82 @@ plan_table(const struct table *t, struct ddl_plan *plan, struct strbuf *pre)
 		short_name(&name, t->name, x->name);
 		strbuf_addstr(&sql, "CREATE INDEX ");
 		pg_quote_ident(&sql, name.buf);
-		strbuf_addf(&sql, " ON %s (", qt.buf);
-		for (size_t c = 0; c < x->columns.n; c++) {
-			if (c)
-				strbuf_addstr(&sql, ", ");
-			pg_quote_ident(&sql, x->columns.v[c]);
-		}
-		strbuf_addch(&sql, ')');
+		strbuf_addf(&sql, " ON %s ", qt);
+		quoted_columns(&sql, &x->columns);
 		strbuf_addf(&item, "index:%s.%s", t->schema, name.buf);
 		ddl_plan_add(plan, DDL_POST_INDEX, item.buf, sql.buf);
-	}
-	/* Foreign keys and checks come from the CREATE TABLE text. */
-	if (t->native_ddl) {
-		char *ddl = xstrdup(t->native_ddl), *line, *nl;
-
-		for (line = ddl; line; line = nl) {
-			char *refs;
-			size_t n;
-
-			if ((nl = strchr(line, '\n')))
-				*nl++ = '\0';
-			n = strlen(line);
-			if (n && line[n - 1] == ',')
-				line[--n] = '\0';
-			if (strncmp(line, "  CONSTRAINT ", 13))
-				continue;
-			if (!strstr(line, " FOREIGN KEY ")) {
-				note(plan, t, NULL, "check constraint is not carried: %s", line + 2);
-				continue;
-			}
-			if (!(refs = strstr(line, " REFERENCES `")))
-				continue;
-			strbuf_reset(&sql);
-			strbuf_reset(&item);
-			strbuf_reset(&name);
-			strbuf_addf(&sql, "ALTER TABLE ONLY %s ADD ", qt.buf);
-			*refs = '\0';
-			requote(&sql, line + 2);
-			strbuf_addstr(&sql, " REFERENCES ");
-			pg_quote_ident(&sql, t->schema);
-			strbuf_addch(&sql, '.');
-			requote(&sql, refs + 12);
-			{
-				const char *q = line + 13;
-
-				if (*q == '`')
-					for (q++; *q && *q != '`'; q++)
-						strbuf_addch(&name, *q);
-			}
-			strbuf_addf(&item, "constraint:%s.%s.%s", t->schema, t->name, name.buf);
-			ddl_plan_add(plan, DDL_POST_FK, item.buf, sql.buf);
-		}
-		free(ddl);
 	}
 	strbuf_release(&sql);
 	strbuf_release(&item);
 	strbuf_release(&name);
+}
+
+/* One "  CONSTRAINT `n` FOREIGN KEY (...) REFERENCES `t` (...)" line of
+ * SHOW CREATE TABLE as a step (line is modified). */
+static void
+fk_step(const struct table *t, struct ddl_plan *plan, const char *qt, char *line)
+{
+	struct strbuf sql = STRBUF_INIT, item = STRBUF_INIT, name = STRBUF_INIT;
+	char *refs = strstr(line, " REFERENCES `");
+
+	if (!refs)
+		return;
+	strbuf_addf(&sql, "ALTER TABLE ONLY %s ADD ", qt);
+	*refs = '\0';
+	requote(&sql, line + 2);
+	strbuf_addstr(&sql, " REFERENCES ");
+	pg_quote_ident(&sql, t->schema);
+	strbuf_addch(&sql, '.');
+	requote(&sql, refs + 12);
+	if (line[13] == '`')
+		for (const char *q = line + 14; *q && *q != '`'; q++)
+			strbuf_addch(&name, *q);
+	strbuf_addf(&item, "constraint:%s.%s.%s", t->schema, t->name, name.buf);
+	ddl_plan_add(plan, DDL_POST_FK, item.buf, sql.buf);
+	strbuf_release(&sql);
+	strbuf_release(&item);
+	strbuf_release(&name);
+}
+
+/* Foreign keys and checks come from the CREATE TABLE text. */
+static void
+fk_steps(const struct table *t, struct ddl_plan *plan, const char *qt)
+{
+	char *ddl, *line, *nl;
+
+	if (!t->native_ddl)
+		return;
+	ddl = xstrdup(t->native_ddl);
+	for (line = ddl; line; line = nl) {
+		size_t n;
+
+		if ((nl = strchr(line, '\n')))
+			*nl++ = '\0';
+		n = strlen(line);
+		if (n && line[n - 1] == ',')
+			line[--n] = '\0';
+		if (strncmp(line, "  CONSTRAINT ", 13))
+			continue;
+		if (!strstr(line, " FOREIGN KEY "))
+			note(plan, t, NULL, "check constraint is not carried: %s", line + 2);
+		else
+			fk_step(t, plan, qt, line);
+	}
+	free(ddl);
+}
+
+static void
+plan_table(const struct table *t, struct ddl_plan *plan, struct strbuf *pre)
+{
+	struct strbuf qt = STRBUF_INIT, trig = STRBUF_INIT;
+
+	pg_quote_qualified(&qt, t->schema, t->name);
+	create_table(t, plan, qt.buf, pre, &trig);
+	table_comments(t, qt.buf, pre);
+	if (trig.len)
+		on_update_trigger(t, plan, qt.buf, trig.buf, pre);
+	key_steps(t, plan, qt.buf);
+	fk_steps(t, plan, qt.buf);
 	strbuf_release(&qt);
 	strbuf_release(&trig);
 }
