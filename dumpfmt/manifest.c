@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "lib/base/json_util.h"
+#include "lib/base/xform.h"
 
 #include "lib/base/banned.h"
 
@@ -84,6 +85,13 @@ table_json(const struct table *t)
 			json_object_set_new(j, "collation", json_string(c->collation));
 		if (c->on_update_now)
 			json_object_set_new(j, "on_update_now", json_true());
+		if (c->xform) {
+			struct strbuf x = STRBUF_INIT;
+
+			xform_format(c->xform, &x);
+			json_object_set_new(j, "transform", json_string(x.buf));
+			strbuf_release(&x);
+		}
 		if (c->profile.done) {
 			json_t *pr = json_object();
 
@@ -438,6 +446,14 @@ mtable(struct mread *r, json_t *o, struct table *t, int has_data)
 			c->collation = mstr(r, v, "collation", 0, 1024);
 			if (json_object_get(v, "on_update_now"))
 				c->on_update_now = mbool(r, v, "on_update_now");
+			{
+				char *x = mstr(r, v, "transform", 0, 256);
+
+				if (x && xform_parse(x, &c->xform) < 0)
+					mfail(r, "transform", "names a conversion this dbmig does not "
+					      "know (upgrade dbmig)");
+				free(x);
+			}
 			{
 				json_t *pr = json_object_get(v, "profile");
 

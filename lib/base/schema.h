@@ -27,6 +27,8 @@ struct column {
 	char *unmapped_from;	/* carried as text from this type, or NULL */
 	char *collation;	/* quoted, qualified; NULL for the type's default */
 	int on_update_now;	/* MySQL ON UPDATE CURRENT_TIMESTAMP */
+	unsigned xform;		/* enum column_xform: how a load converts the
+				 * values (set by load; see xform.h) */
 	/* What the dump saw in the values, for mappings that depend on the
 	 * data (MySQL tinyint(1) as boolean, TIME beyond a day, zero dates). */
 	struct col_profile {

@@ -248,6 +248,12 @@ copy_run(const struct copy_opts *opts, struct copy_result *res, struct dberr *er
 	if (keep) {
 		if (!fa.profiles_known)
 			dump_profile_warnings(&src.model);
+		/* The kept dump records how this copy converted each column
+		 * (the load side's model is the same tables, in order). */
+		for (int i = 0; i < src.model.ntables && i < tmodel.ntables; i++)
+			for (int k = 0; k < src.model.tables[i].ncols &&
+			     k < tmodel.tables[i].ncols; k++)
+				src.model.tables[i].cols[k].xform = tmodel.tables[i].cols[k].xform;
 		if (manifest_write(keep, &meta, &src.model, err) < 0)
 			goto out;
 	}

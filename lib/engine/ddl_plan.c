@@ -55,8 +55,35 @@ ddl_plan_set_table(struct ddl_plan *p, const struct table *t)
 }
 
 void
+ddl_plan_xform(struct ddl_plan *p, const struct table *t, const char *col, unsigned flags)
+{
+	struct strbuf qn = STRBUF_INIT;
+	struct ddl_xform *x;
+
+	table_qualname(t, &qn);
+	for (int i = 0; i < p->nxforms; i++)
+		if (!strcmp(p->xforms[i].table, qn.buf) && !strcmp(p->xforms[i].column, col)) {
+			p->xforms[i].flags |= flags;
+			strbuf_release(&qn);
+			return;
+		}
+	p->xforms = xrealloc(p->xforms, sizeof(*p->xforms) * (size_t)(p->nxforms + 1));
+	x = &p->xforms[p->nxforms++];
+	x->table = strbuf_detach(&qn);
+	x->column = xstrdup(col);
+	x->flags = flags;
+}
+
+void
 ddl_plan_release(struct ddl_plan *p)
 {
+	for (int i = 0; i < p->nxforms; i++) {
+		free(p->xforms[i].table);
+		free(p->xforms[i].column);
+	}
+	free(p->xforms);
+	p->xforms = NULL;
+	p->nxforms = 0;
 	for (int i = 0; i < p->nsteps; i++) {
 		free(p->steps[i].item);
 		free(p->steps[i].sql);

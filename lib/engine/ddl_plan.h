@@ -9,6 +9,7 @@
 
 #include "lib/base/schema.h"
 #include "lib/base/util.h"
+#include "lib/base/xform.h"
 
 /* Target DDL, in the order it must run (SPEC.md section 5). */
 enum ddl_phase {
@@ -30,6 +31,12 @@ struct ddl_step {
 				 * (keys, indexes), so a load can run it as soon
 				 * as that table's rows are in; or NULL */
 };
+/* A column whose values the target's mapping converts (xform.h). */
+struct ddl_xform {
+	char *table;		/* "schema.name" */
+	char *column;
+	unsigned flags;		/* enum column_xform */
+};
 struct ddl_plan {
 	struct ddl_step *steps;
 	int nsteps;
@@ -38,6 +45,9 @@ struct ddl_plan {
 	int json_plain;		/* input: MySQL JSON as json, not jsonb */
 	int unbounded_numeric;	/* input: 0 refuse, 1 decimal(65,30), 2 double, 3 text */
 	int schema_prefix;	/* input: table names were prefixed with their schema */
+	int strip_nul;		/* input: drop NUL bytes the target's text cannot hold */
+	struct ddl_xform *xforms;	/* output: the columns whose values convert */
+	int nxforms;
 	char *cur_table;	/* set by ddl_plan_set_table: tags the steps added */
 };
 void ddl_plan_add(struct ddl_plan *p, enum ddl_phase phase, const char *item,
@@ -50,6 +60,10 @@ void ddl_plan_add_undo(struct ddl_plan *p, enum ddl_phase phase, const char *ite
 void ddl_plan_add_object(struct ddl_plan *p, const struct db_object *o, const char *sql);
 /* The table the steps added next belong to (NULL: none). */
 void ddl_plan_set_table(struct ddl_plan *p, const struct table *t);
+/* Records that column col of t converts its values by flags (xform.h);
+ * flags add up over calls. */
+void ddl_plan_xform(struct ddl_plan *p, const struct table *t, const char *col,
+		    unsigned flags);
 void ddl_plan_release(struct ddl_plan *p);
 
 #endif

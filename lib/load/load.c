@@ -535,6 +535,97 @@ check_zero_dates(const struct load_opts *opts, const struct db_driver *drv,
 	return 0;
 }
 
+/* The transforms the plan chose, onto the model's columns (a copy's kept
+ * manifest then carries them), replacing any a manifest brought. */
+static void
+apply_xforms(const struct ddl_plan *plan, struct schema_model *model)
+{
+	for (int i = 0; i < model->ntables; i++)
+		for (int k = 0; k < model->tables[i].ncols; k++)
+			model->tables[i].cols[k].xform = 0;
+	for (int i = 0; i < plan->nxforms; i++) {
+		struct table *t = schema_find_table(model, plan->xforms[i].table);
+
+		for (int k = 0; t && k < t->ncols; k++)
+			if (!strcmp(t->cols[k].name, plan->xforms[i].column))
+				t->cols[k].xform = plan->xforms[i].flags;
+	}
+}
+
+/* The ledger item that records column col's transform on the target:
+ * "transform:schema.table.column=words" (a reader splits at the last
+ * '='). Returns the length of the part before the words. */
+static size_t
+xform_item(const struct table *t, const struct column *col, struct strbuf *o)
+{
+	size_t prefix;
+
+	strbuf_addf(o, "transform:%s.%s.%s=", t->schema, t->name, col->name);
+	prefix = o->len;
+	xform_format(col->xform, o);
+	return prefix;
+}
+
+/* The item of sorted list l that starts with the first n bytes of s, or
+ * NULL (binary search: a ledger holds thousands of chunk items). */
+static const char *
+find_prefixed(const struct strlist *l, const char *s, size_t n)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strncmp(l->v[mid], s, n) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < l->n && !strncmp(l->v[lo], s, n) ? l->v[lo] : NULL;
+}
+
+/* Records each column's transform in the target's state (the ledger),
+ * once. A resumed load must convert as the first run did: a column
+ * recorded with another transform (other options this time) stops it. */
+static int
+load_record_xforms(struct load_ctx *ctx, struct dberr *err)
+{
+	struct strbuf item = STRBUF_INIT;
+	int ret = -1;
+
+	for (int i = 0; i < ctx->model->ntables; i++)
+		for (int k = 0; k < ctx->model->tables[i].ncols; k++) {
+			const struct table *t = &ctx->model->tables[i];
+			const struct column *col = &t->cols[k];
+			struct ddl_step step = { DDL_PRE_DATA, NULL, NULL, NULL, NULL, NULL };
+			const char *had;
+			size_t prefix;
+
+			strbuf_reset(&item);
+			prefix = xform_item(t, col, &item);
+			if ((had = find_prefixed(&ctx->done, item.buf, prefix)) &&
+			    strcmp(had, item.buf)) {
+				dberr_set(err, DBERR_USAGE, "dump %s was partly loaded into this "
+					  "target converting %s.%s.%s as '%s'; this run would "
+					  "convert it as '%s'; run the load with the options the "
+					  "first run had", ctx->meta->dump_id, t->schema, t->name,
+					  col->name, had + prefix,
+					  col->xform ? item.buf + prefix : "(as is)");
+				goto out;
+			}
+			if (!col->xform || had)
+				continue;
+			step.item = item.buf;	/* record only: no SQL */
+			if (ctx->drv->target->exec_step(ctx->conns[0], ctx->meta->dump_id, &step,
+							err) < 0)
+				goto out;
+		}
+	ret = 0;
+out:
+	strbuf_release(&item);
+	return ret;
+}
+
 /* Step 1, with no connection: the target's DDL for the model, and every
  * refusal that needs no server, so a dump this target cannot take is
  * refused before anything on the target is touched. */
@@ -547,6 +638,7 @@ load_plan(struct load_ctx *ctx, struct schema_model *model, struct dberr *err)
 	plan->tinyint_numeric = opts->tinyint_numeric;
 	plan->json_plain = opts->json_plain;
 	plan->unbounded_numeric = opts->unbounded_numeric;
+	plan->strip_nul = opts->strip_nul;
 	if (opts->uuid_binary)
 		for (int i = 0; i < model->ntables; i++)
 			for (int k = 0; k < model->tables[i].ncols; k++)
@@ -559,6 +651,7 @@ load_plan(struct load_ctx *ctx, struct schema_model *model, struct dberr *err)
 	if (ctx->drv->target->ddl_plan(model, plan, err) < 0 ||
 	    ctx->drv->target->sequences_plan(model, plan, err) < 0)
 		return -1;
+	apply_xforms(plan, model);
 	/* Every lossy or approximate mapping is said, per column. */
 	if (ctx->do_schema)
 		for (size_t i = 0; i < plan->notes.n; i++)
@@ -852,7 +945,8 @@ load_model(const struct load_opts *opts, const struct dump_meta *meta,
 	ctx.do_schema = meta->has_schema && !opts->data_only;
 	ctx.do_data = meta->has_data && !opts->schema_only;
 	if (!(ctx.drv = driver_for_uri(opts->target, DBERR_TARGET, err)) ||
-	    load_plan(&ctx, model, err) < 0 || load_connect(&ctx, err) < 0)
+	    load_plan(&ctx, model, err) < 0 || load_connect(&ctx, err) < 0 ||
+	    load_record_xforms(&ctx, err) < 0)
 		goto out;
 	if (ctx.do_schema && load_pre_data(&ctx, err) < 0)
 		goto out;

@@ -28,7 +28,8 @@ struct db_target_ops {
 	 * the ledger; target_sequences_sync (load.h) runs them alone. */
 	int (*sequences_plan)(const struct schema_model *s, struct ddl_plan *plan,
 			      struct dberr *err);
-	/* Runs the step and records its item in the ledger: in one
+	/* Runs the step (a step without sql is only recorded) and records
+	 * its item in the ledger: in one
 	 * transaction where DDL is transactional, else marked started,
 	 * run, marked done, with the step's undo run first when a
 	 * previous attempt stopped half-way. */

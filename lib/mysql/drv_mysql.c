@@ -619,6 +619,8 @@ my_exec_step(struct db_conn *c, const char *dump_id, const struct ddl_step *step
 {
 	char state[16];
 
+	if (!step->sql)		/* only recorded */
+		return ledger_mark(c, dump_id, step->item, "done", 0, 0, err);
 	/* DDL commits on its own here: mark the step started, run it,
 	 * mark it done. A step found started was cut off half-way; its
 	 * undo (errors ignored: it may not have got far) clears the way. */

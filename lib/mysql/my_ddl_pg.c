@@ -167,6 +167,7 @@ column_type(struct strbuf *sql, const struct schema_model *s, const struct table
 		if (d->length == 16) {
 			strbuf_addstr(sql, "binary(16)");
 			note(plan, t, col->name, "uuid becomes binary(16) (--uuid=binary)");
+			ddl_plan_xform(plan, t, col->name, XF_UUID_BINARY);
 		} else {
 			strbuf_addstr(sql, "char(36)");
 		}

@@ -590,7 +590,7 @@ pg_exec_step(struct db_conn *c, const char *dump_id, const struct ddl_step *step
 	/* DDL is transactional here: no undo is ever needed. */
 	if (pg_exec(c, "BEGIN", err) < 0)
 		return -1;
-	if (pg_exec(c, step->sql, err) < 0 ||
+	if ((step->sql && pg_exec(c, step->sql, err) < 0) ||
 	    ledger_insert(c, dump_id, step->item, 0, 0, err) < 0 ||
 	    pg_exec(c, "COMMIT", err) < 0) {
 		rollback_quietly(c);

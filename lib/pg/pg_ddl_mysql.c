@@ -98,6 +98,41 @@ as_boolean(const struct column *col, const struct ddl_plan *plan)
 	       col->profile.only_0_1 && !plan->tinyint_numeric;
 }
 
+/* How col's values convert on the way (xform.h), for the target's state:
+ * a change stream later converts the same way. */
+static void
+record_xforms(const struct table *t, const struct column *col, struct ddl_plan *plan)
+{
+	unsigned f = 0;
+
+	switch (col->type.t) {
+	case NT_INT16:
+		f = as_boolean(col, plan) ? XF_BOOL_FROM_INT : 0;
+		break;
+	case NT_DATE: case NT_TIMESTAMP: case NT_TIMESTAMPTZ:
+		/* PostgreSQL has no zero dates: whether or not the dump saw
+		 * any, one arriving later becomes NULL too */
+		f = XF_ZERO_DATE_NULL;
+		break;
+	case NT_TIME:
+		f = col->profile.outside_day ? XF_TIME_INTERVAL : 0;
+		break;
+	case NT_JSON:
+		f = plan->json_plain ? 0 : XF_JSONB;
+		break;
+	case NT_BYTES: case NT_GEOMETRY: case NT_FLOAT32: case NT_FLOAT64: case NT_ARRAY:
+		break;
+	default:
+		break;
+	}
+	if (plan->strip_nul && (col->type.t == NT_CHAR || col->type.t == NT_VARCHAR ||
+				col->type.t == NT_TEXT || col->type.t == NT_JSON ||
+				col->type.t == NT_ENUM || col->type.t == NT_SET))
+		f |= XF_STRIP_NUL;
+	if (f)
+		ddl_plan_xform(plan, t, col->name, f);
+}
+
 /* The PostgreSQL type for a MySQL column, with notes for what changes. */
 static void
 column_type(struct strbuf *sql, struct strbuf *pre, const struct table *t,
@@ -329,6 +364,7 @@ create_table(const struct table *t, struct ddl_plan *plan, const char *qt, struc
 		pg_quote_ident(&sql, col->name);
 		strbuf_addch(&sql, ' ');
 		column_type(&sql, pre, t, col, plan);
+		record_xforms(t, col, plan);
 		if (col->generated_expr) {
 			strbuf_addstr(&sql, " GENERATED ALWAYS AS (");
 			requote(&sql, col->generated_expr);

@@ -82,6 +82,20 @@ setup_file() {
 	assert_output boolean
 	run -0 dbmig verify -q "$(my_uri cp_my)" "$copied"
 	run -0 pgcompare "$copied" "$loaded"
+	# Both record the same column transforms in the target's state, and a
+	# copy's kept dump carries them in its manifest.
+	xf="SELECT item FROM _dbmig.load_ledger WHERE item LIKE 'transform:%' ORDER BY item"
+	assert_equal "$(psql_at "$copied" "$xf")" "$(psql_at "$loaded" "$xf")"
+	run -0 psql_at "$loaded" "$xf"
+	assert_output "$(printf '%s\n' transform:cp_my.p.d=zero-date-null transform:cp_my.p.flag=bool-from-int \
+		transform:cp_my.p.tm=time-interval transform:cp_my.p.ts=zero-date-null)"
+	kept="$BATS_TEST_TMPDIR/kept"
+	run -0 dbmig copy --keep-dump "$kept" "$(my_uri cp_my)" "$(new_db cp_mypg3)"
+	run -0 jq -r '.schema.tables[].columns[] | select(.transform) | "\(.name)=\(.transform)"' "$kept/manifest.json"
+	assert_output "$(printf '%s\n' flag=bool-from-int d=zero-date-null ts=zero-date-null tm=time-interval)"
+	# A dump's own manifest has none: the load decides them.
+	run -0 jq '[.schema.tables[].columns[] | select(.transform)] | length' "$BATS_TEST_TMPDIR/d/manifest.json"
+	assert_output 0
 }
 
 @test "PostgreSQL -> MySQL and MySQL -> MySQL copies equal their sources" {

@@ -84,6 +84,20 @@ setup_file() {
 	assert_output ab
 }
 
+@test "a resumed load must convert as the first run did: other mapping options are refused" {
+	dst=$(new_db xf_resume)
+	run -0 dbmig load --schema-only "$BATS_FILE_TMPDIR/zoo" "$dst"
+	run -0 psql_at "$dst" "SELECT item FROM _dbmig.load_ledger WHERE item LIKE 'transform:zoo.flags.%' OR item LIKE 'transform:zoo.texts.j=%' ORDER BY item"
+	assert_output "$(printf '%s\n' transform:zoo.flags.active=bool-from-int transform:zoo.texts.j=jsonb)"
+	# The rows would be converted otherwise than the schema was made for.
+	run -2 dbmig load --tinyint-numeric "$BATS_FILE_TMPDIR/zoo" "$dst"
+	assert_output --partial "converting zoo.flags.active as 'bool-from-int'; this run would convert it as '(as is)'"
+	run -2 dbmig load --json=json "$BATS_FILE_TMPDIR/zoo" "$dst"
+	assert_output --partial "zoo.texts.j as 'jsonb'"
+	run -0 dbmig load --data-only "$BATS_FILE_TMPDIR/zoo" "$dst"
+	assert_output --partial "rows 3323"
+}
+
 @test "--json=json keeps MySQL JSON text exactly" {
 	dst=$(new_db json_plain)
 	run -0 dbmig load --json=json "$BATS_FILE_TMPDIR/zoo" "$dst"

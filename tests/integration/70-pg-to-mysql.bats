@@ -104,4 +104,7 @@ setup_file() {
 	assert_output "binary(16)"
 	run -0 my_sql app_uuid -e "SELECT LOWER(HEX(u)) FROM kinds ORDER BY id"
 	assert_output "$(printf '00000000000000000000000000000000\na0eebc999c0b4ef8bb6d6bb9bd380a11\nNULL')"
+	# The target's state says so, for the change stream that follows.
+	run -0 my_sql app_uuid -e "SELECT item FROM _dbmig_load_ledger WHERE item LIKE 'transform:%'"
+	assert_output "transform:app.kinds.u=uuid-binary"
 }
