@@ -1,50 +1,16 @@
 /*
- * t_mysql.c - the pure parts of the MySQL/MariaDB driver: URIs, the type
- * mapping from information_schema, exact value conversions, escaping.
+ * t_my_text.c - MySQL/MariaDB's text forms (lib/mysql/my_text.c): the
+ * type mapping from information_schema, exact value conversions both
+ * ways, and LOAD DATA escaping.
  */
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "lib/mysql/my_text.h"
-#include "lib/mysql/my_uri.h"
 #include "tinytest.h"
 
 static void
-test_mysql__uri(void)
-{
-	struct my_uri u;
-	char emsg[200];
-
-	CHECK(my_uri_parse("mysql://app:s%40cret@db.example:3307/shop?ssl-mode=REQUIRED&ssl-ca=%2Fetc%2Fca.pem",
-			   &u, emsg, sizeof(emsg)) == 0);
-	CHECK_STR(u.user, "app");
-	CHECK_STR(u.password, "s@cret");
-	CHECK_STR(u.host, "db.example");
-	CHECK(u.port == 3307);
-	CHECK_STR(u.database, "shop");
-	CHECK_STR(u.ssl_mode, "REQUIRED");
-	CHECK_STR(u.ssl_ca, "/etc/ca.pem");
-	my_uri_release(&u);
-	CHECK(my_uri_parse("mariadb://root@/?socket=%2Ftmp%2Fmy.sock", &u, emsg, sizeof(emsg)) == 0);
-	CHECK(u.host == NULL && u.database == NULL && u.password == NULL);
-	CHECK_STR(u.socket, "/tmp/my.sock");
-	my_uri_release(&u);
-	CHECK(my_uri_parse("mysql://[::1]:3306/x", &u, emsg, sizeof(emsg)) == 0);
-	CHECK_STR(u.host, "::1");
-	CHECK(u.port == 3306);
-	my_uri_release(&u);
-	CHECK(my_uri_parse("mysql://h:99999/x", &u, emsg, sizeof(emsg)) < 0);
-	CHECK(my_uri_parse("mysql://h/x?bogus=1", &u, emsg, sizeof(emsg)) < 0);
-	CHECK(strstr(emsg, "bogus") != NULL);
-	CHECK(my_uri_parse("mysql://u:p%zz@h/x", &u, emsg, sizeof(emsg)) < 0);
-	CHECK(my_uri_parse("mysql://u:p%00@h/x", &u, emsg, sizeof(emsg)) < 0);
-	CHECK(my_uri_parse("mysql://u:secret@h/x?ssl-mode=sometimes", &u, emsg, sizeof(emsg)) < 0);
-	CHECK(strstr(emsg, "secret") == NULL);
-	CHECK(my_uri_parse("postgresql://h/x", &u, emsg, sizeof(emsg)) < 0);
-}
-
-static void
-test_mysql__type_mapping(void)
+test_my_text__type_mapping(void)
 {
 	static const struct {
 		const char *dt, *ct;
@@ -92,7 +58,7 @@ test_mysql__type_mapping(void)
 }
 
 static void
-test_mysql__values(void)
+test_my_text__values(void)
 {
 	struct ntype_desc f4 = { NT_FLOAT32, 0, -1, -1, -1, -1, 0 };
 	struct ntype_desc f8 = { NT_FLOAT64, 0, -1, -1, -1, -1, 0 };
@@ -140,7 +106,7 @@ test_mysql__values(void)
 }
 
 static void
-test_mysql__escaping(void)
+test_my_text__escaping(void)
 {
 	struct strbuf sb = STRBUF_INIT;
 
@@ -158,9 +124,8 @@ test_mysql__escaping(void)
 int
 main(void)
 {
-	TEST_RUN(test_mysql__uri);
-	TEST_RUN(test_mysql__type_mapping);
-	TEST_RUN(test_mysql__values);
-	TEST_RUN(test_mysql__escaping);
+	TEST_RUN(test_my_text__type_mapping);
+	TEST_RUN(test_my_text__values);
+	TEST_RUN(test_my_text__escaping);
 	return TEST_REPORT();
 }

@@ -1,0 +1,157 @@
+/*
+ * t_pg_ddl_mysql.c - the MySQL -> PostgreSQL DDL translator
+ * (lib/pg/pg_ddl_mysql.c), type by type, with the choices that depend on
+ * the data or the options (tinyint(1), TIME beyond a day, JSON kind) and
+ * the column transforms each records; keys, AUTO_INCREMENT as identity
+ * and its sequence step.
+ */
+#include "ddl_fixture.h"
+
+struct row {
+	const char *native;
+	enum ntype nt;
+	int len, prec, scale, fsp;
+	const char *pg;
+};
+
+static void
+test_pg_ddl_mysql__every_type(void)
+{
+	static const struct row rows[] = {
+		{ "tinyint(4)", NT_INT16, -1, -1, -1, -1, "smallint" },
+		{ "int(11)", NT_INT32, -1, -1, -1, -1, "integer" },
+		{ "bigint(20)", NT_INT64, -1, -1, -1, -1, "bigint" },
+		{ "bigint(20) unsigned", NT_UINT64, -1, -1, -1, -1, "numeric(20,0)" },
+		{ "decimal(10,2)", NT_DECIMAL, -1, 10, 2, -1, "numeric(10,2)" },
+		{ "float", NT_FLOAT32, -1, -1, -1, -1, "real" },
+		{ "double", NT_FLOAT64, -1, -1, -1, -1, "double precision" },
+		{ "bit(5)", NT_BIT, 5, -1, -1, -1, "bit(5)" },
+		{ "date", NT_DATE, -1, -1, -1, -1, "date" },
+		{ "datetime(3)", NT_TIMESTAMP, -1, -1, -1, 3, "timestamp(3)" },
+		{ "timestamp", NT_TIMESTAMPTZ, -1, -1, -1, 0, "timestamptz(0)" },
+		{ "time", NT_TIME, -1, -1, -1, 0, "time(0)" },
+		{ "year(4)", NT_YEAR, -1, -1, -1, -1, "smallint" },
+		{ "char(3)", NT_CHAR, 3, -1, -1, -1, "char(3)" },
+		{ "varchar(20)", NT_VARCHAR, 20, -1, -1, -1, "varchar(20)" },
+		{ "text", NT_TEXT, -1, -1, -1, -1, "text" },
+		{ "json", NT_JSON, -1, -1, -1, -1, "jsonb" },
+		{ "blob", NT_BYTES, -1, -1, -1, -1, "bytea" },
+		{ "geometry", NT_GEOMETRY, -1, -1, -1, -1, "bytea" },
+		{ "set('a','b')", NT_SET, -1, -1, -1, -1, "text[]" },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct schema_model m;
+		struct ddl_plan p;
+		struct dberr err = DBERR_INIT;
+		struct column *c;
+		char want[128];
+
+		model_init(&m, "mysql");
+		c = model_column(model_table(&m, "t"), "c", rows[i].native, rows[i].nt);
+		c->type.length = rows[i].len;
+		c->type.precision = rows[i].prec;
+		c->type.scale = rows[i].scale;
+		c->type.fsp = rows[i].fsp;
+		memset(&p, 0, sizeof(p));
+		CHECK(drv_pg.target->ddl_plan(&m, &p, &err) == 0);
+		snprintf(want, sizeof(want), "\"c\" %s", rows[i].pg);
+		CHECK(plan_has(&p, DDL_PRE_DATA, want));
+		ddl_plan_release(&p);
+		schema_release(&m);
+	}
+}
+
+static void
+test_pg_ddl_mysql__choices_by_data_and_options(void)
+{
+	struct schema_model m;
+	struct ddl_plan p;
+	struct dberr err = DBERR_INIT;
+	struct table *t;
+	struct column *b, *n, *tm, *j, *d, *s;
+
+	model_init(&m, "mysql");
+	t = model_table(&m, "t");
+	b = model_column(t, "b", "tinyint(1)", NT_INT16);
+	b->profile.done = b->profile.only_0_1 = 1;
+	n = model_column(t, "n", "tinyint(1)", NT_INT16);
+	n->profile.done = 1;		/* holds a 2 */
+	tm = model_column(t, "tm", "time", NT_TIME);
+	tm->profile.done = tm->profile.outside_day = 1;
+	j = model_column(t, "j", "json", NT_JSON);
+	d = model_column(t, "d", "date", NT_DATE);
+	s = model_column(t, "s", "varchar(9)", NT_VARCHAR);
+	s->type.length = 9;
+	(void)j;
+	(void)d;
+	memset(&p, 0, sizeof(p));
+	CHECK(drv_pg.target->ddl_plan(&m, &p, &err) == 0);
+	CHECK(plan_has(&p, DDL_PRE_DATA, "\"b\" boolean"));
+	CHECK(plan_has(&p, DDL_PRE_DATA, "\"n\" smallint"));
+	CHECK(plan_has(&p, DDL_PRE_DATA, "\"tm\" interval"));
+	CHECK(plan_xform(&p, "t", "b") == XF_BOOL_FROM_INT);
+	CHECK(plan_xform(&p, "t", "n") == 0);
+	CHECK(plan_xform(&p, "t", "tm") == XF_TIME_INTERVAL);
+	CHECK(plan_xform(&p, "t", "j") == XF_JSONB);
+	CHECK(plan_xform(&p, "t", "d") == XF_ZERO_DATE_NULL);
+	CHECK(plan_xform(&p, "t", "s") == 0);
+	CHECK(p.notes.n >= 3);
+	ddl_plan_release(&p);
+	/* --tinyint-numeric, --json=json, --strip-nul */
+	memset(&p, 0, sizeof(p));
+	p.tinyint_numeric = p.json_plain = p.strip_nul = 1;
+	CHECK(drv_pg.target->ddl_plan(&m, &p, &err) == 0);
+	CHECK(plan_has(&p, DDL_PRE_DATA, "\"b\" smallint"));
+	CHECK(plan_has(&p, DDL_PRE_DATA, "\"j\" json"));
+	CHECK(plan_xform(&p, "t", "b") == 0);
+	CHECK(plan_xform(&p, "t", "j") == XF_STRIP_NUL);
+	CHECK(plan_xform(&p, "t", "s") == XF_STRIP_NUL);
+	ddl_plan_release(&p);
+	schema_release(&m);
+}
+
+static void
+test_pg_ddl_mysql__keys_and_auto_increment(void)
+{
+	struct schema_model m;
+	struct ddl_plan p;
+	struct dberr err = DBERR_INIT;
+	struct table *t;
+	struct column *id;
+
+	model_init(&m, "mysql");
+	t = model_table(&m, "t");
+	id = model_column(t, "id", "int(11)", NT_INT32);
+	id->identity = 'd';
+	id->not_null = 1;
+	model_column(t, "v", "int(11)", NT_INT32);
+	model_key(t, 'p', "PRIMARY", "id", "PRIMARY KEY (`id`)");
+	model_key(t, 'u', "uv", "v", "UNIQUE KEY `uv` (`v`)");
+	t->native_ddl = xstrdup("CREATE TABLE `t` (\n  `id` int(11) NOT NULL AUTO_INCREMENT,\n"
+				"  PRIMARY KEY (`id`)\n) ENGINE=InnoDB AUTO_INCREMENT=42");
+	memset(&p, 0, sizeof(p));
+	CHECK(drv_pg.target->ddl_plan(&m, &p, &err) == 0);
+	CHECK(drv_pg.target->sequences_plan(&m, &p, &err) == 0);
+	CHECK(plan_has(&p, DDL_PRE_DATA, "GENERATED BY DEFAULT AS IDENTITY (START WITH 42) NOT NULL"));
+	CHECK(plan_has(&p, DDL_POST_INDEX, "ALTER TABLE ONLY \"app\".\"t\" ADD PRIMARY KEY (\"id\")"));
+	CHECK(plan_has(&p, DDL_POST_INDEX, "UNIQUE (\"v\")"));
+	CHECK(plan_has(&p, DDL_POST_SEQ, "pg_get_serial_sequence('\"app\".\"t\"', 'id'), 42, false)"));
+	ddl_plan_release(&p);
+	/* beyond what an identity holds */
+	free(t->native_ddl);
+	t->native_ddl = xstrdup("CREATE TABLE `t` () AUTO_INCREMENT=9223372036854775808");
+	memset(&p, 0, sizeof(p));
+	CHECK(drv_pg.target->ddl_plan(&m, &p, &err) == -1 && err.cls == DBERR_UNSUPPORTED);
+	ddl_plan_release(&p);
+	schema_release(&m);
+}
+
+int
+main(void)
+{
+	TEST_RUN(test_pg_ddl_mysql__every_type);
+	TEST_RUN(test_pg_ddl_mysql__choices_by_data_and_options);
+	TEST_RUN(test_pg_ddl_mysql__keys_and_auto_increment);
+	return TEST_REPORT();
+}

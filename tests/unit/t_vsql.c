@@ -1,0 +1,173 @@
+/*
+ * t_vsql.c - verify's SQL builder (lib/verify/vsql.c): the shape of each
+ * query through a dialect of symbols (so the shape is what is checked,
+ * whatever an engine's spelling), and, with the two real dialects, which
+ * columns each engine can render in SQL.
+ */
+#include <stdlib.h>
+
+#include "lib/verify/verify_ops.h"
+#include "tinytest.h"
+
+extern const struct db_verify_ops pg_verify_ops, my_verify_ops;
+
+static int
+r_render(const struct vf_plan *p, int i, int side, struct strbuf *o)
+{
+	if (p->cols[i].kind == VK_ARRAY)
+		return -1;
+	strbuf_addf(o, "R%d(%s)", side, p->cols[i].s[side].col->name);
+	return 0;
+}
+static void r_ident(struct strbuf *o, const char *n) { strbuf_addstr(o, n); }
+static void r_table(struct strbuf *o, const struct table *t) { strbuf_addf(o, "%s.%s", t->schema, t->name); }
+static void r_frame(struct strbuf *o, const char *e) { strbuf_addf(o, "F(%s)", e); }
+static void r_digest(struct strbuf *o, const char *m) { strbuf_addf(o, "D(%s)", m); }
+static void r_bucket(struct strbuf *o, const char *m) { strbuf_addf(o, "B(%s)", m); }
+static void
+r_group(struct strbuf *o, int64_t lo, uint64_t group, int small)
+{
+	strbuf_addf(o, "G(%lld,%llu,%d)", (long long)lo, (unsigned long long)group, small);
+}
+static void r_order(struct strbuf *o, const char *e) { strbuf_addf(o, "O(%s)", e); }
+
+static const struct vsql_dialect sym = {
+	.render = r_render, .ident = r_ident, .table = r_table, .frame = r_frame,
+	.concat_open = "[", .concat_sep = "+", .concat_close = "]", .md5 = "M",
+	.digest = r_digest, .bucket = r_bucket, .range_group = r_group,
+	.order_bytes = r_order, .null_text = "NULL",
+};
+
+/* t(id int, name text, tags int[]): key id, as verify's plan has it. */
+struct fixture {
+	struct column cols[3];
+	struct table t;
+	struct vcol vc[3];
+	struct vf_plan p;
+};
+
+static void
+fixture_init(struct fixture *f, enum vkind key_kind)
+{
+	static const char *const names[] = { "id", "name", "tags" };
+	static const enum ntype types[] = { NT_INT32, NT_TEXT, NT_ARRAY };
+	static const enum vkind kinds[] = { VK_INT, VK_TEXT, VK_ARRAY };
+
+	memset(f, 0, sizeof(*f));
+	for (int i = 0; i < 3; i++) {
+		f->cols[i].name = (char *)names[i];
+		f->cols[i].type.t = types[i];
+		f->vc[i].name = names[i];
+		f->vc[i].kind = i == 0 ? key_kind : kinds[i];
+		f->vc[i].scale = -1;
+		for (int s = 0; s < 2; s++) {
+			f->vc[i].s[s].col = &f->cols[i];
+			f->vc[i].s[s].idx = i;
+		}
+	}
+	f->t.schema = (char *)"app";
+	f->t.name = (char *)"t";
+	f->t.cols = f->cols;
+	f->t.ncols = 3;
+	f->p.cols = f->vc;
+	f->p.ncols = 2;		/* tags is not compared in SQL here */
+	f->p.key[0] = 0;
+	f->p.nkey = 1;
+	f->p.range = key_kind == VK_INT;
+	f->p.ordered = 1;
+}
+
+static void
+test_vsql__stats(void)
+{
+	struct fixture f;
+	struct strbuf q = STRBUF_INIT;
+
+	fixture_init(&f, VK_INT);
+	vsql_stats_query(&sym, &f.t, &f.p, 0, &q);
+	CHECK_STR(q.buf, "SELECT count(*), min(id), max(id) FROM app.t");
+	strbuf_reset(&q);
+	f.p.range = 0;
+	vsql_stats_query(&sym, &f.t, &f.p, 1, &q);
+	CHECK_STR(q.buf, "SELECT count(*) FROM app.t");
+	strbuf_release(&q);
+}
+
+static void
+test_vsql__digest_by_range_and_by_hash(void)
+{
+	struct fixture f;
+	struct strbuf q = STRBUF_INIT;
+	struct vf_scope range = { VF_RANGE, 100, 199, 0, 0 }, hash = { VF_HASH, 0, 0, 4, 3 };
+
+	fixture_init(&f, VK_INT);
+	vsql_digest_query(&sym, &f.t, &f.p, 0, &range, 10, &q);
+	CHECK_STR(q.buf, "SELECT g, count(*), sum(h) FROM (SELECT G(100,10,1) AS g, D(m) AS h "
+		  "FROM (SELECT M([F(R0(id))+F(R0(name))]) AS m, id AS k FROM app.t "
+		  "WHERE (id BETWEEN 100 AND 199)) a) b GROUP BY g");
+	strbuf_reset(&q);
+	fixture_init(&f, VK_TEXT);
+	vsql_digest_query(&sym, &f.t, &f.p, 1, &hash, 16, &q);
+	CHECK_STR(q.buf, "SELECT g, count(*), sum(h) FROM (SELECT B(km) % 16 AS g, D(m) AS h "
+		  "FROM (SELECT M([F(R1(id))+F(R1(name))]) AS m, M([F(R1(id))]) AS km FROM app.t) a "
+		  "WHERE (B(km) % 4 = 3)) b GROUP BY g");
+	strbuf_release(&q);
+}
+
+static void
+test_vsql__read_tail_and_render(void)
+{
+	struct fixture f;
+	struct strbuf q = STRBUF_INIT;
+	struct vf_scope sc[2] = { { VF_RANGE, 1, 5, 0, 0 }, { VF_RANGE, 9, 9, 0, 0 } };
+
+	fixture_init(&f, VK_INT);
+	vsql_read_tail(&sym, &f.p, 0, sc, 2, 1, &q);
+	CHECK_STR(q.buf, " WHERE (id BETWEEN 1 AND 5) OR (id BETWEEN 9 AND 9) ORDER BY id");
+	strbuf_reset(&q);
+	vsql_read_tail(&sym, &f.p, 0, NULL, 0, 0, &q);
+	CHECK_STR(strbuf_cstr(&q), "");
+	strbuf_reset(&q);
+	/* a text key orders byte by byte, never by a collation */
+	fixture_init(&f, VK_TEXT);
+	f.p.ncols = 3;
+	vsql_render_query(&sym, &f.t, &f.p, 1, &q);
+	CHECK_STR(q.buf, "SELECT R1(id) AS r0, R1(name) AS r1, NULL AS r2 FROM app.t "
+		  "ORDER BY O(R1(id))");
+	CHECK(!vsql_sql_ok(&sym, &f.p, 1));
+	f.p.ncols = 2;
+	CHECK(vsql_sql_ok(&sym, &f.p, 1));
+	strbuf_release(&q);
+}
+
+static void
+test_vsql__what_each_engine_renders(void)
+{
+	struct fixture f;
+
+	fixture_init(&f, VK_INT);
+	f.vc[1].kind = VK_JSON;
+	f.cols[1].type.t = NT_JSONB;
+	/* PostgreSQL prints jsonb itself; MariaDB keeps JSON as written */
+	CHECK(vsql_sql_ok(pg_verify_ops.dialect, &f.p, 0));
+	CHECK(!vsql_sql_ok(my_verify_ops.dialect, &f.p, 0));
+	f.p.ncols = 3;		/* arrays: neither */
+	CHECK(!vsql_sql_ok(pg_verify_ops.dialect, &f.p, 0));
+	f.vc[1].kind = VK_TEXT;
+	f.cols[1].type.t = NT_TEXT;
+	f.p.ncols = 2;
+	CHECK(vsql_sql_ok(pg_verify_ops.dialect, &f.p, 0));
+	CHECK(vsql_sql_ok(my_verify_ops.dialect, &f.p, 0));
+	/* only PostgreSQL needs a savepoint around each table */
+	CHECK(pg_verify_ops.table_begin && !my_verify_ops.table_begin);
+}
+
+int
+main(void)
+{
+	TEST_RUN(test_vsql__stats);
+	TEST_RUN(test_vsql__digest_by_range_and_by_hash);
+	TEST_RUN(test_vsql__read_tail_and_render);
+	TEST_RUN(test_vsql__what_each_engine_renders);
+	return TEST_REPORT();
+}
