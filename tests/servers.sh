@@ -86,8 +86,12 @@ servers_start_pg() {
 	mkdir -p "$dir"
 	chown "$user" "$dir"
 	chmod 0700 "$dir"
+	# C.UTF-8 where the system has it (Linux); elsewhere (macOS) the C
+	# locale, which sorts the same way.
+	local locale=--no-locale
+	locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$' && locale=--locale=C.UTF-8
 	servers__run_as "$user" "$bindir/initdb" -D "$dir/data" -U postgres -E UTF8 \
-		--locale=C.UTF-8 -A trust >"$dir/initdb.log" 2>&1 || {
+		"$locale" -A trust >"$dir/initdb.log" 2>&1 || {
 		echo "servers.sh: initdb failed; see $dir/initdb.log" >&2; cat "$dir/initdb.log" >&2; return 1; }
 	cat >"$dir/data/pg_hba.conf" <<-HBA
 	local all all trust
@@ -118,13 +122,29 @@ servers_start_pg() {
 }
 
 servers_start_mysql() {
+	MY_CLIENT=$(command -v mariadb || command -v mysql || echo mariadb)
+	export MY_CLIENT
 	if [ -n "${DBMIG_TEST_MYSQL_URI:-}" ]; then
-		export MYSQL_URI="$DBMIG_TEST_MYSQL_URI"
+		# An external server (a container, say): its endpoint, user and
+		# password from the URI, for the tests' own client calls. The
+		# user must be able to create databases.
+		local re='^(mysql|mariadb)://([^:@/]+)(:([^@/]*))?@([^:/]+)(:([0-9]+))?/?'
+		if [[ ! "$DBMIG_TEST_MYSQL_URI" =~ $re ]]; then
+			echo "servers.sh: DBMIG_TEST_MYSQL_URI must be mysql://USER[:PASSWORD]@HOST[:PORT]/" >&2
+			return 1
+		fi
+		export MY_USER="${BASH_REMATCH[2]}" MY_HOST="${BASH_REMATCH[5]}"
+		export MY_PORT="${BASH_REMATCH[7]:-3306}"
+		[ -n "${BASH_REMATCH[4]}" ] && export MYSQL_PWD="${BASH_REMATCH[4]}"
+		export MYSQL_URI="mysql://$MY_USER@$MY_HOST:$MY_PORT/"
+		"$MY_CLIENT" --no-defaults -h "$MY_HOST" -P "$MY_PORT" -u"$MY_USER" -e "SELECT 1" >/dev/null || {
+			echo "servers.sh: cannot reach DBMIG_TEST_MYSQL_URI" >&2; return 1; }
 		return 0
 	fi
 	servers__mkdir
 	local dir port mysqld installdb user=""
-	mysqld=$(command -v mariadbd || command -v mysqld || ls /usr/sbin/mariadbd 2>/dev/null)
+	mysqld=$(command -v mariadbd || command -v mysqld ||
+		 ls /usr/sbin/mariadbd /usr/libexec/mariadbd /usr/libexec/mysqld 2>/dev/null | head -1)
 	installdb=$(command -v mariadb-install-db || command -v mysql_install_db)
 	if [ -z "$mysqld" ] || [ -z "$installdb" ]; then
 		echo "servers.sh: MariaDB server binaries not found (install mariadb-server)" >&2

@@ -15,7 +15,7 @@ name=${table##*.}
 missed=0 checked=0
 
 pg() { psql -X -q -At -v ON_ERROR_STOP=1 "$conn" -c "$1" 2>/dev/null; }
-my() { mariadb --no-defaults -h "${MY_HOST:-127.0.0.1}" -P "$MY_PORT" -uroot -N -B "$conn" -e "$1" 2>/dev/null; }
+my() { "${MY_CLIENT:-mariadb}" --no-defaults -h "${MY_HOST:-127.0.0.1}" -P "$MY_PORT" -u"${MY_USER:-root}" -N -B "$conn" -e "$1" 2>/dev/null; }
 
 if [ "$engine" = pg ]; then
 	pg "DROP SCHEMA IF EXISTS vcopy CASCADE; CREATE SCHEMA vcopy; CREATE TABLE vcopy.t AS TABLE $table"

@@ -8,8 +8,17 @@
 REPO_ROOT="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)"
 export PATH="$REPO_ROOT:$PATH"
 bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+# bats-support and bats-assert where the system keeps them: Debian's
+# /usr/lib/bats, Fedora's /usr/share/bats, Homebrew's lib, or BATS_LIB_PATH.
+for _d in ${BATS_LIB_PATH//:/ } /usr/lib/bats /usr/share/bats /usr/local/lib/bats \
+	  /usr/local/lib /opt/homebrew/lib; do
+	if [ -f "$_d/bats-support/load.bash" ] && [ -f "$_d/bats-assert/load.bash" ]; then
+		load "$_d/bats-support/load"
+		load "$_d/bats-assert/load"
+		break
+	fi
+done
+unset _d
 . "$REPO_ROOT/tests/servers.sh"
 
 start_pg_for_file() {
@@ -39,18 +48,20 @@ start_mysql_for_file() {
 		echo "MariaDB could not be started: apt-get install mariadb-server" >"$BATS_FILE_TMPDIR/skip"
 	fi
 	declare -p SERVERS_DIR PG_URI PG_HOST PG_PORT PG_SUPERUSER PG_PW_ROLE PG_PW_PASSWORD \
-		MYSQL_URI MY_HOST MY_PORT MY_SOCKET 2>/dev/null \
+		MYSQL_URI MY_HOST MY_PORT MY_SOCKET MY_USER MY_CLIENT MYSQL_PWD 2>/dev/null \
 		| sed 's/^declare -[a-z-]* /export /' >"$BATS_FILE_TMPDIR/env"
 }
 
-# my_uri DB: a URI for database DB on the test MariaDB (root).
+# my_uri DB: a URI for database DB on the test MariaDB (root, or the
+# user of DBMIG_TEST_MYSQL_URI; its password travels in MYSQL_PWD).
 my_uri() {
-	echo "mysql://root@${MY_HOST:-127.0.0.1}:$MY_PORT/$1"
+	echo "mysql://${MY_USER:-root}@${MY_HOST:-127.0.0.1}:$MY_PORT/$1"
 }
 
-# my_sql [DB] SQL...: run SQL through the mariadb client.
+# my_sql [DB] SQL...: run SQL through the mariadb (or mysql) client.
 my_sql() {
-	mariadb --no-defaults -h "${MY_HOST:-127.0.0.1}" -P "$MY_PORT" -uroot -N -B "$@"
+	"${MY_CLIENT:-mariadb}" --no-defaults -h "${MY_HOST:-127.0.0.1}" -P "$MY_PORT" \
+		-u"${MY_USER:-root}" -N -B "$@"
 }
 
 # new_mydb NAME: a fresh, empty database; prints its URI.

@@ -6,7 +6,7 @@
 # SHOW CREATE TABLE. Ignores dbmig's ledger. Exit 0 equal, 1 different.
 set -euo pipefail
 host=$1 port=$2 a=$3 b=$4
-my() { mariadb --no-defaults -h "$host" -P "$port" -uroot -N -B --raw "$@"; }
+my() { "${MY_CLIENT:-mariadb}" --no-defaults -h "$host" -P "$port" -u"${MY_USER:-root}" -N -B --raw "$@"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 tables() { my "$1" -e "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> '_dbmig_load_ledger' ORDER BY 1"; }

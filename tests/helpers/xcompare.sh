@@ -12,7 +12,7 @@
 # Exit 0 when every table is equal, 1 otherwise.
 set -euo pipefail
 myhost=$1 myport=$2 mydb=$3 pguri=$4 schema=$5
-my() { mariadb --no-defaults -h "$myhost" -P "$myport" -uroot -N -B --raw "$mydb" "$@"; }
+my() { "${MY_CLIENT:-mariadb}" --no-defaults -h "$myhost" -P "$myport" -u"${MY_USER:-root}" -N -B --raw "$mydb" "$@"; }
 pq() { psql -X -q -At -v ON_ERROR_STOP=1 "$pguri" "$@"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -23,7 +23,7 @@ setup_file() {
 	dst=$(new_db from_mysql)
 	run -0 dbmig load -j 2 "$BATS_FILE_TMPDIR/zoo" "$dst"
 	assert_output --partial "rows 3323"
-	run -0 "$REPO_ROOT/tests/helpers/xcompare.sh" 127.0.0.1 "$MY_PORT" zoo "$dst" zoo
+	run -0 "$REPO_ROOT/tests/helpers/xcompare.sh" "${MY_HOST:-127.0.0.1}" "$MY_PORT" zoo "$dst" zoo
 	assert_output "equal: 9 tables, every row"
 }
 
@@ -121,7 +121,7 @@ setup_file() {
 	refute_output --partial "tinyint(1) becomes boolean"
 	run -0 psql_at "$dst" "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'zoo.flags'::regclass AND attname = 'active'"
 	assert_output smallint
-	run -0 "$REPO_ROOT/tests/helpers/xcompare.sh" 127.0.0.1 "$MY_PORT" zoo "$dst" zoo
+	run -0 "$REPO_ROOT/tests/helpers/xcompare.sh" "${MY_HOST:-127.0.0.1}" "$MY_PORT" zoo "$dst" zoo
 }
 
 @test "a MySQL view PostgreSQL accepts is recreated; one it does not is reported" {

@@ -43,5 +43,5 @@ setup_file() {
 		fi
 	done <"$BATS_FILE_TMPDIR/rows"
 	[ "$bad" = 0 ]
-	run -0 "$REPO_ROOT/tests/helpers/xcompare.sh" 127.0.0.1 "$MY_PORT" types "$dst" types
+	run -0 "$REPO_ROOT/tests/helpers/xcompare.sh" "${MY_HOST:-127.0.0.1}" "$MY_PORT" types "$dst" types
 }

@@ -19,7 +19,7 @@ setup_file() {
 	dst=$(new_mydb app_my)
 	run -0 dbmig load -j 2 --unbounded-numeric=decimal "$BATS_FILE_TMPDIR/app" "$dst"
 	assert_output --partial "rows 3303"
-	run -0 "$REPO_ROOT/tests/helpers/xcompare.sh" 127.0.0.1 "$MY_PORT" app_my "$(pg_uri app_src)" app
+	run -0 "$REPO_ROOT/tests/helpers/xcompare.sh" "${MY_HOST:-127.0.0.1}" "$MY_PORT" app_my "$(pg_uri app_src)" app
 	assert_output "equal: 3 tables, every row"
 }
 
