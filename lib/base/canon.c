@@ -252,3 +252,37 @@ canon_array_release(struct canon_array *a)
 	a->elems = NULL;
 	a->nelems = 0;
 }
+
+int
+canon_array_write(const struct canon_array *a, char open, char close, canon_elem_fn fn,
+		  void *arg, struct strbuf *out)
+{
+	int pos[CANON_MAX_DIMS] = { 0 };
+	size_t idx = 0;
+
+	if (a->ndims == 0) {
+		strbuf_addch(out, open);
+		strbuf_addch(out, close);
+		return 0;
+	}
+	for (int k = 0; k < a->ndims; k++)
+		strbuf_addch(out, open);
+	for (;;) {
+		int k;
+
+		if (fn(arg, &a->elems[idx++], out) < 0)
+			return -1;
+		/* Advance the odometer, closing and opening lists. */
+		for (k = a->ndims - 1; k >= 0; k--) {
+			if (++pos[k] < a->dims[k])
+				break;
+			pos[k] = 0;
+			strbuf_addch(out, close);
+		}
+		if (k < 0)
+			return 0;
+		strbuf_addch(out, ',');
+		for (int j = k + 1; j < a->ndims; j++)
+			strbuf_addch(out, open);
+	}
+}

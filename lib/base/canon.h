@@ -82,5 +82,12 @@ void canon_array_encode(struct strbuf *out, const struct canon_array *a);
 int canon_array_decode(const unsigned char *p, size_t n, struct canon_array *a,
 		       char *emsg, size_t emsz);
 void canon_array_release(struct canon_array *a);
+/* Writes a's elements in row-major order, each dimension's list between
+ * open and close and its items separated by commas (PostgreSQL's {...},
+ * JSON's [...]); fn writes one element. An empty array is open, close.
+ * Returns 0, or the first -1 of fn. */
+typedef int (*canon_elem_fn)(void *arg, const struct value *v, struct strbuf *out);
+int canon_array_write(const struct canon_array *a, char open, char close,
+		      canon_elem_fn fn, void *arg, struct strbuf *out);
 
 #endif

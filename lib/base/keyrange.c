@@ -71,3 +71,15 @@ keyrange_pick(const struct strlist *sample, int nkey, int nparts, struct strlist
 		prev = at;
 	}
 }
+
+void
+sql_ident_list(struct strbuf *o, const struct strlist *names, sql_quote_fn ident)
+{
+	strbuf_addch(o, '(');
+	for (size_t i = 0; i < names->n; i++) {
+		if (i)
+			strbuf_addstr(o, ", ");
+		ident(o, names->v[i]);
+	}
+	strbuf_addch(o, ')');
+}

@@ -11,6 +11,10 @@
 
 typedef void (*sql_quote_fn)(struct strbuf *o, const char *s);
 
+/* Appends "(a, b, c)": the names, each quoted by ident (key columns in
+ * DDL, whatever the engine's quoting). */
+void sql_ident_list(struct strbuf *o, const struct strlist *names, sql_quote_fn ident);
+
 /* Appends " WHERE ..." (nothing when both bounds are NULL). */
 void keyrange_where(struct strbuf *o, const struct strlist *key, const char *const *lo,
 		    const char *const *hi, sql_quote_fn ident, sql_quote_fn literal);

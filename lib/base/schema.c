@@ -192,6 +192,32 @@ column_carry_as_text(struct schema_model *s, const struct table *t, struct colum
 	strbuf_release(&w);
 }
 
+void
+schema_unmapped_column(struct schema_model *s, const struct table *t, struct column *col,
+		       int as_text, struct unmapped_cols *u)
+{
+	if (as_text)
+		column_carry_as_text(s, t, col);
+	else if (!u->n++)
+		strbuf_addf(&u->first, "%s.%s.%s has type '%s'", t->schema, t->name, col->name,
+			    col->native_type);
+}
+
+int
+schema_unmapped_check(struct unmapped_cols *u, struct dberr *err)
+{
+	int ret = 0;
+
+	if (u->n)
+		ret = dberr_set(err, DBERR_UNSUPPORTED, "source column %s, which dbmig cannot "
+				"map to a neutral type%s; exclude the table with -T, or pass "
+				"--unmapped-as-text to carry such columns as text",
+				u->first.buf, u->n > 1 ? " (and more columns like it)" : "");
+	strbuf_release(&u->first);
+	u->n = 0;
+	return ret;
+}
+
 int
 table_data_types(const struct table *t, const struct ntype_desc **types)
 {

@@ -12,6 +12,7 @@
 
 #include <stdint.h>
 
+#include "dberr.h"
 #include "types.h"
 #include "util.h"
 
@@ -150,6 +151,20 @@ struct table *schema_find_table(const struct schema_model *s, const char *qual);
  * records the native type and a warning in s. */
 void column_carry_as_text(struct schema_model *s, const struct table *t,
 			  struct column *col);
+
+/* The columns without a neutral mapping that a schema reader met. */
+struct unmapped_cols {
+	int n;			/* not carried */
+	struct strbuf first;	/* "schema.table.column has type 'x'" */
+};
+#define UNMAPPED_COLS_INIT { 0, STRBUF_INIT }
+/* col's type has no neutral mapping: carried as text when as_text, else
+ * counted in u. */
+void schema_unmapped_column(struct schema_model *s, const struct table *t,
+			    struct column *col, int as_text, struct unmapped_cols *u);
+/* After reading: -1 with err (DBERR_UNSUPPORTED) naming the first column
+ * that was not carried, else 0. Releases u either way. */
+int schema_unmapped_check(struct unmapped_cols *u, struct dberr *err);
 
 /* The columns that carry data (all but generated ones): their types into
  * types (room for t->ncols), and their count. */

@@ -122,6 +122,25 @@ strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 }
 
 void
+strbuf_add_escaped(struct strbuf *sb, const char *p, size_t n, const char *const repl[256])
+{
+	const unsigned char *u = (const unsigned char *)p;
+	size_t run = 0, i = 0;
+
+	strbuf_grow(sb, n + 8);
+	for (;;) {
+		while (i < n && !repl[u[i]])
+			i++;
+		if (i == n)
+			break;
+		strbuf_add(sb, p + run, i - run);
+		strbuf_addstr(sb, repl[u[i]]);
+		run = ++i;
+	}
+	strbuf_add(sb, p + run, n - run);
+}
+
+void
 strbuf_reset(struct strbuf *sb)
 {
 	sb->len = 0;

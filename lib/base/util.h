@@ -42,6 +42,11 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
+/* Appends p[0..n), each byte b with repl[b] set replaced by that string:
+ * the runs between are copied whole (COPY's and LOAD DATA's escaping,
+ * where most bytes need none). */
+void strbuf_add_escaped(struct strbuf *sb, const char *p, size_t n,
+			const char *const repl[256]);
 void strbuf_reset(struct strbuf *sb);		/* keeps the allocation */
 void strbuf_release(struct strbuf *sb);		/* frees, back to INIT */
 /* Hands the buffer to the caller (never NULL); sb is back to INIT. */

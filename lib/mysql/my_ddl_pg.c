@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/base/keyrange.h"
 #include "lib/base/banned.h"
 
 static void
@@ -369,13 +370,7 @@ parse_fk(const char *def, struct strlist *refcols, struct strbuf *actions)
 static void
 key_columns(struct strbuf *sql, const struct strlist *cols)
 {
-	strbuf_addch(sql, '(');
-	for (size_t c = 0; c < cols->n; c++) {
-		if (c)
-			strbuf_addstr(sql, ", ");
-		my_quote_ident(sql, cols->v[c]);
-	}
-	strbuf_addch(sql, ')');
+	sql_ident_list(sql, cols, my_quote_ident);
 }
 
 /* Names and numbers MySQL cannot take, before anything is planned. */

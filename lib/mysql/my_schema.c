@@ -142,10 +142,10 @@ read_columns(struct db_conn *c, const struct schema_filter *f, struct schema_mod
 	     struct dberr *err)
 {
 	struct strlist json_cols = STRLIST_INIT;
-	struct strbuf first = STRBUF_INIT;
+	struct unmapped_cols unmapped = UNMAPPED_COLS_INIT;
 	MYSQL_RES *r = NULL;
 	MYSQL_ROW row;
-	int unmapped = 0, ret = -1;
+	int ret = -1;
 
 	if (read_json_checks(c, &json_cols, err) < 0)
 		goto out;
@@ -178,29 +178,15 @@ read_columns(struct db_conn *c, const struct schema_filter *f, struct schema_mod
 		if (my_type_to_ntype(row[2], row[3], row[7] ? strtoll(row[7], NULL, 10) : -1,
 				     row[8] ? atoi(row[8]) : -1, row[9] ? atoi(row[9]) : -1,
 				     row[10] ? atoi(row[10]) : -1,
-				     is_json_column(&json_cols, row[0], row[1]), &col->type) < 0) {
-			if (!f->unmapped_as_text) {
-				if (!unmapped++)
-					strbuf_addf(&first, "%s.%s.%s has type '%s'", t->schema,
-						    t->name, col->name, col->native_type);
-				continue;
-			}
-			column_carry_as_text(s, t, col);
-		}
+				     is_json_column(&json_cols, row[0], row[1]), &col->type) < 0)
+			schema_unmapped_column(s, t, col, f->unmapped_as_text, &unmapped);
 	}
-	if (unmapped) {
-		dberr_set(err, DBERR_UNSUPPORTED, "source column %s, which dbmig cannot map "
-			  "to a neutral type%s; exclude the table with -T, or pass "
-			  "--unmapped-as-text to carry such columns as text", first.buf,
-			  unmapped > 1 ? " (and more columns like it)" : "");
-		goto out;
-	}
-	ret = 0;
+	ret = schema_unmapped_check(&unmapped, err);
 out:
 	if (r)
 		mysql_free_result(r);
 	strlist_release(&json_cols);
-	strbuf_release(&first);
+	strbuf_release(&unmapped.first);
 	return ret;
 }
 

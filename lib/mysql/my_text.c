@@ -252,71 +252,61 @@ shortest_double(double v, char *out, size_t outsz)
 
 /* A PostgreSQL array (canonical) as a JSON array: numbers and booleans
  * as JSON's, json elements as they are, everything else as strings. */
+/* One element of an array as JSON. */
+struct json_elem {
+	struct ntype_desc elem;
+	struct strbuf tmp;
+	char *emsg;
+	size_t emsz;
+};
+
+static int
+json_elem_write(void *arg, const struct value *v, struct strbuf *out)
+{
+	struct json_elem *e = arg;
+
+	if (v->isnull) {
+		strbuf_addstr(out, "null");
+		return 0;
+	}
+	strbuf_reset(&e->tmp);
+	if (my_canon_to_text(&e->elem, v->p, v->len, &e->tmp, e->emsg, e->emsz) < 0)
+		return -1;
+	switch (e->elem.t) {
+	case NT_FLOAT32:
+	case NT_FLOAT64: {
+		char num[40];
+
+		shortest_double(strtod(strbuf_cstr(&e->tmp), NULL), num, sizeof(num));
+		strbuf_addstr(out, num);
+		break;
+	}
+	case NT_INT16: case NT_INT32: case NT_INT64: case NT_UINT64:
+	case NT_DECIMAL: case NT_JSON: case NT_JSONB:
+		strbuf_add(out, e->tmp.buf, e->tmp.len);
+		break;
+	case NT_BOOL:
+		strbuf_addstr(out, e->tmp.len && e->tmp.buf[0] == '1' ? "true" : "false");
+		break;
+	default:
+		json_string(out, (const unsigned char *)strbuf_cstr(&e->tmp), e->tmp.len);
+	}
+	return 0;
+}
+
 static int
 array_to_json(const struct ntype_desc *d, const unsigned char *p, size_t n,
 	      struct strbuf *out, char *emsg, size_t emsz)
 {
+	struct json_elem e = { *d, STRBUF_INIT, emsg, emsz };
 	struct canon_array a;
-	struct ntype_desc elem = *d;
-	struct strbuf tmp = STRBUF_INIT;
-	int pos[CANON_MAX_DIMS] = { 0 }, ret = -1;
-	size_t idx = 0;
+	int ret;
 
-	elem.t = d->elem;
+	e.elem.t = d->elem;
 	if (canon_array_decode(p, n, &a, emsg, emsz) < 0)
 		return -1;
-	if (a.ndims == 0) {
-		strbuf_addstr(out, "[]");
-		ret = 0;
-		goto out;
-	}
-	for (int k = 0; k < a.ndims; k++)
-		strbuf_addch(out, '[');
-	for (;;) {
-		const struct value *v = &a.elems[idx++];
-		int k;
-
-		if (v->isnull) {
-			strbuf_addstr(out, "null");
-		} else {
-			strbuf_reset(&tmp);
-			if (my_canon_to_text(&elem, v->p, v->len, &tmp, emsg, emsz) < 0)
-				goto out;
-			switch (elem.t) {
-			case NT_FLOAT32:
-			case NT_FLOAT64: {
-				char num[40];
-
-				shortest_double(strtod(strbuf_cstr(&tmp), NULL), num, sizeof(num));
-				strbuf_addstr(out, num);
-				break;
-			}
-			case NT_INT16: case NT_INT32: case NT_INT64: case NT_UINT64:
-			case NT_DECIMAL: case NT_JSON: case NT_JSONB:
-				strbuf_add(out, tmp.buf, tmp.len);
-				break;
-			case NT_BOOL:
-				strbuf_addstr(out, tmp.len && tmp.buf[0] == '1' ? "true" : "false");
-				break;
-			default:
-				json_string(out, (const unsigned char *)strbuf_cstr(&tmp), tmp.len);
-			}
-		}
-		for (k = a.ndims - 1; k >= 0; k--) {
-			if (++pos[k] < a.dims[k])
-				break;
-			pos[k] = 0;
-			strbuf_addch(out, ']');
-		}
-		if (k < 0)
-			break;
-		strbuf_addch(out, ',');
-		for (int j = k + 1; j < a.ndims; j++)
-			strbuf_addch(out, '[');
-	}
-	ret = 0;
-out:
-	strbuf_release(&tmp);
+	ret = canon_array_write(&a, '[', ']', json_elem_write, &e, out);
+	strbuf_release(&e.tmp);
 	canon_array_release(&a);
 	return ret;
 }
@@ -449,31 +439,13 @@ my_canon_to_text(const struct ntype_desc *d, const unsigned char *p, size_t n,
 	}
 }
 
+/* What LOAD DATA's default format escapes. */
+static const char *const tsv_escapes[256] = {
+	['\\'] = "\\\\", ['\t'] = "\\t", ['\n'] = "\\n", ['\0'] = "\\0",
+};
+
 void
 my_tsv_escape(struct strbuf *out, const char *p, size_t n)
 {
-	/* Bytes LOAD DATA's default format escapes: a table lookup per
-	 * byte, and the runs between them copied whole. */
-	static const unsigned char special[256] = {
-		['\\'] = 1, ['\t'] = 1, ['\n'] = 1, ['\0'] = 1,
-	};
-	const unsigned char *u = (const unsigned char *)p;
-	size_t run = 0, i = 0;
-
-	strbuf_grow(out, n + 8);
-	for (;;) {
-		while (i < n && !special[u[i]])
-			i++;
-		if (i == n)
-			break;
-		strbuf_add(out, p + run, i - run);
-		switch (p[i]) {
-		case '\\': strbuf_add(out, "\\\\", 2); break;
-		case '\t': strbuf_add(out, "\\t", 2); break;
-		case '\n': strbuf_add(out, "\\n", 2); break;
-		default: strbuf_add(out, "\\0", 2); break;
-		}
-		run = ++i;
-	}
-	strbuf_add(out, p + run, n - run);
+	strbuf_add_escaped(out, p, n, tsv_escapes);
 }

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/base/keyrange.h"
 #include "lib/base/banned.h"
 
 static void
@@ -440,18 +441,6 @@ on_update_trigger(const struct table *t, struct ddl_plan *plan, const char *qt,
 	strbuf_release(&name);
 }
 
-static void
-quoted_columns(struct strbuf *sql, const struct strlist *cols)
-{
-	strbuf_addch(sql, '(');
-	for (size_t c = 0; c < cols->n; c++) {
-		if (c)
-			strbuf_addstr(sql, ", ");
-		pg_quote_ident(sql, cols->v[c]);
-	}
-	strbuf_addch(sql, ')');
-}
-
 /* Primary keys and unique constraints, then plain indexes. */
 static void
 key_steps(const struct table *t, struct ddl_plan *plan, const char *qt)
@@ -475,7 +464,7 @@ key_steps(const struct table *t, struct ddl_plan *plan, const char *qt)
 		} else {
 			strbuf_addstr(&sql, "PRIMARY KEY ");
 		}
-		quoted_columns(&sql, &con->columns);
+		sql_ident_list(&sql, &con->columns, pg_quote_ident);
 		strbuf_addf(&item, "constraint:%s.%s.%s", t->schema, t->name, con->name);
 		ddl_plan_add(plan, DDL_POST_INDEX, item.buf, sql.buf);
 	}
@@ -495,7 +484,7 @@ key_steps(const struct table *t, struct ddl_plan *plan, const char *qt)
 		strbuf_addstr(&sql, "CREATE INDEX ");
 		pg_quote_ident(&sql, name.buf);
 		strbuf_addf(&sql, " ON %s ", qt);
-		quoted_columns(&sql, &x->columns);
+		sql_ident_list(&sql, &x->columns, pg_quote_ident);
 		strbuf_addf(&item, "index:%s.%s", t->schema, name.buf);
 		ddl_plan_add(plan, DDL_POST_INDEX, item.buf, sql.buf);
 	}

@@ -113,8 +113,7 @@ read_columns(struct db_conn *c, const struct schema_filter *f, struct schema_mod
 {
 	const char *params[1] = { oids };
 	PGresult *r;
-	int unmapped = 0;
-	struct strbuf first = STRBUF_INIT;
+	struct unmapped_cols unmapped = UNMAPPED_COLS_INIT;
 
 	/* The base type resolves domains (one level, then the domain's own
 	 * base); arrays map through their element type. */
@@ -159,27 +158,11 @@ read_columns(struct db_conn *c, const struct schema_filter *f, struct schema_mod
 		if (pg_type_to_ntype(PQgetvalue(r, i, 9), PQgetvalue(r, i, 10)[0],
 				     atoi(PQgetvalue(r, i, 8)),
 				     is_array ? PQgetvalue(r, i, 11) : NULL,
-				     is_array ? PQgetvalue(r, i, 12)[0] : 0, &col->type) < 0) {
-			if (!f->unmapped_as_text) {
-				if (!unmapped++)
-					strbuf_addf(&first, "%s.%s.%s has type '%s'", t->schema,
-						    t->name, col->name, col->native_type);
-				continue;
-			}
-			column_carry_as_text(s, t, col);
-		}
+				     is_array ? PQgetvalue(r, i, 12)[0] : 0, &col->type) < 0)
+			schema_unmapped_column(s, t, col, f->unmapped_as_text, &unmapped);
 	}
 	PQclear(r);
-	if (unmapped) {
-		dberr_set(err, DBERR_UNSUPPORTED, "source column %s, which dbmig cannot map "
-			  "to a neutral type%s; exclude the table with -T, or pass "
-			  "--unmapped-as-text to carry such columns as text",
-			  first.buf, unmapped > 1 ? " (and more columns like it)" : "");
-		strbuf_release(&first);
-		return -1;
-	}
-	strbuf_release(&first);
-	return 0;
+	return schema_unmapped_check(&unmapped, err);
 }
 
 static int

@@ -1,6 +1,9 @@
 /*
  * pg_split.c - cutting a PostgreSQL table into key ranges for parallel
- * reads (driver.h: key_bounds, copy_out_range).
+ * reads (dump/source.h: key_bounds, copy_out_range). What both engines
+ * share, the range arithmetic and the WHERE clause, is lib/base/keyrange.c;
+ * this file is the glue to this engine's sampling, quoting and reader, and
+ * so resembles its twin in the other driver line for line.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -125,33 +125,15 @@ pgcopy_split(const char *line, size_t n, int ncols, struct strbuf *buf,
 	return nf;
 }
 
-/* Bytes COPY text format escapes. */
-static const unsigned char copy_special[256] = {
-	['\\'] = 1, ['\t'] = 1, ['\n'] = 1, ['\r'] = 1,
+/* What COPY's text format escapes. */
+static const char *const copy_escapes[256] = {
+	['\\'] = "\\\\", ['\t'] = "\\t", ['\n'] = "\\n", ['\r'] = "\\r",
 };
 
 void
 pgcopy_escape(struct strbuf *out, const char *p, size_t n)
 {
-	const unsigned char *u = (const unsigned char *)p;
-	size_t run = 0, i = 0;
-
-	strbuf_grow(out, n + 8);
-	for (;;) {
-		while (i < n && !copy_special[u[i]])
-			i++;
-		if (i == n)
-			break;
-		strbuf_add(out, p + run, i - run);
-		switch (p[i]) {
-		case '\\': strbuf_add(out, "\\\\", 2); break;
-		case '\t': strbuf_add(out, "\\t", 2); break;
-		case '\n': strbuf_add(out, "\\n", 2); break;
-		default: strbuf_add(out, "\\r", 2); break;
-		}
-		run = ++i;
-	}
-	strbuf_add(out, p + run, n - run);
+	strbuf_add_escaped(out, p, n, copy_escapes);
 }
 
 static int
@@ -567,26 +549,48 @@ out:
 	return ret;
 }
 
+/* One element of a PostgreSQL array literal: NULL, or quoted text. */
+struct pg_elem {
+	struct ntype_desc elem;
+	struct strbuf tmp;
+	char *emsg;
+	size_t emsz;
+};
+
+static int
+pg_elem_write(void *arg, const struct value *v, struct strbuf *out)
+{
+	struct pg_elem *e = arg;
+
+	if (v->isnull) {
+		strbuf_addstr(out, "NULL");
+		return 0;
+	}
+	strbuf_reset(&e->tmp);
+	if (pg_canon_to_text(&e->elem, v->p, v->len, &e->tmp, e->emsg, e->emsz) < 0)
+		return -1;
+	strbuf_addch(out, '"');
+	for (size_t i = 0; i < e->tmp.len; i++) {
+		if (e->tmp.buf[i] == '"' || e->tmp.buf[i] == '\\')
+			strbuf_addch(out, '\\');
+		strbuf_addch(out, e->tmp.buf[i]);
+	}
+	strbuf_addch(out, '"');
+	return 0;
+}
+
 static int
 array_canon_to_text(const struct ntype_desc *d, const unsigned char *p,
 		    size_t n, struct strbuf *out, char *emsg, size_t emsz)
 {
-	struct ntype_desc elem = *d;
+	struct pg_elem e = { *d, STRBUF_INIT, emsg, emsz };
 	struct canon_array ca;
-	struct strbuf tmp = STRBUF_INIT;
-	int any_lb = 0, ret = -1;
-	size_t idx = 0;
-	int pos[CANON_MAX_DIMS] = { 0 };
+	int any_lb = 0, ret;
 
-	elem.t = d->elem;
-	elem.elem = NT_UNMAPPED;
+	e.elem.t = d->elem;
+	e.elem.elem = NT_UNMAPPED;
 	if (canon_array_decode(p, n, &ca, emsg, emsz) < 0)
 		return -1;
-	if (ca.ndims == 0) {
-		strbuf_addstr(out, "{}");
-		ret = 0;
-		goto out;
-	}
 	for (int k = 0; k < ca.ndims; k++)
 		if (ca.lbound[k] != 1)
 			any_lb = 1;
@@ -595,42 +599,8 @@ array_canon_to_text(const struct ntype_desc *d, const unsigned char *p,
 			strbuf_addf(out, "[%d:%d]", ca.lbound[k], ca.lbound[k] + ca.dims[k] - 1);
 		strbuf_addch(out, '=');
 	}
-	for (int k = 0; k < ca.ndims; k++)
-		strbuf_addch(out, '{');
-	for (;;) {
-		const struct value *v = &ca.elems[idx++];
-		int k;
-
-		if (v->isnull) {
-			strbuf_addstr(out, "NULL");
-		} else {
-			strbuf_reset(&tmp);
-			if (pg_canon_to_text(&elem, v->p, v->len, &tmp, emsg, emsz) < 0)
-				goto out;
-			strbuf_addch(out, '"');
-			for (size_t i = 0; i < tmp.len; i++) {
-				if (tmp.buf[i] == '"' || tmp.buf[i] == '\\')
-					strbuf_addch(out, '\\');
-				strbuf_addch(out, tmp.buf[i]);
-			}
-			strbuf_addch(out, '"');
-		}
-		/* Advance the odometer, closing and opening braces. */
-		for (k = ca.ndims - 1; k >= 0; k--) {
-			if (++pos[k] < ca.dims[k])
-				break;
-			pos[k] = 0;
-			strbuf_addch(out, '}');
-		}
-		if (k < 0)
-			break;
-		strbuf_addch(out, ',');
-		for (int j = k + 1; j < ca.ndims; j++)
-			strbuf_addch(out, '{');
-	}
-	ret = 0;
-out:
-	strbuf_release(&tmp);
+	ret = canon_array_write(&ca, '{', '}', pg_elem_write, &e, out);
+	strbuf_release(&e.tmp);
 	canon_array_release(&ca);
 	return ret;
 }
