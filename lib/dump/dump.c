@@ -512,8 +512,9 @@ dump_profile_warnings(struct schema_model *model)
 			struct strbuf w = STRBUF_INIT;
 
 			if (col->profile.zero_dates)
-				strbuf_addf(&w, "column %s.%s.%s holds %llu MySQL zero date%s, which "
-					    "PostgreSQL cannot hold", t->schema, t->name, col->name,
+				strbuf_addf(&w, "column %s.%s.%s holds %llu zero date%s such as "
+					    "'0000-00-00', which a target without zero dates stores "
+					    "as NULL", t->schema, t->name, col->name,
 					    (unsigned long long)col->profile.zero_dates,
 					    col->profile.zero_dates == 1 ? "" : "s");
 			else if (col->profile.outside_day)

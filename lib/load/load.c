@@ -526,8 +526,9 @@ check_zero_dates(const struct load_opts *opts, const struct db_driver *drv,
 			uint64_t n = t->cols[k].profile.zero_dates;
 
 			if (n)
-				return dberr_set(err, DBERR_UNSUPPORTED, "%s.%s.%s holds %llu MySQL "
-						 "zero date%s, which --zero-dates=error refuses; fix "
+				return dberr_set(err, DBERR_UNSUPPORTED, "%s.%s.%s holds %llu zero "
+						 "date%s such as '0000-00-00', which --zero-dates=error "
+						 "refuses; fix "
 						 "them at the source, or load with --zero-dates=null",
 						 t->schema, t->name, t->cols[k].name,
 						 (unsigned long long)n, n == 1 ? "" : "s");

@@ -46,7 +46,7 @@ setup_file() {
 		ANALYZE TABLE ck" >/dev/null
 	run -0 dbmig dump -j 2 --chunk-size 256k "$(my_uri kr_my)" -o "$BATS_TEST_TMPDIR/m"
 	assert_output --regexp "reading kr_my.ck in [0-9]+ key ranges"
-	assert_output --partial "column kr_my.ck.d holds 1 MySQL zero date,"
+	assert_output --partial "column kr_my.ck.d holds 1 zero date such as '0000-00-00',"
 	run -0 dbmig -q load -j 2 "$BATS_TEST_TMPDIR/m" "$(new_mydb kr_my2)"
 	run -0 dbmig verify -q "$(my_uri kr_my)" "$(my_uri kr_my2)"
 	run -0 my_sql kr_my2 -e "SELECT COUNT(*), COUNT(DISTINCT a, b) FROM ck"

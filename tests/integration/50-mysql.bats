@@ -175,9 +175,10 @@ setup_file() {
 		GRANT SELECT, SHOW VIEW, RELOAD, REPLICATION CLIENT ON *.* TO 'optf'@'%'"
 	printf '[client]\npassword=from-file-4711\n' >"$BATS_TEST_TMPDIR/my.cnf"
 	chmod 600 "$BATS_TEST_TMPDIR/my.cnf"
-	run -0 dbmig dump "mysql://optf@127.0.0.1:$MY_PORT/big?option-file=$BATS_TEST_TMPDIR/my.cnf" -o "$BATS_TEST_TMPDIR/d"
+	# (not the test server's own password, when DBMIG_TEST_MYSQL_URI set one)
+	run -0 env -u MYSQL_PWD dbmig dump "mysql://optf@${MY_HOST:-127.0.0.1}:$MY_PORT/big?option-file=$BATS_TEST_TMPDIR/my.cnf" -o "$BATS_TEST_TMPDIR/d"
 	refute_output --partial "from-file-4711"
-	run -3 dbmig dump "mysql://optf@127.0.0.1:$MY_PORT/big" -o "$BATS_TEST_TMPDIR/e"
+	run -3 env -u MYSQL_PWD dbmig dump "mysql://optf@${MY_HOST:-127.0.0.1}:$MY_PORT/big" -o "$BATS_TEST_TMPDIR/e"
 	assert_output --partial "Access denied"
 }
 
