@@ -4,6 +4,7 @@
  */
 #include "ddl_plan.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,6 +53,20 @@ ddl_plan_set_table(struct ddl_plan *p, const struct table *t)
 		return;
 	table_qualname(t, &qn);
 	p->cur_table = strbuf_detach(&qn);
+}
+
+void
+ddl_plan_note(struct ddl_plan *p, const struct table *t, const char *col, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	strbuf_addf(&sb, "%s.%s%s%s: ", t->schema, t->name, col ? "." : "", col ? col : "");
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	strlist_push(&p->notes, sb.buf);
+	strbuf_release(&sb);
 }
 
 void

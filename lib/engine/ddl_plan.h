@@ -60,6 +60,10 @@ void ddl_plan_add_undo(struct ddl_plan *p, enum ddl_phase phase, const char *ite
 void ddl_plan_add_object(struct ddl_plan *p, const struct db_object *o, const char *sql);
 /* The table the steps added next belong to (NULL: none). */
 void ddl_plan_set_table(struct ddl_plan *p, const struct table *t);
+/* Adds a note "schema.table[.col]: ..." about a lossy or approximate
+ * mapping, or something not carried (col may be NULL). */
+void ddl_plan_note(struct ddl_plan *p, const struct table *t, const char *col,
+		   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Records that column col of t converts its values by flags (xform.h);
  * flags add up over calls. */
 void ddl_plan_xform(struct ddl_plan *p, const struct table *t, const char *col,

@@ -21,24 +21,6 @@
 #include "lib/base/keyrange.h"
 #include "lib/base/banned.h"
 
-static void
-note(struct ddl_plan *plan, const struct table *t, const char *col, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void
-note(struct ddl_plan *plan, const struct table *t, const char *col, const char *fmt, ...)
-{
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-
-	strbuf_addf(&sb, "%s.%s%s%s: ", t->schema, t->name, col ? "." : "", col ? col : "");
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	strlist_push(&plan->notes, sb.buf);
-	strbuf_release(&sb);
-}
-
 /* The MySQL table name for a PostgreSQL table: its own name (one schema
  * per target database). */
 static void
@@ -99,17 +81,17 @@ column_type(struct strbuf *sql, const struct schema_model *s, const struct table
 			strbuf_addf(sql, "decimal(%d,%d)", d->precision, d->scale);
 		} else if (plan->unbounded_numeric == 2) {
 			strbuf_addstr(sql, "double");
-			note(plan, t, col->name, "%s becomes double: approximate (--unbounded-numeric=double)",
+			ddl_plan_note(plan, t, col->name, "%s becomes double: approximate (--unbounded-numeric=double)",
 			     col->native_type);
 		} else if (plan->unbounded_numeric == 3) {
 			strbuf_addstr(sql, "varchar(1000)");
-			note(plan, t, col->name, "%s becomes varchar(1000) holding the exact digits "
+			ddl_plan_note(plan, t, col->name, "%s becomes varchar(1000) holding the exact digits "
 			     "(--unbounded-numeric=text)", col->native_type);
 		} else {
 			/* decimal(65,30) when chosen; a value beyond it then fails
 			 * its chunk. Unchosen, column_type's caller refuses. */
 			strbuf_addstr(sql, "decimal(65,30)");
-			note(plan, t, col->name, "%s becomes decimal(65,30) (--unbounded-numeric=decimal): "
+			ddl_plan_note(plan, t, col->name, "%s becomes decimal(65,30) (--unbounded-numeric=decimal): "
 			     "values with more than 35 integer or 30 fraction digits would not load",
 			     col->native_type);
 		}
@@ -132,22 +114,22 @@ column_type(struct strbuf *sql, const struct schema_model *s, const struct table
 	case NT_TEXT:
 		if (key) {
 			strbuf_addstr(sql, "varchar(768)");
-			note(plan, t, col->name, "%s in a key becomes varchar(768): longer values "
+			ddl_plan_note(plan, t, col->name, "%s in a key becomes varchar(768): longer values "
 			     "would not load", col->native_type);
 		} else {
 			strbuf_addstr(sql, "longtext");
 			if (d->t == NT_VARCHAR)
-				note(plan, t, col->name, "%s becomes longtext (beyond MySQL's row size)",
+				ddl_plan_note(plan, t, col->name, "%s becomes longtext (beyond MySQL's row size)",
 				     col->native_type);
 			if (col->unmapped_from)
-				note(plan, t, col->name, "type '%s' has no mapping: carried as text",
+				ddl_plan_note(plan, t, col->name, "type '%s' has no mapping: carried as text",
 				     col->unmapped_from);
 		}
 		break;
 	case NT_BYTES:
 		if (key) {
 			strbuf_addstr(sql, "varbinary(3072)");
-			note(plan, t, col->name, "bytea in a key becomes varbinary(3072)");
+			ddl_plan_note(plan, t, col->name, "bytea in a key becomes varbinary(3072)");
 		} else {
 			strbuf_addstr(sql, "longblob");
 		}
@@ -157,17 +139,17 @@ column_type(struct strbuf *sql, const struct schema_model *s, const struct table
 	case NT_TIMESTAMP: strbuf_addf(sql, "datetime(%d)", d->fsp >= 0 ? d->fsp : 6); break;
 	case NT_TIMESTAMPTZ:
 		strbuf_addf(sql, "datetime(%d)", d->fsp >= 0 ? d->fsp : 6);
-		note(plan, t, col->name, "timestamptz becomes datetime(%d) holding UTC",
+		ddl_plan_note(plan, t, col->name, "timestamptz becomes datetime(%d) holding UTC",
 		     d->fsp >= 0 ? d->fsp : 6);
 		break;
 	case NT_INTERVAL:
 		strbuf_addstr(sql, "varchar(64)");
-		note(plan, t, col->name, "interval becomes varchar(64) holding ISO 8601 durations");
+		ddl_plan_note(plan, t, col->name, "interval becomes varchar(64) holding ISO 8601 durations");
 		break;
 	case NT_UUID:
 		if (d->length == 16) {
 			strbuf_addstr(sql, "binary(16)");
-			note(plan, t, col->name, "uuid becomes binary(16) (--uuid=binary)");
+			ddl_plan_note(plan, t, col->name, "uuid becomes binary(16) (--uuid=binary)");
 			ddl_plan_xform(plan, t, col->name, XF_UUID_BINARY);
 		} else {
 			strbuf_addstr(sql, "char(36)");
@@ -185,7 +167,7 @@ column_type(struct strbuf *sql, const struct schema_model *s, const struct table
 
 		if (!e) {
 			strbuf_addstr(sql, "varchar(255)");
-			note(plan, t, col->name, "enum %s not found in the dump: varchar(255)",
+			ddl_plan_note(plan, t, col->name, "enum %s not found in the dump: varchar(255)",
 			     col->native_type);
 			break;
 		}
@@ -200,12 +182,12 @@ column_type(struct strbuf *sql, const struct schema_model *s, const struct table
 	}
 	case NT_ARRAY:
 		strbuf_addstr(sql, "json");
-		note(plan, t, col->name, "%s becomes a JSON array (lower bounds other than 1 "
+		ddl_plan_note(plan, t, col->name, "%s becomes a JSON array (lower bounds other than 1 "
 		     "are not kept)", col->native_type);
 		break;
 	default:
 		strbuf_addstr(sql, "longtext");
-		note(plan, t, col->name, "no MySQL type for %s: longtext", ntype_name(d->t));
+		ddl_plan_note(plan, t, col->name, "no MySQL type for %s: longtext", ntype_name(d->t));
 	}
 }
 
@@ -411,7 +393,7 @@ domain_notes(const struct schema_model *s, const struct table *t, const struct c
 		strbuf_addf(&dn, "%s.%s", dom->schema, dom->name);
 		if ((!strcmp(dn.buf, col->native_type) || !strcmp(dom->name, col->native_type)) &&
 		    dom->checks.n)
-			note(plan, t, col->name, "domain %s becomes its base type; its check "
+			ddl_plan_note(plan, t, col->name, "domain %s becomes its base type; its check "
 			     "(%s) is not carried", dn.buf, dom->checks.v[0]);
 		strbuf_release(&dn);
 	}
@@ -433,10 +415,10 @@ column_def(const struct schema_model *s, const struct table *t, const struct col
 	if (col == autoinc)
 		strbuf_addstr(sql, " AUTO_INCREMENT");
 	else if (serial)
-		note(plan, t, col->name, "identity/serial is not the first primary key "
+		ddl_plan_note(plan, t, col->name, "identity/serial is not the first primary key "
 		     "column: no AUTO_INCREMENT, values load as they are");
 	else if (!column_default(sql, col))
-		note(plan, t, col->name, "default '%s' is not carried: recreate it by hand",
+		ddl_plan_note(plan, t, col->name, "default '%s' is not carried: recreate it by hand",
 		     col->default_expr);
 	if (col->comment) {
 		strbuf_addstr(sql, " COMMENT ");
@@ -461,7 +443,7 @@ create_table(const struct schema_model *s, const struct table *t, struct ddl_pla
 	strbuf_addf(&sql, "CREATE TABLE %s (", qt);
 	for (int i = 0; i < t->ncols; i++) {
 		if (t->cols[i].generated_expr) {
-			note(plan, t, t->cols[i].name, "generated column is not carried: add it "
+			ddl_plan_note(plan, t, t->cols[i].name, "generated column is not carried: add it "
 			     "by hand (GENERATED ALWAYS AS (%s))", t->cols[i].generated_expr);
 			continue;
 		}
@@ -518,7 +500,7 @@ fk_step(const struct schema_model *s, const struct table *t, const struct constr
 	const struct table *rt = con->ref_table ? schema_find_table(s, con->ref_table) : NULL;
 
 	if (!rt || parse_fk(con->definition, &refcols, &act) < 0) {
-		note(plan, t, NULL, "foreign key %s is not carried: %s", con->name,
+		ddl_plan_note(plan, t, NULL, "foreign key %s is not carried: %s", con->name,
 		     rt ? "cannot read its definition" : "its table is not in the dump");
 	} else {
 		target_name(s, rt->schema, rt->name, &ref);
@@ -564,7 +546,7 @@ plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan 
 		else if (con->kind == 'f')
 			fk_step(s, t, con, plan, tn.buf, qt.buf);
 		else if (con->kind == 'c' || con->kind == 'x')
-			note(plan, t, NULL, "%s constraint %s is not carried: %s",
+			ddl_plan_note(plan, t, NULL, "%s constraint %s is not carried: %s",
 			     con->kind == 'c' ? "check" : "exclusion", con->name, con->definition);
 	}
 	for (int k = 0; k < t->nidx; k++) {
@@ -572,7 +554,7 @@ plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan 
 
 		if (x->prefix || !x->columns.n ||
 		    (x->method && strcmp(x->method, "BTREE") && strcmp(x->method, "HASH"))) {
-			note(plan, t, NULL, "index %s is not carried (%s): %s", x->name,
+			ddl_plan_note(plan, t, NULL, "index %s is not carried (%s): %s", x->name,
 			     x->prefix ? "an expression or partial index" : x->method ? x->method : "?",
 			     x->definition);
 			continue;

@@ -22,24 +22,12 @@
 #include "lib/base/keyrange.h"
 #include "lib/base/banned.h"
 
-static void
-note(struct ddl_plan *plan, const struct table *t, const struct column *col,
-     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static void
-note(struct ddl_plan *plan, const struct table *t, const struct column *col,
-     const char *fmt, ...)
+static inline const char *
+name_of(const struct column *col)
 {
-	struct strbuf sb = STRBUF_INIT;
-	va_list ap;
-
-	strbuf_addf(&sb, "%s.%s%s%s: ", t->schema, t->name, col ? "." : "", col ? col->name : "");
-	va_start(ap, fmt);
-	strbuf_vaddf(&sb, fmt, ap);
-	va_end(ap);
-	strlist_push(&plan->notes, sb.buf);
-	strbuf_release(&sb);
+	return col ? col->name : NULL;
 }
+#define note(plan, t, col, ...) ddl_plan_note(plan, t, name_of(col), __VA_ARGS__)
 
 /* The labels of "enum('a','b''c')" or "set(...)", unescaped. */
 static void
