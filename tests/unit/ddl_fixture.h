@@ -95,4 +95,46 @@ plan_xform(const struct ddl_plan *p, const char *table, const char *col)
 	return 0;
 }
 
+/* One column type, and the type the target's CREATE TABLE must give it. */
+struct type_row {
+	const char *native;	/* the source's spelling */
+	enum ntype nt;
+	int len, prec, scale, fsp;
+	const char *want;	/* the target's */
+};
+
+/* For each row, a table of one column "c" from a source of engine
+ * planned by drv: its CREATE TABLE must hold the column, its name in the
+ * target's quotes q, then the wanted type. Returns the rows that failed. */
+static inline int
+check_type_rows(const struct db_driver *drv, const char *engine, const struct type_row *rows,
+		size_t n, char q)
+{
+	int failed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct schema_model m;
+		struct ddl_plan p;
+		struct dberr err = DBERR_INIT;
+		struct column *c;
+		char want[128];
+
+		model_init(&m, engine);
+		c = model_column(model_table(&m, "t"), "c", rows[i].native, rows[i].nt);
+		c->type.length = rows[i].len;
+		c->type.precision = rows[i].prec;
+		c->type.scale = rows[i].scale;
+		c->type.fsp = rows[i].fsp;
+		memset(&p, 0, sizeof(p));
+		snprintf(want, sizeof(want), "%cc%c %s", q, q, rows[i].want);
+		if (drv->target->ddl_plan(&m, &p, &err) < 0 || !plan_has(&p, DDL_PRE_DATA, want)) {
+			fprintf(stderr, "  type %s: %s\n", rows[i].native, err.msg);
+			failed++;
+		}
+		ddl_plan_release(&p);
+		schema_release(&m);
+	}
+	return failed;
+}
+
 #endif

@@ -7,17 +7,10 @@
  */
 #include "ddl_fixture.h"
 
-struct row {
-	const char *native;
-	enum ntype nt;
-	int len, prec, scale, fsp;
-	const char *my;
-};
-
 static void
 test_my_ddl_pg__every_type(void)
 {
-	static const struct row rows[] = {
+	static const struct type_row rows[] = {
 		{ "boolean", NT_BOOL, -1, -1, -1, -1, "tinyint(1)" },
 		{ "smallint", NT_INT16, -1, -1, -1, -1, "smallint" },
 		{ "integer", NT_INT32, -1, -1, -1, -1, "int" },
@@ -40,27 +33,8 @@ test_my_ddl_pg__every_type(void)
 		{ "macaddr", NT_MACADDR, -1, -1, -1, -1, "varchar(17)" },
 	};
 
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct schema_model m;
-		struct ddl_plan p;
-		struct dberr err = DBERR_INIT;
-		struct column *c;
-		char want[128];
-
-		model_init(&m, "postgresql");
-		c = model_column(model_table(&m, "t"), "c", rows[i].native, rows[i].nt);
-		c->type.length = rows[i].len;
-		c->type.precision = rows[i].prec;
-		c->type.scale = rows[i].scale;
-		c->type.fsp = rows[i].fsp;
-		memset(&p, 0, sizeof(p));
-		CHECK(drv_mysql.target->ddl_plan(&m, &p, &err) == 0);
-		snprintf(want, sizeof(want), "`c` %s", rows[i].my);
-		CHECK(plan_has(&p, DDL_PRE_DATA, want));
-		CHECK(plan_xform(&p, "t", "c") == 0);
-		ddl_plan_release(&p);
-		schema_release(&m);
-	}
+	CHECK(check_type_rows(&drv_mysql, "postgresql", rows, sizeof(rows) / sizeof(rows[0]),
+			      '`') == 0);
 }
 
 static void

@@ -7,17 +7,10 @@
  */
 #include "ddl_fixture.h"
 
-struct row {
-	const char *native;
-	enum ntype nt;
-	int len, prec, scale, fsp;
-	const char *pg;
-};
-
 static void
 test_pg_ddl_mysql__every_type(void)
 {
-	static const struct row rows[] = {
+	static const struct type_row rows[] = {
 		{ "tinyint(4)", NT_INT16, -1, -1, -1, -1, "smallint" },
 		{ "int(11)", NT_INT32, -1, -1, -1, -1, "integer" },
 		{ "bigint(20)", NT_INT64, -1, -1, -1, -1, "bigint" },
@@ -40,26 +33,8 @@ test_pg_ddl_mysql__every_type(void)
 		{ "set('a','b')", NT_SET, -1, -1, -1, -1, "text[]" },
 	};
 
-	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct schema_model m;
-		struct ddl_plan p;
-		struct dberr err = DBERR_INIT;
-		struct column *c;
-		char want[128];
-
-		model_init(&m, "mysql");
-		c = model_column(model_table(&m, "t"), "c", rows[i].native, rows[i].nt);
-		c->type.length = rows[i].len;
-		c->type.precision = rows[i].prec;
-		c->type.scale = rows[i].scale;
-		c->type.fsp = rows[i].fsp;
-		memset(&p, 0, sizeof(p));
-		CHECK(drv_pg.target->ddl_plan(&m, &p, &err) == 0);
-		snprintf(want, sizeof(want), "\"c\" %s", rows[i].pg);
-		CHECK(plan_has(&p, DDL_PRE_DATA, want));
-		ddl_plan_release(&p);
-		schema_release(&m);
-	}
+	CHECK(check_type_rows(&drv_pg, "mysql", rows, sizeof(rows) / sizeof(rows[0]),
+			      '"') == 0);
 }
 
 static void
