@@ -544,6 +544,30 @@ my_copy_out(struct db_conn *c, struct table *t, row_sink_fn sink, void *arg,
 
 #define LEDGER "`_dbmig_load_ledger`"
 
+/* Takes this database's lock for dump_id, waiting up to timeout seconds;
+ * c->load_locked says whether it was got. */
+static int
+load_lock(struct db_conn *c, const char *dump_id, long timeout, struct dberr *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	char got[8] = "";
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+
+	strbuf_addstr(&q, "SELECT GET_LOCK(CONCAT('dbmig_', MD5(CONCAT('load ', ");
+	my_quote_literal(&q, dump_id);
+	strbuf_addf(&q, ", ' ', DATABASE()))), %ld)", timeout);
+	r = my_query(c, q.buf, err);
+	strbuf_release(&q);
+	if (!r)
+		return -1;
+	if ((row = mysql_fetch_row(r)) && row[0])
+		snprintf(got, sizeof(got), "%s", row[0]);
+	mysql_free_result(r);
+	c->load_locked = !strcmp(got, "1");
+	return 0;
+}
+
 static int
 my_ledger_open(struct db_conn *c, const char *dump_id, struct strlist *done,
 	       struct dberr *err)
@@ -552,6 +576,22 @@ my_ledger_open(struct db_conn *c, const char *dump_id, struct strlist *done,
 	MYSQL_RES *r;
 	MYSQL_ROW row;
 
+	/* One load of a dump into one database at a time: a second waits
+	 * here, for as long as this session lives, then finds the first's
+	 * work in the ledger. GET_LOCK names are server-wide: the database
+	 * is part of the name. */
+	if (load_lock(c, dump_id, 0, err) < 0)
+		return -1;
+	if (!c->load_locked) {
+		log_info("another load of dump %s into this database is running: waiting "
+			 "for it to end", dump_id);
+		if (load_lock(c, dump_id, 86400 * 7, err) < 0)
+			return -1;
+		if (!c->load_locked)
+			return dberr_set(err, DBERR_TARGET, "target (%s): another load of dump %s "
+					 "has held this database for a week; stop it, or wait",
+					 c->desc, dump_id);
+	}
 	if (my_exec(c, "CREATE TABLE IF NOT EXISTS " LEDGER " ("
 		    "dump_id varchar(32) NOT NULL, item varchar(700) NOT NULL, "
 		    "`rows` bigint, state varchar(8) NOT NULL, "
@@ -574,9 +614,13 @@ my_ledger_open(struct db_conn *c, const char *dump_id, struct strlist *done,
 	return 0;
 }
 
+/* Records item in state. A 'started' step may be marked again, and then
+ * 'done' (upsert); anything recorded done at once (a chunk, in the same
+ * transaction as its rows) is a plain INSERT, so a second commit of the
+ * same item fails instead of duplicating its rows. */
 static int
 ledger_mark(struct db_conn *c, const char *dump_id, const char *item, const char *state,
-	    uint64_t rows, int has_rows, struct dberr *err)
+	    uint64_t rows, int has_rows, int upsert, struct dberr *err)
 {
 	struct strbuf q = STRBUF_INIT;
 	int ret;
@@ -590,8 +634,10 @@ ledger_mark(struct db_conn *c, const char *dump_id, const char *item, const char
 	else
 		strbuf_addstr(&q, ", NULL, ");
 	my_quote_literal(&q, state);
-	strbuf_addstr(&q, ") ON DUPLICATE KEY UPDATE state = VALUES(state), "
-		      "`rows` = VALUES(`rows`), finished_at = CURRENT_TIMESTAMP(6)");
+	strbuf_addch(&q, ')');
+	if (upsert)
+		strbuf_addstr(&q, " ON DUPLICATE KEY UPDATE state = VALUES(state), "
+			      "`rows` = VALUES(`rows`), finished_at = CURRENT_TIMESTAMP(6)");
 	ret = my_exec(c, q.buf, err);
 	strbuf_release(&q);
 	return ret;
@@ -620,7 +666,7 @@ my_exec_step(struct db_conn *c, const char *dump_id, const struct ddl_step *step
 	char state[16];
 
 	if (!step->sql)		/* only recorded */
-		return ledger_mark(c, dump_id, step->item, "done", 0, 0, err);
+		return ledger_mark(c, dump_id, step->item, "done", 0, 0, 0, err);
 	/* DDL commits on its own here: mark the step started, run it,
 	 * mark it done. A step found started was cut off half-way; its
 	 * undo (errors ignored: it may not have got far) clears the way. */
@@ -632,7 +678,7 @@ my_exec_step(struct db_conn *c, const char *dump_id, const struct ddl_step *step
 		log_debug("undoing half-done step %s", step->item);
 		my_exec(c, step->undo, &ignored);
 	}
-	if (ledger_mark(c, dump_id, step->item, "started", 0, 0, err) < 0)
+	if (ledger_mark(c, dump_id, step->item, "started", 0, 0, 1, err) < 0)
 		return -1;
 	if (my_exec(c, step->sql, err) < 0) {
 		/* A statement that failed did nothing (MySQL DDL is atomic per
@@ -645,11 +691,12 @@ my_exec_step(struct db_conn *c, const char *dump_id, const struct ddl_step *step
 		my_quote_literal(&q, dump_id);
 		strbuf_addstr(&q, " AND item = ");
 		my_quote_literal(&q, step->item);
+		strbuf_addstr(&q, " AND state = 'started'");	/* never a done step's */
 		my_exec(c, q.buf, &ignored);
 		strbuf_release(&q);
 		return -1;
 	}
-	return ledger_mark(c, dump_id, step->item, "done", 0, 0, err);
+	return ledger_mark(c, dump_id, step->item, "done", 0, 0, 1, err);
 }
 
 static int
@@ -992,7 +1039,7 @@ my_load_chunk(struct db_conn *c, const struct table *t, const char *dump_id,
 		goto out;
 	}
 commit:
-	if (ledger_mark(c, dump_id, item, "done", f.rows, 1, err) < 0 ||
+	if (ledger_mark(c, dump_id, item, "done", f.rows, 1, 0, err) < 0 ||
 	    my_exec(c, "COMMIT", err) < 0)
 		goto out;
 	in_tx = 0;

@@ -22,6 +22,7 @@ struct db_conn {
 	int is_mariadb;
 	int locked;		/* holds FLUSH TABLES WITH READ LOCK */
 	int no_local_infile;	/* the server refused LOAD DATA LOCAL: INSERT */
+	int load_locked;	/* holds the load lock of a dump (ledger_open) */
 };
 
 /* Fills err from the connection's last error, naming context and the

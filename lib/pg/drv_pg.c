@@ -528,6 +528,8 @@ pg_copy_out(struct db_conn *c, struct table *t, row_sink_fn sink, void *arg,
 	return pg_copy_table(c, t, NULL, sink, arg, err);
 }
 
+static void rollback_quietly(struct db_conn *c);
+
 static int
 pg_ledger_open(struct db_conn *c, const char *dump_id, struct strlist *done,
 	       struct dberr *err)
@@ -535,11 +537,38 @@ pg_ledger_open(struct db_conn *c, const char *dump_id, struct strlist *done,
 	const char *params[1] = { dump_id };
 	PGresult *r;
 
-	if (pg_exec(c, "CREATE SCHEMA IF NOT EXISTS _dbmig", err) < 0 ||
+	/* One load of a dump into one database at a time: a second waits
+	 * here, for as long as this session lives, then finds the first's
+	 * work in the ledger. First of all: two sessions creating the
+	 * ledger at once collide. */
+	r = pg_query(c, "SELECT pg_catalog.pg_try_advisory_lock(('x' || "
+		     "substr(md5('dbmig load ' || $1), 1, 16))::bit(64)::bigint)", 1, params, err);
+	if (!r)
+		return -1;
+	if (PQgetvalue(r, 0, 0)[0] != 't') {
+		PQclear(r);
+		log_info("another load of dump %s into this database is running: waiting "
+			 "for it to end", dump_id);
+		r = pg_query(c, "SELECT pg_catalog.pg_advisory_lock(('x' || "
+			     "substr(md5('dbmig load ' || $1), 1, 16))::bit(64)::bigint)", 1,
+			     params, err);
+		if (!r)
+			return -1;
+	}
+	PQclear(r);
+	/* Loads of other dumps may create the ledger at the same instant:
+	 * IF NOT EXISTS does not make that safe, a lock does. */
+	if (pg_exec(c, "BEGIN", err) < 0)
+		return -1;
+	if (pg_exec(c, "SELECT pg_catalog.pg_advisory_xact_lock(('x' || "
+		    "substr(md5('dbmig ledger'), 1, 16))::bit(64)::bigint)", err) < 0 ||
+	    pg_exec(c, "CREATE SCHEMA IF NOT EXISTS _dbmig", err) < 0 ||
 	    pg_exec(c, "CREATE TABLE IF NOT EXISTS _dbmig.load_ledger ("
 		    "dump_id text NOT NULL, item text NOT NULL, rows bigint, "
 		    "finished_at timestamptz NOT NULL DEFAULT now(), "
-		    "PRIMARY KEY (dump_id, item))", err) < 0) {
+		    "PRIMARY KEY (dump_id, item))", err) < 0 ||
+	    pg_exec(c, "COMMIT", err) < 0) {
+		rollback_quietly(c);
 		dberr_prefix(err, "cannot create the load ledger _dbmig.load_ledger "
 			     "(the role needs CREATE on the database)");
 		return -1;
