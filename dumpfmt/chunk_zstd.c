@@ -308,6 +308,7 @@ struct chunk_reader {
 	int frame_done;
 	struct strbuf raw;	/* decompressed, not yet consumed */
 	size_t pos;		/* consumed bytes of raw */
+	uint64_t raw_total;	/* decompressed so far: never past c->raw_bytes */
 	uint64_t rows;
 	int header_done;	/* magic and column count checked */
 	int ended;
@@ -338,7 +339,9 @@ chunk_reader_open(const char *dir, const struct chunk *c, int ncols,
 	r->c = c;
 	r->ncols = ncols;
 	strbuf_addf(&r->path, "%s/%s", dir, c->file);
-	r->fd = open(r->path.buf, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO planted under a chunk's name must not hang the
+	 * open; fstat below refuses anything but a regular file. */
+	r->fd = open(r->path.buf, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (r->fd < 0) {
 		dberr_set(err, DBERR_DUMP, "cannot open chunk '%s': %s; the dump is "
 			  "incomplete", r->path.buf, strerror(errno));
@@ -420,6 +423,16 @@ reader_fill(struct chunk_reader *r, struct dberr *err)
 		}
 		if (rc == 0)
 			r->frame_done = 1;
+		/* A few kilobytes can inflate to gigabytes: the size the
+		 * manifest declares bounds the memory (SPEC.md section 4). */
+		r->raw_total += o.pos;
+		if (r->raw_total > r->c->raw_bytes) {
+			char why[160];
+
+			snprintf(why, sizeof(why), "it decompresses to more than the %llu bytes "
+				 "the manifest declares", (unsigned long long)r->c->raw_bytes);
+			return reader_bad(r, err, why);
+		}
 		if (o.pos) {
 			XXH3_128bits_update(r->hash, out, o.pos);
 			strbuf_add(&r->raw, out, o.pos);

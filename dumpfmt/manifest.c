@@ -557,7 +557,9 @@ manifest_read(const char *dir, struct dump_meta *m, struct schema_model *s,
 	memset(m, 0, sizeof(*m));
 	memset(s, 0, sizeof(*s));
 	snprintf(path, sizeof(path), "%.100s/%s", dir, DUMPFMT_MANIFEST);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	/* O_NONBLOCK: a FIFO named manifest.json must not hang the open;
+	 * fstat below refuses anything but a regular file. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ENOENT && access(dir, F_OK) != 0)
 			dberr_set(err, DBERR_DUMP, "dump directory '%s' does not exist; check "

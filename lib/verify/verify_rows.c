@@ -284,6 +284,8 @@ sort_cmp(const void *x, const void *y)
 static void
 sort_list(const struct vf_plan *p, struct row_list *l)
 {
+	if (l->n < 2)	/* and qsort(NULL, 0, ...) is undefined */
+		return;
 	pthread_mutex_lock(&sort_mu);
 	sort_plan = p;
 	qsort(l->v, l->n, sizeof(*l->v), sort_cmp);

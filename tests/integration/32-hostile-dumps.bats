@@ -1,0 +1,105 @@
+#!/usr/bin/env bats
+# A hostile or damaged dump must not hurt: a FIFO where a chunk or the
+# manifest should be is refused at once instead of hanging the open; a
+# chunk that inflates beyond the size its manifest declares is stopped as
+# soon as it passes it, in bounded memory. And verify copes with a chunk
+# range that is empty on one side.
+
+load '../helpers/common'
+
+setup_file() {
+	start_pg_for_file
+	suite_skipped && return 0
+	. "$BATS_FILE_TMPDIR/env"
+	src=$(new_db hd_src)
+	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY, v text);
+		INSERT INTO t SELECT g, 'value ' || g FROM generate_series(1, 2000) g;
+		CREATE TABLE blob (v text);
+		INSERT INTO blob VALUES ('small')" >/dev/null
+	dbmig -q dump "$src" -o "$BATS_FILE_TMPDIR/d" >/dev/null
+}
+
+# copy_dump NAME: a private copy of the dump to damage.
+copy_dump() {
+	cp -a "$BATS_FILE_TMPDIR/d" "$BATS_TEST_TMPDIR/$1"
+	echo "$BATS_TEST_TMPDIR/$1"
+}
+
+chunk_of() {	# chunk_of DIR TABLE: the first chunk file of TABLE
+	jq -r --arg t "$2" '.schema.tables[] | select(.name == $t) | .chunks[0].file' "$1/manifest.json"
+}
+
+@test "a FIFO in place of a chunk is refused at once, by load and by verify" {
+	d=$(copy_dump fifo_chunk)
+	c=$(chunk_of "$d" t)
+	rm "$d/$c"
+	mkfifo -m 600 "$d/$c"
+	run -5 timeout 30 dbmig load "$d" "$(new_db hd_fifo)"
+	assert_output --partial "$c"
+	assert_output --partial "not a regular file"
+	run -5 timeout 30 dbmig verify -q "$d" "$(pg_uri hd_src)"
+	assert_output --partial "not a regular file"
+}
+
+@test "a FIFO named manifest.json is refused at once" {
+	d=$(copy_dump fifo_manifest)
+	rm "$d/manifest.json"
+	mkfifo -m 600 "$d/manifest.json"
+	run -5 timeout 30 dbmig load "$d" "$(new_db hd_fifo_m)"
+	assert_output --partial "not a regular file"
+	run -5 timeout 30 dbmig verify -q "$d" "$(pg_uri hd_src)"
+}
+
+@test "a chunk that inflates past its declared size is stopped there (a decompression bomb)" {
+	d=$(copy_dump bomb)
+	c=$(chunk_of "$d" blob)
+	# One row of one 300 MB text value: a few kilobytes once compressed.
+	python3 -c '
+import sys
+out = sys.stdout.buffer
+def uv(n):
+    b = bytearray()
+    while True:
+        x = n & 0x7f
+        n >>= 7
+        if n:
+            b.append(x | 0x80)
+        else:
+            b.append(x)
+            return bytes(b)
+n = 300 << 20
+out.write(b"DBMIGCK1" + uv(1) + b"\x01\x01" + uv(n))
+block = b"a" * (1 << 20)
+for _ in range(n >> 20):
+    out.write(block)
+out.write(b"\x00" + uv(1))
+' | zstd -q -19 --check -o "$d/$c.new"
+	mv "$d/$c.new" "$d/$c"
+	size=$(stat -c %s "$d/$c")
+	[ "$size" -lt 100000 ]
+	jq --arg f "$c" --argjson s "$size" '(.schema.tables[].chunks[] | select(.file == $f) | .bytes) = $s' \
+		"$d/manifest.json" >"$d/m.new" && mv "$d/m.new" "$d/manifest.json"
+	start=$(date +%s)
+	run -5 timeout 60 dbmig load "$d" "$(new_db hd_bomb)"
+	assert_output --partial "decompresses to more than the"
+	[ $(($(date +%s) - start)) -lt 20 ]
+}
+
+@test "a chunk whose declared uncompressed size is too small is refused" {
+	d=$(copy_dump understated)
+	c=$(chunk_of "$d" t)
+	jq --arg f "$c" '(.schema.tables[].chunks[] | select(.file == $f) | .raw_bytes) = 100' \
+		"$d/manifest.json" >"$d/m.new" && mv "$d/m.new" "$d/manifest.json"
+	run -5 dbmig load "$d" "$(new_db hd_under)"
+	assert_output --partial "decompresses to more than the 100 bytes the manifest declares"
+}
+
+@test "verify: a range empty on one side is named row by row (no sort of nothing)" {
+	dst=$(new_db hd_empty)
+	run -0 dbmig load --schema-only "$BATS_FILE_TMPDIR/d" "$dst"
+	for mode in checksum rows; do
+		run -1 dbmig verify --mode=$mode -t t --max-diffs 3 "$(pg_uri hd_src)" "$dst"
+		assert_output --partial "public.t: missing on target: id=1"
+		assert_output --partial "DIFFERENT"
+	done
+}
