@@ -197,11 +197,15 @@ read_keys(struct db_conn *c, struct schema_model *s, struct dberr *err)
 				"k.COLUMN_NAME, k.REFERENCED_TABLE_NAME "
 				"FROM information_schema.TABLE_CONSTRAINTS tc "
 				"JOIN information_schema.KEY_COLUMN_USAGE k "
-				"ON k.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND k.TABLE_NAME = tc.TABLE_NAME "
-				"AND k.CONSTRAINT_NAME = tc.CONSTRAINT_NAME "
+				/* information_schema compares names without case;
+				 * tables `U` and `u` are two tables: BINARY. */
+				"ON k.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA "
+				"AND BINARY k.TABLE_NAME = BINARY tc.TABLE_NAME "
+				"AND BINARY k.CONSTRAINT_NAME = BINARY tc.CONSTRAINT_NAME "
 				"WHERE tc.CONSTRAINT_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE IN "
 				"('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY') "
-				"ORDER BY tc.TABLE_NAME, tc.CONSTRAINT_NAME, k.ORDINAL_POSITION", err);
+				"ORDER BY BINARY tc.TABLE_NAME, BINARY tc.CONSTRAINT_NAME, "
+				"k.ORDINAL_POSITION", err);
 	MYSQL_ROW row;
 	struct constraint *cur = NULL;
 	struct table *curt = NULL;
@@ -239,7 +243,8 @@ read_indexes(struct db_conn *c, struct schema_model *s, struct dberr *err)
 {
 	MYSQL_RES *r = my_query(c, "SELECT TABLE_NAME, INDEX_NAME, COLUMN_NAME, SUB_PART, INDEX_TYPE "
 				"FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() "
-				"AND NON_UNIQUE = 1 ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX", err);
+				"AND NON_UNIQUE = 1 ORDER BY BINARY TABLE_NAME, BINARY INDEX_NAME, "
+				"SEQ_IN_INDEX", err);
 	MYSQL_ROW row;
 	struct index *cur = NULL;
 	struct table *curt = NULL;

@@ -98,6 +98,22 @@ setup_file() {
 	assert_output --partial "rows 3323"
 }
 
+@test "two tables whose names differ only in case keep their own keys and rows" {
+	new_mydb casey >/dev/null
+	my_sql casey -e "CREATE TABLE \`U\` (id int PRIMARY KEY, a int, KEY ka (a));
+		CREATE TABLE \`u\` (k int, id2 int, b varchar(5), PRIMARY KEY (k, id2), UNIQUE KEY ub (b));
+		INSERT INTO \`U\` VALUES (1, 10), (2, 20); INSERT INTO \`u\` VALUES (1, 1, 'x'), (1, 2, 'y')"
+	run -0 dbmig dump "$(my_uri casey)" -o "$BATS_TEST_TMPDIR/d"
+	run -0 jq -r '.schema.tables[] | "\(.name): \([.constraints[] | "\(.kind) \(.columns | join(","))"] | join("; "))"' \
+		"$BATS_TEST_TMPDIR/d/manifest.json"
+	assert_output "$(printf 'U: p id\nu: p k,id2; u b')"
+	dst=$(new_db casey_pg)
+	run -0 dbmig load "$BATS_TEST_TMPDIR/d" "$dst"
+	run -0 psql_at "$dst" "SELECT conrelid::regclass, pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'casey'::regnamespace ORDER BY 1::text COLLATE \"C\", 2"
+	assert_output "$(printf 'casey.\"U\"|PRIMARY KEY (id)\ncasey.u|PRIMARY KEY (k, id2)\ncasey.u|UNIQUE (b)')"
+	run -0 dbmig verify -q "$(my_uri casey)" "$dst"
+}
+
 @test "--json=json keeps MySQL JSON text exactly" {
 	dst=$(new_db json_plain)
 	run -0 dbmig load --json=json "$BATS_FILE_TMPDIR/zoo" "$dst"
