@@ -27,8 +27,11 @@ struct dberr {
 	enum dberr_class cls;	/* DBERR_NONE while no error is recorded */
 	char sqlstate[6];	/* server SQLSTATE when the server gave one */
 	char msg[1024];		/* one line, no trailing newline */
+	int transient;		/* the server undid the work for a reason that
+				 * passes (a deadlock, a lock wait timeout):
+				 * the same work may simply be tried again */
 };
-#define DBERR_INIT { DBERR_NONE, "", "" }
+#define DBERR_INIT { DBERR_NONE, "", "", 0 }
 
 /* Fills err (overwriting it) and returns -1, for `return dberr_set(...)`. */
 int dberr_set(struct dberr *err, enum dberr_class cls, const char *fmt, ...)

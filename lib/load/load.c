@@ -65,6 +65,10 @@ struct load_ctx {
 	struct load_result *res;
 };
 
+/* How often a chunk is tried when the server undoes it for a passing
+ * reason (err->transient); a copy's chunks are not: their rows are gone. */
+#define CHUNK_ATTEMPTS 4
+
 /* A chunk's rows: from its file, or from a feed's source. */
 struct reader_src {
 	struct chunk_reader *r;
@@ -127,12 +131,26 @@ chunk_job_run(void *state, size_t job, void *arg, struct dberr *err)
 	for (int i = 0; i < j->t->ncols; i++)
 		if (!j->t->cols[i].generated_expr)
 			ncols++;
-	src.r = chunk_reader_open(ctx->opts->dumpdir, j->c, ncols, err);
-	if (!src.r)
-		goto out;
 	progress_part_start(ctx->prog, j->ti);
-	if (load_one_chunk(ctx, state, j->t, j->c->file, &src, &rows, err) < 0)
-		goto out;
+	for (int attempt = 1;; attempt++) {
+		src.r = chunk_reader_open(ctx->opts->dumpdir, j->c, ncols, err);
+		if (!src.r)
+			goto out;
+		if (load_one_chunk(ctx, state, j->t, j->c->file, &src, &rows, err) == 0)
+			break;
+		chunk_reader_close(src.r);
+		src.r = NULL;
+		/* A deadlock or a lock wait timeout undid the chunk's whole
+		 * transaction: it passes, so the chunk is read again. */
+		if (!err->transient || attempt == CHUNK_ATTEMPTS || dbmig_interrupted)
+			goto out;
+		log_warn("%s; trying again (%d of %d)", err->msg, attempt + 1, CHUNK_ATTEMPTS);
+		{
+			struct timespec ts = { 0, 200000000L * attempt };
+
+			nanosleep(&ts, NULL);
+		}
+	}
 	progress_rows(ctx->prog, j->ti, rows, j->c->raw_bytes);
 	progress_chunk_done(ctx->prog, j->ti, j->c->file, rows, j->c->raw_bytes);
 	progress_part_done(ctx->prog, j->ti);

@@ -70,6 +70,7 @@ my_fail(struct db_conn *c, struct dberr *err, const char *fmt, ...)
 	dberr_set(err, c->side, "%s (%s): %s: %s (error %u)%s%s", side_name(c->side), c->desc,
 		  ctx, mysql_error(c->m), e, hint ? "; " : "", hint ? hint : "");
 	snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", mysql_sqlstate(c->m));
+	err->transient = e == 1213 || e == 1205;	/* deadlock, lock wait timeout */
 	return -1;
 }
 

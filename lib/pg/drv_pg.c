@@ -82,6 +82,7 @@ pg_fail(struct db_conn *c, PGresult *res, struct dberr *err, const char *fmt, ..
 		  ctx, msg && *msg ? msg : "unknown error", hint ? "; " : "", hint ? hint : "");
 	if (st)
 		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", st);
+	err->transient = st && (!strncmp(st, "40", 2) || !strcmp(st, "55P03"));
 	PQclear(res);
 	return -1;
 }

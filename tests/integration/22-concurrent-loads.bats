@@ -86,3 +86,22 @@ two_loads() {
 	run -0 my_sql cl_my_twice -e "SELECT COUNT(*) FROM events"
 	assert_output 40000
 }
+
+@test "MariaDB: a chunk undone by a lock wait timeout is tried again, said, and loads" {
+	dst=$(new_mydb cl_my_wait)
+	run -0 dbmig load --schema-only "$BATS_FILE_TMPDIR/d" "$dst"
+	my_sql -e "SET GLOBAL innodb_lock_wait_timeout = 1"
+	# Another session holds a row lock on child's key 1 for 3 seconds.
+	my_sql cl_my_wait -e "BEGIN; INSERT INTO child VALUES (1, 0); SELECT SLEEP(3); ROLLBACK" >/dev/null &
+	holder=$!
+	sleep 0.5
+	run dbmig load --data-only "$BATS_FILE_TMPDIR/d" "$dst"
+	wait "$holder"
+	my_sql -e "SET GLOBAL innodb_lock_wait_timeout = 50"
+	assert_success
+	assert_output --partial "Lock wait timeout exceeded"
+	assert_output --partial "trying again (2 of 4)"
+	run -0 my_sql cl_my_wait -e "SELECT COUNT(*) FROM child"
+	assert_output 500
+}
+
