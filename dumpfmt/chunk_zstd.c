@@ -551,3 +551,18 @@ chunk_reader_close(struct chunk_reader *r)
 	strbuf_release(&r->path);
 	free(r);
 }
+
+int
+chunk_check(const char *dir, const struct chunk *c, int ncols, struct dberr *err)
+{
+	struct value *vals = xcalloc((size_t)ncols + 1, sizeof(*vals));
+	struct chunk_reader *r = chunk_reader_open(dir, c, ncols, err);
+	int st = -1;
+
+	if (r)
+		while ((st = chunk_reader_next(r, vals, err)) == 1)
+			;
+	chunk_reader_close(r);
+	free(vals);
+	return st;
+}

@@ -77,6 +77,10 @@ struct chunk_reader *chunk_reader_open(const char *dir, const struct chunk *c,
 int chunk_reader_next(struct chunk_reader *r, struct value *vals,
 		      struct dberr *err);
 void chunk_reader_close(struct chunk_reader *r);
+/* Reads a whole chunk, checking its size, rows and both checksums: 0 when
+ * it is intact, -1 with err naming the file when it is not. For a load
+ * whose target refused a row: a damaged chunk is reported as such. */
+int chunk_check(const char *dir, const struct chunk *c, int ncols, struct dberr *err);
 
 /* Manifest. */
 int manifest_write(const char *dir, const struct dump_meta *m,

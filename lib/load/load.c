@@ -142,8 +142,20 @@ chunk_job_run(void *state, size_t job, void *arg, struct dberr *err)
 		src.r = NULL;
 		/* A deadlock or a lock wait timeout undid the chunk's whole
 		 * transaction: it passes, so the chunk is read again. */
-		if (!err->transient || attempt == CHUNK_ATTEMPTS || dbmig_interrupted)
+		if (!err->transient || attempt == CHUNK_ATTEMPTS || dbmig_interrupted) {
+			/* Rows go out before the chunk's checksums are known: a
+			 * row the target refused may be damage, which is the
+			 * dump's fault and is said so (exit 5). */
+			struct dberr cerr = DBERR_INIT;
+
+			if (err->cls != DBERR_DUMP && err->cls != DBERR_INTERRUPTED &&
+			    chunk_check(ctx->opts->dumpdir, j->c, ncols, &cerr) < 0) {
+				log_info("the target refused a row (%s); the chunk is damaged",
+					 err->msg);
+				*err = cerr;
+			}
 			goto out;
+		}
 		log_warn("%s; trying again (%d of %d)", err->msg, attempt + 1, CHUNK_ATTEMPTS);
 		{
 			struct timespec ts = { 0, 200000000L * attempt };

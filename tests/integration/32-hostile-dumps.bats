@@ -103,3 +103,26 @@ out.write(b"\x00" + uv(1))
 		assert_output --partial "DIFFERENT"
 	done
 }
+
+@test "a damaged chunk whose rows still parse is reported as damage (exit 5), not as the target's refusal" {
+	d=$(copy_dump damaged)
+	c=$(chunk_of "$d" t)
+	zstd -q -d "$d/$c" -o "$BATS_TEST_TMPDIR/raw"
+	# An integer payload "1500" becomes "15a0": the stream still parses,
+	# PostgreSQL refuses the value, the checksums say why.
+	python3 -c '
+import sys
+p = sys.argv[1]
+b = open(p, "rb").read()
+i = b.index(b"\x01\x041500")
+open(p, "wb").write(b[:i] + b"\x01\x0415a0" + b[i + 6:])
+' "$BATS_TEST_TMPDIR/raw"
+	rm "$d/$c"
+	zstd -q -19 --check "$BATS_TEST_TMPDIR/raw" -o "$d/$c"
+	size=$(stat -c %s "$d/$c")
+	jq --arg f "$c" --argjson s "$size" '(.schema.tables[].chunks[] | select(.file == $f) | .bytes) = $s' \
+		"$d/manifest.json" >"$d/m.new" && mv "$d/m.new" "$d/manifest.json"
+	run -5 dbmig load "$d" "$(new_db hd_damaged)"
+	assert_output --partial "is corrupt or truncated (checksum mismatch)"
+	assert_output --partial "$c"
+}
