@@ -17,11 +17,38 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "lib/base/json_util.h"
+#include "lib/base/log.h"
 #include "lib/base/xform.h"
 
 #include "lib/base/banned.h"
+
+/* ---- the manifest's own digest ---- */
+
+/* XXH3-128 of the manifest's canonical form: every member but the digest,
+ * keys sorted, no whitespace (jansson's own serialization, so the writer
+ * and the reader agree byte for byte). hex gets 32 digits. */
+static int
+manifest_digest(json_t *root, char hex[33])
+{
+	json_t *copy = json_copy(root);
+	XXH128_canonical_t canon;
+	char *text;
+
+	if (!copy)
+		return -1;
+	json_object_del(copy, "manifest_xxh3_128");
+	text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(copy);
+	if (!text)
+		return -1;
+	XXH128_canonicalFromHash(&canon, XXH3_128bits(text, strlen(text)));
+	hex_encode(canon.digest, 16, hex);
+	free(text);
+	return 0;
+}
 
 /* ---- writing ---- */
 
@@ -155,6 +182,8 @@ manifest_encode(const struct dump_meta *m, const struct schema_model *s)
 	json_t *sch = json_object(), *arr;
 	char *text;
 
+	/* first in the file, filled in last: a reader sees it at once */
+	json_object_set_new(root, "manifest_xxh3_128", json_string(""));
 	json_object_set_new(root, "format", json_string("dbmig-dump"));
 	json_object_set_new(root, "format_version", json_integer(DUMPFMT_VERSION));
 	json_object_set_new(root, "tool_version", json_string(m->tool_version));
@@ -240,7 +269,16 @@ manifest_encode(const struct dump_meta *m, const struct schema_model *s)
 	}
 	json_object_set_new(sch, "objects", arr);
 	json_object_set_new(root, "schema", sch);
+	/* The digest, over everything else (SPEC.md section 2). */
+	{
+		char hex[33];
 
+		if (manifest_digest(root, hex) < 0) {
+			json_decref(root);
+			return NULL;
+		}
+		json_object_set_new(root, "manifest_xxh3_128", json_string(hex));
+	}
 	text = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	return text;
@@ -437,6 +475,8 @@ mtable(struct mread *r, json_t *o, struct table *t, int has_data)
 			c = table_add_column(t);
 			c->name = mstr(r, v, "name", 1, 1024);
 			c->native_type = mstr(r, v, "native_type", 1, 1024);
+			if (c->native_type && !schema_type_name_ok(c->native_type))
+				mfail(r, "native_type", "is not a type name (it reaches SQL)");
 			mtype(r, v, &c->type);
 			c->not_null = mbool(r, v, "not_null");
 			c->default_expr = mstr(r, v, "default", 0, 1 << 20);
@@ -594,6 +634,31 @@ out:
 	return ret;
 }
 
+/* The manifest's digest, before anything in it is believed. A manifest
+ * without one was written by a dbmig from before it had one: read, with
+ * a warning that edits to it cannot be detected. */
+static int
+mcheck_digest(struct mread *r, json_t *root)
+{
+	json_t *d = json_object_get(root, "manifest_xxh3_128");
+	char hex[33];
+
+	if (!d) {
+		log_warn("manifest '%s' has no digest (written before dbmig checked one): "
+			 "damage to it cannot be detected", r->path);
+		return 0;
+	}
+	if (!json_is_string(d) || strlen(json_string_value(d)) != 32)
+		return mfail(r, "manifest_xxh3_128", "is not 32 hex digits"), -1;
+	if (manifest_digest(root, hex) < 0)
+		return dberr_set(r->err, DBERR_INTERNAL, "cannot serialize the manifest");
+	if (strcmp(hex, json_string_value(d)))
+		return dberr_set(r->err, DBERR_DUMP, "manifest '%s' does not match its digest: "
+				 "it was edited or damaged after the dump; nothing was done; "
+				 "take a new dump", r->path);
+	return 0;
+}
+
 /* The top of the manifest: format, version, dump id, source, snapshot. */
 static int
 mheader(struct mread *r, json_t *root, struct dump_meta *m)
@@ -677,6 +742,8 @@ mobjects(struct mread *r, json_t *sch, struct schema_model *s)
 			d->schema = mstr(r, v, "schema", 1, 1024);
 			d->name = mstr(r, v, "name", 1, 1024);
 			d->base_type = mstr(r, v, "base_type", 1, 1024);
+			if (d->base_type && !schema_type_name_ok(d->base_type))
+				mfail(r, "base_type", "is not a type name (it reaches SQL)");
 			d->default_expr = mstr(r, v, "default", 0, 1 << 20);
 			d->not_null = mbool(r, v, "not_null");
 			mstrlist(r, v, "check_names", &d->check_names);
@@ -702,6 +769,8 @@ msequences(struct mread *r, json_t *sch, struct schema_model *s)
 		q->schema = mstr(r, v, "schema", 1, 1024);
 		q->name = mstr(r, v, "name", 1, 1024);
 		q->data_type = mstr(r, v, "data_type", 1, 64);
+		if (q->data_type && !schema_type_name_ok(q->data_type))
+			mfail(r, "data_type", "is not a type name (it reaches SQL)");
 		q->start = mint(r, v, "start", INT64_MIN, INT64_MAX, 0, 1);
 		q->increment = mint(r, v, "increment", INT64_MIN, INT64_MAX, 1, 1);
 		q->min = mint(r, v, "min", INT64_MIN, INT64_MAX, 0, 1);
@@ -771,7 +840,7 @@ manifest_parse(const char *text, size_t len, const char *path, struct dump_meta 
 			  "the dump is damaged", r.path, jerr.line, jerr.text);
 		goto out;
 	}
-	if (mheader(&r, root, m) < 0)
+	if (mcheck_digest(&r, root) < 0 || mheader(&r, root, m) < 0)
 		goto out;
 	sch = json_object_get(root, "schema");
 	s->source_engine = xstrdup(m->engine);

@@ -3,6 +3,8 @@
  */
 #include "schema.h"
 
+#include <ctype.h>
+
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +192,56 @@ column_carry_as_text(struct schema_model *s, const struct table *t, struct colum
 		    "its text form", t->schema, t->name, col->name, col->native_type);
 	strlist_push(&s->warnings, w.buf);
 	strbuf_release(&w);
+}
+
+int
+schema_type_name_ok(const char *s)
+{
+	int depth = 0;
+
+	if (!s || !*s)
+		return 0;
+	while (*s) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\'') {
+			/* a quoted part: to its closing quote, doubled quotes
+			 * (and in '...' a backslash pair) staying inside */
+			char q = *s++;
+
+			for (;;) {
+				if (!*s)
+					return 0;
+				if (q == '\'' && *s == '\\' && s[1]) {
+					s += 2;
+					continue;
+				}
+				if (*s == q) {
+					if (s[1] == q) {
+						s += 2;
+						continue;
+					}
+					break;
+				}
+				s++;
+			}
+			s++;
+			continue;
+		}
+		/* parentheses balance, and commas stay inside them: no
+		 * second column, no end of the statement */
+		if (ch == '(')
+			depth++;
+		else if (ch == ')' && --depth < 0)
+			return 0;
+		else if (ch == ',' && depth == 0)
+			return 0;
+		else if (!(isalnum(ch) || ch == '_' || ch == ' ' || ch == '(' || ch == ')' ||
+			   ch == '[' || ch == ']' || ch == ',' || ch == '.' || ch == '$'))
+			return 0;
+		s++;
+	}
+	return depth == 0;
 }
 
 void

@@ -152,6 +152,13 @@ struct table *schema_find_table(const struct schema_model *s, const char *qual);
 void column_carry_as_text(struct schema_model *s, const struct table *t,
 			  struct column *col);
 
+/* 1 when s is only a type name as the engines print them, and so safe
+ * to paste into DDL: words, digits, spaces, . [ ] $, balanced
+ * parentheses with commas only inside them, and quoted parts ("a ""b""",
+ * 'it''s' as in MySQL's enum labels) whose quotes close where they
+ * should. "integer); DROP TABLE t; --" and "int, x int" are not. */
+int schema_type_name_ok(const char *s);
+
 /* The columns without a neutral mapping that a schema reader met. */
 struct unmapped_cols {
 	int n;			/* not carried */

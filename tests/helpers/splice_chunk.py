@@ -30,5 +30,8 @@ for f in old - {c["file"] for c in src["chunks"]}:
     os.remove(os.path.join(dump, f))
 dst["chunks"] = src["chunks"]
 dst["rows"] = src["rows"]
+# The edit breaks the manifest's digest: drop it, as a dump written before
+# dbmig had one (read with a warning), so the rows are what is tested.
+m.pop("manifest_xxh3_128", None)
 with open(os.path.join(dump, "manifest.json"), "w") as f:
     json.dump(m, f, indent=1)

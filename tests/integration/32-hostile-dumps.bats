@@ -77,7 +77,7 @@ out.write(b"\x00" + uv(1))
 	mv "$d/$c.new" "$d/$c"
 	size=$(stat -c %s "$d/$c")
 	[ "$size" -lt 100000 ]
-	jq --arg f "$c" --argjson s "$size" '(.schema.tables[].chunks[] | select(.file == $f) | .bytes) = $s' \
+	jq --arg f "$c" --argjson s "$size" '(.schema.tables[].chunks[] | select(.file == $f) | .bytes) = $s | del(.manifest_xxh3_128)' \
 		"$d/manifest.json" >"$d/m.new" && mv "$d/m.new" "$d/manifest.json"
 	start=$(date +%s)
 	run -5 timeout 60 dbmig load "$d" "$(new_db hd_bomb)"
@@ -88,7 +88,7 @@ out.write(b"\x00" + uv(1))
 @test "a chunk whose declared uncompressed size is too small is refused" {
 	d=$(copy_dump understated)
 	c=$(chunk_of "$d" t)
-	jq --arg f "$c" '(.schema.tables[].chunks[] | select(.file == $f) | .raw_bytes) = 100' \
+	jq --arg f "$c" '(.schema.tables[].chunks[] | select(.file == $f) | .raw_bytes) = 100 | del(.manifest_xxh3_128)' \
 		"$d/manifest.json" >"$d/m.new" && mv "$d/m.new" "$d/manifest.json"
 	run -5 dbmig load "$d" "$(new_db hd_under)"
 	assert_output --partial "decompresses to more than the 100 bytes the manifest declares"
@@ -120,9 +120,48 @@ open(p, "wb").write(b[:i] + b"\x01\x0415a0" + b[i + 6:])
 	rm "$d/$c"
 	zstd -q -19 --check "$BATS_TEST_TMPDIR/raw" -o "$d/$c"
 	size=$(stat -c %s "$d/$c")
-	jq --arg f "$c" --argjson s "$size" '(.schema.tables[].chunks[] | select(.file == $f) | .bytes) = $s' \
+	jq --arg f "$c" --argjson s "$size" '(.schema.tables[].chunks[] | select(.file == $f) | .bytes) = $s | del(.manifest_xxh3_128)' \
 		"$d/manifest.json" >"$d/m.new" && mv "$d/m.new" "$d/manifest.json"
 	run -5 dbmig load "$d" "$(new_db hd_damaged)"
 	assert_output --partial "is corrupt or truncated (checksum mismatch)"
 	assert_output --partial "$c"
+}
+
+@test "a manifest edited after the dump is refused before anything is created" {
+	d=$(copy_dump edited)
+	head -3 "$d/manifest.json" | grep -q '"manifest_xxh3_128": "[0-9a-f]\{32\}"'
+	# One byte: a column renamed.
+	sed -i 's/"name": "v",/"name": "w",/' "$d/manifest.json"
+	dst=$(new_db hd_edited)
+	run -5 dbmig load "$d" "$dst"
+	assert_output --partial "does not match its digest"
+	run -0 psql_at "$dst" "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+	assert_output 0
+	run -5 dbmig verify -q "$d" "$dst"
+	assert_output --partial "does not match its digest"
+	# A field deleted, likewise.
+	d=$(copy_dump deleted)
+	sed -i '/"default": /d' "$d/manifest.json"
+	run -5 dbmig load "$d" "$(new_db hd_deleted)"
+}
+
+@test "a type name that is not one never reaches SQL, digest or not" {
+	for bad in 'integer); DROP TABLE t; --' 'integer, evil text' 'text COLLATE "C" )'; do
+		d=$(copy_dump "inject_$RANDOM")
+		BAD="$bad" python3 -c '
+import json, os, sys
+p = sys.argv[1]
+m = json.load(open(p))
+m.pop("manifest_xxh3_128")
+for t in m["schema"]["tables"]:
+    for c in t["columns"]:
+        if c["name"] == "v":
+            c["native_type"] = os.environ["BAD"]
+json.dump(m, open(p, "w"), indent=1)
+' "$d/manifest.json"
+		run -5 dbmig load "$d" "$(new_db hd_inject)"
+		assert_output --partial "native_type is not a type name"
+	done
+	# and the types the engines print pass
+	run -0 dbmig load "$BATS_FILE_TMPDIR/d" "$(new_db hd_fine)"
 }
