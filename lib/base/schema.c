@@ -194,6 +194,28 @@ column_carry_as_text(struct schema_model *s, const struct table *t, struct colum
 	strbuf_release(&w);
 }
 
+const char *
+schema_unmatched_pattern(const struct schema_model *m, const struct strlist *patterns)
+{
+	for (size_t k = 0; k < patterns->n; k++) {
+		int hit = 0;
+
+		for (int i = 0; i < m->ntables && !hit; i++)
+			hit = table_matches(m->tables[i].schema, m->tables[i].name, patterns->v[k]);
+		if (!hit)
+			return patterns->v[k];
+	}
+	return NULL;
+}
+
+int
+schema_unmatched_error(const char *pattern, struct dberr *err)
+{
+	return dberr_set(err, DBERR_USAGE, "-t '%s' matches no table of the source (after -T); "
+			 "check the name: 'table' or 'schema.table', shell globs allowed",
+			 pattern);
+}
+
 int
 schema_type_name_ok(const char *s)
 {

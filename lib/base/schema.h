@@ -179,6 +179,13 @@ int table_data_types(const struct table *t, const struct ntype_desc **types);
 /* The name of the i-th data column; borrowed. */
 const char *table_data_column_name(const struct table *t, int i);
 
+/* The first of patterns (-t) that matches no table of m, or NULL: like
+ * pg_dump, a typo in a table name is an error, not an empty success. */
+const char *schema_unmatched_pattern(const struct schema_model *m,
+				     const struct strlist *patterns);
+/* The refusal for it: DBERR_USAGE naming the pattern; returns -1. */
+int schema_unmatched_error(const char *pattern, struct dberr *err);
+
 /* "schema.name" into sb (unquoted, for messages and patterns). */
 void table_qualname(const struct table *t, struct strbuf *sb);
 

@@ -394,6 +394,14 @@ dump_source_open(const struct dump_opts *opts, struct dump_source *src, struct d
 	if (drv->source->snapshot_release(src->conns[0], err) < 0 ||
 	    drv->source->schema_read(src->conns[0], &opts->filter, &src->model, err) < 0)
 		goto fail;
+	{
+		const char *miss = schema_unmatched_pattern(&src->model, &opts->filter.include);
+
+		if (miss) {
+			schema_unmatched_error(miss, err);
+			goto fail;
+		}
+	}
 	if (src->model.ntables > 99999) {
 		dberr_set(err, DBERR_UNSUPPORTED, "%d tables: dump format v1 holds at "
 			  "most 99999; select fewer with -t/-T", src->model.ntables);

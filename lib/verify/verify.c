@@ -111,6 +111,9 @@ side_open(struct vsrc *src, int index, const struct verify_opts *o,
 					 "(--schema-only); verify needs a dump with data", where);
 		src->ntotal = src->model.ntables;
 		filter_dump_tables(&src->model, &o->filter);
+		if (index == 0 && schema_unmatched_pattern(&src->model, &o->filter.include))
+			return schema_unmatched_error(schema_unmatched_pattern(&src->model,
+						      &o->filter.include), err);
 		src->engine_drv = driver_by_name(src->meta.engine);
 		info->is_dump = 1;
 		snprintf(info->engine, sizeof(info->engine), "%s", src->meta.engine);
@@ -148,6 +151,9 @@ side_open(struct vsrc *src, int index, const struct verify_opts *o,
 	if (src->drv->source->snapshot_release(src->conns[0], err) < 0 ||
 	    src->drv->source->schema_read(src->conns[0], &o->filter, &src->model, err) < 0)
 		return -1;
+	if (index == 0 && schema_unmatched_pattern(&src->model, &o->filter.include))
+		return schema_unmatched_error(schema_unmatched_pattern(&src->model,
+					      &o->filter.include), err);
 	src->engine_drv = src->drv;
 	snprintf(info->engine, sizeof(info->engine), "%s", src->drv->name);
 	snprintf(info->where, sizeof(info->where), "%s", src->drv->describe(src->conns[0]));

@@ -185,3 +185,19 @@ one_error_line() {
 	run -2 dbmig frobnicate
 	assert_output --partial "'frobnicate' is not a dbmig command"
 }
+
+@test "-t that matches no table is an error naming the pattern, in dump, copy and verify" {
+	run -2 dbmig dump -t acounts "$(pg_uri err_bench)" -o "$BATS_TEST_TMPDIR/t1"
+	assert_output --partial "-t 'acounts' matches no table of the source"
+	[ ! -e "$BATS_TEST_TMPDIR/t1" ]
+	run -2 dbmig dump -t pgbench_accounts -t 'nosuch*' "$(pg_uri err_bench)" -o "$BATS_TEST_TMPDIR/t2"
+	assert_output --partial "-t 'nosuch*' matches no table"
+	run -2 dbmig copy -t acounts "$(pg_uri err_bench)" "$(new_db err_t_copy)"
+	assert_output --partial "-t 'acounts'"
+	run -2 dbmig verify -t nosuch "$(pg_uri err_bench)" "$(pg_uri err_bench)"
+	assert_output --partial "-t 'nosuch' matches no table"
+	run -2 dbmig verify -t nosuch "$BATS_FILE_TMPDIR/good" "$(pg_uri err_src)"
+	assert_output --partial "-t 'nosuch' matches no table"
+	# what matches still works
+	run -0 dbmig dump -t 'pgbench_a*' "$(pg_uri err_bench)" -o "$BATS_TEST_TMPDIR/t3"
+}

@@ -106,7 +106,8 @@ setup_file() {
 	run -0 dbmig dump "$(my_uri casey)" -o "$BATS_TEST_TMPDIR/d"
 	run -0 jq -r '.schema.tables[] | "\(.name): \([.constraints[] | "\(.kind) \(.columns | join(","))"] | join("; "))"' \
 		"$BATS_TEST_TMPDIR/d/manifest.json"
-	assert_output "$(printf 'U: p id\nu: p k,id2; u b')"
+	assert_output --partial 'U: p id'
+	assert_output --partial 'u: p k,id2; u b'
 	dst=$(new_db casey_pg)
 	run -0 dbmig load "$BATS_TEST_TMPDIR/d" "$dst"
 	run -0 psql_at "$dst" "SELECT conrelid::regclass, pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'casey'::regnamespace ORDER BY 1::text COLLATE \"C\", 2"
