@@ -334,6 +334,9 @@ cmd_verify(int argc, char **argv)
 		usage_error("verify", "give the two sides to compare (SOURCE TARGET)");
 		goto out;
 	}
+	/* the global -q (dbmig -q verify) quiets the report as verify -q does */
+	if (log_get_level() == LOG_ERROR)
+		quiet = 1;
 	if (quiet)
 		log_set_level(LOG_ERROR);
 	/* Tables that cannot be read as text are still compared by what

@@ -30,14 +30,14 @@ setup_file() {
 }
 
 @test "PostgreSQL zoo: the server's SQL renders every value as dbmig does" {
-	run -0 dbmig -q verify --rendering-check "$(pg_uri gz_pg)" "$(pg_uri gz_pg2)"
+	run -0 dbmig verify --rendering-check "$(pg_uri gz_pg)" "$(pg_uri gz_pg2)"
 	assert_output --regexp "zoo.scalars +5 +5 .* rendering check"
 	assert_output --partial "equal: 6 tables"
 	refute_output --partial "rendering differs"
 }
 
 @test "MySQL zoo: MariaDB's SQL renders every value as dbmig does" {
-	run -0 dbmig -q verify --rendering-check "$(my_uri gz_my)" "$(my_uri gz_my2)"
+	run -0 dbmig verify --rendering-check "$(my_uri gz_my)" "$(my_uri gz_my2)"
 	assert_output --regexp "gz_my.ints +5 +5 "
 	assert_output --regexp "gz_my.times +5 +5 "
 	assert_output --regexp "gz_my.texts +5 +5 "
@@ -47,16 +47,16 @@ setup_file() {
 @test "MySQL zoo against PostgreSQL: both renderings of every cross-engine pair agree" {
 	# zero dates as NULL, time against interval, set against text[],
 	# tinyint(1) against boolean, year, bit, geometry, JSON against jsonb
-	run -0 dbmig -q verify --rendering-check "$(my_uri gz_my)" "$(pg_uri gz_mypg)"
+	run -0 dbmig verify --rendering-check "$(my_uri gz_my)" "$(pg_uri gz_mypg)"
 	assert_output --regexp "gz_my.times +5 +5 "
 	refute_output --partial "rendering differs"
 }
 
 @test "PostgreSQL types against MySQL: uuid as char(36) and as binary(16)" {
-	run -0 dbmig -q verify --rendering-check "$(pg_uri gz_app)" "$(my_uri gz_app_my)"
+	run -0 dbmig verify --rendering-check "$(pg_uri gz_app)" "$(my_uri gz_app_my)"
 	assert_output --regexp "app.kinds +3 +3 "
 	refute_output --partial "rendering differs"
-	run -0 dbmig -q verify --rendering-check "$(pg_uri gz_app)" "$(my_uri gz_app_bin)"
+	run -0 dbmig verify --rendering-check "$(pg_uri gz_app)" "$(my_uri gz_app_bin)"
 	assert_output --regexp "app.kinds +3 +3 "
 }
 

@@ -20,16 +20,16 @@ setup_file() {
 @test "equal after a migration: exit 0 in both modes, and the dump against its load" {
 	dst=$(new_db v_eq)
 	dbmig -q load -j 2 "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
-	run -0 dbmig -q verify -j 2 "$(pg_uri vsrc)" "$dst"
+	run -0 dbmig verify -j 2 "$(pg_uri vsrc)" "$dst"
 	assert_output --partial "equal: 8 tables, 4214 rows"
 	assert_output --regexp "source: postgresql .*dbname=vsrc .*WAL LSN [0-9A-F]+/[0-9A-F]+ or later"
 	assert_output --regexp "public.vt +3000 +3000 .* checksum"
 	assert_output --partial "public.vnopk: no primary key: compared as a multiset of rows"
-	run -0 dbmig -q verify --mode=rows "$(pg_uri vsrc)" "$dst"
+	run -0 dbmig verify --mode=rows "$(pg_uri vsrc)" "$dst"
 	assert_output --regexp "public.vt +3000 +3000 .* rows"
-	run -0 dbmig -q verify "$BATS_FILE_TMPDIR/d" "$dst"
+	run -0 dbmig verify "$BATS_FILE_TMPDIR/d" "$dst"
 	assert_output --regexp "source: postgresql .*dump .*/d \(taken 20"
-	run -0 dbmig -q verify --mode=rows "$BATS_FILE_TMPDIR/d" "$dst"
+	run -0 dbmig verify --mode=rows "$BATS_FILE_TMPDIR/d" "$dst"
 }
 
 @test "every injected difference is named by key and column, in both modes and from the dump" {
@@ -37,14 +37,14 @@ setup_file() {
 	dbmig -q load "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
 	vt_inject_pg "$dst" public
 	for mode in checksum rows; do
-		run -1 dbmig -q verify --mode=$mode -t 'public.*' "$(pg_uri vsrc)" "$dst"
+		run -1 dbmig verify --mode=$mode -t 'public.*' "$(pg_uri vsrc)" "$dst"
 		assert_vt_differences
 	done
 	# Small chunks: the bisection goes several levels down.
-	run -1 dbmig -q verify --chunk-rows 50 -t 'public.*' "$(pg_uri vsrc)" "$dst"
+	run -1 dbmig verify --chunk-rows 50 -t 'public.*' "$(pg_uri vsrc)" "$dst"
 	assert_vt_differences
 	assert_output --regexp "public.vt +3000 +3000 +61 +[0-9]+ +7 "
-	run -1 dbmig -q verify -t 'public.*' "$BATS_FILE_TMPDIR/d" "$dst"
+	run -1 dbmig verify -t 'public.*' "$BATS_FILE_TMPDIR/d" "$dst"
 	assert_vt_differences
 	run -1 dbmig verify -q --max-diffs 2 -t vt "$(pg_uri vsrc)" "$dst"
 	assert_output --partial "public.vt: more differences not listed (--max-diffs 2)"
@@ -94,6 +94,9 @@ setup_file() {
 	dst=$(new_db v_cron)
 	dbmig -q load "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
 	run -0 dbmig verify -q "$(pg_uri vsrc)" "$dst"
+	assert_output ""
+	# the global -q too, as the synopsis allows
+	run -0 dbmig -q verify "$(pg_uri vsrc)" "$dst"
 	assert_output ""
 	run -0 dbmig -q verify --json "$(pg_uri vsrc)" "$dst"
 	echo "$output" | jq -e '.result == "equal" and .differences == 0 and

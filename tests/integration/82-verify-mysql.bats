@@ -22,7 +22,7 @@ setup_file() {
 @test "MySQL to MySQL: equal in both modes, and the dump against its load" {
 	dst=$(new_mydb vm_eq)
 	dbmig -q load -j 2 "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
-	run -0 dbmig -q verify -j 2 "$(my_uri vmsrc)" "$dst"
+	run -0 dbmig verify -j 2 "$(my_uri vmsrc)" "$dst"
 	assert_output --regexp "source: mysql .*database=vmsrc .*binlog [^ ]+:[0-9]+, GTID [0-9]+-[0-9]+-[0-9]+"
 	assert_output --regexp "vmsrc.vt +3000 +3000 +1 +0 +0 .* checksum"
 	assert_output --regexp "vmsrc.times +5 +5 "
@@ -37,12 +37,12 @@ setup_file() {
 	dbmig -q load "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
 	vt_inject_my vm_diff
 	for mode in checksum rows; do
-		run -1 dbmig -q verify --mode=$mode -t 'vt*' -t vnopk "$(my_uri vmsrc)" "$dst"
+		run -1 dbmig verify --mode=$mode -t 'vt*' -t vnopk "$(my_uri vmsrc)" "$dst"
 		assert_vt_differences
 	done
-	run -1 dbmig -q verify --chunk-rows 50 -t vt -t vnopk "$(my_uri vmsrc)" "$dst"
+	run -1 dbmig verify --chunk-rows 50 -t vt -t vnopk "$(my_uri vmsrc)" "$dst"
 	assert_vt_differences
-	run -1 dbmig -q verify -t vt -t vnopk "$BATS_FILE_TMPDIR/d" "$dst"
+	run -1 dbmig verify -t vt -t vnopk "$BATS_FILE_TMPDIR/d" "$dst"
 	assert_vt_differences
 }
 
@@ -58,7 +58,7 @@ setup_file() {
 @test "MySQL to PostgreSQL: equal in both modes, zero dates against NULL" {
 	dst=$(new_db vm_pg)
 	dbmig -q load "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
-	run -0 dbmig -q verify "$(my_uri vmsrc)" "$dst"
+	run -0 dbmig verify "$(my_uri vmsrc)" "$dst"
 	assert_output --regexp "vmsrc.times +5 +5 "
 	assert_output --partial "equal: 10 tables"
 	run -0 dbmig verify -q --mode=rows "$(my_uri vmsrc)" "$dst"
@@ -70,7 +70,7 @@ setup_file() {
 	dbmig -q load "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
 	vt_inject_pg "$dst" vmsrc
 	for mode in checksum rows; do
-		run -1 dbmig -q verify --mode=$mode -t vt -t vnopk "$(my_uri vmsrc)" "$dst"
+		run -1 dbmig verify --mode=$mode -t vt -t vnopk "$(my_uri vmsrc)" "$dst"
 		assert_vt_differences
 	done
 }

@@ -21,7 +21,7 @@ setup_file() {
 	for uuid in char binary; do
 		dst=$(new_mydb "vp_eq_$uuid")
 		dbmig -q load --unbounded-numeric=decimal --uuid=$uuid "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
-		run -0 dbmig -q verify "$(pg_uri vpsrc)" "$dst"
+		run -0 dbmig verify "$(pg_uri vpsrc)" "$dst"
 		assert_output --regexp "app.kinds +3 +3 "
 		assert_output --partial "app.kinds: column ai not compared: array integer[] on the source"
 		assert_output --partial "equal: 5 tables"
@@ -35,10 +35,10 @@ setup_file() {
 	dbmig -q load --unbounded-numeric=decimal "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
 	vt_inject_my vp_diff
 	for mode in checksum rows; do
-		run -1 dbmig -q verify --mode=$mode -t vt -t vnopk "$(pg_uri vpsrc)" "$dst"
+		run -1 dbmig verify --mode=$mode -t vt -t vnopk "$(pg_uri vpsrc)" "$dst"
 		assert_vt_differences
 	done
-	run -1 dbmig -q verify -t vt -t vnopk "$BATS_FILE_TMPDIR/d" "$dst"
+	run -1 dbmig verify -t vt -t vnopk "$BATS_FILE_TMPDIR/d" "$dst"
 	assert_vt_differences
 }
 
