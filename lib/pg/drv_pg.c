@@ -291,15 +291,11 @@ pg_snapshot_import(struct db_conn *c, const struct db_snapshot *snap, struct dbe
 	return ret;
 }
 
-/* "schema"."table" ("c1", "c2") for the columns that carry data. */
+/* "c1", "c2": the columns that carry data (not the generated ones). */
 static void
-copy_target(const struct table *t, struct strbuf *sql)
+data_columns(const struct table *t, struct strbuf *sql)
 {
-	int first = 1;
-
-	pg_quote_qualified(sql, t->schema, t->name);
-	strbuf_addstr(sql, " (");
-	for (int i = 0; i < t->ncols; i++) {
+	for (int i = 0, first = 1; i < t->ncols; i++) {
 		if (t->cols[i].generated_expr)
 			continue;
 		if (!first)
@@ -307,6 +303,15 @@ copy_target(const struct table *t, struct strbuf *sql)
 		pg_quote_ident(sql, t->cols[i].name);
 		first = 0;
 	}
+}
+
+/* "schema"."table" ("c1", "c2") for the columns that carry data. */
+static void
+copy_target(const struct table *t, struct strbuf *sql)
+{
+	pg_quote_qualified(sql, t->schema, t->name);
+	strbuf_addstr(sql, " (");
+	data_columns(t, sql);
 	strbuf_addch(sql, ')');
 }
 
@@ -324,14 +329,7 @@ copy_out_sql(const struct table *t, const char *tail, int binary, struct strbuf 
 		strbuf_addstr(sql, " TO STDOUT");
 	} else {
 		strbuf_addstr(sql, "COPY (SELECT ");
-		for (int i = 0, first = 1; i < t->ncols; i++) {
-			if (t->cols[i].generated_expr)
-				continue;
-			if (!first)
-				strbuf_addstr(sql, ", ");
-			pg_quote_ident(sql, t->cols[i].name);
-			first = 0;
-		}
+		data_columns(t, sql);
 		strbuf_addstr(sql, " FROM ");
 		pg_quote_qualified(sql, t->schema, t->name);
 		strbuf_addf(sql, " %s) TO STDOUT", tail);

@@ -1,5 +1,5 @@
 /*
- * options.c - what the subcommands share: the connection-string
+ * common.c - what the subcommands share: the connection-string
  * arguments (passwords blanked from ps), the options several commands
  * take (-j, --progress, --schema-only/--data-only, dump's and load's
  * own, also taken by copy), usage errors, the exit code of a failed run
