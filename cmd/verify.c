@@ -177,11 +177,22 @@ side_json(const struct verify_side_info *s)
 }
 
 static void
-print_json(const struct verify_opts *o, const struct verify_result *r)
+print_json(const struct verify_opts *o, const struct verify_result *r, int rc)
 {
 	json_t *root = json_object(), *tables = json_array();
 
-	json_object_set_new(root, "result", json_string(r->differences ? "different" : "equal"));
+	/* The result is the exit status's: a table that could not be
+	 * compared makes the run an error, never "equal". */
+	json_object_set_new(root, "result", json_string(rc == EXIT_OK ? "equal" :
+				rc == EXIT_DIFFERENCES ? "different" : "error"));
+	json_object_set_new(root, "exit_status", json_integer(rc));
+	if (rc != EXIT_OK && rc != EXIT_DIFFERENCES) {
+		for (int i = 0; i < r->ntables; i++)
+			if (r->tables[i].error) {
+				json_object_set_new(root, "message", json_string(r->tables[i].error));
+				break;
+			}
+	}
 	json_object_set_new(root, "differences", json_integer((json_int_t)r->differences));
 	json_object_set_new(root, "mode", json_string(o->mode == VERIFY_ROWS ? "rows" : "checksum"));
 	json_object_set_new(root, "seconds", json_real(r->seconds));
@@ -238,6 +249,20 @@ print_json(const struct verify_opts *o, const struct verify_result *r)
 		json_array_append_new(tables, jt);
 	}
 	json_object_set_new(root, "tables", tables);
+	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', stdout);
+	json_decref(root);
+}
+
+/* A run that could not compare at all: still one JSON document. */
+static void
+print_json_error(int rc, const char *msg)
+{
+	json_t *root = json_object();
+
+	json_object_set_new(root, "result", json_string("error"));
+	json_object_set_new(root, "exit_status", json_integer(rc));
+	json_object_set_new(root, "message", json_string(msg));
 	json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', stdout);
 	json_decref(root);
@@ -346,20 +371,22 @@ cmd_verify(int argc, char **argv)
 	o.side[1] = side[1];
 	if (verify_run(&o, &res, &err) < 0) {
 		rc = run_failed(&err);
+		if (json)	/* cron reads stdout: one document, whatever happened */
+			print_json_error(rc, err.msg);
 		goto out;
 	}
-	if (json)
-		print_json(&o, &res);
-	else
-		print_human(&o, &res, quiet);
 	rc = res.differences ? EXIT_DIFFERENCES : EXIT_OK;
 	for (int i = 0; i < res.ntables; i++)
 		if (res.tables[i].error) {
-			struct dberr te = { res.tables[i].error_cls, "", "" };
+			struct dberr te = { res.tables[i].error_cls, "", "", 0 };
 
 			rc = exit_code_for(&te);
 			break;
 		}
+	if (json)
+		print_json(&o, &res, rc);
+	else
+		print_human(&o, &res, quiet);
 out:
 	verify_result_release(&res);
 	strlist_release(&o.filter.include);

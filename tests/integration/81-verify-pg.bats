@@ -133,9 +133,36 @@ setup_file() {
 	assert_output --partial "permission denied for table parent"
 	assert_output --regexp "zoo.scalars +5 +5 .* checksum"
 	assert_output --partial "FAILED: 1 of 8 tables could not be compared"
+	# --json says the same (it said "equal" here before)
+	run --separate-stderr dbmig verify --json "$(pg_uri vsrc)" "postgresql://v_reader@$PG_HOST:$PG_PORT/v_priv"
+	[ "$status" -eq 4 ]
+	jq -e '.result == "error" and .exit_status == 4 and (.message | test("permission denied"))' <<<"$output"
 	cp -r "$BATS_FILE_TMPDIR/d" "$BATS_TEST_TMPDIR/c"
 	chunk=$(ls "$BATS_TEST_TMPDIR/c"/t*_c*.zst | head -1)
 	printf '\xff' | dd of="$chunk" bs=1 seek=40 conv=notrunc 2>/dev/null
 	run -5 dbmig verify "$BATS_TEST_TMPDIR/c" "$dst"
 	assert_output --partial "$(basename "$chunk")"
+}
+
+@test "--json prints one document on stdout that agrees with the exit status, for every status" {
+	dst=$(new_db v_json)
+	dbmig -q load "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
+	mkdir -p "$BATS_TEST_TMPDIR/notadump"
+	# json_is STATUS RESULT ARGS...: verify --json ARGS exits STATUS, and
+	# stdout is one JSON document saying RESULT and STATUS.
+	json_is() {
+		local st=$1 result=$2
+		shift 2
+		run --separate-stderr dbmig verify --json "$@"
+		[ "$status" -eq "$st" ] || { echo "exit $status, wanted $st: $stderr"; return 1; }
+		jq -e --arg r "$result" --argjson s "$st" \
+			'.result == $r and .exit_status == $s and (($s < 2) or (.message | length > 0))' <<<"$output"
+	}
+	json_is 0 equal "$(pg_uri vsrc)" "$dst"
+	psql_at "$dst" "UPDATE vt SET v = 'tampered' WHERE id = 9"
+	json_is 1 different "$(pg_uri vsrc)" "$dst"
+	json_is 2 error -t nosuch "$(pg_uri vsrc)" "$dst"
+	json_is 3 error "postgresql://nobody@127.0.0.1:1/x?connect_timeout=3" "$dst"
+	json_is 4 error "$(pg_uri vsrc)" "postgresql://nobody@127.0.0.1:1/x?connect_timeout=3"
+	json_is 5 error "$BATS_TEST_TMPDIR/notadump" "$dst"
 }
