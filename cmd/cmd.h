@@ -85,8 +85,9 @@ int jobs_option(const char *sub, const char *arg, int *jobs);
 int progress_option(const char *sub, const char *arg, int *mode);
 /* -1 after a usage error when both --schema-only and --data-only. */
 int schema_data_check(const char *sub, int schema_only, int data_only);
-/* After getopt_long named a bad option: the hint, and EXIT_USAGE. */
-int unknown_option(const char *sub);
+/* After getopt_long returned '?': says which word, in dbmig's form with
+ * the --help hint, and returns EXIT_USAGE. */
+int unknown_option(const char *sub, char **argv);
 /* Logs a failed run's error once and returns its exit code. */
 int run_failed(const struct dberr *err);
 /* "N views ... not migrated", "N type mappings reported" after a load. */

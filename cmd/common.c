@@ -82,7 +82,10 @@ take_conninfo_arg(char *arg, const char *what)
 	}
 	if (scrubbed)
 		log_warn("the %s connection string holds a password, which other users "
-			 "could see in the process list; prefer PGPASSWORD or ~/.pgpass", what);
+			 "could see in the process list; prefer %s", what,
+			 !strncmp(copy, "mysql:", 6) || !strncmp(copy, "mariadb:", 8)
+			 ? "MYSQL_PWD or the [client] group of an option file (?option-file=)"
+			 : "PGPASSWORD or ~/.pgpass");
 	return copy;
 }
 
@@ -166,11 +169,12 @@ schema_data_check(const char *sub, int schema_only, int data_only)
 }
 
 int
-unknown_option(const char *sub)
+unknown_option(const char *sub, char **argv)
 {
-	/* getopt_long has said which option */
-	fprintf(stderr, "Try 'dbmig %s --help'.\n", sub);
-	return EXIT_USAGE;
+	/* getopt_long, told to be silent, left the offending word just
+	 * before optind */
+	return usage_error(sub, "unknown option, or an option without its value: '%s'",
+			   optind > 0 ? argv[optind - 1] : "?");
 }
 
 int

@@ -93,7 +93,7 @@ cmd_copy(int argc, char **argv)
 			    (r == 0 && (r = load_option("copy", ch, optarg, &o.load)) == 1))
 				break;
 			if (r == 0)
-				unknown_option("copy");
+				unknown_option("copy", argv);
 			goto out;
 		}
 	}

@@ -74,7 +74,7 @@ cmd_dump(int argc, char **argv)
 			if ((r = dump_option("dump", ch, optarg, &o)) == 1)
 				break;
 			if (r == 0)
-				unknown_option("dump");
+				unknown_option("dump", argv);
 			goto out;
 		}
 	}

@@ -71,7 +71,7 @@ cmd_load(int argc, char **argv)
 			if ((r = load_option("load", ch, optarg, &o)) == 1)
 				break;
 			if (r == 0)
-				unknown_option("load");
+				unknown_option("load", argv);
 			goto out;
 		}
 	}

@@ -153,6 +153,7 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	optind = 0;	/* glibc: a full reset, as the '+' above is not wanted now */
+	opterr = 0;	/* a bad option is said in dbmig's own form (unknown_option) */
 	rc = c->fn(argc, argv);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "dbmig: error: cannot write to standard output: %s\n",

@@ -343,7 +343,7 @@ cmd_verify(int argc, char **argv)
 		case VOPT_RENDERING_CHECK: o.rendering_check = 1; break;
 		case 'h': fputs(verify_usage, stdout); rc = EXIT_OK; goto out;
 		default:
-			unknown_option("verify");
+			unknown_option("verify", argv);
 			goto out;
 		}
 	}

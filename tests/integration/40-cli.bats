@@ -63,3 +63,28 @@ subcommands() {
 		assert_output 1
 	done
 }
+
+@test "bad options are said in dbmig's own form, naming the word" {
+	for sub in $(subcommands); do
+		run -2 dbmig "$sub" --no-such-option
+		assert_output --partial "dbmig $sub: error: unknown option, or an option without its value: '--no-such-option'"
+		assert_output --partial "Try 'dbmig $sub --help'."
+		refute_output --partial "unrecognized option"
+	done
+	run -2 dbmig load -j
+	assert_output --partial "dbmig load: error:"
+}
+
+@test "connection strings: the engines' forms are named, and a password's advice fits the engine" {
+	run -2 dbmig dump "mysql:/root@127.0.0.1/x" -o "$BATS_TEST_TMPDIR/d"
+	assert_output --partial "cannot tell the engine"
+	assert_output --partial "mysql://"
+	assert_output --partial "postgresql://"
+	run dbmig dump "mysql://app:s3cret@127.0.0.1:1/x?connect-timeout=2" -o "$BATS_TEST_TMPDIR/e"
+	assert_output --partial "MYSQL_PWD"
+	refute_output --partial "PGPASSWORD"
+	refute_output --partial "s3cret"
+	run dbmig dump "postgresql://app:s3cret@127.0.0.1:1/x?connect_timeout=2" -o "$BATS_TEST_TMPDIR/f"
+	assert_output --partial "PGPASSWORD"
+	refute_output --partial "s3cret"
+}
