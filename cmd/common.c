@@ -303,6 +303,9 @@ load_option(const char *sub, int ch, const char *arg, struct load_opts *o)
 void
 print_load_notes(const struct load_result *r)
 {
+	/* Under -q nothing was reported above: no line may point there. */
+	if (log_get_level() < LOG_WARN)
+		return;
 	if (r->not_migrated)
 		printf("  %d view%s, routine%s or trigger%s not migrated (reported above)\n",
 		       r->not_migrated, r->not_migrated == 1 ? "" : "s",

@@ -117,9 +117,11 @@ cmd_copy(int argc, char **argv)
 		rc = run_failed(&err);
 		goto out;
 	}
-	printf("copy complete: %d tables, %" PRIu64 " rows in %" PRIu64 " chunks, %.1f MB of "
-	       "rows, %.1f s (%.0f rows/s, %.1f MB/s)\n", res.load.tables, res.load.rows,
-	       res.load.chunks_loaded, res.dump.raw_bytes / 1e6, res.seconds,
+	printf("copy complete: %d table%s, %" PRIu64 " row%s in %" PRIu64 " chunk%s, %.1f MB "
+	       "of rows, %.1f s (%.0f rows/s, %.1f MB/s)\n", res.load.tables,
+	       PLURAL(res.load.tables), res.load.rows, PLURAL(res.load.rows),
+	       res.load.chunks_loaded, PLURAL(res.load.chunks_loaded),
+	       res.dump.raw_bytes / 1e6, res.seconds,
 	       res.seconds > 0 ? res.load.rows / res.seconds : 0.0,
 	       res.seconds > 0 ? res.dump.raw_bytes / 1e6 / res.seconds : 0.0);
 	printf("  snapshot position %s%s\n", res.dump.position.text,

@@ -146,16 +146,16 @@ print_human(const struct verify_opts *o, const struct verify_result *r, int quie
 	for (int i = 0; i < r->ntables; i++)
 		notes += r->tables[i].error != NULL;
 	if (notes)
-		printf("%sFAILED: %d of %d tables could not be compared (%" PRIu64
-		       " other differences)\n", quiet ? "" : "\n", notes, r->ntables,
-		       r->differences);
+		printf("%sFAILED: %d of %d table%s could not be compared (%" PRIu64
+		       " other difference%s)\n", quiet ? "" : "\n", notes, r->ntables,
+		       PLURAL(r->ntables), r->differences, PLURAL(r->differences));
 	else if (r->differences)
-		printf("%sDIFFERENT: %" PRIu64 " difference%s in %d of %d tables (%.1f s)\n",
-		       quiet ? "" : "\n", r->differences, r->differences == 1 ? "" : "s",
-		       r->tables_differing, r->ntables, r->seconds);
+		printf("%sDIFFERENT: %" PRIu64 " difference%s in %d of %d table%s (%.1f s)\n",
+		       quiet ? "" : "\n", r->differences, PLURAL(r->differences),
+		       r->tables_differing, r->ntables, PLURAL(r->ntables), r->seconds);
 	else if (!quiet)
-		printf("\nequal: %d tables, %" PRIu64 " rows (%.1f s)\n", r->ntables, rows,
-		       r->seconds);
+		printf("\nequal: %d table%s, %" PRIu64 " row%s (%.1f s)\n", r->ntables,
+		       PLURAL(r->ntables), rows, PLURAL(rows), r->seconds);
 }
 
 static json_t *

@@ -79,5 +79,7 @@ void hex_encode(const unsigned char *p, size_t n, char *out);
 double now_seconds(void);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* "s" after a count other than 1: "%d table%s", n, PLURAL(n) */
+#define PLURAL(n) ((n) == 1 ? "" : "s")
 
 #endif

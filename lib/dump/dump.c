@@ -456,9 +456,10 @@ dump_rows(const struct dump_opts *opts, struct dump_source *src,
 	}
 	progress_begin(ctx.prog);
 	if (ret == 0) {
-		log_info("%s %d tables (%d jobs) with %d connection%s at %s %s",
-			 stream ? "copying" : "dumping", model->ntables, njobs, nworkers,
-			 nworkers == 1 ? "" : "s", src->snap.kind, src->snap.pos.text);
+		log_info("%s %d table%s (%d job%s) with %d connection%s at %s %s",
+			 stream ? "copying" : "dumping", model->ntables, PLURAL(model->ntables),
+			 njobs, PLURAL(njobs), nworkers, PLURAL(nworkers), src->snap.kind,
+			 src->snap.pos.text);
 		ret = workpool_run(nworkers, (void **)src->conns, (size_t)njobs,
 				   dump_table_job, &ctx, err);
 	}

@@ -733,7 +733,8 @@ load_pre_data(struct load_ctx *ctx, struct dberr *err)
 		    !strlist_has_sorted(&ctx->done, plan->steps[i].item))
 			todo++;
 	if (todo)
-		log_info("creating schema (%d tables)", ctx->model->ntables);
+		log_info("creating schema (%d table%s)", ctx->model->ntables,
+			 PLURAL(ctx->model->ntables));
 	for (int i = 0; i < plan->nsteps; i++) {
 		if (plan->steps[i].phase != DDL_PRE_DATA)
 			continue;
@@ -894,8 +895,8 @@ load_from_chunks(struct load_ctx *ctx, struct dberr *err)
 		ctx->jobs[k].level = level[ctx->jobs[k].t - model->tables];
 	free(level);
 	qsort(ctx->jobs, njobs, sizeof(*ctx->jobs), jobs_by_level_size);
-	log_info("loading %zu chunks with %d connection%s%s", njobs, ctx->nconns,
-		 ctx->nconns == 1 ? "" : "s", ctx->res->chunks_skipped ? " (resuming)" : "");
+	log_info("loading %zu chunk%s with %d connection%s%s", njobs, PLURAL(njobs), ctx->nconns,
+		 PLURAL(ctx->nconns), ctx->res->chunks_skipped ? " (resuming)" : "");
 	ctx->prog = progress_new((enum progress_mode)ctx->opts->progress, "load");
 	progress_tables(ctx, njobs);
 	progress_begin(ctx->prog);

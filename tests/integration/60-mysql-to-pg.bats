@@ -42,6 +42,9 @@ setup_file() {
 	assert_output --partial "zoo.parent: ON UPDATE CURRENT_TIMESTAMP becomes trigger"
 	assert_output --partial "zoo.child.id: bigint unsigned AUTO_INCREMENT becomes bigint identity"
 	assert_output --partial "type mappings reported above"
+	# Under -q nothing is reported above, and no line says it is.
+	run -0 dbmig -q load "$BATS_FILE_TMPDIR/zoo" "$(new_db report_q)"
+	refute_output --partial "reported above"
 	# The dump's manifest says what the data showed, too.
 	run -0 jq -r '.schema.warnings[]' "$BATS_FILE_TMPDIR/zoo/manifest.json"
 	assert_output --partial "column zoo.times.d holds 2 zero dates such as '0000-00-00', which a target without zero dates stores as NULL"

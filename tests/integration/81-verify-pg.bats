@@ -144,6 +144,19 @@ setup_file() {
 	assert_output --partial "$(basename "$chunk")"
 }
 
+@test "counts agree with their nouns: 1 table, 1 row" {
+	dst=$(new_db v_one)
+	psql_at "$(pg_uri vsrc)" "CREATE TABLE IF NOT EXISTS one_row (id int PRIMARY KEY); INSERT INTO one_row VALUES (1) ON CONFLICT DO NOTHING" >/dev/null
+	run -0 dbmig copy -t one_row "$(pg_uri vsrc)" "$dst"
+	assert_output --partial "copy complete: 1 table, 1 row in 1 chunk,"
+	run -0 dbmig verify -t one_row "$(pg_uri vsrc)" "$dst"
+	assert_output --partial "equal: 1 table, 1 row"
+	psql_at "$dst" "UPDATE one_row SET id = 2"
+	run -1 dbmig verify -t one_row "$(pg_uri vsrc)" "$dst"
+	assert_output --partial "in 1 of 1 table ("
+	psql_at "$(pg_uri vsrc)" "DROP TABLE one_row" >/dev/null
+}
+
 @test "--json prints one document on stdout that agrees with the exit status, for every status" {
 	dst=$(new_db v_json)
 	dbmig -q load "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
