@@ -340,6 +340,18 @@ mstr(struct mread *r, json_t *o, const char *key, int required, size_t maxlen)
 	return xstrdup(json_string_value(v));
 }
 
+/* A string member that reaches DDL as a type name: read, and refused
+ * unless it is one (schema_type_name_ok). */
+static char *
+mtype_name(struct mread *r, json_t *o, const char *key, size_t maxlen)
+{
+	char *t = mstr(r, o, key, 1, maxlen);
+
+	if (t && !schema_type_name_ok(t))
+		mfail(r, key, "is not a type name (it reaches SQL)");
+	return t;
+}
+
 static void
 mstr_into(struct mread *r, json_t *o, const char *key, char *dst, size_t dstsz)
 {
@@ -474,9 +486,7 @@ mtable(struct mread *r, json_t *o, struct table *t, int has_data)
 				return;
 			c = table_add_column(t);
 			c->name = mstr(r, v, "name", 1, 1024);
-			c->native_type = mstr(r, v, "native_type", 1, 1024);
-			if (c->native_type && !schema_type_name_ok(c->native_type))
-				mfail(r, "native_type", "is not a type name (it reaches SQL)");
+			c->native_type = mtype_name(r, v, "native_type", 1024);
 			mtype(r, v, &c->type);
 			c->not_null = mbool(r, v, "not_null");
 			c->default_expr = mstr(r, v, "default", 0, 1 << 20);
@@ -741,9 +751,7 @@ mobjects(struct mread *r, json_t *sch, struct schema_model *s)
 
 			d->schema = mstr(r, v, "schema", 1, 1024);
 			d->name = mstr(r, v, "name", 1, 1024);
-			d->base_type = mstr(r, v, "base_type", 1, 1024);
-			if (d->base_type && !schema_type_name_ok(d->base_type))
-				mfail(r, "base_type", "is not a type name (it reaches SQL)");
+			d->base_type = mtype_name(r, v, "base_type", 1024);
 			d->default_expr = mstr(r, v, "default", 0, 1 << 20);
 			d->not_null = mbool(r, v, "not_null");
 			mstrlist(r, v, "check_names", &d->check_names);
@@ -768,9 +776,7 @@ msequences(struct mread *r, json_t *sch, struct schema_model *s)
 
 		q->schema = mstr(r, v, "schema", 1, 1024);
 		q->name = mstr(r, v, "name", 1, 1024);
-		q->data_type = mstr(r, v, "data_type", 1, 64);
-		if (q->data_type && !schema_type_name_ok(q->data_type))
-			mfail(r, "data_type", "is not a type name (it reaches SQL)");
+		q->data_type = mtype_name(r, v, "data_type", 64);
 		q->start = mint(r, v, "start", INT64_MIN, INT64_MAX, 0, 1);
 		q->increment = mint(r, v, "increment", INT64_MIN, INT64_MAX, 1, 1);
 		q->min = mint(r, v, "min", INT64_MIN, INT64_MAX, 0, 1);
