@@ -91,9 +91,38 @@ filter_dump_tables(struct schema_model *m, const struct schema_filter *f)
 	m->ntables = w;
 }
 
+/* The target's tables are read with each pattern's schema part left
+ * out: across engines (a MySQL database against a PostgreSQL schema)
+ * the pairing is by name and the source's schema names nothing on the
+ * target.  Between like engines verify_run applies the exact filter
+ * again once both sides are open. */
+static void
+names_only_filter(const struct schema_filter *in, struct schema_filter *out)
+{
+	const struct strlist *from[2] = { &in->include, &in->exclude };
+	struct strlist *to[2] = { &out->include, &out->exclude };
+
+	memset(out, 0, sizeof(*out));
+	out->unmapped_as_text = in->unmapped_as_text;
+	for (int l = 0; l < 2; l++)
+		for (size_t k = 0; k < from[l]->n; k++) {
+			const char *dot = strchr(from[l]->v[k], '.');
+
+			strlist_push(to[l], dot ? dot + 1 : from[l]->v[k]);
+		}
+}
+
+static void
+filter_release(struct schema_filter *f)
+{
+	strlist_release(&f->include);
+	strlist_release(&f->exclude);
+}
+
 static int
 side_open(struct vsrc *src, int index, const struct verify_opts *o,
-	  struct verify_side_info *info, struct dberr *err)
+	  const struct schema_filter *filter, struct verify_side_info *info,
+	  struct dberr *err)
 {
 	const char *where = o->side[index];
 	struct db_snapshot snap;
@@ -110,7 +139,7 @@ side_open(struct vsrc *src, int index, const struct verify_opts *o,
 			return dberr_set(err, DBERR_DUMP, "%s: the dump holds no rows "
 					 "(--schema-only); verify needs a dump with data", where);
 		src->ntotal = src->model.ntables;
-		filter_dump_tables(&src->model, &o->filter);
+		filter_dump_tables(&src->model, filter);
 		if (index == 0 && schema_unmatched_pattern(&src->model, &o->filter.include))
 			return schema_unmatched_error(schema_unmatched_pattern(&src->model,
 						      &o->filter.include), err);
@@ -149,8 +178,9 @@ side_open(struct vsrc *src, int index, const struct verify_opts *o,
 		if (src->drv->source->snapshot_import(src->conns[i], &snap, err) < 0)
 			return -1;
 	if (src->drv->source->snapshot_release(src->conns[0], err) < 0 ||
-	    src->drv->source->schema_read(src->conns[0], &o->filter, &src->model, err) < 0)
+	    src->drv->source->schema_read(src->conns[0], filter, &src->model, err) < 0)
 		return -1;
+	src->ntotal = src->model.ntables;
 	if (index == 0 && schema_unmatched_pattern(&src->model, &o->filter.include))
 		return schema_unmatched_error(schema_unmatched_pattern(&src->model,
 					      &o->filter.include), err);
@@ -970,16 +1000,20 @@ verify_run(const struct verify_opts *o, struct verify_result *res, struct dberr 
 	struct vctx ctx = { o, { &src[0], &src[1] }, NULL, 0 };
 	struct vworker *workers = NULL;
 	void **states = NULL;
+	struct schema_filter target_filter;
 	int nworkers, by_name_only, ret = -1;
 	double t0 = now_seconds();
 
 	memset(res, 0, sizeof(*res));
 	memset(src, 0, sizeof(src));
-	for (int s = 0; s < 2; s++)
-		if (side_open(&src[s], s, o, &res->side[s], err) < 0)
-			goto out;
+	names_only_filter(&o->filter, &target_filter);
+	if (side_open(&src[0], 0, o, &o->filter, &res->side[0], err) < 0 ||
+	    side_open(&src[1], 1, o, &target_filter, &res->side[1], err) < 0)
+		goto out;
 	by_name_only = src[0].engine_drv != src[1].engine_drv ||
 		       (caps_of(&src[0]) & DB_CAP_DATABASE_IS_SCHEMA);
+	if (!by_name_only)
+		filter_dump_tables(&src[1].model, &o->filter);
 	ctx.jobs = xcalloc((size_t)src[0].model.ntables + 1, sizeof(*ctx.jobs));
 	res->tables = xcalloc((size_t)src[0].model.ntables + 1, sizeof(*res->tables));
 	for (int i = 0; i < src[0].model.ntables; i++) {
@@ -1058,6 +1092,7 @@ out:
 	free(states);
 	for (int s = 0; s < 2; s++)
 		side_close(&src[s]);
+	filter_release(&target_filter);
 	res->seconds = now_seconds() - t0;
 	return ret;
 }

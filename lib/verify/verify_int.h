@@ -18,7 +18,7 @@ struct vsrc {
 	const char *dir;
 	struct dump_meta meta;
 	struct schema_model model;
-	int ntotal;			/* dumps: tables before filtering */
+	int ntotal;			/* tables before filtering */
 	const struct db_driver *drv;	/* a database side's driver */
 	const struct db_driver *engine_drv;	/* the side's engine, dumps' too
 						 * (NULL: an unknown one) */

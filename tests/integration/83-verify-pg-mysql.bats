@@ -30,6 +30,22 @@ setup_file() {
 	done
 }
 
+@test "PostgreSQL to MySQL: a schema-qualified -t pattern pairs the tables by name" {
+	dst=$(new_mydb vp_pat)
+	dbmig -q load --unbounded-numeric=decimal "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
+	for pattern in 'app.v*' 'app.vt' '*.vnopk'; do
+		run -0 dbmig verify -t "$pattern" "$(pg_uri vpsrc)" "$dst"
+		refute_output --partial "only on"
+		assert_output --regexp "equal: [12] tables?"
+	done
+	run -0 dbmig verify -t 'vp_pat.v*' "$dst" "$(pg_uri vpsrc)"
+	assert_output --partial "equal: 2 tables"
+	refute_output --partial "only on"
+	run -0 dbmig verify -t 'app.v*' -T 'app.vnopk' "$(pg_uri vpsrc)" "$dst"
+	assert_output --partial "equal: 1 table"
+	refute_output --partial "only on"
+}
+
 @test "PostgreSQL to MySQL: every injected difference is named by key and column" {
 	dst=$(new_mydb vp_diff)
 	dbmig -q load --unbounded-numeric=decimal "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
