@@ -52,6 +52,7 @@ kind_word(char k)
 	case 'm': return "missing on target";
 	case 'e': return "extra on target";
 	case 'c': return "changed";
+	case 'n': return "row counts differ";
 	default: return "rendering differs";
 	}
 }
@@ -90,7 +91,8 @@ print_human(const struct verify_opts *o, const struct verify_result *r, int quie
 
 			printf("%-32s %12" PRIu64 " %12" PRIu64 " %7" PRIu64 " %9" PRIu64
 			       " %10" PRIu64 "%s %8.2f  %s\n", t->name[0], t->rows[0], t->rows[1],
-			       t->chunks, t->chunks_differing, t->missing + t->extra + t->changed,
+			       t->chunks, t->chunks_differing,
+			       t->missing + t->extra + t->changed + t->counted,
 			       t->truncated ? "+" : " ", t->seconds, t->error ? "failed" : t->method);
 			rows += t->rows[0];
 		}
@@ -112,6 +114,8 @@ print_human(const struct verify_opts *o, const struct verify_result *r, int quie
 				printf("  %s: %s: %s", t->name[0], kind_word(d->kind), d->key);
 				if (d->columns)
 					printf(": %s (%s)", d->columns, d->detail);
+				else if (d->kind == 'n')
+					printf(" (%s)", d->detail);
 				printf("\n");
 			}
 			if (t->truncated)
@@ -215,6 +219,8 @@ print_json(const struct verify_opts *o, const struct verify_result *r, int rc)
 		json_object_set_new(jt, "missing", json_integer((json_int_t)t->missing));
 		json_object_set_new(jt, "extra", json_integer((json_int_t)t->extra));
 		json_object_set_new(jt, "changed", json_integer((json_int_t)t->changed));
+		json_object_set_new(jt, "counted", json_integer((json_int_t)t->counted));
+		json_object_set_new(jt, "counted_ranges", json_integer((json_int_t)t->counted_ranges));
 		json_object_set_new(jt, "truncated", json_boolean(t->truncated));
 		json_object_set_new(jt, "multiset", json_boolean(t->multiset));
 		json_object_set_new(jt, "digest_mismatch", json_boolean(t->digest_mismatch));
@@ -226,8 +232,13 @@ print_json(const struct verify_opts *o, const struct verify_result *r, int rc)
 			json_t *jd = json_object();
 
 			json_object_set_new(jd, "kind", json_string(d->kind == 'm' ? "missing" :
-				d->kind == 'e' ? "extra" : d->kind == 'c' ? "changed" : "rendering"));
+				d->kind == 'e' ? "extra" : d->kind == 'c' ? "changed" :
+				d->kind == 'n' ? "count" : "rendering"));
 			json_object_set_new(jd, "key", json_string(d->key));
+			if (d->kind == 'n') {
+				json_object_set_new(jd, "rows_source", json_integer((json_int_t)d->count[0]));
+				json_object_set_new(jd, "rows_target", json_integer((json_int_t)d->count[1]));
+			}
 			if (d->columns) {
 				struct strlist cols = STRLIST_INIT;
 				char *dup = xstrdup(d->columns), *p = dup, *comma;

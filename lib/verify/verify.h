@@ -32,10 +32,15 @@ struct verify_opts {
 /* One listed difference. */
 struct verify_diff {
 	char kind;		/* 'm' missing on target, 'e' extra on target,
-				 * 'c' changed, 'r' rendering mismatch */
-	char *key;		/* "id=5", "(a, b)=(1, x)"; the row without a key */
+				 * 'c' changed, 'r' rendering mismatch,
+				 * 'n' a range whose row counts differ too much
+				 * to be worth fetching (detail: both counts) */
+	char *key;		/* "id=5", "(a, b)=(1, x)"; the row without a key;
+				 * 'n': "id 400001..410000", "key hash 3 mod 81" */
 	char *columns;		/* 'c', 'r': the differing columns, ", "-separated */
-	char *detail;		/* 'c', 'r': "col: source → target" of the first ones */
+	char *detail;		/* 'c', 'r': "col: source → target" of the first ones;
+				 * 'n': both counts */
+	uint64_t count[2];	/* 'n': the range's rows on each side */
 };
 
 struct verify_table {
@@ -44,6 +49,9 @@ struct verify_table {
 	uint64_t chunks;	/* first-level chunks compared (0 in rows mode) */
 	uint64_t chunks_differing;
 	uint64_t missing, extra, changed;	/* among the listed rows */
+	uint64_t counted;	/* rows the counts of unfetched ranges differ by */
+	uint64_t counted_ranges;	/* those ranges */
+	uint64_t count_range[2];	/* the rows those ranges hold on each side */
 	int truncated;		/* more differences than were listed */
 	int multiset;		/* no primary key: compared as multisets */
 	int digest_mismatch;	/* digests differed, rows did not: a rendering bug */

@@ -179,3 +179,36 @@ setup_file() {
 	json_is 4 error "$(pg_uri vsrc)" "postgresql://nobody@127.0.0.1:1/x?connect_timeout=3"
 	json_is 5 error "$BATS_TEST_TMPDIR/notadump" "$dst"
 }
+
+@test "a target holding many extra rows: counted per range, not bisected row by row" {
+	src=$(new_db v_many_src)
+	dst=$(new_db v_many_dst)
+	for db in "$src" "$dst"; do
+		psql -X -q "$db" -c "CREATE TABLE ev (id int PRIMARY KEY, v text)" \
+			-c "CREATE TABLE tk (k text PRIMARY KEY, v int)"
+	done
+	psql -X -q "$src" -c "INSERT INTO ev SELECT g, 'v' || g FROM generate_series(1, 3000) g" \
+		-c "INSERT INTO tk SELECT 'k' || g, g FROM generate_series(1, 3000) g"
+	# the target: every source row but id 17, and 6000 more after them;
+	# the text-keyed table twice the rows, spread over every hash bucket
+	psql -X -q "$dst" -c "INSERT INTO ev SELECT g, 'v' || g FROM generate_series(1, 9000) g WHERE g <> 17" \
+		-c "INSERT INTO tk SELECT 'k' || g, g FROM generate_series(1, 6000) g"
+	run -1 dbmig verify --chunk-rows 500 -t ev "$src" "$dst"
+	assert_output --partial "public.ev: missing on target: id=17"
+	assert_output --regexp "public.ev: row counts differ: id [0-9]+\.\.[0-9]+ \(0 rows on the source, [0-9]+ on the target\)"
+	assert_output --partial "DIFFERENT: 6001 differences in 1 of 1 table"
+	assert_output --regexp "public.ev +3000 +8999 .* 6001 "
+	run -1 dbmig verify --chunk-rows 500 -t tk "$src" "$dst"
+	assert_output --regexp "public.tk: row counts differ: key hash [0-9]+ mod [0-9]+ \([0-9]+ rows on the source, [0-9]+ on the target\)"
+	assert_output --partial "DIFFERENT: 3000 differences in 1 of 1 table"
+	refute_output --partial "extra on target"
+	run -1 --separate-stderr dbmig verify --json --chunk-rows 500 -t tk "$src" "$dst"
+	[ "$(jq -r '.tables[0].counted' <<<"$output")" = 3000 ]
+	[ "$(jq -r '.tables[0].differences[0].kind' <<<"$output")" = count ]
+	[ "$(jq -r '.tables[0].differences | map(.rows_target - .rows_source) | add' <<<"$output")" = 3000 ]
+	# an empty target: one line per range, every missing row counted
+	psql -X -q "$dst" -c "TRUNCATE ev"
+	run -1 dbmig verify -q --chunk-rows 1000 -t ev "$src" "$dst"
+	assert_output --partial "public.ev: row counts differ: id 1..750 (750 rows on the source, 0 on the target)"
+	assert_output --partial "DIFFERENT: 3000 differences in 1 of 1 table"
+}
