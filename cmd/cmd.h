@@ -95,6 +95,9 @@ void print_load_notes(const struct load_result *r);
 /* 1 for "scheme://..." or libpq's "keyword=value ...": a database,
  * not a path. */
 int looks_like_conninfo(const char *s);
+/* Called with the message of every later usage_error (verify --json
+ * prints it as its one JSON document); NULL: none. */
+void usage_error_hook(void (*fn)(const char *msg));
 /* Prints "dbmig: error: ..." and "Try 'dbmig SUB --help'." and returns 2. */
 int usage_error(const char *sub, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -127,16 +127,26 @@ parse_jobs(const char *s, int *out)
 	return 0;
 }
 
+static void (*usage_hook)(const char *msg);
+
+void
+usage_error_hook(void (*fn)(const char *msg))
+{
+	usage_hook = fn;
+}
+
 int
 usage_error(const char *sub, const char *fmt, ...)
 {
+	char msg[1024];
 	va_list ap;
 
-	fprintf(stderr, "dbmig %s: error: ", sub);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nTry 'dbmig %s --help'.\n", sub);
+	fprintf(stderr, "dbmig %s: error: %s\nTry 'dbmig %s --help'.\n", sub, msg, sub);
+	if (usage_hook)
+		usage_hook(msg);
 	return EXIT_USAGE;
 }
 

@@ -17,6 +17,8 @@ enum {
 	EXIT_IO = 6,		/* local files: exists, permissions, disk full */
 	EXIT_UNSUPPORTED = 7,	/* a type or object dbmig cannot carry */
 	EXIT_INTERRUPTED = 8,	/* SIGINT or SIGTERM */
+	EXIT_INCOMPLETE = 9,	/* verify: no difference found, but some
+				 * columns could not be compared */
 	EXIT_INTERNAL = 70,	/* a bug in dbmig */
 };
 

@@ -22,6 +22,7 @@ enum {
 	VOPT_MAX_DIFFS,
 	VOPT_JSON,
 	VOPT_RENDERING_CHECK,
+	VOPT_ALLOW_UNCOMPARED,
 };
 
 static const char verify_usage[] =
@@ -30,7 +31,8 @@ static const char verify_usage[] =
 	"table, across PostgreSQL and MySQL/MariaDB, and name every row that differs.\n"
 	"SOURCE and TARGET are each a dump directory, a postgresql:// URI, a libpq\n"
 	"'key=value' string or a mysql:// URI. Exit status 0 means equal, 1 means\n"
-	"differences were found, 2 and above mean the comparison could not be made.\n\n"
+	"differences were found, 9 means none were found but some columns could not\n"
+	"be compared, 2 to 8 mean the comparison could not be made.\n\n"
 	"options:\n"
 	"      --mode=checksum|rows  digest chunks inside each server and fetch only\n"
 	"                      differing rows (default), or stream every row to dbmig\n"
@@ -41,6 +43,8 @@ static const char verify_usage[] =
 	"      --max-diffs N   differences listed per table (default 100)\n"
 	"      --json          print the report as one JSON object\n"
 	"  -q, --quiet         print nothing when equal, only differences otherwise\n"
+	"      --allow-uncompared  exit 0, not 9, when no difference was found but\n"
+	"                      some columns could not be compared (they are listed)\n"
 	"      --rendering-check  check that each server renders every compared value\n"
 	"                      as dbmig does (diagnostic; reads whole tables)\n"
 	"  -h, --help          this help\n";
@@ -76,7 +80,7 @@ print_side(const char *label, const struct verify_side_info *s)
 }
 
 static void
-print_human(const struct verify_opts *o, const struct verify_result *r, int quiet)
+print_human(const struct verify_opts *o, const struct verify_result *r, int quiet, int rc)
 {
 	uint64_t rows = 0;
 	int notes = 0;
@@ -137,12 +141,13 @@ print_human(const struct verify_opts *o, const struct verify_result *r, int quie
 			       t->error);
 	}
 	notes = 0;
-	for (int i = 0; i < r->ntables && !quiet; i++) {
+	/* what was not compared is shown under -q too when it decides the result */
+	for (int i = 0; i < r->ntables && (!quiet || rc == EXIT_INCOMPLETE); i++) {
 		const struct verify_table *t = &r->tables[i];
 
 		for (size_t k = 0; k < t->notes.n; k++)
 			printf("%s  %s: %s\n", notes++ ? "" : "\nnotes:\n", t->name[0], t->notes.v[k]);
-		if (t->multiset)
+		if (t->multiset && !quiet)
 			printf("%s  %s: no primary key: compared as a multiset of rows\n",
 			       notes++ ? "" : "\nnotes:\n", t->name[0]);
 	}
@@ -157,9 +162,15 @@ print_human(const struct verify_opts *o, const struct verify_result *r, int quie
 		printf("%sDIFFERENT: %" PRIu64 " difference%s in %d of %d table%s (%.1f s)\n",
 		       quiet ? "" : "\n", r->differences, PLURAL(r->differences),
 		       r->tables_differing, r->ntables, PLURAL(r->ntables), r->seconds);
+	else if (rc == EXIT_INCOMPLETE)
+		printf("%sINCOMPLETE: no difference in %d table%s, but %d column%s of %d table%s "
+		       "could not be compared (see the notes); --allow-uncompared accepts that\n",
+		       quiet ? "" : "\n", r->ntables, PLURAL(r->ntables), r->uncompared,
+		       PLURAL(r->uncompared), r->tables_uncompared, PLURAL(r->tables_uncompared));
 	else if (!quiet)
-		printf("\nequal: %d table%s, %" PRIu64 " row%s (%.1f s)\n", r->ntables,
-		       PLURAL(r->ntables), rows, PLURAL(rows), r->seconds);
+		printf("\nequal: %d table%s, %" PRIu64 " row%s%s (%.1f s)\n", r->ntables,
+		       PLURAL(r->ntables), rows, PLURAL(rows),
+		       r->uncompared ? ", some columns not compared (allowed)" : "", r->seconds);
 }
 
 static json_t *
@@ -188,7 +199,8 @@ print_json(const struct verify_opts *o, const struct verify_result *r, int rc)
 	/* The result is the exit status's: a table that could not be
 	 * compared makes the run an error, never "equal". */
 	json_object_set_new(root, "result", json_string(rc == EXIT_OK ? "equal" :
-				rc == EXIT_DIFFERENCES ? "different" : "error"));
+				rc == EXIT_DIFFERENCES ? "different" :
+				rc == EXIT_INCOMPLETE ? "incomplete" : "error"));
 	json_object_set_new(root, "exit_status", json_integer(rc));
 	if (rc != EXIT_OK && rc != EXIT_DIFFERENCES) {
 		for (int i = 0; i < r->ntables; i++)
@@ -198,6 +210,11 @@ print_json(const struct verify_opts *o, const struct verify_result *r, int rc)
 			}
 	}
 	json_object_set_new(root, "differences", json_integer((json_int_t)r->differences));
+	json_object_set_new(root, "columns_not_compared", json_integer(r->uncompared));
+	if (rc == EXIT_INCOMPLETE)
+		json_object_set_new(root, "message", json_string("no difference found, but some "
+				    "columns could not be compared (see each table's notes); "
+				    "--allow-uncompared accepts that"));
 	json_object_set_new(root, "mode", json_string(o->mode == VERIFY_ROWS ? "rows" : "checksum"));
 	json_object_set_new(root, "seconds", json_real(r->seconds));
 	json_object_set_new(root, "source", side_json(&r->side[0]));
@@ -279,6 +296,23 @@ print_json_error(int rc, const char *msg)
 	json_decref(root);
 }
 
+static void
+json_usage_error(const char *msg)
+{
+	print_json_error(EXIT_USAGE, msg);
+}
+
+/* --json anywhere among the options (before a "--"), seen before they
+ * are parsed so that an error in an earlier one is reported in JSON too. */
+static int
+wants_json(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			return 1;
+	return 0;
+}
+
 static int
 parse_count(const char *s, uint64_t *out)
 {
@@ -307,6 +341,7 @@ cmd_verify(int argc, char **argv)
 		{ "json", no_argument, NULL, VOPT_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "rendering-check", no_argument, NULL, VOPT_RENDERING_CHECK },
+		{ "allow-uncompared", no_argument, NULL, VOPT_ALLOW_UNCOMPARED },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -314,10 +349,13 @@ cmd_verify(int argc, char **argv)
 	struct verify_result res;
 	struct dberr err = DBERR_INIT;
 	char *side[2] = { NULL, NULL };
-	int ch, json = 0, quiet = 0, rc = EXIT_USAGE, nside = 0;
+	int ch, json = wants_json(argc, argv), quiet = 0, rc = EXIT_USAGE, nside = 0;
+	int allow_uncompared = 0;
 
 	memset(&o, 0, sizeof(o));
 	memset(&res, 0, sizeof(res));
+	if (json)	/* even a bad option gets its one JSON document */
+		usage_error_hook(json_usage_error);
 	o.jobs = 1;
 	o.chunk_rows = 10000;
 	o.max_diffs = 100;
@@ -352,6 +390,7 @@ cmd_verify(int argc, char **argv)
 		case VOPT_JSON: json = 1; break;
 		case 'q': quiet = 1; break;
 		case VOPT_RENDERING_CHECK: o.rendering_check = 1; break;
+		case VOPT_ALLOW_UNCOMPARED: allow_uncompared = 1; break;
 		case 'h': fputs(verify_usage, stdout); rc = EXIT_OK; goto out;
 		default:
 			unknown_option("verify", argv);
@@ -386,7 +425,8 @@ cmd_verify(int argc, char **argv)
 			print_json_error(rc, err.msg);
 		goto out;
 	}
-	rc = res.differences ? EXIT_DIFFERENCES : EXIT_OK;
+	rc = res.differences ? EXIT_DIFFERENCES
+	     : res.uncompared && !allow_uncompared ? EXIT_INCOMPLETE : EXIT_OK;
 	for (int i = 0; i < res.ntables; i++)
 		if (res.tables[i].error) {
 			struct dberr te = { res.tables[i].error_cls, "", "", 0 };
@@ -397,8 +437,9 @@ cmd_verify(int argc, char **argv)
 	if (json)
 		print_json(&o, &res, rc);
 	else
-		print_human(&o, &res, quiet);
+		print_human(&o, &res, quiet, rc);
 out:
+	usage_error_hook(NULL);
 	verify_result_release(&res);
 	strlist_release(&o.filter.include);
 	strlist_release(&o.filter.exclude);

@@ -122,6 +122,7 @@ render_expr(const struct vf_plan *p, int i, int side, struct strbuf *o)
 		break;
 	case VK_JSON:
 	case VK_ARRAY:
+	case VK_ARRAY_JSON:
 	case VK_NONE:
 		ret = -1;
 		break;
@@ -199,4 +200,5 @@ my_vf_read(struct db_conn *c, struct table *t, const char *tail, row_sink_fn sin
 const struct db_verify_ops my_verify_ops = {
 	.dialect = &my_dialect,
 	.read = my_vf_read,
+	.array_as_json = my_canon_to_text,	/* its NT_ARRAY case: load's JSON */
 };

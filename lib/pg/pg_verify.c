@@ -88,6 +88,18 @@ render_expr(const struct vf_plan *p, int i, int side, struct strbuf *o)
 	case VK_SETLIST:
 		strbuf_addf(o, "array_to_string(%s, ',')", x.buf);
 		break;
+	case VK_ARRAY_JSON:
+		/* jsonb renders these elements as a load writes them into JSON
+		 * (numbers, true/false, strings); the client renders the rest */
+		if (col->type.t == NT_JSON || col->type.t == NT_JSONB)
+			strbuf_addf(o, col->type.t == NT_JSONB ? "%s::text" : "%s::jsonb::text", x.buf);
+		else if (col->type.elem == NT_INT16 || col->type.elem == NT_INT32 ||
+			 col->type.elem == NT_INT64 || col->type.elem == NT_BOOL ||
+			 col->type.elem == NT_TEXT || col->type.elem == NT_VARCHAR)
+			strbuf_addf(o, "to_jsonb(%s)::text", x.buf);
+		else
+			ret = -1;
+		break;
 	case VK_ARRAY:
 	case VK_NONE:
 		ret = -1;

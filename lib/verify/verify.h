@@ -59,6 +59,7 @@ struct verify_table {
 	char *error;		/* the table could not be compared */
 	enum dberr_class error_cls;
 	struct strlist notes;	/* columns not compared, and why */
+	int uncompared;		/* columns paired but not comparable */
 	struct verify_diff *diffs;
 	int ndiffs;
 	double seconds;
@@ -82,6 +83,8 @@ struct verify_result {
 	struct strlist column_diffs;	/* "schema.table: column x missing on target" */
 	uint64_t differences;		/* rows and schema differences found */
 	int tables_differing;
+	int uncompared;		/* columns not compared, over all tables */
+	int tables_uncompared;	/* tables with such columns */
 	double seconds;
 };
 

@@ -100,6 +100,8 @@ vform_kind(const struct ntype_desc *a, const struct ntype_desc *b, int *scale)
 		return VK_MICROS;
 	if (pair(x, y, B_SET, B_ARRAY))
 		return VK_SETLIST;
+	if (pair(x, y, B_ARRAY, B_JSON))
+		return VK_ARRAY_JSON;
 	return VK_NONE;
 }
 
@@ -109,6 +111,7 @@ vform_kind_name(enum vkind k)
 	static const char *const names[] = {
 		"none", "integer", "decimal", "float", "date", "time", "microseconds",
 		"timestamp", "text", "char", "bytes", "uuid", "json", "set", "array",
+		"array as json",
 	};
 	return (size_t)k < ARRAY_SIZE(names) ? names[k] : "none";
 }
@@ -337,6 +340,27 @@ render_setlist(const struct vcol *vc, int s, const struct value *v, struct strbu
 	canon_array_release(&a);
 }
 
+/* The array side as the JSON its load wrote, the JSON side as it is, both
+ * in jsonb's text form. An array the conversion refuses renders as a
+ * marker no JSON text has, so it differs from whatever the target holds. */
+static void
+render_array_json(const struct vcol *vc, int s, const struct value *v, struct strbuf *out)
+{
+	struct strbuf js = STRBUF_INIT;
+	char emsg[256];
+
+	if (vc->s[s].col->type.t != NT_ARRAY) {
+		if (vform_json((const char *)v->p, v->len, out) < 0)
+			strbuf_add(out, (const char *)v->p, v->len);
+		return;
+	}
+	if (!vc->array_json ||
+	    vc->array_json(&vc->s[s].col->type, v->p, v->len, &js, emsg, sizeof(emsg)) < 0 ||
+	    vform_json(js.buf ? js.buf : "", js.len, out) < 0)
+		strbuf_addstr(out, "?array");
+	strbuf_release(&js);
+}
+
 int
 vform_render(const struct vcol *vc, int s, const struct value *v, struct strbuf *out)
 {
@@ -393,6 +417,9 @@ vform_render(const struct vcol *vc, int s, const struct value *v, struct strbuf 
 		return 0;
 	case VK_SETLIST:
 		render_setlist(vc, s, v, out);
+		return 0;
+	case VK_ARRAY_JSON:
+		render_array_json(vc, s, v, out);
 		return 0;
 	case VK_INT:
 		/* MySQL's zero year reads as "0000"; numbers have no leading zeros */

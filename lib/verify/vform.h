@@ -44,7 +44,14 @@ enum vkind {
 	VK_JSON,	/* PostgreSQL jsonb's text form */
 	VK_SETLIST,	/* a MySQL set against a PostgreSQL array: "a,b" */
 	VK_ARRAY,	/* PostgreSQL arrays: the canonical payload (client only) */
+	VK_ARRAY_JSON,	/* a PostgreSQL array against the JSON array a load
+			 * made of it: both as jsonb's text form */
 };
+
+/* How the JSON side's engine writes an array into JSON when it loads one
+ * (the driver's own conversion, so verify compares what load wrote). */
+typedef int (*vf_array_json_fn)(const struct ntype_desc *d, const unsigned char *p,
+				size_t n, struct strbuf *out, char *emsg, size_t emsz);
 
 /* One side of a compared column. */
 struct vside {
@@ -59,6 +66,7 @@ struct vcol {
 	struct vside s[2];	/* side 0 (source) and side 1 (target) */
 	enum vkind kind;
 	int scale;		/* VK_DEC: fractional digits, -1 as stored */
+	vf_array_json_fn array_json;	/* VK_ARRAY_JSON: the array side's JSON */
 };
 
 #define VF_MAX_KEY 32

@@ -178,6 +178,19 @@ setup_file() {
 	json_is 3 error "postgresql://nobody@127.0.0.1:1/x?connect_timeout=3" "$dst"
 	json_is 4 error "$(pg_uri vsrc)" "postgresql://nobody@127.0.0.1:1/x?connect_timeout=3"
 	json_is 5 error "$BATS_TEST_TMPDIR/notadump" "$dst"
+	# usage errors while the options are parsed, before or after --json
+	run --separate-stderr dbmig verify --mode=bogus --json "$(pg_uri vsrc)" "$dst"
+	[ "$status" -eq 2 ]
+	jq -e '.result == "error" and .exit_status == 2 and (.message | test("--mode"))' <<<"$output"
+	json_is 2 error --max-diffs=-1 "$(pg_uri vsrc)" "$dst"
+	json_is 2 error --no-such-option "$(pg_uri vsrc)" "$dst"
+	json_is 2 error "$(pg_uri vsrc)"
+	# a column no rendering pairs with its source: incomplete, never equal
+	dst=$(new_db v_json9)
+	dbmig -q load "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null
+	psql_at "$dst" "ALTER TABLE vt ALTER COLUMN ts TYPE date"
+	json_is 9 incomplete "$(pg_uri vsrc)" "$dst"
+	json_is 0 equal --allow-uncompared "$(pg_uri vsrc)" "$dst"
 }
 
 @test "a target holding many extra rows: counted per range, not bisected row by row" {

@@ -179,10 +179,53 @@ test_vform__kinds_of_pairs(void)
 	CHECK(vform_kind(&a, &b, &scale) == VK_SETLIST);
 	a.t = NT_ARRAY;
 	b.t = NT_JSON;
+	CHECK(vform_kind(&a, &b, &scale) == VK_ARRAY_JSON);
+	a.t = NT_DATE;
+	b.t = NT_INT32;
 	CHECK(vform_kind(&a, &b, &scale) == VK_NONE);
 	a.t = NT_CHAR;
 	b.t = NT_VARCHAR;
 	CHECK(vform_kind(&a, &b, &scale) == VK_CHAR);
+}
+
+/* a stand-in for a driver's array-to-JSON conversion: compact JSON */
+static int
+fake_array_json(const struct ntype_desc *d, const unsigned char *p, size_t n,
+		struct strbuf *out, char *emsg, size_t emsz)
+{
+	(void)d; (void)emsg; (void)emsz;
+	if (n == 1 && p[0] == 'x')
+		return -1;
+	strbuf_addstr(out, "[1,\"a\",{\"b\":1,\"a\":2}]");
+	return 0;
+}
+
+static void
+test_vform__array_against_json(void)
+{
+	struct column ca = { 0 }, cj = { 0 };
+	struct vcol vc = { 0 };
+	struct strbuf x = STRBUF_INIT, y = STRBUF_INIT;
+	const char *json = "[1, \"a\", {\"a\": 2, \"b\": 1}]";
+	struct value va = { (const unsigned char *)"?", 1, 0 };
+	struct value vj = { (const unsigned char *)json, strlen(json), 0 };
+	struct value bad = { (const unsigned char *)"x", 1, 0 };
+
+	ca.type.t = NT_ARRAY;
+	cj.type.t = NT_JSON;
+	vc.kind = VK_ARRAY_JSON;
+	vc.s[0].col = &ca;
+	vc.s[1].col = &cj;
+	vc.array_json = fake_array_json;
+	vform_render(&vc, 0, &va, &x);
+	vform_render(&vc, 1, &vj, &y);
+	CHECK(!strcmp(strbuf_cstr(&x), strbuf_cstr(&y)));
+	/* an array the conversion refuses differs from any JSON */
+	strbuf_reset(&x);
+	vform_render(&vc, 0, &bad, &x);
+	CHECK(!strcmp(strbuf_cstr(&x), "?array"));
+	strbuf_release(&x);
+	strbuf_release(&y);
 }
 
 static void
@@ -208,6 +251,7 @@ main(void)
 	TEST_RUN(test_vform__renderings);
 	TEST_RUN(test_vform__zero_dates_face_postgresql_as_null);
 	TEST_RUN(test_vform__kinds_of_pairs);
+	TEST_RUN(test_vform__array_against_json);
 	TEST_RUN(test_vform__key_order_and_sums);
 	return TEST_REPORT();
 }
