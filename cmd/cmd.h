@@ -89,7 +89,7 @@ int schema_data_check(const char *sub, int schema_only, int data_only);
  * the --help hint, and returns EXIT_USAGE. */
 int unknown_option(const char *sub, char **argv);
 /* Logs a failed run's error once and returns its exit code. */
-int run_failed(const struct dberr *err);
+int run_failed(const char *sub, const struct dberr *err);
 /* "N views ... not migrated", "N type mappings reported" after a load. */
 void print_load_notes(const struct load_result *r);
 /* 1 for "scheme://..." or libpq's "keyword=value ...": a database,

@@ -187,10 +187,30 @@ unknown_option(const char *sub, char **argv)
 			   optind > 0 ? argv[optind - 1] : "?");
 }
 
-int
-run_failed(const struct dberr *err)
+/* After SIGINT or SIGTERM: what state the run left, and what to run next. */
+static const char *
+interrupted_advice(const char *sub)
 {
-	log_error("%s", err->msg);
+	if (!strcmp(sub, "load"))
+		return "chunks already committed stay recorded on the target; run the same "
+		       "command again to resume";
+	if (!strcmp(sub, "dump"))
+		return "the unfinished dump directory was removed; run the dump again";
+	if (!strcmp(sub, "copy"))
+		return "the target keeps the rows committed so far; run the same command with "
+		       "--truncate to start the rows over (or use dump and load, which resume)";
+	return "nothing was changed; run the same command again";
+}
+
+int
+run_failed(const char *sub, const struct dberr *err)
+{
+	if (err->cls == DBERR_INTERRUPTED)
+		log_error("%s interrupted%s%s%s; %s", sub, strcmp(err->msg, "interrupted") ? " (" : "",
+			  strcmp(err->msg, "interrupted") ? err->msg : "",
+			  strcmp(err->msg, "interrupted") ? ")" : "", interrupted_advice(sub));
+	else
+		log_error("%s", err->msg);
 	return exit_code_for(err);
 }
 
@@ -323,4 +343,8 @@ print_load_notes(const struct load_result *r)
 	if (r->notes)
 		printf("  %d type mapping%s reported above (lossy or approximate)\n", r->notes,
 		       r->notes == 1 ? "" : "s");
+	if (r->not_carried)
+		printf("  %d constraint%s, index%s or default%s not carried (reported above)\n",
+		       r->not_carried, PLURAL(r->not_carried), r->not_carried == 1 ? "" : "es",
+		       PLURAL(r->not_carried));
 }

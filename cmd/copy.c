@@ -114,7 +114,7 @@ cmd_copy(int argc, char **argv)
 	o.dump.source = source;
 	o.load.target = target;
 	if (copy_run(&o, &res, &err) < 0) {
-		rc = run_failed(&err);
+		rc = run_failed("copy", &err);
 		goto out;
 	}
 	printf("copy complete: %d table%s, %" PRIu64 " row%s in %" PRIu64 " chunk%s, %.1f MB "

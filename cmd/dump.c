@@ -96,7 +96,7 @@ cmd_dump(int argc, char **argv)
 		goto out;
 	o.source = source;
 	if (dump_run(&o, &res, &err) < 0) {
-		rc = run_failed(&err);
+		rc = run_failed("dump", &err);
 		goto out;
 	}
 	printf("dump complete: %s\n", o.outdir);

@@ -102,7 +102,7 @@ cmd_load(int argc, char **argv)
 		goto out;
 	o.target = target;
 	if (load_run(&o, &res, &err) < 0) {
-		rc = run_failed(&err);
+		rc = run_failed("load", &err);
 		goto out;
 	}
 	printf("load complete: dump %s\n", res.dump_id);

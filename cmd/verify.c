@@ -420,7 +420,7 @@ cmd_verify(int argc, char **argv)
 	o.side[0] = side[0];
 	o.side[1] = side[1];
 	if (verify_run(&o, &res, &err) < 0) {
-		rc = run_failed(&err);
+		rc = run_failed("verify", &err);
 		if (json)	/* cron reads stdout: one document, whatever happened */
 			print_json_error(rc, err.msg);
 		goto out;

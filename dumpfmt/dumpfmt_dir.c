@@ -67,7 +67,7 @@ dumpfmt_dir_create(const char *dir, int *created, struct dberr *err)
 				 dir, strerror(errno));
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		return dberr_set(err, DBERR_IO, "'%s' exists and is not a directory; "
-				 "choose another output path with -o", dir);
+				 "choose another path for the dump", dir);
 	if (!(d = opendir(dir)))
 		return dberr_set(err, DBERR_IO, "cannot read directory '%s': %s",
 				 dir, strerror(errno));
@@ -84,7 +84,7 @@ dumpfmt_dir_create(const char *dir, int *created, struct dberr *err)
 		strbuf_release(&p);
 		return dberr_set(err, DBERR_IO,
 				 "output directory '%s' is not empty (%s); remove it or "
-				 "choose another directory with -o", dir,
+				 "choose another directory for the dump", dir,
 				 has_manifest ? "it holds a complete dump" :
 				 "it holds no manifest, so an earlier dump there did not finish");
 	}

@@ -25,11 +25,21 @@ driver_for_uri(const char *uri, enum dberr_class side, struct dberr *err)
 	for (size_t i = 0; i < NDRIVERS; i++)
 		if (drivers[i]->accepts(uri))
 			return drivers[i];
+	size_t scheme = strspn(uri, "abcdefghijklmnopqrstuvwxyz");
+
 	for (size_t i = 0; i < NDRIVERS; i++)
 		strbuf_addf(&forms, "%s%s", i ? (i + 1 < NDRIVERS ? ", " : " or ") : "",
 			    drivers[i]->uri_forms);
-	dberr_set(err, DBERR_USAGE, "%s: cannot tell the engine of the connection string; "
-		  "use %s", what, forms.buf);
+	/* "mysql:/db", "postgresql:host": a scheme without its "//" (only
+	 * the scheme is echoed: the rest may hold a password) */
+	if (scheme && uri[scheme] == ':' && strncmp(uri + scheme, "://", 3))
+		dberr_set(err, DBERR_USAGE, "%s: the connection string starts with '%.*s:' but "
+			  "not '%.*s://'; write it as %.*s://user@host:port/database (the forms "
+			  "dbmig reads: %s)", what, (int)scheme, uri, (int)scheme, uri,
+			  (int)scheme, uri, forms.buf);
+	else
+		dberr_set(err, DBERR_USAGE, "%s: cannot tell the engine of the connection string; "
+			  "use %s", what, forms.buf);
 	strbuf_release(&forms);
 	return NULL;
 }

@@ -687,7 +687,15 @@ load_plan(struct load_ctx *ctx, struct schema_model *model, struct dberr *err)
 	if (ctx->do_schema)
 		for (size_t i = 0; i < plan->notes.n; i++)
 			log_warn("%s", plan->notes.v[i]);
-	ctx->res->notes = (int)plan->notes.n;
+	/* the count lines say what the notes were about */
+	for (size_t i = 0; i < plan->notes.n && ctx->do_schema; i++) {
+		if (strstr(plan->notes.v[i], "not migrated"))
+			ctx->res->not_migrated++;	/* a view or routine no target has */
+		else if (strstr(plan->notes.v[i], "not carried"))
+			ctx->res->not_carried++;
+		else
+			ctx->res->notes++;
+	}
 	if (opts->strict && ctx->do_schema && plan->notes.n)
 		return dberr_set(err, DBERR_UNSUPPORTED, "%zu lossy or approximate mapping%s "
 				 "(the first: %s); --strict refuses them: change the source, "
@@ -696,16 +704,13 @@ load_plan(struct load_ctx *ctx, struct schema_model *model, struct dberr *err)
 	return check_zero_dates(opts, ctx->drv, model, err);
 }
 
-/* Step 2: opts->jobs connections, and what the ledger says is done. */
+/* Step 2: what the ledger says is done (on the first connection, open
+ * already), and the other connections up to opts->jobs. */
 static int
 load_connect(struct load_ctx *ctx, struct dberr *err)
 {
 	const struct load_opts *opts = ctx->opts;
 
-	ctx->conns = xcalloc((size_t)opts->jobs, sizeof(*ctx->conns));
-	if (ctx->drv->connect(&ctx->conns[0], opts->target, DBERR_TARGET, err) < 0)
-		return -1;
-	ctx->nconns = 1;
 	if (ctx->drv->target->ledger_open(ctx->conns[0], ctx->meta->dump_id, &ctx->done, err) < 0)
 		return -1;
 	/* Thousands of chunks: look them up by binary search. */
@@ -717,6 +722,28 @@ load_connect(struct load_ctx *ctx, struct dberr *err)
 		if (ctx->drv->connect(&ctx->conns[ctx->nconns], opts->target, DBERR_TARGET,
 				      err) < 0)
 			return -1;
+	return 0;
+}
+
+/* A first load (nothing in the ledger) creates every table, so one that
+ * exists already belongs to somebody else: say which, before a CREATE
+ * fails on some type or schema with the table buried in its SQL. */
+static int
+tables_absent(struct load_ctx *ctx, struct dberr *err)
+{
+	for (int i = 0; i < ctx->model->ntables; i++) {
+		const struct table *t = &ctx->model->tables[i];
+		int exists = 0, has_rows = 0;
+
+		if (ctx->drv->target->table_probe(ctx->conns[0], t, &exists, &has_rows, err) < 0)
+			return -1;
+		if (exists)
+			return dberr_set(err, DBERR_TARGET, "table %s.%s already exists on the target "
+					 "(%s): drop it, load into an empty database, or load only "
+					 "the rows into the existing tables with --data-only "
+					 "(--truncate empties them first)", t->schema, t->name,
+					 ctx->drv->describe(ctx->conns[0]));
+	}
 	return 0;
 }
 
@@ -732,6 +759,8 @@ load_pre_data(struct load_ctx *ctx, struct dberr *err)
 		if (plan->steps[i].phase == DDL_PRE_DATA &&
 		    !strlist_has_sorted(&ctx->done, plan->steps[i].item))
 			todo++;
+	if (todo && !ctx->done.n && tables_absent(ctx, err) < 0)
+		return -1;
 	if (todo)
 		log_info("creating schema (%d table%s)", ctx->model->ntables,
 			 PLURAL(ctx->model->ntables));
@@ -957,6 +986,18 @@ load_post_data(struct load_ctx *ctx, struct dberr *err)
 	return run_phase(ctx, plan, DDL_POST_SEQ, &ctx->done, ctx->conns, 1, ctx->res, err);
 }
 
+/* Where DDL is not transactional, what a failed run created stays: say
+ * so, and that the ledger lets the same command continue from there. */
+static void
+kept_on_target(int steps, struct dberr *err)
+{
+	size_t n = strlen(err->msg);
+
+	snprintf(err->msg + n, sizeof(err->msg) - n, "; the %d schema step%s this run "
+		 "completed (tables among them) stay on the target, recorded: the same "
+		 "command continues from there, or drop them to start over", steps, PLURAL(steps));
+}
+
 int
 load_model(const struct load_opts *opts, const struct dump_meta *meta,
 	   struct schema_model *model, const struct load_feed *feed,
@@ -976,8 +1017,15 @@ load_model(const struct load_opts *opts, const struct dump_meta *meta,
 	snprintf(res->dump_id, sizeof(res->dump_id), "%s", meta->dump_id);
 	ctx.do_schema = meta->has_schema && !opts->data_only;
 	ctx.do_data = meta->has_data && !opts->schema_only;
-	if (!(ctx.drv = driver_for_uri(opts->target, DBERR_TARGET, err)) ||
-	    load_plan(&ctx, model, err) < 0 || load_connect(&ctx, err) < 0 ||
+	/* The first connection before the plan, so that a wrong password is
+	 * the one message, not the last after every mapping warning. */
+	if (!(ctx.drv = driver_for_uri(opts->target, DBERR_TARGET, err)))
+		goto out;
+	ctx.conns = xcalloc((size_t)opts->jobs, sizeof(*ctx.conns));
+	if (ctx.drv->connect(&ctx.conns[0], opts->target, DBERR_TARGET, err) < 0)
+		goto out;
+	ctx.nconns = 1;
+	if (load_plan(&ctx, model, err) < 0 || load_connect(&ctx, err) < 0 ||
 	    load_record_xforms(&ctx, err) < 0)
 		goto out;
 	if (ctx.do_schema && load_pre_data(&ctx, err) < 0)
@@ -992,6 +1040,9 @@ load_model(const struct load_opts *opts, const struct dump_meta *meta,
 	res->rows = ctx.rows;
 	ret = 0;
 out:
+	if (ret < 0 && ctx.drv && !(ctx.drv->caps & DB_CAP_TRANSACTIONAL_DDL) &&
+	    res->steps_run > 0 && err->cls != DBERR_USAGE && err->cls != DBERR_INTERRUPTED)
+		kept_on_target(res->steps_run, err);
 	for (int i = ctx.nconns - 1; i >= 0; i--)
 		ctx.drv->close(ctx.conns[i]);
 	free(ctx.conns);

@@ -36,7 +36,8 @@ struct load_result {
 	int tables;
 	uint64_t rows, chunks_loaded, chunks_skipped;
 	int steps_run, steps_skipped;
-	int notes;			/* lossy or approximate mappings reported */
+	int notes;			/* lossy or approximate type mappings reported */
+	int not_carried;		/* constraints, indexes, defaults not carried */
 	int not_migrated;		/* views, routines, triggers the target refused */
 	double seconds;
 	char dump_id[33];

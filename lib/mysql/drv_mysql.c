@@ -23,6 +23,7 @@
 
 #include "lib/base/log.h"
 #include "my_uri.h"
+#include "lib/base/netprobe.h"
 #include "lib/base/banned.h"
 
 static const char *
@@ -54,6 +55,37 @@ errno_hint(unsigned int e)
 	default:
 		return NULL;
 	}
+}
+
+/* The hint for a failed connect: nothing is under way there yet, so a
+ * dropped connection is about the handshake, not a resume; and only a
+ * target's database is dbmig's to create. */
+static const char *
+connect_hint(unsigned int e, enum dberr_class side)
+{
+	if (e == 2013 || e == 2006)
+		return "the server closed the connection during the handshake: check that host "
+		       "and port are a MySQL/MariaDB server's, and its max_connections";
+	if (e == 1049)
+		return side == DBERR_SOURCE
+		       ? "check the database in the URI: the source must be an existing database "
+			 "(SHOW DATABASES lists them)"
+		       : "create the database first (CREATE DATABASE), or fix the database in the URI";
+	return errno_hint(e);
+}
+
+/* Whether a PostgreSQL server answers on host:port: it replies to an
+ * SSL request with one byte, 'S' or 'N', where MySQL would have greeted
+ * first. Asked only after the MySQL handshake failed. */
+static int
+postgresql_answers(const char *host, const char *port)
+{
+	static const unsigned char ssl_request[8] = { 0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f };
+	unsigned char buf[8];
+	ssize_t n = netprobe_exchange(host ? host : "localhost", port, ssl_request,
+				      sizeof(ssl_request), buf, sizeof(buf), 2000);
+
+	return n == 1 && (buf[0] == 'S' || buf[0] == 'N');
 }
 
 int
@@ -157,10 +189,18 @@ my_connect(struct db_conn **out, const char *uri, enum dberr_class side,
 	if (!mysql_real_connect(c->m, u.host, u.user, pw, u.database, u.port, u.socket,
 				CLIENT_LOCAL_FILES)) {
 		unsigned int e = mysql_errno(c->m);
-		const char *hint = errno_hint(e);
+		const char *hint = connect_hint(e, side);
+		char port[16];
 
-		dberr_set(err, side, "cannot connect to %s (%s): %s (error %u)%s%s", side_name(side),
-			  c->desc, mysql_error(c->m), e, hint ? "; " : "", hint ? hint : "");
+		snprintf(port, sizeof(port), "%u", u.port ? u.port : 3306);
+		if (e == 2013 && !u.socket && postgresql_answers(u.host, port))
+			dberr_set(err, side, "cannot connect to %s (%s): port %s answers as a "
+				  "PostgreSQL server, not as MySQL; use a postgresql:// URI for it, "
+				  "or fix the port", side_name(side), c->desc, port);
+		else
+			dberr_set(err, side, "cannot connect to %s (%s): %s (error %u)%s%s",
+				  side_name(side), c->desc, mysql_error(c->m), e, hint ? "; " : "",
+				  hint ? hint : "");
 		goto out;
 	}
 	snprintf(c->dbname, sizeof(c->dbname), "%s", u.database);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "lib/base/keyrange.h"
 #include "lib/base/banned.h"
@@ -191,6 +192,243 @@ column_type(struct strbuf *sql, const struct schema_model *s, const struct table
 	}
 }
 
+/* PostgreSQL's text form of an array ('{1,2}', '{{a,"b c"},{NULL,d}}')
+ * parsed into elements in row-major order and the lengths of each
+ * dimension; decorations ('[0:1]={...}') are refused. */
+struct array_text {
+	struct strbuf *elems;
+	int *isnull;
+	size_t n, alloc;
+	int ndims, dims[CANON_MAX_DIMS], seen[CANON_MAX_DIMS];
+};
+
+static void
+array_text_push(struct array_text *a, const char *p, size_t len, int isnull)
+{
+	if (a->n == a->alloc) {
+		a->alloc = a->alloc ? 2 * a->alloc : 8;
+		a->elems = xrealloc(a->elems, a->alloc * sizeof(*a->elems));
+		a->isnull = xrealloc(a->isnull, a->alloc * sizeof(*a->isnull));
+	}
+	memset(&a->elems[a->n], 0, sizeof(a->elems[a->n]));
+	strbuf_add(&a->elems[a->n], p, len);
+	a->isnull[a->n++] = isnull;
+}
+
+static void
+array_text_release(struct array_text *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		strbuf_release(&a->elems[i]);
+	free(a->elems);
+	free(a->isnull);
+}
+
+/* One {...} at depth d from *pp; -1 on anything but a plain array. */
+static int
+array_text_level(struct array_text *a, const char **pp, int d)
+{
+	const char *p = *pp;
+	int items = 0;
+
+	if (*p++ != '{' || d >= CANON_MAX_DIMS)
+		return -1;
+	if (d + 1 > a->ndims)
+		a->ndims = d + 1;
+	while (*p && *p != '}') {
+		if (items && *p++ != ',')
+			return -1;
+		if (*p == '{') {
+			if (array_text_level(a, &p, d + 1) < 0)
+				return -1;
+		} else if (*p == '"') {
+			struct strbuf e = STRBUF_INIT;
+
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\' && p[1])
+					p++;
+				strbuf_addch(&e, *p);
+			}
+			if (*p++ != '"') {
+				strbuf_release(&e);
+				return -1;
+			}
+			array_text_push(a, e.buf ? e.buf : "", e.len, 0);
+			strbuf_release(&e);
+		} else {
+			size_t len = strcspn(p, ",}");
+
+			if (!len || memchr(p, '{', len) || memchr(p, '"', len) || memchr(p, '\\', len))
+				return -1;
+			array_text_push(a, p, len, len == 4 && !strncasecmp(p, "NULL", 4));
+			p += len;
+		}
+		items++;
+	}
+	if (*p++ != '}')
+		return -1;
+	if (!a->seen[d]++)
+		a->dims[d] = items;
+	else if (a->dims[d] != items)
+		return -1;	/* not rectangular */
+	*pp = p;
+	return 0;
+}
+
+/* The canonical payload of one element of type t given as PostgreSQL
+ * prints it: what a dump would hold for it. */
+static int
+array_elem_canon(enum ntype t, struct strbuf *e)
+{
+	char *end;
+
+	if (t == NT_BOOL) {
+		int v = e->len && strchr("tTyY1", e->buf[0]) ? 1 : e->len && strchr("fFnN0", e->buf[0]) ? 0 : -1;
+
+		if (v < 0)
+			return -1;
+		strbuf_reset(e);
+		strbuf_addch(e, v ? '1' : '0');
+	} else if (t == NT_FLOAT32 || t == NT_FLOAT64) {
+		double v = strtod(strbuf_cstr(e), &end);
+
+		if (!e->len || *end)
+			return -1;
+		strbuf_reset(e);
+		if (t == NT_FLOAT32) {
+			float f = (float)v;
+			uint32_t bits;
+
+			memcpy(&bits, &f, 4);
+			canon_put_be(e, bits, 4);
+		} else {
+			uint64_t bits;
+
+			memcpy(&bits, &v, 8);
+			canon_put_be(e, bits, 8);
+		}
+	}
+	return 0;
+}
+
+/* An array default as the JSON the load writes for the same array. */
+static int
+array_default_json(const struct column *col, const char *lit, struct strbuf *out)
+{
+	struct array_text a = { 0 };
+	struct canon_array ca = { 0 };
+	struct strbuf enc = STRBUF_INIT;
+	const char *p = lit;
+	size_t total = 1;
+	char emsg[128];
+	int ret = -1;
+
+	if (array_text_level(&a, &p, 0) < 0 || *p)
+		goto out;
+	for (int d = 0; d < a.ndims; d++)
+		total *= (size_t)a.dims[d];
+	if (a.ndims == 1 && a.dims[0] == 0)
+		a.ndims = 0;	/* '{}': no dimensions, as PostgreSQL holds it */
+	if ((a.ndims && total != a.n) || (!a.ndims && a.n))
+		goto out;
+	ca.ndims = a.ndims;
+	ca.nelems = a.n;
+	ca.elems = xcalloc(a.n + 1, sizeof(*ca.elems));
+	for (int d = 0; d < a.ndims; d++) {
+		ca.dims[d] = a.dims[d];
+		ca.lbound[d] = 1;
+	}
+	for (size_t i = 0; i < a.n; i++) {
+		if (!a.isnull[i] && array_elem_canon(col->type.elem, &a.elems[i]) < 0)
+			goto out;
+		ca.elems[i].isnull = a.isnull[i];
+		ca.elems[i].p = (const unsigned char *)strbuf_cstr(&a.elems[i]);
+		ca.elems[i].len = a.elems[i].len;
+	}
+	canon_array_encode(&enc, &ca);
+	ret = my_canon_to_text(&col->type, (const unsigned char *)strbuf_cstr(&enc), enc.len, out,
+			       emsg, sizeof(emsg));
+out:
+	free(ca.elems);
+	strbuf_release(&enc);
+	array_text_release(&a);
+	return ret;
+}
+
+static void
+default_literal(struct strbuf *sql, const char *v)
+{
+	strbuf_addstr(sql, " DEFAULT ");
+	my_quote_literal(sql, v);
+}
+
+/* A constant default (its text as PostgreSQL prints it) written in the
+ * form the load writes the column's values in, so a row that takes the
+ * default on the target holds what it would hold on the source. */
+static int
+literal_default(struct strbuf *sql, const struct column *col, const char *lit)
+{
+	const struct ntype_desc *d = &col->type;
+	struct strbuf v = STRBUF_INIT;
+	int ret = 1;
+
+	switch (d->t) {
+	case NT_ARRAY:
+		if (array_default_json(col, lit, &v) < 0)
+			ret = 0;
+		else
+			default_literal(sql, strbuf_cstr(&v));
+		break;
+	case NT_BOOL:
+		if (strchr("tTyY1", lit[0]) && lit[0])
+			strbuf_addstr(sql, " DEFAULT 1");
+		else if (strchr("fFnN0", lit[0]) && lit[0])
+			strbuf_addstr(sql, " DEFAULT 0");
+		else
+			ret = 0;
+		break;
+	case NT_BYTES:
+		/* bytea's hex form; the escape form only without escapes */
+		if (lit[0] == '\\' && lit[1] == 'x' && strspn(lit + 2, "0123456789abcdefABCDEF") ==
+		    strlen(lit + 2))
+			strbuf_addf(sql, " DEFAULT X'%s'", lit + 2);
+		else if (!strchr(lit, '\\'))
+			default_literal(sql, lit);
+		else
+			ret = 0;
+		break;
+	case NT_UUID:
+		if (d->length == 16) {	/* binary(16): the 16 bytes */
+			for (const char *p = lit; *p; p++)
+				if (*p != '-')
+					strbuf_addch(&v, *p);
+			if (v.len != 32 || strspn(v.buf, "0123456789abcdefABCDEF") != 32)
+				ret = 0;
+			else
+				strbuf_addf(sql, " DEFAULT X'%s'", v.buf);
+		} else {
+			default_literal(sql, lit);
+		}
+		break;
+	case NT_TIMESTAMPTZ: {
+		/* the column holds UTC: only a UTC literal is the same instant */
+		size_t n = strlen(lit);
+
+		if (n > 3 && !strcmp(lit + n - 3, "+00")) {
+			strbuf_add(&v, lit, n - 3);
+			default_literal(sql, strbuf_cstr(&v));
+		} else {
+			ret = 0;
+		}
+		break;
+	}
+	default:
+		default_literal(sql, lit);
+	}
+	strbuf_release(&v);
+	return ret;
+}
+
 /* A PostgreSQL default as MySQL says it; 0 when it cannot be said. */
 static int
 column_default(struct strbuf *sql, const struct column *col)
@@ -209,6 +447,8 @@ column_default(struct strbuf *sql, const struct column *col)
 		strbuf_addstr(sql, !strcmp(d, "true") ? " DEFAULT 1" : " DEFAULT 0");
 		return 1;
 	}
+	if (col->type.t == NT_ARRAY && !strncmp(d, "ARRAY[]::", 9))
+		return literal_default(sql, col, "{}");	/* Rails' empty array */
 	if ((!strcmp(d, "now()") || !strcmp(d, "CURRENT_TIMESTAMP")) &&
 	    (col->type.t == NT_TIMESTAMP || col->type.t == NT_TIMESTAMPTZ)) {
 		strbuf_addf(sql, " DEFAULT CURRENT_TIMESTAMP(%d)", col->type.fsp >= 0 ? col->type.fsp : 6);
@@ -230,10 +470,10 @@ column_default(struct strbuf *sql, const struct column *col)
 			strbuf_addch(&lit, d[i]);
 		}
 		if (i < n && (d[i + 1] == '\0' || d[i + 1] == ':')) {
-			strbuf_addstr(sql, " DEFAULT ");
-			my_quote_literal(sql, strbuf_cstr(&lit));
+			int ok = literal_default(sql, col, strbuf_cstr(&lit));
+
 			strbuf_release(&lit);
-			return 1;
+			return ok;
 		}
 		strbuf_release(&lit);
 	}
@@ -593,8 +833,8 @@ my_ddl_plan_from_pg(const struct schema_model *s, struct ddl_plan *plan, struct 
 	ddl_plan_set_table(plan, NULL);
 	for (int i = 0; i < s->nobjects; i++) {
 		strbuf_reset(&w);
-		strbuf_addf(&w, "%s.%s: PostgreSQL %s is not migrated to MySQL; its definition "
-			    "is in the dump's manifest", s->objects[i].schema, s->objects[i].name,
+		strbuf_addf(&w, "%s.%s: PostgreSQL %s is not migrated to MySQL; recreate it by hand from "
+			    "its definition on the source (also in the manifest of a dump)", s->objects[i].schema, s->objects[i].name,
 			    s->objects[i].kind);
 		strlist_push(&plan->notes, w.buf);
 	}

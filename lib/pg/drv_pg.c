@@ -20,6 +20,7 @@
 #include "lib/base/log.h"
 #include "lib/base/testknobs.h"
 #include "pg_bincopy.h"
+#include "lib/base/netprobe.h"
 #include "lib/base/banned.h"
 
 static const char session_setup[] =
@@ -136,14 +137,17 @@ describe_conninfo(const char *uri, char *out, size_t outsz)
 }
 
 static const char *
-connect_hint(const char *msg)
+connect_hint(const char *msg, enum dberr_class side)
 {
 	if (strstr(msg, "password authentication failed"))
 		return "check the password (PGPASSWORD, ~/.pgpass or the URI)";
 	if (strstr(msg, "no password supplied") || strstr(msg, "password is required"))
 		return "supply a password through PGPASSWORD or ~/.pgpass (not on the command line)";
 	if (strstr(msg, "database \"") && strstr(msg, "does not exist"))
-		return "create the database first, or fix dbname in the connection string";
+		return side == DBERR_SOURCE
+		       ? "check dbname in the connection string: the source must be an existing "
+			 "database (psql -l lists them)"
+		       : "create the database first (createdb), or fix dbname in the connection string";
 	if (strstr(msg, "role \"") && strstr(msg, "does not exist"))
 		return "check the user name in the connection string";
 	if (strstr(msg, "pg_hba.conf"))
@@ -153,6 +157,48 @@ connect_hint(const char *msg)
 	    strstr(msg, "No route to host"))
 		return "check host and port, and that the server is running and accepts TCP connections";
 	return NULL;
+}
+
+/* libpq's message on one line, without its own advice ("Is the server
+ * running ...?"), which connect_hint gives in dbmig's words. */
+static void
+connect_message(PGconn *pg, struct strbuf *out)
+{
+	const char *m = PQerrorMessage(pg), *advice = strstr(m, "Is the server running");
+	size_t n = advice ? (size_t)(advice - m) : strlen(m);
+
+	for (size_t i = 0; i < n; i++)
+		strbuf_addch(out, m[i] == '\n' || m[i] == '\t' ? ' ' : m[i]);
+	while (out->len && (out->buf[out->len - 1] == ' ' || out->buf[out->len - 1] == '\n'))
+		out->buf[--out->len] = '\0';
+	if (!out->buf)
+		strbuf_addstr(out, "unknown error");
+}
+
+/* When libpq met bytes that are not PostgreSQL's (a MySQL port: its
+ * greeting arrives where libpq expects the answer to its SSL request),
+ * whether a MySQL server greets on that port; the sentence in other. */
+static int
+other_engine(PGconn *pg, const char *msg, char *other, size_t othersz)
+{
+	unsigned char buf[160];
+	ssize_t n;
+	size_t vlen;
+
+	if (!strstr(msg, "SSL negotiation") && !strstr(msg, "expected authentication request") &&
+	    !strstr(msg, "invalid response") && !strstr(msg, "server closed the connection"))
+		return 0;
+	n = netprobe_exchange(PQhost(pg), PQport(pg), NULL, 0, buf, sizeof(buf) - 1, 2000);
+	/* a MySQL greeting: 3-byte length, sequence 0, protocol version 10,
+	 * the server version NUL-terminated */
+	if (n < 6 || buf[3] != 0 || buf[4] != 10)
+		return 0;
+	buf[n] = '\0';
+	vlen = strnlen((const char *)buf + 5, (size_t)n - 5);
+	snprintf(other, othersz, "port %s answers as a MySQL/MariaDB server (%.*s), not as "
+		 "PostgreSQL; use a mysql:// URI for it, or fix the port", PQport(pg),
+		 (int)(vlen > 60 ? 60 : vlen), (const char *)buf + 5);
+	return 1;
 }
 
 static int
@@ -181,10 +227,19 @@ pg_connect(struct db_conn **out, const char *uri, enum dberr_class side,
 	describe_conninfo(uri, c->desc, sizeof(c->desc));
 	c->pg = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(c->pg) != CONNECTION_OK) {
-		const char *m = PQerrorMessage(c->pg), *hint = connect_hint(m);
+		struct strbuf m = STRBUF_INIT;
+		char other[160];
+		const char *hint;
 
-		dberr_set(err, side, "cannot connect to %s (%s): %s%s%s", side_name(side),
-			  c->desc, m, hint ? "; " : "", hint ? hint : "");
+		connect_message(c->pg, &m);
+		hint = connect_hint(m.buf, side);
+		if (other_engine(c->pg, m.buf, other, sizeof(other)))
+			dberr_set(err, side, "cannot connect to %s (%s): %s", side_name(side),
+				  c->desc, other);
+		else
+			dberr_set(err, side, "cannot connect to %s (%s): %s%s%s", side_name(side),
+				  c->desc, m.buf, hint ? "; " : "", hint ? hint : "");
+		strbuf_release(&m);
 		PQfinish(c->pg);
 		free(c);
 		return -1;
@@ -882,8 +937,7 @@ pg_load_chunk(struct db_conn *c, const struct table *t, const char *dump_id,
 		if (s == 0)
 			break;
 		if (dbmig_interrupted) {
-			dberr_set(err, DBERR_INTERRUPTED, "interrupted while loading %s.%s",
-				  t->schema, t->name);
+			dberr_set(err, DBERR_INTERRUPTED, "signal received");	/* the caller names the chunk */
 			goto out;
 		}
 		if (copy_in_row(&ci, *rows + 1, err) < 0)

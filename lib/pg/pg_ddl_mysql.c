@@ -639,8 +639,8 @@ pg_ddl_plan_from_mysql(const struct schema_model *s, struct ddl_plan *plan,
 		} else {
 			struct strbuf w = STRBUF_INIT;
 
-			strbuf_addf(&w, "%s.%s: MySQL %s is not migrated to PostgreSQL; its definition "
-				    "is in the dump's manifest", o->schema, o->name, o->kind);
+			strbuf_addf(&w, "%s.%s: MySQL %s is not migrated to PostgreSQL; recreate it by hand from "
+				    "its definition on the source (also in the manifest of a dump)", o->schema, o->name, o->kind);
 			strlist_push(&plan->notes, w.buf);
 			strbuf_release(&w);
 		}

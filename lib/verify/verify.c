@@ -155,6 +155,12 @@ side_open(struct vsrc *src, int index, const struct verify_opts *o,
 		snprintf(info->taken_at, sizeof(info->taken_at), "%s", src->meta.created_at);
 		return 0;
 	}
+	/* neither a directory nor a connection string: a dump path that
+	 * does not exist (load says the same) */
+	if (!strchr(where, ':') && !strchr(where, '='))
+		return dberr_set(err, DBERR_DUMP, "%s: dump directory '%s' does not exist and it "
+				 "is no connection string; check the path", index ? "target" : "source",
+				 where);
 	if (!(src->drv = driver_for_uri(where, src->cls, err)))
 		return -1;
 	if (!src->drv->verify || !src->drv->source)

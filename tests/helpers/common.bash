@@ -119,3 +119,9 @@ psql_at() {	# psql_at URI SQL: unaligned, tuples only
 pgcompare() {
 	"$REPO_ROOT/tests/helpers/pgcompare.sh" "$@"
 }
+
+# one_error_line: $output holds exactly one "error:" line (warnings may
+# come before it).
+one_error_line() {
+	[ "$(grep -c 'error:' <<<"$output")" -eq 1 ]
+}

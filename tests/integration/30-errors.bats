@@ -23,11 +23,6 @@ teardown() {
 	fi
 }
 
-# The error is one line (plus possibly a warning line before it).
-one_error_line() {
-	[ "$(grep -c 'error:' <<<"$output")" -eq 1 ]
-}
-
 @test "unreachable host: exit 3, names host and port, says what to check" {
 	run -3 dbmig dump "postgresql://postgres@127.0.0.1:1/x?connect_timeout=3" -o "$BATS_TEST_TMPDIR/d"
 	assert_output --partial "cannot connect to source (host=127.0.0.1 port=1"
@@ -76,7 +71,7 @@ one_error_line() {
 @test "missing database: exit 3 with the next step" {
 	run -3 dbmig dump "$(pg_uri no_such_db)" -o "$BATS_TEST_TMPDIR/d"
 	assert_output --partial 'database "no_such_db" does not exist'
-	assert_output --partial "create the database first"
+	assert_output --partial "the source must be an existing database"
 	one_error_line
 }
 

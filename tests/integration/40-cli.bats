@@ -77,6 +77,9 @@ subcommands() {
 
 @test "connection strings: the engines' forms are named, and a password's advice fits the engine" {
 	run -2 dbmig dump "mysql:/root@127.0.0.1/x" -o "$BATS_TEST_TMPDIR/d"
+	assert_output --partial "starts with 'mysql:' but not 'mysql://'"
+	refute_output --partial "root@"
+	run -2 dbmig dump "myslq://root@127.0.0.1/x" -o "$BATS_TEST_TMPDIR/d"
 	assert_output --partial "cannot tell the engine"
 	assert_output --partial "mysql://"
 	assert_output --partial "postgresql://"

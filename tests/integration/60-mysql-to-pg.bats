@@ -156,3 +156,17 @@ setup_file() {
 	run -0 psql_at "$dst" "SELECT string_agg(coalesce(v2::text, 'null'), ',' ORDER BY id) FROM views.plain"
 	assert_output "20,null"
 }
+
+@test "a row of defaults only holds on PostgreSQL what it holds on MySQL, for every kind of default" {
+	new_mydb dflt_my >/dev/null
+	my_sql dflt_my <"$REPO_ROOT/tests/fixtures/defaults_mysql.sql"
+	dst=$(new_db dflt_pg)
+	run -0 dbmig copy "$(my_uri dflt_my)" "$dst"
+	refute_output --partial "is not carried"
+	# a row of defaults on both sides
+	my_sql dflt_my -e "INSERT INTO dflt (id) VALUES (2)"
+	psql -X -q "$dst" -c "INSERT INTO dflt_my.dflt (id) VALUES (2)"
+	run -0 dbmig verify "$(my_uri dflt_my)" "$dst"
+	assert_output --partial "equal: 1 table, 2 rows"
+	refute_output --partial "not compared"
+}

@@ -108,3 +108,23 @@ setup_file() {
 	run -0 my_sql app_uuid -e "SELECT item FROM _dbmig_load_ledger WHERE item LIKE 'transform:%'"
 	assert_output "transform:app.kinds.u=uuid-binary"
 }
+
+@test "a row of defaults only holds on MySQL what it holds on PostgreSQL, for every kind of default" {
+	src=$(new_db dflt_src)
+	psql -X -q -v ON_ERROR_STOP=1 "$src" -f "$REPO_ROOT/tests/fixtures/defaults_pg.sql" >/dev/null
+	for uuid in char binary; do
+		dst=$(new_mydb "dflt_$uuid")
+		psql -X -q "$src" -c "DELETE FROM dflt WHERE id = 2"
+		run -0 dbmig copy --uuid=$uuid "$src" "$dst"
+		refute_output --partial "is not carried"
+		# a row of defaults on both sides
+		psql -X -q "$src" -c "INSERT INTO dflt (id) VALUES (2)"
+		my_sql "dflt_$uuid" -e "INSERT INTO dflt (id) VALUES (2)"
+		run -0 dbmig verify "$src" "$dst"
+		assert_output --partial "equal: 1 table, 2 rows"
+		refute_output --partial "not compared"
+	done
+	# the empty array is a JSON array, not an object
+	run -0 my_sql dflt_char -N -e "SELECT ta, ia, \`by\` = X'00ff' FROM dflt WHERE id = 2"
+	assert_output "$(printf '[]\t[1,2]\t1')"
+}
