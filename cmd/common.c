@@ -166,6 +166,8 @@ progress_option(const char *sub, const char *arg, int *mode)
 	if ((*mode = progress_mode_parse(arg)) < 0)
 		return usage_error(sub, "--progress wants auto, tty, json, log or none, not '%s'",
 				   arg), -1;
+	/* the whole stderr stream is JSON then, messages included */
+	log_set_json(*mode == PROGRESS_JSON);
 	return 0;
 }
 

@@ -78,6 +78,7 @@ cmd_copy(int argc, char **argv)
 		case OPT_PROGRESS:
 			if (progress_option("copy", optarg, &o.dump.progress) < 0)
 				goto out;
+			o.load.progress = o.dump.progress;	/* one display: the load's */
 			break;
 		case OPT_SCHEMA_ONLY:
 			o.dump.schema_only = o.load.schema_only = 1;

@@ -23,6 +23,7 @@ enum {
 	VOPT_JSON,
 	VOPT_RENDERING_CHECK,
 	VOPT_ALLOW_UNCOMPARED,
+	VOPT_PROGRESS,
 };
 
 static const char verify_usage[] =
@@ -42,6 +43,8 @@ static const char verify_usage[] =
 	"      --chunk-rows N  rows per first-level chunk (default 10000)\n"
 	"      --max-diffs N   differences listed per table (default 100)\n"
 	"      --json          print the report as one JSON object\n"
+	"      --progress=auto|tty|json|log|none  tables and rows compared, with ETA,\n"
+	"                      on stderr (default auto: a live line on a terminal)\n"
 	"  -q, --quiet         print nothing when equal, only differences otherwise\n"
 	"      --allow-uncompared  exit 0, not 9, when no difference was found but\n"
 	"                      some columns could not be compared (they are listed)\n"
@@ -251,7 +254,10 @@ print_json(const struct verify_opts *o, const struct verify_result *r, int rc)
 			json_object_set_new(jd, "kind", json_string(d->kind == 'm' ? "missing" :
 				d->kind == 'e' ? "extra" : d->kind == 'c' ? "changed" :
 				d->kind == 'n' ? "count" : "rendering"));
-			json_object_set_new(jd, "key", json_string(d->key));
+			json_t *kj = d->key_json ? json_loads(d->key_json, 0, NULL) : NULL;
+
+			json_object_set_new(jd, "key", kj ? kj : json_string(d->key));
+			json_object_set_new(jd, "key_text", json_string(d->key));
 			if (d->kind == 'n') {
 				json_object_set_new(jd, "rows_source", json_integer((json_int_t)d->count[0]));
 				json_object_set_new(jd, "rows_target", json_integer((json_int_t)d->count[1]));
@@ -342,6 +348,7 @@ cmd_verify(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "rendering-check", no_argument, NULL, VOPT_RENDERING_CHECK },
 		{ "allow-uncompared", no_argument, NULL, VOPT_ALLOW_UNCOMPARED },
+		{ "progress", required_argument, NULL, VOPT_PROGRESS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -391,6 +398,10 @@ cmd_verify(int argc, char **argv)
 		case 'q': quiet = 1; break;
 		case VOPT_RENDERING_CHECK: o.rendering_check = 1; break;
 		case VOPT_ALLOW_UNCOMPARED: allow_uncompared = 1; break;
+		case VOPT_PROGRESS:
+			if (progress_option("verify", optarg, &o.progress) < 0)
+				goto out;
+			break;
 		case 'h': fputs(verify_usage, stdout); rc = EXIT_OK; goto out;
 		default:
 			unknown_option("verify", argv);

@@ -9,7 +9,12 @@ cd "$(dirname "$0")/.."
 work=$(mktemp -d "${TMPDIR:-/tmp}/dbmig-demo.XXXXXX")
 trap 'servers_stop_all; rm -rf "$work"' EXIT
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Bold headings on a terminal only: a log file or a CI page gets plain text.
+if [ -t 1 ] && [ -z "${NO_COLOR:-}" ]; then
+	say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+else
+	say() { printf '\n== %s\n' "$*"; }
+fi
 
 say "starting throwaway PostgreSQL and MariaDB servers on loopback"
 servers_start_pg

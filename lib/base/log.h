@@ -19,6 +19,11 @@ void log_msg(int level, const char *file, int line, const char *fmt, ...)
  * live terminal display can clear itself first; NULL removes it. */
 void log_set_hook(void (*before)(void *arg), void *arg);
 
+/* With --progress=json every message is a JSON line too,
+ * {"event":"log","level":"warning","message":"..."}, so the stream on
+ * stderr holds nothing else. */
+void log_set_json(int on);
+
 #define log_error(...) log_msg(LOG_ERROR, __FILE__, __LINE__, __VA_ARGS__)
 #define log_warn(...)  log_msg(LOG_WARN, __FILE__, __LINE__, __VA_ARGS__)
 #define log_info(...)  log_msg(LOG_INFO, __FILE__, __LINE__, __VA_ARGS__)

@@ -8,6 +8,7 @@
 
 #include <inttypes.h>
 #include <jansson.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "testknobs.h"
 #include "util.h"
 #include "banned.h"
 
@@ -36,6 +38,8 @@ struct progress {
 	pthread_cond_t cv;
 	pthread_t th;
 	int thread_on, stop, drawn;
+	int estimated, no_summary;
+	char *step;			/* the step under way after the rows */
 	double t0;
 	FILE *out;
 };
@@ -72,7 +76,9 @@ progress_add_table(struct progress *p, const char *name, uint64_t rows, uint64_t
 		   int parts)
 {
 	struct ptable *t;
+	int ti;
 
+	pthread_mutex_lock(&p->mu);
 	p->t = xrealloc(p->t, ((size_t)p->n + 1) * sizeof(*p->t));
 	t = &p->t[p->n];
 	memset(t, 0, sizeof(*t));
@@ -81,7 +87,30 @@ progress_add_table(struct progress *p, const char *name, uint64_t rows, uint64_t
 	t->bytes_expected = bytes;
 	t->parts = parts;
 	t->started = t->finished = -1;
-	return p->n++;
+	ti = p->n++;
+	pthread_mutex_unlock(&p->mu);
+	return ti;
+}
+
+void
+progress_estimated(struct progress *p)
+{
+	p->estimated = 1;
+}
+
+void
+progress_no_summary(struct progress *p)
+{
+	p->no_summary = 1;
+}
+
+void
+progress_rows_back(struct progress *p, int ti, uint64_t rows, uint64_t bytes)
+{
+	pthread_mutex_lock(&p->mu);
+	p->t[ti].rows -= rows < p->t[ti].rows ? rows : p->t[ti].rows;
+	p->t[ti].bytes -= bytes < p->t[ti].bytes ? bytes : p->t[ti].bytes;
+	pthread_mutex_unlock(&p->mu);
 }
 
 static double
@@ -137,6 +166,33 @@ totals(const struct progress *p, uint64_t *rows, uint64_t *bytes, uint64_t *rexp
 	}
 }
 
+/* The done fraction, by rows when every table's are known (the measure
+ * the line shows), else by bytes; -1 when neither is known. Estimates
+ * stay below 1 until the end. */
+static double
+fraction(const struct progress *p, uint64_t rows, uint64_t bytes, uint64_t rexp,
+	 uint64_t bexp)
+{
+	double frac = -1;
+	uint64_t rows_counted = 0;
+
+	(void)rows;
+	/* the tables whose rows are expected; one without an estimate
+	 * (never analyzed) is left out rather than guessed */
+	for (int i = 0; i < p->n; i++)
+		if (p->t[i].rows_expected)
+			rows_counted += p->t[i].rows;
+	if (rexp)
+		frac = (double)rows_counted / (double)rexp;
+	else if (bexp)
+		frac = (double)bytes / (double)bexp;
+	if (frac > 1)
+		frac = 1;
+	if (frac >= 0.99 && p->estimated)
+		frac = 0.99;
+	return frac;
+}
+
 /* "37% 2100000/5600000 rows, 120.3 MB/s, ETA 32 s" */
 static void
 overall(const struct progress *p, struct strbuf *o)
@@ -146,20 +202,14 @@ overall(const struct progress *p, struct strbuf *o)
 	char b[32];
 
 	totals(p, &rows, &bytes, &rexp, &bexp);
-	if (rexp)
-		frac = (double)rows / (double)rexp;
-	else if (bexp)
-		frac = (double)bytes / (double)bexp;
+	frac = fraction(p, rows, bytes, rexp, bexp);
 	rate = secs > 0 ? (double)bytes / secs : 0;
 	human_bytes(b, sizeof(b), rate);
-	if (frac >= 0) {
-		if (frac > 1)
-			frac = 1;
+	if (frac >= 0)
 		strbuf_addf(o, "%3.0f%% ", 100 * frac);
-	}
 	strbuf_addf(o, "%" PRIu64, rows);
 	if (rexp)
-		strbuf_addf(o, "/%" PRIu64, rexp);
+		strbuf_addf(o, "/%s%" PRIu64, p->estimated ? "~" : "", rexp);
 	strbuf_addf(o, " rows, %s/s", b);
 	if (frac > 0.02 && frac < 1)
 		strbuf_addf(o, ", ETA %.0f s", secs / frac - secs);
@@ -228,21 +278,55 @@ draw(struct progress *p)
 	}
 	totals(p, &rows, &bytes, &rexp, &bexp);
 	strbuf_addf(&o, "\033[2K%s ", p->verb);
-	bar(&o, rexp ? (double)rows / (double)rexp : bexp ? (double)bytes / (double)bexp : 0, 30);
+	{
+		double frac = fraction(p, rows, bytes, rexp, bexp);
+
+		bar(&o, frac < 0 ? 0 : frac, 30);
+	}
 	strbuf_addch(&o, ' ');
 	overall(p, &o);
 	strbuf_addch(&o, '\n');
+	if (p->step) {
+		strbuf_addf(&o, "\033[2K  %s\n", p->step);
+		lines++;
+	}
 	fputs(o.buf, p->out);
 	fflush(p->out);
 	p->drawn = lines + 1;
 	strbuf_release(&o);
 }
 
+/* The periodic JSON event: the numbers of the terminal's total line. The
+ * caller holds the lock. */
+static void
+progress_event(struct progress *p)
+{
+	uint64_t rows, bytes, rexp, bexp;
+	double frac, secs = elapsed(p);
+	json_t *ev = event("progress", NULL);
+
+	totals(p, &rows, &bytes, &rexp, &bexp);
+	frac = fraction(p, rows, bytes, rexp, bexp);
+	json_object_set_new(ev, "rows", json_integer((json_int_t)rows));
+	json_object_set_new(ev, "rows_expected", json_integer((json_int_t)rexp));
+	json_object_set_new(ev, "estimated", json_boolean(p->estimated));
+	json_object_set_new(ev, "bytes", json_integer((json_int_t)bytes));
+	json_object_set_new(ev, "percent", frac >= 0 ? json_real(round(1000 * frac) / 10)
+			    : json_null());
+	json_object_set_new(ev, "eta_seconds", frac > 0.02 && frac < 1 ?
+			    json_real(round(10 * (secs / frac - secs)) / 10) : json_null());
+	if (p->step)
+		json_object_set_new(ev, "step", json_string(p->step));
+	emit(p, ev);
+}
+
 static void *
 reporter(void *arg)
 {
 	struct progress *p = arg;
-	double period = p->mode == PROGRESS_TTY ? 0.25 : 10;
+	long knob = testknob_progress_ms();
+	double period = knob > 0 ? (double)knob / 1000 : p->mode == PROGRESS_TTY ? 0.25
+			: p->mode == PROGRESS_JSON ? 1 : 10;
 
 	pthread_mutex_lock(&p->mu);
 	while (!p->stop) {
@@ -261,6 +345,8 @@ reporter(void *arg)
 			continue;
 		if (p->mode == PROGRESS_TTY) {
 			draw(p);
+		} else if (p->mode == PROGRESS_JSON) {
+			progress_event(p);
 		} else {
 			struct strbuf o = STRBUF_INIT;
 
@@ -282,7 +368,7 @@ progress_begin(struct progress *p)
 	p->t0 = now_seconds();
 	if (p->mode == PROGRESS_TTY)
 		log_set_hook(before_log, p);
-	if (p->mode == PROGRESS_TTY || p->mode == PROGRESS_LOG)
+	if (p->mode == PROGRESS_TTY || p->mode == PROGRESS_LOG || p->mode == PROGRESS_JSON)
 		p->thread_on = pthread_create(&p->th, NULL, reporter, p) == 0;
 }
 
@@ -330,6 +416,33 @@ progress_chunk_done(struct progress *p, int ti, const char *chunk, uint64_t rows
 		emit(p, ev);
 	}
 	pthread_mutex_unlock(&p->mu);
+}
+
+void
+progress_step(struct progress *p, const char *what, int k, int n)
+{
+	char line[512];
+
+	snprintf(line, sizeof(line), "%s (%d of %d)", what, k, n);
+	pthread_mutex_lock(&p->mu);
+	free(p->step);
+	p->step = xstrdup(line);
+	if (p->mode == PROGRESS_JSON) {
+		json_t *ev = event("step", NULL);
+
+		json_object_set_new(ev, "what", json_string(what));
+		json_object_set_new(ev, "step", json_integer(k));
+		json_object_set_new(ev, "of", json_integer(n));
+		emit(p, ev);
+	}
+	pthread_mutex_unlock(&p->mu);
+	if (p->mode == PROGRESS_LOG)
+		log_info("%s: %s", p->verb, line);
+	else if (p->mode == PROGRESS_TTY) {
+		pthread_mutex_lock(&p->mu);
+		draw(p);
+		pthread_mutex_unlock(&p->mu);
+	}
 }
 
 void
@@ -407,9 +520,10 @@ progress_end(struct progress *p, int ok)
 		}
 		json_object_set_new(ev, "tables", tables);
 		emit(p, ev);
-	} else if (ok && p->mode != PROGRESS_NONE && p->n) {
+	} else if (ok && p->mode != PROGRESS_NONE && p->n && !p->no_summary) {
 		summary_table(p);
 	}
+	free(p->step);
 	for (int i = 0; i < p->n; i++)
 		free(p->t[i].name);
 	free(p->t);

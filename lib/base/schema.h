@@ -77,6 +77,7 @@ struct table {
 	char *comment;		/* or NULL */
 	char *native_ddl;	/* the source's own CREATE TABLE (MySQL), or NULL */
 	int64_t est_bytes;	/* size estimate from the source, for scheduling */
+	int64_t est_rows;	/* the server's row estimate, for progress; -1 unknown */
 	struct chunk *chunks;
 	int nchunks;
 	uint64_t rows;		/* rows dumped, sum over chunks */

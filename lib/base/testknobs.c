@@ -15,6 +15,14 @@ testknob_chunk_delay_ms(void)
 	return v ? atol(v) : 0;
 }
 
+long
+testknob_progress_ms(void)
+{
+	const char *v = getenv("DBMIG_TEST_PROGRESS_MS");
+
+	return v ? atol(v) : 0;
+}
+
 int
 testknob_no_binary_copy(void)
 {

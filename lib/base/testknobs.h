@@ -6,6 +6,10 @@
  *   DBMIG_TEST_CHUNK_DELAY_MS=N  load sleeps N ms before committing each
  *                                chunk, so a test can kill a load or end
  *                                its connections mid-run (tests only).
+ *   DBMIG_TEST_PROGRESS_MS=N     the progress display ticks every N ms
+ *                                (a "progress" event each tick with
+ *                                --progress=json), so a test sees several
+ *                                in a short run (tests only).
  *   DBMIG_NO_BINARY_COPY=1       PostgreSQL COPY in and out in text even
  *                                where binary would do; a test compares
  *                                the two, and an operator may use it to
@@ -17,6 +21,8 @@
 
 /* DBMIG_TEST_CHUNK_DELAY_MS, or 0. */
 long testknob_chunk_delay_ms(void);
+/* DBMIG_TEST_PROGRESS_MS, or 0. */
+long testknob_progress_ms(void);
 /* 1 when DBMIG_NO_BINARY_COPY is set. */
 int testknob_no_binary_copy(void);
 

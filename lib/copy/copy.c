@@ -175,6 +175,7 @@ copy_feed_run(void *arg, struct load_ctx *lc, struct dberr *err)
 		.chunk_end = copy_chunk_end,
 		.job_end = copy_job_end,
 		.profiles_known = fa->profiles_known,
+		.prog = load_progress(lc),
 	};
 	int ret;
 

@@ -440,7 +440,9 @@ dump_rows(const struct dump_opts *opts, struct dump_source *src,
 	ret = plan_jobs(&ctx, src->conns[0], src->snap.consistent ? src->nconns : 1, &njobs,
 			bounds, err);
 	nworkers = src->nconns < njobs ? src->nconns : njobs;
-	ctx.prog = progress_new((enum progress_mode)opts->progress, stream ? "copy" : "dump");
+	ctx.prog = stream && stream->prog ? stream->prog
+		   : progress_new((enum progress_mode)opts->progress, "dump");
+	progress_estimated(ctx.prog);	/* the servers' row counts are estimates */
 	for (int i = 0; i < model->ntables; i++) {
 		struct strbuf qn = STRBUF_INIT;
 		int parts = 0;
@@ -450,11 +452,16 @@ dump_rows(const struct dump_opts *opts, struct dump_source *src,
 		if (stream && stream->table_parts)
 			stream->table_parts(stream->arg, i, parts);
 		table_qualname(&model->tables[i], &qn);
-		progress_add_table(ctx.prog, qn.buf, 0, (uint64_t)(model->tables[i].est_bytes > 0 ?
+		/* by the rows the line shows: the server's row estimate, not
+		 * its bytes on disk, which are not the bytes dbmig reads */
+		progress_add_table(ctx.prog, qn.buf, (uint64_t)(model->tables[i].est_rows > 0 ?
+				   model->tables[i].est_rows : 0),
+				   (uint64_t)(model->tables[i].est_bytes > 0 ?
 				   model->tables[i].est_bytes : 0), parts);
 		strbuf_release(&qn);
 	}
-	progress_begin(ctx.prog);
+	if (!(stream && stream->prog))
+		progress_begin(ctx.prog);
 	if (ret == 0) {
 		log_info("%s %d table%s (%d job%s) with %d connection%s at %s %s",
 			 stream ? "copying" : "dumping", model->ntables, PLURAL(model->ntables),
@@ -475,7 +482,8 @@ dump_rows(const struct dump_opts *opts, struct dump_source *src,
 		strlist_release(&ctx.keys[i]);
 		strlist_release(&bounds[i]);
 	}
-	progress_end(ctx.prog, ret == 0);
+	if (!(stream && stream->prog))
+		progress_end(ctx.prog, ret == 0);
 	pthread_mutex_destroy(&ctx.mu);
 	free(ctx.jobs);
 	free(ctx.keys);

@@ -62,6 +62,7 @@ void dump_source_close(struct dump_source *src);
 /* Where a direct copy's rows go, job by job (a table or one key range of
  * it), chunk by chunk; called on the reading threads. Every job_begin is
  * matched by one job_end, which may replace err with a better cause. */
+struct progress;
 struct dump_stream {
 	void *arg;
 	/* Before the jobs run: how many jobs table ti was cut into. */
@@ -73,6 +74,7 @@ struct dump_stream {
 	int (*chunk_end)(void *job, struct dberr *err);
 	int (*job_end)(void *job, int failed, struct dberr *err);
 	int profiles_known;	/* the model's profiles came from a scan: keep them */
+	struct progress *prog;	/* the display to report to (the load's), or NULL */
 };
 /* Reads every table's rows in opts->jobs parallel jobs, into chunk files
  * in opts->outdir when it is set, and into stream when that is set. */

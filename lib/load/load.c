@@ -40,6 +40,8 @@ struct load_ctx {
 	struct chunk_job *jobs;
 	size_t job_base;		/* first job of the level being run */
 	struct ddl_step **steps;	/* of the phase being run */
+	int steps_started, steps_total;	/* for the progress line */
+	int early_started;
 	pthread_mutex_t lock;
 	uint64_t rows;
 	struct progress *prog;
@@ -75,13 +77,38 @@ struct reader_src {
 	row_source_fn next;		/* when r is NULL */
 	void *next_arg;
 	long slow_ms;
+	/* rows shown as they stream, undone if the chunk is */
+	struct progress *prog;
+	int ti;
+	uint64_t chunk_rows, chunk_bytes;	/* the chunk's, from the manifest */
+	uint64_t rows, shown_rows, shown_bytes;
 };
+
+#define PROGRESS_BATCH 4096	/* rows between two progress counts */
+
+static void
+reader_show(struct reader_src *s)
+{
+	uint64_t bytes = s->chunk_rows ? (uint64_t)((double)s->chunk_bytes * (double)s->rows /
+						    (double)s->chunk_rows) : 0;
+
+	if (bytes > s->chunk_bytes)
+		bytes = s->chunk_bytes;
+	progress_rows(s->prog, s->ti, s->rows - s->shown_rows, bytes - s->shown_bytes);
+	s->shown_rows = s->rows;
+	s->shown_bytes = bytes;
+}
 
 static int
 reader_source(void *arg, struct value *vals, struct dberr *err)
 {
 	struct reader_src *s = arg;
 	int r = s->r ? chunk_reader_next(s->r, vals, err) : s->next(s->next_arg, vals, err);
+
+	if (r > 0 && s->prog && ++s->rows - s->shown_rows >= PROGRESS_BATCH)
+		reader_show(s);
+	if (r == 0 && s->prog)
+		reader_show(s);	/* every row is out: the commit is next */
 
 	if (r == 0 && s->slow_ms > 0) {
 		/* Test hook (DBMIG_TEST_CHUNK_DELAY_MS): hold the chunk's
@@ -124,7 +151,8 @@ chunk_job_run(void *state, size_t job, void *arg, struct dberr *err)
 {
 	struct load_ctx *ctx = arg;
 	struct chunk_job *j = &ctx->jobs[ctx->job_base + job];
-	struct reader_src src = { NULL, NULL, NULL, testknob_chunk_delay_ms() };
+	struct reader_src src = { NULL, NULL, NULL, testknob_chunk_delay_ms(), ctx->prog, j->ti,
+				  j->c->rows, j->c->raw_bytes, 0, 0, 0 };
 	int ncols = 0, ret = -1;
 	uint64_t rows = 0;
 
@@ -140,6 +168,9 @@ chunk_job_run(void *state, size_t job, void *arg, struct dberr *err)
 			break;
 		chunk_reader_close(src.r);
 		src.r = NULL;
+		/* the server undid the chunk: so does the count */
+		progress_rows_back(ctx->prog, j->ti, src.shown_rows, src.shown_bytes);
+		src.rows = src.shown_rows = src.shown_bytes = 0;
 		/* A deadlock or a lock wait timeout undid the chunk's whole
 		 * transaction: it passes, so the chunk is read again. */
 		if (!err->transient || attempt == CHUNK_ATTEMPTS || dbmig_interrupted) {
@@ -163,7 +194,8 @@ chunk_job_run(void *state, size_t job, void *arg, struct dberr *err)
 			nanosleep(&ts, NULL);
 		}
 	}
-	progress_rows(ctx->prog, j->ti, rows, j->c->raw_bytes);
+	progress_rows(ctx->prog, j->ti, rows > src.shown_rows ? rows - src.shown_rows : 0,
+		      j->c->raw_bytes > src.shown_bytes ? j->c->raw_bytes - src.shown_bytes : 0);
 	progress_chunk_done(ctx->prog, j->ti, j->c->file, rows, j->c->raw_bytes);
 	progress_part_done(ctx->prog, j->ti);
 	ret = 0;
@@ -185,6 +217,47 @@ out:
  * then builds it while the others still load rows. Every chunk job comes
  * before every index job, so the chunks it waits for are already running.
  */
+/* What a step after the rows does, for the progress line: "building
+ * key t_pkey on public.t", "adding foreign key f on public.c". */
+static void
+step_describe(const struct ddl_step *s, struct strbuf *o)
+{
+	const char *colon = strchr(s->item, ':'), *name = colon ? colon + 1 : s->item;
+	const char *dot = strrchr(name, '.');
+
+	if (s->what) {
+		strbuf_addf(o, "creating %s", s->what);
+		return;
+	}
+	if (!strncmp(s->item, "sequence:", 9)) {
+		strbuf_addf(o, "setting sequence %s", name);
+		return;
+	}
+	strbuf_addf(o, "%s %s", s->phase == DDL_POST_FK ? "adding foreign key"
+		    : !strncmp(s->item, "index:", 6) ? "building index" : "building key",
+		    dot ? dot + 1 : name);
+	if (s->table)
+		strbuf_addf(o, " on %s", s->table);
+}
+
+/* Says on the progress display that step s starts: the next of total
+ * counted by *started (under the load's lock). */
+static void
+step_announce(struct load_ctx *ctx, const struct ddl_step *s, int *started, int total)
+{
+	struct strbuf what = STRBUF_INIT;
+	int k;
+
+	pthread_mutex_lock(&ctx->lock);
+	k = ++*started;
+	pthread_mutex_unlock(&ctx->lock);
+	step_describe(s, &what);
+	if (ctx->prog)
+		progress_step(ctx->prog, what.buf, k, total);
+	strbuf_release(&what);
+	log_debug("running %s", s->item);
+}
+
 static int
 chunk_or_key_run(void *state, size_t job, void *arg, struct dberr *err)
 {
@@ -204,7 +277,7 @@ chunk_or_key_run(void *state, size_t job, void *arg, struct dberr *err)
 	if (failed)
 		return dberr_set(err, DBERR_INTERRUPTED, "step %s not run: a chunk failed",
 				 s->item);
-	log_debug("running %s", s->item);
+	step_announce(ctx, s, &ctx->early_started, (int)ctx->nearly);
 	if (ctx->drv->target->exec_step(state, ctx->meta->dump_id, s, err) < 0) {
 		dberr_prefix(err, "step %s", s->item);
 		pthread_mutex_lock(&ctx->lock);
@@ -276,7 +349,7 @@ step_job_run(void *state, size_t job, void *arg, struct dberr *err)
 	struct load_ctx *ctx = arg;
 	struct ddl_step *s = ctx->steps[job];
 
-	log_debug("running %s", s->item);
+	step_announce(ctx, s, &ctx->steps_started, ctx->steps_total);
 	if (ctx->drv->target->exec_step(state, ctx->meta->dump_id, s, err) < 0) {
 		dberr_prefix(err, "step %s", s->item);
 		return -1;
@@ -303,6 +376,8 @@ run_phase(struct load_ctx *ctx, struct ddl_plan *plan, enum ddl_phase ph,
 		ctx->steps[n++] = &plan->steps[i];
 	}
 	res->steps_run += (int)n;
+	ctx->steps_started = 0;
+	ctx->steps_total = (int)n;
 	ret = workpool_run(nconns, (void **)conns, n, step_job_run, ctx, err);
 	free(ctx->steps);
 	ctx->steps = NULL;
@@ -508,7 +583,7 @@ load_feed_table_done(struct load_ctx *ctx, int slot, int ti, struct dberr *err)
 
 		if (ctx->early_table[k] != ti)
 			continue;
-		log_debug("running %s", s->item);
+		step_announce(ctx, s, &ctx->early_started, (int)ctx->nearly);
 		if (ctx->drv->target->exec_step(ctx->conns[slot], ctx->meta->dump_id, s, err) < 0) {
 			dberr_prefix(err, "step %s", s->item);
 			return -1;
@@ -926,9 +1001,7 @@ load_from_chunks(struct load_ctx *ctx, struct dberr *err)
 	qsort(ctx->jobs, njobs, sizeof(*ctx->jobs), jobs_by_level_size);
 	log_info("loading %zu chunk%s with %d connection%s%s", njobs, PLURAL(njobs), ctx->nconns,
 		 PLURAL(ctx->nconns), ctx->res->chunks_skipped ? " (resuming)" : "");
-	ctx->prog = progress_new((enum progress_mode)ctx->opts->progress, "load");
 	progress_tables(ctx, njobs);
-	progress_begin(ctx->prog);
 	/* Keys and indexes join the last pool when nothing else orders the
 	 * tables: each runs once its table is in. */
 	if (ctx->do_schema && maxlevel == 0) {
@@ -949,13 +1022,10 @@ load_from_chunks(struct load_ctx *ctx, struct dberr *err)
 		nkeys = lv == maxlevel ? ctx->nearly : 0;
 		if (end - start + nkeys > 0 &&
 		    workpool_run(ctx->nconns, (void **)ctx->conns, end - start + nkeys,
-				 chunk_or_key_run, ctx, err) < 0) {
-			progress_end(ctx->prog, 0);
+				 chunk_or_key_run, ctx, err) < 0)
 			return -1;
-		}
 		start = end;
 	}
-	progress_end(ctx->prog, 1);
 	/* done: the POST_INDEX phase leaves them out */
 	for (size_t k = 0; k < ctx->nearly; k++)
 		ctx->early[k]->phase = DDL__PHASES;
@@ -998,6 +1068,12 @@ kept_on_target(int steps, struct dberr *err)
 		 "command continues from there, or drop them to start over", steps, PLURAL(steps));
 }
 
+struct progress *
+load_progress(struct load_ctx *lc)
+{
+	return lc->prog;
+}
+
 int
 load_model(const struct load_opts *opts, const struct dump_meta *meta,
 	   struct schema_model *model, const struct load_feed *feed,
@@ -1030,6 +1106,10 @@ load_model(const struct load_opts *opts, const struct dump_meta *meta,
 		goto out;
 	if (ctx.do_schema && load_pre_data(&ctx, err) < 0)
 		goto out;
+	/* One display from the first row to the last step: the summary
+	 * comes after the keys and foreign keys. */
+	ctx.prog = progress_new((enum progress_mode)opts->progress, feed ? "copy" : "load");
+	progress_begin(ctx.prog);
 	if (ctx.do_data && (load_probe_tables(&ctx, err) < 0 ||
 			    (feed ? load_from_feed(&ctx, feed, err)
 				  : load_from_chunks(&ctx, err)) < 0))
@@ -1040,6 +1120,7 @@ load_model(const struct load_opts *opts, const struct dump_meta *meta,
 	res->rows = ctx.rows;
 	ret = 0;
 out:
+	progress_end(ctx.prog, ret == 0);
 	if (ret < 0 && ctx.drv && !(ctx.drv->caps & DB_CAP_TRANSACTIONAL_DDL) &&
 	    res->steps_run > 0 && err->cls != DBERR_USAGE && err->cls != DBERR_INTERRUPTED)
 		kept_on_target(res->steps_run, err);

@@ -67,6 +67,9 @@ int load_feed_chunk(struct load_ctx *lc, int slot, int ti, const char *name,
 		    row_source_fn src, void *arg, struct dberr *err);
 /* Table ti has all its rows: builds its keys and indexes now. */
 int load_feed_table_done(struct load_ctx *lc, int slot, int ti, struct dberr *err);
+/* The load's progress display, which a feed reports its rows to (one
+ * display from the first row to the last key). */
+struct progress *load_progress(struct load_ctx *lc);
 
 /*
  * Sets every sequence, identity and auto-increment counter on the target

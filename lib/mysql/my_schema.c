@@ -49,7 +49,8 @@ read_tables(struct db_conn *c, const struct schema_filter *f, struct schema_mode
 	    struct dberr *err)
 {
 	MYSQL_RES *r = my_query(c, "SELECT TABLE_NAME, TABLE_COMMENT, "
-				"COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0), TABLE_TYPE "
+				"COALESCE(DATA_LENGTH, 0) + COALESCE(INDEX_LENGTH, 0), TABLE_TYPE, "
+				"COALESCE(TABLE_ROWS, -1) "
 				"FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
 				"ORDER BY TABLE_NAME", err);
 	MYSQL_ROW row;
@@ -87,6 +88,7 @@ read_tables(struct db_conn *c, const struct schema_filter *f, struct schema_mode
 		t->name = xstrdup(row[0]);
 		t->comment = row[1] && *row[1] ? xstrdup(row[1]) : NULL;
 		t->est_bytes = row[2] ? strtoll(row[2], NULL, 10) : 0;
+		t->est_rows = row[4] ? strtoll(row[4], NULL, 10) : -1;
 	}
 	mysql_free_result(r);
 	return 0;

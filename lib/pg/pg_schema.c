@@ -61,7 +61,12 @@ read_tables(struct db_conn *c, const struct schema_filter *f, struct schema_mode
 
 	r = pg_query(c, "SELECT c.oid, n.nspname, c.relname, "
 		     "obj_description(c.oid, 'pg_class'), pg_total_relation_size(c.oid), "
-		     "c.relkind, c.relispartition "
+		     "c.relkind, c.relispartition, "
+		     /* the planner's estimate: rows per page at the last
+		      * ANALYZE times today's pages; -1 never analyzed */
+		     "CASE WHEN c.reltuples >= 0 AND c.relpages > 0 THEN (c.reltuples / c.relpages * "
+		     "(pg_relation_size(c.oid) / current_setting('block_size')::int))::bigint "
+		     "ELSE -1 END "
 		     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 		     "WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' AND "
 		     USER_NS_FILTER("n") " AND " NOT_EXTENSION("pg_class", "c.oid")
@@ -96,6 +101,7 @@ read_tables(struct db_conn *c, const struct schema_filter *f, struct schema_mode
 		t->name = xstrdup(rel);
 		t->comment = dup_or_null(r, i, 3);
 		t->est_bytes = strtoll(PQgetvalue(r, i, 4), NULL, 10);
+		t->est_rows = strtoll(PQgetvalue(r, i, 7), NULL, 10);
 		strbuf_addf(oids, "%s%s", oids->len > 1 ? "," : "", PQgetvalue(r, i, 0));
 		if (!strlist_has(&s->schemas, nsp))
 			strlist_push(&s->schemas, nsp);

@@ -17,6 +17,7 @@
  * and the report says at which position.
  */
 #include <inttypes.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,7 @@
 
 #include "lib/base/log.h"
 #include "verify_int.h"
+#include "lib/base/progress.h"
 #include "lib/base/workpool.h"
 #include "lib/base/banned.h"
 
@@ -40,9 +42,11 @@ struct vjob {
 	struct table *t[2];
 	struct vf_plan plan;
 	struct verify_table *res;
+	int ti;			/* the table's index on the progress display */
 };
 
 struct vctx {
+	struct progress *prog;
 	const struct verify_opts *o;
 	struct vsrc *src[2];
 	struct vjob *jobs;
@@ -615,6 +619,7 @@ count_diff_add(struct vctx *ctx, struct vjob *job, const struct vf_scope *sc, ui
 	struct verify_table *res = job->res;
 	struct verify_diff *d;
 	struct strbuf key = STRBUF_INIT, det = STRBUF_INIT;
+	char *key_json = NULL;
 
 	res->counted += a > b ? a - b : b - a;
 	res->counted_ranges++;
@@ -624,17 +629,30 @@ count_diff_add(struct vctx *ctx, struct vjob *job, const struct vf_scope *sc, ui
 		res->truncated = 1;
 		return;
 	}
-	if (sc->kind == VF_RANGE)
-		strbuf_addf(&key, "%s %" PRId64 "..%" PRId64,
-			    job->plan.cols[job->plan.key[0]].name, sc->lo, sc->hi);
-	else
+	if (sc->kind == VF_RANGE) {
+		const char *kc = job->plan.cols[job->plan.key[0]].name;
+		json_t *o = json_object();
+
+		strbuf_addf(&key, "%s %" PRId64 "..%" PRId64, kc, sc->lo, sc->hi);
+		json_object_set_new(o, kc, json_pack("{sIsI}", "from", (json_int_t)sc->lo, "to",
+						     (json_int_t)sc->hi));
+		key_json = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(o);
+	} else {
+		json_t *o = json_pack("{s{sIsI}}", "key_hash", "bucket", (json_int_t)sc->res,
+				      "of", (json_int_t)sc->mod);
+
 		strbuf_addf(&key, "key hash %" PRIu64 " mod %" PRIu64, sc->res, sc->mod);
+		key_json = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(o);
+	}
 	strbuf_addf(&det, "%" PRIu64 " row%s on the source, %" PRIu64 " on the target",
 		    a, PLURAL(a), b);
 	res->diffs = xrealloc(res->diffs, ((size_t)res->ndiffs + 1) * sizeof(*res->diffs));
 	d = &res->diffs[res->ndiffs++];
 	memset(d, 0, sizeof(*d));
 	d->kind = 'n';
+	d->key_json = key_json;
 	d->count[0] = a;
 	d->count[1] = b;
 	d->key = strbuf_detach(&key);
@@ -1018,6 +1036,7 @@ verify_table_job(void *state, size_t index, void *arg, struct dberr *err)
 	double t0 = now_seconds();
 	int server[2], r;
 
+	progress_part_start(ctx->prog, job->ti);
 	for (int s = 0; s < 2; s++) {
 		const struct db_driver *drv = ctx->src[s]->drv;
 
@@ -1063,6 +1082,9 @@ verify_table_job(void *state, size_t index, void *arg, struct dberr *err)
 		res->error = xstrdup(terr.msg);
 		res->error_cls = terr.cls;
 	}
+	progress_rows(ctx->prog, job->ti, res->rows[0] > res->rows[1] ? res->rows[0] : res->rows[1],
+		      0);
+	progress_part_done(ctx->prog, job->ti);
 	log_info("%s: %s, %.1f s", res->name[0], res->error ? "failed" :
 		 table_differences(res) ? "different" : "equal", res->seconds);
 	return 0;
@@ -1083,7 +1105,7 @@ verify_run(const struct verify_opts *o, struct verify_result *res, struct dberr 
 {
 	struct vsrc src[2];
 	struct vsrc *sp[2] = { &src[0], &src[1] };
-	struct vctx ctx = { o, { &src[0], &src[1] }, NULL, 0 };
+	struct vctx ctx = { NULL, o, { &src[0], &src[1] }, NULL, 0 };
 	struct vworker *workers = NULL;
 	void **states = NULL;
 	struct schema_filter target_filter;
@@ -1140,6 +1162,20 @@ verify_run(const struct verify_opts *o, struct verify_result *res, struct dberr 
 		}
 	}
 	qsort(ctx.jobs, (size_t)ctx.njobs, sizeof(*ctx.jobs), by_name);
+	/* by tables and rows: the source's count (a dump's exact, a
+	 * database's estimate), the larger side's once compared */
+	ctx.prog = progress_new((enum progress_mode)o->progress, "verify");
+	progress_no_summary(ctx.prog);
+	if (!src[0].is_dump)
+		progress_estimated(ctx.prog);
+	for (int i = 0; i < ctx.njobs; i++) {
+		const struct table *a = ctx.jobs[i].t[0];
+		int64_t est = src[0].is_dump ? (int64_t)a->rows : a->est_rows;
+
+		ctx.jobs[i].ti = progress_add_table(ctx.prog, ctx.jobs[i].res->name[0],
+						    est > 0 ? (uint64_t)est : 0, 0, 1);
+	}
+	progress_begin(ctx.prog);
 	nworkers = o->jobs;
 	for (int s = 0; s < 2; s++)
 		if (!src[s].is_dump && src[s].nconns < nworkers)
@@ -1176,6 +1212,7 @@ out:
 	free(ctx.jobs);
 	free(workers);
 	free(states);
+	progress_end(ctx.prog, ret == 0);
 	for (int s = 0; s < 2; s++)
 		side_close(&src[s]);
 	filter_release(&target_filter);
@@ -1195,6 +1232,7 @@ verify_result_release(struct verify_result *res)
 		strlist_release(&vt->notes);
 		for (int k = 0; k < vt->ndiffs; k++) {
 			free(vt->diffs[k].key);
+			free(vt->diffs[k].key_json);
 			free(vt->diffs[k].columns);
 			free(vt->diffs[k].detail);
 		}

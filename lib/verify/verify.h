@@ -27,6 +27,7 @@ struct verify_opts {
 	uint64_t chunk_rows;		/* rows per first-level chunk */
 	uint64_t max_diffs;		/* differences listed per table */
 	int rendering_check;		/* compare SQL and client renderings instead */
+	int progress;			/* enum progress_mode */
 };
 
 /* One listed difference. */
@@ -37,6 +38,8 @@ struct verify_diff {
 				 * to be worth fetching (detail: both counts) */
 	char *key;		/* "id=5", "(a, b)=(1, x)"; the row without a key;
 				 * 'n': "id 400001..410000", "key hash 3 mod 81" */
+	char *key_json;		/* the key as a JSON object, {"id":5}; a range
+				 * {"id":{"from":1,"to":9}}; NULL for 'r' */
 	char *columns;		/* 'c', 'r': the differing columns, ", "-separated */
 	char *detail;		/* 'c', 'r': "col: source → target" of the first ones;
 				 * 'n': both counts */

@@ -3,6 +3,7 @@
  * rendered by vform.c), and comparing them: two lists by key, or two
  * ordered streams merged as they arrive.
  */
+#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,6 +222,39 @@ describe_key(const struct vf_plan *p, const struct saved_row *r)
 	return strbuf_detach(&sb);
 }
 
+/* The key as a JSON object: integers as numbers, NULL as null, every
+ * other value as its rendering, a string (decimals keep their digits). */
+static char *
+describe_key_json(const struct vf_plan *p, const struct saved_row *r)
+{
+	json_t *o = json_object();
+	int n = p->nkey ? p->nkey : p->ncols;
+	char *text;
+
+	for (int k = 0; k < n; k++) {
+		int i = p->nkey ? p->key[k] : k;
+		json_t *v;
+
+		if (r->off[i] == SIZE_MAX) {
+			v = json_null();
+		} else {
+			struct strbuf sb = STRBUF_INIT;
+			char *end;
+			long long num;
+
+			vform_display(p->cols[i].kind, r->text + r->off[i], r->len[i], &sb);
+			num = strtoll(strbuf_cstr(&sb), &end, 10);
+			v = p->cols[i].kind == VK_INT && sb.len && !*end && sb.len < 19
+			    ? json_integer(num) : json_stringn(strbuf_cstr(&sb), sb.len);
+			strbuf_release(&sb);
+		}
+		json_object_set_new(o, p->cols[i].name, v);
+	}
+	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	return text;
+}
+
 static int
 column_differs(const struct saved_row *a, const struct saved_row *b, int i)
 {
@@ -254,6 +288,7 @@ record_diff(struct verify_table *res, const struct vf_plan *p, const struct save
 	memset(d, 0, sizeof(*d));
 	d->kind = kind;
 	d->key = describe_key(p, a ? a : b);
+	d->key_json = describe_key_json(p, a ? a : b);
 	if (kind == 'c') {
 		struct strbuf cols = STRBUF_INIT, det = STRBUF_INIT;
 		int shown = 0;

@@ -60,7 +60,7 @@ while IFS= read -r c; do
 	fi
 	for mode in checksum rows; do
 		got=$(dbmig -q verify --json --mode=$mode -t "$name" "$@" "$src" "$tgt" |
-		      jq -r '.tables[].differences[] | "\(.kind) \(.key) \(.columns // [] | join(","))"')
+		      jq -r '.tables[].differences[] | "\(.kind) \(.key_text) \(.columns // [] | join(","))"')
 		checked=$((checked + 1))
 		if [ "$got" = "changed $key=$i $c" ] || [ "$got" = "changed $key='$i' $c" ]; then
 			echo "found $c ($mode)"

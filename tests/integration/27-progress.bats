@@ -49,3 +49,38 @@ setup_file() {
 	assert_output 0
 	run -2 dbmig dump --progress=fancy "$(pg_uri pr_src)" -o "$BATS_TEST_TMPDIR/c"
 }
+
+@test "--progress=json: stderr holds JSON only, for every command, and the summary comes last" {
+	run -0 --separate-stderr dbmig dump --progress=json "$(pg_uri pr_src)" -o "$BATS_TEST_TMPDIR/d"
+	jq -e -s 'last | .event == "summary"' <<<"$stderr"
+	jq -e -s '[.[] | select(.event == "log")] | length > 0' <<<"$stderr"
+	for cmd in "load $BATS_TEST_TMPDIR/d" "copy $(pg_uri pr_src)"; do
+		run -0 --separate-stderr dbmig $cmd --progress=json "$(new_db pr_json_${cmd%% *})"
+		# every line parses; the keys are built, and said, before the summary
+		jq -e -s '(last | .event == "summary" and .rows == 40002) and
+			([.[] | select(.event == "step") | .what] | any(test("^building key .* on public\\.big$")))' <<<"$stderr"
+	done
+	run -0 --separate-stderr dbmig verify --progress=json "$(pg_uri pr_src)" "$(pg_uri pr_json_load)"
+	jq -e -s '(last | .event == "summary" and .rows == 40002) and
+		([.[] | select(.event == "table_done") | .table] | sort == ["public.big", "public.small"])' <<<"$stderr"
+	# an error is an event too
+	run -3 --separate-stderr dbmig dump --progress=json "$(pg_uri pr_no_such_db)" -o "$BATS_TEST_TMPDIR/e"
+	jq -e -s 'last | .event == "log" and .level == "error" and (.message | test("pr_no_such_db"))' <<<"$stderr"
+}
+
+@test "load counts rows as they stream, before the chunk commits" {
+	dbmig -q dump --chunk-size 64M "$(pg_uri pr_src)" -o "$BATS_TEST_TMPDIR/d"
+	DBMIG_TEST_CHUNK_DELAY_MS=1500 DBMIG_TEST_PROGRESS_MS=100 \
+		run -0 --separate-stderr dbmig load --progress=json "$BATS_TEST_TMPDIR/d" "$(new_db pr_stream)"
+	# between the rows going out and the commit, the rows are counted
+	jq -e -s '(map(.event) | index("chunk_done")) as $first_done |
+		[.[0:$first_done][] | select(.event == "progress" and .rows >= 40000)] | length > 0' <<<"$stderr"
+}
+
+@test "dump's percentage is the fraction of the rows it shows, not of the bytes on disk" {
+	DBMIG_TEST_PROGRESS_MS=5 run -0 --separate-stderr dbmig dump --chunk-size 1M --progress=json \
+		"$(pg_uri pr_src)" -o "$BATS_TEST_TMPDIR/d"
+	jq -e -s '[.[] | select(.event == "progress" and .rows > 0 and .rows < 40000)] | length > 0' <<<"$stderr"
+	jq -e -s 'all(.[] | select(.event == "progress" and .rows > 0 and .rows <= 40000);
+		(.percent - 100 * .rows / 40000 | fabs) < 2 and .estimated)' <<<"$stderr"
+}

@@ -91,3 +91,10 @@ subcommands() {
 	assert_output --partial "PGPASSWORD"
 	refute_output --partial "s3cret"
 }
+
+@test "the demo's output, not a terminal, holds no escape codes (and the demo still migrates)" {
+	unset SERVERS_DIR DBMIG_TEST_PG_URI DBMIG_TEST_MYSQL_URI
+	run -0 bash -c "cd '$REPO_ROOT' && PATH='$REPO_ROOT':\$PATH tests/demo.sh 2>&1"
+	assert_output --partial "demo finished: both migrated databases are identical to their sources"
+	refute_output --partial $'\033'
+}

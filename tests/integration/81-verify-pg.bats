@@ -106,8 +106,8 @@ setup_file() {
 	psql_at "$dst" "CREATE TABLE public.only_here (x int); UPDATE vt SET v = NULL WHERE id = 7"
 	run -1 dbmig -q verify --json "$(pg_uri vsrc)" "$dst"
 	echo "$output" | jq -e '.result == "different" and .only_on_target == ["public.only_here"] and
-		([.tables[].differences[]] == [{"kind": "changed", "key": "id=7", "columns": ["v"],
-		  "detail": "v: '"'v7'"' -> NULL"}])'
+		([.tables[].differences[]] == [{"kind": "changed", "key": {"id": 7}, "key_text": "id=7",
+		  "columns": ["v"], "detail": "v: '"'v7'"' -> NULL"}])'
 	run -1 dbmig verify -q "$(pg_uri vsrc)" "$dst"
 	assert_output --partial "public.only_here: table only on the target"
 	run -2 dbmig verify "$(pg_uri vsrc)"
@@ -218,10 +218,14 @@ setup_file() {
 	run -1 --separate-stderr dbmig verify --json --chunk-rows 500 -t tk "$src" "$dst"
 	[ "$(jq -r '.tables[0].counted' <<<"$output")" = 3000 ]
 	[ "$(jq -r '.tables[0].differences[0].kind' <<<"$output")" = count ]
+	jq -e '.tables[0].differences[0].key.key_hash | (.bucket | type) == "number" and .of > 1' <<<"$output"
 	[ "$(jq -r '.tables[0].differences | map(.rows_target - .rows_source) | add' <<<"$output")" = 3000 ]
 	# an empty target: one line per range, every missing row counted
 	psql -X -q "$dst" -c "TRUNCATE ev"
 	run -1 dbmig verify -q --chunk-rows 1000 -t ev "$src" "$dst"
 	assert_output --partial "public.ev: row counts differ: id 1..750 (750 rows on the source, 0 on the target)"
 	assert_output --partial "DIFFERENT: 3000 differences in 1 of 1 table"
+	run -1 --separate-stderr dbmig verify --json --chunk-rows 1000 -t ev "$src" "$dst"
+	jq -e '.tables[0].differences[0] | .key == {"id": {"from": 1, "to": 750}} and
+		.rows_source == 750 and .rows_target == 0' <<<"$output"
 }
