@@ -103,6 +103,14 @@ check-clang:
 check-valgrind: all unit-bins
 	tests/run-unit --valgrind
 
+# The larger fault and hostile-input trials (tests/chaos.sh): loads killed
+# at random instants, concurrent loads, cut connections, FIFOs, a
+# decompression bomb, damaged manifests and chunks; prints a table.
+# CHAOS_TRIALS: trials per case; CHAOS_ROWS: rows per source table.
+chaos: deps
+	$(MAKE) all
+	tests/chaos.sh
+
 # Figures beside pg_dump/pg_restore and pgloader; prints tables, never
 # fails on speed. BENCH_SCALE: pgbench scale; BENCH_ROWS: sysbench rows/table.
 bench: all
@@ -137,4 +145,4 @@ clean:
 	rm -f dbmig libdbmig.a .build-flags $(LIB_OBJS) $(CMD_OBJS) $(UNIT_BINS) $(TOOL_BINS) \
 	      $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
 
-.PHONY: FORCE all bench deps check check-clang check-unit check-valgrind unit-bins demo lint-man install uninstall clean
+.PHONY: FORCE all bench chaos deps check check-clang check-unit check-valgrind unit-bins demo lint-man install uninstall clean

@@ -18,7 +18,8 @@ if [ "${1:-}" = --build-only ]; then build_only=1; shift; fi
 
 DEBIAN_PKGS="$* build-essential pkg-config libpq-dev libzstd-dev libxxhash-dev
 libjansson-dev libmariadb-dev postgresql postgresql-contrib mariadb-server
-mariadb-client bats bats-assert bats-support jq mandoc clang valgrind man-db sysbench"
+mariadb-client bats bats-assert bats-support jq mandoc clang valgrind man-db sysbench
+python3 zstd time"
 
 # --- Debian/Ubuntu as root: install by package (a fresh machine, CI) ---
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then
@@ -66,6 +67,8 @@ if [ -z "$build_only" ]; then
 	have psql || need "psql (the PostgreSQL client)"
 	have mariadb || have mysql || need "the mariadb (or mysql) client"
 	have jq || need jq
+	have python3 || need "python3 (the hostile-dump tests build damaged dumps)"
+	have zstd || need "the zstd command (the hostile-dump tests)"
 	if [ -z "${DBMIG_TEST_PG_URI:-}" ]; then
 		ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || have initdb ||
 			[ -x "${PG_BINDIR:-/nonexistent}/initdb" ] ||

@@ -20,6 +20,7 @@ for _d in ${BATS_LIB_PATH//:/ } /usr/lib/bats /usr/share/bats /usr/local/lib/bat
 done
 unset _d
 . "$REPO_ROOT/tests/servers.sh"
+. "$REPO_ROOT/tests/helpers/db.bash"
 
 start_pg_for_file() {
 	# Stop only what this file starts, whatever the caller's environment.
@@ -52,23 +53,8 @@ start_mysql_for_file() {
 		| sed 's/^declare -[a-z-]* /export /' >"$BATS_FILE_TMPDIR/env"
 }
 
-# my_uri DB: a URI for database DB on the test MariaDB (root, or the
-# user of DBMIG_TEST_MYSQL_URI; its password travels in MYSQL_PWD).
-my_uri() {
-	echo "mysql://${MY_USER:-root}@${MY_HOST:-127.0.0.1}:$MY_PORT/$1"
-}
 
-# my_sql [DB] SQL...: run SQL through the mariadb (or mysql) client.
-my_sql() {
-	"${MY_CLIENT:-mariadb}" --no-defaults -h "${MY_HOST:-127.0.0.1}" -P "$MY_PORT" \
-		-u"${MY_USER:-root}" -N -B "$@"
-}
 
-# new_mydb NAME: a fresh, empty database; prints its URI.
-new_mydb() {
-	my_sql -e "DROP DATABASE IF EXISTS \`$1\`; CREATE DATABASE \`$1\`"
-	my_uri "$1"
-}
 
 mycompare() {
 	"$REPO_ROOT/tests/helpers/mycompare.sh" "${MY_HOST:-127.0.0.1}" "$MY_PORT" "$@"
@@ -100,21 +86,8 @@ common_setup() {
 	. "$BATS_FILE_TMPDIR/env"
 }
 
-# pg_uri DB: a URI for database DB on the test server (superuser).
-pg_uri() {
-	echo "postgresql://${PG_SUPERUSER:-postgres}@$PG_HOST:$PG_PORT/$1"
-}
 
-# new_db NAME: a fresh, empty database; prints its URI.
-new_db() {
-	local base=${PG_URI}
-	psql -X -q -v ON_ERROR_STOP=1 "$base" -c "DROP DATABASE IF EXISTS \"$1\"" -c "CREATE DATABASE \"$1\"" >/dev/null
-	pg_uri "$1"
-}
 
-psql_at() {	# psql_at URI SQL: unaligned, tuples only
-	psql -X -q -At -v ON_ERROR_STOP=1 "$1" -c "$2"
-}
 
 pgcompare() {
 	"$REPO_ROOT/tests/helpers/pgcompare.sh" "$@"

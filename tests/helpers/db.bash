@@ -1,0 +1,37 @@
+# db.bash - making databases and running SQL on the test servers
+# (tests/servers.sh exports where they are); sourced by the bats suites
+# (through common.bash) and by tests/chaos.sh.
+
+# my_uri DB: a URI for database DB on the test MariaDB (root, or the
+# user of DBMIG_TEST_MYSQL_URI; its password travels in MYSQL_PWD).
+my_uri() {
+	echo "mysql://${MY_USER:-root}@${MY_HOST:-127.0.0.1}:$MY_PORT/$1"
+}
+
+# my_sql [DB] SQL...: run SQL through the mariadb (or mysql) client.
+my_sql() {
+	"${MY_CLIENT:-mariadb}" --no-defaults -h "${MY_HOST:-127.0.0.1}" -P "$MY_PORT" \
+		-u"${MY_USER:-root}" -N -B "$@"
+}
+
+# new_mydb NAME: a fresh, empty database; prints its URI.
+new_mydb() {
+	my_sql -e "DROP DATABASE IF EXISTS \`$1\`; CREATE DATABASE \`$1\`"
+	my_uri "$1"
+}
+
+# pg_uri DB: a URI for database DB on the test server (superuser).
+pg_uri() {
+	echo "postgresql://${PG_SUPERUSER:-postgres}@$PG_HOST:$PG_PORT/$1"
+}
+
+# new_db NAME: a fresh, empty database; prints its URI.
+new_db() {
+	local base=${PG_URI}
+	psql -X -q -v ON_ERROR_STOP=1 "$base" -c "DROP DATABASE IF EXISTS \"$1\"" -c "CREATE DATABASE \"$1\"" >/dev/null
+	pg_uri "$1"
+}
+
+psql_at() {	# psql_at URI SQL: unaligned, tuples only
+	psql -X -q -At -v ON_ERROR_STOP=1 "$1" -c "$2"
+}
