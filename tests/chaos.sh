@@ -183,26 +183,7 @@ bomb_trial() {
 	cp -a "$WORK/pg" "$d"
 	c=$(jq -r '.schema.tables[] | select(.name == "blob") | .chunks[0].file' "$d/manifest.json")
 	# one row of one 1 GiB text value: about 32 kB compressed
-	python3 -c '
-import sys
-out = sys.stdout.buffer
-def uv(n):
-    b = bytearray()
-    while True:
-        x = n & 0x7f
-        n >>= 7
-        if n:
-            b.append(x | 0x80)
-        else:
-            b.append(x)
-            return bytes(b)
-n = 1 << 30
-out.write(b"DBMIGCK1" + uv(1) + b"\x01\x01" + uv(n))
-block = b"a" * (1 << 20)
-for _ in range(n >> 20):
-    out.write(block)
-out.write(b"\x00" + uv(1))
-' | zstd -q -19 --check -o "$d/$c.new"
+	tests/helpers/bomb_chunk.py $((1 << 30)) | zstd -q -19 --check -o "$d/$c.new"
 	mv "$d/$c.new" "$d/$c"
 	size=$(stat -c %s "$d/$c")
 	jq --arg f "$c" --argjson s "$size" \

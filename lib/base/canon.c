@@ -21,6 +21,23 @@ canon_put_be(struct strbuf *out, uint64_t v, int nbytes)
 	strbuf_add(out, b, (size_t)nbytes);
 }
 
+void
+canon_put_float(struct strbuf *out, double v, int nbytes)
+{
+	if (nbytes == 4) {
+		float f = (float)v;
+		uint32_t bits;
+
+		memcpy(&bits, &f, 4);
+		canon_put_be(out, bits, 4);
+	} else {
+		uint64_t bits;
+
+		memcpy(&bits, &v, 8);
+		canon_put_be(out, bits, 8);
+	}
+}
+
 uint64_t
 canon_get_be(const unsigned char *p, int nbytes)
 {

@@ -32,6 +32,9 @@ struct value {
 /* Big-endian integers of nbytes (1..8): the canonical float bit pattern. */
 void canon_put_be(struct strbuf *out, uint64_t v, int nbytes);
 uint64_t canon_get_be(const unsigned char *p, int nbytes);
+/* A float's canonical payload: v's bits as a float (nbytes 4, v rounded to
+ * float first) or a double (nbytes 8), big-endian. */
+void canon_put_float(struct strbuf *out, double v, int nbytes);
 
 /*
  * Points vals[0..n) into buf, whose payloads were appended back to back:

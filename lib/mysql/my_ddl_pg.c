@@ -295,18 +295,7 @@ array_elem_canon(enum ntype t, struct strbuf *e)
 		if (!e->len || *end)
 			return -1;
 		strbuf_reset(e);
-		if (t == NT_FLOAT32) {
-			float f = (float)v;
-			uint32_t bits;
-
-			memcpy(&bits, &f, 4);
-			canon_put_be(e, bits, 4);
-		} else {
-			uint64_t bits;
-
-			memcpy(&bits, &v, 8);
-			canon_put_be(e, bits, 8);
-		}
+		canon_put_float(e, v, t == NT_FLOAT32 ? 4 : 8);
 	}
 	return 0;
 }

@@ -188,18 +188,7 @@ my_text_to_canon(const struct ntype_desc *d, const char *s, size_t n,
 				snprintf(emsg, emsz, "bad float '%s'", num);
 				return -1;
 			}
-			if (d->t == NT_FLOAT32) {
-				float f = (float)v;
-				uint32_t bits;
-
-				memcpy(&bits, &f, 4);
-				canon_put_be(out, bits, 4);
-			} else {
-				uint64_t bits;
-
-				memcpy(&bits, &v, 8);
-				canon_put_be(out, bits, 8);
-			}
+			canon_put_float(out, v, d->t == NT_FLOAT32 ? 4 : 8);
 		}
 		return 0;
 	case NT_TIME:

@@ -54,26 +54,7 @@ chunk_of() {	# chunk_of DIR TABLE: the first chunk file of TABLE
 	d=$(copy_dump bomb)
 	c=$(chunk_of "$d" blob)
 	# One row of one 300 MB text value: a few kilobytes once compressed.
-	python3 -c '
-import sys
-out = sys.stdout.buffer
-def uv(n):
-    b = bytearray()
-    while True:
-        x = n & 0x7f
-        n >>= 7
-        if n:
-            b.append(x | 0x80)
-        else:
-            b.append(x)
-            return bytes(b)
-n = 300 << 20
-out.write(b"DBMIGCK1" + uv(1) + b"\x01\x01" + uv(n))
-block = b"a" * (1 << 20)
-for _ in range(n >> 20):
-    out.write(block)
-out.write(b"\x00" + uv(1))
-' | zstd -q -19 --check -o "$d/$c.new"
+	"$REPO_ROOT/tests/helpers/bomb_chunk.py" $((300 << 20)) | zstd -q -19 --check -o "$d/$c.new"
 	mv "$d/$c.new" "$d/$c"
 	size=$(stat -c %s "$d/$c")
 	[ "$size" -lt 100000 ]
