@@ -429,9 +429,48 @@ on_update_trigger(const struct table *t, struct ddl_plan *plan, const char *qt,
 	strbuf_release(&name);
 }
 
+/* Whether an index name of a MySQL table can stay as it is in the one
+ * PostgreSQL schema all the tables share: no other index, unique key or
+ * table has it, nor an automatic name (a primary key's t_pkey). MySQL
+ * names indexes per table, often after their column ('email'), so names
+ * that repeat take their table's name in front. */
+static int
+index_name_free(const struct schema_model *s, const char *name)
+{
+	int uses = 0;
+
+	for (int i = 0; i < s->ntables; i++) {
+		const struct table *t = &s->tables[i];
+		size_t n = strlen(t->name);
+
+		if (!strcmp(t->name, name) ||
+		    (!strncmp(name, t->name, n) && !strcmp(name + n, "_pkey")))
+			return 0;
+		for (int k = 0; k < t->ncons; k++)
+			uses += t->cons[k].kind == 'u' && !strcmp(t->cons[k].name, name);
+		for (int k = 0; k < t->nidx; k++)
+			uses += !strcmp(t->idx[k].name, name);
+	}
+	for (int i = 0; i < s->nobjects; i++)
+		if (!strcmp(s->objects[i].name, name))
+			return 0;
+	return uses == 1 && strlen(name) <= 63;
+}
+
+static void
+index_name(const struct schema_model *s, const struct table *t, const char *name,
+	   struct strbuf *out)
+{
+	if (index_name_free(s, name))
+		strbuf_addstr(out, name);
+	else
+		short_name(out, t->name, name);
+}
+
 /* Primary keys and unique constraints, then plain indexes. */
 static void
-key_steps(const struct table *t, struct ddl_plan *plan, const char *qt)
+key_steps(const struct schema_model *s, const struct table *t, struct ddl_plan *plan,
+	  const char *qt)
 {
 	struct strbuf sql = STRBUF_INIT, item = STRBUF_INIT, name = STRBUF_INIT;
 
@@ -445,7 +484,7 @@ key_steps(const struct table *t, struct ddl_plan *plan, const char *qt)
 		strbuf_reset(&name);
 		strbuf_addf(&sql, "ALTER TABLE ONLY %s ADD ", qt);
 		if (con->kind == 'u') {
-			short_name(&name, t->name, con->name);
+			index_name(s, t, con->name, &name);
 			strbuf_addstr(&sql, "CONSTRAINT ");
 			pg_quote_ident(&sql, name.buf);
 			strbuf_addstr(&sql, " UNIQUE ");
@@ -468,7 +507,7 @@ key_steps(const struct table *t, struct ddl_plan *plan, const char *qt)
 		strbuf_reset(&sql);
 		strbuf_reset(&item);
 		strbuf_reset(&name);
-		short_name(&name, t->name, x->name);
+		index_name(s, t, x->name, &name);
 		strbuf_addstr(&sql, "CREATE INDEX ");
 		pg_quote_ident(&sql, name.buf);
 		strbuf_addf(&sql, " ON %s ", qt);
@@ -536,7 +575,8 @@ fk_steps(const struct table *t, struct ddl_plan *plan, const char *qt)
 }
 
 static void
-plan_table(const struct table *t, struct ddl_plan *plan, struct strbuf *pre)
+plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan *plan,
+	   struct strbuf *pre)
 {
 	struct strbuf qt = STRBUF_INIT, trig = STRBUF_INIT;
 
@@ -545,7 +585,7 @@ plan_table(const struct table *t, struct ddl_plan *plan, struct strbuf *pre)
 	table_comments(t, qt.buf, pre);
 	if (trig.len)
 		on_update_trigger(t, plan, qt.buf, trig.buf, pre);
-	key_steps(t, plan, qt.buf);
+	key_steps(s, t, plan, qt.buf);
 	fk_steps(t, plan, qt.buf);
 	strbuf_release(&qt);
 	strbuf_release(&trig);
@@ -614,7 +654,7 @@ pg_ddl_plan_from_mysql(const struct schema_model *s, struct ddl_plan *plan,
 	}
 	for (int i = 0; i < s->ntables; i++) {
 		ddl_plan_set_table(plan, &s->tables[i]);
-		plan_table(&s->tables[i], plan, &pre);
+		plan_table(s, &s->tables[i], plan, &pre);
 	}
 	ddl_plan_set_table(plan, NULL);
 	for (int i = 0; i < s->nobjects; i++) {

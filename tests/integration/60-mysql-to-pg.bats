@@ -170,3 +170,14 @@ setup_file() {
 	assert_output --partial "equal: 1 table, 2 rows"
 	refute_output --partial "not compared"
 }
+
+@test "index names arrive unchanged where the schema allows; a repeated name takes its table's" {
+	new_mydb idxn >/dev/null
+	my_sql idxn -e "CREATE TABLE customers (id int PRIMARY KEY, tier int, email varchar(80),
+			KEY idx_customers_tier (tier), UNIQUE KEY email (email));
+		CREATE TABLE users (id int PRIMARY KEY, email varchar(80), UNIQUE KEY email (email))"
+	dst=$(new_db idxn_pg)
+	run -0 dbmig copy "$(my_uri idxn)" "$dst"
+	run -0 psql_at "$dst" "SELECT indexname FROM pg_indexes WHERE schemaname = 'idxn' ORDER BY 1"
+	assert_output "$(printf '%s\n' customers_email customers_pkey idx_customers_tier users_email users_pkey)"
+}
