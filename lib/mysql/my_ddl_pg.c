@@ -418,6 +418,39 @@ literal_default(struct strbuf *sql, const struct column *col, const char *lit)
 	return ret;
 }
 
+/* The PostgreSQL functions a default may call that have a MySQL
+ * equivalent, by the column's type. A timestamptz holds UTC on MySQL
+ * (a datetime), so its "now" is UTC_TIMESTAMP, whatever the session's
+ * time zone; a timestamp's is the session's local time on both sides. */
+static int
+function_default(struct strbuf *sql, const struct column *col, const char *d)
+{
+	static const char *const now_fns[] = {
+		"now()", "CURRENT_TIMESTAMP", "transaction_timestamp()", "statement_timestamp()",
+		"clock_timestamp()", "LOCALTIMESTAMP",
+	};
+	int fsp = col->type.fsp >= 0 ? col->type.fsp : 6;
+	int is_now = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(now_fns); i++)
+		is_now |= !strcmp(d, now_fns[i]);
+	if (is_now && col->type.t == NT_TIMESTAMPTZ)
+		strbuf_addf(sql, " DEFAULT UTC_TIMESTAMP(%d)", fsp);
+	else if (is_now && col->type.t == NT_TIMESTAMP)
+		strbuf_addf(sql, " DEFAULT CURRENT_TIMESTAMP(%d)", fsp);
+	else if (!strcmp(d, "CURRENT_DATE") && col->type.t == NT_DATE)
+		strbuf_addstr(sql, " DEFAULT (CURRENT_DATE)");
+	else if ((!strcmp(d, "CURRENT_TIME") || !strcmp(d, "LOCALTIME")) && col->type.t == NT_TIME)
+		strbuf_addf(sql, " DEFAULT (CURTIME(%d))", fsp);
+	else if ((!strcmp(d, "gen_random_uuid()") || !strcmp(d, "uuid_generate_v4()")) &&
+		 col->type.t == NT_UUID)
+		strbuf_addstr(sql, col->type.length == 16
+			      ? " DEFAULT (UNHEX(REPLACE(UUID(), '-', '')))" : " DEFAULT (UUID())");
+	else
+		return 0;
+	return 1;
+}
+
 /* A PostgreSQL default as MySQL says it; 0 when it cannot be said. */
 static int
 column_default(struct strbuf *sql, const struct column *col)
@@ -438,11 +471,8 @@ column_default(struct strbuf *sql, const struct column *col)
 	}
 	if (col->type.t == NT_ARRAY && !strncmp(d, "ARRAY[]::", 9))
 		return literal_default(sql, col, "{}");	/* Rails' empty array */
-	if ((!strcmp(d, "now()") || !strcmp(d, "CURRENT_TIMESTAMP")) &&
-	    (col->type.t == NT_TIMESTAMP || col->type.t == NT_TIMESTAMPTZ)) {
-		strbuf_addf(sql, " DEFAULT CURRENT_TIMESTAMP(%d)", col->type.fsp >= 0 ? col->type.fsp : 6);
+	if (function_default(sql, col, d))
 		return 1;
-	}
 	if (d[0] == '\'') {
 		/* 'literal'::type */
 		struct strbuf lit = STRBUF_INIT;

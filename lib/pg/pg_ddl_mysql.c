@@ -242,6 +242,17 @@ column_default(struct strbuf *sql, const struct column *col, int as_bool)
 			strbuf_addstr(sql, " DEFAULT CURRENT_TIMESTAMP");
 		return 1;
 	}
+	if (!strncasecmp(d, "utc_timestamp", 13)) {
+		/* a datetime holding UTC: the UTC wall clock, as on MySQL */
+		strbuf_addstr(sql, " DEFAULT (now() AT TIME ZONE 'UTC')");
+		return 1;
+	}
+	if (!strcasecmp(d, "uuid()") && (col->type.t == NT_CHAR || col->type.t == NT_VARCHAR ||
+					  col->type.t == NT_UUID)) {
+		strbuf_addstr(sql, col->type.t == NT_UUID ? " DEFAULT gen_random_uuid()"
+			      : " DEFAULT gen_random_uuid()::text");
+		return 1;
+	}
 	if (!strcasecmp(d, "curdate()") || !strcasecmp(d, "current_date()")) {
 		strbuf_addstr(sql, " DEFAULT CURRENT_DATE");
 		return 1;

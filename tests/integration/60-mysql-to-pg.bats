@@ -181,3 +181,16 @@ setup_file() {
 	run -0 psql_at "$dst" "SELECT indexname FROM pg_indexes WHERE schemaname = 'idxn' ORDER BY 1"
 	assert_output "$(printf '%s\n' customers_email customers_pkey idx_customers_tier users_email users_pkey)"
 }
+
+@test "expression defaults: UTC_TIMESTAMP and UUID() keep their meaning on PostgreSQL" {
+	new_mydb xdef_my >/dev/null
+	my_sql xdef_my -e "CREATE TABLE ev (id int PRIMARY KEY, at datetime(6) DEFAULT UTC_TIMESTAMP(6),
+		u char(36) DEFAULT (UUID()), day date DEFAULT (CURDATE()))"
+	dst=$(new_db xdef_pg)
+	run -0 dbmig copy "$(my_uri xdef_my)" "$dst"
+	refute_output --partial "is not carried"
+	run -0 psql_at "$dst" "SET timezone = 'Etc/GMT-2'; INSERT INTO xdef_my.ev (id) VALUES (1);
+		SELECT abs(extract(epoch FROM at - (now() AT TIME ZONE 'UTC'))) < 10, length(u) = 36,
+		       day IS NOT NULL FROM xdef_my.ev"
+	assert_output "t|t|t"
+}

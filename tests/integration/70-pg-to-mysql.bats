@@ -128,3 +128,20 @@ setup_file() {
 	run -0 my_sql dflt_char -N -e "SELECT ta, ia, \`by\` = X'00ff' FROM dflt WHERE id = 2"
 	assert_output "$(printf '[]\t[1,2]\t1')"
 }
+
+@test "expression defaults: a new row's now() is the same instant on both sides, whatever the session's zone" {
+	src=$(new_db xdef_src)
+	psql_at "$src" "CREATE TABLE ev (id int PRIMARY KEY, at timestamptz DEFAULT now(), local timestamp DEFAULT now(),
+		day date DEFAULT CURRENT_DATE, u uuid DEFAULT gen_random_uuid())" >/dev/null
+	for uuid in char binary; do
+		dst=$(new_mydb "xdef_$uuid")
+		run -0 dbmig copy --uuid=$uuid "$src" "$dst"
+		refute_output --partial "is not carried"
+		# a session two hours east of UTC: the timestamptz column still gets UTC
+		run -0 my_sql "xdef_$uuid" -e "SET time_zone = '+02:00'; INSERT INTO ev (id) VALUES (1);
+			SELECT ABS(TIMESTAMPDIFF(SECOND, at, UTC_TIMESTAMP())) < 10,
+			       ABS(TIMESTAMPDIFF(SECOND, local, NOW())) < 10, day IS NOT NULL,
+			       LENGTH(u) = IF('$uuid' = 'char', 36, 16) FROM ev"
+		assert_output "$(printf '1\t1\t1\t1')"
+	done
+}
