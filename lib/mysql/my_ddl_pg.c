@@ -514,9 +514,85 @@ owned_sequence(const struct schema_model *s, const struct table *t, const char *
 	return hit;
 }
 
-/* The column that becomes AUTO_INCREMENT: an identity or a serial (a
- * nextval default of an owned sequence) that is the primary key's first
- * column, as MySQL requires; NULL when there is none. */
+/* The sequence named in a nextval() default, 'seq'::regclass or
+ * 'schema.seq'::regclass (identifiers quoted as PostgreSQL prints them);
+ * an unqualified name is looked up in the table's schema. */
+static const struct sequence *
+nextval_sequence(const struct schema_model *s, const struct table *t, const char *def)
+{
+	const char *p = def ? strstr(def, "nextval('") : NULL;
+	struct strbuf part[2] = { STRBUF_INIT, STRBUF_INIT };
+	const struct sequence *hit = NULL;
+	int k = 0;
+
+	if (!p)
+		return NULL;
+	for (p += 9; *p && *p != '\''; p++) {
+		if (*p == '"') {	/* "quoted ""name""" */
+			for (p++; *p && !(*p == '"' && p[1] != '"'); p++) {
+				if (*p == '"')
+					p++;
+				strbuf_addch(&part[k], *p);
+			}
+			if (!*p)
+				break;
+		} else if (*p == '.' && k == 0) {
+			k = 1;
+		} else {
+			strbuf_addch(&part[k], *p);
+		}
+	}
+	for (int i = 0; i < s->nseqs && !hit; i++) {
+		const char *schema = k ? strbuf_cstr(&part[0]) : t->schema;
+		const char *name = strbuf_cstr(&part[k]);
+
+		if (!strcmp(s->seqs[i].schema, schema) && !strcmp(s->seqs[i].name, name))
+			hit = &s->seqs[i];
+	}
+	strbuf_release(&part[0]);
+	strbuf_release(&part[1]);
+	return hit;
+}
+
+/* The sequence that feeds a column: its identity's or serial's (owned),
+ * or the one its nextval() default calls, owned or not. */
+static const struct sequence *
+feeding_sequence(const struct schema_model *s, const struct table *t, const struct column *col)
+{
+	const struct sequence *seq = owned_sequence(s, t, col->name);
+
+	if (seq && (col->identity || (col->default_expr && strstr(col->default_expr, "nextval("))))
+		return seq;
+	return nextval_sequence(s, t, col->default_expr);
+}
+
+/* How many columns of the model a sequence feeds. */
+static int
+sequence_uses(const struct schema_model *s, const struct sequence *seq)
+{
+	int n = 0;
+
+	for (int i = 0; i < s->ntables; i++)
+		for (int k = 0; k < s->tables[i].ncols; k++)
+			n += feeding_sequence(s, &s->tables[i], &s->tables[i].cols[k]) == seq;
+	return n;
+}
+
+/* Where col is in t's primary key (0 first), -1 when it is not. */
+static int
+pk_position(const struct table *t, const char *col)
+{
+	for (int k = 0; k < t->ncons; k++)
+		if (t->cons[k].kind == 'p')
+			for (size_t i = 0; i < t->cons[k].columns.n; i++)
+				if (!strcmp(t->cons[k].columns.v[i], col))
+					return (int)i;
+	return -1;
+}
+
+/* The column that becomes AUTO_INCREMENT: one a sequence feeds (an
+ * identity, a serial, or any nextval() default) that is the primary
+ * key's first column, as MySQL requires; NULL when there is none. */
 static const struct column *
 autoinc_column(const struct schema_model *s, const struct table *t)
 {
@@ -530,24 +606,29 @@ autoinc_column(const struct schema_model *s, const struct table *t)
 	for (int i = 0; i < t->ncols; i++) {
 		const struct column *col = &t->cols[i];
 
-		if (strcmp(col->name, pk->columns.v[0]))
-			continue;
-		if (col->identity || (owned_sequence(s, t, col->name) && col->default_expr &&
-				      strstr(col->default_expr, "nextval(")))
+		int integer = col->type.t == NT_INT16 || col->type.t == NT_INT32 ||
+			      col->type.t == NT_INT64;
+
+		if (!strcmp(col->name, pk->columns.v[0]) && integer &&
+		    (col->identity || feeding_sequence(s, t, col)))
 			return col;
 	}
 	return NULL;
 }
 
-/* The next value of t's AUTO_INCREMENT column from its sequence; 0 when
- * there is none. */
+/* The next value of t's AUTO_INCREMENT column from its sequence's state
+ * (not from max(id)); 0 when there is none. */
 static uint64_t
 autoinc_next(const struct schema_model *s, const struct table *t)
 {
 	const struct column *col = autoinc_column(s, t);
-	const struct sequence *seq = col ? owned_sequence(s, t, col->name) : NULL;
+	const struct sequence *seq = col ? feeding_sequence(s, t, col) : NULL;
 
-	return seq ? (uint64_t)seq->last_value + (seq->is_called ? 1 : 0) : 0;
+	if (!seq)
+		return 0;
+	/* AUTO_INCREMENT only climbs: a descending or unknown step counts as 1 */
+	return (uint64_t)seq->last_value + (seq->is_called ? (uint64_t)(seq->increment > 1 ?
+									  seq->increment : 1) : 0);
 }
 
 int
@@ -674,8 +755,10 @@ column_def(const struct schema_model *s, const struct table *t, const struct col
 	if (col == autoinc)
 		strbuf_addstr(sql, " AUTO_INCREMENT");
 	else if (serial)
-		ddl_plan_note(plan, t, col->name, "identity/serial is not the first primary key "
-		     "column: no AUTO_INCREMENT, values load as they are");
+		ddl_plan_note(plan, t, col->name, "%s: no AUTO_INCREMENT (MySQL allows it only on "
+			      "the first column of the primary key), values load as they are",
+			      pk_position(t, col->name) < 0 ? "not in the table's primary key"
+			      : "not the first column of the primary key");
 	else if (!column_default(sql, col))
 		ddl_plan_note(plan, t, col->name, "default '%s' is not carried: recreate it by hand",
 		     col->default_expr);
@@ -857,13 +940,22 @@ my_ddl_plan_from_pg(const struct schema_model *s, struct ddl_plan *plan, struct 
 			    s->objects[i].kind);
 		strlist_push(&plan->notes, w.buf);
 	}
-	for (int i = 0; i < s->nseqs; i++)
-		if (!s->seqs[i].owned_table) {
-			strbuf_reset(&w);
-			strbuf_addf(&w, "sequence %s.%s is not carried: MySQL has none", s->seqs[i].schema,
-				    s->seqs[i].name);
-			strlist_push(&plan->notes, w.buf);
-		}
+	for (int i = 0; i < s->nseqs; i++) {
+		const struct sequence *q = &s->seqs[i];
+		int uses = sequence_uses(s, q);
+
+		if (uses == 1)
+			continue;	/* an AUTO_INCREMENT, or said at its column */
+		strbuf_reset(&w);
+		strbuf_addf(&w, "sequence %s.%s (last value %" PRId64 "%s) is not carried: ",
+			    q->schema, q->name, q->last_value, q->is_called ? "" : ", not yet called");
+		if (uses)
+			strbuf_addf(&w, "it feeds %d columns; each that is its table's key becomes "
+				    "AUTO_INCREMENT, counting on its own", uses);
+		else
+			strbuf_addstr(&w, "it feeds no column");
+		strlist_push(&plan->notes, w.buf);
+	}
 	strbuf_release(&w);
 	return 0;
 }

@@ -145,3 +145,26 @@ setup_file() {
 		assert_output "$(printf '1\t1\t1\t1')"
 	done
 }
+
+@test "a nextval() default on a sequence the column does not own becomes AUTO_INCREMENT, continuing from the sequence" {
+	src=$(new_db seq_src)
+	psql_at "$src" "CREATE SEQUENCE ord_seq START 1000;
+		CREATE TABLE orders (id int PRIMARY KEY DEFAULT nextval('ord_seq'), v text);
+		INSERT INTO orders (v) VALUES ('a'), ('b'), ('c');
+		SELECT setval('ord_seq', 2000);
+		CREATE SEQUENCE shared_seq;
+		CREATE TABLE a (id bigint PRIMARY KEY DEFAULT nextval('shared_seq'));
+		CREATE TABLE b (id bigint PRIMARY KEY DEFAULT nextval('shared_seq'));
+		INSERT INTO a VALUES (DEFAULT); INSERT INTO b VALUES (DEFAULT);
+		CREATE SEQUENCE idle_seq; SELECT setval('idle_seq', 42)" >/dev/null
+	dst=$(new_mydb seq_my)
+	run -0 dbmig copy "$src" "$dst"
+	refute_output --partial "identity/serial"
+	refute_output --partial "orders.id"
+	assert_output --partial "sequence public.shared_seq (last value 2) is not carried: it feeds 2 columns"
+	assert_output --partial "sequence public.idle_seq (last value 42) is not carried: it feeds no column"
+	refute_output --partial "sequence public.ord_seq"
+	# the application's next INSERT without an id works, after the sequence's value
+	run -0 my_sql seq_my -e "INSERT INTO orders (v) VALUES ('d'); SELECT MAX(id) FROM orders"
+	assert_output 2001
+}

@@ -114,11 +114,53 @@ test_my_ddl_pg__serial_becomes_auto_increment(void)
 	schema_release(&m);
 }
 
+/* A nextval() default on a sequence the column does not own, qualified
+ * or quoted as PostgreSQL prints it, still makes AUTO_INCREMENT. */
+static void
+test_my_ddl_pg__unowned_nextval(void)
+{
+	static const char *const defaults[][3] = {
+		{ "nextval('other.s'::regclass)", "other", "s" },
+		{ "nextval('\"Weird \"\"Seq\"'::regclass)", "app", "Weird \"Seq" },
+		{ "nextval('\"Sch\".\"Q.q\"'::regclass)", "Sch", "Q.q" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++) {
+		struct schema_model m;
+		struct ddl_plan p;
+		struct dberr err = DBERR_INIT;
+		struct table *t;
+		struct column *id;
+		struct sequence *q;
+
+		model_init(&m, "postgresql");
+		t = model_table(&m, "t");
+		id = model_column(t, "id", "integer", NT_INT32);
+		id->default_expr = xstrdup(defaults[i][0]);
+		model_key(t, 'p', "t_pkey", "id", "PRIMARY KEY (id)");
+		q = schema_add_sequence(&m);
+		q->schema = xstrdup(defaults[i][1]);
+		q->name = xstrdup(defaults[i][2]);
+		q->data_type = xstrdup("bigint");
+		q->increment = 5;
+		q->last_value = 100;
+		q->is_called = 1;
+		memset(&p, 0, sizeof(p));
+		CHECK(drv_mysql.target->ddl_plan(&m, &p, &err) == 0);
+		CHECK(drv_mysql.target->sequences_plan(&m, &p, &err) == 0);
+		CHECK(plan_has(&p, DDL_PRE_DATA, "`id` int AUTO_INCREMENT"));
+		CHECK(plan_has(&p, DDL_POST_SEQ, "AUTO_INCREMENT = 105"));
+		ddl_plan_release(&p);
+		schema_release(&m);
+	}
+}
+
 int
 main(void)
 {
 	TEST_RUN(test_my_ddl_pg__every_type);
 	TEST_RUN(test_my_ddl_pg__keys_options_and_transforms);
 	TEST_RUN(test_my_ddl_pg__serial_becomes_auto_increment);
+	TEST_RUN(test_my_ddl_pg__unowned_nextval);
 	return TEST_REPORT();
 }
