@@ -733,8 +733,8 @@ domain_notes(const struct schema_model *s, const struct table *t, const struct c
 		strbuf_addf(&dn, "%s.%s", dom->schema, dom->name);
 		if ((!strcmp(dn.buf, col->native_type) || !strcmp(dom->name, col->native_type)) &&
 		    dom->checks.n)
-			ddl_plan_note(plan, t, col->name, "domain %s becomes its base type; its check "
-			     "(%s) is not carried", dn.buf, dom->checks.v[0]);
+			ddl_plan_note(plan, t, col->name, "domain %s becomes its base type; its "
+				      "check becomes the column's", dn.buf);
 		strbuf_release(&dn);
 	}
 }
@@ -868,6 +868,71 @@ fk_step(const struct schema_model *s, const struct table *t, const struct constr
 	strbuf_release(&undo);
 }
 
+/* A CHECK, "CHECK ((price >= (0)::numeric))", as a constraint MySQL
+ * enforces (MariaDB 10.2 and later, MySQL 8.0.16): added after the rows,
+ * so it is checked against them too, and best effort: a target that
+ * refuses it reports it as not migrated, with its reason. One whose
+ * expression has no sure MySQL equivalent is reported, not guessed at.
+ * value_col: a domain's check, VALUE standing for that column. */
+static void
+check_step(struct ddl_plan *plan, const struct table *t, const char *tn, const char *qt,
+	   const char *name, const char *def, const char *value_col)
+{
+	struct strbuf expr = STRBUF_INIT, sql = STRBUF_INIT, oname = STRBUF_INIT;
+	const char *body = def && !strncmp(def, "CHECK ", 6) ? def + 6 : NULL;
+	struct db_object o;
+
+	if (!body || strstr(body, "NOT VALID") || my_expr_from_pg(body, value_col, &expr) < 0) {
+		ddl_plan_note(plan, t, value_col, "check constraint %s is not carried: %s has no "
+			      "MySQL equivalent dbmig is sure of; recreate it by hand", name,
+			      def ? def : "?");
+		strbuf_release(&expr);
+		return;
+	}
+	strbuf_addf(&sql, "ALTER TABLE %s ADD CONSTRAINT ", qt);
+	my_quote_ident(&sql, name);
+	strbuf_addf(&sql, " CHECK (%s)", expr.buf);
+	strbuf_addf(&oname, "%s.%s", tn, name);
+	o.kind = "check constraint";
+	o.schema = t->schema;
+	o.name = oname.buf;
+	o.definition = NULL;
+	ddl_plan_add_object(plan, &o, sql.buf);
+	/* a run stopped after the ALTER and before the ledger: drop, redo */
+	strbuf_reset(&sql);
+	strbuf_addf(&sql, "ALTER TABLE %s DROP CONSTRAINT IF EXISTS ", qt);
+	my_quote_ident(&sql, name);
+	plan->steps[plan->nsteps - 1].undo = strbuf_detach(&sql);
+	strbuf_release(&expr);
+	strbuf_release(&oname);
+}
+
+/* A column of a domain with checks: each check on the column. */
+static void
+domain_checks(const struct schema_model *s, const struct table *t, const struct column *col,
+	      struct ddl_plan *plan, const char *tn, const char *qt)
+{
+	for (int k = 0; k < s->ndomains; k++) {
+		const struct domain *dom = &s->domains[k];
+		struct strbuf dn = STRBUF_INIT, name = STRBUF_INIT;
+
+		strbuf_addf(&dn, "%s.%s", dom->schema, dom->name);
+		if (col->native_type && (!strcmp(dn.buf, col->native_type) ||
+					 !strcmp(dom->name, col->native_type)))
+			for (size_t i = 0; i < dom->checks.n; i++) {
+				strbuf_reset(&name);
+				strbuf_addf(&name, "%s_%s_check", col->name, dom->name);
+				if (i)
+					strbuf_addf(&name, "%zu", i + 1);
+				if (name.len > 64)
+					name.len = 64, name.buf[64] = '\0';
+				check_step(plan, t, tn, qt, name.buf, dom->checks.v[i], col->name);
+			}
+		strbuf_release(&dn);
+		strbuf_release(&name);
+	}
+}
+
 static int
 plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan *plan,
 	   struct dberr *err)
@@ -887,10 +952,14 @@ plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan 
 			key_step(plan, tn.buf, qt.buf, con->name, 1, &con->columns);
 		else if (con->kind == 'f')
 			fk_step(s, t, con, plan, tn.buf, qt.buf);
-		else if (con->kind == 'c' || con->kind == 'x')
-			ddl_plan_note(plan, t, NULL, "%s constraint %s is not carried: %s",
-			     con->kind == 'c' ? "check" : "exclusion", con->name, con->definition);
+		else if (con->kind == 'c')
+			check_step(plan, t, tn.buf, qt.buf, con->name, con->definition, NULL);
+		else if (con->kind == 'x')
+			ddl_plan_note(plan, t, NULL, "exclusion constraint %s is not carried: %s",
+				      con->name, con->definition);
 	}
+	for (int i = 0; i < t->ncols; i++)
+		domain_checks(s, t, &t->cols[i], plan, tn.buf, qt.buf);
 	for (int k = 0; k < t->nidx; k++) {
 		const struct index *x = &t->idx[k];
 

@@ -55,6 +55,11 @@ int my_copy_rows(struct db_conn *c, struct table *t, const char *tail,
 /* verify (the dialect, my_verify.c) */
 extern const struct db_verify_ops my_verify_ops;
 
+/* A PostgreSQL boolean expression (a CHECK's, a domain's with VALUE
+ * standing for value_col) in MySQL's words; -1 when a part of it has no
+ * sure equivalent (my_expr_pg.c). */
+int my_expr_from_pg(const char *expr, const char *value_col, struct strbuf *out);
+
 /* splitting a table for parallel reads (my_split.c) */
 int my_key_bounds(struct db_conn *c, const struct table *t, const struct strlist *key,
 		  int nparts, struct strlist *bounds, struct dberr *err);

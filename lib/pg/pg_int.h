@@ -50,6 +50,11 @@ int pg_copy_rows(struct db_conn *c, struct table *t, const char *tail,
 int pg_copy_table(struct db_conn *c, struct table *t, const char *tail,
 		  row_sink_fn sink, void *arg, struct dberr *err);
 
+/* A MySQL CHECK expression as SHOW CREATE TABLE prints it, in
+ * PostgreSQL's words; -1 when a part of it has no sure equivalent
+ * (pg_expr_mysql.c). */
+int pg_expr_from_mysql(const char *expr, struct strbuf *out);
+
 /* verify (the dialect, pg_verify.c) */
 extern const struct db_verify_ops pg_verify_ops;
 

@@ -10,7 +10,7 @@ setup_file() {
 	. "$BATS_FILE_TMPDIR/env"
 	src=$(new_db msg_src)
 	psql -X -q -v ON_ERROR_STOP=1 "$src" >/dev/null <<'SQL'
-CREATE TABLE accounts (id int PRIMARY KEY, owner text, balance numeric(12,2) CHECK (balance >= 0),
+CREATE TABLE accounts (id int PRIMARY KEY, owner text CHECK (owner ~ '^o'), balance numeric(12,2),
 	opened timestamptz, tags text[]);
 INSERT INTO accounts SELECT g, 'o' || g, g, '2024-01-01', '{a}' FROM generate_series(1, 500) g;
 CREATE TABLE ledger (id int PRIMARY KEY, account int REFERENCES accounts, at date);

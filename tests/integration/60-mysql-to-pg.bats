@@ -38,7 +38,7 @@ setup_file() {
 	assert_output --partial "zoo.texts.g: geometry becomes bytea holding WKB"
 	assert_output --partial "zoo.child: index ft_note (FULLTEXT) is not carried"
 	assert_output --partial "zoo.parent: index k_code (BTREE, on a column prefix) is not carried"
-	assert_output --partial "zoo.child: check constraint is not carried"
+	refute_output --partial "zoo.child: check constraint"	# chk_qty crosses now
 	assert_output --partial "zoo.parent: ON UPDATE CURRENT_TIMESTAMP becomes trigger"
 	assert_output --partial "zoo.child.id: bigint unsigned AUTO_INCREMENT becomes bigint identity"
 	assert_output --partial "type mappings reported above"
@@ -193,4 +193,23 @@ setup_file() {
 		SELECT abs(extract(epoch FROM at - (now() AT TIME ZONE 'UTC'))) < 10, length(u) = 36,
 		       day IS NOT NULL FROM xdef_my.ev"
 	assert_output "t|t|t"
+}
+
+@test "CHECK constraints cross to PostgreSQL and are enforced there; one without a sure equivalent is reported" {
+	new_mydb chk_my >/dev/null
+	my_sql chk_my -e "CREATE TABLE acc (id int PRIMARY KEY, price decimal(10,2) CHECK (price >= 0),
+		kind varchar(5), name varchar(20), j json, code varchar(10),
+		CONSTRAINT kind_ok CHECK (kind IN ('a', 'b') AND CHAR_LENGTH(name) > 0),
+		CONSTRAINT code_sum CHECK (CRC32(code) > 0));
+		INSERT INTO acc VALUES (1, 5, 'a', 'n', '{}', 'AB')"
+	dst=$(new_db chk_pg)
+	run -0 dbmig copy "$(my_uri chk_my)" "$dst"
+	assert_output --partial "chk_my.acc: check constraint code_sum is not carried"
+	refute_output --partial "json_valid"
+	for bad in "price = -5" "kind = 'c'" "name = ''"; do
+		run -1 my_sql chk_my -e "UPDATE acc SET $bad WHERE id = 1"
+		run -1 psql_at "$dst" "UPDATE chk_my.acc SET $bad WHERE id = 1"
+		assert_output --partial "violates check constraint"
+	done
+	run -0 psql_at "$dst" "UPDATE chk_my.acc SET price = 7, kind = 'b' WHERE id = 1"
 }

@@ -92,9 +92,30 @@ setup_file() {
 	assert_output "$(printf '123.456\n-0.000001\nNULL')"
 }
 
-@test "a domain's check is reported as not carried to MySQL" {
+@test "a domain's check becomes the column's on MySQL, and is enforced there" {
 	run -0 dbmig load --unbounded-numeric=decimal "$BATS_FILE_TMPDIR/app" "$(new_mydb app_dom)"
-	assert_output --partial "app.kinds.pos: domain app.posint becomes its base type; its check (CHECK ((VALUE > 0))) is not carried"
+	assert_output --partial "app.kinds.pos: domain app.posint becomes its base type; its check becomes the column's"
+	run -1 my_sql app_dom -e "UPDATE kinds SET pos = 0 WHERE id = 1"
+	assert_output --partial "CONSTRAINT \`pos_posint_check\` failed"
+}
+
+@test "CHECK constraints cross to MySQL and are enforced there; one without a sure equivalent is reported" {
+	src=$(new_db chk_src)
+	psql_at "$src" "CREATE TABLE acc (id int PRIMARY KEY, balance numeric(12,2) CHECK (balance >= 0),
+		kind text CHECK (kind IN ('a', 'b')), name text CHECK (char_length(name) BETWEEN 1 AND 20),
+		code text CHECK (code ~ '^[A-Z]+\$'));
+		INSERT INTO acc VALUES (1, 5, 'a', 'n', 'AB')" >/dev/null
+	dst=$(new_mydb chk_my)
+	run -0 dbmig copy "$src" "$dst"
+	assert_output --partial "public.acc: check constraint acc_code_check is not carried: CHECK ((code ~ '^[A-Z]+\$'::text)) has no MySQL equivalent"
+	refute_output --partial "acc_balance_check is not carried"
+	# what the source refuses, the target refuses
+	for bad in "balance = -5" "kind = 'bogus'" "name = ''"; do
+		run -1 psql_at "$src" "UPDATE acc SET $bad WHERE id = 1"
+		run -1 my_sql chk_my -e "UPDATE acc SET $bad WHERE id = 1"
+		assert_output --partial "CONSTRAINT"
+	done
+	run -0 my_sql chk_my -e "UPDATE acc SET balance = 7, kind = 'b' WHERE id = 1"
 }
 
 @test "--uuid=binary stores uuid as its 16 bytes" {
