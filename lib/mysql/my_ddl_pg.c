@@ -33,17 +33,171 @@ target_name(const struct schema_model *s, const char *schema, const char *name,
 	strbuf_addstr(out, name);
 }
 
-static int
-in_key(const struct table *t, const char *col)
+/* InnoDB's limit on a key's length, in bytes, all its columns together. */
+#define KEY_BYTES	3072
+#define TEXT_KEY_CHARS	768	/* one utf8mb4 text column alone: 3072 / 4 */
+
+static const struct column *
+find_col(const struct table *t, const char *name)
 {
+	for (int i = 0; i < t->ncols; i++)
+		if (!strcmp(t->cols[i].name, name))
+			return &t->cols[i];
+	return NULL;
+}
+
+/* Whether col is text MySQL can only key by a length: text, or varchar
+ * longer than one key allows. */
+static int
+is_long_text(const struct column *col)
+{
+	return col && (col->type.t == NT_TEXT ||
+		       (col->type.t == NT_VARCHAR && !(col->type.length > 0 &&
+						       col->type.length <= TEXT_KEY_CHARS)));
+}
+
+/* The bytes a column takes in a key as this translator types it. */
+static int
+key_bytes(const struct column *col)
+{
+	const struct ntype_desc *d = &col->type;
+
+	switch (d->t) {
+	case NT_BOOL: return 1;
+	case NT_INT16: return 2;
+	case NT_INT32: case NT_FLOAT32: case NT_DATE: return 4;
+	case NT_INT64: case NT_UINT64: case NT_FLOAT64: case NT_TIMESTAMP: case NT_TIMESTAMPTZ:
+		return 8;
+	case NT_TIME: return 6;
+	case NT_DECIMAL: return 32;
+	case NT_UUID: return d->length == 16 ? 16 : 36 * 4;
+	case NT_CHAR: return 4 * (d->length > 0 ? d->length : 255);
+	case NT_VARCHAR: return is_long_text(col) ? 0 : 4 * d->length + 2;
+	case NT_BYTES: return 0;	/* sized with the text */
+	case NT_ENUM: return 2;
+	case NT_INET: case NT_CIDR: return 4 * 43 + 2;
+	case NT_MACADDR: return 4 * 17 + 2;
+	case NT_INTERVAL: return 4 * 64 + 2;
+	default: return 4 * 64;
+	}
+}
+
+/* The keys that need their columns whole (primary, unique, foreign):
+ * each long text column of one gets an equal share of the bytes the
+ * other columns leave; a column in several keys, its smallest share.
+ * Returns the column's length in characters (bytes for bytea), 0 when it
+ * is in no such key, -1 when a key cannot fit at all. */
+/* The column lists of the keys that need their columns whole: primary,
+ * unique and foreign keys, and unique indexes; calls fn for each. */
+static int
+whole_keys(const struct table *t, int (*fn)(const struct table *t, const char *name,
+					   const struct strlist *cols, void *arg), void *arg)
+{
+	int r;
+
 	for (int k = 0; k < t->ncons; k++)
 		if ((t->cons[k].kind == 'p' || t->cons[k].kind == 'u' || t->cons[k].kind == 'f') &&
-		    strlist_has(&t->cons[k].columns, col))
-			return 1;
+		    (r = fn(t, t->cons[k].name, &t->cons[k].columns, arg)) != 0)
+			return r;
 	for (int k = 0; k < t->nidx; k++)
-		if (!t->idx[k].prefix && strlist_has(&t->idx[k].columns, col))
-			return 1;
+		if (t->idx[k].unique && !t->idx[k].prefix &&
+		    (r = fn(t, t->idx[k].name, &t->idx[k].columns, arg)) != 0)
+			return r;
 	return 0;
+}
+
+/* The bytes of a key's columns that are not long text, and how many are. */
+static void
+key_parts(const struct table *t, const struct strlist *cols, int *fixed, int *nlong)
+{
+	*fixed = *nlong = 0;
+	for (size_t i = 0; i < cols->n; i++) {
+		const struct column *c = find_col(t, cols->v[i]);
+
+		if (c && (is_long_text(c) || c->type.t == NT_BYTES))
+			(*nlong)++;
+		else if (c)
+			*fixed += key_bytes(c);
+	}
+}
+
+struct share_arg {
+	const struct column *col;
+	int best;
+};
+
+static int
+share_in_key(const struct table *t, const char *name, const struct strlist *cols, void *arg)
+{
+	struct share_arg *a = arg;
+	const struct column *col = a->col;
+	int fixed, nlong, share;
+
+	(void)name;
+	if (!strlist_has(cols, col->name))
+		return 0;
+	key_parts(t, cols, &fixed, &nlong);
+	if (!nlong)
+		return 0;
+	share = (KEY_BYTES - fixed) / nlong;
+	if (col->type.t != NT_BYTES)
+		share /= 4;
+	if (share < 1)
+		return -1;
+	if (share > (col->type.t == NT_BYTES ? KEY_BYTES : TEXT_KEY_CHARS))
+		share = col->type.t == NT_BYTES ? KEY_BYTES : TEXT_KEY_CHARS;
+	if (!a->best || share < a->best)
+		a->best = share;
+	return 0;
+}
+
+static int
+key_share(const struct table *t, const struct column *col)
+{
+	struct share_arg a = { col, 0 };
+
+	return whole_keys(t, share_in_key, &a) < 0 ? -1 : a.best;
+}
+
+struct fit_arg {
+	const char *tn;
+	struct dberr *err;
+};
+
+/* A key whose fixed columns alone pass the limit, or leave a long text
+ * column no room: refused, naming it, before anything is created. */
+static int
+key_fits(const struct table *t, const char *name, const struct strlist *cols, void *arg)
+{
+	struct fit_arg *a = arg;
+	int fixed, nlong;
+
+	key_parts(t, cols, &fixed, &nlong);
+	if (fixed + 4 * nlong <= KEY_BYTES)
+		return 0;
+	dberr_set(a->err, DBERR_UNSUPPORTED, "key %s of table %s needs about %d bytes, more than "
+		  "InnoDB's %d for a key's columns together; shorten its columns, or exclude the "
+		  "table with -T", name, a->tn, fixed + 4 * nlong, KEY_BYTES);
+	return -1;
+}
+
+/* The columns of a plain index: a long text column as a prefix of what a
+ * key can hold, since it stays longtext. */
+static void
+index_columns(struct strbuf *sql, const struct table *t, const struct strlist *cols)
+{
+	strbuf_addch(sql, '(');
+	for (size_t i = 0; i < cols->n; i++) {
+		const struct column *c = find_col(t, cols->v[i]);
+
+		if (i)
+			strbuf_addstr(sql, ", ");
+		my_quote_ident(sql, cols->v[i]);
+		if (c && key_share(t, c) == 0 && (is_long_text(c) || c->type.t == NT_BYTES))
+			strbuf_addf(sql, "(%d)", (is_long_text(c) ? TEXT_KEY_CHARS : KEY_BYTES) /
+				    (int)cols->n);
+	}
+	strbuf_addch(sql, ')');
 }
 
 static const struct enum_type *
@@ -69,7 +223,7 @@ column_type(struct strbuf *sql, const struct schema_model *s, const struct table
 	    const struct column *col, struct ddl_plan *plan)
 {
 	const struct ntype_desc *d = &col->type;
-	int key = in_key(t, col->name);
+	int key = key_share(t, col);
 
 	switch (d->t) {
 	case NT_BOOL: strbuf_addstr(sql, "tinyint(1)"); break;
@@ -106,17 +260,18 @@ column_type(struct strbuf *sql, const struct schema_model *s, const struct table
 			strbuf_addf(sql, "varchar(%d)", d->length > 0 ? d->length : 255);
 		break;
 	case NT_VARCHAR:
-		if (d->length > 0 && d->length <= (key ? 768 : 16383)) {
+		if (d->length > 0 && d->length <= (key > 0 ? key : 16383)) {
 			strbuf_addf(sql, "varchar(%d)", d->length);
 			break;
 		}
 		/* too long for a row or a key: as text */
 		__attribute__((fallthrough));
 	case NT_TEXT:
-		if (key) {
-			strbuf_addstr(sql, "varchar(768)");
-			ddl_plan_note(plan, t, col->name, "%s in a key becomes varchar(768): longer values "
-			     "would not load", col->native_type);
+		if (key > 0) {
+			strbuf_addf(sql, "varchar(%d)", key);
+			ddl_plan_note(plan, t, col->name, "%s in a key becomes varchar(%d) (the key's "
+				      "columns share InnoDB's 3072 bytes): longer values would not load",
+				      col->native_type, key);
 		} else {
 			strbuf_addstr(sql, "longtext");
 			if (d->t == NT_VARCHAR)
@@ -128,9 +283,9 @@ column_type(struct strbuf *sql, const struct schema_model *s, const struct table
 		}
 		break;
 	case NT_BYTES:
-		if (key) {
-			strbuf_addstr(sql, "varbinary(3072)");
-			ddl_plan_note(plan, t, col->name, "bytea in a key becomes varbinary(3072)");
+		if (key > 0) {
+			strbuf_addf(sql, "varbinary(%d)", key);
+			ddl_plan_note(plan, t, col->name, "bytea in a key becomes varbinary(%d)", key);
 		} else {
 			strbuf_addstr(sql, "longblob");
 		}
@@ -718,6 +873,12 @@ table_fits(const struct table *t, const char *tn, const struct ddl_plan *plan,
 			return dberr_set(err, DBERR_UNSUPPORTED, "column name %s.%s is longer than "
 					 "MySQL's 64 characters; rename it", t->name, col->name);
 	}
+	{
+		struct fit_arg fa = { tn, err };
+
+		if (whole_keys(t, key_fits, &fa) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -769,6 +930,36 @@ column_def(const struct schema_model *s, const struct table *t, const struct col
 	domain_notes(s, t, col, plan);
 }
 
+/* A generated column (STORED, PostgreSQL's only kind) whose expression
+ * translates, as MySQL's GENERATED ALWAYS AS (...) STORED: MySQL then
+ * computes it, as the source did (its values are not in the dump). Else
+ * it is reported. MySQL refuses one that reads the AUTO_INCREMENT column.
+ * Returns the new "first" of the column list. */
+static int
+generated_column(const struct schema_model *s, const struct table *t, const struct column *col,
+		 const struct column *autoinc, struct ddl_plan *plan, struct strbuf *sql, int first)
+{
+	struct strbuf expr = STRBUF_INIT, ai = STRBUF_INIT;
+
+	if (autoinc)
+		my_quote_ident(&ai, autoinc->name);
+	if (my_expr_from_pg(col->generated_expr, NULL, &expr) < 0 ||
+	    (autoinc && strstr(expr.buf ? expr.buf : "", ai.buf))) {
+		ddl_plan_note(plan, t, col->name, "generated column is not carried: add it by hand "
+			      "(GENERATED ALWAYS AS (%s))", col->generated_expr);
+	} else {
+		strbuf_addstr(sql, first ? "\n  " : ",\n  ");
+		my_quote_ident(sql, col->name);
+		strbuf_addch(sql, ' ');
+		column_type(sql, s, t, col, plan);
+		strbuf_addf(sql, " GENERATED ALWAYS AS (%s) STORED", expr.buf);
+		first = 0;
+	}
+	strbuf_release(&expr);
+	strbuf_release(&ai);
+	return first;
+}
+
 static void
 create_table(const struct schema_model *s, const struct table *t, struct ddl_plan *plan,
 	     const char *tn, const char *qt)
@@ -785,8 +976,7 @@ create_table(const struct schema_model *s, const struct table *t, struct ddl_pla
 	strbuf_addf(&sql, "CREATE TABLE %s (", qt);
 	for (int i = 0; i < t->ncols; i++) {
 		if (t->cols[i].generated_expr) {
-			ddl_plan_note(plan, t, t->cols[i].name, "generated column is not carried: add it "
-			     "by hand (GENERATED ALWAYS AS (%s))", t->cols[i].generated_expr);
+			first = generated_column(s, t, &t->cols[i], autoinc, plan, &sql, first);
 			continue;
 		}
 		strbuf_addstr(&sql, first ? "\n  " : ",\n  ");
@@ -814,15 +1004,15 @@ create_table(const struct schema_model *s, const struct table *t, struct ddl_pla
 
 /* ALTER TABLE qt ADD [UNIQUE ]KEY name (cols), with its undo. */
 static void
-key_step(struct ddl_plan *plan, const char *tn, const char *qt, const char *name, int unique,
-	 const struct strlist *cols)
+key_step(struct ddl_plan *plan, const struct table *t, const char *tn, const char *qt,
+	 const char *name, int unique, const struct strlist *cols)
 {
 	struct strbuf sql = STRBUF_INIT, item = STRBUF_INIT, undo = STRBUF_INIT;
 
 	strbuf_addf(&sql, "ALTER TABLE %s ADD %sKEY ", qt, unique ? "UNIQUE " : "");
 	my_quote_ident(&sql, name);
 	strbuf_addch(&sql, ' ');
-	key_columns(&sql, cols);
+	index_columns(&sql, t, cols);
 	strbuf_addf(&item, "index:%s.%s", tn, name);
 	strbuf_addf(&undo, "ALTER TABLE %s DROP INDEX ", qt);
 	my_quote_ident(&undo, name);
@@ -949,7 +1139,7 @@ plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan 
 		const struct constraint *con = &t->cons[k];
 
 		if (con->kind == 'u')
-			key_step(plan, tn.buf, qt.buf, con->name, 1, &con->columns);
+			key_step(plan, t, tn.buf, qt.buf, con->name, 1, &con->columns);
 		else if (con->kind == 'f')
 			fk_step(s, t, con, plan, tn.buf, qt.buf);
 		else if (con->kind == 'c')
@@ -970,7 +1160,7 @@ plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan 
 			     x->definition);
 			continue;
 		}
-		key_step(plan, tn.buf, qt.buf, x->name, x->unique, &x->columns);
+		key_step(plan, t, tn.buf, qt.buf, x->name, x->unique, &x->columns);
 	}
 	ret = 0;
 out:

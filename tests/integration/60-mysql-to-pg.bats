@@ -213,3 +213,17 @@ setup_file() {
 	done
 	run -0 psql_at "$dst" "UPDATE chk_my.acc SET price = 7, kind = 'b' WHERE id = 1"
 }
+
+@test "generated columns cross to PostgreSQL, translated, and PostgreSQL computes them" {
+	new_mydb gen_my >/dev/null
+	my_sql gen_my -e "CREATE TABLE li (id int PRIMARY KEY, price decimal(10,2), qty int,
+		total decimal(12,2) AS (price * qty) STORED, up varchar(10), n int AS (CHAR_LENGTH(up)) VIRTUAL);
+		INSERT INTO li (id, price, qty, up) VALUES (1, 1.5, 2, 'ab')"
+	dst=$(new_db gen_pg)
+	run -0 dbmig copy "$(my_uri gen_my)" "$dst"
+	refute_output --partial "carried as written"
+	run -0 dbmig verify "$(my_uri gen_my)" "$dst"
+	run -0 psql_at "$dst" "INSERT INTO gen_my.li (id, price, qty, up) VALUES (2, 2, 5, 'xyz');
+		SELECT total, n FROM gen_my.li WHERE id = 2"
+	assert_output "10.00|3"
+}

@@ -189,3 +189,46 @@ setup_file() {
 	run -0 my_sql seq_my -e "INSERT INTO orders (v) VALUES ('d'); SELECT MAX(id) FROM orders"
 	assert_output 2001
 }
+
+@test "generated columns cross to MySQL when their expression translates, and MySQL computes them" {
+	src=$(new_db gen_src)
+	psql_at "$src" "CREATE TABLE li (id serial PRIMARY KEY, price numeric(10,2), qty int,
+		total numeric(12,2) GENERATED ALWAYS AS (price * qty) STORED, up text,
+		upname text GENERATED ALWAYS AS (upper(up)) STORED,
+		twice int GENERATED ALWAYS AS (id * 2) STORED);
+		INSERT INTO li (price, qty, up) VALUES (1.5, 2, 'ab'), (3, 4, 'cd')" >/dev/null
+	dst=$(new_mydb gen_my)
+	run -0 dbmig copy "$src" "$dst"
+	assert_output --partial "public.li.twice: generated column is not carried"
+	refute_output --partial "li.total: generated"
+	run -0 dbmig verify "$src" "$dst"
+	run -0 my_sql gen_my -e "INSERT INTO li (price, qty, up) VALUES (2, 5, 'x');
+		SELECT total, upname FROM li WHERE qty = 5"
+	assert_output "$(printf '10.00\tX')"
+}
+
+@test "text in a key: the key's columns share InnoDB's 3072 bytes; a key that cannot fit is refused before anything is created" {
+	src=$(new_db key_src)
+	psql_at "$src" "CREATE TABLE tags (name text, n int, PRIMARY KEY (name, n));
+		CREATE TABLE pairs (id int PRIMARY KEY, a text, b text, note text, UNIQUE (a, b));
+		CREATE INDEX pairs_note ON pairs (note);
+		INSERT INTO tags VALUES (repeat('x', 700), 1);
+		INSERT INTO pairs VALUES (1, repeat('a', 300), repeat('b', 300), repeat('n', 5000))" >/dev/null
+	dst=$(new_mydb key_my)
+	run -0 dbmig copy "$src" "$dst"
+	assert_output --partial "public.tags.name: text in a key becomes varchar(767) (the key's columns share InnoDB's 3072 bytes)"
+	assert_output --partial "public.pairs.a: text in a key becomes varchar(384)"
+	run -0 dbmig verify "$src" "$dst"
+	# the plain index is a prefix of the longtext, which keeps every character
+	run -0 my_sql key_my -e "SELECT DATA_TYPE, (SELECT SUB_PART FROM information_schema.STATISTICS
+		WHERE TABLE_SCHEMA = 'key_my' AND INDEX_NAME = 'pairs_note') FROM information_schema.COLUMNS
+		WHERE TABLE_SCHEMA = 'key_my' AND TABLE_NAME = 'pairs' AND COLUMN_NAME = 'note'"
+	assert_output "$(printf 'longtext\t768')"
+	# four char(255) columns in one key cannot fit: refused, naming the key, nothing created
+	psql_at "$src" "CREATE TABLE wide (a char(255), b char(255), c char(255), d char(255), PRIMARY KEY (a, b, c, d))" >/dev/null
+	dst=$(new_mydb key_wide)
+	run -7 dbmig copy "$src" "$dst"
+	assert_output --partial "key wide_pkey of table wide needs about 4080 bytes"
+	run -0 my_sql key_wide -e "SHOW TABLES"
+	assert_output ""
+}
