@@ -53,7 +53,8 @@ enum {
 	{ "json", required_argument, NULL, OPT_JSON }, \
 	{ "unbounded-numeric", required_argument, NULL, OPT_UNBOUNDED_NUMERIC }, \
 	{ "schema-prefix", no_argument, NULL, OPT_SCHEMA_PREFIX }, \
-	{ "uuid", required_argument, NULL, OPT_UUID }
+	{ "uuid", required_argument, NULL, OPT_UUID }, \
+	{ "unmapped-as-text", no_argument, NULL, OPT_UNMAPPED_AS_TEXT }
 
 struct dump_opts;
 struct load_opts;

@@ -225,6 +225,9 @@ dump_opts_init(struct dump_opts *o)
 	o->jobs = 1;
 	o->compress_level = 1;
 	o->chunk_bytes = (uint64_t)64 << 20;
+	/* a type without a neutral mapping is dumped as its text form,
+	 * tagged with the type; the load decides what that can become */
+	o->filter.unmapped_as_text = 1;
 }
 
 int
@@ -267,6 +270,8 @@ const char load_options_help[] =
 	"      --unbounded-numeric=decimal|double|text  MySQL type for PostgreSQL numeric\n"
 	"                            without precision or beyond 65 digits (required for those)\n"
 	"      --uuid=char|binary    uuid on MySQL as char(36) (default) or binary(16)\n"
+	"      --unmapped-as-text    into the other engine, carry a column whose type has no\n"
+	"                            mapping (tsvector, hstore, ...) as text (lossy, reported)\n"
 	"      --schema-prefix       put several PostgreSQL schemas into one MySQL database,\n"
 	"                            tables named schema_table\n";
 
@@ -292,6 +297,7 @@ load_option(const char *sub, int ch, const char *arg, struct load_opts *o)
 {
 	switch (ch) {
 	case OPT_TRUNCATE: o->truncate = 1; break;
+	case OPT_UNMAPPED_AS_TEXT: o->unmapped_as_text = 1; break;
 	case OPT_STRICT: o->strict = 1; break;
 	case OPT_TINYINT_NUMERIC: o->tinyint_numeric = 1; break;
 	case OPT_STRIP_NUL: o->strip_nul = 1; break;

@@ -35,7 +35,6 @@ static const char copy_usage[] =
 	"      --data-only           copy rows into existing (empty) tables only\n"
 	"      --chunk-size SIZE     rows commit on the target every SIZE of row data (default 64M)\n"
 	"      --compress-level N    zstd level 1-19 of the kept dump (default 1)\n"
-	"      --unmapped-as-text    carry columns of types with no neutral mapping as text\n"
 	"      --allow-inconsistent  MySQL without the lock privilege: read in parallel, each\n"
 	"                            reader at its own instant\n"
 	"%s"
@@ -89,6 +88,7 @@ cmd_copy(int argc, char **argv)
 		case OPT_SOURCE: free(source); source = take_conninfo_arg(optarg, "source"); break;
 		case OPT_TARGET: free(target); target = take_conninfo_arg(optarg, "target"); break;
 		case 'h': printf(copy_usage, load_options_help); rc = EXIT_OK; goto out;
+		case OPT_UNMAPPED_AS_TEXT: o.load.unmapped_as_text = 1; break;
 		default:
 			if ((r = dump_option("copy", ch, optarg, &o.dump)) == 1 ||
 			    (r == 0 && (r = load_option("copy", ch, optarg, &o.load)) == 1))

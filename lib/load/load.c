@@ -735,6 +735,30 @@ out:
 /* Step 1, with no connection: the target's DDL for the model, and every
  * refusal that needs no server, so a dump this target cannot take is
  * refused before anything on the target is touched. */
+/* A column whose type has no neutral mapping travels as its text form,
+ * tagged with the type: the same engine gets the type back; the other
+ * one only on request, as text. Said before anything is created. */
+static int
+unmapped_across(struct load_ctx *ctx, const struct schema_model *model, struct dberr *err)
+{
+	if (!model->source_engine || !strcmp(model->source_engine, ctx->drv->name) ||
+	    ctx->opts->unmapped_as_text)
+		return 0;
+	for (int i = 0; i < model->ntables; i++)
+		for (int k = 0; k < model->tables[i].ncols; k++) {
+			const struct table *t = &model->tables[i];
+			const struct column *col = &t->cols[k];
+
+			if (col->unmapped_from)
+				return dberr_set(err, DBERR_UNSUPPORTED, "column %s.%s.%s has type '%s', "
+						 "which %s has no type for; pass --unmapped-as-text "
+						 "to carry its text form (reported as lossy), or leave "
+						 "the table out with -T at the dump", t->schema, t->name,
+						 col->name, col->unmapped_from, ctx->drv->name);
+		}
+	return 0;
+}
+
 static int
 load_plan(struct load_ctx *ctx, struct schema_model *model, struct dberr *err)
 {
@@ -754,6 +778,8 @@ load_plan(struct load_ctx *ctx, struct schema_model *model, struct dberr *err)
 		prefix_table_names(model);
 		plan->schema_prefix = 1;
 	}
+	if (unmapped_across(ctx, model, err) < 0)
+		return -1;
 	if (ctx->drv->target->ddl_plan(model, plan, err) < 0 ||
 	    ctx->drv->target->sequences_plan(model, plan, err) < 0)
 		return -1;
@@ -847,8 +873,19 @@ load_pre_data(struct load_ctx *ctx, struct dberr *err)
 			continue;
 		}
 		if (ctx->drv->target->exec_step(ctx->conns[0], ctx->meta->dump_id, &plan->steps[i],
-						err) < 0)
+						err) < 0) {
+			if (!strncmp(plan->steps[i].item, "extension:", 10)) {
+				char why[sizeof(err->msg)];
+
+				snprintf(why, sizeof(why), "%s", err->msg);
+				return dberr_set(err, err->cls, "the target cannot create extension %s, "
+						 "which the source's tables use: install it on the "
+						 "target server (those shipped with PostgreSQL are in "
+						 "postgresql-contrib), or leave its tables out with -T "
+						 "(%.600s)", plan->steps[i].item + 10, why);
+			}
 			return dberr_prefix(err, "creating the schema"), -1;
+		}
 		ctx->res->steps_run++;
 	}
 	return 0;

@@ -154,7 +154,39 @@ pg_sequences_plan(const struct schema_model *s, struct ddl_plan *plan, struct db
 	return 0;
 }
 
-/* Schemas, enum types, domains and free-standing sequences. */
+/* Extensions and composite types come before the tables that use them. */
+static int
+pre_data_object(const struct db_object *o)
+{
+	return !strcmp(o->kind, "extension") || !strcmp(o->kind, "type");
+}
+
+/* Each extension the source has, as its own step before the tables, so
+ * a target without it fails naming it (the load says what to install). */
+static void
+extension_steps(const struct schema_model *s, struct ddl_plan *plan)
+{
+	struct strbuf sql = STRBUF_INIT, item = STRBUF_INIT;
+
+	for (int i = 0; i < s->nobjects; i++) {
+		const struct db_object *o = &s->objects[i];
+
+		if (strcmp(o->kind, "extension") || !o->definition)
+			continue;
+		strbuf_reset(&sql);
+		strbuf_reset(&item);
+		strbuf_addstr(&sql, "CREATE SCHEMA IF NOT EXISTS ");
+		pg_quote_ident(&sql, o->schema);
+		strbuf_addf(&sql, ";\n%s", o->definition);
+		strbuf_addf(&item, "extension:%s", o->name);
+		ddl_plan_add(plan, DDL_PRE_DATA, item.buf, sql.buf);
+	}
+	strbuf_release(&sql);
+	strbuf_release(&item);
+}
+
+/* Schemas, enum types, domains, composite types and free-standing
+ * sequences. */
 static void
 types_sql(const struct schema_model *s, struct strbuf *pre)
 {
@@ -191,6 +223,12 @@ types_sql(const struct schema_model *s, struct strbuf *pre)
 		}
 		strbuf_addstr(pre, ";\n");
 	}
+	for (int i = 0; i < s->nobjects; i++)
+		if (!strcmp(s->objects[i].kind, "type") && s->objects[i].definition) {
+			strbuf_addstr(pre, "CREATE SCHEMA IF NOT EXISTS ");
+			pg_quote_ident(pre, s->objects[i].schema);
+			strbuf_addf(pre, ";\n%s;\n", s->objects[i].definition);
+		}
 	for (int i = 0; i < s->nseqs; i++) {
 		const struct sequence *q = &s->seqs[i];
 
@@ -287,6 +325,7 @@ pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *e
 	if (strcmp(s->source_engine, "postgresql"))
 		return dberr_set(err, DBERR_UNSUPPORTED, "dumps from %s cannot be loaded into "
 				 "PostgreSQL by this version of dbmig", s->source_engine);
+	extension_steps(s, plan);
 	types_sql(s, &pre);
 	tables_sql(s, &pre);
 	ddl_plan_add(plan, DDL_PRE_DATA, "pre-data", pre.buf ? pre.buf : "SELECT 1");
@@ -294,7 +333,7 @@ pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *e
 	key_steps(s, plan);
 	/* Functions, views, triggers: as the source defined them. */
 	for (int i = 0; i < s->nobjects; i++)
-		if (s->objects[i].definition)
+		if (s->objects[i].definition && !pre_data_object(&s->objects[i]))
 			ddl_plan_add_object(plan, &s->objects[i], s->objects[i].definition);
 	return 0;
 }
