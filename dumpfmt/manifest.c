@@ -90,6 +90,12 @@ table_json(const struct table *t)
 	json_object_set_new(o, "comment", jstr_or_null(t->comment));
 	if (t->native_ddl)
 		json_object_set_new(o, "native_ddl", json_string(t->native_ddl));
+	if (t->partition_key)
+		json_object_set_new(o, "partition_key", json_string(t->partition_key));
+	if (t->partition_of) {
+		json_object_set_new(o, "partition_of", json_string(t->partition_of));
+		json_object_set_new(o, "partition_bound", jstr_or_null(t->partition_bound));
+	}
 	json_object_set_new(o, "rows", json_integer((json_int_t)t->rows));
 	for (int i = 0; i < t->ncols; i++) {
 		const struct column *c = &t->cols[i];
@@ -474,6 +480,9 @@ mtable(struct mread *r, json_t *o, struct table *t, int has_data)
 	t->name = mstr(r, o, "name", 1, 1024);
 	t->comment = mstr(r, o, "comment", 0, 1 << 20);
 	t->native_ddl = mstr(r, o, "native_ddl", 0, 1 << 24);
+	t->partition_key = mstr(r, o, "partition_key", 0, 1 << 16);
+	t->partition_of = mstr(r, o, "partition_of", 0, 2048);
+	t->partition_bound = mstr(r, o, "partition_bound", 0, 1 << 20);
 	t->rows = (uint64_t)mint(r, o, "rows", 0, INT64_MAX, 0, 1);
 	if ((a = marr(r, o, "columns"))) {
 		if (json_array_size(a) > CANON_MAX_COLS)

@@ -115,6 +115,9 @@ table_release(struct table *t)
 	free(t->name);
 	free(t->comment);
 	free(t->native_ddl);
+	free(t->partition_key);
+	free(t->partition_of);
+	free(t->partition_bound);
 }
 
 void

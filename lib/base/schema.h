@@ -76,6 +76,11 @@ struct table {
 	int nidx;
 	char *comment;		/* or NULL */
 	char *native_ddl;	/* the source's own CREATE TABLE (MySQL), or NULL */
+	/* PostgreSQL declarative partitioning: a partitioned table holds no
+	 * rows of its own (its leaves do) */
+	char *partition_key;	/* "RANGE (created)" for a partitioned table, or NULL */
+	char *partition_of;	/* "schema.parent" for a partition, or NULL */
+	char *partition_bound;	/* "FOR VALUES FROM (...) TO (...)", "DEFAULT" */
 	int64_t est_bytes;	/* size estimate from the source, for scheduling */
 	int64_t est_rows;	/* the server's row estimate, for progress; -1 unknown */
 	struct chunk *chunks;

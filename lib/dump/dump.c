@@ -289,6 +289,8 @@ plan_jobs(struct dump_ctx *ctx, struct db_conn *c, int jobs, int *njobs,
 		const struct constraint *pk = NULL;
 		int nparts = 1, nb;
 
+		if (t->partition_key)
+			continue;	/* partitioned: its rows are its partitions' */
 		for (int k = 0; k < t->ncons; k++)
 			if (t->cons[k].kind == 'p')
 				pk = &t->cons[k];

@@ -313,7 +313,9 @@ plan_early_keys(struct load_ctx *ctx, struct ddl_plan *plan, const struct strlis
 			struct strbuf qn = STRBUF_INIT;
 
 			table_qualname(&m->tables[t], &qn);
-			if (!strcmp(qn.buf, s->table))
+			/* a partitioned table's keys wait for all its rows,
+			 * which its partitions bring after it */
+			if (!strcmp(qn.buf, s->table) && !m->tables[t].partition_key)
 				tindex[i] = t;
 			strbuf_release(&qn);
 		}
@@ -903,8 +905,8 @@ load_probe_tables(struct load_ctx *ctx, struct dberr *err)
 		struct table *t = &ctx->model->tables[i];
 		int exists, has_rows;
 
-		if (table_has_done_chunk(t, &ctx->done))
-			continue;
+		if (table_has_done_chunk(t, &ctx->done) || t->partition_key)
+			continue;	/* (a partitioned table shows its partitions' rows) */
 		if (tg->table_probe(ctx->conns[0], t, &exists, &has_rows, err) < 0)
 			return -1;
 		if (!exists)

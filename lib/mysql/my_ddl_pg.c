@@ -1131,6 +1131,13 @@ plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan 
 	int ret = -1;
 
 	target_name(s, t->schema, t->name, &tn);
+	if (t->partition_key || t->partition_of) {
+		dberr_set(err, DBERR_UNSUPPORTED, "table %s.%s is %s; into MySQL this version of "
+			  "dbmig cannot carry PostgreSQL partitioning yet: leave it out with -T "
+			  "at the dump, or load it into PostgreSQL", t->schema, t->name,
+			  t->partition_key ? "partitioned" : "a partition");
+		goto out;
+	}
 	if (table_fits(t, tn.buf, plan, err) < 0)
 		goto out;
 	my_quote_ident(&qt, tn.buf);

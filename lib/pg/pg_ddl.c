@@ -48,11 +48,31 @@ sequence_options(struct strbuf *sql, const struct sequence *q)
 		    q->max, q->start, q->cache, q->cycle ? " CYCLE" : " NO CYCLE");
 }
 
+/* A partition: its columns, keys and indexes come from its parent. */
+static void
+create_partition(struct strbuf *sql, const struct schema_model *s, const struct table *t)
+{
+	const struct table *parent = schema_find_table(s, t->partition_of);
+
+	strbuf_addstr(sql, "CREATE TABLE ");
+	pg_quote_qualified(sql, t->schema, t->name);
+	strbuf_addstr(sql, " PARTITION OF ");
+	pg_quote_qualified(sql, parent->schema, parent->name);
+	strbuf_addf(sql, " %s", t->partition_bound ? t->partition_bound : "DEFAULT");
+	if (t->partition_key)
+		strbuf_addf(sql, " PARTITION BY %s", t->partition_key);
+	strbuf_addstr(sql, ";\n");
+}
+
 static void
 create_table(struct strbuf *sql, const struct schema_model *s, const struct table *t)
 {
 	int first = 1;
 
+	if (t->partition_of && schema_find_table(s, t->partition_of)) {
+		create_partition(sql, s, t);
+		return;
+	}
 	strbuf_addstr(sql, "CREATE TABLE ");
 	pg_quote_qualified(sql, t->schema, t->name);
 	strbuf_addstr(sql, " (");
@@ -94,7 +114,10 @@ create_table(struct strbuf *sql, const struct schema_model *s, const struct tabl
 		pg_quote_ident(sql, con->name);
 		strbuf_addf(sql, " %s", con->definition);
 	}
-	strbuf_addstr(sql, "\n);\n");
+	strbuf_addstr(sql, "\n)");
+	if (t->partition_key)
+		strbuf_addf(sql, " PARTITION BY %s", t->partition_key);
+	strbuf_addstr(sql, ";\n");
 }
 
 static void
@@ -295,7 +318,9 @@ key_steps(const struct schema_model *s, struct ddl_plan *plan)
 			}
 			ph = con->kind == 'f' ? DDL_POST_FK : DDL_POST_INDEX;
 			strbuf_reset(&sql);
-			strbuf_addstr(&sql, "ALTER TABLE ONLY ");
+			/* on a partitioned table, for every partition too (their
+			 * copies get the names the source's got) */
+			strbuf_addstr(&sql, t->partition_key ? "ALTER TABLE " : "ALTER TABLE ONLY ");
 			pg_quote_qualified(&sql, t->schema, t->name);
 			strbuf_addstr(&sql, " ADD CONSTRAINT ");
 			pg_quote_ident(&sql, con->name);
@@ -305,9 +330,16 @@ key_steps(const struct schema_model *s, struct ddl_plan *plan)
 			ddl_plan_add(plan, ph, item.buf, sql.buf);
 		}
 		for (int k = 0; k < t->nidx; k++) {
+			const char *def = t->idx[k].definition, *only = strstr(def, " ON ONLY ");
+
 			strbuf_reset(&item);
+			strbuf_reset(&sql);
 			strbuf_addf(&item, "index:%s.%s", t->schema, t->idx[k].name);
-			ddl_plan_add(plan, DDL_POST_INDEX, item.buf, t->idx[k].definition);
+			if (t->partition_key && only)	/* cascade to the partitions */
+				strbuf_addf(&sql, "%.*s ON %s", (int)(only - def), def, only + 9);
+			else
+				strbuf_addstr(&sql, def);
+			ddl_plan_add(plan, DDL_POST_INDEX, item.buf, sql.buf);
 		}
 	}
 	ddl_plan_set_table(plan, NULL);

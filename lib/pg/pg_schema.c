@@ -58,37 +58,56 @@ read_tables(struct db_conn *c, const struct schema_filter *f, struct schema_mode
 {
 	PGresult *r;
 	struct oidmap *map;
+	/* partitions follow their root through -t and -T, and come after
+	 * their parent (PostgreSQL 12's functions; before it, refused) */
+	int parts = PQserverVersion(c->pg) >= 120000;
+	struct strbuf q = STRBUF_INIT;
 
-	r = pg_query(c, "SELECT c.oid, n.nspname, c.relname, "
-		     "obj_description(c.oid, 'pg_class'), pg_total_relation_size(c.oid), "
-		     "c.relkind, c.relispartition, "
-		     /* the planner's estimate: rows per page at the last
-		      * ANALYZE times today's pages; -1 never analyzed */
-		     "CASE WHEN c.reltuples >= 0 AND c.relpages > 0 THEN (c.reltuples / c.relpages * "
-		     "(pg_relation_size(c.oid) / current_setting('block_size')::int))::bigint "
-		     "ELSE -1 END "
-		     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-		     "WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' AND "
-		     USER_NS_FILTER("n") " AND " NOT_EXTENSION("pg_class", "c.oid")
-		     " ORDER BY n.nspname, c.relname", 0, NULL, err);
+	strbuf_addstr(&q, "SELECT c.oid, n.nspname, c.relname, "
+		      "obj_description(c.oid, 'pg_class'), pg_total_relation_size(c.oid), "
+		      "c.relkind, c.relispartition, "
+		      /* the planner's estimate: rows per page at the last
+		       * ANALYZE times today's pages; -1 never analyzed */
+		      "CASE WHEN c.reltuples >= 0 AND c.relpages > 0 THEN (c.reltuples / c.relpages * "
+		      "(pg_relation_size(c.oid) / current_setting('block_size')::int))::bigint "
+		      "ELSE -1 END, "
+		      "CASE WHEN c.relkind = 'p' THEN pg_get_partkeydef(c.oid) END, "
+		      "(SELECT pn.nspname || '.' || pc.relname FROM pg_inherits i "
+		      "  JOIN pg_class pc ON pc.oid = i.inhparent "
+		      "  JOIN pg_namespace pn ON pn.oid = pc.relnamespace "
+		      "  WHERE c.relispartition AND i.inhrelid = c.oid), "
+		      "CASE WHEN c.relispartition THEN pg_get_expr(c.relpartbound, c.oid) END, ");
+	strbuf_addstr(&q, parts ? "rn.nspname, rc.relname " : "n.nspname, c.relname ");
+	strbuf_addstr(&q, "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace ");
+	if (parts)
+		strbuf_addstr(&q, "JOIN pg_class rc ON rc.oid = coalesce(pg_partition_root(c.oid), c.oid) "
+			      "JOIN pg_namespace rn ON rn.oid = rc.relnamespace ");
+	strbuf_addstr(&q, "WHERE c.relkind IN ('r', 'p') AND c.relpersistence <> 't' AND "
+		      USER_NS_FILTER("n") " AND " NOT_EXTENSION("pg_class", "c.oid") " ORDER BY ");
+	if (parts)
+		strbuf_addstr(&q, "(SELECT count(*) FROM pg_partition_ancestors(c.oid)), ");
+	strbuf_addstr(&q, "n.nspname, c.relname");
+	r = pg_query(c, q.buf, 0, NULL, err);
+	strbuf_release(&q);
 	if (!r)
 		return -1;
 	map = xcalloc((size_t)PQntuples(r) + 1, sizeof(*map));
 	strbuf_addch(oids, '{');
 	for (int i = 0; i < PQntuples(r); i++) {
 		const char *nsp = PQgetvalue(r, i, 1), *rel = PQgetvalue(r, i, 2);
+		const char *rnsp = PQgetvalue(r, i, 11), *rrel = PQgetvalue(r, i, 12);
 		int keep = f->include.n == 0;
 		struct table *t;
 
 		for (size_t k = 0; k < f->include.n && !keep; k++)
-			keep = table_matches(nsp, rel, f->include.v[k]);
+			keep = table_matches(rnsp, rrel, f->include.v[k]);
 		for (size_t k = 0; k < f->exclude.n && keep; k++)
-			keep = !table_matches(nsp, rel, f->exclude.v[k]);
+			keep = !table_matches(rnsp, rrel, f->exclude.v[k]);
 		if (!keep)
 			continue;
-		if (PQgetvalue(r, i, 5)[0] == 'p' || PQgetvalue(r, i, 6)[0] == 't') {
+		if (!parts && (PQgetvalue(r, i, 5)[0] == 'p' || PQgetvalue(r, i, 6)[0] == 't')) {
 			dberr_set(err, DBERR_UNSUPPORTED, "source table %s.%s is partitioned "
-				  "or a partition, which this version of dbmig cannot carry; "
+				  "or a partition, which dbmig carries from PostgreSQL 12 on; "
 				  "exclude it with -T '%s.%s'", nsp, rel, nsp, rel);
 			PQclear(r);
 			free(map);
@@ -102,6 +121,9 @@ read_tables(struct db_conn *c, const struct schema_filter *f, struct schema_mode
 		t->comment = dup_or_null(r, i, 3);
 		t->est_bytes = strtoll(PQgetvalue(r, i, 4), NULL, 10);
 		t->est_rows = strtoll(PQgetvalue(r, i, 7), NULL, 10);
+		t->partition_key = dup_or_null(r, i, 8);
+		t->partition_of = dup_or_null(r, i, 9);
+		t->partition_bound = dup_or_null(r, i, 10);
 		strbuf_addf(oids, "%s%s", oids->len > 1 ? "," : "", PQgetvalue(r, i, 0));
 		if (!strlist_has(&s->schemas, nsp))
 			strlist_push(&s->schemas, nsp);
@@ -243,6 +265,8 @@ read_indexes(struct db_conn *c, struct schema_model *s, const char *oids,
 		     "WHERE i.indrelid = ANY($1::oid[]) AND NOT EXISTS (SELECT 1 FROM "
 		     "pg_constraint co WHERE co.conindid = i.indexrelid AND "
 		     "co.conrelid = i.indrelid AND co.contype IN ('p','u','x')) "
+		     /* a partition's copy of its parent's index comes with it */
+		     "AND NOT EXISTS (SELECT 1 FROM pg_inherits ii WHERE ii.inhrelid = i.indexrelid) "
 		     "ORDER BY i.indrelid, ic.relname", 1, params, err);
 	if (!r)
 		return -1;
