@@ -153,7 +153,8 @@ read_columns(struct db_conn *c, const struct schema_filter *f, struct schema_mod
 		goto out;
 	r = my_query(c, "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, "
 		     "COLUMN_DEFAULT, EXTRA, CHARACTER_MAXIMUM_LENGTH, NUMERIC_PRECISION, "
-		     "NUMERIC_SCALE, DATETIME_PRECISION, COLUMN_COMMENT, GENERATION_EXPRESSION "
+		     "NUMERIC_SCALE, DATETIME_PRECISION, COLUMN_COMMENT, GENERATION_EXPRESSION, "
+		     "COLLATION_NAME "
 		     "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
 		     "ORDER BY TABLE_NAME, ORDINAL_POSITION", err);
 	if (!r)
@@ -177,6 +178,9 @@ read_columns(struct db_conn *c, const struct schema_filter *f, struct schema_mod
 		if (strstr(extra, "GENERATED") && row[12])
 			col->generated_expr = xstrdup(row[12]);
 		col->comment = row[11] && *row[11] ? xstrdup(row[11]) : NULL;
+		/* MySQL's name, which only a PostgreSQL target reads: a _ci
+		 * one becomes a nondeterministic collation there */
+		col->collation = row[13] ? xstrdup(row[13]) : NULL;
 		if (my_type_to_ntype(row[2], row[3], row[7] ? strtoll(row[7], NULL, 10) : -1,
 				     row[8] ? atoi(row[8]) : -1, row[9] ? atoi(row[9]) : -1,
 				     row[10] ? atoi(row[10]) : -1,

@@ -347,6 +347,46 @@ auto_increment_of(const struct table *t)
 
 /* CREATE TABLE for t into pre; the body of an ON UPDATE trigger, for
  * the columns that have ON UPDATE CURRENT_TIMESTAMP, into trig. */
+/* A MySQL case-insensitive collation ('_ci'), as the PostgreSQL
+ * collation dbmig creates for it (0: none, the column stays binary):
+ * ICU's root locale at strength 1 (case and accents ignored, as MySQL's
+ * _ci collations ignore both) or 2 ('_as_ci': accents count). */
+static const char *
+ci_collation(const struct column *col)
+{
+	const char *c = col->collation;
+	size_t n = c ? strlen(c) : 0;
+
+	if (n < 3 || strcmp(c + n - 3, "_ci") ||
+	    (col->type.t != NT_CHAR && col->type.t != NT_VARCHAR && col->type.t != NT_TEXT))
+		return NULL;
+	return strstr(c, "_as_ci") ? "dbmig_ci_as" : "dbmig_ci";
+}
+
+/* The collations the _ci columns need, before the tables. */
+static void
+ci_collations(const struct schema_model *s, struct strbuf *pre)
+{
+	int need[2] = { 0, 0 };
+
+	for (int i = 0; i < s->ntables; i++)
+		for (int k = 0; k < s->tables[i].ncols; k++) {
+			const char *ci = ci_collation(&s->tables[i].cols[k]);
+
+			if (ci)
+				need[!strcmp(ci, "dbmig_ci_as")] = 1;
+		}
+	for (size_t i = 0; i < s->schemas.n; i++)
+		for (int lv = 0; lv < 2; lv++) {
+			if (!need[lv])
+				continue;
+			strbuf_addstr(pre, "CREATE COLLATION IF NOT EXISTS ");
+			pg_quote_qualified(pre, s->schemas.v[i], lv ? "dbmig_ci_as" : "dbmig_ci");
+			strbuf_addf(pre, " (provider = icu, locale = 'und-u-ks-level%d', "
+				    "deterministic = false);\n", lv ? 2 : 1);
+		}
+}
+
 static void
 create_table(const struct table *t, struct ddl_plan *plan, const char *qt, struct strbuf *pre,
 	     struct strbuf *trig)
@@ -365,6 +405,14 @@ create_table(const struct table *t, struct ddl_plan *plan, const char *qt, struc
 		strbuf_addch(&sql, ' ');
 		column_type(&sql, pre, t, col, plan);
 		record_xforms(t, col, plan);
+		if (ci_collation(col)) {
+			strbuf_addstr(&sql, " COLLATE ");
+			pg_quote_qualified(&sql, t->schema, ci_collation(col));
+			note(plan, t, col, "collation %s becomes the nondeterministic ICU collation %s: "
+			     "equality and uniqueness ignore case%s as on MySQL; LIKE on the column "
+			     "needs PostgreSQL 18, or COLLATE \"C\"", col->collation, ci_collation(col),
+			     strcmp(ci_collation(col), "dbmig_ci") ? "" : " and accents");
+		}
 		if (col->generated_expr) {
 			/* translated where sure; else as written, said */
 			struct strbuf expr = STRBUF_INIT;
@@ -751,6 +799,7 @@ pg_ddl_plan_from_mysql(const struct schema_model *s, struct ddl_plan *plan,
 		pg_quote_ident(&pre, s->schemas.v[i]);
 		strbuf_addstr(&pre, ";\n");
 	}
+	ci_collations(s, &pre);
 	for (int i = 0; i < s->ntables; i++) {
 		ddl_plan_set_table(plan, &s->tables[i]);
 		plan_table(s, &s->tables[i], plan, &pre);

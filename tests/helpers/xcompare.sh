@@ -54,6 +54,8 @@ for t in $tables; do
 		*\[\])
 			if [ "$json" = 1 ]; then v="($txt)::jsonb"; pgcol="to_jsonb($pgcol)"
 			else v="string_to_array($txt, ',')"; fi ;;
+		text|character*)	# byte for byte, whatever the column's collation
+			v="($txt)::$type"; pgcol="$pgcol COLLATE \"C\"" ;;
 		*) v="($txt)::$type" ;;
 		esac
 		casts="$casts${casts:+, }CASE WHEN c$i = 'N' THEN NULL ELSE $v END"

@@ -227,3 +227,24 @@ setup_file() {
 		SELECT total, n FROM gen_my.li WHERE id = 2"
 	assert_output "10.00|3"
 }
+
+@test "a case-insensitive collation stays case-insensitive: the same duplicate is refused on both sides" {
+	my_sql -e "DROP DATABASE IF EXISTS ci_my; CREATE DATABASE ci_my CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+	my_sql ci_my -e "CREATE TABLE users (id int PRIMARY KEY, email varchar(80) NOT NULL,
+		code varchar(10) COLLATE utf8mb4_bin, UNIQUE KEY email (email));
+		INSERT INTO users VALUES (1, 'user1@example.com', 'Ab')"
+	dst=$(new_db ci_pg)
+	run -0 dbmig copy "$(my_uri ci_my)" "$dst"
+	assert_output --partial "ci_my.users.email: collation utf8mb4_unicode_ci becomes the nondeterministic ICU collation dbmig_ci"
+	refute_output --partial "users.code: collation"
+	run -1 my_sql ci_my -e "INSERT INTO users VALUES (2, 'USER1@example.com', 'x')"
+	assert_output --partial "Duplicate entry"
+	run -1 psql_at "$dst" "INSERT INTO ci_my.users VALUES (2, 'USER1@example.com', 'x')"
+	assert_output --partial "duplicate key"
+	# equality ignores case as on MySQL; a binary column stays binary
+	run -0 psql_at "$dst" "SELECT count(*) FROM ci_my.users WHERE email = 'USER1@EXAMPLE.COM'"
+	assert_output 1
+	run -0 psql_at "$dst" "SELECT count(*) FROM ci_my.users WHERE code = 'ab'"
+	assert_output 0
+	run -0 dbmig verify "$(my_uri ci_my)" "$dst"
+}
