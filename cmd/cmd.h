@@ -32,6 +32,8 @@ enum {
 	OPT_SCHEMA_PREFIX,
 	OPT_UUID,
 	OPT_KEEP_DUMP,
+	OPT_NO_OWNER,
+	OPT_NO_PRIVILEGES,
 };
 /* What the source is read with (dump_option handles these). */
 #define DUMP_LONG_OPTIONS \
@@ -54,7 +56,9 @@ enum {
 	{ "unbounded-numeric", required_argument, NULL, OPT_UNBOUNDED_NUMERIC }, \
 	{ "schema-prefix", no_argument, NULL, OPT_SCHEMA_PREFIX }, \
 	{ "uuid", required_argument, NULL, OPT_UUID }, \
-	{ "unmapped-as-text", no_argument, NULL, OPT_UNMAPPED_AS_TEXT }
+	{ "unmapped-as-text", no_argument, NULL, OPT_UNMAPPED_AS_TEXT }, \
+	{ "no-owner", no_argument, NULL, OPT_NO_OWNER }, \
+	{ "no-privileges", no_argument, NULL, OPT_NO_PRIVILEGES }
 
 struct dump_opts;
 struct load_opts;

@@ -272,6 +272,9 @@ const char load_options_help[] =
 	"      --uuid=char|binary    uuid on MySQL as char(36) (default) or binary(16)\n"
 	"      --unmapped-as-text    into the other engine, carry a column whose type has no\n"
 	"                            mapping (tsvector, hstore, ...) as text (lossy, reported)\n"
+	"      --no-owner            PostgreSQL to PostgreSQL: leave objects owned by the\n"
+	"                            loading role instead of the source's owners\n"
+	"      --no-privileges       PostgreSQL to PostgreSQL: leave out the source's GRANTs\n"
 	"      --schema-prefix       put several PostgreSQL schemas into one MySQL database,\n"
 	"                            tables named schema_table\n";
 
@@ -298,6 +301,8 @@ load_option(const char *sub, int ch, const char *arg, struct load_opts *o)
 	switch (ch) {
 	case OPT_TRUNCATE: o->truncate = 1; break;
 	case OPT_UNMAPPED_AS_TEXT: o->unmapped_as_text = 1; break;
+	case OPT_NO_OWNER: o->no_owner = 1; break;
+	case OPT_NO_PRIVILEGES: o->no_privileges = 1; break;
 	case OPT_STRICT: o->strict = 1; break;
 	case OPT_TINYINT_NUMERIC: o->tinyint_numeric = 1; break;
 	case OPT_STRIP_NUL: o->strip_nul = 1; break;

@@ -46,6 +46,8 @@ struct ddl_plan {
 	int unbounded_numeric;	/* input: 0 refuse, 1 decimal(65,30), 2 double, 3 text */
 	int schema_prefix;	/* input: table names were prefixed with their schema */
 	int strip_nul;		/* input: drop NUL bytes the target's text cannot hold */
+	int no_owner;		/* input: leave objects owned by the loading role */
+	int no_privileges;	/* input: leave out the source's GRANTs */
 	struct ddl_xform *xforms;	/* output: the columns whose values convert */
 	int nxforms;
 	char *cur_table;	/* set by ddl_plan_set_table: tags the steps added */

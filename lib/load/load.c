@@ -770,6 +770,8 @@ load_plan(struct load_ctx *ctx, struct schema_model *model, struct dberr *err)
 	plan->tinyint_numeric = opts->tinyint_numeric;
 	plan->json_plain = opts->json_plain;
 	plan->unbounded_numeric = opts->unbounded_numeric;
+	plan->no_owner = opts->no_owner;
+	plan->no_privileges = opts->no_privileges;
 	plan->strip_nul = opts->strip_nul;
 	if (opts->uuid_binary)
 		for (int i = 0; i < model->ntables; i++)

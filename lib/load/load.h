@@ -30,6 +30,7 @@ struct load_opts {
 	int schema_prefix;		/* PG schemas into one MySQL database, prefixed */
 	int uuid_binary;		/* uuid as binary(16) on MySQL */
 	int unmapped_as_text;		/* other engine: unmapped types become text */
+	int no_owner, no_privileges;	/* PostgreSQL: skip ownership, GRANTs */
 	int progress;			/* enum progress_mode */
 };
 

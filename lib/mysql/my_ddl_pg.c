@@ -1200,6 +1200,8 @@ my_ddl_plan_from_pg(const struct schema_model *s, struct ddl_plan *plan, struct 
 	}
 	ddl_plan_set_table(plan, NULL);
 	for (int i = 0; i < s->nobjects; i++) {
+		if (!strcmp(s->objects[i].kind, "owner of"))
+			continue;	/* MySQL tables have no owner to carry */
 		strbuf_reset(&w);
 		strbuf_addf(&w, "%s.%s: PostgreSQL %s is not migrated to MySQL; recreate it by hand from "
 			    "its definition on the source (also in the manifest of a dump)", s->objects[i].schema, s->objects[i].name,

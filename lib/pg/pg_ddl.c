@@ -364,8 +364,14 @@ pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *e
 	strbuf_release(&pre);
 	key_steps(s, plan);
 	/* Functions, views, triggers: as the source defined them. */
-	for (int i = 0; i < s->nobjects; i++)
-		if (s->objects[i].definition && !pre_data_object(&s->objects[i]))
-			ddl_plan_add_object(plan, &s->objects[i], s->objects[i].definition);
+	for (int i = 0; i < s->nobjects; i++) {
+		const struct db_object *o = &s->objects[i];
+
+		if (!o->definition || pre_data_object(o) ||
+		    (plan->no_owner && !strcmp(o->kind, "owner of")) ||
+		    (plan->no_privileges && !strcmp(o->kind, "privileges on")))
+			continue;
+		ddl_plan_add_object(plan, o, o->definition);
+	}
 	return 0;
 }

@@ -490,10 +490,31 @@ read_not_carried(struct db_conn *c, struct schema_model *s, struct dberr *err)
 		     "UNION ALL SELECT 'collation', n.nspname, co.collname, NULL, 6, co.oid::int8 "
 		     "FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace "
 		     "WHERE " USER_NS_FILTER("n") " "
-		     "UNION ALL SELECT 'privileges on', n.nspname, c.relname, NULL, 7, c.oid::int8 "
+		     /* owners, then privileges, as pg_dump sets them: after the
+		      * objects exist; a sequence a column owns follows its table */
+		     "UNION ALL SELECT 'owner of', n.nspname, c.relname, "
+		     "  format('ALTER %s %I.%I OWNER TO %I', CASE c.relkind WHEN 'S' THEN 'SEQUENCE' "
+		     "    WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, "
+		     "    n.nspname, c.relname, pg_get_userbyid(c.relowner)), 7, c.oid::int8 "
 		     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-		     "WHERE c.relkind IN ('r', 'v', 'm', 'S') AND c.relacl IS NOT NULL AND "
-		     USER_NS_FILTER("n")
+		     "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND " USER_NS_FILTER("n") " AND "
+		     NOT_EXTENSION("pg_class", "c.oid") " AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 "
+		     "  FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid "
+		     "  AND d.deptype IN ('a', 'i'))) AND NOT c.relispartition "
+		     "UNION ALL SELECT 'privileges on', n.nspname, c.relname, "
+		     "  format('REVOKE ALL ON %s %I.%I FROM PUBLIC; REVOKE ALL ON %s %I.%I FROM %I', "
+		     "    CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, n.nspname, c.relname, "
+		     "    CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, n.nspname, c.relname, "
+		     "    pg_get_userbyid(c.relowner)) || (SELECT string_agg(format('; GRANT %s ON %s %I.%I TO %s%s', "
+		     "    a.privilege_type, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, "
+		     "    n.nspname, c.relname, CASE WHEN a.grantee = 0 THEN 'PUBLIC' "
+		     "    ELSE quote_ident(pg_get_userbyid(a.grantee)) END, "
+		     "    CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), '' "
+		     "    ORDER BY a.n) FROM aclexplode(c.relacl) WITH ORDINALITY a(grantor, grantee, "
+		     "    privilege_type, is_grantable, n)), 8, c.oid::int8 "
+		     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+		     "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relacl IS NOT NULL AND "
+		     "NOT c.relispartition AND " USER_NS_FILTER("n")
 		     ") x ORDER BY ord, o", 0, NULL, err);
 	if (!r)
 		return -1;
