@@ -1176,6 +1176,36 @@ out:
 	return ret;
 }
 
+/* A sequence AUTO_INCREMENT cannot stand for (it feeds no column, or
+ * several) as MariaDB's CREATE SEQUENCE (10.3 and later), continuing
+ * where the source's stands; best effort, so MySQL, which has none,
+ * reports it as not migrated with its reason. */
+static void
+sequence_object(const struct schema_model *s, const struct sequence *q, struct ddl_plan *plan)
+{
+	struct strbuf sql = STRBUF_INIT, name = STRBUF_INIT;
+	struct db_object o;
+	int64_t inc = q->increment ? q->increment : 1;
+	int64_t next = q->last_value + (q->is_called ? inc : 0);
+
+	target_name(s, q->schema, q->name, &name);
+	strbuf_addstr(&sql, "CREATE SEQUENCE IF NOT EXISTS ");
+	my_quote_ident(&sql, name.buf);
+	strbuf_addf(&sql, " START WITH %" PRId64 " INCREMENT BY %" PRId64, next, inc);
+	if (q->min || q->max)	/* MariaDB keeps one value clear of each bigint end */
+		strbuf_addf(&sql, " MINVALUE %" PRId64 " MAXVALUE %" PRId64,
+			    q->min > INT64_MIN + 1 ? q->min : INT64_MIN + 1,
+			    q->max < INT64_MAX - 1 ? q->max : INT64_MAX - 1);
+	strbuf_addstr(&sql, q->cycle ? " CYCLE" : " NOCYCLE");
+	o.kind = "sequence";
+	o.schema = q->schema;
+	o.name = q->name;
+	o.definition = NULL;
+	ddl_plan_add_object(plan, &o, sql.buf);
+	strbuf_release(&sql);
+	strbuf_release(&name);
+}
+
 int
 my_ddl_plan_from_pg(const struct schema_model *s, struct ddl_plan *plan, struct dberr *err)
 {
@@ -1214,12 +1244,14 @@ my_ddl_plan_from_pg(const struct schema_model *s, struct ddl_plan *plan, struct 
 
 		if (uses == 1)
 			continue;	/* an AUTO_INCREMENT, or said at its column */
+		sequence_object(s, q, plan);
 		strbuf_reset(&w);
-		strbuf_addf(&w, "sequence %s.%s (last value %" PRId64 "%s) is not carried: ",
+		strbuf_addf(&w, "sequence %s.%s (last value %" PRId64 "%s) becomes a MariaDB "
+			    "SEQUENCE continuing after it (MySQL has none, and says so); ",
 			    q->schema, q->name, q->last_value, q->is_called ? "" : ", not yet called");
 		if (uses)
-			strbuf_addf(&w, "it feeds %d columns; each that is its table's key becomes "
-				    "AUTO_INCREMENT, counting on its own", uses);
+			strbuf_addf(&w, "it feeds %d columns, and each that is its table's key "
+				    "becomes AUTO_INCREMENT, counting on its own", uses);
 		else
 			strbuf_addstr(&w, "it feeds no column");
 		strlist_push(&plan->notes, w.buf);

@@ -182,12 +182,17 @@ setup_file() {
 	run -0 dbmig copy "$src" "$dst"
 	refute_output --partial "identity/serial"
 	refute_output --partial "orders.id"
-	assert_output --partial "sequence public.shared_seq (last value 2) is not carried: it feeds 2 columns"
-	assert_output --partial "sequence public.idle_seq (last value 42) is not carried: it feeds no column"
+	assert_output --partial "sequence public.shared_seq (last value 2) becomes a MariaDB SEQUENCE continuing after it"
+	assert_output --partial "it feeds 2 columns, and each that is its table's key becomes AUTO_INCREMENT"
+	assert_output --partial "sequence public.idle_seq (last value 42) becomes a MariaDB SEQUENCE"
+	assert_output --partial "it feeds no column"
 	refute_output --partial "sequence public.ord_seq"
 	# the application's next INSERT without an id works, after the sequence's value
 	run -0 my_sql seq_my -e "INSERT INTO orders (v) VALUES ('d'); SELECT MAX(id) FROM orders"
 	assert_output 2001
+	# a sequence AUTO_INCREMENT cannot stand for is MariaDB's, continuing
+	run -0 my_sql seq_my -e "SELECT NEXTVAL(idle_seq), NEXTVAL(shared_seq)"
+	assert_output "$(printf '43\t3')"
 }
 
 @test "generated columns cross to MySQL when their expression translates, and MySQL computes them" {
