@@ -721,6 +721,23 @@ fk_steps(const struct table *t, struct ddl_plan *plan, const char *qt)
 	free(ddl);
 }
 
+/* MySQL partitioning is not translated yet: the table arrives whole, as
+ * one PostgreSQL table, every row in it, and the load says so. */
+static void
+partition_note(const struct table *t, struct ddl_plan *plan)
+{
+	const char *p = t->native_ddl ? strstr(t->native_ddl, "PARTITION BY ") : NULL;
+	size_t n;
+
+	if (!p)
+		return;
+	n = strcspn(p, "\n");
+	while (n && (p[n - 1] == ' ' || p[n - 1] == '/' || p[n - 1] == '*'))
+		n--;
+	note(plan, t, NULL, "MySQL partitioning (%.*s) is not carried: the table becomes one "
+	     "PostgreSQL table holding every row", (int)(n > 200 ? 200 : n), p);
+}
+
 static void
 plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan *plan,
 	   struct strbuf *pre)
@@ -728,6 +745,7 @@ plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan 
 	struct strbuf qt = STRBUF_INIT, trig = STRBUF_INIT;
 
 	pg_quote_qualified(&qt, t->schema, t->name);
+	partition_note(t, plan);
 	create_table(t, plan, qt.buf, pre, &trig);
 	table_comments(t, qt.buf, pre);
 	if (trig.len)
