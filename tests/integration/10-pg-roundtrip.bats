@@ -364,3 +364,20 @@ setup_file() {
 	run -0 jq -r '[.schema.tables[].name] | sort | join(",")' "$BATS_TEST_TMPDIR/e/manifest.json"
 	assert_output "events,events_2024_01,events_2024_02,events_2024_02_a,events_2024_02_rest,events_other"
 }
+
+@test "the whole schema at once: pg_dump -s of the source and of the target agree line for line" {
+	src=$(new_db parity_src)
+	psql -X -q -v ON_ERROR_STOP=1 "$src" -f "$REPO_ROOT/tests/fixtures/pg_parity.sql" >/dev/null
+	run -0 dbmig dump "$src" -o "$BATS_TEST_TMPDIR/d"
+	dst=$(new_db parity_dst)
+	run -0 dbmig load "$BATS_TEST_TMPDIR/d" "$dst"
+	refute_output --partial "not migrated"
+	pg_dump -s "$src" | grep -v '^\\\(un\)\?restrict ' >"$BATS_TEST_TMPDIR/src.sql"
+	pg_dump -s -N _dbmig "$dst" | grep -v '^\\\(un\)\?restrict ' >"$BATS_TEST_TMPDIR/dst.sql"
+	run -0 diff "$BATS_TEST_TMPDIR/src.sql" "$BATS_TEST_TMPDIR/dst.sql"
+	run -0 dbmig verify "$src" "$dst"
+	run -0 pgcompare "$src" "$dst"
+	# the sequences continue where the source's stand
+	run -0 psql_at "$dst" "SELECT nextval('shop.ord_seq'), nextval('shop.free_seq')"
+	assert_output "3|100"
+}
