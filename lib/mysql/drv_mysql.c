@@ -700,6 +700,65 @@ ledger_state(struct db_conn *c, const char *dump_id, const char *item, char *sta
 	return ret;
 }
 
+/* The value of key=... in a "dbmig-session" comment, if it holds only
+ * the characters allowed (a manifest is not trusted with more). */
+static int
+session_value(const char *head, const char *key, const char *allowed, char *out, size_t outsz)
+{
+	const char *p = strstr(head, key);
+	size_t n;
+
+	if (!p)
+		return 0;
+	p += strlen(key);
+	n = strspn(p, allowed);
+	if (!n || n >= outsz || (p[n] != ' ' && p[n] != '*'))
+		return -1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return 1;
+}
+
+/* Runs sql, an object's definition; one that starts with the session it
+ * was made in ("dbmig-session names=... collate=... sql_mode=...", see
+ * my_schema.c) runs in that session, which MySQL records with it, and
+ * the load's own is set back after. */
+static int
+exec_in_session(struct db_conn *c, const char *sql, struct dberr *err)
+{
+	static const char word[] = "abcdefghijklmnopqrstuvwxyz0123456789_";
+	static const char modes[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ_,";
+	char names[64] = "", collate[64] = "", mode[512] = "", head[700];
+	const char *end = strstr(sql, "*/");
+	struct strbuf set = STRBUF_INIT;
+	struct dberr ignored = DBERR_INIT;
+	int r;
+
+	if (strncmp(sql, "/* dbmig-session ", 17) || !end || (size_t)(end - sql) >= sizeof(head))
+		return my_exec(c, sql, err);
+	memcpy(head, sql, (size_t)(end - sql));
+	head[end - sql] = '\0';
+	if (session_value(head, "names=", word, names, sizeof(names)) < 0 ||
+	    session_value(head, "collate=", word, collate, sizeof(collate)) < 0 ||
+	    session_value(head, "sql_mode=", modes, mode, sizeof(mode)) < 0)
+		return dberr_set(err, DBERR_DUMP, "an object's session line is not one dbmig "
+				 "writes: %.80s", head);
+	if (names[0])
+		strbuf_addf(&set, "SET NAMES %s%s%s", names, collate[0] ? " COLLATE " : "", collate);
+	if (mode[0])
+		strbuf_addf(&set, "%ssql_mode = '%s'", set.len ? ", " : "SET ", mode);
+	if (set.len && my_exec(c, set.buf, err) < 0) {
+		strbuf_release(&set);
+		return -1;
+	}
+	r = my_exec(c, sql, err);
+	if (set.len)
+		my_exec(c, "SET NAMES utf8mb4, sql_mode = 'STRICT_ALL_TABLES,NO_AUTO_VALUE_ON_ZERO,"
+			"NO_ENGINE_SUBSTITUTION'", &ignored);
+	strbuf_release(&set);
+	return r;
+}
+
 static int
 my_exec_step(struct db_conn *c, const char *dump_id, const struct ddl_step *step,
 	     struct dberr *err)
@@ -721,7 +780,7 @@ my_exec_step(struct db_conn *c, const char *dump_id, const struct ddl_step *step
 	}
 	if (ledger_mark(c, dump_id, step->item, "started", 0, 0, 1, err) < 0)
 		return -1;
-	if (my_exec(c, step->sql, err) < 0) {
+	if (exec_in_session(c, step->sql, err) < 0) {
 		/* A statement that failed did nothing (MySQL DDL is atomic per
 		 * statement): forget the mark, so a rerun never undoes
 		 * something it did not make, such as a table that was there. */

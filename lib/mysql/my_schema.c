@@ -366,8 +366,27 @@ read_objects(struct db_conn *c, struct schema_model *s, struct dberr *err)
 		my_quote_ident(&q, o->name);
 		if (!(d = my_query(c, q.buf, err)))
 			goto out;
-		if ((drow = mysql_fetch_row(d)) && (int)mysql_num_fields(d) > col && drow[col])
-			o->definition = strip_definer(drow[col]);
+		if ((drow = mysql_fetch_row(d)) && (int)mysql_num_fields(d) > col && drow[col]) {
+			char *def = strip_definer(drow[col]);
+			/* the session the object was made in, which MySQL keeps
+			 * with it: the client charset and, but for a view, the
+			 * sql_mode; the target recreates it in the same one */
+			int view = !strcmp(o->kind, "view");
+			int cs = view ? 2 : col + 1;
+
+			if ((int)mysql_num_fields(d) > cs + 1 && drow[cs] && drow[cs + 1]) {
+				struct strbuf w = STRBUF_INIT;
+
+				strbuf_addf(&w, "/* dbmig-session names=%s collate=%s", drow[cs],
+					    drow[cs + 1]);
+				if (!view && drow[1])
+					strbuf_addf(&w, " sql_mode=%s", drow[1]);
+				strbuf_addf(&w, " */\n%s", def);
+				free(def);
+				def = strbuf_detach(&w);
+			}
+			o->definition = def;
+		}
 		mysql_free_result(d);
 	}
 	ret = 0;
