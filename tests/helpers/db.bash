@@ -35,3 +35,13 @@ new_db() {
 psql_at() {	# psql_at URI SQL: unaligned, tuples only
 	psql -X -q -At -v ON_ERROR_STOP=1 "$1" -c "$2"
 }
+
+# pg_schemas_agree SRC DST: pg_dump -s of both databases, line for line;
+# the target's _dbmig schema (the load ledger) and pg_dump's per-run
+# \restrict key are left out. Prints the diff when they differ.
+pg_schemas_agree() {
+	local d=${BATS_TEST_TMPDIR:-${TMPDIR:-/tmp}}
+	pg_dump -s "$1" | grep -v '^\\\(un\)\?restrict ' >"$d/schema_src.sql"
+	pg_dump -s -N _dbmig "$2" | grep -v '^\\\(un\)\?restrict ' >"$d/schema_dst.sql"
+	diff "$d/schema_src.sql" "$d/schema_dst.sql"
+}
