@@ -166,17 +166,16 @@ totals(const struct progress *p, uint64_t *rows, uint64_t *bytes, uint64_t *rexp
 	}
 }
 
-/* The done fraction, by rows when every table's are known (the measure
- * the line shows), else by bytes; -1 when neither is known. Estimates
- * stay below 1 until the end. */
+/* The done fraction, by rows (the measure the line shows) over the tables
+ * whose rows are expected, else by bytes; -1 when neither is known.
+ * Estimates stay below 1 until the end. */
 static double
-fraction(const struct progress *p, uint64_t rows, uint64_t bytes, uint64_t rexp,
+fraction(const struct progress *p, uint64_t bytes, uint64_t rexp,
 	 uint64_t bexp)
 {
 	double frac = -1;
 	uint64_t rows_counted = 0;
 
-	(void)rows;
 	/* the tables whose rows are expected; one without an estimate
 	 * (never analyzed) is left out rather than guessed */
 	for (int i = 0; i < p->n; i++)
@@ -202,7 +201,7 @@ overall(const struct progress *p, struct strbuf *o)
 	char b[32];
 
 	totals(p, &rows, &bytes, &rexp, &bexp);
-	frac = fraction(p, rows, bytes, rexp, bexp);
+	frac = fraction(p, bytes, rexp, bexp);
 	rate = secs > 0 ? (double)bytes / secs : 0;
 	human_bytes(b, sizeof(b), rate);
 	if (frac >= 0)
@@ -279,7 +278,7 @@ draw(struct progress *p)
 	totals(p, &rows, &bytes, &rexp, &bexp);
 	strbuf_addf(&o, "\033[2K%s ", p->verb);
 	{
-		double frac = fraction(p, rows, bytes, rexp, bexp);
+		double frac = fraction(p, bytes, rexp, bexp);
 
 		bar(&o, frac < 0 ? 0 : frac, 30);
 	}
@@ -306,7 +305,7 @@ progress_event(struct progress *p)
 	json_t *ev = event("progress", NULL);
 
 	totals(p, &rows, &bytes, &rexp, &bexp);
-	frac = fraction(p, rows, bytes, rexp, bexp);
+	frac = fraction(p, bytes, rexp, bexp);
 	json_object_set_new(ev, "rows", json_integer((json_int_t)rows));
 	json_object_set_new(ev, "rows_expected", json_integer((json_int_t)rexp));
 	json_object_set_new(ev, "estimated", json_boolean(p->estimated));
