@@ -182,6 +182,21 @@ schema_find_table(const struct schema_model *s, const char *qual)
 	return hit;
 }
 
+const struct table *
+schema_partition_root(const struct schema_model *s, const struct table *t)
+{
+	const struct table *up;
+
+	/* a tree is at most as deep as the model is long: no loop on a
+	 * damaged manifest whose partitions name each other */
+	for (int depth = 0; t->partition_of && depth < s->ntables; depth++) {
+		if (!(up = schema_find_table(s, t->partition_of)) || up == t)
+			break;
+		t = up;
+	}
+	return t;
+}
+
 void
 column_carry_as_text(struct schema_model *s, const struct table *t, struct column *col)
 {

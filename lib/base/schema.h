@@ -152,6 +152,10 @@ struct db_object *schema_add_object(struct schema_model *s);
 
 /* The table whose "schema.name" is qual, or NULL. Borrowed. */
 struct table *schema_find_table(const struct schema_model *s, const char *qual);
+/* The root of the partition tree t is in (t itself for a table that is
+ * no partition, or whose parent the model lacks). Borrowed. */
+const struct table *schema_partition_root(const struct schema_model *s,
+					  const struct table *t);
 
 /* A column whose type has no neutral mapping, carried as text on request:
  * records the native type and a warning in s. */

@@ -51,6 +51,10 @@ enum db_capability {
 	DB_CAP_DATABASE_IS_SCHEMA = 1u << 1,
 	/* DDL runs inside transactions (a failed step leaves nothing). */
 	DB_CAP_TRANSACTIONAL_DDL = 1u << 2,
+	/* A partition is a table of its own, loaded and read by its name.
+	 * Without it a partitioned table is one table on this engine, and
+	 * its partitions' rows are loaded into it (MySQL). */
+	DB_CAP_PARTITION_TABLES = 1u << 3,
 };
 
 struct db_driver {

@@ -65,6 +65,11 @@ struct load_ctx {
 	struct strlist done;		/* the ledger's items, sorted */
 	struct ddl_plan plan;
 	struct load_result *res;
+	/* Per table of the model: where a target without partition tables
+	 * (DB_CAP_PARTITION_TABLES) loads a partition's rows, its root's
+	 * table, as a copy of the partition's description under the root's
+	 * name (name NULL: the table itself). Shares the model's strings. */
+	struct table *into;
 };
 
 /* How often a chunk is tried when the server undoes it for a passing
@@ -121,6 +126,50 @@ reader_source(void *arg, struct value *vals, struct dberr *err)
 	return r;
 }
 
+static int table_has_done_chunk(const struct table *t, const struct strlist *done);
+
+/* The table t's rows are loaded into: t, or its partition tree's root. */
+static const struct table *
+load_dest(const struct load_ctx *ctx, const struct table *t)
+{
+	const struct table *into = ctx->into ? &ctx->into[t - ctx->model->tables] : NULL;
+
+	return into && into->name ? into : t;
+}
+
+/* A target where a partitioned table is one table: each partition's rows
+ * go into its root's, under the root's name with the partition's own
+ * column list (its columns may stand in another order). */
+static void
+fold_partitions(struct load_ctx *ctx)
+{
+	const struct schema_model *m = ctx->model;
+
+	if (ctx->drv->caps & DB_CAP_PARTITION_TABLES)
+		return;
+	ctx->into = xcalloc((size_t)m->ntables + 1, sizeof(*ctx->into));
+	for (int i = 0; i < m->ntables; i++) {
+		const struct table *root = schema_partition_root(m, &m->tables[i]);
+
+		if (root == &m->tables[i])
+			continue;
+		ctx->into[i] = m->tables[i];
+		ctx->into[i].schema = root->schema;
+		ctx->into[i].name = root->name;
+	}
+}
+
+/* Whether any table loading into root's (root too) has a chunk done. */
+static int
+tree_has_done_chunk(const struct load_ctx *ctx, const struct table *root)
+{
+	for (int i = 0; i < ctx->model->ntables; i++)
+		if (schema_partition_root(ctx->model, &ctx->model->tables[i]) == root &&
+		    table_has_done_chunk(&ctx->model->tables[i], &ctx->done))
+			return 1;
+	return 0;
+}
+
 /* One chunk of t from src, in one transaction with its ledger item; adds
  * its rows to the load's count. Shared by dump chunks and a feed's. */
 static int
@@ -132,7 +181,8 @@ load_one_chunk(struct load_ctx *ctx, struct db_conn *conn, const struct table *t
 
 	*rows = 0;
 	strbuf_addf(&item, "chunk:%s", name);
-	r = ctx->drv->target->load_chunk(conn, t, ctx->meta->dump_id, item.buf, reader_source, src,
+	r = ctx->drv->target->load_chunk(conn, load_dest(ctx, t), ctx->meta->dump_id, item.buf,
+					 reader_source, src,
 				 ctx->opts->strip_nul ? LOAD_STRIP_NUL : 0, rows, err);
 	strbuf_release(&item);
 	if (r < 0) {
@@ -773,6 +823,7 @@ load_plan(struct load_ctx *ctx, struct schema_model *model, struct dberr *err)
 	plan->no_owner = opts->no_owner;
 	plan->no_privileges = opts->no_privileges;
 	plan->strip_nul = opts->strip_nul;
+	plan->target_version = ctx->drv->server_version(ctx->conns[0]);
 	if (opts->uuid_binary)
 		for (int i = 0; i < model->ntables; i++)
 			for (int k = 0; k < model->tables[i].ncols; k++)
@@ -840,6 +891,8 @@ tables_absent(struct load_ctx *ctx, struct dberr *err)
 		const struct table *t = &ctx->model->tables[i];
 		int exists = 0, has_rows = 0;
 
+		if (ctx->into && t->partition_of)
+			continue;	/* no table of its own there */
 		if (ctx->drv->target->table_probe(ctx->conns[0], t, &exists, &has_rows, err) < 0)
 			return -1;
 		if (exists)
@@ -907,8 +960,13 @@ load_probe_tables(struct load_ctx *ctx, struct dberr *err)
 		struct table *t = &ctx->model->tables[i];
 		int exists, has_rows;
 
-		if (table_has_done_chunk(t, &ctx->done) || t->partition_key)
+		if (ctx->into) {
+			/* one table per tree, holding every partition's rows */
+			if (t->partition_of || tree_has_done_chunk(ctx, t))
+				continue;
+		} else if (table_has_done_chunk(t, &ctx->done) || t->partition_key) {
 			continue;	/* (a partitioned table shows its partitions' rows) */
+		}
 		if (tg->table_probe(ctx->conns[0], t, &exists, &has_rows, err) < 0)
 			return -1;
 		if (!exists)
@@ -1145,6 +1203,7 @@ load_model(const struct load_opts *opts, const struct dump_meta *meta,
 	if (load_plan(&ctx, model, err) < 0 || load_connect(&ctx, err) < 0 ||
 	    load_record_xforms(&ctx, err) < 0)
 		goto out;
+	fold_partitions(&ctx);
 	if (ctx.do_schema && load_pre_data(&ctx, err) < 0)
 		goto out;
 	/* One display from the first row to the last step: the summary
@@ -1172,6 +1231,7 @@ out:
 	free(ctx.early);
 	free(ctx.early_table);
 	free(ctx.chunks_left);
+	free(ctx.into);
 	ddl_plan_release(&ctx.plan);
 	strlist_release(&ctx.done);
 	pthread_mutex_destroy(&ctx.lock);

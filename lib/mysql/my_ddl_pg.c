@@ -728,7 +728,7 @@ sequence_uses(const struct schema_model *s, const struct sequence *seq)
 	int n = 0;
 
 	for (int i = 0; i < s->ntables; i++)
-		for (int k = 0; k < s->tables[i].ncols; k++)
+		for (int k = 0; k < s->tables[i].ncols && !s->tables[i].partition_of; k++)
 			n += feeding_sequence(s, &s->tables[i], &s->tables[i].cols[k]) == seq;
 	return n;
 }
@@ -795,6 +795,8 @@ my_seq_steps_from_pg(const struct schema_model *s, struct ddl_plan *plan, struct
 	for (int i = 0; i < s->ntables; i++) {
 		const struct table *t = &s->tables[i];
 
+		if (t->partition_of)
+			continue;	/* no table of its own */
 		strbuf_reset(&tn);
 		target_name(s, t->schema, t->name, &tn);
 		my_auto_increment_step(plan, tn.buf, autoinc_next(s, t));
@@ -962,7 +964,7 @@ generated_column(const struct schema_model *s, const struct table *t, const stru
 
 static void
 create_table(const struct schema_model *s, const struct table *t, struct ddl_plan *plan,
-	     const char *tn, const char *qt)
+	     const char *tn, const char *qt, const char *partitioning)
 {
 	struct strbuf sql = STRBUF_INIT, item = STRBUF_INIT, undo = STRBUF_INIT;
 	const struct column *autoinc = autoinc_column(s, t);
@@ -994,6 +996,7 @@ create_table(const struct schema_model *s, const struct table *t, struct ddl_pla
 		strbuf_addstr(&sql, " COMMENT=");
 		my_quote_literal(&sql, t->comment);
 	}
+	strbuf_addstr(&sql, partitioning);
 	strbuf_addf(&item, "table:%s", tn);
 	strbuf_addf(&undo, "DROP TABLE IF EXISTS %s", qt);
 	ddl_plan_add_undo(plan, DDL_PRE_DATA, item.buf, sql.buf, undo.buf);
@@ -1031,9 +1034,11 @@ fk_step(const struct schema_model *s, const struct table *t, const struct constr
 	struct strbuf act = STRBUF_INIT, ref = STRBUF_INIT;
 	const struct table *rt = con->ref_table ? schema_find_table(s, con->ref_table) : NULL;
 
-	if (!rt || parse_fk(con->definition, &refcols, &act) < 0) {
+	if (!rt || rt->partition_of || parse_fk(con->definition, &refcols, &act) < 0) {
 		ddl_plan_note(plan, t, NULL, "foreign key %s is not carried: %s", con->name,
-		     rt ? "cannot read its definition" : "its table is not in the dump");
+		     !rt ? "its table is not in the dump" : rt->partition_of ?
+		     "it references a partition, which has no table of its own on MySQL" :
+		     "cannot read its definition");
 	} else {
 		target_name(s, rt->schema, rt->name, &ref);
 		strbuf_addf(&sql, "ALTER TABLE %s ADD CONSTRAINT ", qt);
@@ -1123,25 +1128,83 @@ domain_checks(const struct schema_model *s, const struct table *t, const struct 
 	}
 }
 
+/* Columns MySQL partitions by (RANGE and LIST COLUMNS, KEY) as this
+ * translator types them: integers, dates, datetimes, short strings. */
+static int
+partition_column_ok(const struct table *t, const struct column *col)
+{
+	int key = key_share(t, col);
+
+	switch (col->type.t) {
+	case NT_BOOL: case NT_INT16: case NT_INT32: case NT_INT64: case NT_UINT64:
+	case NT_DATE: case NT_TIMESTAMP: case NT_TIMESTAMPTZ:
+		return 1;
+	case NT_CHAR:
+		return col->type.length > 0 && col->type.length <= 255;
+	case NT_UUID:
+		return col->type.length != 16;	/* char(36); binary(16) bounds do not translate */
+	case NT_VARCHAR:
+		return key > 0 || (col->type.length > 0 && col->type.length <= 16383);
+	case NT_TEXT:
+		return key > 0;
+	default:
+		return 0;
+	}
+}
+
+/* A partitioned table's clause for its CREATE TABLE, or a note saying
+ * why it is one plain table; its partitions' rows are loaded into it. */
+static void
+partitioning(const struct schema_model *s, const struct table *t, struct ddl_plan *plan,
+	     struct strbuf *clause)
+{
+	struct strbuf why = STRBUF_INIT, loose = STRBUF_INIT;
+	int mariadb = plan->target_version && strstr(plan->target_version, "MariaDB");
+
+	if (my_partition_clause(s, t, partition_column_ok, mariadb, clause, &why, &loose) < 0)
+		ddl_plan_note(plan, t, NULL, "partitioned by %s, becomes one MySQL table holding "
+			      "every partition's rows, since %s", t->partition_key, why.buf);
+	else if (loose.len)
+		ddl_plan_note(plan, t, NULL, "partitioned by %s, becomes MySQL partitioning, "
+			      "approximately: %s", t->partition_key, loose.buf);
+	strbuf_release(&why);
+	strbuf_release(&loose);
+}
+
+/* A partition has no table of its own on MySQL: what was its alone (its
+ * own keys, indexes and checks, not its parent's) is said. */
+static void
+partition_notes(const struct schema_model *s, const struct table *t, struct ddl_plan *plan)
+{
+	const struct table *root = schema_partition_root(s, t);
+
+	for (int k = 0; k < t->ncons; k++)
+		ddl_plan_note(plan, t, NULL, "constraint %s of the partition is not carried: "
+			      "its rows are in table %s", t->cons[k].name, root->name);
+	for (int k = 0; k < t->nidx; k++)
+		ddl_plan_note(plan, t, NULL, "index %s of the partition is not carried: its "
+			      "rows are in table %s", t->idx[k].name, root->name);
+}
+
 static int
 plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan *plan,
 	   struct dberr *err)
 {
-	struct strbuf tn = STRBUF_INIT, qt = STRBUF_INIT;
+	struct strbuf tn = STRBUF_INIT, qt = STRBUF_INIT, parts = STRBUF_INIT;
 	int ret = -1;
 
 	target_name(s, t->schema, t->name, &tn);
-	if (t->partition_key || t->partition_of) {
-		dberr_set(err, DBERR_UNSUPPORTED, "table %s.%s is %s; into MySQL this version of "
-			  "dbmig cannot carry PostgreSQL partitioning yet: leave it out with -T "
-			  "at the dump, or load it into PostgreSQL", t->schema, t->name,
-			  t->partition_key ? "partitioned" : "a partition");
+	if (t->partition_of) {
+		partition_notes(s, t, plan);
+		ret = 0;
 		goto out;
 	}
 	if (table_fits(t, tn.buf, plan, err) < 0)
 		goto out;
 	my_quote_ident(&qt, tn.buf);
-	create_table(s, t, plan, tn.buf, qt.buf);
+	if (t->partition_key)
+		partitioning(s, t, plan, &parts);
+	create_table(s, t, plan, tn.buf, qt.buf, strbuf_cstr(&parts));
 	for (int k = 0; k < t->ncons; k++) {
 		const struct constraint *con = &t->cons[k];
 
@@ -1173,7 +1236,33 @@ plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan 
 out:
 	strbuf_release(&tn);
 	strbuf_release(&qt);
+	strbuf_release(&parts);
 	return ret;
+}
+
+/* A partition's rows load into its root's table: its columns convert as
+ * the root's do. */
+static void
+partition_xforms(const struct schema_model *s, struct ddl_plan *plan)
+{
+	struct strbuf q = STRBUF_INIT;
+
+	for (int i = 0; i < s->ntables; i++) {
+		const struct table *t = &s->tables[i], *root = schema_partition_root(s, t);
+		int n = plan->nxforms;
+
+		if (root == t)
+			continue;
+		strbuf_reset(&q);
+		table_qualname(root, &q);
+		for (int x = 0; x < n; x++)
+			if (!strcmp(plan->xforms[x].table, q.buf))
+				for (int c = 0; c < t->ncols; c++)
+					if (!strcmp(t->cols[c].name, plan->xforms[x].column))
+						ddl_plan_xform(plan, t, t->cols[c].name,
+							       plan->xforms[x].flags);
+	}
+	strbuf_release(&q);
 }
 
 /* A sequence AUTO_INCREMENT cannot stand for (it feeds no column, or
@@ -1229,6 +1318,7 @@ my_ddl_plan_from_pg(const struct schema_model *s, struct ddl_plan *plan, struct 
 		}
 	}
 	ddl_plan_set_table(plan, NULL);
+	partition_xforms(s, plan);
 	for (int i = 0; i < s->nobjects; i++) {
 		if (!strcmp(s->objects[i].kind, "owner of"))
 			continue;	/* MySQL tables have no owner to carry */

@@ -55,6 +55,14 @@ int my_copy_rows(struct db_conn *c, struct table *t, const char *tail,
 /* verify (the dialect, my_verify.c) */
 extern const struct db_verify_ops my_verify_ops;
 
+/* A PostgreSQL partitioned table as MySQL partitioning (my_partition.c):
+ * 0 with " PARTITION BY ..." in clause, and in loose what MySQL accepts
+ * that PostgreSQL did not (or nothing); -1 with why when it stays one
+ * plain table. col_ok says which columns MySQL can partition by. */
+int my_partition_clause(const struct schema_model *s, const struct table *root,
+			int (*col_ok)(const struct table *, const struct column *), int mariadb,
+			struct strbuf *clause, struct strbuf *why, struct strbuf *loose);
+
 /* A PostgreSQL boolean expression (a CHECK's, a domain's with VALUE
  * standing for value_col) in MySQL's words; -1 when a part of it has no
  * sure equivalent (my_expr_pg.c). */

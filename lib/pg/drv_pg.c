@@ -1048,7 +1048,7 @@ static const struct db_target_ops pg_target_ops = {
 
 const struct db_driver drv_pg = {
 	.name = "postgresql",
-	.caps = DB_CAP_TRANSACTIONAL_DDL,
+	.caps = DB_CAP_TRANSACTIONAL_DDL | DB_CAP_PARTITION_TABLES,
 	.position_kind = POSITION_LSN,
 	.accepts = pg_accepts,
 	.uri_forms = "a postgresql:// URI, a libpq 'key=value' string",

@@ -24,6 +24,9 @@ struct vsrc {
 						 * (NULL: an unknown one) */
 	struct db_conn **conns;
 	int nconns;
+	/* a dump compared with a database that holds a partitioned table
+	 * as one table: its root is read from its partitions' chunks */
+	int fold_partitions;
 };
 
 /* A rendered row kept for comparison. */

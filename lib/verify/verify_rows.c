@@ -31,14 +31,31 @@ render_row(void *arg, const struct value *vals, struct dberr *err)
 	return rs->fn(rs->arg, &rs->row, err);
 }
 
+/* t's chunks, each row rendered in the column order of as (t itself, or
+ * the root of the partition tree t is in, whose columns may stand in
+ * another order). */
 static int
-vread_dump(struct vsrc *src, struct table *t, struct render_sink *rs, struct dberr *err)
+vread_chunks(struct vsrc *src, const struct table *t, const struct table *as,
+	     struct render_sink *rs, struct dberr *err)
 {
 	const struct ntype_desc *types[CANON_MAX_COLS];
 	int ncols = t->ncols <= CANON_MAX_COLS ? table_data_types(t, types) : 0;
+	int nas = as->ncols <= CANON_MAX_COLS ? table_data_types(as, types) : 0;
 	struct value *vals = xcalloc((size_t)ncols + 1, sizeof(*vals));
+	struct value *asvals = xcalloc((size_t)nas + 1, sizeof(*asvals));
+	int *pos = xcalloc((size_t)nas + 1, sizeof(*pos));
 	int ret = 0;
 
+	for (int i = 0; i < nas; i++) {
+		pos[i] = -1;
+		for (int j = 0; j < ncols && pos[i] < 0; j++)
+			if (!strcmp(table_data_column_name(as, i), table_data_column_name(t, j)))
+				pos[i] = j;
+		if (pos[i] < 0)
+			ret = dberr_set(err, DBERR_DUMP, "partition %s.%s has no column %s, which "
+					"its root %s has", t->schema, t->name,
+					table_data_column_name(as, i), as->name);
+	}
 	for (int k = 0; k < t->nchunks && ret == 0; k++) {
 		struct chunk_reader *r = chunk_reader_open(src->dir, &t->chunks[k], ncols, err);
 		int got;
@@ -47,16 +64,37 @@ vread_dump(struct vsrc *src, struct table *t, struct render_sink *rs, struct dbe
 			ret = -1;
 			break;
 		}
-		while ((got = chunk_reader_next(r, vals, err)) == 1)
-			if (render_row(rs, vals, err) < 0) {
+		while ((got = chunk_reader_next(r, vals, err)) == 1) {
+			for (int i = 0; i < nas; i++)
+				asvals[i] = vals[pos[i]];
+			if (render_row(rs, asvals, err) < 0) {
 				got = -1;
 				break;
 			}
+		}
 		chunk_reader_close(r);
 		if (got < 0)
 			ret = -1;
 	}
 	free(vals);
+	free(asvals);
+	free(pos);
+	return ret;
+}
+
+static int
+vread_dump(struct vsrc *src, struct table *t, struct render_sink *rs, struct dberr *err)
+{
+	int ret = 0;
+
+	if (!src->fold_partitions || !t->partition_key)
+		return vread_chunks(src, t, t, rs, err);
+	for (int i = 0; i < src->model.ntables && ret == 0; i++) {
+		const struct table *part = &src->model.tables[i];
+
+		if (part != t && schema_partition_root(&src->model, part) == t)
+			ret = vread_chunks(src, part, t, rs, err);
+	}
 	return ret;
 }
 
