@@ -389,7 +389,7 @@ ci_collations(const struct schema_model *s, struct strbuf *pre)
 
 static void
 create_table(const struct table *t, struct ddl_plan *plan, const char *qt, struct strbuf *pre,
-	     struct strbuf *trig)
+	     struct strbuf *trig, const char *partitioning)
 {
 	uint64_t next_id = auto_increment_of(t);
 	struct strbuf sql = STRBUF_INIT;	/* column_type may add types to pre first */
@@ -452,7 +452,7 @@ create_table(const struct table *t, struct ddl_plan *plan, const char *qt, struc
 			strbuf_addstr(trig, " := CURRENT_TIMESTAMP");
 		}
 	}
-	strbuf_addstr(&sql, "\n);\n");
+	strbuf_addf(&sql, "\n)%s;\n", partitioning);
 	strbuf_addstr(pre, sql.buf);
 	strbuf_release(&sql);
 }
@@ -538,7 +538,7 @@ index_name(const struct schema_model *s, const struct table *t, const char *name
 /* Primary keys and unique constraints, then plain indexes. */
 static void
 key_steps(const struct schema_model *s, const struct table *t, struct ddl_plan *plan,
-	  const char *qt)
+	  const char *qt, int partitioned)
 {
 	struct strbuf sql = STRBUF_INIT, item = STRBUF_INIT, name = STRBUF_INIT;
 
@@ -550,7 +550,8 @@ key_steps(const struct schema_model *s, const struct table *t, struct ddl_plan *
 		strbuf_reset(&sql);
 		strbuf_reset(&item);
 		strbuf_reset(&name);
-		strbuf_addf(&sql, "ALTER TABLE ONLY %s ADD ", qt);
+		/* on a partitioned table, for every partition too */
+		strbuf_addf(&sql, "ALTER TABLE %s%s ADD ", partitioned ? "" : "ONLY ", qt);
 		if (con->kind == 'u') {
 			index_name(s, t, con->name, &name);
 			strbuf_addstr(&sql, "CONSTRAINT ");
@@ -721,39 +722,51 @@ fk_steps(const struct table *t, struct ddl_plan *plan, const char *qt)
 	free(ddl);
 }
 
-/* MySQL partitioning is not translated yet: the table arrives whole, as
- * one PostgreSQL table, every row in it, and the load says so. */
-static void
-partition_note(const struct table *t, struct ddl_plan *plan)
+/* MySQL partitioning as declarative partitions, or one table holding
+ * every row with a note saying why; 1 when partitioned. */
+static int
+partitioning(const struct schema_model *s, const struct table *t, struct ddl_plan *plan,
+	     const char *qt, struct strbuf *key, struct strbuf *parts)
 {
+	struct strbuf why = STRBUF_INIT;
 	const char *p = t->native_ddl ? strstr(t->native_ddl, "PARTITION BY ") : NULL;
+	int r = pg_partition_from_mysql(s, t, qt, key, parts, &why);
 	size_t n;
 
-	if (!p)
-		return;
-	n = strcspn(p, "\n");
-	while (n && (p[n - 1] == ' ' || p[n - 1] == '/' || p[n - 1] == '*'))
-		n--;
-	note(plan, t, NULL, "MySQL partitioning (%.*s) is not carried: the table becomes one "
-	     "PostgreSQL table holding every row", (int)(n > 200 ? 200 : n), p);
+	if (r < 0 && p) {
+		n = strcspn(p, "\n");
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '/' || p[n - 1] == '*'))
+			n--;
+		note(plan, t, NULL, "MySQL partitioning (%.*s) is not carried: the table becomes one "
+		     "PostgreSQL table holding every row, since %s", (int)(n > 200 ? 200 : n), p,
+		     why.buf);
+		strbuf_reset(key);
+		strbuf_reset(parts);
+	}
+	strbuf_release(&why);
+	return r > 0;
 }
 
 static void
 plan_table(const struct schema_model *s, const struct table *t, struct ddl_plan *plan,
 	   struct strbuf *pre)
 {
-	struct strbuf qt = STRBUF_INIT, trig = STRBUF_INIT;
+	struct strbuf qt = STRBUF_INIT, trig = STRBUF_INIT, key = STRBUF_INIT, parts = STRBUF_INIT;
+	int partitioned;
 
 	pg_quote_qualified(&qt, t->schema, t->name);
-	partition_note(t, plan);
-	create_table(t, plan, qt.buf, pre, &trig);
+	partitioned = partitioning(s, t, plan, qt.buf, &key, &parts);
+	create_table(t, plan, qt.buf, pre, &trig, strbuf_cstr(&key));
+	strbuf_add(pre, parts.buf, parts.len);
 	table_comments(t, qt.buf, pre);
 	if (trig.len)
 		on_update_trigger(t, plan, qt.buf, trig.buf, pre);
-	key_steps(s, t, plan, qt.buf);
+	key_steps(s, t, plan, qt.buf, partitioned);
 	fk_steps(t, plan, qt.buf);
 	strbuf_release(&qt);
 	strbuf_release(&trig);
+	strbuf_release(&key);
+	strbuf_release(&parts);
 }
 
 int

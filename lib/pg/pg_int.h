@@ -54,6 +54,13 @@ int pg_copy_table(struct db_conn *c, struct table *t, const char *tail,
  * PostgreSQL's words; -1 when a part of it has no sure equivalent
  * (pg_expr_mysql.c). */
 int pg_expr_from_mysql(const char *expr, struct strbuf *out);
+/* A partitioned MySQL table's partitioning, from its SHOW CREATE TABLE,
+ * as PostgreSQL's (pg_partition_mysql.c): 1 with " PARTITION BY ..." for
+ * the CREATE TABLE of qt in key and each partition's CREATE TABLE in
+ * parts; 0 when the table is not partitioned; -1 with why when it stays
+ * one plain table. */
+int pg_partition_from_mysql(const struct schema_model *s, const struct table *t, const char *qt,
+			    struct strbuf *key, struct strbuf *parts, struct strbuf *why);
 
 /* verify (the dialect, pg_verify.c) */
 extern const struct db_verify_ops pg_verify_ops;

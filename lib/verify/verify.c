@@ -231,26 +231,33 @@ caps_of(const struct vsrc *src)
 }
 
 /* A partitioned table is compared as one table, its root read with every
- * partition's rows, when both sides are databases; a dump holds its rows
- * per partition, so against a dump the partitions are compared instead. */
+ * partition's rows, except between a PostgreSQL dump, which holds its
+ * rows per partition, and PostgreSQL: there partition by partition. */
+static int
+partitions_compared(struct vsrc *src)
+{
+	return (src[0].is_dump || src[1].is_dump) &&
+	       (caps_of(&src[0]) & DB_CAP_PARTITION_TABLES) &&
+	       (caps_of(&src[1]) & DB_CAP_PARTITION_TABLES);
+}
+
 static int
 partition_skipped(struct vsrc *src, const struct table *t)
 {
-	if ((src[0].is_dump || src[1].is_dump) &&
-	    !src[0].fold_partitions && !src[1].fold_partitions)
-		return t->partition_key != NULL;
-	return t->partition_of != NULL;
+	return partitions_compared(src) ? t->partition_key != NULL : t->partition_of != NULL;
 }
 
-/* Against a database where a partitioned table is one table (MySQL), a
- * dump's partitions are read as their root: it counts their rows. */
+/* Where roots are compared, a dump's root is read from its partitions'
+ * chunks, and counts their rows. */
 static void
 fold_dump_partitions(struct vsrc *src)
 {
+	if (partitions_compared(src))
+		return;
 	for (int s = 0; s < 2; s++) {
-		struct vsrc *d = &src[s], *db = &src[!s];
+		struct vsrc *d = &src[s];
 
-		if (!d->is_dump || db->is_dump || (caps_of(db) & DB_CAP_PARTITION_TABLES))
+		if (!d->is_dump)
 			continue;
 		d->fold_partitions = 1;
 		for (int i = 0; i < d->model.ntables; i++) {
