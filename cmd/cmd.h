@@ -34,6 +34,7 @@ enum {
 	OPT_KEEP_DUMP,
 	OPT_NO_OWNER,
 	OPT_NO_PRIVILEGES,
+	OPT_ROLES,
 };
 /* What the source is read with (dump_option handles these). */
 #define DUMP_LONG_OPTIONS \
@@ -58,7 +59,8 @@ enum {
 	{ "uuid", required_argument, NULL, OPT_UUID }, \
 	{ "unmapped-as-text", no_argument, NULL, OPT_UNMAPPED_AS_TEXT }, \
 	{ "no-owner", no_argument, NULL, OPT_NO_OWNER }, \
-	{ "no-privileges", no_argument, NULL, OPT_NO_PRIVILEGES }
+	{ "no-privileges", no_argument, NULL, OPT_NO_PRIVILEGES }, \
+	{ "roles", no_argument, NULL, OPT_ROLES }
 
 struct dump_opts;
 struct load_opts;

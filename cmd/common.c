@@ -275,6 +275,8 @@ const char load_options_help[] =
 	"      --no-owner            PostgreSQL to PostgreSQL: leave objects owned by the\n"
 	"                            loading role instead of the source's owners\n"
 	"      --no-privileges       PostgreSQL to PostgreSQL: leave out the source's GRANTs\n"
+	"      --roles               PostgreSQL to PostgreSQL: create the owners and grantees\n"
+	"                            the target lacks (no passwords, no superuser)\n"
 	"      --schema-prefix       put several PostgreSQL schemas into one MySQL database,\n"
 	"                            tables named schema_table\n";
 
@@ -303,6 +305,7 @@ load_option(const char *sub, int ch, const char *arg, struct load_opts *o)
 	case OPT_UNMAPPED_AS_TEXT: o->unmapped_as_text = 1; break;
 	case OPT_NO_OWNER: o->no_owner = 1; break;
 	case OPT_NO_PRIVILEGES: o->no_privileges = 1; break;
+	case OPT_ROLES: o->create_roles = 1; break;
 	case OPT_STRICT: o->strict = 1; break;
 	case OPT_TINYINT_NUMERIC: o->tinyint_numeric = 1; break;
 	case OPT_STRIP_NUL: o->strip_nul = 1; break;
@@ -350,9 +353,8 @@ print_load_notes(const struct load_result *r)
 	if (log_get_level() < LOG_WARN)
 		return;
 	if (r->not_migrated)
-		printf("  %d view%s, routine%s or trigger%s not migrated (reported above)\n",
-		       r->not_migrated, r->not_migrated == 1 ? "" : "s",
-		       r->not_migrated == 1 ? "" : "s", r->not_migrated == 1 ? "" : "s");
+		printf("  %d object%s not migrated: views, routines, triggers, owners or grants "
+		       "(reported above)\n", r->not_migrated, r->not_migrated == 1 ? "" : "s");
 	if (r->notes)
 		printf("  %d type mapping%s reported above (lossy or approximate)\n", r->notes,
 		       r->notes == 1 ? "" : "s");

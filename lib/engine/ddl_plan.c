@@ -30,7 +30,10 @@ ddl_plan_add_object(struct ddl_plan *p, const struct db_object *o, const char *s
 	struct strbuf item = STRBUF_INIT, what = STRBUF_INIT;
 
 	strbuf_addf(&item, "object:%s:%s.%s", o->kind, o->schema, o->name);
-	strbuf_addf(&what, "%s %s.%s", o->kind, o->schema, o->name);
+	if (*o->schema)
+		strbuf_addf(&what, "%s %s.%s", o->kind, o->schema, o->name);
+	else
+		strbuf_addf(&what, "%s %s", o->kind, o->name);	/* a role */
 	ddl_plan_add_undo(p, DDL_POST_OBJECTS, item.buf, sql, NULL);
 	p->steps[p->nsteps - 1].what = strbuf_detach(&what);
 	strbuf_release(&item);

@@ -48,6 +48,7 @@ struct ddl_plan {
 	int strip_nul;		/* input: drop NUL bytes the target's text cannot hold */
 	int no_owner;		/* input: leave objects owned by the loading role */
 	int no_privileges;	/* input: leave out the source's GRANTs */
+	int create_roles;	/* input: create the roles owners and GRANTs name */
 	const char *target_version;	/* input: the target server's version
 					 * string ("10.11.6-MariaDB"), or NULL */
 	struct ddl_xform *xforms;	/* output: the columns whose values convert */

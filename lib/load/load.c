@@ -822,6 +822,7 @@ load_plan(struct load_ctx *ctx, struct schema_model *model, struct dberr *err)
 	plan->unbounded_numeric = opts->unbounded_numeric;
 	plan->no_owner = opts->no_owner;
 	plan->no_privileges = opts->no_privileges;
+	plan->create_roles = opts->create_roles;
 	plan->strip_nul = opts->strip_nul;
 	plan->target_version = ctx->drv->server_version(ctx->conns[0]);
 	if (opts->uuid_binary)
@@ -858,6 +859,45 @@ load_plan(struct load_ctx *ctx, struct schema_model *model, struct dberr *err)
 				 "or load without --strict to accept what is listed above",
 				 plan->notes.n, plan->notes.n == 1 ? "" : "s", plan->notes.v[0]);
 	return check_zero_dates(opts, ctx->drv, model, err);
+}
+
+/* The roles the source's owners and GRANTs name that the target lacks,
+ * said before anything is created: --roles creates them (the plan holds
+ * the steps), else their ownership and grants are reported not migrated,
+ * and --strict refuses. */
+static int
+load_roles(struct load_ctx *ctx, struct dberr *err)
+{
+	const struct load_opts *opts = ctx->opts;
+	struct strlist missing = STRLIST_INIT;
+	struct strbuf names = STRBUF_INIT;
+	int ret = 0;
+
+	if (!ctx->drv->target->roles_missing || (opts->no_owner && opts->no_privileges))
+		return 0;
+	if (ctx->drv->target->roles_missing(ctx->conns[0], ctx->model, &missing, err) < 0)
+		return -1;
+	for (size_t i = 0; i < missing.n; i++)
+		strbuf_addf(&names, "%s%s", i ? ", " : "", missing.v[i]);
+	if (!missing.n)
+		ret = 0;	/* every role is there */
+	else if (opts->create_roles)
+		log_info("creating %zu role%s the target lacks (--roles, without passwords): %s",
+			 missing.n, missing.n == 1 ? "" : "s", names.buf);
+	else if (opts->strict)
+		ret = dberr_set(err, DBERR_UNSUPPORTED, "the target lacks role%s %s, which the "
+				"source's objects are owned by or granted to; --strict refuses: "
+				"pass --roles to create %s, or --no-owner --no-privileges",
+				missing.n == 1 ? "" : "s", names.buf, missing.n == 1 ? "it" : "them");
+	else
+		log_warn("the target lacks role%s %s, which the source's objects are owned by or "
+			 "granted to: that ownership and those grants will be reported not migrated; "
+			 "pass --roles to create %s (without passwords), or --no-owner "
+			 "--no-privileges to leave both out", missing.n == 1 ? "" : "s", names.buf,
+			 missing.n == 1 ? "it" : "them");
+	strlist_release(&missing);
+	strbuf_release(&names);
+	return ret;
 }
 
 /* Step 2: what the ledger says is done (on the first connection, open
@@ -1204,6 +1244,8 @@ load_model(const struct load_opts *opts, const struct dump_meta *meta,
 	    load_record_xforms(&ctx, err) < 0)
 		goto out;
 	fold_partitions(&ctx);
+	if (ctx.do_schema && load_roles(&ctx, err) < 0)
+		goto out;
 	if (ctx.do_schema && load_pre_data(&ctx, err) < 0)
 		goto out;
 	/* One display from the first row to the last step: the summary

@@ -31,6 +31,7 @@ struct load_opts {
 	int uuid_binary;		/* uuid as binary(16) on MySQL */
 	int unmapped_as_text;		/* other engine: unmapped types become text */
 	int no_owner, no_privileges;	/* PostgreSQL: skip ownership, GRANTs */
+	int create_roles;		/* PostgreSQL: create the roles they name */
 	int progress;			/* enum progress_mode */
 };
 

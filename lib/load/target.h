@@ -51,6 +51,11 @@ struct db_target_ops {
 			  const char *dump_id, const char *item,
 			  row_source_fn src, void *arg, unsigned flags,
 			  uint64_t *rows, struct dberr *err);
+	/* Adds to missing the roles s's objects name (kind "role": owners
+	 * and grantees) that the target lacks. NULL where the engine
+	 * carries no roles. */
+	int (*roles_missing)(struct db_conn *c, const struct schema_model *s,
+			     struct strlist *missing, struct dberr *err);
 };
 
 #endif

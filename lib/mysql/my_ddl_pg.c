@@ -1320,7 +1320,7 @@ my_ddl_plan_from_pg(const struct schema_model *s, struct ddl_plan *plan, struct 
 	ddl_plan_set_table(plan, NULL);
 	partition_xforms(s, plan);
 	for (int i = 0; i < s->nobjects; i++) {
-		if (!strcmp(s->objects[i].kind, "owner of"))
+		if (!strcmp(s->objects[i].kind, "owner of") || !strcmp(s->objects[i].kind, "role"))
 			continue;	/* MySQL tables have no owner to carry */
 		strbuf_reset(&w);
 		strbuf_addf(&w, "%s.%s: PostgreSQL %s is not migrated to MySQL; recreate it by hand from "

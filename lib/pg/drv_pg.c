@@ -682,25 +682,41 @@ pg_exec_step(struct db_conn *c, const char *dump_id, const struct ddl_step *step
 	return 0;
 }
 
+/* The relkind of the table named qt ("schema"."name"), '\0' when there
+ * is none. A partitioned table (one loaded from MySQL too) holds its rows
+ * in its partitions; any other table only its own, as COPY reads it. */
+static int
+pg_relkind(struct db_conn *c, const char *qt, char *kind, struct dberr *err)
+{
+	const char *params[1] = { qt };
+	PGresult *r = pg_query(c, "SELECT c.relkind FROM pg_catalog.pg_class c "
+			       "WHERE c.oid = pg_catalog.to_regclass($1)", 1, params, err);
+
+	if (!r)
+		return -1;
+	*kind = PQntuples(r) == 1 ? PQgetvalue(r, 0, 0)[0] : '\0';
+	PQclear(r);
+	return 0;
+}
+
 static int
 pg_table_probe(struct db_conn *c, const struct table *t, int *exists,
 	       int *has_rows, struct dberr *err)
 {
 	struct strbuf q = STRBUF_INIT, sql = STRBUF_INIT;
-	const char *params[1];
 	PGresult *r;
-	int ret = -1;
+	int ret = -1, partitioned;
+	char kind;
 
 	pg_quote_qualified(&q, t->schema, t->name);
-	params[0] = q.buf;
-	r = pg_query(c, "SELECT pg_catalog.to_regclass($1) IS NOT NULL", 1, params, err);
-	if (!r)
+	if (pg_relkind(c, q.buf, &kind, err) < 0)
 		goto out;
-	*exists = PQgetvalue(r, 0, 0)[0] == 't';
-	PQclear(r);
+	*exists = kind != '\0';
+	partitioned = kind == 'p';
 	*has_rows = 0;
 	if (*exists) {
-		strbuf_addf(&sql, "SELECT EXISTS (SELECT 1 FROM ONLY %s)", q.buf);
+		strbuf_addf(&sql, "SELECT EXISTS (SELECT 1 FROM %s%s)", partitioned ? "" : "ONLY ",
+			    q.buf);
 		if (!(r = pg_query(c, sql.buf, 0, NULL, err)))
 			goto out;
 		*has_rows = PQgetvalue(r, 0, 0)[0] == 't';
@@ -716,14 +732,38 @@ out:
 static int
 pg_table_truncate(struct db_conn *c, const struct table *t, struct dberr *err)
 {
-	struct strbuf sql = STRBUF_INIT;
+	struct strbuf sql = STRBUF_INIT, q = STRBUF_INIT;
 	int ret;
+	char kind;
 
-	strbuf_addstr(&sql, "TRUNCATE ONLY ");
-	pg_quote_qualified(&sql, t->schema, t->name);
-	ret = pg_exec(c, sql.buf, err);
+	pg_quote_qualified(&q, t->schema, t->name);
+	if ((ret = pg_relkind(c, q.buf, &kind, err)) == 0) {
+		strbuf_addf(&sql, "TRUNCATE %s%s", kind == 'p' ? "" : "ONLY ", q.buf);
+		ret = pg_exec(c, sql.buf, err);
+	}
 	strbuf_release(&sql);
+	strbuf_release(&q);
 	return ret;
+}
+
+static int
+pg_roles_missing(struct db_conn *c, const struct schema_model *s, struct strlist *missing,
+		 struct dberr *err)
+{
+	for (int i = 0; i < s->nobjects; i++) {
+		const char *params[1] = { s->objects[i].name };
+		PGresult *r;
+
+		if (strcmp(s->objects[i].kind, "role"))
+			continue;
+		if (!(r = pg_query(c, "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = $1", 1,
+				   params, err)))
+			return -1;
+		if (PQntuples(r) == 0)
+			strlist_push(missing, s->objects[i].name);
+		PQclear(r);
+	}
+	return 0;
 }
 
 static int
@@ -1041,6 +1081,7 @@ static const struct db_target_ops pg_target_ops = {
 	.sequences_plan = pg_sequences_plan,
 	.exec_step = pg_exec_step,
 	.table_probe = pg_table_probe,
+	.roles_missing = pg_roles_missing,
 	.table_truncate = pg_table_truncate,
 	.fk_checks_off = pg_fk_checks_off,
 	.load_chunk = pg_load_chunk,

@@ -184,6 +184,46 @@ pre_data_object(const struct db_object *o)
 	return !strcmp(o->kind, "extension") || !strcmp(o->kind, "type");
 }
 
+/* A role an owner or a GRANT names, created under --roles when the
+ * target lacks it (roles are the cluster's: one that exists, made by
+ * another load meanwhile too, is left as it is). */
+static void
+role_object(struct ddl_plan *plan, const struct db_object *o)
+{
+	static const char *const attrs[] = {
+		"LOGIN", "NOLOGIN", "INHERIT", "NOINHERIT", "CREATEDB", "CREATEROLE", NULL
+	};
+	struct strbuf sql = STRBUF_INIT, create = STRBUF_INIT;
+	const char *w;
+
+	if (!plan->create_roles || (plan->no_owner && plan->no_privileges))
+		return;
+	if (strstr(o->name, "$dbmig$")) {	/* it would end the DO block's quote */
+		struct strbuf note = STRBUF_INIT;
+
+		strbuf_addf(&note, "role %s is not created: create it by hand", o->name);
+		strlist_push(&plan->notes, note.buf);
+		strbuf_release(&note);
+		return;
+	}
+	/* the name quoted here and only the attributes dbmig writes: the
+	 * manifest's text never reaches SQL */
+	strbuf_addstr(&create, "CREATE ROLE ");
+	pg_quote_ident(&create, o->name);
+	for (int i = 0; attrs[i]; i++)
+		for (w = o->definition; (w = strstr(w, attrs[i])); w++)
+			if (w > o->definition && w[-1] == ' ' &&
+			    (w[strlen(attrs[i])] == ' ' || !w[strlen(attrs[i])])) {
+				strbuf_addf(&create, " %s", attrs[i]);
+				break;
+			}
+	strbuf_addf(&sql, "DO $dbmig$ BEGIN %s; EXCEPTION WHEN duplicate_object THEN NULL; "
+		    "END $dbmig$", create.buf);
+	ddl_plan_add_object(plan, o, sql.buf);
+	strbuf_release(&sql);
+	strbuf_release(&create);
+}
+
 /* Each extension the source has, as its own step before the tables, so
  * a target without it fails naming it (the load says what to install). */
 static void
@@ -371,6 +411,10 @@ pg_ddl_plan(const struct schema_model *s, struct ddl_plan *plan, struct dberr *e
 		    (plan->no_owner && !strcmp(o->kind, "owner of")) ||
 		    (plan->no_privileges && !strcmp(o->kind, "privileges on")))
 			continue;
+		if (!strcmp(o->kind, "role")) {
+			role_object(plan, o);
+			continue;
+		}
 		ddl_plan_add_object(plan, o, o->definition);
 	}
 	return 0;

@@ -490,12 +490,26 @@ read_not_carried(struct db_conn *c, struct schema_model *s, struct dberr *err)
 		     "UNION ALL SELECT 'collation', n.nspname, co.collname, NULL, 6, co.oid::int8 "
 		     "FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace "
 		     "WHERE " USER_NS_FILTER("n") " "
+		     /* the roles owners and GRANTs name, without passwords, for
+		      * load --roles; superuser, replication and BYPASSRLS stay
+		      * behind (pg_ddl says so) */
+		     "UNION ALL SELECT 'role', '', r.rolname, format('CREATE ROLE %I %s %s%s%s', "
+		     "  r.rolname, CASE WHEN r.rolcanlogin THEN 'LOGIN' ELSE 'NOLOGIN' END, "
+		     "  CASE WHEN r.rolinherit THEN 'INHERIT' ELSE 'NOINHERIT' END, "
+		     "  CASE WHEN r.rolcreatedb THEN ' CREATEDB' ELSE '' END, "
+		     "  CASE WHEN r.rolcreaterole THEN ' CREATEROLE' ELSE '' END), 7, r.oid::int8 "
+		     "FROM pg_roles r WHERE r.rolname !~ '^pg_' AND r.oid IN ("
+		     "  SELECT c.relowner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+		     "  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND " USER_NS_FILTER("n") " "
+		     "  UNION SELECT a.grantee FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, "
+		     "  aclexplode(c.relacl) a WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND "
+		     USER_NS_FILTER("n") ") "
 		     /* owners, then privileges, as pg_dump sets them: after the
 		      * objects exist; a sequence a column owns follows its table */
 		     "UNION ALL SELECT 'owner of', n.nspname, c.relname, "
 		     "  format('ALTER %s %I.%I OWNER TO %I', CASE c.relkind WHEN 'S' THEN 'SEQUENCE' "
 		     "    WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, "
-		     "    n.nspname, c.relname, pg_get_userbyid(c.relowner)), 7, c.oid::int8 "
+		     "    n.nspname, c.relname, pg_get_userbyid(c.relowner)), 8, c.oid::int8 "
 		     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 		     "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND " USER_NS_FILTER("n") " AND "
 		     NOT_EXTENSION("pg_class", "c.oid") " AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 "
@@ -511,7 +525,7 @@ read_not_carried(struct db_conn *c, struct schema_model *s, struct dberr *err)
 		     "    ELSE quote_ident(pg_get_userbyid(a.grantee)) END, "
 		     "    CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), '' "
 		     "    ORDER BY a.n) FROM aclexplode(c.relacl) WITH ORDINALITY a(grantor, grantee, "
-		     "    privilege_type, is_grantable, n)), 8, c.oid::int8 "
+		     "    privilege_type, is_grantable, n)), 9, c.oid::int8 "
 		     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 		     "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relacl IS NOT NULL AND "
 		     "NOT c.relispartition AND " USER_NS_FILTER("n")

@@ -178,7 +178,7 @@ setup_file() {
 	run -0 jq -r '.schema.warnings | length' "$BATS_TEST_TMPDIR/d/manifest.json"
 	assert_output 2
 	# The view is kept by definition, and recreated by the load.
-	run -0 jq -r '.schema.objects[] | select(.kind != "owner of") | [.kind, .schema, .name] | join(" ")' \
+	run -0 jq -r '.schema.objects[] | select(.kind != "owner of" and .kind != "role") | [.kind, .schema, .name] | join(" ")' \
 		"$BATS_TEST_TMPDIR/d/manifest.json"
 	assert_output "view public geo_v"
 	dst=$(new_db odd_dst)
@@ -236,7 +236,7 @@ setup_file() {
 	run -0 dbmig load "$BATS_TEST_TMPDIR/d" "$dst2"
 	assert_output --partial "view public.v1 was not migrated"
 	assert_output --partial "already exists"
-	assert_output --partial "not migrated (reported above)"
+	assert_output --partial "objects not migrated: views, routines, triggers, owners or grants (reported above)"
 }
 
 @test "publications and collations that are not carried are named" {
@@ -252,6 +252,9 @@ setup_file() {
 }
 
 @test "owners and GRANTs carry as pg_dump carries them; --no-owner and --no-privileges leave them out; a missing role is named" {
+	for db in own_src own_dst own_none; do
+		psql_at "$PG_URI" "DROP DATABASE IF EXISTS $db" >/dev/null
+	done
 	psql_at "$PG_URI" "DROP ROLE IF EXISTS own_app; DROP ROLE IF EXISTS own_reader;
 		CREATE ROLE own_app; CREATE ROLE own_reader" >/dev/null
 	src=$(new_db own_src)
@@ -269,16 +272,48 @@ setup_file() {
 	run -0 psql_at "$dst" "SELECT string_agg(relname || ':' || pg_get_userbyid(relowner) || ':' ||
 		coalesce(relacl::text, '-'), ' ' ORDER BY relname) FROM pg_class WHERE relname IN ('t', 'tv', 's')"
 	assert_output "s:postgres:- t:postgres:- tv:postgres:-"
-	# a role the target lacks: the load goes on and names what it could not set
-	psql_at "$PG_URI" "DROP ROLE IF EXISTS own_gone; CREATE ROLE own_gone" >/dev/null
+}
+
+@test "roles the target lacks are named before anything is created; --roles creates them without passwords, --strict refuses" {
+	psql_at "$PG_URI" "DROP ROLE IF EXISTS own_gone; CREATE ROLE own_gone LOGIN CREATEDB PASSWORD 'secret-pw';
+		DROP ROLE IF EXISTS own_owner; CREATE ROLE own_owner" >/dev/null
 	src=$(new_db own_src2)
-	psql_at "$src" "CREATE TABLE g (x int); GRANT SELECT ON g TO own_gone" >/dev/null
+	psql_at "$src" "CREATE TABLE g (x int); GRANT SELECT ON g TO own_gone; ALTER TABLE g OWNER TO own_owner" >/dev/null
 	dbmig -q dump "$src" -o "$BATS_TEST_TMPDIR/d2" >/dev/null
+	run ! grep -r secret-pw "$BATS_TEST_TMPDIR/d2"
 	psql_at "$PG_URI" "DROP DATABASE own_src2" >/dev/null
-	psql_at "$PG_URI" "DROP ROLE own_gone" >/dev/null
-	run -0 dbmig load "$BATS_TEST_TMPDIR/d2" "$(new_db own_missing)"
+	psql_at "$PG_URI" "DROP ROLE own_gone; DROP ROLE own_owner" >/dev/null
+	# said first, with the way out; the load goes on and names what it could not set
+	dst=$(new_db own_missing)
+	run -0 dbmig load "$BATS_TEST_TMPDIR/d2" "$dst"
+	assert_line --index 0 --partial "the target lacks roles own_gone, own_owner, which the source's objects are owned by or granted to"
+	assert_output --partial "pass --roles to create them (without passwords), or --no-owner --no-privileges"
 	assert_output --partial "privileges on public.g was not migrated"
-	assert_output --partial 'role "own_gone" does not exist'
+	assert_output --partial 'role "own_owner" does not exist'
+	# --strict: refused before the target is touched
+	dst=$(new_db own_strict)
+	run -7 dbmig load --strict "$BATS_TEST_TMPDIR/d2" "$dst"
+	assert_output --partial "the target lacks roles own_gone, own_owner"
+	run -0 psql_at "$dst" "SELECT count(*) FROM pg_class WHERE relname = 'g'"
+	assert_output 0
+	# --roles: created with their attributes, no password, then owner and grants hold
+	dst=$(new_db own_roles)
+	run -0 dbmig load --roles "$BATS_TEST_TMPDIR/d2" "$dst"
+	assert_output --partial "creating 2 roles the target lacks (--roles, without passwords): own_gone, own_owner"
+	refute_output --partial "not migrated"
+	run -0 psql_at "$dst" "SELECT rolname || ':' || rolcanlogin || ':' || rolcreatedb || ':' ||
+		(rolpassword IS NULL) FROM pg_authid WHERE rolname IN ('own_gone', 'own_owner') ORDER BY 1"
+	assert_output "own_gone:true:true:true
+own_owner:false:false:true"
+	run -0 psql_at "$dst" "SELECT pg_get_userbyid(relowner) || ' ' || relacl::text FROM pg_class WHERE relname = 'g'"
+	assert_output "own_owner {own_owner=arwdDxt/own_owner,own_gone=r/own_owner}"
+	# a second load with the roles there: nothing to create, nothing said
+	run -0 dbmig load --roles "$BATS_TEST_TMPDIR/d2" "$(new_db own_roles2)"
+	refute_output --partial "roles the target lacks"
+	for db in own_missing own_strict own_roles own_roles2; do
+		psql_at "$PG_URI" "DROP DATABASE $db" >/dev/null
+	done
+	psql_at "$PG_URI" "DROP ROLE own_gone; DROP ROLE own_owner" >/dev/null
 }
 
 @test "every PostgreSQL type carries natively, extensions and composite types included: pg_dump -s of both sides agree" {

@@ -111,7 +111,7 @@ SQL
 	maps=$(grep -c "becomes" <<<"$output")
 	assert_output --partial "  $maps type mapping"
 	assert_output --partial "  1 constraint, index or default not carried (reported above)"
-	assert_output --partial "  1 view, routine or trigger not migrated (reported above)"
+	assert_output --partial "  1 object not migrated: views, routines, triggers, owners or grants (reported above)"
 	run -0 dbmig -q load "$BATS_FILE_TMPDIR/d" "$(new_mydb msg_counts_q)"
 	refute_output --partial "reported above"
 }
