@@ -118,6 +118,8 @@ table_json(const struct table *t)
 			json_object_set_new(j, "collation", json_string(c->collation));
 		if (c->on_update_now)
 			json_object_set_new(j, "on_update_now", json_true());
+		if (c->has_max_len)
+			json_object_set_new(j, "max_len", json_integer((json_int_t)c->max_len));
 		if (c->xform) {
 			struct strbuf x = STRBUF_INIT;
 
@@ -505,6 +507,10 @@ mtable(struct mread *r, json_t *o, struct table *t, int has_data)
 			c->collation = mstr(r, v, "collation", 0, 1024);
 			if (json_object_get(v, "on_update_now"))
 				c->on_update_now = mbool(r, v, "on_update_now");
+			if (json_object_get(v, "max_len")) {
+				c->has_max_len = 1;
+				c->max_len = mint(r, v, "max_len", 0, INT64_MAX, 0, 1);
+			}
 			{
 				char *x = mstr(r, v, "transform", 0, 256);
 

@@ -182,6 +182,18 @@ schema_find_table(const struct schema_model *s, const char *qual)
 	return hit;
 }
 
+int
+table_column_in_key(const struct table *t, const char *name)
+{
+	for (int k = 0; k < t->ncons; k++)
+		if (strchr("puf", t->cons[k].kind) && strlist_has(&t->cons[k].columns, name))
+			return 1;
+	for (int k = 0; k < t->nidx; k++)
+		if (t->idx[k].unique && !t->idx[k].prefix && strlist_has(&t->idx[k].columns, name))
+			return 1;
+	return 0;
+}
+
 const struct table *
 schema_partition_root(const struct schema_model *s, const struct table *t)
 {

@@ -28,6 +28,11 @@ struct column {
 	char *unmapped_from;	/* carried as text from this type, or NULL */
 	char *collation;	/* quoted, qualified; NULL for the type's default */
 	int on_update_now;	/* MySQL ON UPDATE CURRENT_TIMESTAMP */
+	/* The longest value of text or binary in a key that the dump saw,
+	 * in characters (bytes for binary), so a key toward MySQL is sized
+	 * from the data; has_max_len 0 when unknown. */
+	int has_max_len;
+	int64_t max_len;
 	unsigned xform;		/* enum column_xform: how a load converts the
 				 * values (set by load; see xform.h) */
 	/* What the dump saw in the values, for mappings that depend on the
@@ -149,6 +154,10 @@ struct sequence *schema_add_sequence(struct schema_model *s);
 struct enum_type *schema_add_enum(struct schema_model *s);
 struct domain *schema_add_domain(struct schema_model *s);
 struct db_object *schema_add_object(struct schema_model *s);
+
+/* 1 when column name of t is in a key that needs it whole (primary,
+ * unique or foreign key, unique index). */
+int table_column_in_key(const struct table *t, const char *name);
 
 /* The table whose "schema.name" is qual, or NULL. Borrowed. */
 struct table *schema_find_table(const struct schema_model *s, const char *qual);

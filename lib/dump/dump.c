@@ -60,7 +60,76 @@ struct table_sink {
 	uint64_t rows, raw;		/* of the open chunk, without a file */
 	uint64_t rows_unreported;	/* progress goes out in batches */
 	uint64_t raw_reported;		/* of the open chunk */
+	/* text and binary in keys: their longest value (column_max_len) */
+	int nmeasured;
+	int *measured;			/* data column indexes */
+	int *measured_col;		/* their columns in t */
+	int64_t *max_len;
 };
+
+/* Text and binary columns in a key have their longest value measured as
+ * the rows go by, for a target that sizes keys from it (MySQL). */
+static void
+measure_setup(struct table_sink *s)
+{
+	const struct table *t = s->t;
+
+	s->measured = xcalloc((size_t)t->ncols + 1, sizeof(*s->measured));
+	s->measured_col = xcalloc((size_t)t->ncols + 1, sizeof(*s->measured_col));
+	s->max_len = xcalloc((size_t)t->ncols + 1, sizeof(*s->max_len));
+	for (int i = 0, d = 0; i < t->ncols; i++) {
+		enum ntype nt = t->cols[i].type.t;
+
+		if (t->cols[i].generated_expr)
+			continue;
+		if ((nt == NT_TEXT || nt == NT_VARCHAR || nt == NT_CHAR || nt == NT_BYTES) &&
+		    table_column_in_key(t, t->cols[i].name)) {
+			s->measured[s->nmeasured] = d;
+			s->measured_col[s->nmeasured++] = i;
+		}
+		d++;
+	}
+}
+
+static void
+measure_row(struct table_sink *s, const struct value *vals)
+{
+	for (int k = 0; k < s->nmeasured; k++) {
+		const struct value *v = &vals[s->measured[k]];
+		int64_t n = 0;
+
+		if (v->isnull)
+			continue;
+		if (s->t->cols[s->measured_col[k]].type.t == NT_BYTES)
+			n = (int64_t)v->len;
+		else	/* UTF-8: the bytes that start a character */
+			for (size_t i = 0; i < v->len; i++)
+				n += (v->p[i] & 0xC0) != 0x80;
+		if (n > s->max_len[k])
+			s->max_len[k] = n;
+	}
+}
+
+/* Called with the model's lock held. */
+static void
+measure_merge(struct table_sink *s)
+{
+	for (int k = 0; k < s->nmeasured; k++) {
+		struct column *col = &s->t->cols[s->measured_col[k]];
+
+		if (!col->has_max_len || s->max_len[k] > col->max_len)
+			col->max_len = s->max_len[k];
+		col->has_max_len = 1;
+	}
+}
+
+static void
+measure_release(struct table_sink *s)
+{
+	free(s->measured);
+	free(s->measured_col);
+	free(s->max_len);
+}
 
 /* Canonical bytes of the open chunk so far: chunks end at the same row
  * whether or not a file is written. */
@@ -156,6 +225,8 @@ sink_row(void *arg, const struct value *vals, struct dberr *err)
 		return -1;
 	if (s->w && chunk_writer_row(s->w, vals, err) < 0)
 		return -1;
+	if (s->nmeasured)
+		measure_row(s, vals);
 	if (s->ctx->stream) {
 		int64_t n = s->ctx->stream->row(s->job, vals, err);
 
@@ -208,6 +279,7 @@ dump_table_job(void *state, size_t jobno, void *arg, struct dberr *err)
 	progress_part_start(ctx->prog, job->ti);
 	if (ctx->stream && !(s.job = ctx->stream->job_begin(ctx->stream->arg, job->ti, s.ncols, err)))
 		return -1;
+	measure_setup(&s);
 	/* The driver notes what it sees in the values (profiles) on the
 	 * table it reads: give each range its own columns, merged after. */
 	view.cols = xmalloc((size_t)t->ncols * sizeof(*view.cols) + 1);
@@ -229,12 +301,15 @@ dump_table_job(void *state, size_t jobno, void *arg, struct dberr *err)
 		r = -1;
 	if (r < 0) {
 		free(view.cols);
+		measure_release(&s);
 		return -1;
 	}
 	pthread_mutex_lock(&ctx->mu);
 	for (int i = 0; i < t->ncols && s.ncols && !(ctx->stream && ctx->stream->profiles_known); i++)
 		profile_merge(&t->cols[i].profile, &view.cols[i].profile);
+	measure_merge(&s);
 	pthread_mutex_unlock(&ctx->mu);
+	measure_release(&s);
 	free(view.cols);
 	progress_part_done(ctx->prog, job->ti);
 	if (ranged)

@@ -106,18 +106,34 @@ whole_keys(const struct table *t, int (*fn)(const struct table *t, const char *n
 	return 0;
 }
 
-/* The bytes of a key's columns that are not long text, and how many are. */
+/* The bytes one character of col takes in a key: 4 in utf8mb4, 1 binary. */
+static int
+key_unit(const struct column *col)
+{
+	return col->type.t == NT_BYTES ? 1 : 4;
+}
+
+/* The bytes of a key's columns that are not long text, how many are, and
+ * the bytes the long ones' longest values take together (-1 when a
+ * dump from before dbmig measured them does not say). */
 static void
-key_parts(const struct table *t, const struct strlist *cols, int *fixed, int *nlong)
+key_parts(const struct table *t, const struct strlist *cols, int *fixed, int *nlong,
+	  int64_t *longest)
 {
 	*fixed = *nlong = 0;
+	*longest = 0;
 	for (size_t i = 0; i < cols->n; i++) {
 		const struct column *c = find_col(t, cols->v[i]);
 
-		if (c && (is_long_text(c) || c->type.t == NT_BYTES))
+		if (c && (is_long_text(c) || c->type.t == NT_BYTES)) {
 			(*nlong)++;
-		else if (c)
+			if (!c->has_max_len || *longest < 0)
+				*longest = -1;
+			else	/* an empty column still needs room for one */
+				*longest += key_unit(c) * (c->max_len > 0 ? c->max_len : 1);
+		} else if (c) {
 			*fixed += key_bytes(c);
+		}
 	}
 }
 
@@ -132,16 +148,20 @@ share_in_key(const struct table *t, const char *name, const struct strlist *cols
 	struct share_arg *a = arg;
 	const struct column *col = a->col;
 	int fixed, nlong, share;
+	int64_t longest;
 
 	(void)name;
 	if (!strlist_has(cols, col->name))
 		return 0;
-	key_parts(t, cols, &fixed, &nlong);
+	key_parts(t, cols, &fixed, &nlong, &longest);
 	if (!nlong)
 		return 0;
-	share = (KEY_BYTES - fixed) / nlong;
-	if (col->type.t != NT_BYTES)
-		share /= 4;
+	if (longest >= 0 && fixed + longest <= KEY_BYTES)
+		/* measured: each its longest value, and an equal part of what is left */
+		share = (int)(col->max_len > 0 ? col->max_len : 1) +
+			(int)((KEY_BYTES - fixed - longest) / nlong) / key_unit(col);
+	else
+		share = (KEY_BYTES - fixed) / nlong / key_unit(col);
 	if (share < 1)
 		return -1;
 	if (share > (col->type.t == NT_BYTES ? KEY_BYTES : TEXT_KEY_CHARS))
@@ -171,8 +191,16 @@ key_fits(const struct table *t, const char *name, const struct strlist *cols, vo
 {
 	struct fit_arg *a = arg;
 	int fixed, nlong;
+	int64_t longest;
 
-	key_parts(t, cols, &fixed, &nlong);
+	key_parts(t, cols, &fixed, &nlong, &longest);
+	if (longest > 0 && fixed + longest > KEY_BYTES) {
+		dberr_set(a->err, DBERR_UNSUPPORTED, "key %s of table %s needs %" PRId64 " bytes for "
+			  "its longest values (text at 4 bytes a character), more than InnoDB's %d "
+			  "for a key's columns together: shorten those values, or exclude the "
+			  "table with -T", name, a->tn, fixed + longest, KEY_BYTES);
+		return -1;
+	}
 	if (fixed + 4 * nlong <= KEY_BYTES)
 		return 0;
 	dberr_set(a->err, DBERR_UNSUPPORTED, "key %s of table %s needs about %d bytes, more than "
@@ -267,7 +295,14 @@ column_type(struct strbuf *sql, const struct schema_model *s, const struct table
 		/* too long for a row or a key: as text */
 		__attribute__((fallthrough));
 	case NT_TEXT:
-		if (key > 0) {
+		if (key > 0 && col->has_max_len) {
+			strbuf_addf(sql, "varchar(%d)", key);
+			ddl_plan_note(plan, t, col->name, "%s in a key becomes varchar(%d) (the key's "
+				      "columns share InnoDB's 3072 bytes, sized from the longest "
+				      "values, here %" PRId64 " character%s): longer new values would "
+				      "not load", col->native_type, key, col->max_len,
+				      col->max_len == 1 ? "" : "s");
+		} else if (key > 0) {
 			strbuf_addf(sql, "varchar(%d)", key);
 			ddl_plan_note(plan, t, col->name, "%s in a key becomes varchar(%d) (the key's "
 				      "columns share InnoDB's 3072 bytes): longer values would not load",

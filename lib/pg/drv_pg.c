@@ -1065,6 +1065,54 @@ pg_is_internal(const char *schema, const char *name)
 	return !strcmp(schema, "_dbmig");
 }
 
+/* A direct copy to another engine chooses the target's types before it
+ * reads a row: the longest text and binary value in each key, measured
+ * by the server as a dump measures them while it reads (a partition's
+ * are its root's, whose scan sees every partition). */
+static int
+pg_profile_scan(struct db_conn *c, struct table *t, struct dberr *err)
+{
+	struct strbuf sql = STRBUF_INIT;
+	struct column **cols = xcalloc((size_t)t->ncols + 1, sizeof(*cols));
+	PGresult *r = NULL;
+	int n = 0, ret = -1;
+
+	strbuf_addstr(&sql, "SELECT ");
+	for (int i = 0; i < t->ncols && !t->partition_of; i++) {
+		struct column *col = &t->cols[i];
+		enum ntype nt = col->type.t;
+
+		if (col->generated_expr || !(nt == NT_TEXT || nt == NT_VARCHAR || nt == NT_CHAR ||
+					     nt == NT_BYTES) || !table_column_in_key(t, col->name))
+			continue;
+		strbuf_addf(&sql, "%scoalesce(max(%s(", n ? ", " : "",
+			    nt == NT_BYTES ? "octet_length" : "char_length");
+		pg_quote_ident(&sql, col->name);
+		strbuf_addstr(&sql, ")), 0)");
+		cols[n++] = col;
+	}
+	if (!n) {
+		ret = 0;
+		goto out;
+	}
+	strbuf_addstr(&sql, " FROM ");
+	pg_quote_qualified(&sql, t->schema, t->name);
+	if (!(r = pg_query(c, sql.buf, 0, NULL, err))) {
+		dberr_prefix(err, "measuring the longest keys of %s.%s", t->schema, t->name);
+		goto out;
+	}
+	for (int i = 0; i < n; i++) {
+		cols[i]->has_max_len = 1;
+		cols[i]->max_len = strtoll(PQgetvalue(r, 0, i), NULL, 10);
+	}
+	ret = 0;
+out:
+	PQclear(r);
+	free(cols);
+	strbuf_release(&sql);
+	return ret;
+}
+
 static const struct db_source_ops pg_source_ops = {
 	.snapshot_export = pg_snapshot_export,
 	.snapshot_import = pg_snapshot_import,
@@ -1073,6 +1121,7 @@ static const struct db_source_ops pg_source_ops = {
 	.copy_out = pg_copy_out,
 	.key_bounds = pg_key_bounds,
 	.copy_out_range = pg_copy_out_range,
+	.profile_scan = pg_profile_scan,
 };
 
 static const struct db_target_ops pg_target_ops = {

@@ -221,7 +221,7 @@ setup_file() {
 		INSERT INTO pairs VALUES (1, repeat('a', 300), repeat('b', 300), repeat('n', 5000))" >/dev/null
 	dst=$(new_mydb key_my)
 	run -0 dbmig copy "$src" "$dst"
-	assert_output --partial "public.tags.name: text in a key becomes varchar(767) (the key's columns share InnoDB's 3072 bytes)"
+	assert_output --partial "public.tags.name: text in a key becomes varchar(767) (the key's columns share InnoDB's 3072 bytes, sized from the longest values, here 700 characters)"
 	assert_output --partial "public.pairs.a: text in a key becomes varchar(384)"
 	run -0 dbmig verify "$src" "$dst"
 	# the plain index is a prefix of the longtext, which keeps every character
@@ -235,6 +235,30 @@ setup_file() {
 	run -7 dbmig copy "$src" "$dst"
 	assert_output --partial "key wide_pkey of table wide needs about 4080 bytes"
 	run -0 my_sql key_wide -e "SHOW TABLES"
+	assert_output ""
+}
+
+@test "text in a key is sized from the data's longest values, by dump and by copy; values too long together are refused before anything is created" {
+	src=$(new_db keylen_src)
+	psql_at "$src" "CREATE TABLE k4 (a text, b text, c text, d text, PRIMARY KEY (a, b, c, d));
+		INSERT INTO k4 SELECT repeat('x', 500), 'b' || g, 'c', 'd' FROM generate_series(1, 3) g" >/dev/null
+	# an even share (192 characters each) would refuse the 500-character value
+	dbmig -q dump "$src" -o "$BATS_TEST_TMPDIR/k"
+	run -0 jq -r '[.schema.tables[0].columns[].max_len] | join(" ")' "$BATS_TEST_TMPDIR/k/manifest.json"
+	assert_output "500 2 1 1"
+	run -0 dbmig load "$BATS_TEST_TMPDIR/k" "$(new_mydb keylen_load)"
+	assert_output --partial "public.k4.a: text in a key becomes varchar(566) (the key's columns share InnoDB's 3072 bytes, sized from the longest values, here 500 characters)"
+	dst=$(new_mydb keylen_copy)
+	run -0 dbmig copy "$src" "$dst"
+	assert_output --partial "public.k4.a: text in a key becomes varchar(566)"
+	run -0 dbmig verify "$src" "$dst"
+	# 400 + 400 characters need 3200 bytes: refused, naming the key, nothing created
+	psql_at "$src" "CREATE TABLE kbig (a text, b text, PRIMARY KEY (a, b));
+		INSERT INTO kbig VALUES (repeat('y', 400), repeat('z', 400))" >/dev/null
+	dst=$(new_mydb keylen_big)
+	run -7 dbmig copy "$src" "$dst"
+	assert_output --partial "key kbig_pkey of table kbig needs 3200 bytes for its longest values"
+	run -0 my_sql keylen_big -e "SHOW TABLES"
 	assert_output ""
 }
 
