@@ -613,7 +613,8 @@ literal_default(struct strbuf *sql, const struct column *col, const char *lit)
  * (a datetime), so its "now" is UTC_TIMESTAMP, whatever the session's
  * time zone; a timestamp's is the session's local time on both sides. */
 static int
-function_default(struct strbuf *sql, const struct column *col, const char *d)
+function_default(struct strbuf *sql, const struct column *col, const char *d,
+		 const struct ddl_plan *plan)
 {
 	static const char *const now_fns[] = {
 		"now()", "CURRENT_TIMESTAMP", "transaction_timestamp()", "statement_timestamp()",
@@ -624,10 +625,12 @@ function_default(struct strbuf *sql, const struct column *col, const char *d)
 
 	for (size_t i = 0; i < ARRAY_SIZE(now_fns); i++)
 		is_now |= !strcmp(d, now_fns[i]);
-	if (is_now && col->type.t == NT_TIMESTAMPTZ)
-		strbuf_addf(sql, " DEFAULT UTC_TIMESTAMP(%d)", fsp);
-	else if (is_now && col->type.t == NT_TIMESTAMP)
+	if (is_now && col->type.t == NT_TIMESTAMP)
 		strbuf_addf(sql, " DEFAULT CURRENT_TIMESTAMP(%d)", fsp);
+	else if (!my_version_at_least(plan->target_version, 80013, 100201))
+		return 0;	/* an expression default: MySQL 8.0.13, MariaDB 10.2.1 */
+	else if (is_now && col->type.t == NT_TIMESTAMPTZ)
+		strbuf_addf(sql, " DEFAULT (UTC_TIMESTAMP(%d))", fsp);
 	else if (!strcmp(d, "CURRENT_DATE") && col->type.t == NT_DATE)
 		strbuf_addstr(sql, " DEFAULT (CURRENT_DATE)");
 	else if ((!strcmp(d, "CURRENT_TIME") || !strcmp(d, "LOCALTIME")) && col->type.t == NT_TIME)
@@ -643,7 +646,7 @@ function_default(struct strbuf *sql, const struct column *col, const char *d)
 
 /* A PostgreSQL default as MySQL says it; 0 when it cannot be said. */
 static int
-column_default(struct strbuf *sql, const struct column *col)
+column_default(struct strbuf *sql, const struct column *col, const struct ddl_plan *plan)
 {
 	const char *d = col->default_expr;
 	size_t n;
@@ -661,7 +664,7 @@ column_default(struct strbuf *sql, const struct column *col)
 	}
 	if (col->type.t == NT_ARRAY && !strncmp(d, "ARRAY[]::", 9))
 		return literal_default(sql, col, "{}");	/* Rails' empty array */
-	if (function_default(sql, col, d))
+	if (function_default(sql, col, d, plan))
 		return 1;
 	if (d[0] == '\'') {
 		/* 'literal'::type */
@@ -957,9 +960,11 @@ column_def(const struct schema_model *s, const struct table *t, const struct col
 			      "the first column of the primary key), values load as they are",
 			      pk_position(t, col->name) < 0 ? "not in the table's primary key"
 			      : "not the first column of the primary key");
-	else if (!column_default(sql, col))
-		ddl_plan_note(plan, t, col->name, "default '%s' is not carried: recreate it by hand",
-		     col->default_expr);
+	else if (!column_default(sql, col, plan))
+		ddl_plan_note(plan, t, col->name, "default '%s' is not carried%s: recreate it by hand",
+			      col->default_expr,
+			      my_version_at_least(plan->target_version, 80013, 100201) ? ""
+			      : " (expression defaults need MySQL 8.0.13 or MariaDB 10.2)");
 	if (col->comment) {
 		strbuf_addstr(sql, " COMMENT ");
 		my_quote_literal(sql, col->comment);
@@ -1112,6 +1117,12 @@ check_step(struct ddl_plan *plan, const struct table *t, const char *tn, const c
 	const char *body = def && !strncmp(def, "CHECK ", 6) ? def + 6 : NULL;
 	struct db_object o;
 
+	if (!my_version_at_least(plan->target_version, 80016, 100201)) {
+		ddl_plan_note(plan, t, value_col, "check constraint %s is not carried: MySQL %s "
+			      "does not enforce CHECK constraints (8.0.16 and MariaDB 10.2 do); %s",
+			      name, plan->target_version, def ? def : "?");
+		return;
+	}
 	if (!body || strstr(body, "NOT VALID") || my_expr_from_pg(body, value_col, &expr) < 0) {
 		ddl_plan_note(plan, t, value_col, "check constraint %s is not carried: %s has no "
 			      "MySQL equivalent dbmig is sure of; recreate it by hand", name,
@@ -1369,11 +1380,18 @@ my_ddl_plan_from_pg(const struct schema_model *s, struct ddl_plan *plan, struct 
 
 		if (uses == 1)
 			continue;	/* an AUTO_INCREMENT, or said at its column */
-		sequence_object(s, q, plan);
 		strbuf_reset(&w);
-		strbuf_addf(&w, "sequence %s.%s (last value %" PRId64 "%s) becomes a MariaDB "
-			    "SEQUENCE continuing after it (MySQL has none, and says so); ",
-			    q->schema, q->name, q->last_value, q->is_called ? "" : ", not yet called");
+		if (my_version_at_least(plan->target_version, 99999999, 100300)) {
+			sequence_object(s, q, plan);
+			strbuf_addf(&w, "sequence %s.%s (last value %" PRId64 "%s) becomes a MariaDB "
+				    "SEQUENCE continuing after it; ", q->schema, q->name,
+				    q->last_value, q->is_called ? "" : ", not yet called");
+		} else {	/* said now, not as a failed step */
+			strbuf_addf(&w, "sequence %s.%s (last value %" PRId64 "%s) is not migrated: "
+				    "MySQL %s has no sequences (MariaDB 10.3 has); ", q->schema,
+				    q->name, q->last_value, q->is_called ? "" : ", not yet called",
+				    plan->target_version);
+		}
 		if (uses)
 			strbuf_addf(&w, "it feeds %d columns, and each that is its table's key "
 				    "becomes AUTO_INCREMENT, counting on its own", uses);

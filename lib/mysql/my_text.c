@@ -438,3 +438,13 @@ my_tsv_escape(struct strbuf *out, const char *p, size_t n)
 {
 	strbuf_add_escaped(out, p, n, tsv_escapes);
 }
+
+int
+my_version_at_least(const char *v, int mysql, int mariadb)
+{
+	int major, minor, patch;
+
+	if (!v || sscanf(v, "%d.%d.%d", &major, &minor, &patch) != 3)
+		return 1;
+	return major * 10000 + minor * 100 + patch >= (strstr(v, "MariaDB") ? mariadb : mysql);
+}

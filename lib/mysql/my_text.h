@@ -36,6 +36,11 @@ int my_canon_to_text(const struct ntype_desc *d, const unsigned char *p,
 
 /* Appends p[0..n) escaped for LOAD DATA ... FIELDS ESCAPED BY '\\'. */
 void my_tsv_escape(struct strbuf *out, const char *p, size_t n);
+/* 1 when the server version string v ("8.0.36", "10.11.6-MariaDB-...")
+ * is at least mysql (MySQL, as 80016) or mariadb (MariaDB, as 100201);
+ * 1 for NULL or a version it cannot read: assume today's servers. */
+int my_version_at_least(const char *v, int mysql, int mariadb);
+
 /* `name` with backticks doubled. */
 void my_quote_ident(struct strbuf *sb, const char *name);
 /* 'text' with backslashes and quotes escaped. */

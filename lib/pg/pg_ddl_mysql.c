@@ -352,12 +352,12 @@ auto_increment_of(const struct table *t)
  * ICU's root locale at strength 1 (case and accents ignored, as MySQL's
  * _ci collations ignore both) or 2 ('_as_ci': accents count). */
 static const char *
-ci_collation(const struct column *col)
+ci_collation(const struct column *col, const struct ddl_plan *plan)
 {
 	const char *c = col->collation;
 	size_t n = c ? strlen(c) : 0;
 
-	if (n < 3 || strcmp(c + n - 3, "_ci") ||
+	if (n < 3 || strcmp(c + n - 3, "_ci") || !pg_version_at_least(plan->target_version, 120000) ||
 	    (col->type.t != NT_CHAR && col->type.t != NT_VARCHAR && col->type.t != NT_TEXT))
 		return NULL;
 	return strstr(c, "_as_ci") ? "dbmig_ci_as" : "dbmig_ci";
@@ -365,13 +365,13 @@ ci_collation(const struct column *col)
 
 /* The collations the _ci columns need, before the tables. */
 static void
-ci_collations(const struct schema_model *s, struct strbuf *pre)
+ci_collations(const struct schema_model *s, const struct ddl_plan *plan, struct strbuf *pre)
 {
 	int need[2] = { 0, 0 };
 
 	for (int i = 0; i < s->ntables; i++)
 		for (int k = 0; k < s->tables[i].ncols; k++) {
-			const char *ci = ci_collation(&s->tables[i].cols[k]);
+			const char *ci = ci_collation(&s->tables[i].cols[k], plan);
 
 			if (ci)
 				need[!strcmp(ci, "dbmig_ci_as")] = 1;
@@ -405,13 +405,20 @@ create_table(const struct table *t, struct ddl_plan *plan, const char *qt, struc
 		strbuf_addch(&sql, ' ');
 		column_type(&sql, pre, t, col, plan);
 		record_xforms(t, col, plan);
-		if (ci_collation(col)) {
+		if (ci_collation(col, plan)) {
+			const char *ci = ci_collation(col, plan);
+
 			strbuf_addstr(&sql, " COLLATE ");
-			pg_quote_qualified(&sql, t->schema, ci_collation(col));
+			pg_quote_qualified(&sql, t->schema, ci);
 			note(plan, t, col, "collation %s becomes the nondeterministic ICU collation %s: "
 			     "equality and uniqueness ignore case%s as on MySQL; LIKE on the column "
-			     "needs PostgreSQL 18, or COLLATE \"C\"", col->collation, ci_collation(col),
-			     strcmp(ci_collation(col), "dbmig_ci") ? "" : " and accents");
+			     "needs PostgreSQL 18, or COLLATE \"C\"", col->collation, ci,
+			     strcmp(ci, "dbmig_ci") ? "" : " and accents");
+		} else if (col->collation && strstr(col->collation, "_ci") &&
+			   !pg_version_at_least(plan->target_version, 120000)) {
+			note(plan, t, col, "collation %s is not carried: the column is case-sensitive "
+			     "on PostgreSQL %s (nondeterministic collations need 12)", col->collation,
+			     plan->target_version);
 		}
 		if (col->generated_expr) {
 			/* translated where sure; else as written, said */
@@ -733,6 +740,12 @@ partitioning(const struct schema_model *s, const struct table *t, struct ddl_pla
 	int r = pg_partition_from_mysql(s, t, qt, key, parts, &why);
 	size_t n;
 
+	/* hash and DEFAULT partitions, keys on a partitioned table: 11 */
+	if (r > 0 && !pg_version_at_least(plan->target_version, 110000)) {
+		strbuf_addf(&why, "PostgreSQL %s cannot hold it (11 can)", plan->target_version);
+		r = -1;
+	}
+
 	if (r < 0 && p) {
 		n = strcspn(p, "\n");
 		while (n && (p[n - 1] == ' ' || p[n - 1] == '/' || p[n - 1] == '*'))
@@ -830,7 +843,7 @@ pg_ddl_plan_from_mysql(const struct schema_model *s, struct ddl_plan *plan,
 		pg_quote_ident(&pre, s->schemas.v[i]);
 		strbuf_addstr(&pre, ";\n");
 	}
-	ci_collations(s, &pre);
+	ci_collations(s, plan, &pre);
 	for (int i = 0; i < s->ntables; i++) {
 		ddl_plan_set_table(plan, &s->tables[i]);
 		plan_table(s, &s->tables[i], plan, &pre);

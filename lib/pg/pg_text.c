@@ -709,3 +709,14 @@ pg_quote_literal(struct strbuf *sb, const char *s)
 	}
 	strbuf_addch(sb, '\'');
 }
+
+int
+pg_version_at_least(const char *v, int want)
+{
+	int major, minor;
+
+	if (!v || sscanf(v, "%d.%d", &major, &minor) != 2)
+		return 1;
+	/* 10 and later: major.minor; before: 9.6.x is 90600 */
+	return (major >= 10 ? major * 10000 : major * 10000 + minor * 100) >= want;
+}

@@ -51,4 +51,8 @@ void pg_quote_ident(struct strbuf *sb, const char *name);
 void pg_quote_qualified(struct strbuf *sb, const char *schema, const char *name);
 /* Appends s as a single-quoted literal (standard_conforming_strings). */
 void pg_quote_literal(struct strbuf *sb, const char *s);
+
+/* 1 when the server version string v ("15.18 (Debian ...)", "9.6.24") is
+ * at least want (as 120000); 1 for NULL or what it cannot read. */
+int pg_version_at_least(const char *v, int want);
 #endif

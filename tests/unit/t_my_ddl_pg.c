@@ -155,6 +155,68 @@ test_my_ddl_pg__unowned_nextval(void)
 	}
 }
 
+static int
+note_has(const struct ddl_plan *p, const char *needle)
+{
+	for (size_t i = 0; i < p->notes.n; i++)
+		if (strstr(p->notes.v[i], needle))
+			return 1;
+	fprintf(stderr, "  no note '%s'\n", needle);
+	return 0;
+}
+
+/* What the target's version cannot do is said by the plan, not found by
+ * a failing statement: CHECKs MySQL 5.7 would ignore, expression
+ * defaults before 8.0.13, sequences outside MariaDB 10.3. */
+static void
+test_my_ddl_pg__target_versions(void)
+{
+	static const char *const versions[] = {
+		"5.7.44-log", "8.0.36", "10.1.48-MariaDB", "10.11.6-MariaDB-0+deb12u1",
+	};
+	/* carried: check, UTC default, sequence */
+	static const int carried[][3] = { { 0, 0, 0 }, { 1, 1, 0 }, { 0, 0, 0 }, { 1, 1, 1 } };
+
+	for (size_t v = 0; v < ARRAY_SIZE(versions); v++) {
+		struct schema_model m;
+		struct ddl_plan p;
+		struct dberr err = DBERR_INIT;
+		struct table *t;
+		struct column *c;
+		struct sequence *q;
+
+		model_init(&m, "postgresql");
+		t = model_table(&m, "t");
+		model_column(t, "id", "integer", NT_INT32);
+		c = model_column(t, "at", "timestamp with time zone", NT_TIMESTAMPTZ);
+		c->default_expr = xstrdup("now()");
+		model_key(t, 'c', "t_id_check", "id", "CHECK ((id > 0))");
+		q = schema_add_sequence(&m);
+		q->schema = xstrdup("app");
+		q->name = xstrdup("lonely");
+		q->data_type = xstrdup("bigint");
+		q->last_value = 7;
+		memset(&p, 0, sizeof(p));
+		p.target_version = versions[v];
+		CHECK(drv_mysql.target->ddl_plan(&m, &p, &err) == 0);
+		if (carried[v][0])
+			CHECK(plan_has(&p, DDL_POST_OBJECTS, "CHECK (((`id` > 0)))"));
+		else
+			CHECK(note_has(&p, "check constraint t_id_check is not carried: MySQL"));
+		if (carried[v][1])
+			CHECK(plan_has(&p, DDL_PRE_DATA, "DEFAULT (UTC_TIMESTAMP(6))"));
+		else
+			CHECK(note_has(&p, "default 'now()' is not carried (expression defaults need "
+				       "MySQL 8.0.13 or MariaDB 10.2)"));
+		if (carried[v][2])
+			CHECK(plan_has(&p, DDL_POST_OBJECTS, "CREATE SEQUENCE IF NOT EXISTS `lonely` START WITH 7"));
+		else
+			CHECK(note_has(&p, "sequence app.lonely (last value 7, not yet called) is not migrated"));
+		ddl_plan_release(&p);
+		schema_release(&m);
+	}
+}
+
 int
 main(void)
 {
@@ -162,5 +224,6 @@ main(void)
 	TEST_RUN(test_my_ddl_pg__keys_options_and_transforms);
 	TEST_RUN(test_my_ddl_pg__serial_becomes_auto_increment);
 	TEST_RUN(test_my_ddl_pg__unowned_nextval);
+	TEST_RUN(test_my_ddl_pg__target_versions);
 	return TEST_REPORT();
 }

@@ -121,11 +121,25 @@ test_my_text__escaping(void)
 	strbuf_release(&sb);
 }
 
+static void
+test_my_text__versions(void)
+{
+	CHECK(my_version_at_least("8.0.36", 80016, 100201));
+	CHECK(!my_version_at_least("5.7.44-log", 80016, 100201));
+	CHECK(!my_version_at_least("8.0.15", 80016, 100201));
+	CHECK(my_version_at_least("10.11.6-MariaDB-0+deb12u1", 80016, 100201));
+	CHECK(!my_version_at_least("10.1.48-MariaDB", 80016, 100201));
+	/* a MariaDB version is never read as MySQL's */
+	CHECK(!my_version_at_least("10.2.0-MariaDB", 80016, 100201));
+	CHECK(my_version_at_least(NULL, 80016, 100201));
+}
+
 int
 main(void)
 {
 	TEST_RUN(test_my_text__type_mapping);
 	TEST_RUN(test_my_text__values);
 	TEST_RUN(test_my_text__escaping);
+	TEST_RUN(test_my_text__versions);
 	return TEST_REPORT();
 }

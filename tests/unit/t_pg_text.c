@@ -260,6 +260,18 @@ test_pg_text__unmapped_is_an_error(void)
 	CHECK(pg_type_to_ntype("rng", 'r', -1, NULL, 0, &d) < 0);	/* range */
 }
 
+static void
+test_pg_text__versions(void)
+{
+	CHECK(pg_version_at_least("15.18 (Debian 15.18-0+deb12u1)", 120000));
+	CHECK(pg_version_at_least("12.0", 120000));
+	CHECK(!pg_version_at_least("11.22", 120000));
+	CHECK(!pg_version_at_least("9.6.24", 100000));
+	CHECK(pg_version_at_least("9.6.24", 90600));
+	CHECK(pg_version_at_least(NULL, 120000));
+	CHECK(pg_version_at_least("devel", 120000));
+}
+
 int
 main(void)
 {
@@ -273,5 +285,6 @@ main(void)
 	TEST_RUN(test_pg_text__typmods);
 	TEST_RUN(test_pg_text__arrays_enums);
 	TEST_RUN(test_pg_text__unmapped_is_an_error);
+	TEST_RUN(test_pg_text__versions);
 	return TEST_REPORT();
 }
