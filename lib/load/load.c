@@ -1117,6 +1117,20 @@ progress_tables(struct load_ctx *ctx, size_t njobs)
 	}
 }
 
+/* Whether foreign keys exist before the rows: this load does not create
+ * them, or an earlier one did (load --schema-only, then load). */
+static int
+fks_before_rows(const struct load_ctx *ctx)
+{
+	if (!ctx->do_schema)
+		return 1;
+	for (int i = 0; i < ctx->plan.nsteps; i++)
+		if (ctx->plan.steps[i].phase == DDL_POST_FK &&
+		    strlist_has_sorted(&ctx->done, ctx->plan.steps[i].item))
+			return 1;
+	return 0;
+}
+
 /* Step 5b: rows from the dump's chunk files, in foreign-key levels when
  * the constraints exist already, with keys and indexes built as soon as
  * their table is in. */
@@ -1128,9 +1142,7 @@ load_from_chunks(struct load_ctx *ctx, struct dberr *err)
 	int *level = xcalloc((size_t)model->ntables + 1, sizeof(int));
 	int maxlevel = 0;
 
-	/* Constraints exist before the rows only when this load does not
-	 * create them afterwards. */
-	if (!ctx->do_schema) {
+	if (fks_before_rows(ctx)) {
 		maxlevel = fk_levels(model, level);
 		fk_checks_off_all(ctx, 0, "loading parent tables first");
 	}

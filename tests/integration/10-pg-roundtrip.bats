@@ -408,3 +408,19 @@ own_owner:false:false:true"
 	run -0 psql_at "$dst" "SELECT nextval('shop.ord_seq'), nextval('shop.free_seq')"
 	assert_output "3|100"
 }
+
+@test "load --schema-only, then load: the rows go in under the foreign keys the first load made" {
+	src=$(new_db so_src)
+	psql_at "$src" "CREATE TABLE p (id int PRIMARY KEY); CREATE TABLE c (id int PRIMARY KEY, p int REFERENCES p);
+		CREATE TABLE cc (id int PRIMARY KEY, c int REFERENCES c);
+		INSERT INTO p SELECT generate_series(1, 100); INSERT INTO c SELECT g, g FROM generate_series(1, 100) g;
+		INSERT INTO cc SELECT g, g FROM generate_series(1, 100) g" >/dev/null
+	dbmig -q dump "$src" -o "$BATS_TEST_TMPDIR/so"
+	dst=$(new_db so_dst)
+	run -0 dbmig load --schema-only "$BATS_TEST_TMPDIR/so" "$dst"
+	run -0 dbmig load -j 2 "$BATS_TEST_TMPDIR/so" "$dst"
+	assert_output --partial "rows 300"
+	run -0 dbmig verify "$BATS_TEST_TMPDIR/so" "$dst"
+	run -0 psql_at "$dst" "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND convalidated"
+	assert_output 2
+}
