@@ -13,6 +13,20 @@
 #include "lib/verify/verify_ops.h"
 #include "pg_text.h"
 
+/* Catalog filters: the namespaces that hold user objects, and objects
+ * that are no extension's member. */
+#define USER_NS_FILTER(alias) \
+	alias ".nspname NOT IN ('pg_catalog', 'information_schema', '_dbmig') " \
+	"AND " alias ".nspname NOT LIKE 'pg\\_toast%' AND " alias ".nspname NOT LIKE 'pg\\_temp%'"
+#define NOT_EXTENSION(classid, objid) \
+	"NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '" classid "'::regclass " \
+	"AND e.objid = " objid " AND e.deptype = 'e')"
+
+/* The owners, privileges and roles of the objects a dump carries, as
+ * "UNION ALL SELECT kind, schema, name, definition, ord, oid ..." parts
+ * for the objects query (pg_owners.c). */
+void pg_owner_objects_sql(struct strbuf *q);
+
 struct db_conn {
 	PGconn *pg;
 	enum dberr_class side;	/* DBERR_SOURCE or DBERR_TARGET */

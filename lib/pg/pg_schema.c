@@ -16,13 +16,6 @@
 #include "lib/base/log.h"
 #include "lib/base/banned.h"
 
-#define USER_NS_FILTER(alias) \
-	alias ".nspname NOT IN ('pg_catalog', 'information_schema', '_dbmig') " \
-	"AND " alias ".nspname NOT LIKE 'pg\\_toast%' AND " alias ".nspname NOT LIKE 'pg\\_temp%'"
-
-#define NOT_EXTENSION(classid, objid) \
-	"NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '" classid "'::regclass " \
-	"AND e.objid = " objid " AND e.deptype = 'e')"
 
 struct oidmap {
 	unsigned long oid;
@@ -445,10 +438,11 @@ static int
 read_not_carried(struct db_conn *c, struct schema_model *s, struct dberr *err)
 {
 	PGresult *r;
+	struct strbuf q = STRBUF_INIT;
 
 	/* ord: functions before views before triggers, the order a load
 	 * recreates them in; rtrim drops pg_get_viewdef's final ';'. */
-	r = pg_query(c, "SELECT kind, nsp, name, def FROM ("
+	strbuf_addstr(&q, "SELECT kind, nsp, name, def FROM ("
 		     "SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' "
 		     "  ELSE 'foreign table' END AS kind, n.nspname AS nsp, c.relname AS name, "
 		     "  CASE c.relkind WHEN 'f' THEN NULL ELSE 'CREATE ' || "
@@ -489,47 +483,11 @@ read_not_carried(struct db_conn *c, struct schema_model *s, struct dberr *err)
 		     "UNION ALL SELECT 'publication', '', pubname, NULL, 5, oid::int8 FROM pg_publication "
 		     "UNION ALL SELECT 'collation', n.nspname, co.collname, NULL, 6, co.oid::int8 "
 		     "FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace "
-		     "WHERE " USER_NS_FILTER("n") " "
-		     /* the roles owners and GRANTs name, without passwords, for
-		      * load --roles; superuser, replication and BYPASSRLS stay
-		      * behind (pg_ddl says so) */
-		     "UNION ALL SELECT 'role', '', r.rolname, format('CREATE ROLE %I %s %s%s%s', "
-		     "  r.rolname, CASE WHEN r.rolcanlogin THEN 'LOGIN' ELSE 'NOLOGIN' END, "
-		     "  CASE WHEN r.rolinherit THEN 'INHERIT' ELSE 'NOINHERIT' END, "
-		     "  CASE WHEN r.rolcreatedb THEN ' CREATEDB' ELSE '' END, "
-		     "  CASE WHEN r.rolcreaterole THEN ' CREATEROLE' ELSE '' END), 7, r.oid::int8 "
-		     "FROM pg_roles r WHERE r.rolname !~ '^pg_' AND r.oid IN ("
-		     "  SELECT c.relowner FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-		     "  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND " USER_NS_FILTER("n") " "
-		     "  UNION SELECT a.grantee FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, "
-		     "  aclexplode(c.relacl) a WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND "
-		     USER_NS_FILTER("n") ") "
-		     /* owners, then privileges, as pg_dump sets them: after the
-		      * objects exist; a sequence a column owns follows its table */
-		     "UNION ALL SELECT 'owner of', n.nspname, c.relname, "
-		     "  format('ALTER %s %I.%I OWNER TO %I', CASE c.relkind WHEN 'S' THEN 'SEQUENCE' "
-		     "    WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' ELSE 'TABLE' END, "
-		     "    n.nspname, c.relname, pg_get_userbyid(c.relowner)), 8, c.oid::int8 "
-		     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-		     "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND " USER_NS_FILTER("n") " AND "
-		     NOT_EXTENSION("pg_class", "c.oid") " AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 "
-		     "  FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid "
-		     "  AND d.deptype IN ('a', 'i'))) AND NOT c.relispartition "
-		     "UNION ALL SELECT 'privileges on', n.nspname, c.relname, "
-		     "  format('REVOKE ALL ON %s %I.%I FROM PUBLIC; REVOKE ALL ON %s %I.%I FROM %I', "
-		     "    CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, n.nspname, c.relname, "
-		     "    CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, n.nspname, c.relname, "
-		     "    pg_get_userbyid(c.relowner)) || (SELECT string_agg(format('; GRANT %s ON %s %I.%I TO %s%s', "
-		     "    a.privilege_type, CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, "
-		     "    n.nspname, c.relname, CASE WHEN a.grantee = 0 THEN 'PUBLIC' "
-		     "    ELSE quote_ident(pg_get_userbyid(a.grantee)) END, "
-		     "    CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END), '' "
-		     "    ORDER BY a.n) FROM aclexplode(c.relacl) WITH ORDINALITY a(grantor, grantee, "
-		     "    privilege_type, is_grantable, n)), 9, c.oid::int8 "
-		     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-		     "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S') AND c.relacl IS NOT NULL AND "
-		     "NOT c.relispartition AND " USER_NS_FILTER("n")
-		     ") x ORDER BY ord, o", 0, NULL, err);
+		     "WHERE " USER_NS_FILTER("n") " ");
+	pg_owner_objects_sql(&q);
+	strbuf_addstr(&q, ") x ORDER BY ord, o");
+	r = pg_query(c, q.buf, 0, NULL, err);
+	strbuf_release(&q);
 	if (!r)
 		return -1;
 	for (int i = 0; i < PQntuples(r); i++) {

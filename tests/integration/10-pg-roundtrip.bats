@@ -261,11 +261,19 @@ setup_file() {
 	psql_at "$src" "CREATE TABLE t (id serial PRIMARY KEY, v text); ALTER TABLE t OWNER TO own_app;
 		GRANT SELECT ON t TO own_reader; GRANT SELECT, UPDATE ON t TO PUBLIC;
 		CREATE VIEW tv AS SELECT * FROM t; GRANT SELECT ON tv TO own_reader WITH GRANT OPTION;
-		CREATE SEQUENCE s; GRANT USAGE ON SEQUENCE s TO own_reader; INSERT INTO t (v) VALUES ('a')" >/dev/null
+		CREATE SEQUENCE s; GRANT USAGE ON SEQUENCE s TO own_reader; INSERT INTO t (v) VALUES ('a');
+		CREATE SCHEMA app AUTHORIZATION own_app; GRANT USAGE ON SCHEMA app TO own_reader;
+		CREATE FUNCTION app.f(a int) RETURNS int LANGUAGE sql AS 'SELECT a';
+		ALTER FUNCTION app.f(int) OWNER TO own_reader; REVOKE ALL ON FUNCTION app.f(int) FROM PUBLIC;
+		GRANT EXECUTE ON FUNCTION app.f(int) TO own_app;
+		CREATE TYPE app.mood AS ENUM ('a', 'b'); ALTER TYPE app.mood OWNER TO own_reader;
+		CREATE DOMAIN app.pos AS int CHECK (VALUE > 0); GRANT USAGE ON DOMAIN app.pos TO own_app;
+		CREATE TABLE app.none (x app.pos); REVOKE ALL ON app.none FROM PUBLIC, postgres" >/dev/null
 	run -0 dbmig dump "$src" -o "$BATS_TEST_TMPDIR/d"
 	dst=$(new_db own_dst)
 	run -0 dbmig load "$BATS_TEST_TMPDIR/d" "$dst"
 	refute_output --partial "not migrated"
+	# schemas, functions and types too, and an ACL that grants nothing
 	run -0 pg_schemas_agree "$src" "$dst"
 	dst=$(new_db own_none)
 	run -0 dbmig load --no-owner --no-privileges "$BATS_TEST_TMPDIR/d" "$dst"
