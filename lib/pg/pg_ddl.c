@@ -286,11 +286,17 @@ types_sql(const struct schema_model *s, struct strbuf *pre)
 		}
 		strbuf_addstr(pre, ";\n");
 	}
-	for (int i = 0; i < s->nobjects; i++)
-		if (!strcmp(s->objects[i].kind, "type") && s->objects[i].definition) {
+	/* range types, then composite types (which may use them) */
+	for (int range = 1; range >= 0; range--)
+		for (int i = 0; i < s->nobjects; i++) {
+			const struct db_object *o = &s->objects[i];
+
+			if (strcmp(o->kind, "type") || !o->definition ||
+			    !strstr(o->definition, " AS RANGE (") != !range)
+				continue;
 			strbuf_addstr(pre, "CREATE SCHEMA IF NOT EXISTS ");
-			pg_quote_ident(pre, s->objects[i].schema);
-			strbuf_addf(pre, ";\n%s;\n", s->objects[i].definition);
+			pg_quote_ident(pre, o->schema);
+			strbuf_addf(pre, ";\n%s;\n", o->definition);
 		}
 	for (int i = 0; i < s->nseqs; i++) {
 		const struct sequence *q = &s->seqs[i];

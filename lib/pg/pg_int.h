@@ -21,6 +21,10 @@
 #define NOT_EXTENSION(classid, objid) \
 	"NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '" classid "'::regclass " \
 	"AND e.objid = " objid " AND e.deptype = 'e')"
+/* ... nor made by another object with it (a range type's constructors) */
+#define NOT_INTERNAL(classid, objid) \
+	"NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '" classid "'::regclass " \
+	"AND e.objid = " objid " AND e.deptype = 'i')"
 
 /* The owners, privileges and roles of the objects a dump carries, as
  * "UNION ALL SELECT kind, schema, name, definition, ord, oid ..." parts

@@ -43,7 +43,8 @@ static const struct owned owned[] = {
 	  "p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')'", "p.proowner",
 	  "p.proacl", "p.oid",
 	  "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace",
-	  USER_NS_FILTER("n") " AND " NOT_EXTENSION("pg_proc", "p.oid") },
+	  USER_NS_FILTER("n") " AND " NOT_EXTENSION("pg_proc", "p.oid") " AND "
+	  NOT_INTERNAL("pg_proc", "p.oid") },
 	{ "CASE t.typtype WHEN 'd' THEN 'DOMAIN' ELSE 'TYPE' END",
 	  "format('%I.%I', n.nspname, t.typname)", "n.nspname", "t.typname", "t.typowner",
 	  "t.typacl", "t.oid",

@@ -434,6 +434,42 @@ read_types(struct db_conn *c, struct schema_model *s, struct dberr *err)
  * extensions and foreign tables. Each is named in a warning, in the
  * report and the manifest, never dropped without a word.
  */
+/* User-defined range types, as "type" objects created before the tables:
+ * CREATE TYPE ... AS RANGE with the subtype, its opclass and collation
+ * when not the default, its difference function when PostgreSQL's own,
+ * and (14 and later) its multirange's name. A canonical function, or a
+ * difference function of the user's, would have to exist first: such a
+ * type is reported instead (definition NULL). */
+static void
+range_types_sql(struct db_conn *c, struct strbuf *q)
+{
+	strbuf_addstr(q, "UNION ALL SELECT 'type', n.nspname, t.typname, "
+		      "CASE WHEN r.rngcanonical = 0 AND (r.rngsubdiff = 0 OR (SELECT pn.nspname "
+		      "  FROM pg_proc dp JOIN pg_namespace pn ON pn.oid = dp.pronamespace "
+		      "  WHERE dp.oid = r.rngsubdiff) = 'pg_catalog') THEN "
+		      "format('CREATE TYPE %I.%I AS RANGE (subtype = %s', n.nspname, t.typname, "
+		      "  format_type(r.rngsubtype, NULL)) || "
+		      "CASE WHEN NOT opc.opcdefault THEN format(', subtype_opclass = %I.%I', "
+		      "  opn.nspname, opc.opcname) ELSE '' END || "
+		      "CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> st.typcollation THEN "
+		      "  (SELECT format(', collation = %I.%I', cn.nspname, co.collname) FROM pg_collation co "
+		      "   JOIN pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = r.rngcollation) "
+		      "  ELSE '' END || "
+		      "CASE WHEN r.rngsubdiff <> 0 THEN format(', subtype_diff = %s', "
+		      "  (SELECT dp.proname FROM pg_proc dp WHERE dp.oid = r.rngsubdiff)) ELSE '' END || ");
+	if (PQserverVersion(c->pg) >= 140000)
+		strbuf_addstr(q, "(SELECT format(', multirange_type_name = %I.%I', mn.nspname, mt.typname) "
+			      "  FROM pg_type mt JOIN pg_namespace mn ON mn.oid = mt.typnamespace "
+			      "  WHERE mt.oid = r.rngmultitypid) || ");
+	strbuf_addstr(q, "')' END, 0, t.oid::int8 "
+		      "FROM pg_range r JOIN pg_type t ON t.oid = r.rngtypid "
+		      "JOIN pg_namespace n ON n.oid = t.typnamespace "
+		      "JOIN pg_type st ON st.oid = r.rngsubtype "
+		      "JOIN pg_opclass opc ON opc.oid = r.rngsubopc "
+		      "JOIN pg_namespace opn ON opn.oid = opc.opcnamespace "
+		      "WHERE " USER_NS_FILTER("n") " AND " NOT_EXTENSION("pg_type", "t.oid") " ");
+}
+
 static int
 read_not_carried(struct db_conn *c, struct schema_model *s, struct dberr *err)
 {
@@ -456,7 +492,8 @@ read_not_carried(struct db_conn *c, struct schema_model *s, struct dberr *err)
 		     "  'aggregate' ELSE 'function' END, n.nspname, p.proname, "
 		     "  CASE WHEN p.prokind IN ('f', 'p') THEN pg_get_functiondef(p.oid) END, 1, p.oid::int8 "
 		     "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-		     "WHERE " USER_NS_FILTER("n") " AND " NOT_EXTENSION("pg_proc", "p.oid") " "
+		     "WHERE " USER_NS_FILTER("n") " AND " NOT_EXTENSION("pg_proc", "p.oid") " AND "
+		     NOT_INTERNAL("pg_proc", "p.oid") " "
 		     "UNION ALL SELECT 'trigger', n.nspname, c.relname || '.' || t.tgname, "
 		     "  pg_get_triggerdef(t.oid), 3, t.oid::int8 "
 		     "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
@@ -480,8 +517,9 @@ read_not_carried(struct db_conn *c, struct schema_model *s, struct dberr *err)
 		     "JOIN pg_class c ON c.oid = t.typrelid "
 		     "WHERE t.typtype = 'c' AND c.relkind = 'c' AND " USER_NS_FILTER("n") " AND "
 		     NOT_EXTENSION("pg_type", "t.oid") " "
-		     "UNION ALL SELECT 'publication', '', pubname, NULL, 5, oid::int8 FROM pg_publication "
-		     "UNION ALL SELECT 'collation', n.nspname, co.collname, NULL, 6, co.oid::int8 "
+		     "UNION ALL SELECT 'publication', '', pubname, NULL, 5, oid::int8 FROM pg_publication ");
+	range_types_sql(c, &q);
+	strbuf_addstr(&q, "UNION ALL SELECT 'collation', n.nspname, co.collname, NULL, 6, co.oid::int8 "
 		     "FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace "
 		     "WHERE " USER_NS_FILTER("n") " ");
 	pg_owner_objects_sql(&q);
