@@ -35,6 +35,7 @@ enum {
 	OPT_NO_OWNER,
 	OPT_NO_PRIVILEGES,
 	OPT_ROLES,
+	OPT_CI_COLLATION,
 };
 /* What the source is read with (dump_option handles these). */
 #define DUMP_LONG_OPTIONS \
@@ -60,7 +61,8 @@ enum {
 	{ "unmapped-as-text", no_argument, NULL, OPT_UNMAPPED_AS_TEXT }, \
 	{ "no-owner", no_argument, NULL, OPT_NO_OWNER }, \
 	{ "no-privileges", no_argument, NULL, OPT_NO_PRIVILEGES }, \
-	{ "roles", no_argument, NULL, OPT_ROLES }
+	{ "roles", no_argument, NULL, OPT_ROLES }, \
+	{ "ci-collation", required_argument, NULL, OPT_CI_COLLATION }
 
 struct dump_opts;
 struct load_opts;

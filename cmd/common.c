@@ -270,6 +270,8 @@ const char load_options_help[] =
 	"      --unbounded-numeric=decimal|double|text  MySQL type for PostgreSQL numeric\n"
 	"                            without precision or beyond 65 digits (required for those)\n"
 	"      --uuid=char|binary    uuid on MySQL as char(36) (default) or binary(16)\n"
+	"      --ci-collation=icu|binary  MySQL _ci columns on PostgreSQL: a case-insensitive\n"
+	"                            ICU collation (default), or binary (LIKE works before 18)\n"
 	"      --unmapped-as-text    into the other engine, carry a column whose type has no\n"
 	"                            mapping (tsvector, hstore, ...) as text (lossy, reported)\n"
 	"      --no-owner            PostgreSQL to PostgreSQL: leave objects owned by the\n"
@@ -310,6 +312,12 @@ load_option(const char *sub, int ch, const char *arg, struct load_opts *o)
 	case OPT_TINYINT_NUMERIC: o->tinyint_numeric = 1; break;
 	case OPT_STRIP_NUL: o->strip_nul = 1; break;
 	case OPT_SCHEMA_PREFIX: o->schema_prefix = 1; break;
+	case OPT_CI_COLLATION:
+		if (!strcmp(arg, "binary"))
+			o->ci_binary = 1;
+		else if (strcmp(arg, "icu"))
+			return usage_error(sub, "--ci-collation wants icu or binary, not '%s'", arg), -1;
+		break;
 	case OPT_UUID:
 		if (!strcmp(arg, "binary"))
 			o->uuid_binary = 1;

@@ -49,6 +49,7 @@ struct ddl_plan {
 	int no_owner;		/* input: leave objects owned by the loading role */
 	int no_privileges;	/* input: leave out the source's GRANTs */
 	int create_roles;	/* input: create the roles owners and GRANTs name */
+	int ci_binary;		/* input: MySQL _ci collations stay binary */
 	const char *target_version;	/* input: the target server's version
 					 * string ("10.11.6-MariaDB"), or NULL */
 	struct ddl_xform *xforms;	/* output: the columns whose values convert */

@@ -823,6 +823,7 @@ load_plan(struct load_ctx *ctx, struct schema_model *model, struct dberr *err)
 	plan->no_owner = opts->no_owner;
 	plan->no_privileges = opts->no_privileges;
 	plan->create_roles = opts->create_roles;
+	plan->ci_binary = opts->ci_binary;
 	plan->strip_nul = opts->strip_nul;
 	plan->target_version = ctx->drv->server_version(ctx->conns[0]);
 	if (opts->uuid_binary)

@@ -29,6 +29,7 @@ struct load_opts {
 	int unbounded_numeric;		/* PG numeric beyond MySQL: 1 decimal, 2 double, 3 text */
 	int schema_prefix;		/* PG schemas into one MySQL database, prefixed */
 	int uuid_binary;		/* uuid as binary(16) on MySQL */
+	int ci_binary;			/* MySQL _ci columns stay binary on PostgreSQL */
 	int unmapped_as_text;		/* other engine: unmapped types become text */
 	int no_owner, no_privileges;	/* PostgreSQL: skip ownership, GRANTs */
 	int create_roles;		/* PostgreSQL: create the roles they name */

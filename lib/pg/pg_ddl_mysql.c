@@ -357,7 +357,8 @@ ci_collation(const struct column *col, const struct ddl_plan *plan)
 	const char *c = col->collation;
 	size_t n = c ? strlen(c) : 0;
 
-	if (n < 3 || strcmp(c + n - 3, "_ci") || !pg_version_at_least(plan->target_version, 120000) ||
+	if (n < 3 || strcmp(c + n - 3, "_ci") || plan->ci_binary ||
+	    !pg_version_at_least(plan->target_version, 120000) ||
 	    (col->type.t != NT_CHAR && col->type.t != NT_VARCHAR && col->type.t != NT_TEXT))
 		return NULL;
 	return strstr(c, "_as_ci") ? "dbmig_ci_as" : "dbmig_ci";
@@ -414,6 +415,9 @@ create_table(const struct table *t, struct ddl_plan *plan, const char *qt, struc
 			     "equality and uniqueness ignore case%s as on MySQL; LIKE on the column "
 			     "needs PostgreSQL 18, or COLLATE \"C\"", col->collation, ci,
 			     strcmp(ci, "dbmig_ci") ? "" : " and accents");
+		} else if (col->collation && strstr(col->collation, "_ci") && plan->ci_binary) {
+			note(plan, t, col, "collation %s is not carried: the column is case-sensitive "
+			     "(--ci-collation=binary)", col->collation);
 		} else if (col->collation && strstr(col->collation, "_ci") &&
 			   !pg_version_at_least(plan->target_version, 120000)) {
 			note(plan, t, col, "collation %s is not carried: the column is case-sensitive "

@@ -247,6 +247,15 @@ setup_file() {
 	run -0 psql_at "$dst" "SELECT count(*) FROM ci_my.users WHERE code = 'ab'"
 	assert_output 0
 	run -0 dbmig verify "$(my_uri ci_my)" "$dst"
+	# --ci-collation=binary: case-sensitive, said per column, and LIKE works
+	dst=$(new_db ci_bin)
+	run -0 dbmig copy --ci-collation=binary "$(my_uri ci_my)" "$dst"
+	assert_output --partial "ci_my.users.email: collation utf8mb4_unicode_ci is not carried: the column is case-sensitive (--ci-collation=binary)"
+	run -0 psql_at "$dst" "SELECT count(*) FROM ci_my.users WHERE email LIKE 'user1@%'"
+	assert_output 1
+	run -0 psql_at "$dst" "INSERT INTO ci_my.users VALUES (2, 'USER1@example.com', 'x')"
+	run -2 dbmig copy --ci-collation=loose "$(my_uri ci_my)" "$dst"
+	assert_output --partial "--ci-collation wants icu or binary, not 'loose'"
 }
 
 @test "partitioned MySQL tables become declarative partitions where they translate, one table where not; every row verifies" {
