@@ -9,6 +9,7 @@
 int cmd_dump(int argc, char **argv);
 int cmd_load(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_cdc_tail(int argc, char **argv);
 int cmd_copy(int argc, char **argv);
 
 /* Long options of dump and load, also taken by copy (one numbering). */
@@ -36,6 +37,13 @@ enum {
 	OPT_NO_PRIVILEGES,
 	OPT_ROLES,
 	OPT_CI_COLLATION,
+	OPT_ONLINE,
+	OPT_REPLICA_IDENTITY_FULL,
+	OPT_FROM,
+	OPT_DROP,
+	OPT_FORMAT,
+	OPT_UNTIL_CAUGHT_UP,
+	OPT_STOP_AT,
 };
 /* What the source is read with (dump_option handles these). */
 #define DUMP_LONG_OPTIONS \

@@ -36,6 +36,10 @@ static const char dump_usage[] =
 	"      --progress=auto|tty|json|log|none  how progress is shown on stderr\n"
 	"      --allow-inconsistent  MySQL without the lock privilege: read in parallel, each\n"
 	"                            reader at its own instant (recorded in the manifest)\n"
+	"      --online              PostgreSQL: start change capture (a replication slot and\n"
+	"                            a publication) exactly at the snapshot, for cdc-tail\n"
+	"      --replica-identity-full  with --online: set REPLICA IDENTITY FULL on the tables\n"
+	"                            that have no key, instead of refusing them\n"
 	"      --source URI          the same as the SOURCE argument\n"
 	"  -h, --help                this help\n";
 
@@ -48,6 +52,8 @@ cmd_dump(int argc, char **argv)
 		DUMP_LONG_OPTIONS,
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "progress", required_argument, NULL, OPT_PROGRESS },
+		{ "online", no_argument, NULL, OPT_ONLINE },
+		{ "replica-identity-full", no_argument, NULL, OPT_REPLICA_IDENTITY_FULL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -70,6 +76,8 @@ cmd_dump(int argc, char **argv)
 				goto out;
 			break;
 		case OPT_SOURCE: free(source); source = take_conninfo_arg(optarg, "source"); break;
+		case OPT_ONLINE: o.online = 1; break;
+		case OPT_REPLICA_IDENTITY_FULL: o.replica_identity_full = 1; break;
 		case 'h': fputs(dump_usage, stdout); rc = EXIT_OK; goto out;
 		default:
 			if ((r = dump_option("dump", ch, optarg, &o)) == 1)
@@ -95,6 +103,10 @@ cmd_dump(int argc, char **argv)
 	}
 	if (schema_data_check("dump", o.schema_only, o.data_only) < 0)
 		goto out;
+	if (o.replica_identity_full && !o.online) {
+		usage_error("dump", "--replica-identity-full goes with --online");
+		goto out;
+	}
 	o.source = source;
 	if (dump_run(&o, &res, &err) < 0) {
 		rc = run_failed("dump", &err);
@@ -106,6 +118,10 @@ cmd_dump(int argc, char **argv)
 	       res.bytes / 1e6, res.raw_bytes / 1e6, res.seconds);
 	printf("  snapshot position %s%s\n", res.position.text,
 	       res.position.exact ? "" : " (read inside the snapshot; no replication slot)");
+	if (res.slot[0])
+		printf("  changes from there on wait in replication slot %s (publication %s): "
+		       "load the dump, then run dbmig cdc-tail, or dbmig cdc-tail --from %s "
+		       "--drop to give them up\n", res.slot, res.slot, o.outdir);
 	if (res.warnings)
 		printf("  %d warning%s recorded in the manifest\n", res.warnings,
 		       res.warnings == 1 ? "" : "s");

@@ -38,6 +38,10 @@ struct dump_meta {
 	int has_schema;		/* DDL may be replayed from this dump */
 	int has_data;		/* chunks are present */
 	int unmapped_as_text;	/* --unmapped-as-text was given */
+	/* dump --online: the source's replication slot and publication
+	 * that keep the changes after the snapshot, or "" */
+	char slot[64];
+	char publication[64];
 };
 
 /*

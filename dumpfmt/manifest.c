@@ -210,6 +210,10 @@ manifest_encode(const struct dump_meta *m, const struct schema_model *s)
 	if (m->position.gtid[0])
 		json_object_set_new(snap, "gtid", json_string(m->position.gtid));
 	json_object_set_new(snap, "consistent", json_boolean(!m->inconsistent));
+	if (m->slot[0]) {	/* dump --online: where the changes after it wait */
+		json_object_set_new(snap, "slot", json_string(m->slot));
+		json_object_set_new(snap, "publication", json_string(m->publication));
+	}
 	json_object_set_new(root, "snapshot", snap);
 
 	json_object_set_new(sch, "schemas", json_strlist(&s->schemas));
@@ -723,6 +727,10 @@ mheader(struct mread *r, json_t *root, struct dump_meta *m)
 	mstr_into(r, snap, "kind", m->snapshot_kind, sizeof(m->snapshot_kind));
 	if (json_object_get(snap, "consistent"))
 		m->inconsistent = !mbool(r, snap, "consistent");
+	if (json_object_get(snap, "slot")) {
+		mstr_into(r, snap, "slot", m->slot, sizeof(m->slot));
+		mstr_into(r, snap, "publication", m->publication, sizeof(m->publication));
+	}
 	/* The kind of log is read off the text (SPEC.md section 2); a
 	 * position that is none ("none (binary log disabled)") stays text. */
 	pos = mstr(r, snap, "position", 1, sizeof(m->position.text) - 1);

@@ -1,21 +1,59 @@
 /*
- * cdc_ops.h - the change-capture role of a driver: reading the source's
- * change stream (PostgreSQL logical replication with pgoutput, the
- * MySQL/MariaDB binlog) as neutral change events from a struct
- * db_position on. Empty until cdc-tail lands; the slot in struct
- * db_driver exists so that it plugs in without touching dump, load or
- * verify.
+ * cdc_ops.h - the change-capture role of a driver: starting capture at
+ * a snapshot (dump --online), reading the source's change stream as
+ * neutral change events (cdc_event.h) from a position on, confirming
+ * what the target holds, and removing what capture left on the source.
+ * PostgreSQL implements it with a logical replication slot and pgoutput;
+ * the MySQL/MariaDB binlog reader plugs into the same calls.
  */
 #ifndef DBMIG_CDC_OPS_H
 #define DBMIG_CDC_OPS_H
 
+#include "lib/cdc/cdc_event.h"
+#include "lib/dump/source.h"
 #include "lib/engine/driver.h"
 
+/* capture_begin flags */
+#define CAPTURE_REPLICA_IDENTITY_FULL	1u	/* set it on keyless tables */
+
+struct cdc_stream;
+
 struct db_cdc_ops {
-	/* Nothing yet: the next issues define the change reader. A driver
-	 * leaves its cdc pointer NULL, and cdc-tail refuses such an engine
-	 * by name. */
-	int reserved;
+	/* Checks that the source can feed change capture for the tables f
+	 * selects (each failure names the setting and the fix), makes the
+	 * capture objects named name, and opens c inside a snapshot at
+	 * exactly the capture's start: snap gets its id (for
+	 * snapshot_import), its exact position, and the slot and
+	 * publication. Until snapshot_release on c, the snapshot stays
+	 * importable. On failure nothing is left on the source. */
+	int (*capture_begin)(struct db_conn *c, const char *uri, const struct schema_filter *f,
+			     const char *name, unsigned flags, struct db_snapshot *snap,
+			     struct dberr *err);
+	/* Removes the slot and the publication (either may be "");
+	 * missing ones are no error. */
+	int (*capture_drop)(struct db_conn *c, const char *slot, const char *publication,
+			    struct dberr *err);
+	/* Starts reading changes after from (the position the target
+	 * holds) from the slot, on connections of its own; events name the
+	 * tables of m, and their values are canonical for m's types. */
+	int (*stream_open)(const char *uri, const char *slot, const char *publication,
+			   const struct db_position *from, struct schema_model *m,
+			   struct cdc_stream **out, struct dberr *err);
+	/* The next event into ev (valid until the next call): 1 with an
+	 * event, 0 when none came within timeout_ms, -1 with err. */
+	int (*stream_next)(struct cdc_stream *s, struct cdc_event *ev, int timeout_ms,
+			   struct dberr *err);
+	/* Tells the source that everything up to pos is safe on the target:
+	 * it may free its log up to there. */
+	int (*stream_confirm)(struct cdc_stream *s, const struct db_position *pos,
+			      struct dberr *err);
+	/* The source's own position now, for lag and --until-caught-up. */
+	int (*stream_source_position)(struct cdc_stream *s, struct db_position *pos,
+				      struct dberr *err);
+	/* How far the source's log had gone at its last message: with no
+	 * transaction in hand, everything before it was delivered. */
+	void (*stream_received)(struct cdc_stream *s, struct db_position *pos);
+	void (*stream_close)(struct cdc_stream *s);
 };
 
 #endif

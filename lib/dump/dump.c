@@ -23,6 +23,7 @@
 #include "dumpfmt/dumpfmt.h"
 #include "lib/base/log.h"
 #include "lib/base/progress.h"
+#include "lib/cdc/cdc_ops.h"
 #include "lib/base/version.h"
 #include "lib/base/workpool.h"
 #include "lib/base/banned.h"
@@ -420,6 +421,23 @@ random_id(char *out /* 33 bytes */)
 	hex_encode(b, sizeof(b), out);
 }
 
+/* A failed online dump removes the capture it started: a slot nobody
+ * reads keeps WAL on the source's disk for ever. */
+void
+dump_source_abandon(struct dump_source *src)
+{
+	struct dberr ignored = DBERR_INIT;
+
+	if (!src->snap.slot[0] && !src->snap.publication[0])
+		return;
+	if (src->nconns && src->drv->cdc->capture_drop(src->conns[0], src->snap.slot,
+						       src->snap.publication, &ignored) < 0)
+		log_warn("could not remove replication slot %s and publication %s from the "
+			 "source (%s): drop them there, or run dbmig cdc-tail --drop",
+			 src->snap.slot, src->snap.publication, ignored.msg);
+	src->snap.slot[0] = src->snap.publication[0] = '\0';
+}
+
 void
 dump_source_close(struct dump_source *src)
 {
@@ -439,16 +457,31 @@ dump_source_open(const struct dump_opts *opts, struct dump_source *src, struct d
 
 	memset(src, 0, sizeof(*src));
 	src->started = time(NULL);
+	random_id(src->dump_id);
 	if (!(drv = src->drv = driver_for_uri(opts->source, DBERR_SOURCE, err)))
 		return -1;
+	if (opts->online && !(drv->cdc && drv->cdc->capture_begin))
+		return dberr_set(err, DBERR_UNSUPPORTED, "dump --online captures changes from "
+				 "PostgreSQL in this version of dbmig, not from %s", drv->name);
 	src->conns = xcalloc((size_t)opts->jobs, sizeof(*src->conns));
 	/* Every connection is open before the snapshot is taken, so a
 	 * MySQL global read lock is held for as short a time as it can. */
 	for (int want = opts->schema_only ? 1 : opts->jobs; src->nconns < want; src->nconns++)
 		if (drv->connect(&src->conns[src->nconns], opts->source, DBERR_SOURCE, err) < 0)
 			goto fail;
-	if (drv->source->snapshot_export(src->conns[0], src->nconns - 1, snap, err) < 0)
+	if (opts->online) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "dbmig_%s", src->dump_id);
+		if (drv->cdc->capture_begin(src->conns[0], opts->source, &opts->filter, name,
+					    opts->replica_identity_full ?
+					    CAPTURE_REPLICA_IDENTITY_FULL : 0, snap, err) < 0)
+			goto fail;
+		log_info("change capture starts at %s (slot and publication %s)", snap->pos.text,
+			 name);
+	} else if (drv->source->snapshot_export(src->conns[0], src->nconns - 1, snap, err) < 0) {
 		goto fail;
+	}
 	if (snap->shareable < src->nconns - 1 && opts->allow_inconsistent) {
 		/* Asked for: every reader takes its own snapshot, and the
 		 * manifest says the dump is not one instant. */
@@ -488,6 +521,7 @@ dump_source_open(const struct dump_opts *opts, struct dump_source *src, struct d
 		log_warn("%s", src->model.warnings.v[i]);
 	return 0;
 fail:
+	dump_source_abandon(src);
 	dump_source_close(src);
 	return -1;
 }
@@ -577,7 +611,9 @@ dump_meta_fill(const struct dump_opts *opts, const struct dump_source *src,
 	struct tm tm;
 
 	memset(meta, 0, sizeof(*meta));
-	random_id(meta->dump_id);
+	snprintf(meta->dump_id, sizeof(meta->dump_id), "%s", src->dump_id);
+	snprintf(meta->slot, sizeof(meta->slot), "%s", src->snap.slot);
+	snprintf(meta->publication, sizeof(meta->publication), "%s", src->snap.publication);
 	snprintf(meta->tool_version, sizeof(meta->tool_version), "%s", DBMIG_VERSION);
 	gmtime_r(&src->started, &tm);
 	strftime(meta->created_at, sizeof(meta->created_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -640,6 +676,7 @@ dump_result_fill(const struct dump_source *src, struct dump_result *res)
 	}
 	res->position = src->snap.pos;
 	res->warnings = (int)model->warnings.n;
+	snprintf(res->slot, sizeof(res->slot), "%s", src->snap.slot);
 }
 
 int
@@ -655,8 +692,10 @@ dump_run(const struct dump_opts *opts, struct dump_result *res, struct dberr *er
 		res->seconds = now_seconds() - t0;
 		return -1;
 	}
-	if (dumpfmt_dir_create(opts->outdir, &dir_created, err) < 0)
+	if (dumpfmt_dir_create(opts->outdir, &dir_created, err) < 0) {
+		dump_source_abandon(&src);
 		goto out;
+	}
 	if (dump_rows(opts, &src, NULL, err) < 0)
 		goto fail;
 	dump_profile_warnings(&src.model);
@@ -668,6 +707,7 @@ dump_run(const struct dump_opts *opts, struct dump_result *res, struct dberr *er
 	goto out;
 fail:
 	dumpfmt_dir_cleanup(opts->outdir, dir_created);
+	dump_source_abandon(&src);
 out:
 	dump_source_close(&src);
 	res->seconds = now_seconds() - t0;

@@ -25,6 +25,8 @@ struct dump_opts {
 	int compress_level;		/* zstd level */
 	uint64_t chunk_bytes;		/* canonical bytes per chunk file */
 	int allow_inconsistent;		/* MySQL without the lock: one snapshot per reader */
+	int online;			/* start change capture at the snapshot */
+	int replica_identity_full;	/* --online: set it on keyless tables */
 	int progress;			/* enum progress_mode */
 };
 
@@ -34,6 +36,7 @@ struct dump_result {
 	double seconds;
 	struct db_position position;
 	int warnings;
+	char slot[64];			/* --online: the replication slot */
 };
 
 /* Dumps opts->source into opts->outdir. On failure nothing that looks
@@ -53,11 +56,14 @@ struct dump_source {
 	struct db_snapshot snap;
 	struct schema_model model;	/* chunks are added as they are read */
 	time_t started;
+	char dump_id[33];		/* names the capture objects of --online */
 };
 /* Connects opts->jobs readers, shares one snapshot, reads the schema. */
 int dump_source_open(const struct dump_opts *opts, struct dump_source *src,
 		     struct dberr *err);
 void dump_source_close(struct dump_source *src);
+/* After a failure: removes the change capture an online source started. */
+void dump_source_abandon(struct dump_source *src);
 
 /* Where a direct copy's rows go, job by job (a table or one key range of
  * it), chunk by chunk; called on the reading threads. Every job_begin is

@@ -17,6 +17,10 @@ struct db_snapshot {
 				 * or (read inside it) a lower bound */
 	int shareable;		/* other connections that may import it */
 	int consistent;		/* 0 only when the user allowed per-worker snapshots */
+	/* change capture that starts exactly at the snapshot (dump
+	 * --online): where the changes after it are kept, or "" */
+	char slot[64];
+	char publication[64];
 };
 
 struct schema_filter {

@@ -271,6 +271,8 @@ pg_close(struct db_conn *c)
 {
 	if (!c)
 		return;
+	if (c->repl)
+		PQfinish(c->repl);
 	PQfinish(c->pg);
 	free(c);
 }
@@ -326,9 +328,14 @@ pg_snapshot_export(struct db_conn *c, int others, struct db_snapshot *snap,
 static int
 pg_snapshot_release(struct db_conn *c, struct dberr *err)
 {
-	(void)c;
 	(void)err;
-	return 0;		/* nothing holds the source back */
+	/* dump --online: every reader imported the slot's snapshot; the
+	 * slot stays, its connection goes */
+	if (c->repl) {
+		PQfinish(c->repl);
+		c->repl = NULL;
+	}
+	return 0;
 }
 
 static int
@@ -1152,4 +1159,5 @@ const struct db_driver drv_pg = {
 	.source = &pg_source_ops,
 	.target = &pg_target_ops,
 	.verify = &pg_verify_ops,
+	.cdc = &pg_cdc_ops,
 };

@@ -33,6 +33,8 @@ void pg_owner_objects_sql(struct strbuf *q);
 
 struct db_conn {
 	PGconn *pg;
+	PGconn *repl;		/* dump --online: the replication connection that
+				 * holds the slot's exported snapshot, or NULL */
 	enum dberr_class side;	/* DBERR_SOURCE or DBERR_TARGET */
 	char desc[512];		/* host/port/dbname/user, never a password */
 	char version[32];
@@ -48,6 +50,18 @@ int pg_exec(struct db_conn *c, const char *sql, struct dberr *err);
 /* Runs sql expecting rows; returns the result or NULL with err filled. */
 PGresult *pg_query(struct db_conn *c, const char *sql, int nparams,
 		   const char *const *params, struct dberr *err);
+
+/* change capture (pg_cdc.c) */
+extern const struct db_cdc_ops pg_cdc_ops;
+/* dump --online's start of capture (cdc_ops.h capture_begin). */
+int pg_capture_begin(struct db_conn *c, const char *uri, const struct schema_filter *f,
+		     const char *name, unsigned flags, struct db_snapshot *snap,
+		     struct dberr *err);
+/* Drops the slot and the publication (either may be ""). */
+int pg_capture_drop_objects(struct db_conn *c, const char *slot, const char *publication,
+			    struct dberr *err);
+/* Opens a replication connection (replication=database) to uri. */
+PGconn *pg_repl_connect(const char *uri, enum dberr_class side, struct dberr *err);
 
 int pg_schema_read(struct db_conn *c, const struct schema_filter *f,
 		   struct schema_model *out, struct dberr *err);

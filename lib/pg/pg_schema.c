@@ -517,7 +517,9 @@ read_not_carried(struct db_conn *c, struct schema_model *s, struct dberr *err)
 		     "JOIN pg_class c ON c.oid = t.typrelid "
 		     "WHERE t.typtype = 'c' AND c.relkind = 'c' AND " USER_NS_FILTER("n") " AND "
 		     NOT_EXTENSION("pg_type", "t.oid") " "
-		     "UNION ALL SELECT 'publication', '', pubname, NULL, 5, oid::int8 FROM pg_publication ");
+		     /* dbmig's own, of an online dump, are not the user's */
+		     "UNION ALL SELECT 'publication', '', pubname, NULL, 5, oid::int8 FROM pg_publication "
+		     "WHERE pubname !~ '^dbmig_[0-9a-f]{32}$' ");
 	range_types_sql(c, &q);
 	strbuf_addstr(&q, "UNION ALL SELECT 'collation', n.nspname, co.collname, NULL, 6, co.oid::int8 "
 		     "FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace "

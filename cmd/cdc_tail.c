@@ -1,0 +1,127 @@
+/*
+ * cdc_tail.c - `dbmig cdc-tail`: option parsing and the report; the work
+ * is in lib/cdc/tail.c.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/base/log.h"
+#include "lib/base/progress.h"
+#include "lib/cdc/tail.h"
+#include "cmd.h"
+#include "exitcodes.h"
+#include "lib/base/banned.h"
+
+static const char tail_usage[] =
+	"usage: dbmig cdc-tail [options] SOURCE --from DIR --output FILE|-\n"
+	"       dbmig cdc-tail [options] SOURCE --from DIR --drop\n\n"
+	"Stream the changes SOURCE committed after the online dump DIR as JSON lines,\n"
+	"each transaction exactly once across restarts, or remove the replication\n"
+	"slot and publication the online dump started.\n"
+	"SOURCE is the dump's source database (a postgresql:// URI or libpq string);\n"
+	"DBMIG_SOURCE_URI is the default.\n\n"
+	"options:\n"
+	"      --from DIR            the online dump the changes follow\n"
+	"  -o, --output FILE|-       write the changes as JSON lines to FILE (continued\n"
+	"                            after its last whole transaction) or standard output\n"
+	"      --format=dbmig|debezium  dbmig's lines (default), or Debezium's change values\n"
+	"      --until-caught-up     stop once the source's position at the start is written\n"
+	"      --stop-at POSITION    stop before the first transaction at or after POSITION\n"
+	"      --drop                remove the dump's replication slot and publication\n"
+	"      --source URI          the same as the SOURCE argument\n"
+	"  -h, --help                this help\n";
+
+static int
+tail_report(const struct tail_opts *o, const struct tail_result *res)
+{
+	if (o->drop) {
+		printf("dropped replication slot and publication %s\n", res->slot);
+		return EXIT_OK;
+	}
+	fprintf(stderr, "cdc-tail %s: %" PRIu64 " transaction%s, %" PRIu64 " change%s written%s%s\n",
+		res->stopped_by_signal ? "stopped by a signal" : "done", res->transactions,
+		res->transactions == 1 ? "" : "s", res->changes, res->changes == 1 ? "" : "s",
+		res->position.text[0] ? ", up to " : "", res->position.text);
+	return EXIT_OK;
+}
+
+int
+cmd_cdc_tail(int argc, char **argv)
+{
+	static const struct option long_opts[] = {
+		{ "from", required_argument, NULL, OPT_FROM },
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "until-caught-up", no_argument, NULL, OPT_UNTIL_CAUGHT_UP },
+		{ "stop-at", required_argument, NULL, OPT_STOP_AT },
+		{ "drop", no_argument, NULL, OPT_DROP },
+		{ "source", required_argument, NULL, OPT_SOURCE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct tail_opts o;
+	struct tail_result res;
+	struct dberr err = DBERR_INIT;
+	char *source = NULL;
+	int ch, rc = EXIT_USAGE;
+
+	memset(&o, 0, sizeof(o));
+	while ((ch = getopt_long(argc, argv, "o:h", long_opts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_FROM: o.from_dir = optarg; break;
+		case 'o': o.output = optarg; break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "debezium"))
+				o.debezium = 1;
+			else if (strcmp(optarg, "dbmig")) {
+				usage_error("cdc-tail", "--format wants dbmig or debezium, not '%s'",
+					    optarg);
+				goto out;
+			}
+			break;
+		case OPT_UNTIL_CAUGHT_UP: o.until_caught_up = 1; break;
+		case OPT_STOP_AT: o.stop_at = optarg; break;
+		case OPT_DROP: o.drop = 1; break;
+		case OPT_SOURCE: free(source); source = take_conninfo_arg(optarg, "source"); break;
+		case 'h': fputs(tail_usage, stdout); rc = EXIT_OK; goto out;
+		default: unknown_option("cdc-tail", argv); goto out;
+		}
+	}
+	take_positional_conninfo(argc, argv, &source, "source");
+	if (optind < argc) {
+		usage_error("cdc-tail", "unexpected argument '%s'%s", argv[optind],
+			    looks_like_conninfo(argv[optind]) ? " (applying changes to a TARGET "
+			    "database comes in a later version; write them with --output)" : "");
+		goto out;
+	}
+	conninfo_default(&source, "DBMIG_SOURCE_URI");
+	if (!source) {
+		usage_error("cdc-tail", "no source given (SOURCE argument or DBMIG_SOURCE_URI)");
+		goto out;
+	}
+	if (!o.from_dir) {
+		usage_error("cdc-tail", "no online dump given (--from DIR)");
+		goto out;
+	}
+	if (!o.drop == !o.output) {
+		usage_error("cdc-tail", o.drop ? "--drop goes without --output"
+			    : "say where the changes go (--output FILE or -) or --drop");
+		goto out;
+	}
+	if (o.until_caught_up && o.stop_at) {
+		usage_error("cdc-tail", "--until-caught-up and --stop-at do not go together");
+		goto out;
+	}
+	o.source = source;
+	if (tail_run(&o, &res, &err) < 0) {
+		rc = run_failed("cdc-tail", &err);
+		goto out;
+	}
+	rc = tail_report(&o, &res);
+out:
+	free(source);
+	return rc;
+}

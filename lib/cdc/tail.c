@@ -1,0 +1,329 @@
+/*
+ * tail.c - cdc-tail's output mode and --drop.
+ *
+ * Exactly once for a file: every transaction is written whole, flushed
+ * and fsynced, then the file's length and the transaction's end position
+ * go into FILE.pos (written aside and renamed), and only then is the
+ * position confirmed to the source. A restart cuts the file back to the
+ * length FILE.pos holds (a transaction half written when the tail died
+ * goes) and resumes after that position, so no transaction is written
+ * twice and none is missed. Standard output has no such record: there a
+ * restart resumes at what the source last confirmed.
+ */
+#include "tail.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dumpfmt/dumpfmt.h"
+#include "lib/base/log.h"
+#include "lib/cdc/cdc_json.h"
+#include "lib/cdc/cdc_ops.h"
+#include "lib/base/banned.h"
+
+struct tail_ctx {
+	const struct tail_opts *o;
+	const struct db_driver *drv;
+	struct dump_meta meta;
+	struct schema_model model;
+	struct cdc_stream *s;
+	int fd;				/* the output, or -1 for stdout */
+	struct strbuf pos_file;		/* FILE.pos */
+	uint64_t offset;		/* the file's length after the last commit */
+	struct strbuf buf;		/* lines not written yet */
+	struct cdc_json_ctx jc;
+	struct db_position from, until, stop_at;
+	int has_until, has_stop;
+	struct tail_result *res;
+	double last_log;
+};
+
+static int
+write_all(int fd, const char *p, size_t n, const char *what, struct dberr *err)
+{
+	while (n) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return dberr_set(err, DBERR_IO, "writing %s: %s", what, strerror(errno));
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int
+flush_lines(struct tail_ctx *c, struct dberr *err)
+{
+	int fd = c->fd >= 0 ? c->fd : STDOUT_FILENO;
+
+	if (write_all(fd, c->buf.buf ? c->buf.buf : "", c->buf.len,
+		      c->fd >= 0 ? c->o->output : "standard output", err) < 0)
+		return -1;
+	c->offset += c->buf.len;
+	strbuf_reset(&c->buf);
+	return 0;
+}
+
+/* FILE.pos: "<length> <position>\n", replaced whole. */
+static int
+save_position(struct tail_ctx *c, const struct db_position *pos, struct dberr *err)
+{
+	struct strbuf tmp = STRBUF_INIT, line = STRBUF_INIT;
+	int fd, ret = -1;
+
+	strbuf_addf(&tmp, "%s.tmp", c->pos_file.buf);
+	strbuf_addf(&line, "%" PRIu64 " %s\n", c->offset, pos->text);
+	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write_all(fd, line.buf, line.len, tmp.buf, err) < 0 || fsync(fd) < 0 ||
+	    rename(tmp.buf, c->pos_file.buf) < 0) {
+		if (err->cls == DBERR_NONE)
+			dberr_set(err, DBERR_IO, "%s: %s", c->pos_file.buf, strerror(errno));
+	} else {
+		ret = 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	strbuf_release(&tmp);
+	strbuf_release(&line);
+	return ret;
+}
+
+/* Opens the output: a file that holds an earlier tail's lines is cut
+ * back to its last whole transaction and continued after it. */
+static int
+open_output(struct tail_ctx *c, struct dberr *err)
+{
+	const char *path = c->o->output;
+	FILE *pf;
+	struct stat st;
+	char posbuf[160];
+	unsigned long long len;
+
+	c->fd = -1;
+	if (!strcmp(path, "-"))
+		return 0;
+	strbuf_addf(&c->pos_file, "%s.pos", path);
+	if ((pf = fopen(c->pos_file.buf, "re"))) {
+		int ok = fscanf(pf, "%llu %159s", &len, posbuf) == 2;
+
+		fclose(pf);
+		if (!ok || position_parse(&c->from, c->drv->position_kind, posbuf, NULL, 1, 0,
+					  err) < 0)
+			return dberr_set(err, DBERR_IO, "%s is not a position dbmig wrote: remove "
+					 "it and %s to start over", c->pos_file.buf, path);
+		c->offset = len;
+		log_info("continuing %s after %s (its last whole transaction)", path, posbuf);
+	} else if (stat(path, &st) == 0 && st.st_size > 0) {
+		return dberr_set(err, DBERR_IO, "%s exists and holds lines, but no %s says where "
+				 "they end: write to a new file, or remove it", path, c->pos_file.buf);
+	}
+	c->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (c->fd < 0 || ftruncate(c->fd, (off_t)c->offset) < 0 ||
+	    lseek(c->fd, (off_t)c->offset, SEEK_SET) < 0)
+		return dberr_set(err, DBERR_IO, "%s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int
+commit_done(struct tail_ctx *c, const struct cdc_event *ev, struct dberr *err)
+{
+	if (flush_lines(c, err) < 0)
+		return -1;
+	if (c->fd >= 0 && (fsync(c->fd) < 0 || save_position(c, &ev->commit_pos, err) < 0)) {
+		if (err->cls == DBERR_NONE)
+			dberr_set(err, DBERR_IO, "%s: %s", c->o->output, strerror(errno));
+		return -1;
+	}
+	c->res->position = ev->commit_pos;
+	c->res->transactions++;
+	/* only now may the source forget it */
+	return c->drv->cdc->stream_confirm(c->s, &ev->commit_pos, err);
+}
+
+static int
+schema_change(struct tail_ctx *c, const struct cdc_event *ev, struct dberr *err)
+{
+	return dberr_set(err, DBERR_IO, "the source's table %s.%s changed at %s: %s. Change the "
+			 "target's table the same way (ALTER TABLE), then run the same command "
+			 "again: it resumes at %s", ev->table ? ev->table->schema : "?",
+			 ev->table ? ev->table->name : "?", c->jc.commit_pos.text, ev->detail,
+			 c->res->position.text[0] ? c->res->position.text : c->from.text);
+}
+
+static int
+at_or_after(const struct db_position *a, const struct db_position *b)
+{
+	return position_lsn(a) >= position_lsn(b);
+}
+
+static void
+log_progress(struct tail_ctx *c)
+{
+	struct db_position recv;
+
+	if (now_seconds() - c->last_log < 10)
+		return;
+	c->last_log = now_seconds();
+	c->drv->cdc->stream_received(c->s, &recv);
+	log_info("tail: %" PRIu64 " transactions, %" PRIu64 " changes written, at %s; the source "
+		 "is at %s", c->res->transactions, c->res->changes,
+		 c->res->position.text[0] ? c->res->position.text : c->from.text, recv.text);
+}
+
+/* One event; 1 when the tail should stop (after a commit). */
+static int
+handle_event(struct tail_ctx *c, const struct cdc_event *ev, int *in_tx, int *skip,
+	     struct dberr *err)
+{
+	switch (ev->kind) {
+	case CDC_BEGIN:
+		if (c->has_stop && at_or_after(&ev->commit_pos, &c->stop_at))
+			return 1;	/* --stop-at: before this transaction */
+		*in_tx = 1;
+		/* one a restart already wrote ends before where it resumes */
+		*skip = !at_or_after(&ev->commit_pos, &c->from);
+		c->jc.commit_pos = ev->commit_pos;
+		c->jc.xid = ev->xid;
+		c->jc.commit_time_us = ev->commit_time_us;
+		return 0;
+	case CDC_COMMIT:
+		*in_tx = 0;
+		c->jc.commit_pos = ev->commit_pos;
+		if (*skip)
+			return 0;
+		if (cdc_json_event(&c->jc, ev, &c->buf) < 0 || commit_done(c, ev, err) < 0)
+			return err->cls == DBERR_NONE ? dberr_set(err, DBERR_INTERNAL, "encoding a "
+								  "commit") : -1;
+		return c->has_until && at_or_after(&ev->commit_pos, &c->until);
+	case CDC_SCHEMA_CHANGE:
+		return schema_change(c, ev, err);
+	default:
+		if (*skip)
+			return 0;
+		if (cdc_json_event(&c->jc, ev, &c->buf) < 0)
+			return dberr_set(err, DBERR_INTERNAL, "a change of %s could not be encoded",
+					 ev->table ? ev->table->name : "?");
+		c->res->changes++;
+		/* a big transaction goes out as it comes: memory stays bounded */
+		return c->buf.len > (1u << 20) ? flush_lines(c, err) : 0;
+	}
+}
+
+static int
+tail_loop(struct tail_ctx *c, struct dberr *err)
+{
+	struct cdc_event ev;
+	int in_tx = 0, skip = 0, r;
+
+	for (;;) {
+		if (dbmig_interrupted && !in_tx) {
+			c->res->stopped_by_signal = 1;
+			return 0;
+		}
+		if ((r = c->drv->cdc->stream_next(c->s, &ev, 1000, err)) < 0)
+			return -1;
+		log_progress(c);
+		if (r == 0) {
+			struct db_position recv;
+
+			c->drv->cdc->stream_received(c->s, &recv);
+			if (!in_tx && ((c->has_until && at_or_after(&recv, &c->until)) ||
+				       (c->has_stop && at_or_after(&recv, &c->stop_at))))
+				return 0;
+			continue;
+		}
+		if ((r = handle_event(c, &ev, &in_tx, &skip, err)) != 0)
+			return r < 0 ? -1 : 0;
+	}
+}
+
+static int
+tail_drop(struct tail_ctx *c, struct dberr *err)
+{
+	struct db_conn *conn;
+	int ret;
+
+	if (c->drv->connect(&conn, c->o->source, DBERR_SOURCE, err) < 0)
+		return -1;
+	ret = c->drv->cdc->capture_drop(conn, c->meta.slot, c->meta.publication, err);
+	c->drv->close(conn);
+	if (ret == 0)
+		log_info("dropped replication slot %s and publication %s", c->meta.slot,
+			 c->meta.publication);
+	return ret;
+}
+
+int
+tail_run(const struct tail_opts *o, struct tail_result *res, struct dberr *err)
+{
+	struct tail_ctx c;
+	int ret = -1;
+
+	memset(&c, 0, sizeof(c));
+	memset(res, 0, sizeof(*res));
+	c.o = o;
+	c.res = res;
+	c.fd = -1;
+	c.last_log = now_seconds();
+	if (manifest_read(o->from_dir, &c.meta, &c.model, err) < 0)
+		goto out;
+	if (!c.meta.slot[0]) {
+		dberr_set(err, DBERR_USAGE, "%s is no online dump (it records no replication "
+			  "slot): take one with dbmig dump --online", o->from_dir);
+		goto out;
+	}
+	snprintf(res->slot, sizeof(res->slot), "%s", c.meta.slot);
+	if (!(c.drv = driver_for_uri(o->source, DBERR_SOURCE, err)))
+		goto out;
+	if (!c.drv->cdc || strcmp(c.drv->name, c.meta.engine)) {
+		dberr_set(err, DBERR_USAGE, "the dump is of a %s source, but the SOURCE given is %s",
+			  c.meta.engine, c.drv->name);
+		goto out;
+	}
+	if (o->drop) {
+		ret = tail_drop(&c, err);
+		goto out;
+	}
+	c.from = c.meta.position;
+	if (o->stop_at && position_parse(&c.stop_at, c.drv->position_kind, o->stop_at, NULL, 1, 0,
+					 err) < 0) {
+		err->cls = DBERR_USAGE;
+		goto out;
+	}
+	c.has_stop = o->stop_at != NULL;
+	c.jc.debezium = o->debezium;
+	c.jc.engine = c.meta.engine;
+	c.jc.database = c.meta.database;
+	if (open_output(&c, err) < 0 ||
+	    c.drv->cdc->stream_open(o->source, c.meta.slot, c.meta.publication, &c.from, &c.model,
+				    &c.s, err) < 0)
+		goto out;
+	if (o->until_caught_up) {
+		if (c.drv->cdc->stream_source_position(c.s, &c.until, err) < 0)
+			goto out;
+		c.has_until = 1;
+		log_info("writing changes from %s until the source's position at the start, %s",
+			 c.from.text, c.until.text);
+	}
+	if (tail_loop(&c, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (c.s)
+		c.drv->cdc->stream_close(c.s);
+	if (c.fd >= 0)
+		close(c.fd);
+	strbuf_release(&c.pos_file);
+	strbuf_release(&c.buf);
+	schema_release(&c.model);
+	return ret;
+}

@@ -1,0 +1,36 @@
+/*
+ * tail.h - cdc-tail: the changes after an online dump's snapshot,
+ * written as JSON lines (this file's output mode) or applied to a target
+ * (the apply engine), and the removal of what capture left on the
+ * source.
+ */
+#ifndef DBMIG_TAIL_H
+#define DBMIG_TAIL_H
+
+#include <stdint.h>
+
+#include "lib/base/dberr.h"
+#include "lib/base/position.h"
+
+struct tail_opts {
+	const char *source;		/* URI or conninfo; may hold a password */
+	const char *from_dir;		/* the online dump */
+	const char *output;		/* a file, or "-" for stdout */
+	int debezium;			/* --format=debezium */
+	int drop;			/* remove the slot and the publication */
+	int until_caught_up;		/* stop once the source's position at
+					 * the start is written */
+	const char *stop_at;		/* stop at this position, or NULL */
+	int progress;			/* enum progress_mode */
+};
+
+struct tail_result {
+	uint64_t transactions, changes;
+	struct db_position position;	/* the last one written */
+	int stopped_by_signal;
+	char slot[64];
+};
+
+int tail_run(const struct tail_opts *o, struct tail_result *res, struct dberr *err);
+
+#endif

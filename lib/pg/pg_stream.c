@@ -1,0 +1,517 @@
+/*
+ * pg_stream.c - reading a PostgreSQL source's changes from a logical
+ * replication slot with pgoutput (protocol 1: a transaction arrives whole
+ * at its commit, in commit order, the server spilling a large one to its
+ * own disk, so this side holds one change at a time), as neutral change
+ * events on the model's tables with canonical values.
+ *
+ * Feedback: the position the consumer confirms (what the target holds)
+ * is sent back, on the server's request and every 10 seconds; nothing
+ * beyond it, so a crash on this side loses nothing. Keepalives between
+ * transactions show how far the source's WAL has gone, for lag.
+ */
+#include "pg_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+
+#include "lib/base/log.h"
+#include "lib/cdc/cdc_ops.h"
+#include "pgoutput.h"
+#include "lib/base/banned.h"
+
+/* Microseconds between 1970-01-01 and PostgreSQL's epoch 2000-01-01. */
+#define PG_EPOCH_US	946684800000000LL
+
+/* One relation the stream announced, mapped onto the model. */
+struct relmap {
+	uint32_t relid;
+	struct table *t;	/* NULL: not in the model */
+	int natts;
+	int *col;		/* per attribute: the data column, or -1 */
+	char *change;		/* how it differs from the model, or NULL */
+};
+
+struct cdc_stream {
+	PGconn *rc;		/* replication connection, in COPY BOTH */
+	PGconn *sql;		/* a plain one for the source's position, lazily */
+	char *uri;
+	struct schema_model *m;
+	struct relmap *rels;
+	int nrels;
+	struct pgo_msg msg;
+	char *copybuf;		/* the last CopyData, freed at the next read */
+	struct strbuf payload;	/* canonical values of the current event */
+	size_t *off;
+	struct value *vals[2];	/* before, after */
+	unsigned char *unchanged;
+	struct table **trunc;
+	int cap;
+	uint64_t confirmed;	/* what the consumer confirmed */
+	uint64_t wal_end;	/* the server's WAL end at its last message */
+	uint64_t xid;
+	double last_feedback;
+	char detail[600];
+};
+
+static int64_t
+now_pg_us(void)
+{
+	return (int64_t)(now_seconds() * 1e6) - PG_EPOCH_US;
+}
+
+static void
+put64(unsigned char *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)v;
+}
+
+static int
+send_feedback(struct cdc_stream *s, struct dberr *err)
+{
+	unsigned char m[34];
+
+	m[0] = 'r';
+	put64(m + 1, s->confirmed);	/* written */
+	put64(m + 9, s->confirmed);	/* flushed: the slot may move here */
+	put64(m + 17, s->confirmed);	/* applied */
+	put64(m + 25, (uint64_t)now_pg_us());
+	m[33] = 0;
+	if (PQputCopyData(s->rc, (const char *)m, 34) != 1 || PQflush(s->rc) != 0)
+		return dberr_set(err, DBERR_SOURCE, "sending the replication position to the "
+				 "source: %s", PQerrorMessage(s->rc));
+	s->last_feedback = now_seconds();
+	return 0;
+}
+
+static struct relmap *
+relmap_find(struct cdc_stream *s, uint32_t relid)
+{
+	for (int i = 0; i < s->nrels; i++)
+		if (s->rels[i].relid == relid)
+			return &s->rels[i];
+	return NULL;
+}
+
+/* An R message: which model table and data column each attribute is,
+ * and whether the columns still match the model (DDL on the source). */
+static void
+relation_message(struct cdc_stream *s)
+{
+	const struct pgo_msg *m = &s->msg;
+	struct relmap *rm = relmap_find(s, m->relid);
+	struct strbuf q = STRBUF_INIT, change = STRBUF_INIT;
+	int ndata;
+
+	if (!rm) {
+		s->rels = xrealloc(s->rels, (size_t)(s->nrels + 1) * sizeof(*s->rels));
+		rm = &s->rels[s->nrels++];
+		memset(rm, 0, sizeof(*rm));
+		rm->relid = m->relid;
+	}
+	free(rm->col);
+	free(rm->change);
+	rm->change = NULL;
+	strbuf_addf(&q, "%s.%s", m->nsp, m->rel);
+	rm->t = schema_find_table(s->m, q.buf);
+	rm->natts = m->natts;
+	rm->col = xcalloc((size_t)m->natts + 1, sizeof(*rm->col));
+	if (!rm->t) {
+		strbuf_addf(&change, "table %s is not among the migrated tables (created after "
+			    "the dump?)", q.buf);
+		goto out;
+	}
+	{
+		const struct ntype_desc *types[CANON_MAX_COLS];
+
+		ndata = rm->t->ncols <= CANON_MAX_COLS ? table_data_types(rm->t, types) : 0;
+	}
+	for (int a = 0; a < m->natts; a++) {
+		rm->col[a] = -1;
+		for (int d = 0; d < ndata; d++)
+			if (!strcmp(table_data_column_name(rm->t, d), m->atts[a].name))
+				rm->col[a] = d;
+		if (rm->col[a] < 0)
+			strbuf_addf(&change, "%scolumn %s was added", change.len ? "; " : "",
+				    m->atts[a].name);
+	}
+	for (int d = 0; d < ndata; d++) {
+		int seen = 0;
+
+		for (int a = 0; a < m->natts; a++)
+			seen |= rm->col[a] == d;
+		if (!seen)
+			strbuf_addf(&change, "%scolumn %s was dropped or renamed",
+				    change.len ? "; " : "", table_data_column_name(rm->t, d));
+	}
+out:
+	if (change.len)
+		rm->change = strbuf_detach(&change);
+	strbuf_release(&change);
+	strbuf_release(&q);
+}
+
+static void
+ensure_cap(struct cdc_stream *s, int n)
+{
+	if (n <= s->cap)
+		return;
+	s->cap = n;
+	s->off = xrealloc(s->off, 2 * (size_t)n * sizeof(*s->off));
+	for (int i = 0; i < 2; i++)
+		s->vals[i] = xrealloc(s->vals[i], (size_t)n * sizeof(*s->vals[i]));
+	s->unchanged = xrealloc(s->unchanged, (size_t)n);
+	s->trunc = xrealloc(s->trunc, (size_t)n * sizeof(*s->trunc));
+}
+
+/* A tuple's text values as canonical ones, over the table's data
+ * columns; which == 1 is the new row (with its unchanged flags). */
+static int
+convert_tuple(struct cdc_stream *s, const struct relmap *rm, const struct pgo_tuple *tu,
+	      int which, struct dberr *err)
+{
+	const struct ntype_desc *types[CANON_MAX_COLS];
+	int ndata = table_data_types(rm->t, types);
+	size_t *off = s->off + (size_t)which * (size_t)s->cap;
+	char emsg[256];
+
+	for (int d = 0; d < ndata; d++) {
+		s->vals[which][d].isnull = 1;
+		off[d] = SIZE_MAX;
+		if (which)
+			s->unchanged[d] = 0;
+	}
+	for (int a = 0; a < tu->ncols && a < rm->natts; a++) {
+		const struct pgo_value *v = &tu->v[a];
+		int d = rm->col[a];
+
+		if (d < 0)
+			continue;
+		if (v->kind == 'u' && which)
+			s->unchanged[d] = 1;
+		if (v->kind != 't')
+			continue;
+		off[d] = s->payload.len;
+		if (pg_text_to_canon(types[d], v->p, v->len, &s->payload, emsg, sizeof(emsg)) < 0)
+			return dberr_set(err, DBERR_SOURCE, "a change to %s.%s, column %s: %s",
+					 rm->t->schema, rm->t->name, table_data_column_name(rm->t, d),
+					 emsg);
+		s->vals[which][d].len = s->payload.len - off[d];
+	}
+	return 0;
+}
+
+/* Points the values at their payloads, once the buffer stops growing. */
+static void
+fix_pointers(struct cdc_stream *s, int which, int ndata)
+{
+	const size_t *off = s->off + (size_t)which * (size_t)s->cap;
+
+	for (int d = 0; d < ndata; d++) {
+		struct value *v = &s->vals[which][d];
+
+		if (off[d] == SIZE_MAX)
+			continue;
+		v->isnull = 0;
+		v->p = s->payload.buf ? (const unsigned char *)s->payload.buf + off[d]
+				      : (const unsigned char *)"";
+	}
+}
+
+static int
+change_message(struct cdc_stream *s, struct cdc_event *ev, struct dberr *err)
+{
+	const struct pgo_msg *m = &s->msg;
+	const struct relmap *rm = relmap_find(s, m->relid);
+	const struct ntype_desc *types[CANON_MAX_COLS];
+	int ndata;
+
+	if (!rm)
+		return dberr_set(err, DBERR_SOURCE, "a change to relation %u came before its "
+				 "description", m->relid);
+	if (rm->change) {
+		snprintf(s->detail, sizeof(s->detail), "%s", rm->change);
+		ev->kind = CDC_SCHEMA_CHANGE;
+		ev->table = rm->t;
+		ev->detail = s->detail;
+		return 1;
+	}
+	ndata = table_data_types(rm->t, types);
+	ensure_cap(s, ndata + 1);
+	for (int i = 0; i < 2 * s->cap; i++)
+		s->off[i] = SIZE_MAX;
+	strbuf_reset(&s->payload);
+	if (m->old_kind && convert_tuple(s, rm, &m->old_tuple, 0, err) < 0)
+		return -1;
+	if (m->new_tuple.ncols && convert_tuple(s, rm, &m->new_tuple, 1, err) < 0)
+		return -1;
+	fix_pointers(s, 0, ndata);
+	fix_pointers(s, 1, ndata);
+	ev->kind = m->type == 'I' ? CDC_INSERT : m->type == 'U' ? CDC_UPDATE : CDC_DELETE;
+	ev->table = rm->t;
+	ev->before = m->old_kind ? s->vals[0] : NULL;
+	ev->before_is_key = m->old_kind == 'K';
+	ev->after = m->new_tuple.ncols ? s->vals[1] : NULL;
+	ev->unchanged = m->new_tuple.ncols ? s->unchanged : NULL;
+	ev->xid = s->xid;
+	return 1;
+}
+
+static int
+truncate_message(struct cdc_stream *s, struct cdc_event *ev, struct dberr *err)
+{
+	const struct pgo_msg *m = &s->msg;
+
+	ensure_cap(s, (int)m->nrels + 1);
+	ev->ntables = 0;
+	for (uint32_t i = 0; i < m->nrels; i++) {
+		const struct relmap *rm = relmap_find(s, pgo_relid_at(m, i));
+
+		if (!rm || !rm->t)
+			return dberr_set(err, DBERR_SOURCE, "a TRUNCATE of relation %u, which is "
+					 "not among the migrated tables", pgo_relid_at(m, i));
+		s->trunc[ev->ntables++] = rm->t;
+	}
+	ev->kind = CDC_TRUNCATE;
+	ev->tables = s->trunc;
+	ev->xid = s->xid;
+	return 1;
+}
+
+/* One 'w' payload: 1 with an event, 0 for a message that makes none. */
+static int
+wal_message(struct cdc_stream *s, const unsigned char *p, size_t n, struct cdc_event *ev,
+	    struct dberr *err)
+{
+	char emsg[160];
+
+	if (pgoutput_decode(p, n, &s->msg, emsg, sizeof(emsg)) < 0)
+		return dberr_set(err, DBERR_SOURCE, "replication stream: %s", emsg);
+	memset(ev, 0, sizeof(*ev));
+	switch (s->msg.type) {
+	case 'B':
+		s->xid = s->msg.xid;
+		ev->kind = CDC_BEGIN;
+		ev->xid = s->xid;
+		position_set_lsn(&ev->commit_pos, s->msg.lsn, 1);
+		ev->commit_time_us = s->msg.ts + PG_EPOCH_US;
+		return 1;
+	case 'C':
+		ev->kind = CDC_COMMIT;
+		ev->xid = s->xid;
+		position_set_lsn(&ev->commit_pos, s->msg.end_lsn, 1);
+		ev->commit_time_us = s->msg.ts + PG_EPOCH_US;
+		return 1;
+	case 'R':
+		relation_message(s);
+		return 0;
+	case 'I': case 'U': case 'D':
+		return change_message(s, ev, err);
+	case 'T':
+		return truncate_message(s, ev, err);
+	default:
+		return 0;
+	}
+}
+
+static uint64_t
+get64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static int
+wait_readable(struct cdc_stream *s, int timeout_ms)
+{
+	fd_set rfds;
+	struct timeval tv = { timeout_ms / 1000, (timeout_ms % 1000) * 1000 };
+	int fd = PQsocket(s->rc);
+
+	FD_ZERO(&rfds);
+	FD_SET(fd, &rfds);
+	if (select(fd + 1, &rfds, NULL, NULL, &tv) < 0 && errno != EINTR)
+		return -1;
+	return 0;
+}
+
+static int
+pg_stream_next(struct cdc_stream *s, struct cdc_event *ev, int timeout_ms, struct dberr *err)
+{
+	double deadline = now_seconds() + timeout_ms / 1000.0;
+
+	for (;;) {
+		int len, r;
+
+		if (s->copybuf) {
+			PQfreemem(s->copybuf);
+			s->copybuf = NULL;
+		}
+		len = PQgetCopyData(s->rc, &s->copybuf, 1);
+		if (len > 0) {
+			const unsigned char *b = (const unsigned char *)s->copybuf;
+
+			if (b[0] == 'w' && len >= 25) {
+				s->wal_end = get64(b + 9);
+				if ((r = wal_message(s, b + 25, (size_t)len - 25, ev, err)) != 0)
+					return r;
+			} else if (b[0] == 'k' && len >= 18) {
+				s->wal_end = get64(b + 1);
+				if (b[17] && send_feedback(s, err) < 0)
+					return -1;
+			}
+			continue;
+		}
+		if (len == -2 || len == -1) {
+			PGresult *res = PQgetResult(s->rc);
+
+			dberr_set(err, DBERR_SOURCE, "the source ended the replication stream: %s",
+				  res ? PQresultErrorMessage(res) : PQerrorMessage(s->rc));
+			PQclear(res);
+			return -1;
+		}
+		if (now_seconds() - s->last_feedback >= 10 && send_feedback(s, err) < 0)
+			return -1;
+		if (now_seconds() >= deadline)
+			return 0;
+		if (wait_readable(s, 200) < 0 || !PQconsumeInput(s->rc))
+			return dberr_set(err, DBERR_SOURCE, "reading the replication stream: %s",
+					 PQerrorMessage(s->rc));
+	}
+}
+
+static int
+pg_stream_confirm(struct cdc_stream *s, const struct db_position *pos, struct dberr *err)
+{
+	uint64_t lsn = position_lsn(pos);
+
+	if (lsn > s->confirmed)
+		s->confirmed = lsn;
+	return send_feedback(s, err);
+}
+
+static int
+pg_stream_source_position(struct cdc_stream *s, struct db_position *pos, struct dberr *err)
+{
+	PGresult *r;
+
+	if (!s->sql) {
+		const char *keys[] = { "connect_timeout", "dbname", "fallback_application_name", NULL };
+		const char *vals[] = { "10", s->uri, "dbmig", NULL };
+
+		s->sql = PQconnectdbParams(keys, vals, 1);
+		if (PQstatus(s->sql) != CONNECTION_OK)
+			return dberr_set(err, DBERR_SOURCE, "cannot connect to the source: %s",
+					 PQerrorMessage(s->sql));
+	}
+	r = PQexec(s->sql, "SELECT pg_catalog.pg_current_wal_insert_lsn()");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		dberr_set(err, DBERR_SOURCE, "reading the source's WAL position: %s",
+			  PQresultErrorMessage(r));
+		PQclear(r);
+		return -1;
+	}
+	position_parse(pos, POSITION_LSN, PQgetvalue(r, 0, 0), NULL, 1, 0, err);
+	PQclear(r);
+	return 0;
+}
+
+static void
+pg_stream_received(struct cdc_stream *s, struct db_position *pos)
+{
+	position_set_lsn(pos, s->wal_end, 1);
+}
+
+static void
+pg_stream_close(struct cdc_stream *s)
+{
+	if (!s)
+		return;
+	if (s->copybuf)
+		PQfreemem(s->copybuf);
+	if (s->rc) {
+		PQputCopyEnd(s->rc, NULL);
+		PQflush(s->rc);
+		PQfinish(s->rc);
+	}
+	if (s->sql)
+		PQfinish(s->sql);
+	for (int i = 0; i < s->nrels; i++) {
+		free(s->rels[i].col);
+		free(s->rels[i].change);
+	}
+	free(s->rels);
+	pgo_msg_release(&s->msg);
+	strbuf_release(&s->payload);
+	free(s->off);
+	free(s->vals[0]);
+	free(s->vals[1]);
+	free(s->unchanged);
+	free(s->trunc);
+	free(s->uri);
+	free(s);
+}
+
+static int
+pg_stream_open(const char *uri, const char *slot, const char *publication,
+	       const struct db_position *from, struct schema_model *m,
+	       struct cdc_stream **out, struct dberr *err)
+{
+	struct cdc_stream *s = xcalloc(1, sizeof(*s));
+	struct strbuf sql = STRBUF_INIT;
+	PGresult *r;
+
+	*out = NULL;
+	s->uri = xstrdup(uri);
+	s->m = m;
+	s->confirmed = position_lsn(from);
+	if (!(s->rc = pg_repl_connect(uri, DBERR_SOURCE, err)))
+		goto fail;
+	strbuf_addstr(&sql, "START_REPLICATION SLOT ");
+	pg_quote_ident(&sql, slot);
+	strbuf_addf(&sql, " LOGICAL %s (proto_version '1', publication_names ", from->text);
+	{
+		struct strbuf pub = STRBUF_INIT;
+
+		pg_quote_ident(&pub, publication);
+		pg_quote_literal(&sql, pub.buf);
+		strbuf_release(&pub);
+	}
+	strbuf_addch(&sql, ')');
+	r = PQexec(s->rc, sql.buf);
+	if (PQresultStatus(r) != PGRES_COPY_BOTH) {
+		dberr_set(err, DBERR_SOURCE, "starting replication from slot %s at %s: %s%s", slot,
+			  from->text, PQresultErrorMessage(r),
+			  strstr(PQresultErrorMessage(r), "does not exist")
+			  ? " (was it dropped? a new online dump is needed)" : "");
+		PQclear(r);
+		goto fail;
+	}
+	PQclear(r);
+	s->last_feedback = now_seconds();
+	strbuf_release(&sql);
+	*out = s;
+	return 0;
+fail:
+	strbuf_release(&sql);
+	pg_stream_close(s);
+	return -1;
+}
+
+const struct db_cdc_ops pg_cdc_ops = {
+	.capture_begin = pg_capture_begin,
+	.capture_drop = pg_capture_drop_objects,
+	.stream_open = pg_stream_open,
+	.stream_next = pg_stream_next,
+	.stream_confirm = pg_stream_confirm,
+	.stream_source_position = pg_stream_source_position,
+	.stream_received = pg_stream_received,
+	.stream_close = pg_stream_close,
+};

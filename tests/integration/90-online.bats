@@ -1,0 +1,188 @@
+#!/usr/bin/env bats
+# dump --online and cdc-tail --output: change capture from PostgreSQL that
+# starts exactly at the dump's snapshot, written as JSON lines exactly once
+# across restarts, and nothing left on the source when a run fails or is
+# given up.
+
+load '../helpers/common'
+
+setup_file() {
+	start_pg_for_file
+	suite_skipped && return 0
+	. "$BATS_FILE_TMPDIR/env"
+}
+
+slots() {	# the replication slots and publications dbmig left on the server
+	psql_at "$PG_URI" "SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'dbmig\_%'"
+}
+
+@test "dump --online: a slot and a publication named from the dump id, and every row written during the dump is in the dump or in the stream, once" {
+	src=$(new_db on_src)
+	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY, v text); CREATE TABLE u (id int PRIMARY KEY);
+		INSERT INTO u SELECT generate_series(1, 20000)" >/dev/null
+	# one row per transaction while the dump's slot is made and read
+	( for i in $(seq 1 1500); do echo "INSERT INTO t VALUES ($i, 'v$i');"; done | psql -X -q "$src" ) &
+	writer=$!
+	sleep 0.3
+	run -0 dbmig dump --online -j 2 "$src" -o "$BATS_TEST_TMPDIR/d"
+	wait "$writer"
+	id=$(jq -r .dump_id "$BATS_TEST_TMPDIR/d/manifest.json")
+	run -0 jq -r '.snapshot | [.kind, .slot, .publication, .position_exact] | join(" ")' \
+		"$BATS_TEST_TMPDIR/d/manifest.json"
+	assert_output "pg-logical-slot dbmig_$id dbmig_$id true"
+	run -0 psql_at "$PG_URI" "SELECT slot_name || ' ' || plugin FROM pg_replication_slots WHERE slot_name = 'dbmig_$id'"
+	assert_output "dbmig_$id pgoutput"
+	run -0 dbmig cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" -o "$BATS_TEST_TMPDIR/c.jsonl" --until-caught-up
+	# every line is JSON
+	run -0 jq -e . "$BATS_TEST_TMPDIR/c.jsonl"
+	dst=$(new_db on_dst)
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	in_dump=$(psql_at "$dst" "SELECT count(*) FROM t")
+	in_stream=$(jq -r 'select(.op == "insert" and .table == "t") | .key.id' "$BATS_TEST_TMPDIR/c.jsonl" | wc -l)
+	[ "$in_dump" -gt 0 ] || [ "$in_stream" -gt 0 ]
+	assert_equal "$((in_dump + in_stream))" 1500
+	# no id in both: the stream starts exactly where the snapshot ends
+	psql_at "$dst" "SELECT id FROM t" | sort >"$BATS_TEST_TMPDIR/dump_ids"
+	jq -r 'select(.op == "insert" and .table == "t") | .key.id' "$BATS_TEST_TMPDIR/c.jsonl" | sort >"$BATS_TEST_TMPDIR/stream_ids"
+	run -0 comm -12 "$BATS_TEST_TMPDIR/dump_ids" "$BATS_TEST_TMPDIR/stream_ids"
+	assert_output ""
+	run -0 dbmig cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop
+	assert_output --partial "dropped replication slot and publication dbmig_$id"
+	run -0 psql_at "$src" "SELECT count(*) FROM pg_publication WHERE pubname = 'dbmig_$id'"
+	assert_output 0
+	run -0 slots
+	assert_output 0
+}
+
+@test "cdc-tail --output: inserts, updates of the key, deletes, truncates and unchanged TOAST values, in commit order, with commit lines" {
+	src=$(new_db ops_src)
+	psql_at "$src" "CREATE TABLE a (id int PRIMARY KEY, v text, big text, n numeric(10,2), f float8, arr int[]);
+		INSERT INTO a SELECT g, 'v' || g, (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 400)), 1.5, 0.25, '{1,2}'
+		FROM generate_series(1, 5) g" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	psql_at "$src" "INSERT INTO a VALUES (100, 'new', 'b', 2.25, 1e300, '{}')" >/dev/null
+	psql_at "$src" "UPDATE a SET v = 'upd' WHERE id = 1" >/dev/null
+	psql_at "$src" "UPDATE a SET id = 200 WHERE id = 2" >/dev/null
+	psql_at "$src" "BEGIN; DELETE FROM a WHERE id = 3; DELETE FROM a WHERE id = 4; COMMIT" >/dev/null
+	psql_at "$src" "TRUNCATE a" >/dev/null
+	run -0 dbmig cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" -o "$BATS_TEST_TMPDIR/c.jsonl" --until-caught-up
+	run -0 jq -c '[.op, .key, .before] ' "$BATS_TEST_TMPDIR/c.jsonl"
+	assert_output '["insert",{"id":100},null]
+["commit",null,null]
+["update",{"id":1},null]
+["commit",null,null]
+["update",{"id":200},{"id":2}]
+["commit",null,null]
+["delete",{"id":3},{"id":3}]
+["delete",{"id":4},{"id":4}]
+["commit",null,null]
+["truncate",null,null]
+["commit",null,null]'
+	# the TOASTed value that did not change is left out, and named
+	run -0 jq -c 'select(.key.id == 1) | [.after.v, (.after | has("big")), .unchanged]' "$BATS_TEST_TMPDIR/c.jsonl"
+	assert_output '["upd",false,["big"]]'
+	run -0 jq -c 'select(.key.id == 100) | .after | [.n, .f, .arr, .big]' "$BATS_TEST_TMPDIR/c.jsonl"
+	assert_output '["2.25",1e+300,[],"b"]'
+	# one xid per transaction, positions rising
+	run -0 bash -c "jq -r 'select(.op == \"commit\") | .xid' '$BATS_TEST_TMPDIR/c.jsonl' | sort | uniq -d"
+	assert_output ""
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
+
+@test "cdc-tail --format=debezium: Debezium's value fields, no commit lines" {
+	src=$(new_db dbz_src)
+	psql_at "$src" "CREATE TABLE a (id int PRIMARY KEY, v text)" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	psql_at "$src" "INSERT INTO a VALUES (1, 'x'); UPDATE a SET id = 2 WHERE id = 1; DELETE FROM a" >/dev/null
+	run -0 bash -c "dbmig -q cdc-tail '$src' --from '$BATS_TEST_TMPDIR/d' --format=debezium -o - --until-caught-up 2>/dev/null"
+	run -0 jq -c '[.op, .before, .after, .source.db, .source.schema, .source.table, (.source.lsn > 0), (.source.txId > 0), (.ts_ms > 0), (.source.ts_ms > 0)]' <<<"$output"
+	assert_output '["c",null,{"id":1,"v":"x"},"dbz_src","public","a",true,true,true,true]
+["u",{"id":1},{"id":2,"v":"x"},"dbz_src","public","a",true,true,true,true]
+["d",{"id":2},null,"dbz_src","public","a",true,true,true,true]'
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
+
+@test "a tail killed at any instant, run again, writes every transaction once: FILE.pos holds where the last whole one ends" {
+	src=$(new_db kill_src)
+	psql_at "$src" "CREATE TABLE k (id int PRIMARY KEY, pad text)" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	for i in $(seq 1 400); do
+		echo "BEGIN; INSERT INTO k VALUES ($i, repeat('p', 2000)); INSERT INTO k VALUES ($((i + 100000)), 'q'); COMMIT;"
+	done | psql -X -q "$src" >/dev/null
+	out="$BATS_TEST_TMPDIR/k.jsonl"
+	for _ in 1 2 3 4 5; do
+		dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" -o "$out" --until-caught-up 2>/dev/null &
+		pid=$!
+		sleep "0.$((RANDOM % 3))$((RANDOM % 10))"
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" || true
+	done
+	# a transaction half written when the tail died (as after a crash)
+	printf '{"op":"insert","schema":"public","table":"k","key":{"id":' >>"$out"
+	run -0 dbmig cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" -o "$out" --until-caught-up
+	run -0 jq -e . "$out"
+	run -0 bash -c "jq -r 'select(.op == \"commit\") | .xid' '$out' | sort | uniq -d | wc -l"
+	assert_output 0
+	run -0 bash -c "jq -r 'select(.op == \"commit\")' '$out' | jq -s length"
+	assert_output 400
+	run -0 bash -c "jq -r 'select(.op == \"insert\") | .key.id' '$out' | sort -u | wc -l"
+	assert_output 800
+	run -0 bash -c "jq -r 'select(.op == \"insert\")' '$out' | jq -s length"
+	assert_output 800
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
+
+@test "pre-flight: a table without a key is refused, naming it and the ways out; --replica-identity-full sets it; a role without REPLICATION is refused; nothing is left behind" {
+	src=$(new_db pre_src)
+	psql_at "$src" "CREATE TABLE keyed (id int PRIMARY KEY); CREATE TABLE loose (x int)" >/dev/null
+	before=$(slots)
+	run -3 dbmig dump --online "$src" -o "$BATS_TEST_TMPDIR/d1"
+	assert_output --partial "table public.loose has neither a primary key nor a replica identity"
+	assert_output --partial "Leave it out with -T, or pass --replica-identity-full"
+	[ ! -e "$BATS_TEST_TMPDIR/d1/manifest.json" ]
+	run -0 dbmig dump --online -T loose "$src" -o "$BATS_TEST_TMPDIR/d2"
+	run -0 psql_at "$src" "SELECT string_agg(c.relname, ',') FROM pg_publication_tables p JOIN pg_class c ON c.relname = p.tablename"
+	assert_output "keyed"
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d2" --drop >/dev/null
+	run -0 dbmig dump --online --replica-identity-full "$src" -o "$BATS_TEST_TMPDIR/d3"
+	assert_output --partial "setting REPLICA IDENTITY FULL on public.loose"
+	run -0 psql_at "$src" "SELECT relreplident FROM pg_class WHERE relname = 'loose'"
+	assert_output f
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d3" --drop >/dev/null
+	# a role that may read but not replicate
+	psql_at "$PG_URI" "DROP ROLE IF EXISTS on_plain; CREATE ROLE on_plain LOGIN" >/dev/null
+	psql_at "$src" "GRANT SELECT ON ALL TABLES IN SCHEMA public TO on_plain" >/dev/null
+	run -3 dbmig dump --online "postgresql://on_plain@$PG_HOST:$PG_PORT/pre_src" -o "$BATS_TEST_TMPDIR/d4"
+	assert_output --partial "role on_plain has neither REPLICATION nor superuser"
+	assert_output --partial "ALTER ROLE on_plain REPLICATION"
+	run -0 slots
+	assert_output "$before"
+}
+
+@test "a failed online dump drops the slot and the publication it made" {
+	src=$(new_db fail_src)
+	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY)" >/dev/null
+	before=$(slots)
+	mkdir "$BATS_TEST_TMPDIR/full"
+	touch "$BATS_TEST_TMPDIR/full/something"
+	run -6 dbmig dump --online "$src" -o "$BATS_TEST_TMPDIR/full"
+	run -0 slots
+	assert_output "$before"
+	run -0 psql_at "$src" "SELECT count(*) FROM pg_publication"
+	assert_output 0
+}
+
+@test "DDL on the source stops the tail with exit 6, naming the table, the change and the position" {
+	src=$(new_db ddl_src)
+	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY, v text)" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	psql_at "$src" "INSERT INTO t VALUES (1, 'a')" >/dev/null
+	psql_at "$src" "ALTER TABLE t ADD COLUMN w int; INSERT INTO t VALUES (2, 'b', 7)" >/dev/null
+	run -6 dbmig cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" -o "$BATS_TEST_TMPDIR/c.jsonl" --until-caught-up
+	assert_output --partial "the source's table public.t changed at"
+	assert_output --partial "column w was added"
+	# what came before the change is written, and stays
+	run -0 jq -c 'select(.op == "insert") | .key' "$BATS_TEST_TMPDIR/c.jsonl"
+	assert_output '{"id":1}'
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
