@@ -16,15 +16,18 @@
 #include "lib/base/banned.h"
 
 static const char tail_usage[] =
-	"usage: dbmig cdc-tail [options] SOURCE --from DIR --output FILE|-\n"
+	"usage: dbmig cdc-tail [options] SOURCE TARGET\n"
+	"       dbmig cdc-tail [options] SOURCE --from DIR --output FILE|-\n"
 	"       dbmig cdc-tail [options] SOURCE --from DIR --drop\n\n"
-	"Stream the changes SOURCE committed after the online dump DIR as JSON lines,\n"
-	"each transaction exactly once across restarts, or remove the replication\n"
-	"slot and publication the online dump started.\n"
+	"Apply the changes SOURCE committed after an online dump to TARGET, where the\n"
+	"dump was loaded, each transaction exactly once, in commit order; or write\n"
+	"them as JSON lines; or remove the replication slot and publication the\n"
+	"online dump started.\n"
 	"SOURCE is the dump's source database (a postgresql:// URI or libpq string);\n"
-	"DBMIG_SOURCE_URI is the default.\n\n"
+	"DBMIG_SOURCE_URI and DBMIG_TARGET_URI are the defaults.\n\n"
 	"options:\n"
-	"      --from DIR            the online dump the changes follow\n"
+	"      --from DIR            the online dump the changes follow (with a TARGET:\n"
+	"                            which of the dumps loaded there)\n"
 	"  -o, --output FILE|-       write the changes as JSON lines to FILE (continued\n"
 	"                            after its last whole transaction) or standard output\n"
 	"      --format=dbmig|debezium  dbmig's lines (default), or Debezium's change values\n"
@@ -41,10 +44,11 @@ tail_report(const struct tail_opts *o, const struct tail_result *res)
 		printf("dropped replication slot and publication %s\n", res->slot);
 		return EXIT_OK;
 	}
-	fprintf(stderr, "cdc-tail %s: %" PRIu64 " transaction%s, %" PRIu64 " change%s written%s%s\n",
+	fprintf(stderr, "cdc-tail %s: %" PRIu64 " transaction%s, %" PRIu64 " change%s %s%s%s\n",
 		res->stopped_by_signal ? "stopped by a signal" : "done", res->transactions,
 		res->transactions == 1 ? "" : "s", res->changes, res->changes == 1 ? "" : "s",
-		res->position.text[0] ? ", up to " : "", res->position.text);
+		o->target ? "applied" : "written", res->position.text[0] ? ", up to " : "",
+		res->position.text);
 	return EXIT_OK;
 }
 
@@ -65,7 +69,7 @@ cmd_cdc_tail(int argc, char **argv)
 	struct tail_opts o;
 	struct tail_result res;
 	struct dberr err = DBERR_INIT;
-	char *source = NULL;
+	char *source = NULL, *target = NULL;
 	int ch, rc = EXIT_USAGE;
 
 	memset(&o, 0, sizeof(o));
@@ -91,24 +95,25 @@ cmd_cdc_tail(int argc, char **argv)
 		}
 	}
 	take_positional_conninfo(argc, argv, &source, "source");
+	take_positional_conninfo(argc, argv, &target, "target");
 	if (optind < argc) {
-		usage_error("cdc-tail", "unexpected argument '%s'%s", argv[optind],
-			    looks_like_conninfo(argv[optind]) ? " (applying changes to a TARGET "
-			    "database comes in a later version; write them with --output)" : "");
+		usage_error("cdc-tail", "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
 	conninfo_default(&source, "DBMIG_SOURCE_URI");
+	if (!o.output && !o.drop)
+		conninfo_default(&target, "DBMIG_TARGET_URI");
 	if (!source) {
 		usage_error("cdc-tail", "no source given (SOURCE argument or DBMIG_SOURCE_URI)");
 		goto out;
 	}
-	if (!o.from_dir) {
+	if ((o.output || o.drop) && !o.from_dir) {
 		usage_error("cdc-tail", "no online dump given (--from DIR)");
 		goto out;
 	}
-	if (!o.drop == !o.output) {
-		usage_error("cdc-tail", o.drop ? "--drop goes without --output"
-			    : "say where the changes go (--output FILE or -) or --drop");
+	if ((!!target + !!o.output + o.drop) != 1) {
+		usage_error("cdc-tail", "say where the changes go: a TARGET database, --output "
+			    "FILE or -, or --drop (one of them)");
 		goto out;
 	}
 	if (o.until_caught_up && o.stop_at) {
@@ -116,6 +121,7 @@ cmd_cdc_tail(int argc, char **argv)
 		goto out;
 	}
 	o.source = source;
+	o.target = target;
 	if (tail_run(&o, &res, &err) < 0) {
 		rc = run_failed("cdc-tail", &err);
 		goto out;
@@ -123,5 +129,6 @@ cmd_cdc_tail(int argc, char **argv)
 	rc = tail_report(&o, &res);
 out:
 	free(source);
+	free(target);
 	return rc;
 }

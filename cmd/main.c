@@ -27,7 +27,7 @@ struct cmd {
 };
 
 static const struct cmd cmds[] = {
-	{ "cdc-tail", cmd_cdc_tail, "stream the changes after an online dump, exactly once" },
+	{ "cdc-tail", cmd_cdc_tail, "apply or write the changes after an online dump, exactly once" },
 	{ "copy", cmd_copy, "copy a database into another directly, optionally keeping the dump" },
 	{ "dump", cmd_dump, "take a consistent, checksummed dump of a database" },
 	{ "load", cmd_load, "recreate a dump's schema and data in a database, resumably" },

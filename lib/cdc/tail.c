@@ -24,12 +24,17 @@
 #include "dumpfmt/dumpfmt.h"
 #include "lib/base/log.h"
 #include "lib/cdc/cdc_json.h"
+#include "lib/base/xform.h"
 #include "lib/cdc/cdc_ops.h"
+#include "lib/load/target.h"
 #include "lib/base/banned.h"
 
 struct tail_ctx {
 	const struct tail_opts *o;
 	const struct db_driver *drv;
+	const struct db_driver *tdrv;	/* apply: the target's */
+	struct db_conn *target;
+	struct cdc_state state;		/* apply: where the target stands */
 	struct dump_meta meta;
 	struct schema_model model;
 	struct cdc_stream *s;
@@ -179,13 +184,45 @@ log_progress(struct tail_ctx *c)
 		 c->res->position.text[0] ? c->res->position.text : c->from.text, recv.text);
 }
 
+/* Apply: one source transaction in one target transaction, with the
+ * position that follows it; confirmed to the source after the commit. */
+static int
+apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dberr *err)
+{
+	const struct db_target_ops *tg = c->tdrv->target;
+
+	if (skip)
+		return 0;
+	switch (ev->kind) {
+	case CDC_BEGIN:
+		return tg->apply_begin(c->target, err);
+	case CDC_COMMIT:
+		c->state.position = ev->commit_pos;
+		if (tg->cdc_state_save(c->target, &c->state, 0, err) < 0 ||
+		    tg->apply_commit(c->target, err) < 0)
+			return -1;
+		c->res->position = ev->commit_pos;
+		c->res->transactions++;
+		if (c->drv->cdc->stream_confirm(c->s, &ev->commit_pos, err) < 0)
+			return -1;
+		return c->has_until && at_or_after(&ev->commit_pos, &c->until);
+	case CDC_SCHEMA_CHANGE:
+		return schema_change(c, ev, err);
+	default:
+		if (tg->apply_change(c->target, ev, err) < 0)
+			return dberr_prefix(err, "transaction %" PRIu64 " (commit at %s)", ev->xid,
+					    c->jc.commit_pos.text), -1;
+		c->res->changes++;
+		return 0;
+	}
+}
+
 /* One event; 1 when the tail should stop (after a commit). */
 static int
 handle_event(struct tail_ctx *c, const struct cdc_event *ev, int *in_tx, int *skip,
 	     struct dberr *err)
 {
-	switch (ev->kind) {
-	case CDC_BEGIN:
+	if (ev->kind == CDC_BEGIN) {
 		if (c->has_stop && at_or_after(&ev->commit_pos, &c->stop_at))
 			return 1;	/* --stop-at: before this transaction */
 		*in_tx = 1;
@@ -194,9 +231,15 @@ handle_event(struct tail_ctx *c, const struct cdc_event *ev, int *in_tx, int *sk
 		c->jc.commit_pos = ev->commit_pos;
 		c->jc.xid = ev->xid;
 		c->jc.commit_time_us = ev->commit_time_us;
+	} else if (ev->kind == CDC_COMMIT) {
+		*in_tx = 0;
+	}
+	if (c->target)
+		return apply_event(c, ev, *skip, err);
+	switch (ev->kind) {
+	case CDC_BEGIN:
 		return 0;
 	case CDC_COMMIT:
-		*in_tx = 0;
 		c->jc.commit_pos = ev->commit_pos;
 		if (*skip)
 			return 0;
@@ -246,6 +289,90 @@ tail_loop(struct tail_ctx *c, struct dberr *err)
 	}
 }
 
+/* The column transforms the load recorded in the target's ledger, on
+ * the model: each change is converted as the load converted the rows. */
+static void
+apply_transforms(struct tail_ctx *c, const struct strlist *done)
+{
+	for (size_t i = 0; i < done->n; i++) {
+		const char *item = done->v[i], *eq = strrchr(item, '=');
+		char qual[1024];
+		const char *dot;
+		struct table *t;
+		unsigned flags;
+
+		if (strncmp(item, "transform:", 10) || !eq || xform_parse(eq + 1, &flags) < 0 ||
+		    (size_t)(eq - item - 10) >= sizeof(qual))
+			continue;
+		snprintf(qual, sizeof(qual), "%.*s", (int)(eq - item - 10), item + 10);
+		if (!(dot = strrchr(qual, '.')))
+			continue;
+		qual[dot - qual] = '\0';
+		if (!(t = schema_find_table(&c->model, qual)))
+			continue;
+		for (int k = 0; k < t->ncols; k++)
+			if (!strcmp(t->cols[k].name, dot + 1)) {
+				t->cols[k].xform = flags;
+				if (flags & XF_UUID_BINARY)
+					t->cols[k].type.length = 16;
+			}
+	}
+}
+
+/* The target's state for the dump (the only one, or --from's), the
+ * source's tables as they are now, and the load's transforms. */
+static int
+apply_setup(struct tail_ctx *c, struct dberr *err)
+{
+	struct cdc_state *states = NULL;
+	struct schema_filter f;
+	struct strlist done = STRLIST_INIT;
+	struct db_conn *src = NULL;
+	int n = 0, pick = -1, ret = -1;
+	struct dberr ignored = DBERR_INIT;
+
+	if (!(c->tdrv = driver_for_uri(c->o->target, DBERR_TARGET, err)))
+		return -1;
+	if (!c->tdrv->target->apply_change)
+		return dberr_set(err, DBERR_UNSUPPORTED, "applying changes to %s is not built",
+				 c->tdrv->name);
+	if (c->tdrv->connect(&c->target, c->o->target, DBERR_TARGET, err) < 0 ||
+	    c->tdrv->target->cdc_state_read(c->target, &states, &n, err) < 0)
+		goto out;
+	for (int i = 0; i < n; i++)
+		if (c->meta.dump_id[0] ? !strcmp(states[i].dump_id, c->meta.dump_id) : n == 1)
+			pick = i;
+	if (pick < 0) {
+		dberr_set(err, DBERR_USAGE, "%s", n == 0 ? "the target holds no online dump's load: "
+			  "load one (dbmig dump --online, then dbmig load) first"
+			  : c->meta.dump_id[0] ? "the target holds no load of that dump"
+			  : "the target holds loads of several online dumps: name one with --from DIR");
+		goto out;
+	}
+	c->state = states[pick];
+	snprintf(c->meta.slot, sizeof(c->meta.slot), "%s", c->state.slot);
+	snprintf(c->meta.publication, sizeof(c->meta.publication), "%s", c->state.publication);
+	c->from = c->state.position;
+	memset(&f, 0, sizeof(f));
+	f.unmapped_as_text = 1;
+	schema_release(&c->model);
+	if (c->drv->connect(&src, c->o->source, DBERR_SOURCE, err) < 0 ||
+	    c->drv->source->schema_read(src, &f, &c->model, err) < 0 ||
+	    c->tdrv->target->ledger_open(c->target, c->state.dump_id, &done, err) < 0)
+		goto out;
+	apply_transforms(c, &done);
+	if (c->tdrv->target->fk_checks_off(c->target, &ignored) < 0)
+		log_warn("cannot turn off foreign-key checks and triggers on the target (%s): "
+			 "changes apply with them on", ignored.msg);
+	ret = 0;
+out:
+	if (src)
+		c->drv->close(src);
+	free(states);
+	strlist_release(&done);
+	return ret;
+}
+
 static int
 tail_drop(struct tail_ctx *c, struct dberr *err)
 {
@@ -274,26 +401,29 @@ tail_run(const struct tail_opts *o, struct tail_result *res, struct dberr *err)
 	c.res = res;
 	c.fd = -1;
 	c.last_log = now_seconds();
-	if (manifest_read(o->from_dir, &c.meta, &c.model, err) < 0)
+	if (o->from_dir && manifest_read(o->from_dir, &c.meta, &c.model, err) < 0)
 		goto out;
-	if (!c.meta.slot[0]) {
+	if (o->from_dir && !c.meta.slot[0]) {
 		dberr_set(err, DBERR_USAGE, "%s is no online dump (it records no replication "
 			  "slot): take one with dbmig dump --online", o->from_dir);
 		goto out;
 	}
-	snprintf(res->slot, sizeof(res->slot), "%s", c.meta.slot);
 	if (!(c.drv = driver_for_uri(o->source, DBERR_SOURCE, err)))
 		goto out;
-	if (!c.drv->cdc || strcmp(c.drv->name, c.meta.engine)) {
+	if (!c.drv->cdc || (o->from_dir && strcmp(c.drv->name, c.meta.engine))) {
 		dberr_set(err, DBERR_USAGE, "the dump is of a %s source, but the SOURCE given is %s",
 			  c.meta.engine, c.drv->name);
 		goto out;
 	}
 	if (o->drop) {
+		snprintf(res->slot, sizeof(res->slot), "%s", c.meta.slot);
 		ret = tail_drop(&c, err);
 		goto out;
 	}
 	c.from = c.meta.position;
+	if (o->target && apply_setup(&c, err) < 0)
+		goto out;
+	snprintf(res->slot, sizeof(res->slot), "%s", c.meta.slot);
 	if (o->stop_at && position_parse(&c.stop_at, c.drv->position_kind, o->stop_at, NULL, 1, 0,
 					 err) < 0) {
 		err->cls = DBERR_USAGE;
@@ -303,7 +433,7 @@ tail_run(const struct tail_opts *o, struct tail_result *res, struct dberr *err)
 	c.jc.debezium = o->debezium;
 	c.jc.engine = c.meta.engine;
 	c.jc.database = c.meta.database;
-	if (open_output(&c, err) < 0 ||
+	if ((!o->target && open_output(&c, err) < 0) ||
 	    c.drv->cdc->stream_open(o->source, c.meta.slot, c.meta.publication, &c.from, &c.model,
 				    &c.s, err) < 0)
 		goto out;
@@ -318,6 +448,10 @@ tail_run(const struct tail_opts *o, struct tail_result *res, struct dberr *err)
 		goto out;
 	ret = 0;
 out:
+	if (c.target) {
+		c.tdrv->target->apply_rollback(c.target);	/* a transaction in hand */
+		c.tdrv->close(c.target);
+	}
 	if (c.s)
 		c.drv->cdc->stream_close(c.s);
 	if (c.fd >= 0)

@@ -14,7 +14,9 @@
 
 struct tail_opts {
 	const char *source;		/* URI or conninfo; may hold a password */
-	const char *from_dir;		/* the online dump */
+	const char *target;		/* apply into this database, or NULL */
+	const char *from_dir;		/* the online dump (output, --drop; with a
+					 * target, picks the dump when several) */
 	const char *output;		/* a file, or "-" for stdout */
 	int debezium;			/* --format=debezium */
 	int drop;			/* remove the slot and the publication */

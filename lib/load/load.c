@@ -901,6 +901,27 @@ load_roles(struct load_ctx *ctx, struct dberr *err)
 	return ret;
 }
 
+/* An online dump: where cdc-tail starts on this target, recorded once
+ * (a second load of the dump keeps a tail's progress). */
+static int
+load_cdc_start(struct load_ctx *ctx, struct dberr *err)
+{
+	struct cdc_state st;
+
+	if (!ctx->drv->target->cdc_state_save)
+		return 0;
+	memset(&st, 0, sizeof(st));
+	snprintf(st.dump_id, sizeof(st.dump_id), "%s", ctx->meta->dump_id);
+	snprintf(st.slot, sizeof(st.slot), "%s", ctx->meta->slot);
+	snprintf(st.publication, sizeof(st.publication), "%s", ctx->meta->publication);
+	st.position = ctx->meta->position;
+	if (ctx->drv->target->cdc_state_save(ctx->conns[0], &st, 1, err) < 0)
+		return dberr_prefix(err, "recording where cdc-tail starts"), -1;
+	log_info("changes after %s wait in the source's slot %s: run dbmig cdc-tail SOURCE TARGET",
+		 st.position.text, st.slot);
+	return 0;
+}
+
 /* Step 2: what the ledger says is done (on the first connection, open
  * already), and the other connections up to opts->jobs. */
 static int
@@ -1270,6 +1291,8 @@ load_model(const struct load_opts *opts, const struct dump_meta *meta,
 				  : load_from_chunks(&ctx, err)) < 0))
 		goto out;
 	if (ctx.do_schema && load_post_data(&ctx, err) < 0)
+		goto out;
+	if (meta->slot[0] && load_cdc_start(&ctx, err) < 0)
 		goto out;
 	res->tables = model->ntables;
 	res->rows = ctx.rows;

@@ -7,8 +7,18 @@
 #ifndef DBMIG_TARGET_H
 #define DBMIG_TARGET_H
 
+#include "lib/cdc/cdc_event.h"
 #include "lib/engine/ddl_plan.h"
 #include "lib/engine/driver.h"
+
+/* Where change apply stands for one online dump, in the target's state:
+ * the changes up to position are in the target. */
+struct cdc_state {
+	char dump_id[33];
+	char slot[64];
+	char publication[64];
+	struct db_position position;
+};
 
 /* load_chunk flags */
 #define LOAD_STRIP_NUL	1u	/* drop NUL bytes from text the target cannot hold */
@@ -56,6 +66,21 @@ struct db_target_ops {
 	 * carries no roles. */
 	int (*roles_missing)(struct db_conn *c, const struct schema_model *s,
 			     struct strlist *missing, struct dberr *err);
+
+	/* Change apply (cdc-tail into a target); NULL where not built.
+	 * Records st, in the open transaction when there is one; with
+	 * if_absent, only when no state for its dump exists yet (load). */
+	int (*cdc_state_save)(struct db_conn *c, const struct cdc_state *st, int if_absent,
+			      struct dberr *err);
+	/* Every recorded state (none: *n = 0); free *out. */
+	int (*cdc_state_read)(struct db_conn *c, struct cdc_state **out, int *n,
+			      struct dberr *err);
+	/* One source transaction: begin, its changes, then cdc_state_save
+	 * and commit, so the position moves with the rows it covers. */
+	int (*apply_begin)(struct db_conn *c, struct dberr *err);
+	int (*apply_change)(struct db_conn *c, const struct cdc_event *ev, struct dberr *err);
+	int (*apply_commit)(struct db_conn *c, struct dberr *err);
+	void (*apply_rollback)(struct db_conn *c);
 };
 
 #endif

@@ -955,8 +955,8 @@ infile_error(void *ptr, char *msg, unsigned int len)
 
 /* One value as an INSERT literal: binary types as X'..', numbers bare,
  * the rest quoted. */
-static int
-insert_literal(struct strbuf *out, const struct ntype_desc *d, const struct value *v,
+int
+my_insert_literal(struct strbuf *out, const struct ntype_desc *d, const struct value *v,
 	       struct strbuf *txt, char *emsg, size_t emsz)
 {
 	if (v->isnull) {
@@ -1014,7 +1014,7 @@ insert_rows(struct db_conn *c, const struct table *t, const char *cols,
 			for (int i = 0; i < f->ncols; i++) {
 				if (i)
 					strbuf_addch(&sql, ',');
-				if (insert_literal(&sql, f->types[i], &f->vals[i], &txt, emsg, sizeof(emsg)) < 0) {
+				if (my_insert_literal(&sql, f->types[i], &f->vals[i], &txt, emsg, sizeof(emsg)) < 0) {
 					dberr_set(err, DBERR_UNSUPPORTED, "table %s row %llu column %s: %s",
 						  t->name, (unsigned long long)f->rows + 1,
 						  table_data_column_name(t, i), emsg);
@@ -1226,6 +1226,12 @@ static const struct db_target_ops my_target_ops = {
 	.sequences_plan = my_sequences_plan,
 	.exec_step = my_exec_step,
 	.table_probe = my_table_probe,
+	.cdc_state_save = my_cdc_state_save,
+	.cdc_state_read = my_cdc_state_read,
+	.apply_begin = my_apply_begin,
+	.apply_change = my_apply_change,
+	.apply_commit = my_apply_commit,
+	.apply_rollback = my_apply_rollback,
 	.table_truncate = my_table_truncate,
 	.fk_checks_off = my_fk_checks_off,
 	.load_chunk = my_load_chunk,

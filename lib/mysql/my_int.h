@@ -47,6 +47,19 @@ int my_seq_steps_from_pg(const struct schema_model *s, struct ddl_plan *plan,
 			 struct dberr *err);
 void my_auto_increment_step(struct ddl_plan *plan, const char *table, uint64_t next_id);
 
+/* One value as an INSERT literal (NULL, a number, X'..' or '..'). */
+int my_insert_literal(struct strbuf *out, const struct ntype_desc *d, const struct value *v,
+		      struct strbuf *txt, char *emsg, size_t emsz);
+
+/* change apply (my_apply.c; target.h) */
+int my_cdc_state_save(struct db_conn *c, const struct cdc_state *st, int if_absent,
+		      struct dberr *err);
+int my_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dberr *err);
+int my_apply_begin(struct db_conn *c, struct dberr *err);
+int my_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err);
+int my_apply_commit(struct db_conn *c, struct dberr *err);
+void my_apply_rollback(struct db_conn *c);
+
 /* copy_out with a tail ("WHERE ... ORDER BY ...") on the table's SELECT;
  * NULL reads the whole table. */
 int my_copy_rows(struct db_conn *c, struct table *t, const char *tail,

@@ -53,6 +53,15 @@ PGresult *pg_query(struct db_conn *c, const char *sql, int nparams,
 
 /* change capture (pg_cdc.c) */
 extern const struct db_cdc_ops pg_cdc_ops;
+/* change apply (pg_apply.c; target.h) */
+int pg_cdc_state_save(struct db_conn *c, const struct cdc_state *st, int if_absent,
+		      struct dberr *err);
+int pg_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dberr *err);
+int pg_apply_begin(struct db_conn *c, struct dberr *err);
+int pg_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err);
+int pg_apply_commit(struct db_conn *c, struct dberr *err);
+void pg_apply_rollback(struct db_conn *c);
+
 /* dump --online's start of capture (cdc_ops.h capture_begin). */
 int pg_capture_begin(struct db_conn *c, const char *uri, const struct schema_filter *f,
 		     const char *name, unsigned flags, struct db_snapshot *snap,

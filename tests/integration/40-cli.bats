@@ -21,9 +21,8 @@ setup() {
 	assert_output --partial "cdc-tail"
 	refute_output --partial "cutover"
 	run -2 dbmig cutover-plan
-	# cdc-tail writes changes; applying them to a target is not there yet
-	run -2 dbmig cdc-tail postgresql://x/y postgresql://x/z
-	assert_output --partial "applying changes to a TARGET database comes in a later version"
+	run -2 dbmig cdc-tail postgresql://x/y postgresql://x/z --drop --from /nonexistent
+	assert_output --partial "a TARGET database, --output FILE or -, or --drop (one of them)"
 }
 
 @test "dbmig help SUBCOMMAND shows its manual page" {

@@ -186,3 +186,62 @@ slots() {	# the replication slots and publications dbmig left on the server
 	assert_output '{"id":1}'
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
+
+# The whole procedure under write load: pgbench writes during the online
+# dump, the load and the tail; once it stops, the tail catches up and the
+# target equals the source, checked by verify and independently.
+online_under_load() {	# online_under_load TARGET_URI NAME
+	src=$(new_db "$2_src")
+	pgbench -q -i -s 1 "$src" >/dev/null 2>&1
+	pgbench -c 4 -T 6 -n "$src" >/dev/null 2>&1 &
+	bench=$!
+	sleep 1
+	dbmig -q dump --online --replica-identity-full -j 2 "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dbmig -q load -j 2 "$BATS_TEST_TMPDIR/d" "$1" >/dev/null
+	# a first tail while the writers still run, stopped by a signal
+	dbmig -q cdc-tail "$src" "$1" 2>"$BATS_TEST_TMPDIR/tail.log" &
+	tail_pid=$!
+	sleep 2
+	kill -TERM "$tail_pid"
+	# SIGTERM: the transaction in hand is finished, then exit 0
+	wait "$tail_pid" || { cat "$BATS_TEST_TMPDIR/tail.log"; false; }
+	grep -q "cdc-tail stopped by a signal" "$BATS_TEST_TMPDIR/tail.log"
+	wait "$bench"
+	run -0 dbmig cdc-tail "$src" "$1" --until-caught-up
+	assert_output --partial "cdc-tail done"
+	run -0 dbmig verify "$src" "$1"
+	assert_output --partial "equal: 4 tables"
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
+
+@test "under pgbench: online dump, load and tail into PostgreSQL leave the target equal to the source" {
+	dst=$(new_db load_pg_dst)
+	online_under_load "$dst" load_pg
+	run -0 pgcompare "$(pg_uri load_pg_src)" "$dst"
+}
+
+@test "a tail killed at random instants under writes, run again each time, applies every transaction once" {
+	src=$(new_db tk_src)
+	psql_at "$src" "CREATE TABLE ledger (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dst=$(new_db tk_dst)
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	# every id once, and an update of each that must apply once
+	( for i in $(seq 1 3000); do
+		echo "BEGIN; INSERT INTO ledger VALUES ($i); UPDATE ledger SET n = n + 1 WHERE id = $i; COMMIT;"
+	  done | psql -X -q "$src" >/dev/null ) &
+	writer=$!
+	for _ in $(seq 1 8); do
+		dbmig -q cdc-tail "$src" "$dst" 2>/dev/null &
+		pid=$!
+		sleep "0.$((RANDOM % 5))$((RANDOM % 10))"
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" || true
+	done
+	wait "$writer"
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	run -0 psql_at "$dst" "SELECT count(*), sum(n), min(n), max(n) FROM ledger"
+	assert_output "3000|3000|1|1"
+	run -0 dbmig verify "$src" "$dst"
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}

@@ -1,0 +1,238 @@
+/*
+ * my_apply.c - applying change events to a MySQL/MariaDB target
+ * (cdc-tail), and _dbmig_cdc_state, one row per online dump, updated in
+ * the same transaction as the rows it covers.
+ *
+ * Values are written as the INSERT fallback of a load writes them
+ * (my_insert_literal), so a change arrives exactly as the load would
+ * have written it. A row is found by the primary key, or, in a table
+ * without one, by every column (<=>, one row of equal ones). Columns the
+ * source did not send (unchanged TOAST) stay as they are.
+ */
+#include "my_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/base/banned.h"
+
+#define CDC_STATE "`_dbmig_cdc_state`"
+
+int
+my_cdc_state_save(struct db_conn *c, const struct cdc_state *st, int if_absent,
+		  struct dberr *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	int ret;
+
+	/* DDL commits on MySQL: the table is made by the load (if_absent),
+	 * never inside an apply transaction */
+	if (if_absent && my_exec(c, "CREATE TABLE IF NOT EXISTS " CDC_STATE " (dump_id varchar(32) PRIMARY KEY, "
+		    "slot varchar(64) NOT NULL, publication varchar(64) NOT NULL, "
+		    "position varchar(128) NOT NULL, updated_at datetime(6) NOT NULL DEFAULT "
+		    "CURRENT_TIMESTAMP(6)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+		    err) < 0)
+		return -1;
+	strbuf_addstr(&q, if_absent ? "INSERT IGNORE INTO " CDC_STATE : "INSERT INTO " CDC_STATE);
+	strbuf_addstr(&q, " (dump_id, slot, publication, position) VALUES (");
+	my_quote_literal(&q, st->dump_id);
+	strbuf_addch(&q, ',');
+	my_quote_literal(&q, st->slot);
+	strbuf_addch(&q, ',');
+	my_quote_literal(&q, st->publication);
+	strbuf_addch(&q, ',');
+	my_quote_literal(&q, st->position.text);
+	strbuf_addch(&q, ')');
+	if (!if_absent)
+		strbuf_addstr(&q, " ON DUPLICATE KEY UPDATE position = VALUES(position), "
+			      "updated_at = CURRENT_TIMESTAMP(6)");
+	ret = my_exec(c, q.buf, err);
+	strbuf_release(&q);
+	return ret;
+}
+
+int
+my_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dberr *err)
+{
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+	int i = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!(r = my_query(c, "SELECT COUNT(*) FROM information_schema.TABLES WHERE "
+			   "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '_dbmig_cdc_state'", err)))
+		return -1;
+	row = mysql_fetch_row(r);
+	i = row && row[0] && atoi(row[0]) > 0;
+	mysql_free_result(r);
+	if (!i)
+		return 0;
+	if (!(r = my_query(c, "SELECT dump_id, slot, publication, position FROM " CDC_STATE
+			   " ORDER BY updated_at DESC", err)))
+		return -1;
+	*out = xcalloc((size_t)mysql_num_rows(r) + 1, sizeof(**out));
+	for (i = 0; (row = mysql_fetch_row(r)); i++) {
+		struct cdc_state *st = &(*out)[i];
+
+		snprintf(st->dump_id, sizeof(st->dump_id), "%s", row[0]);
+		snprintf(st->slot, sizeof(st->slot), "%s", row[1]);
+		snprintf(st->publication, sizeof(st->publication), "%s", row[2]);
+		position_parse(&st->position, position_kind_of(row[3]), row[3], NULL, 1, 1, err);
+	}
+	*n = i;
+	mysql_free_result(r);
+	return 0;
+}
+
+int
+my_apply_begin(struct db_conn *c, struct dberr *err)
+{
+	return my_exec(c, "START TRANSACTION", err);
+}
+
+int
+my_apply_commit(struct db_conn *c, struct dberr *err)
+{
+	return my_exec(c, "COMMIT", err);
+}
+
+void
+my_apply_rollback(struct db_conn *c)
+{
+	mysql_query(c->m, "ROLLBACK");
+}
+
+static int
+is_key_column(const struct table *t, const char *name, int *keyed)
+{
+	*keyed = 0;
+	for (int k = 0; k < t->ncons; k++)
+		if (t->cons[k].kind == 'p') {
+			*keyed = 1;
+			return strlist_has(&t->cons[k].columns, name);
+		}
+	return 1;	/* no key: every column finds the row */
+}
+
+static int
+where_clause(const struct table *t, const struct value *img, struct strbuf *sql,
+	     struct strbuf *txt, struct dberr *err)
+{
+	const struct ntype_desc *types[CANON_MAX_COLS];
+	int n = table_data_types(t, types), first = 1, keyed = 0;
+	char emsg[200];
+
+	strbuf_addstr(sql, " WHERE ");
+	for (int i = 0; i < n; i++) {
+		const char *name = table_data_column_name(t, i);
+
+		if (!is_key_column(t, name, &keyed))
+			continue;
+		strbuf_addstr(sql, first ? "" : " AND ");
+		my_quote_ident(sql, name);
+		strbuf_addstr(sql, " <=> ");
+		if (my_insert_literal(sql, types[i], &img[i], txt, emsg, sizeof(emsg)) < 0)
+			return dberr_set(err, DBERR_TARGET, "a change to %s, column %s: %s", t->name,
+					 name, emsg);
+		first = 0;
+	}
+	if (!keyed)
+		strbuf_addstr(sql, " LIMIT 1");
+	return 0;
+}
+
+static int
+values_sql(const struct table *t, const struct cdc_event *ev, int update, struct strbuf *sql,
+	   struct strbuf *txt, struct dberr *err)
+{
+	const struct ntype_desc *types[CANON_MAX_COLS];
+	int n = table_data_types(t, types), set = 0;
+	char emsg[200];
+
+	for (int i = 0; i < n; i++) {
+		if (ev->unchanged && ev->unchanged[i])
+			continue;
+		strbuf_addstr(sql, set++ ? ", " : "");
+		if (update) {
+			my_quote_ident(sql, table_data_column_name(t, i));
+			strbuf_addstr(sql, " = ");
+		}
+		if (my_insert_literal(sql, types[i], &ev->after[i], txt, emsg, sizeof(emsg)) < 0)
+			return dberr_set(err, DBERR_TARGET, "a change to %s, column %s: %s", t->name,
+					 table_data_column_name(t, i), emsg);
+	}
+	return 0;
+}
+
+static void
+column_list(const struct table *t, struct strbuf *sql)
+{
+	const struct ntype_desc *types[CANON_MAX_COLS];
+	int n = table_data_types(t, types);
+
+	strbuf_addstr(sql, " (");
+	for (int i = 0; i < n; i++) {
+		strbuf_addstr(sql, i ? ", " : "");
+		my_quote_ident(sql, table_data_column_name(t, i));
+	}
+	strbuf_addstr(sql, ") VALUES (");
+}
+
+int
+my_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err)
+{
+	struct strbuf sql = STRBUF_INIT, txt = STRBUF_INIT;
+	const struct table *t = ev->table;
+	int ret = -1;
+
+	if (ev->kind == CDC_TRUNCATE) {
+		for (int i = 0; i < ev->ntables && (i == 0 || ret == 0); i++) {
+			strbuf_reset(&sql);
+			/* TRUNCATE commits on MySQL: DELETE keeps it in the
+			 * transaction with the position */
+			strbuf_addstr(&sql, "DELETE FROM ");
+			my_quote_ident(&sql, ev->tables[i]->name);
+			ret = my_exec(c, sql.buf, err);
+		}
+		goto out;
+	}
+	if (ev->kind == CDC_INSERT) {
+		strbuf_addstr(&sql, "INSERT INTO ");
+		my_quote_ident(&sql, t->name);
+		column_list(t, &sql);
+		if (values_sql(t, ev, 0, &sql, &txt, err) < 0)
+			goto out;
+		strbuf_addch(&sql, ')');
+	} else if (ev->kind == CDC_UPDATE) {
+		strbuf_addstr(&sql, "UPDATE ");
+		my_quote_ident(&sql, t->name);
+		strbuf_addstr(&sql, " SET ");
+		if (values_sql(t, ev, 1, &sql, &txt, err) < 0 ||
+		    where_clause(t, ev->before ? ev->before : ev->after, &sql, &txt, err) < 0)
+			goto out;
+	} else if (ev->kind == CDC_DELETE) {
+		strbuf_addstr(&sql, "DELETE FROM ");
+		my_quote_ident(&sql, t->name);
+		if (where_clause(t, ev->before, &sql, &txt, err) < 0)
+			goto out;
+	} else {
+		ret = 0;
+		goto out;
+	}
+	if (my_exec(c, sql.buf, err) < 0)
+		goto out;
+	/* MySQL counts a row set to what it held as not affected: only a
+	 * DELETE can tell a missing row */
+	if (ev->kind == CDC_DELETE && mysql_affected_rows(c->m) == 0) {
+		dberr_set(err, DBERR_TARGET, "a DELETE of a row of %s found no such row on the "
+			  "target: the target differs from the source (run dbmig verify)", t->name);
+		goto out;
+	}
+	ret = 0;
+out:
+	strbuf_release(&sql);
+	strbuf_release(&txt);
+	return ret;
+}

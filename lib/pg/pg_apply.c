@@ -1,0 +1,288 @@
+/*
+ * pg_apply.c - applying change events to a PostgreSQL target (cdc-tail),
+ * and the state that says how far it got: _dbmig.cdc_state, one row per
+ * online dump, updated in the same transaction as the rows it covers.
+ *
+ * Each change is one statement with its values as parameters in
+ * PostgreSQL's text form, converted from the canonical payload by the
+ * same function a load's text COPY uses. A row is found by the primary
+ * key (from the old key image when the key changed); a table without one
+ * (REPLICA IDENTITY FULL on the source) by every column, one row of equal
+ * ones. Columns the source did not send (unchanged TOAST) stay as they
+ * are.
+ */
+#include "pg_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/base/banned.h"
+
+static int
+state_table(struct db_conn *c, struct dberr *err)
+{
+	if (pg_exec(c, "CREATE SCHEMA IF NOT EXISTS _dbmig", err) < 0 ||
+	    pg_exec(c, "CREATE TABLE IF NOT EXISTS _dbmig.cdc_state ("
+		    "dump_id text PRIMARY KEY, slot text NOT NULL, publication text NOT NULL, "
+		    "position text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())", err) < 0)
+		return dberr_prefix(err, "cannot create _dbmig.cdc_state (the role needs CREATE "
+				    "on the database)"), -1;
+	return 0;
+}
+
+int
+pg_cdc_state_save(struct db_conn *c, const struct cdc_state *st, int if_absent,
+		  struct dberr *err)
+{
+	const char *params[4] = { st->dump_id, st->slot, st->publication, st->position.text };
+	PGresult *r;
+
+	if (PQtransactionStatus(c->pg) == PQTRANS_IDLE && state_table(c, err) < 0)
+		return -1;
+	r = PQexecParams(c->pg, if_absent
+		     ? "INSERT INTO _dbmig.cdc_state (dump_id, slot, publication, position) "
+		       "VALUES ($1, $2, $3, $4) ON CONFLICT (dump_id) DO NOTHING"
+		     : "INSERT INTO _dbmig.cdc_state (dump_id, slot, publication, position) "
+		       "VALUES ($1, $2, $3, $4) ON CONFLICT (dump_id) DO UPDATE SET "
+		       "position = EXCLUDED.position, updated_at = now()", 4, NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		return pg_fail(c, r, err, "recording the applied position in _dbmig.cdc_state");
+	PQclear(r);
+	return 0;
+}
+
+int
+pg_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dberr *err)
+{
+	PGresult *r = pg_query(c, "SELECT dump_id, slot, publication, position FROM "
+			       "_dbmig.cdc_state WHERE to_regclass('_dbmig.cdc_state') IS NOT NULL "
+			       "ORDER BY updated_at DESC", 0, NULL, err);
+
+	*out = NULL;
+	*n = 0;
+	if (!r) {	/* no table yet: no state */
+		if (strstr(err->msg, "does not exist")) {
+			memset(err, 0, sizeof(*err));
+			return 0;
+		}
+		return -1;
+	}
+	*out = xcalloc((size_t)PQntuples(r) + 1, sizeof(**out));
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct cdc_state *st = &(*out)[i];
+
+		snprintf(st->dump_id, sizeof(st->dump_id), "%s", PQgetvalue(r, i, 0));
+		snprintf(st->slot, sizeof(st->slot), "%s", PQgetvalue(r, i, 1));
+		snprintf(st->publication, sizeof(st->publication), "%s", PQgetvalue(r, i, 2));
+		position_parse(&st->position, POSITION_LSN, PQgetvalue(r, i, 3), NULL, 1, 1, err);
+	}
+	*n = PQntuples(r);
+	PQclear(r);
+	return 0;
+}
+
+int
+pg_apply_begin(struct db_conn *c, struct dberr *err)
+{
+	return pg_exec(c, "BEGIN", err);
+}
+
+int
+pg_apply_commit(struct db_conn *c, struct dberr *err)
+{
+	return pg_exec(c, "COMMIT", err);
+}
+
+void
+pg_apply_rollback(struct db_conn *c)
+{
+	if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+		PQclear(PQexec(c->pg, "ROLLBACK"));
+}
+
+/* The parameters of one statement: each value's text, or NULL. */
+struct params {
+	int n;
+	const char *v[2 * CANON_MAX_COLS + 2];
+	size_t off[2 * CANON_MAX_COLS + 2];
+	int isnull[2 * CANON_MAX_COLS + 2];
+	struct strbuf buf;
+};
+
+static int
+param_add(struct params *pp, const struct ntype_desc *d, const struct value *v, struct dberr *err)
+{
+	char emsg[200];
+	int i = pp->n++, r;
+
+	pp->isnull[i] = v->isnull;
+	if (v->isnull)
+		return i + 1;
+	pp->off[i] = pp->buf.len;
+	if ((r = pg_canon_to_text(d, v->p, v->len, &pp->buf, emsg, sizeof(emsg))) < 0)
+		return dberr_set(err, DBERR_TARGET, "a change's value: %s", emsg), -1;
+	if (r == 1)
+		pp->isnull[i] = 1;
+	strbuf_addch(&pp->buf, '\0');
+	return i + 1;
+}
+
+static void
+params_fix(struct params *pp)
+{
+	for (int i = 0; i < pp->n; i++)
+		pp->v[i] = pp->isnull[i] ? NULL : pp->buf.buf + pp->off[i];
+}
+
+static int
+key_columns(const struct table *t, const struct strlist **key)
+{
+	for (int k = 0; k < t->ncons; k++)
+		if (t->cons[k].kind == 'p') {
+			*key = &t->cons[k].columns;
+			return 1;
+		}
+	*key = NULL;
+	return 0;
+}
+
+/* WHERE for the row a change is on: the key's columns, or every column
+ * (IS NOT DISTINCT FROM, one row of equal ones) for a keyless table. */
+static int
+where_clause(const struct table *t, const struct value *img, struct params *pp,
+	     struct strbuf *sql, struct dberr *err)
+{
+	const struct ntype_desc *types[CANON_MAX_COLS];
+	int n = table_data_types(t, types), first = 1, p;
+	const struct strlist *key;
+	int keyed = key_columns(t, &key);
+	struct strbuf qt = STRBUF_INIT;
+
+	pg_quote_qualified(&qt, t->schema, t->name);
+	if (!keyed)
+		strbuf_addf(sql, " WHERE ctid = (SELECT ctid FROM %s WHERE ", qt.buf);
+	else
+		strbuf_addstr(sql, " WHERE ");
+	for (int i = 0; i < n; i++) {
+		const char *name = table_data_column_name(t, i);
+
+		if (keyed && !strlist_has(key, name))
+			continue;
+		if ((p = param_add(pp, types[i], &img[i], err)) < 0)
+			return -1;
+		strbuf_addstr(sql, first ? "" : " AND ");
+		pg_quote_ident(sql, name);
+		strbuf_addf(sql, keyed ? " = $%d" : "::text IS NOT DISTINCT FROM $%d::text", p);
+		first = 0;
+	}
+	if (!keyed)
+		strbuf_addstr(sql, " LIMIT 1)");
+	strbuf_release(&qt);
+	return 0;
+}
+
+static int
+insert_sql(const struct table *t, const struct cdc_event *ev, struct params *pp,
+	   struct strbuf *sql, struct dberr *err)
+{
+	const struct ntype_desc *types[CANON_MAX_COLS];
+	int n = table_data_types(t, types), p, always = 0;
+	struct strbuf vals = STRBUF_INIT;
+
+	for (int i = 0; i < t->ncols; i++)
+		always |= t->cols[i].identity == 'a';
+	strbuf_addstr(sql, "INSERT INTO ");
+	pg_quote_qualified(sql, t->schema, t->name);
+	strbuf_addstr(sql, " (");
+	for (int i = 0; i < n; i++) {
+		if ((p = param_add(pp, types[i], &ev->after[i], err)) < 0) {
+			strbuf_release(&vals);
+			return -1;
+		}
+		strbuf_addstr(sql, i ? ", " : "");
+		pg_quote_ident(sql, table_data_column_name(t, i));
+		strbuf_addf(&vals, "%s$%d", i ? ", " : "", p);
+	}
+	strbuf_addf(sql, ")%s VALUES (%s)", always ? " OVERRIDING SYSTEM VALUE" : "", vals.buf);
+	strbuf_release(&vals);
+	return 0;
+}
+
+static int
+update_sql(const struct table *t, const struct cdc_event *ev, struct params *pp,
+	   struct strbuf *sql, struct dberr *err)
+{
+	const struct ntype_desc *types[CANON_MAX_COLS];
+	int n = table_data_types(t, types), p, set = 0;
+
+	strbuf_addstr(sql, "UPDATE ");
+	pg_quote_qualified(sql, t->schema, t->name);
+	strbuf_addstr(sql, " SET ");
+	for (int i = 0; i < n; i++) {
+		if (ev->unchanged && ev->unchanged[i])
+			continue;	/* not sent: it stays as it is */
+		if ((p = param_add(pp, types[i], &ev->after[i], err)) < 0)
+			return -1;
+		strbuf_addstr(sql, set++ ? ", " : "");
+		pg_quote_ident(sql, table_data_column_name(t, i));
+		strbuf_addf(sql, " = $%d", p);
+	}
+	/* the row as it was: the old key when the key changed, else the new */
+	return where_clause(t, ev->before ? ev->before : ev->after, pp, sql, err);
+}
+
+int
+pg_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err)
+{
+	struct params pp;
+	struct strbuf sql = STRBUF_INIT;
+	const struct table *t = ev->table;
+	PGresult *r;
+	int ret = -1;
+
+	pp.n = 0;
+	memset(&pp.buf, 0, sizeof(pp.buf));
+	if (ev->kind == CDC_TRUNCATE) {
+		strbuf_addstr(&sql, "TRUNCATE ");
+		for (int i = 0; i < ev->ntables; i++) {
+			strbuf_addstr(&sql, i ? ", " : "");
+			pg_quote_qualified(&sql, ev->tables[i]->schema, ev->tables[i]->name);
+		}
+	} else if (ev->kind == CDC_INSERT) {
+		if (insert_sql(t, ev, &pp, &sql, err) < 0)
+			goto out;
+	} else if (ev->kind == CDC_UPDATE) {
+		if (update_sql(t, ev, &pp, &sql, err) < 0)
+			goto out;
+	} else if (ev->kind == CDC_DELETE) {
+		strbuf_addstr(&sql, "DELETE FROM ");
+		pg_quote_qualified(&sql, t->schema, t->name);
+		if (where_clause(t, ev->before, &pp, &sql, err) < 0)
+			goto out;
+	} else {
+		ret = 0;
+		goto out;
+	}
+	params_fix(&pp);
+	r = PQexecParams(c->pg, sql.buf, pp.n, NULL, pp.v, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		pg_fail(c, r, err, "applying a change to %s", t ? t->name : "the target");
+		goto out;
+	}
+	/* an UPDATE or DELETE that finds no row: the target is not what the
+	 * source was, and going on would hide it */
+	if ((ev->kind == CDC_UPDATE || ev->kind == CDC_DELETE) && !strcmp(PQcmdTuples(r), "0")) {
+		dberr_set(err, DBERR_TARGET, "%s of a row of %s.%s found no such row on the "
+			  "target: the target differs from the source (run dbmig verify)",
+			  ev->kind == CDC_UPDATE ? "an UPDATE" : "a DELETE", t->schema, t->name);
+		PQclear(r);
+		goto out;
+	}
+	PQclear(r);
+	ret = 0;
+out:
+	strbuf_release(&sql);
+	strbuf_release(&pp.buf);
+	return ret;
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bats
+# Change capture from PostgreSQL applied to MariaDB: the same events, with
+# the values converted as the load converted the rows.
+
+load '../helpers/common'
+
+setup_file() {
+	start_mysql_for_file
+	suite_skipped && return 0
+	. "$BATS_FILE_TMPDIR/env"
+}
+
+@test "under pgbench: online dump, load and tail into MariaDB leave the target equal to the source" {
+	src=$(new_db lmy_src)
+	pgbench -q -i -s 1 "$src" >/dev/null 2>&1
+	pgbench -c 4 -T 5 -n "$src" >/dev/null 2>&1 &
+	bench=$!
+	sleep 1
+	dbmig -q dump --online --replica-identity-full -j 2 "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dst=$(new_mydb lmy_dst)
+	dbmig -q load -j 2 "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null 2>&1
+	wait "$bench"
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	run -0 dbmig verify "$src" "$dst"
+	assert_output --partial "equal: 4 tables"
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
+
+@test "into MariaDB: key updates, deletes, truncates, unchanged TOAST values and keyless tables apply exactly" {
+	src=$(new_db ops_my_src)
+	psql_at "$src" "CREATE TABLE a (id int PRIMARY KEY, v text, big text, n numeric(10,2), b bool,
+			ts timestamptz, u uuid, j jsonb, arr int[], raw bytea);
+		INSERT INTO a SELECT g, 'v' || g, (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 400)),
+			g, true, now(), gen_random_uuid(), '{\"a\": 1}', '{1,2}', '\\x0001' FROM generate_series(1, 10) g;
+		CREATE TABLE nk (x int, y text); ALTER TABLE nk REPLICA IDENTITY FULL;
+		INSERT INTO nk VALUES (1, 'a'), (1, 'a'), (2, 'b')" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dst=$(new_mydb ops_my_dst)
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null 2>&1
+	psql_at "$src" "INSERT INTO a VALUES (100, 'new', 'b', 1, false, '2024-01-01 12:00+02', gen_random_uuid(), '{\"b\": [1, 2]}', '{}', '\\xff00')" >/dev/null
+	psql_at "$src" "UPDATE a SET v = 'upd' WHERE id = 1" >/dev/null
+	psql_at "$src" "UPDATE a SET id = 200 WHERE id = 2" >/dev/null
+	psql_at "$src" "DELETE FROM a WHERE id = 3" >/dev/null
+	psql_at "$src" "DELETE FROM nk WHERE ctid = (SELECT min(ctid) FROM nk WHERE x = 1)" >/dev/null
+	psql_at "$src" "UPDATE nk SET y = 'c' WHERE x = 2" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	assert_output --partial "6 transactions, 6 changes applied"
+	run -0 my_sql ops_my_dst -e "SELECT id, v, ts, LENGTH(big) FROM a WHERE id IN (1, 100, 200) ORDER BY id"
+	assert_line --index 1 --partial "$(printf '100\tnew\t2024-01-01 10:00:00.000000\t1')"
+	run -0 dbmig verify "$src" "$dst"
+	psql_at "$src" "TRUNCATE nk" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	run -0 my_sql ops_my_dst -e "SELECT count(*) FROM nk"
+	assert_output 0
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
