@@ -282,6 +282,12 @@ tail_loop(struct tail_ctx *c, struct dberr *err)
 			if (!in_tx && ((c->has_until && at_or_after(&recv, &c->until)) ||
 				       (c->has_stop && at_or_after(&recv, &c->stop_at))))
 				return 0;
+			/* idle: every transaction before recv was delivered and
+			 * is written or applied, so the slot may move there and
+			 * free the WAL other databases wrote meanwhile */
+			if (!in_tx && c->has_stop == 0 && position_lsn(&recv) > 0 &&
+			    c->drv->cdc->stream_confirm(c->s, &recv, err) < 0)
+				return -1;
 			continue;
 		}
 		if ((r = handle_event(c, &ev, &in_tx, &skip, err)) != 0)

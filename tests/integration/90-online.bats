@@ -245,3 +245,28 @@ online_under_load() {	# online_under_load TARGET_URI NAME
 	run -0 dbmig verify "$src" "$dst"
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
+
+@test "on an idle source the tail confirms the keepalives' positions: the slot does not hold WAL others write" {
+	src=$(new_db idle_src)
+	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY)" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dst=$(new_db idle_dst)
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	slot=$(jq -r .snapshot.slot "$BATS_TEST_TMPDIR/d/manifest.json")
+	before=$(psql_at "$PG_URI" "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '$slot'")
+	dbmig -q cdc-tail "$src" "$dst" 2>"$BATS_TEST_TMPDIR/tail.log" &
+	pid=$!
+	# WAL written by another database only
+	other=$(new_db idle_other)
+	psql_at "$other" "CREATE TABLE w AS SELECT g FROM generate_series(1, 200000) g; CHECKPOINT" >/dev/null
+	moved=0
+	for _ in $(seq 1 40); do
+		now=$(psql_at "$PG_URI" "SELECT confirmed_flush_lsn > '$before' FROM pg_replication_slots WHERE slot_name = '$slot'")
+		[ "$now" = t ] && { moved=1; break; }
+		sleep 0.5
+	done
+	kill -TERM "$pid"
+	wait "$pid"
+	[ "$moved" = 1 ]
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
