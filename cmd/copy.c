@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/cdc/tail.h"
 #include "lib/copy/copy.h"
 #include "lib/base/log.h"
 #include "lib/base/progress.h"
@@ -37,11 +38,40 @@ static const char copy_usage[] =
 	"      --compress-level N    zstd level 1-19 of the kept dump (default 1)\n"
 	"      --allow-inconsistent  MySQL without the lock privilege: read in parallel, each\n"
 	"                            reader at its own instant\n"
+	"      --online              PostgreSQL source: start change capture at the snapshot,\n"
+	"                            then apply the changes since (as cdc-tail) until stopped\n"
+	"      --replica-identity-full  with --online: set it on tables without a key\n"
+	"      --until-caught-up     with --online: stop once the source's position at the\n"
+	"                            end of the copy is applied\n"
 	"%s"
 	"      --progress=auto|tty|json|log|none  how progress is shown on stderr\n"
 	"      --source URI          the same as the SOURCE argument\n"
 	"      --target URI          the same as the TARGET argument\n"
 	"  -h, --help                this help\n";
+
+/* copy --online, step 3: the changes since the snapshot, as cdc-tail
+ * applies them; stopped, it resumes with dbmig cdc-tail SOURCE TARGET. */
+static int
+copy_tail(const char *source, const char *target, int until_caught_up)
+{
+	struct tail_opts t;
+	struct tail_result tr;
+	struct dberr err = DBERR_INIT;
+
+	memset(&t, 0, sizeof(t));
+	t.source = source;
+	t.target = target;
+	t.until_caught_up = until_caught_up;
+	log_info("applying the changes since the snapshot%s", until_caught_up ? ", until caught "
+		 "up" : "; stop with Ctrl-C or SIGTERM, and resume with dbmig cdc-tail SOURCE TARGET");
+	if (tail_run(&t, &tr, &err) < 0)
+		return run_failed("copy", &err);
+	printf("  changes applied: %" PRIu64 " transaction%s, %" PRIu64 " change%s, up to %s%s\n",
+	       tr.transactions, PLURAL(tr.transactions), tr.changes, PLURAL(tr.changes),
+	       tr.position.text[0] ? tr.position.text : "the snapshot",
+	       tr.stopped_by_signal ? " (stopped; resume with dbmig cdc-tail SOURCE TARGET)" : "");
+	return EXIT_OK;
+}
 
 int
 cmd_copy(int argc, char **argv)
@@ -52,6 +82,9 @@ cmd_copy(int argc, char **argv)
 		DUMP_LONG_OPTIONS,
 		LOAD_LONG_OPTIONS,
 		{ "progress", required_argument, NULL, OPT_PROGRESS },
+		{ "online", no_argument, NULL, OPT_ONLINE },
+		{ "replica-identity-full", no_argument, NULL, OPT_REPLICA_IDENTITY_FULL },
+		{ "until-caught-up", no_argument, NULL, OPT_UNTIL_CAUGHT_UP },
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "target", required_argument, NULL, OPT_TARGET },
 		{ "help", no_argument, NULL, 'h' },
@@ -61,7 +94,7 @@ cmd_copy(int argc, char **argv)
 	struct copy_result res;
 	struct dberr err = DBERR_INIT;
 	char *source = NULL, *target = NULL;
-	int ch, r, rc = EXIT_USAGE;
+	int ch, r, rc = EXIT_USAGE, until_caught_up = 0;
 
 	memset(&o, 0, sizeof(o));
 	dump_opts_init(&o.dump);
@@ -85,6 +118,9 @@ cmd_copy(int argc, char **argv)
 		case OPT_DATA_ONLY:
 			o.dump.data_only = o.load.data_only = 1;
 			break;
+		case OPT_ONLINE: o.dump.online = 1; break;
+		case OPT_REPLICA_IDENTITY_FULL: o.dump.replica_identity_full = 1; break;
+		case OPT_UNTIL_CAUGHT_UP: until_caught_up = 1; break;
 		case OPT_SOURCE: free(source); source = take_conninfo_arg(optarg, "source"); break;
 		case OPT_TARGET: free(target); target = take_conninfo_arg(optarg, "target"); break;
 		case 'h': printf(copy_usage, load_options_help); rc = EXIT_OK; goto out;
@@ -112,6 +148,10 @@ cmd_copy(int argc, char **argv)
 	}
 	if (schema_data_check("copy", o.dump.schema_only, o.dump.data_only) < 0)
 		goto out;
+	if ((o.dump.replica_identity_full || until_caught_up) && !o.dump.online) {
+		usage_error("copy", "--replica-identity-full and --until-caught-up go with --online");
+		goto out;
+	}
 	o.dump.source = source;
 	o.load.target = target;
 	if (copy_run(&o, &res, &err) < 0) {
@@ -131,7 +171,8 @@ cmd_copy(int argc, char **argv)
 	if (o.dump.outdir)
 		printf("  dump kept in %s: %.1f MB on disk\n", o.dump.outdir, res.dump.bytes / 1e6);
 	print_load_notes(&res.load);
-	rc = EXIT_OK;
+	fflush(stdout);
+	rc = o.dump.online ? copy_tail(source, target, until_caught_up) : EXIT_OK;
 out:
 	free(source);
 	free(target);

@@ -263,6 +263,8 @@ copy_run(const struct copy_opts *opts, struct copy_result *res, struct dberr *er
 out:
 	if (ret < 0 && dir_made)
 		dumpfmt_dir_cleanup(keep, dir_created);
+	if (ret < 0)	/* --online: a copy cannot resume, its slot would only keep WAL */
+		dump_source_abandon(&src);
 	free(text);
 	schema_release(&tmodel);
 	dump_source_close(&src);

@@ -270,3 +270,25 @@ online_under_load() {	# online_under_load TARGET_URI NAME
 	[ "$moved" = 1 ]
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
+
+@test "copy --online: copies under writes, then applies the changes since, until caught up" {
+	src=$(new_db copy_on_src)
+	pgbench -q -i -s 1 "$src" >/dev/null 2>&1
+	pgbench -c 2 -T 3 -n "$src" >/dev/null 2>&1 &
+	bench=$!
+	sleep 0.5
+	dst=$(new_db copy_on_dst)
+	run -0 dbmig copy --online --replica-identity-full --until-caught-up -j 2 "$src" "$dst"
+	assert_output --partial "changes applied:"
+	wait "$bench"
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	run -0 dbmig verify "$src" "$dst"
+	assert_output --partial "equal: 4 tables"
+	slot=$(psql_at "$dst" "SELECT slot FROM _dbmig.cdc_state")
+	psql_at "$src" "SELECT pg_drop_replication_slot('$slot')" >/dev/null
+	# a copy that fails leaves no slot
+	before=$(slots)
+	run -4 dbmig copy --online "$src" "$dst"
+	run -0 slots
+	assert_output "$before"
+}
