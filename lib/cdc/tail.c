@@ -47,7 +47,18 @@ struct tail_ctx {
 	int has_until, has_stop;
 	struct tail_result *res;
 	double last_log;
+	/* apply: source transactions batched into one target transaction */
+	int batch_open;
+	uint64_t batch_txns, batch_changes;
+	double batch_start;
+	struct db_position pending;	/* the batch's last commit */
 };
+
+/* A batch commits at this size or age, or as soon as the stream has
+ * nothing more at hand: catching up, many small source transactions
+ * share one target commit; keeping pace, each commits at once. */
+#define BATCH_CHANGES	20000
+#define BATCH_SECONDS	0.5
 
 static int
 write_all(int fd, const char *p, size_t n, const char *what, struct dberr *err)
@@ -184,8 +195,28 @@ log_progress(struct tail_ctx *c)
 		 c->res->position.text[0] ? c->res->position.text : c->from.text, recv.text);
 }
 
-/* Apply: one source transaction in one target transaction, with the
- * position that follows it; confirmed to the source after the commit. */
+/* Commits the batch with the position after its last source
+ * transaction, then confirms that position to the source. */
+static int
+batch_flush(struct tail_ctx *c, struct dberr *err)
+{
+	const struct db_target_ops *tg = c->tdrv->target;
+
+	if (!c->batch_open)
+		return 0;
+	c->state.position = c->pending;
+	if (tg->cdc_state_save(c->target, &c->state, 0, err) < 0 ||
+	    tg->apply_commit(c->target, err) < 0)
+		return -1;
+	c->batch_open = 0;
+	c->res->position = c->pending;
+	c->res->transactions += c->batch_txns;
+	c->batch_txns = c->batch_changes = 0;
+	return c->drv->cdc->stream_confirm(c->s, &c->pending, err);
+}
+
+/* Apply: source transactions in commit order, in target transactions
+ * with the position that follows them; confirmed after the commit. */
 static int
 apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dberr *err)
 {
@@ -195,17 +226,21 @@ apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dbe
 		return 0;
 	switch (ev->kind) {
 	case CDC_BEGIN:
+		if (c->batch_open)
+			return 0;
+		c->batch_open = 1;
+		c->batch_start = now_seconds();
 		return tg->apply_begin(c->target, err);
-	case CDC_COMMIT:
-		c->state.position = ev->commit_pos;
-		if (tg->cdc_state_save(c->target, &c->state, 0, err) < 0 ||
-		    tg->apply_commit(c->target, err) < 0)
+	case CDC_COMMIT: {
+		int done = c->has_until && at_or_after(&ev->commit_pos, &c->until);
+
+		c->pending = ev->commit_pos;
+		c->batch_txns++;
+		if ((done || c->batch_changes >= BATCH_CHANGES ||
+		     now_seconds() - c->batch_start >= BATCH_SECONDS) && batch_flush(c, err) < 0)
 			return -1;
-		c->res->position = ev->commit_pos;
-		c->res->transactions++;
-		if (c->drv->cdc->stream_confirm(c->s, &ev->commit_pos, err) < 0)
-			return -1;
-		return c->has_until && at_or_after(&ev->commit_pos, &c->until);
+		return done;
+	}
 	case CDC_SCHEMA_CHANGE:
 		return schema_change(c, ev, err);
 	default:
@@ -213,6 +248,7 @@ apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dbe
 			return dberr_prefix(err, "transaction %" PRIu64 " (commit at %s)", ev->xid,
 					    c->jc.commit_pos.text), -1;
 		c->res->changes++;
+		c->batch_changes++;
 		return 0;
 	}
 }
@@ -270,11 +306,18 @@ tail_loop(struct tail_ctx *c, struct dberr *err)
 	for (;;) {
 		if (dbmig_interrupted && !in_tx) {
 			c->res->stopped_by_signal = 1;
-			return 0;
+			return c->target ? batch_flush(c, err) : 0;
 		}
-		if ((r = c->drv->cdc->stream_next(c->s, &ev, 1000, err)) < 0)
+		/* an open batch waits for nothing: what is at hand joins it */
+		if ((r = c->drv->cdc->stream_next(c->s, &ev, c->batch_open && !in_tx ? 0 : 1000,
+						   err)) < 0)
 			return -1;
 		log_progress(c);
+		if (r == 0 && c->batch_open && !in_tx) {
+			if (batch_flush(c, err) < 0)
+				return -1;
+			continue;
+		}
 		if (r == 0) {
 			struct db_position recv;
 
@@ -290,8 +333,10 @@ tail_loop(struct tail_ctx *c, struct dberr *err)
 				return -1;
 			continue;
 		}
-		if ((r = handle_event(c, &ev, &in_tx, &skip, err)) != 0)
-			return r < 0 ? -1 : 0;
+		if ((r = handle_event(c, &ev, &in_tx, &skip, err)) < 0)
+			return -1;
+		if (r > 0)	/* stopping between transactions: what is applied commits */
+			return c->target ? batch_flush(c, err) : 0;
 	}
 }
 

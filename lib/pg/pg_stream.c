@@ -346,6 +346,7 @@ static int
 pg_stream_next(struct cdc_stream *s, struct cdc_event *ev, int timeout_ms, struct dberr *err)
 {
 	double deadline = now_seconds() + timeout_ms / 1000.0;
+	int consumed = 0;
 
 	for (;;) {
 		int len, r;
@@ -379,8 +380,16 @@ pg_stream_next(struct cdc_stream *s, struct cdc_event *ev, int timeout_ms, struc
 		}
 		if (now_seconds() - s->last_feedback >= 10 && send_feedback(s, err) < 0)
 			return -1;
-		if (now_seconds() >= deadline)
+		if (now_seconds() >= deadline && consumed) {
 			return 0;
+		} else if (now_seconds() >= deadline) {
+			/* what already reached the socket, before saying none */
+			if (!PQconsumeInput(s->rc))
+				return dberr_set(err, DBERR_SOURCE, "reading the replication "
+						 "stream: %s", PQerrorMessage(s->rc));
+			consumed = 1;
+			continue;
+		}
 		if (wait_readable(s, 200) < 0 || !PQconsumeInput(s->rc))
 			return dberr_set(err, DBERR_SOURCE, "reading the replication stream: %s",
 					 PQerrorMessage(s->rc));
