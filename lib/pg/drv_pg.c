@@ -274,6 +274,7 @@ pg_close(struct db_conn *c)
 	if (c->repl)
 		PQfinish(c->repl);
 	PQfinish(c->pg);
+	free(c->pending);
 	free(c);
 }
 

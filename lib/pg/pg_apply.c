@@ -5,7 +5,10 @@
  *
  * Each change is one statement with its values as parameters in
  * PostgreSQL's text form, converted from the canonical payload by the
- * same function a load's text COPY uses. A row is found by the primary
+ * same function a load's text COPY uses, sent in libpq's pipeline mode:
+ * a batch costs a round trip per thousand statements, not one each
+ * (FINDINGS measured ten times the rate), and the results are checked in
+ * order when they come back. A row is found by the primary
  * key (from the old key image when the key changed); a table without one
  * (REPLICA IDENTITY FULL on the source) by every column, one row of equal
  * ones. Columns the source did not send (unchanged TOAST) stay as they
@@ -18,6 +21,9 @@
 #include <string.h>
 
 #include "lib/base/banned.h"
+
+static int pipe_send(struct db_conn *c, const char *sql, int n, const char *const *v, char kind,
+		     const struct table *t, struct dberr *err);
 
 static int
 state_table(struct db_conn *c, struct dberr *err)
@@ -38,6 +44,11 @@ pg_cdc_state_save(struct db_conn *c, const struct cdc_state *st, int if_absent,
 	const char *params[4] = { st->dump_id, st->slot, st->publication, st->position.text };
 	PGresult *r;
 
+	if (c->pipeline)	/* inside an apply batch */
+		return pipe_send(c, "INSERT INTO _dbmig.cdc_state (dump_id, slot, publication, "
+				 "position) VALUES ($1, $2, $3, $4) ON CONFLICT (dump_id) DO UPDATE "
+				 "SET position = EXCLUDED.position, updated_at = now()", 4, params,
+				 '-', NULL, err);
 	if (PQtransactionStatus(c->pg) == PQTRANS_IDLE && state_table(c, err) < 0)
 		return -1;
 	r = PQexecParams(c->pg, if_absent
@@ -82,21 +93,97 @@ pg_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dber
 	return 0;
 }
 
+/* Sends a statement into the pipeline; its result is checked later. */
+static int
+pipe_send(struct db_conn *c, const char *sql, int n, const char *const *v, char kind,
+	  const struct table *t, struct dberr *err)
+{
+	if (!PQsendQueryParams(c->pg, sql, n, NULL, v, NULL, NULL, 0))
+		return dberr_set(err, DBERR_TARGET, "target (%s): sending a change: %s", c->desc,
+				 PQerrorMessage(c->pg));
+	if (c->npending == c->pending_alloc) {
+		c->pending_alloc = c->pending_alloc ? 2 * c->pending_alloc : 256;
+		c->pending = xrealloc(c->pending, (size_t)c->pending_alloc * sizeof(*c->pending));
+	}
+	c->pending[c->npending].kind = kind;
+	c->pending[c->npending++].t = t;
+	return 0;
+}
+
+/* A sync point, then every result up to it, in order: the first failure
+ * (or an UPDATE or DELETE that found no row) is the error. */
+static int
+pipe_drain(struct db_conn *c, struct dberr *err)
+{
+	int i = 0, failed = 0;
+	PGresult *r;
+
+	if (!PQpipelineSync(c->pg))
+		return dberr_set(err, DBERR_TARGET, "target (%s): %s", c->desc, PQerrorMessage(c->pg));
+	for (;;) {
+		if (!(r = PQgetResult(c->pg)))
+			continue;	/* the end of one statement's results */
+		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (!failed && PQresultStatus(r) != PGRES_COMMAND_OK &&
+		    PQresultStatus(r) != PGRES_PIPELINE_ABORTED) {
+			const struct table *t = i < c->npending ? c->pending[i].t : NULL;
+
+			pg_fail(c, r, err, "applying a change to %s", t ? t->name : "the target");
+			failed = 1;
+			r = NULL;
+		} else if (!failed && i < c->npending && c->pending[i].kind != '-' &&
+			   !strcmp(PQcmdTuples(r), "0")) {
+			const struct table *t = c->pending[i].t;
+
+			dberr_set(err, DBERR_TARGET, "%s of a row of %s.%s found no such row on "
+				  "the target: the target differs from the source (run dbmig "
+				  "verify)", c->pending[i].kind == 'U' ? "an UPDATE" : "a DELETE",
+				  t->schema, t->name);
+			failed = 1;
+		}
+		PQclear(r);
+		i++;
+	}
+	c->npending = 0;
+	return failed ? -1 : 0;
+}
+
 int
 pg_apply_begin(struct db_conn *c, struct dberr *err)
 {
-	return pg_exec(c, "BEGIN", err);
+	if (!PQenterPipelineMode(c->pg))
+		return dberr_set(err, DBERR_TARGET, "target (%s): cannot enter pipeline mode: %s",
+				 c->desc, PQerrorMessage(c->pg));
+	c->pipeline = 1;
+	c->npending = 0;
+	return pipe_send(c, "BEGIN", 0, NULL, '-', NULL, err);
 }
 
 int
 pg_apply_commit(struct db_conn *c, struct dberr *err)
 {
-	return pg_exec(c, "COMMIT", err);
+	int ret = pipe_send(c, "COMMIT", 0, NULL, '-', NULL, err);
+
+	if (ret == 0)
+		ret = pipe_drain(c, err);
+	c->pipeline = 0;
+	PQexitPipelineMode(c->pg);
+	return ret;
 }
 
 void
 pg_apply_rollback(struct db_conn *c)
 {
+	struct dberr ignored = DBERR_INIT;
+
+	if (c->pipeline) {
+		pipe_drain(c, &ignored);
+		c->pipeline = 0;
+		PQexitPipelineMode(c->pg);
+	}
 	if (PQtransactionStatus(c->pg) != PQTRANS_IDLE)
 		PQclear(PQexec(c->pg, "ROLLBACK"));
 }
@@ -238,7 +325,6 @@ pg_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err
 	struct params pp;
 	struct strbuf sql = STRBUF_INIT;
 	const struct table *t = ev->table;
-	PGresult *r;
 	int ret = -1;
 
 	pp.n = 0;
@@ -265,21 +351,13 @@ pg_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err
 		goto out;
 	}
 	params_fix(&pp);
-	r = PQexecParams(c->pg, sql.buf, pp.n, NULL, pp.v, NULL, NULL, 0);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		pg_fail(c, r, err, "applying a change to %s", t ? t->name : "the target");
+	if (pipe_send(c, sql.buf, pp.n, pp.v, ev->kind == CDC_UPDATE ? 'U' : ev->kind == CDC_DELETE
+		      ? 'D' : '-', t, err) < 0)
 		goto out;
-	}
-	/* an UPDATE or DELETE that finds no row: the target is not what the
-	 * source was, and going on would hide it */
-	if ((ev->kind == CDC_UPDATE || ev->kind == CDC_DELETE) && !strcmp(PQcmdTuples(r), "0")) {
-		dberr_set(err, DBERR_TARGET, "%s of a row of %s.%s found no such row on the "
-			  "target: the target differs from the source (run dbmig verify)",
-			  ev->kind == CDC_UPDATE ? "an UPDATE" : "a DELETE", t->schema, t->name);
-		PQclear(r);
+	/* a sync now and then: the server's results must not pile up
+	 * unread while this side still sends */
+	if (c->npending >= 1000 && pipe_drain(c, err) < 0)
 		goto out;
-	}
-	PQclear(r);
 	ret = 0;
 out:
 	strbuf_release(&sql);

@@ -39,6 +39,14 @@ struct db_conn {
 	char desc[512];		/* host/port/dbname/user, never a password */
 	char version[32];
 	char dbname[256];
+	/* change apply: statements sent in pipeline mode whose results
+	 * are not read yet, to check them in order (pg_apply.c) */
+	int pipeline;
+	int npending, pending_alloc;
+	struct pg_pending {
+		char kind;			/* 'U' update, 'D' delete, else '-' */
+		const struct table *t;
+	} *pending;
 };
 
 /* Fills err from a failed result (or the connection), naming context and,
