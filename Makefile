@@ -119,6 +119,7 @@ bench: all
 	bench/mysql-to-pg.sh $(BENCH_ROWS)
 	bench/verify.sh $(BENCH_ROWS)
 	bench/peers.sh $(BENCH_PEER_ROWS)
+	bench/cdc.sh $(BENCH_CDC_TX)
 
 demo: deps
 	$(MAKE) all

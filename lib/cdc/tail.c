@@ -146,6 +146,10 @@ open_output(struct tail_ctx *c, struct dberr *err)
 	if (c->fd < 0 || ftruncate(c->fd, (off_t)c->offset) < 0 ||
 	    lseek(c->fd, (off_t)c->offset, SEEK_SET) < 0)
 		return dberr_set(err, DBERR_IO, "%s: %s", path, strerror(errno));
+	/* a new file gets its FILE.pos before its first line, so a tail
+	 * killed before its first commit is continued, not refused */
+	if (!pf && save_position(c, &c->from, err) < 0)
+		return -1;
 	return 0;
 }
 
