@@ -24,24 +24,26 @@ measure() {	# measure LABEL CMD...
 		"$(echo "$changes / $wall" | bc -l)" "$(echo "$rss / 1024" | bc -l)"
 }
 
-# one source with a backlog after an online dump; loaded into each target
+# one source with a backlog after two online dumps (one slot serves one
+# target), loaded into PostgreSQL and into MariaDB
 newpg src
 pgbench -q -i -s 4 "$pgb/src" >/dev/null 2>&1
 ./dbmig -q dump --online --replica-identity-full -j 2 "$pgb/src" -o "$work/d" >/dev/null
+./dbmig -q dump --online --replica-identity-full -j 2 "$pgb/src" -o "$work/dm" >/dev/null
 newpg dst_pg
 ./dbmig -q load -j 2 "$work/d" "$pgb/dst_pg" >/dev/null
 newmy dst_my
-./dbmig -q load -j 2 "$work/d" "$myu/dst_my" >/dev/null 2>&1
+./dbmig -q load -j 2 "$work/dm" "$myu/dst_my" >/dev/null 2>&1
 # PostgreSQL's own subscription starts from a copy of the same snapshot
 newpg dst_sub
 ./dbmig -q load -j 2 "$work/d" "$pgb/dst_sub" >/dev/null
-psql -X -q "$pgb/src" -c "CREATE PUBLICATION bench_pub FOR ALL TABLES"
-psql -X -q "$pgb/dst_sub" -c "CREATE SUBSCRIPTION bench_sub CONNECTION '$pgb/src' PUBLICATION bench_pub WITH (copy_data = false, enabled = false)"
+psql -X -q "$pgb/src" -c "CREATE PUBLICATION bench_pub FOR ALL TABLES" \
+	-c "SELECT pg_create_logical_replication_slot('bench_sub', 'pgoutput')" >/dev/null
+# the slot made apart: a subscription into the same cluster would wait on itself
+psql -X -q "$pgb/dst_sub" -c "CREATE SUBSCRIPTION bench_sub CONNECTION '$pgb/src' PUBLICATION bench_pub WITH (copy_data = false, enabled = false, create_slot = false, slot_name = 'bench_sub')"
 pgbench -c 4 -t "$((tx / 4))" -n "$pgb/src" >"$work/pgbench.log" 2>&1
 echo "backlog: $tx pgbench transactions, $changes row changes; PostgreSQL $(psql -X -At "$pgb/postgres" -c 'SHOW server_version'), MariaDB $(my -N -e 'SELECT VERSION()'), $(nproc) cores"
 printf '%-52s %10s %20s %11s\n' "catch-up" wall rate "peak RSS"
-# the tail into MariaDB first: it does not move the slot past the others
-# (each target keeps its own position; the slot keeps WAL for the slowest)
 measure "dbmig cdc-tail -> MariaDB" ./dbmig -q cdc-tail "$pgb/src" "$myu/dst_my" --until-caught-up
 measure "dbmig cdc-tail -> PostgreSQL" ./dbmig -q cdc-tail "$pgb/src" "$pgb/dst_pg" --until-caught-up
 end=$(psql -X -At "$pgb/src" -c "SELECT pg_current_wal_insert_lsn()")
@@ -66,7 +68,7 @@ pgbench -c 4 -T 30 -n "$pgb/src" >"$work/pgbench2.log" 2>&1 &
 bench_pid=$!
 : >"$work/lag"
 while kill -0 "$bench_pid" 2>/dev/null; do
-	psql -X -At "$pgb/src" -c "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), confirmed_flush_lsn) FROM pg_replication_slots WHERE slot_name LIKE 'dbmig\_%'" >>"$work/lag"
+	psql -X -At "$pgb/src" -c "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), confirmed_flush_lsn) FROM pg_replication_slots WHERE slot_name = 'dbmig_$(jq -r .dump_id "$work/d/manifest.json")'" >>"$work/lag"
 	sleep 0.5
 done
 kill -TERM "$tail_pid"; wait "$tail_pid" || true

@@ -34,6 +34,7 @@ static const char tail_usage[] =
 	"      --until-caught-up     stop once the source's position at the start is written\n"
 	"      --stop-at POSITION    stop before the first transaction at or after POSITION\n"
 	"      --drop                remove the dump's replication slot and publication\n"
+	"      --max-retained-wal SIZE  warn when the slot keeps more WAL (default 10G)\n"
 	"      --source URI          the same as the SOURCE argument\n"
 	"  -h, --help                this help\n";
 
@@ -62,6 +63,7 @@ cmd_cdc_tail(int argc, char **argv)
 		{ "until-caught-up", no_argument, NULL, OPT_UNTIL_CAUGHT_UP },
 		{ "stop-at", required_argument, NULL, OPT_STOP_AT },
 		{ "drop", no_argument, NULL, OPT_DROP },
+		{ "max-retained-wal", required_argument, NULL, OPT_MAX_RETAINED_WAL },
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -89,6 +91,17 @@ cmd_cdc_tail(int argc, char **argv)
 		case OPT_UNTIL_CAUGHT_UP: o.until_caught_up = 1; break;
 		case OPT_STOP_AT: o.stop_at = optarg; break;
 		case OPT_DROP: o.drop = 1; break;
+		case OPT_MAX_RETAINED_WAL: {
+			uint64_t v;
+
+			if (parse_size(optarg, &v) < 0) {
+				usage_error("cdc-tail", "--max-retained-wal wants a size such as 10G, "
+					    "not '%s'", optarg);
+				goto out;
+			}
+			o.max_retained = (int64_t)v;
+			break;
+		}
 		case OPT_SOURCE: free(source); source = take_conninfo_arg(optarg, "source"); break;
 		case 'h': fputs(tail_usage, stdout); rc = EXIT_OK; goto out;
 		default: unknown_option("cdc-tail", argv); goto out;

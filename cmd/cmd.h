@@ -44,6 +44,7 @@ enum {
 	OPT_FORMAT,
 	OPT_UNTIL_CAUGHT_UP,
 	OPT_STOP_AT,
+	OPT_MAX_RETAINED_WAL,
 };
 /* What the source is read with (dump_option handles these). */
 #define DUMP_LONG_OPTIONS \

@@ -53,6 +53,11 @@ struct db_cdc_ops {
 	/* How far the source's log had gone at its last message: with no
 	 * transaction in hand, everything before it was delivered. */
 	void (*stream_received)(struct cdc_stream *s, struct db_position *pos);
+	/* What the capture keeps on the source: bytes of log held back
+	 * for it, and the server's word for that (PostgreSQL's wal_status:
+	 * reserved, extended, unreserved, lost). */
+	int (*stream_retained)(struct cdc_stream *s, int64_t *bytes, char *status, size_t n,
+			       struct dberr *err);
 	void (*stream_close)(struct cdc_stream *s);
 };
 

@@ -46,7 +46,7 @@ struct tail_ctx {
 	struct db_position from, until, stop_at;
 	int has_until, has_stop;
 	struct tail_result *res;
-	double last_log;
+	double last_log, last_idle;
 	/* apply: source transactions batched into one target transaction */
 	int batch_open;
 	uint64_t batch_txns, batch_changes;
@@ -185,18 +185,33 @@ at_or_after(const struct db_position *a, const struct db_position *b)
 	return position_lsn(a) >= position_lsn(b);
 }
 
+/* Every 10 s: how far the tail is, and what its slot keeps on the
+ * source's disk, with a warning past --max-retained-wal. */
 static void
 log_progress(struct tail_ctx *c)
 {
 	struct db_position recv;
+	struct dberr ignored = DBERR_INIT;
+	int64_t retained = -1;
+	char status[32] = "";
 
 	if (now_seconds() - c->last_log < 10)
 		return;
 	c->last_log = now_seconds();
 	c->drv->cdc->stream_received(c->s, &recv);
-	log_info("tail: %" PRIu64 " transactions, %" PRIu64 " changes written, at %s; the source "
-		 "is at %s", c->res->transactions, c->res->changes,
-		 c->res->position.text[0] ? c->res->position.text : c->from.text, recv.text);
+	if (c->drv->cdc->stream_retained)
+		c->drv->cdc->stream_retained(c->s, &retained, status, sizeof(status), &ignored);
+	log_info("tail: %" PRIu64 " transactions, %" PRIu64 " changes %s, at %s; the source is "
+		 "at %s, %" PRId64 " bytes behind; the slot keeps %.1f MB of WAL (%s)",
+		 c->res->transactions, c->res->changes, c->target ? "applied" : "written",
+		 c->res->position.text[0] ? c->res->position.text : c->from.text, recv.text,
+		 (int64_t)(position_lsn(&recv) - position_lsn(c->res->position.text[0]
+							       ? &c->res->position : &c->from)),
+		 retained / 1e6, status[0] ? status : "?");
+	if (retained > (c->o->max_retained ? c->o->max_retained : (int64_t)10 << 30))
+		log_warn("replication slot %s keeps %.1f GB of WAL on the source's disk (wal_status "
+			 "%s): the tail is behind; if it cannot catch up, drop the slot (cdc-tail "
+			 "--drop) before the disk fills", c->meta.slot, retained / 1e9, status);
 }
 
 /* Commits the batch with the position after its last source
@@ -301,6 +316,29 @@ handle_event(struct tail_ctx *c, const struct cdc_event *ev, int *in_tx, int *sk
 	}
 }
 
+/* Idle: every transaction before recv was delivered and is written or
+ * applied, so the slot may move there and free the WAL other databases
+ * wrote meanwhile; the target's state (or FILE.pos) moves first, so the
+ * slot is never ahead of where a restart continues. Every 10 s. */
+static int
+idle_confirm(struct tail_ctx *c, const struct db_position *recv, struct dberr *err)
+{
+	const struct db_position *at = c->res->position.text[0] ? &c->res->position : &c->from;
+
+	if (position_lsn(recv) <= position_lsn(at) || now_seconds() - c->last_idle < 10)
+		return 0;
+	c->last_idle = now_seconds();
+	if (c->target) {
+		c->state.position = *recv;
+		if (c->tdrv->target->cdc_state_save(c->target, &c->state, 0, err) < 0)
+			return -1;
+	} else if (c->fd >= 0 && save_position(c, recv, err) < 0) {
+		return -1;
+	}
+	c->res->position = *recv;
+	return c->drv->cdc->stream_confirm(c->s, recv, err);
+}
+
 static int
 tail_loop(struct tail_ctx *c, struct dberr *err)
 {
@@ -329,11 +367,7 @@ tail_loop(struct tail_ctx *c, struct dberr *err)
 			if (!in_tx && ((c->has_until && at_or_after(&recv, &c->until)) ||
 				       (c->has_stop && at_or_after(&recv, &c->stop_at))))
 				return 0;
-			/* idle: every transaction before recv was delivered and
-			 * is written or applied, so the slot may move there and
-			 * free the WAL other databases wrote meanwhile */
-			if (!in_tx && c->has_stop == 0 && position_lsn(&recv) > 0 &&
-			    c->drv->cdc->stream_confirm(c->s, &recv, err) < 0)
+			if (!in_tx && !c->has_stop && idle_confirm(c, &recv, err) < 0)
 				return -1;
 			continue;
 		}

@@ -24,6 +24,7 @@ struct tail_opts {
 					 * the start is written */
 	const char *stop_at;		/* stop at this position, or NULL */
 	int progress;			/* enum progress_mode */
+	int64_t max_retained;		/* warn when the slot holds more (bytes) */
 };
 
 struct tail_result {

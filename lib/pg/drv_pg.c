@@ -275,6 +275,14 @@ pg_close(struct db_conn *c)
 		PQfinish(c->repl);
 	PQfinish(c->pg);
 	free(c->pending);
+	for (int i = 0; i < 256; i++)
+		while (c->stmts[i]) {
+			struct pg_stmt *n = c->stmts[i]->next;
+
+			free(c->stmts[i]->sql);
+			free(c->stmts[i]);
+			c->stmts[i] = n;
+		}
 	free(c);
 }
 

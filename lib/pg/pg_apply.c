@@ -93,20 +93,60 @@ pg_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dber
 	return 0;
 }
 
-/* Sends a statement into the pipeline; its result is checked later. */
-static int
-pipe_send(struct db_conn *c, const char *sql, int n, const char *const *v, char kind,
-	  const struct table *t, struct dberr *err)
+static void
+pending_add(struct db_conn *c, char kind, const struct table *t)
 {
-	if (!PQsendQueryParams(c->pg, sql, n, NULL, v, NULL, NULL, 0))
-		return dberr_set(err, DBERR_TARGET, "target (%s): sending a change: %s", c->desc,
-				 PQerrorMessage(c->pg));
 	if (c->npending == c->pending_alloc) {
 		c->pending_alloc = c->pending_alloc ? 2 * c->pending_alloc : 256;
 		c->pending = xrealloc(c->pending, (size_t)c->pending_alloc * sizeof(*c->pending));
 	}
 	c->pending[c->npending].kind = kind;
 	c->pending[c->npending++].t = t;
+}
+
+/* The statement's prepared name on this session, prepared (in the
+ * pipeline) the first time: a table's changes are a handful of shapes,
+ * parsed and planned once each instead of once per row. */
+static int
+prepared(struct db_conn *c, const char *sql, int n, char *name, size_t namesz,
+	 struct dberr *err)
+{
+	uint32_t h = 2166136261u;
+	struct pg_stmt *s;
+
+	for (const char *p = sql; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	for (s = c->stmts[h & 255]; s && strcmp(s->sql, sql); s = s->next)
+		;
+	if (!s) {
+		s = xcalloc(1, sizeof(*s));
+		s->sql = xstrdup(sql);
+		s->id = ++c->nstmts;
+		s->next = c->stmts[h & 255];
+		c->stmts[h & 255] = s;
+		snprintf(name, namesz, "dbmig_apply_%d", s->id);
+		if (!PQsendPrepare(c->pg, name, sql, n, NULL))
+			return dberr_set(err, DBERR_TARGET, "target (%s): preparing a change: %s",
+					 c->desc, PQerrorMessage(c->pg));
+		pending_add(c, '-', NULL);
+	}
+	snprintf(name, namesz, "dbmig_apply_%d", s->id);
+	return 0;
+}
+
+/* Sends a statement into the pipeline; its result is checked later. */
+static int
+pipe_send(struct db_conn *c, const char *sql, int n, const char *const *v, char kind,
+	  const struct table *t, struct dberr *err)
+{
+	char name[32];
+
+	if (prepared(c, sql, n, name, sizeof(name), err) < 0)
+		return -1;
+	if (!PQsendQueryPrepared(c->pg, name, n, v, NULL, NULL, 0))
+		return dberr_set(err, DBERR_TARGET, "target (%s): sending a change: %s", c->desc,
+				 PQerrorMessage(c->pg));
+	pending_add(c, kind, t);
 	return 0;
 }
 

@@ -47,6 +47,13 @@ struct db_conn {
 		char kind;			/* 'U' update, 'D' delete, else '-' */
 		const struct table *t;
 	} *pending;
+	/* the statements prepared on this session, by their text */
+	struct pg_stmt {
+		char *sql;
+		int id;
+		struct pg_stmt *next;
+	} *stmts[256];
+	int nstmts;
 };
 
 /* Fills err from a failed result (or the connection), naming context and,

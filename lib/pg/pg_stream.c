@@ -54,6 +54,7 @@ struct cdc_stream {
 	uint64_t wal_end;	/* the server's WAL end at its last message */
 	uint64_t xid;
 	double last_feedback;
+	char slot[64];
 	char detail[600];
 };
 
@@ -407,10 +408,8 @@ pg_stream_confirm(struct cdc_stream *s, const struct db_position *pos, struct db
 }
 
 static int
-pg_stream_source_position(struct cdc_stream *s, struct db_position *pos, struct dberr *err)
+sql_connect(struct cdc_stream *s, struct dberr *err)
 {
-	PGresult *r;
-
 	if (!s->sql) {
 		const char *keys[] = { "connect_timeout", "dbname", "fallback_application_name", NULL };
 		const char *vals[] = { "10", s->uri, "dbmig", NULL };
@@ -420,6 +419,40 @@ pg_stream_source_position(struct cdc_stream *s, struct db_position *pos, struct 
 			return dberr_set(err, DBERR_SOURCE, "cannot connect to the source: %s",
 					 PQerrorMessage(s->sql));
 	}
+	return 0;
+}
+
+static int
+pg_stream_retained(struct cdc_stream *s, int64_t *bytes, char *status, size_t n,
+		   struct dberr *err)
+{
+	const char *params[1] = { s->slot };
+	PGresult *r;
+
+	if (sql_connect(s, err) < 0)
+		return -1;
+	r = PQexecParams(s->sql, "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), restart_lsn)"
+			 "::bigint, wal_status FROM pg_replication_slots WHERE slot_name = $1", 1,
+			 NULL, params, NULL, NULL, 0);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		dberr_set(err, DBERR_SOURCE, "reading slot %s: %s", s->slot,
+			  PQntuples(r) == 0 ? "it is gone" : PQresultErrorMessage(r));
+		PQclear(r);
+		return -1;
+	}
+	*bytes = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	snprintf(status, n, "%s", PQgetvalue(r, 0, 1));
+	PQclear(r);
+	return 0;
+}
+
+static int
+pg_stream_source_position(struct cdc_stream *s, struct db_position *pos, struct dberr *err)
+{
+	PGresult *r;
+
+	if (sql_connect(s, err) < 0)
+		return -1;
 	r = PQexec(s->sql, "SELECT pg_catalog.pg_current_wal_insert_lsn()");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		dberr_set(err, DBERR_SOURCE, "reading the source's WAL position: %s",
@@ -468,6 +501,47 @@ pg_stream_close(struct cdc_stream *s)
 	free(s);
 }
 
+/* The slot must not have moved past from: the server would start at its
+ * confirmed position, and the changes between would never arrive. That
+ * happens when another tail (to another target, or a lost copy of this
+ * one's state) used the same slot. */
+static int
+slot_check(struct cdc_stream *s, const struct db_position *from, struct dberr *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	PGresult *r;
+	int ret = -1;
+
+	strbuf_addstr(&q, "SELECT confirmed_flush_lsn FROM pg_catalog.pg_replication_slots "
+		      "WHERE slot_name = ");
+	pg_quote_literal(&q, s->slot);
+	r = PQexec(s->rc, q.buf);	/* a replication connection: simple queries only */
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		dberr_set(err, DBERR_SOURCE, "reading slot %s: %s", s->slot, PQresultErrorMessage(r));
+	} else if (PQntuples(r) == 0) {
+		dberr_set(err, DBERR_SOURCE, "replication slot %s does not exist on the source (it "
+			  "was dropped): the changes after %s are gone; take a new online dump",
+			  s->slot, from->text);
+	} else {
+		struct db_position confirmed;
+		struct dberr ignored = DBERR_INIT;
+
+		if (!PQgetisnull(r, 0, 0) &&
+		    position_parse(&confirmed, POSITION_LSN, PQgetvalue(r, 0, 0), NULL, 1, 0,
+				   &ignored) == 0 && position_lsn(&confirmed) > position_lsn(from))
+			dberr_set(err, DBERR_SOURCE, "replication slot %s has already confirmed %s, "
+				  "beyond %s where this run continues: another tail used the slot "
+				  "(one slot serves one target), and the changes between are gone "
+				  "for this one; take a new online dump for it", s->slot,
+				  confirmed.text, from->text);
+		else
+			ret = 0;
+	}
+	PQclear(r);
+	strbuf_release(&q);
+	return ret;
+}
+
 static int
 pg_stream_open(const char *uri, const char *slot, const char *publication,
 	       const struct db_position *from, struct schema_model *m,
@@ -480,8 +554,9 @@ pg_stream_open(const char *uri, const char *slot, const char *publication,
 	*out = NULL;
 	s->uri = xstrdup(uri);
 	s->m = m;
+	snprintf(s->slot, sizeof(s->slot), "%s", slot);
 	s->confirmed = position_lsn(from);
-	if (!(s->rc = pg_repl_connect(uri, DBERR_SOURCE, err)))
+	if (!(s->rc = pg_repl_connect(uri, DBERR_SOURCE, err)) || slot_check(s, from, err) < 0)
 		goto fail;
 	strbuf_addstr(&sql, "START_REPLICATION SLOT ");
 	pg_quote_ident(&sql, slot);
@@ -522,5 +597,6 @@ const struct db_cdc_ops pg_cdc_ops = {
 	.stream_confirm = pg_stream_confirm,
 	.stream_source_position = pg_stream_source_position,
 	.stream_received = pg_stream_received,
+	.stream_retained = pg_stream_retained,
 	.stream_close = pg_stream_close,
 };

@@ -293,3 +293,20 @@ online_under_load() {	# online_under_load TARGET_URI NAME
 	run -0 slots
 	assert_output "$before"
 }
+
+@test "one slot serves one target: a second target's tail is refused once the slot moved past it, naming why" {
+	src=$(new_db two_src)
+	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY)" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	a=$(new_db two_a)
+	b=$(new_db two_b)
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$a" >/dev/null
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$b" >/dev/null
+	psql_at "$src" "INSERT INTO t VALUES (1)" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$a" --until-caught-up
+	run -3 dbmig cdc-tail "$src" "$b" --until-caught-up
+	assert_output --partial "another tail used the slot (one slot serves one target)"
+	run -0 psql_at "$b" "SELECT count(*) FROM t"
+	assert_output 0
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
