@@ -35,6 +35,7 @@ static const char tail_usage[] =
 	"      --stop-at POSITION    stop before the first transaction at or after POSITION\n"
 	"      --drop                remove the dump's replication slot and publication\n"
 	"      --max-retained-wal SIZE  warn when the slot keeps more WAL (default 10G)\n"
+	"      --progress=auto|tty|json|log|none  how position and lag are shown on stderr\n"
 	"      --source URI          the same as the SOURCE argument\n"
 	"  -h, --help                this help\n";
 
@@ -45,6 +46,8 @@ tail_report(const struct tail_opts *o, const struct tail_result *res)
 		printf("dropped replication slot and publication %s\n", res->slot);
 		return EXIT_OK;
 	}
+	if (o->progress == PROGRESS_JSON)
+		return EXIT_OK;	/* the summary was its last event */
 	fprintf(stderr, "cdc-tail %s: %" PRIu64 " transaction%s, %" PRIu64 " change%s %s%s%s\n",
 		res->stopped_by_signal ? "stopped by a signal" : "done", res->transactions,
 		res->transactions == 1 ? "" : "s", res->changes, res->changes == 1 ? "" : "s",
@@ -64,6 +67,7 @@ cmd_cdc_tail(int argc, char **argv)
 		{ "stop-at", required_argument, NULL, OPT_STOP_AT },
 		{ "drop", no_argument, NULL, OPT_DROP },
 		{ "max-retained-wal", required_argument, NULL, OPT_MAX_RETAINED_WAL },
+		{ "progress", required_argument, NULL, OPT_PROGRESS },
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -91,6 +95,10 @@ cmd_cdc_tail(int argc, char **argv)
 		case OPT_UNTIL_CAUGHT_UP: o.until_caught_up = 1; break;
 		case OPT_STOP_AT: o.stop_at = optarg; break;
 		case OPT_DROP: o.drop = 1; break;
+		case OPT_PROGRESS:
+			if (progress_option("cdc-tail", optarg, &o.progress) < 0)
+				goto out;
+			break;
 		case OPT_MAX_RETAINED_WAL: {
 			uint64_t v;
 

@@ -23,6 +23,7 @@
 
 #include "dumpfmt/dumpfmt.h"
 #include "lib/base/log.h"
+#include "lib/base/progress.h"
 #include "lib/cdc/cdc_json.h"
 #include "lib/base/xform.h"
 #include "lib/cdc/cdc_ops.h"
@@ -46,7 +47,11 @@ struct tail_ctx {
 	struct db_position from, until, stop_at;
 	int has_until, has_stop;
 	struct tail_result *res;
-	double last_log, last_idle;
+	double last_log, last_idle, last_retained;
+	enum progress_mode mode;
+	int64_t retained;
+	char wal_status[32];
+	int64_t last_commit_us;		/* of the last transaction done */
 	/* apply: source transactions batched into one target transaction */
 	int batch_open;
 	uint64_t batch_txns, batch_changes;
@@ -185,33 +190,58 @@ at_or_after(const struct db_position *a, const struct db_position *b)
 	return position_lsn(a) >= position_lsn(b);
 }
 
-/* Every 10 s: how far the tail is, and what its slot keeps on the
- * source's disk, with a warning past --max-retained-wal. */
+/* How far the tail is, by --progress: a line redrawn on a terminal
+ * (every 0.5 s), a JSON event on stderr (every 2 s), a log line (every
+ * 10 s), or nothing. Lag is in bytes of the source's log and in seconds
+ * since the last applied commit while behind. Every 10 s, the WAL the
+ * slot keeps, with a warning past --max-retained-wal. */
 static void
-log_progress(struct tail_ctx *c)
+show_progress(struct tail_ctx *c, int final)
 {
+	static const double every[] = { 0, 0.5, 2, 10, 0 };	/* by enum progress_mode */
+	const struct db_position *at = c->res->position.text[0] ? &c->res->position : &c->from;
 	struct db_position recv;
 	struct dberr ignored = DBERR_INIT;
-	int64_t retained = -1;
-	char status[32] = "";
+	int64_t behind;
+	double lag_s, now = now_seconds();
 
-	if (now_seconds() - c->last_log < 10)
+	if (c->mode == PROGRESS_NONE || (!final && now - c->last_log < every[c->mode]))
 		return;
-	c->last_log = now_seconds();
+	c->last_log = now;
 	c->drv->cdc->stream_received(c->s, &recv);
-	if (c->drv->cdc->stream_retained)
-		c->drv->cdc->stream_retained(c->s, &retained, status, sizeof(status), &ignored);
-	log_info("tail: %" PRIu64 " transactions, %" PRIu64 " changes %s, at %s; the source is "
-		 "at %s, %" PRId64 " bytes behind; the slot keeps %.1f MB of WAL (%s)",
-		 c->res->transactions, c->res->changes, c->target ? "applied" : "written",
-		 c->res->position.text[0] ? c->res->position.text : c->from.text, recv.text,
-		 (int64_t)(position_lsn(&recv) - position_lsn(c->res->position.text[0]
-							       ? &c->res->position : &c->from)),
-		 retained / 1e6, status[0] ? status : "?");
-	if (retained > (c->o->max_retained ? c->o->max_retained : (int64_t)10 << 30))
-		log_warn("replication slot %s keeps %.1f GB of WAL on the source's disk (wal_status "
-			 "%s): the tail is behind; if it cannot catch up, drop the slot (cdc-tail "
-			 "--drop) before the disk fills", c->meta.slot, retained / 1e9, status);
+	behind = (int64_t)(position_lsn(&recv) - position_lsn(at));
+	if (behind < 0)
+		behind = 0;
+	lag_s = behind > 0 && c->last_commit_us ? now - c->last_commit_us / 1e6 : 0;
+	if (c->drv->cdc->stream_retained && now - c->last_retained >= 10) {
+		c->last_retained = now;
+		c->drv->cdc->stream_retained(c->s, &c->retained, c->wal_status,
+					     sizeof(c->wal_status), &ignored);
+		if (c->retained > (c->o->max_retained ? c->o->max_retained : (int64_t)10 << 30))
+			log_warn("replication slot %s keeps %.1f GB of WAL on the source's disk "
+				 "(wal_status %s): the tail is behind; if it cannot catch up, drop "
+				 "the slot (cdc-tail --drop) before the disk fills", c->meta.slot,
+				 c->retained / 1e9, c->wal_status);
+	}
+	if (c->mode == PROGRESS_JSON) {
+		fprintf(stderr, "{\"event\":\"%s\",\"position\":\"%s\",\"source_position\":\"%s\","
+			"\"lag_bytes\":%" PRId64 ",\"lag_seconds\":%.3f,\"transactions\":%" PRIu64 ","
+			"\"changes\":%" PRIu64 ",\"retained_bytes\":%" PRId64 ",\"wal_status\":\"%s\"}\n",
+			final ? "cdc_summary" : "cdc_progress", at->text, recv.text, behind, lag_s,
+			c->res->transactions, c->res->changes, c->retained, c->wal_status);
+	} else if (c->mode == PROGRESS_TTY) {
+		fprintf(stderr, "\r\033[Kcdc-tail: at %s, %" PRIu64 " transactions, %" PRIu64
+			" changes; behind %.1f MB, %.1f s; slot keeps %.1f MB%s", at->text,
+			c->res->transactions, c->res->changes, behind / 1e6, lag_s,
+			c->retained / 1e6, final ? "\n" : "");
+	} else {
+		log_info("tail: %" PRIu64 " transactions, %" PRIu64 " changes %s, at %s; the source "
+			 "is at %s, %" PRId64 " bytes and %.1f s behind; the slot keeps %.1f MB of "
+			 "WAL (%s)", c->res->transactions, c->res->changes,
+			 c->target ? "applied" : "written", at->text, recv.text, behind, lag_s,
+			 c->retained / 1e6, c->wal_status[0] ? c->wal_status : "?");
+	}
+	fflush(stderr);
 }
 
 /* Commits the batch with the position after its last source
@@ -288,6 +318,7 @@ handle_event(struct tail_ctx *c, const struct cdc_event *ev, int *in_tx, int *sk
 		c->jc.commit_time_us = ev->commit_time_us;
 	} else if (ev->kind == CDC_COMMIT) {
 		*in_tx = 0;
+		c->last_commit_us = ev->commit_time_us;
 	}
 	if (c->target)
 		return apply_event(c, ev, *skip, err);
@@ -354,7 +385,7 @@ tail_loop(struct tail_ctx *c, struct dberr *err)
 		if ((r = c->drv->cdc->stream_next(c->s, &ev, c->batch_open && !in_tx ? 0 : 1000,
 						   err)) < 0)
 			return -1;
-		log_progress(c);
+		show_progress(c, 0);
 		if (r == 0 && c->batch_open && !in_tx) {
 			if (batch_flush(c, err) < 0)
 				return -1;
@@ -533,8 +564,13 @@ tail_run(const struct tail_opts *o, struct tail_result *res, struct dberr *err)
 		log_info("writing changes from %s until the source's position at the start, %s",
 			 c.from.text, c.until.text);
 	}
+	c.mode = o->progress == PROGRESS_AUTO ? (log_get_level() < LOG_INFO ? PROGRESS_NONE
+		 : isatty(STDERR_FILENO) ? PROGRESS_TTY : PROGRESS_LOG) : (enum progress_mode)o->progress;
+	c.retained = -1;
 	if (tail_loop(&c, err) < 0)
 		goto out;
+	if (c.mode == PROGRESS_JSON || c.mode == PROGRESS_TTY)
+		show_progress(&c, 1);
 	ret = 0;
 out:
 	if (c.target) {

@@ -310,3 +310,17 @@ online_under_load() {	# online_under_load TARGET_URI NAME
 	assert_output 0
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
+
+@test "cdc-tail --progress=json: stderr is JSON only, with position, lag and retained WAL, and a summary last" {
+	src=$(new_db pj_src)
+	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY)" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dst=$(new_db pj_dst)
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	psql_at "$src" "INSERT INTO t SELECT generate_series(1, 1000)" >/dev/null
+	dbmig cdc-tail --progress=json "$src" "$dst" --until-caught-up 2>"$BATS_TEST_TMPDIR/err" >/dev/null
+	run -0 jq -e . "$BATS_TEST_TMPDIR/err"
+	run -0 bash -c "tail -1 '$BATS_TEST_TMPDIR/err' | jq -c '[.event, .lag_bytes, .transactions, .changes, (.retained_bytes >= 0), (.position | test(\"^[0-9A-F]+/[0-9A-F]+$\"))]'"
+	assert_output '["cdc_summary",0,1,1000,true,true]'
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
