@@ -324,3 +324,19 @@ online_under_load() {	# online_under_load TARGET_URI NAME
 	assert_output '["cdc_summary",0,1,1000,true,true]'
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
+
+@test "a transaction of 300000 rows applies whole with bounded memory (peak RSS measured)" {
+	src=$(new_db big_src)
+	psql_at "$src" "CREATE TABLE b (id int PRIMARY KEY, pad text)" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dst=$(new_db big_dst)
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	psql_at "$src" "INSERT INTO b SELECT g, repeat('x', 100) FROM generate_series(1, 300000) g" >/dev/null
+	/usr/bin/time -f '%M' -o "$BATS_TEST_TMPDIR/rss" dbmig -q cdc-tail "$src" "$dst" --until-caught-up 2>/dev/null
+	rss_kb=$(cat "$BATS_TEST_TMPDIR/rss")
+	echo "# peak RSS ${rss_kb} kB" >&3
+	[ "$rss_kb" -lt 100000 ]
+	run -0 psql_at "$dst" "SELECT count(*) FROM b"
+	assert_output 300000
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
