@@ -561,8 +561,8 @@ tail_run(const struct tail_opts *o, struct tail_result *res, struct dberr *err)
 		if (c.drv->cdc->stream_source_position(c.s, &c.until, err) < 0)
 			goto out;
 		c.has_until = 1;
-		log_info("writing changes from %s until the source's position at the start, %s",
-			 c.from.text, c.until.text);
+		log_info("%s changes from %s until the source's position at the start, %s",
+			 o->target ? "applying" : "writing", c.from.text, c.until.text);
 	}
 	c.mode = o->progress == PROGRESS_AUTO ? (log_get_level() < LOG_INFO ? PROGRESS_NONE
 		 : isatty(STDERR_FILENO) ? PROGRESS_TTY : PROGRESS_LOG) : (enum progress_mode)o->progress;
