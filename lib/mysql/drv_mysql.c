@@ -235,6 +235,7 @@ my_close(struct db_conn *c)
 	if (!c)
 		return;
 	mysql_close(c->m);
+	strbuf_release(&c->apply_ins);
 	free(c);
 }
 

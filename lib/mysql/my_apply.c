@@ -86,21 +86,41 @@ my_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dber
 	return 0;
 }
 
+/* The gathered INSERT, sent: before any other statement, at 1 MiB, and
+ * before the commit. */
+static int
+insert_flush(struct db_conn *c, struct dberr *err)
+{
+	int ret = 0;
+
+	if (c->apply_ins.len && (ret = my_exec(c, c->apply_ins.buf, err)) < 0)
+		dberr_prefix(err, "applying inserts into %s", c->apply_ins_t->name);
+	strbuf_reset(&c->apply_ins);
+	c->apply_ins_t = NULL;
+	return ret;
+}
+
 int
 my_apply_begin(struct db_conn *c, struct dberr *err)
 {
+	strbuf_reset(&c->apply_ins);
+	c->apply_ins_t = NULL;
 	return my_exec(c, "START TRANSACTION", err);
 }
 
 int
 my_apply_commit(struct db_conn *c, struct dberr *err)
 {
+	if (insert_flush(c, err) < 0)
+		return -1;
 	return my_exec(c, "COMMIT", err);
 }
 
 void
 my_apply_rollback(struct db_conn *c)
 {
+	strbuf_reset(&c->apply_ins);
+	c->apply_ins_t = NULL;
 	mysql_query(c->m, "ROLLBACK");
 }
 
@@ -187,6 +207,26 @@ my_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err
 	const struct table *t = ev->table;
 	int ret = -1;
 
+	if (ev->kind == CDC_INSERT) {
+		/* a row more for the INSERT in hand, or a new one */
+		if (c->apply_ins_t != t || c->apply_ins.len > (1u << 20)) {
+			if (insert_flush(c, err) < 0)
+				goto out;
+			strbuf_addstr(&c->apply_ins, "INSERT INTO ");
+			my_quote_ident(&c->apply_ins, t->name);
+			column_list(t, &c->apply_ins);
+			c->apply_ins_t = t;
+		} else {
+			strbuf_addstr(&c->apply_ins, ",(");
+		}
+		if (values_sql(t, ev, 0, &c->apply_ins, &txt, err) < 0)
+			goto out;
+		strbuf_addch(&c->apply_ins, ')');
+		ret = 0;
+		goto out;
+	}
+	if (insert_flush(c, err) < 0)
+		goto out;
 	if (ev->kind == CDC_TRUNCATE) {
 		for (int i = 0; i < ev->ntables && (i == 0 || ret == 0); i++) {
 			strbuf_reset(&sql);
@@ -198,14 +238,7 @@ my_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err
 		}
 		goto out;
 	}
-	if (ev->kind == CDC_INSERT) {
-		strbuf_addstr(&sql, "INSERT INTO ");
-		my_quote_ident(&sql, t->name);
-		column_list(t, &sql);
-		if (values_sql(t, ev, 0, &sql, &txt, err) < 0)
-			goto out;
-		strbuf_addch(&sql, ')');
-	} else if (ev->kind == CDC_UPDATE) {
+	if (ev->kind == CDC_UPDATE) {
 		strbuf_addstr(&sql, "UPDATE ");
 		my_quote_ident(&sql, t->name);
 		strbuf_addstr(&sql, " SET ");

@@ -23,6 +23,10 @@ struct db_conn {
 	int locked;		/* holds FLUSH TABLES WITH READ LOCK */
 	int no_local_infile;	/* the server refused LOAD DATA LOCAL: INSERT */
 	int load_locked;	/* holds the load lock of a dump (ledger_open) */
+	/* change apply: consecutive INSERTs into one table, gathered into
+	 * one multi-row statement (my_apply.c) */
+	struct strbuf apply_ins;
+	const struct table *apply_ins_t;
 };
 
 /* Fills err from the connection's last error, naming context and the
