@@ -54,3 +54,28 @@ setup_file() {
 	assert_output 0
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
+
+@test "into MariaDB: a tail killed at random instants under writes, run again each time, applies every transaction once" {
+	src=$(new_db tkm_src)
+	psql_at "$src" "CREATE TABLE ledger (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dst=$(new_mydb tkm_dst)
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null 2>&1
+	( for i in $(seq 1 2000); do
+		echo "BEGIN; INSERT INTO ledger VALUES ($i); UPDATE ledger SET n = n + 1 WHERE id = $i; COMMIT;"
+	  done | psql -X -q "$src" >/dev/null ) &
+	writer=$!
+	for _ in $(seq 1 6); do
+		dbmig -q cdc-tail "$src" "$dst" 2>/dev/null &
+		pid=$!
+		sleep "0.$((RANDOM % 5))$((RANDOM % 10))"
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" || true
+	done
+	wait "$writer"
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	run -0 my_sql tkm_dst -e "SELECT COUNT(*), SUM(n), MIN(n), MAX(n) FROM ledger"
+	assert_output "$(printf '2000\t2000\t1\t1')"
+	run -0 dbmig verify "$src" "$dst"
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
