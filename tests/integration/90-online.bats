@@ -379,3 +379,21 @@ online_under_load() {	# online_under_load TARGET_URI NAME
 	assert_output --partial "an UPDATE of a row of public.a found no such row on the target"
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
+
+@test "partitioned tables publish through their root: changes to partitions apply to the table the load made" {
+	src=$(new_db part_on_src)
+	psql -X -q -v ON_ERROR_STOP=1 "$src" -f "$REPO_ROOT/tests/fixtures/partitions.sql" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	run -0 psql_at "$src" "SELECT pubviaroot FROM pg_publication"
+	assert_output t
+	dst=$(new_db part_on_dst)
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	psql_at "$src" "INSERT INTO events VALUES (900001, '2024-02-20', 'z', 1, 'p'), (900002, '2030-01-01', 'z', 2, 'q');
+		UPDATE events SET at = '2024-01-05' WHERE id = 900001; DELETE FROM h WHERE id < 100;
+		UPDATE l SET region = 'us' WHERE id = 1" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	run -0 dbmig verify "$src" "$dst"
+	run -0 psql_at "$dst" "SELECT tableoid::regclass FROM events WHERE id = 900001"
+	assert_output events_2024_01
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
