@@ -33,6 +33,9 @@ struct column {
 	 * from the data; has_max_len 0 when unknown. */
 	int has_max_len;
 	int64_t max_len;
+	/* cdc-tail, at run time: the target's table has no such column
+	 * (added on the source since the load) */
+	int absent_on_target;
 	unsigned xform;		/* enum column_xform: how a load converts the
 				 * values (set by load; see xform.h) */
 	/* What the dump saw in the values, for mappings that depend on the

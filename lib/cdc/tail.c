@@ -244,6 +244,8 @@ show_progress(struct tail_ctx *c, int final)
 	fflush(stderr);
 }
 
+static const char *target_gap(const struct cdc_event *ev);
+
 /* Commits the batch with the position after its last source
  * transaction, then confirms that position to the source. */
 static int
@@ -275,8 +277,8 @@ apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dbe
 		return 0;
 	switch (ev->kind) {
 	case CDC_BEGIN:
-		if (c->batch_open)
-			return 0;
+		if (c->batch_open)	/* a later source transaction: marked */
+			return tg->apply_mark(c->target, 0, err);
 		c->batch_open = 1;
 		c->batch_start = now_seconds();
 		return tg->apply_begin(c->target, err);
@@ -291,8 +293,23 @@ apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dbe
 		return done;
 	}
 	case CDC_SCHEMA_CHANGE:
+		/* the transactions before it commit, so a rerun, the target
+		 * changed too, resumes exactly at this one */
+		if (c->batch_txns && (tg->apply_mark(c->target, 1, err) < 0 ||
+				      batch_flush(c, err) < 0))
+			return -1;
 		return schema_change(c, ev, err);
 	default:
+		if (target_gap(ev)) {
+			struct cdc_event gap = *ev;
+			char detail[300];
+
+			snprintf(detail, sizeof(detail), "column %s, which the target's table lacks, "
+				 "was added", target_gap(ev));
+			gap.kind = CDC_SCHEMA_CHANGE;
+			gap.detail = detail;
+			return apply_event(c, &gap, 0, err);
+		}
 		if (tg->apply_change(c->target, ev, err) < 0)
 			return dberr_prefix(err, "transaction %" PRIu64 " (commit at %s)", ev->xid,
 					    c->jc.commit_pos.text), -1;
@@ -439,6 +456,63 @@ apply_transforms(struct tail_ctx *c, const struct strlist *done)
 	}
 }
 
+/* Which of the model's columns the target's tables lack: a change that
+ * carries one stops the tail instead of failing on the target. */
+static int
+mark_target_columns(struct tail_ctx *c, struct dberr *err)
+{
+	struct schema_model tm;
+	struct schema_filter f;
+	int by_name = c->tdrv != c->drv || (c->tdrv->caps & DB_CAP_DATABASE_IS_SCHEMA);
+
+	memset(&f, 0, sizeof(f));
+	memset(&tm, 0, sizeof(tm));
+	f.unmapped_as_text = 1;
+	if (c->tdrv->source->schema_read(c->target, &f, &tm, err) < 0) {
+		schema_release(&tm);
+		return dberr_prefix(err, "reading the target's tables"), -1;
+	}
+	for (int i = 0; i < c->model.ntables; i++) {
+		struct table *t = &c->model.tables[i];
+		const struct table *tt = NULL;
+
+		for (int k = 0; k < tm.ntables && !tt; k++)
+			if (!strcmp(tm.tables[k].name, t->name) &&
+			    (by_name || !strcmp(tm.tables[k].schema, t->schema)))
+				tt = &tm.tables[k];
+		for (int j = 0; tt && j < t->ncols; j++) {
+			t->cols[j].absent_on_target = 1;
+			for (int k = 0; k < tt->ncols; k++)
+				if (!strcmp(tt->cols[k].name, t->cols[j].name))
+					t->cols[j].absent_on_target = 0;
+		}
+	}
+	schema_release(&tm);
+	return 0;
+}
+
+/* The name of a column the change carries that the target lacks. */
+static const char *
+target_gap(const struct cdc_event *ev)
+{
+	const struct ntype_desc *types[CANON_MAX_COLS];
+	int n;
+
+	if (!ev->table || (!ev->after && !ev->before))
+		return NULL;
+	n = table_data_types(ev->table, types);
+	for (int i = 0; i < n; i++) {
+		const char *name = table_data_column_name(ev->table, i);
+
+		for (int k = 0; k < ev->table->ncols; k++)
+			if (!strcmp(ev->table->cols[k].name, name) && ev->table->cols[k].absent_on_target &&
+			    ((ev->after && !(ev->unchanged && ev->unchanged[i]) && !ev->after[i].isnull) ||
+			     (ev->before && !ev->before[i].isnull)))
+				return name;
+	}
+	return NULL;
+}
+
 /* The target's state for the dump (the only one, or --from's), the
  * source's tables as they are now, and the load's transforms. */
 static int
@@ -481,6 +555,8 @@ apply_setup(struct tail_ctx *c, struct dberr *err)
 	    c->tdrv->target->ledger_open(c->target, c->state.dump_id, &done, err) < 0)
 		goto out;
 	apply_transforms(c, &done);
+	if (mark_target_columns(c, err) < 0)
+		goto out;
 	if (c->tdrv->target->fk_checks_off(c->target, &ignored) < 0)
 		log_warn("cannot turn off foreign-key checks and triggers on the target (%s): "
 			 "changes apply with them on", ignored.msg);

@@ -81,6 +81,10 @@ struct db_target_ops {
 	int (*apply_change)(struct db_conn *c, const struct cdc_event *ev, struct dberr *err);
 	int (*apply_commit)(struct db_conn *c, struct dberr *err);
 	void (*apply_rollback)(struct db_conn *c);
+	/* Marks where the next source transaction starts inside the open
+	 * one (undo: 0 mark, 1 go back to the mark, dropping what came
+	 * after), so what came before can commit without it. */
+	int (*apply_mark)(struct db_conn *c, int undo, struct dberr *err);
 };
 
 #endif

@@ -1233,6 +1233,7 @@ static const struct db_target_ops my_target_ops = {
 	.apply_change = my_apply_change,
 	.apply_commit = my_apply_commit,
 	.apply_rollback = my_apply_rollback,
+	.apply_mark = my_apply_mark,
 	.table_truncate = my_table_truncate,
 	.fk_checks_off = my_fk_checks_off,
 	.load_chunk = my_load_chunk,

@@ -94,7 +94,8 @@ insert_flush(struct db_conn *c, struct dberr *err)
 	int ret = 0;
 
 	if (c->apply_ins.len && (ret = my_exec(c, c->apply_ins.buf, err)) < 0)
-		dberr_prefix(err, "applying inserts into %s", c->apply_ins_t->name);
+		dberr_prefix(err, "applying inserts%s%s", c->apply_ins_t ? " into " : "",
+			     c->apply_ins_t ? c->apply_ins_t->name : "");
 	strbuf_reset(&c->apply_ins);
 	c->apply_ins_t = NULL;
 	return ret;
@@ -114,6 +115,19 @@ my_apply_commit(struct db_conn *c, struct dberr *err)
 	if (insert_flush(c, err) < 0)
 		return -1;
 	return my_exec(c, "COMMIT", err);
+}
+
+int
+my_apply_mark(struct db_conn *c, int undo, struct dberr *err)
+{
+	if (undo) {	/* the rows gathered are the dropped transaction's */
+		strbuf_reset(&c->apply_ins);
+		c->apply_ins_t = NULL;
+		return my_exec(c, "ROLLBACK TO SAVEPOINT dbmig_tx", err);
+	}
+	if (insert_flush(c, err) < 0)
+		return -1;
+	return my_exec(c, "SAVEPOINT dbmig_tx", err);
 }
 
 void
@@ -187,17 +201,28 @@ values_sql(const struct table *t, const struct cdc_event *ev, int update, struct
 }
 
 static void
-column_list(const struct table *t, struct strbuf *sql)
+column_list(const struct table *t, const unsigned char *unchanged, struct strbuf *sql)
 {
 	const struct ntype_desc *types[CANON_MAX_COLS];
 	int n = table_data_types(t, types);
 
 	strbuf_addstr(sql, " (");
-	for (int i = 0; i < n; i++) {
-		strbuf_addstr(sql, i ? ", " : "");
+	for (int i = 0, k = 0; i < n; i++) {
+		if (unchanged && unchanged[i])
+			continue;	/* not sent: the target's default */
+		strbuf_addstr(sql, k++ ? ", " : "");
 		my_quote_ident(sql, table_data_column_name(t, i));
 	}
 	strbuf_addstr(sql, ") VALUES (");
+}
+
+static int
+any_set(const unsigned char *flags, int n)
+{
+	for (int i = 0; flags && i < n; i++)
+		if (flags[i])
+			return 1;
+	return 0;
 }
 
 int
@@ -208,14 +233,18 @@ my_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err
 	int ret = -1;
 
 	if (ev->kind == CDC_INSERT) {
-		/* a row more for the INSERT in hand, or a new one */
-		if (c->apply_ins_t != t || c->apply_ins.len > (1u << 20)) {
+		const struct ntype_desc *types[CANON_MAX_COLS];
+		int partial = any_set(ev->unchanged, table_data_types(t, types));
+
+		/* a row more for the INSERT in hand, or a new one (a row
+		 * with columns left out goes alone) */
+		if (c->apply_ins_t != t || c->apply_ins.len > (1u << 20) || partial) {
 			if (insert_flush(c, err) < 0)
 				goto out;
 			strbuf_addstr(&c->apply_ins, "INSERT INTO ");
 			my_quote_ident(&c->apply_ins, t->name);
-			column_list(t, &c->apply_ins);
-			c->apply_ins_t = t;
+			column_list(t, ev->unchanged, &c->apply_ins);
+			c->apply_ins_t = partial ? NULL : t;
 		} else {
 			strbuf_addstr(&c->apply_ins, ",(");
 		}

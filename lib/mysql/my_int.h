@@ -63,6 +63,7 @@ int my_apply_begin(struct db_conn *c, struct dberr *err);
 int my_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err);
 int my_apply_commit(struct db_conn *c, struct dberr *err);
 void my_apply_rollback(struct db_conn *c);
+int my_apply_mark(struct db_conn *c, int undo, struct dberr *err);
 
 /* copy_out with a tail ("WHERE ... ORDER BY ...") on the table's SELECT;
  * NULL reads the whole table. */

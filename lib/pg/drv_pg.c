@@ -1153,6 +1153,7 @@ static const struct db_target_ops pg_target_ops = {
 	.apply_change = pg_apply_change,
 	.apply_commit = pg_apply_commit,
 	.apply_rollback = pg_apply_rollback,
+	.apply_mark = pg_apply_mark,
 	.table_truncate = pg_table_truncate,
 	.fk_checks_off = pg_fk_checks_off,
 	.load_chunk = pg_load_chunk,

@@ -214,6 +214,13 @@ pg_apply_commit(struct db_conn *c, struct dberr *err)
 	return ret;
 }
 
+int
+pg_apply_mark(struct db_conn *c, int undo, struct dberr *err)
+{
+	return pipe_send(c, undo ? "ROLLBACK TO SAVEPOINT dbmig_tx" : "SAVEPOINT dbmig_tx", 0, NULL,
+			 '-', NULL, err);
+}
+
 void
 pg_apply_rollback(struct db_conn *c)
 {
@@ -322,14 +329,16 @@ insert_sql(const struct table *t, const struct cdc_event *ev, struct params *pp,
 	strbuf_addstr(sql, "INSERT INTO ");
 	pg_quote_qualified(sql, t->schema, t->name);
 	strbuf_addstr(sql, " (");
-	for (int i = 0; i < n; i++) {
+	for (int i = 0, k = 0; i < n; i++) {
+		if (ev->unchanged && ev->unchanged[i])
+			continue;	/* not sent: the target's default */
 		if ((p = param_add(pp, types[i], &ev->after[i], err)) < 0) {
 			strbuf_release(&vals);
 			return -1;
 		}
-		strbuf_addstr(sql, i ? ", " : "");
+		strbuf_addstr(sql, k ? ", " : "");
 		pg_quote_ident(sql, table_data_column_name(t, i));
-		strbuf_addf(&vals, "%s$%d", i ? ", " : "", p);
+		strbuf_addf(&vals, "%s$%d", k++ ? ", " : "", p);
 	}
 	strbuf_addf(sql, ")%s VALUES (%s)", always ? " OVERRIDING SYSTEM VALUE" : "", vals.buf);
 	strbuf_release(&vals);

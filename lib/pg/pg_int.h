@@ -76,6 +76,7 @@ int pg_apply_begin(struct db_conn *c, struct dberr *err);
 int pg_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err);
 int pg_apply_commit(struct db_conn *c, struct dberr *err);
 void pg_apply_rollback(struct db_conn *c);
+int pg_apply_mark(struct db_conn *c, int undo, struct dberr *err);
 
 /* dump --online's start of capture (cdc_ops.h capture_begin). */
 int pg_capture_begin(struct db_conn *c, const char *uri, const struct schema_filter *f,

@@ -32,6 +32,8 @@ struct relmap {
 	struct table *t;	/* NULL: not in the model */
 	int natts;
 	int *col;		/* per attribute: the data column, or -1 */
+	unsigned char *absent;	/* per data column: not among the attributes */
+	int nabsent;
 	char *change;		/* how it differs from the model, or NULL */
 };
 
@@ -115,8 +117,11 @@ relation_message(struct cdc_stream *s)
 		rm->relid = m->relid;
 	}
 	free(rm->col);
+	free(rm->absent);
 	free(rm->change);
 	rm->change = NULL;
+	rm->absent = NULL;
+	rm->nabsent = 0;
 	strbuf_addf(&q, "%s.%s", m->nsp, m->rel);
 	rm->t = schema_find_table(s->m, q.buf);
 	rm->natts = m->natts;
@@ -140,14 +145,21 @@ relation_message(struct cdc_stream *s)
 			strbuf_addf(&change, "%scolumn %s was added", change.len ? "; " : "",
 				    m->atts[a].name);
 	}
+	/* a column the source no longer sends (dropped there, or added
+	 * after these changes were made) is left as the target has it */
+	rm->absent = xcalloc((size_t)ndata + 1, 1);
 	for (int d = 0; d < ndata; d++) {
 		int seen = 0;
 
 		for (int a = 0; a < m->natts; a++)
 			seen |= rm->col[a] == d;
-		if (!seen)
-			strbuf_addf(&change, "%scolumn %s was dropped or renamed",
-				    change.len ? "; " : "", table_data_column_name(rm->t, d));
+		if (!seen) {
+			rm->absent[d] = 1;
+			rm->nabsent++;
+			log_info("%s.%s.%s is not in the source's changes from here on (dropped "
+				 "there, or added after): left as the target has it", rm->t->schema,
+				 rm->t->name, table_data_column_name(rm->t, d));
+		}
 	}
 out:
 	if (change.len)
@@ -186,6 +198,8 @@ convert_tuple(struct cdc_stream *s, const struct relmap *rm, const struct pgo_tu
 		if (which)
 			s->unchanged[d] = 0;
 	}
+	for (int d = 0; d < ndata && which && rm->nabsent; d++)
+		s->unchanged[d] = rm->absent[d];
 	for (int a = 0; a < tu->ncols && a < rm->natts; a++) {
 		const struct pgo_value *v = &tu->v[a];
 		int d = rm->col[a];
@@ -487,6 +501,7 @@ pg_stream_close(struct cdc_stream *s)
 		PQfinish(s->sql);
 	for (int i = 0; i < s->nrels; i++) {
 		free(s->rels[i].col);
+		free(s->rels[i].absent);
 		free(s->rels[i].change);
 	}
 	free(s->rels);
