@@ -77,6 +77,8 @@ void hex_encode(const unsigned char *p, size_t n, char *out);
 
 /* Monotonic seconds, for durations in reports. */
 double now_seconds(void);
+/* Seconds since 1970 by the wall clock (for timestamps others read). */
+double wall_seconds(void);
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 /* "s" after a count other than 1: "%d table%s", n, PLURAL(n) */

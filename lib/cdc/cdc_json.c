@@ -240,7 +240,7 @@ debezium_line(const struct cdc_json_ctx *c, const struct cdc_event *ev, const st
 	json_object_set_new(src, "lsn", json_integer((json_int_t)position_lsn(&c->commit_pos)));
 	json_object_set_new(o, "source", src);
 	json_object_set_new(o, "op", json_string(op_name(ev->kind, 1)));
-	json_object_set_new(o, "ts_ms", json_integer((json_int_t)(now_seconds() * 1000)));
+	json_object_set_new(o, "ts_ms", json_integer((json_int_t)(wall_seconds() * 1000)));
 	return o;
 }
 

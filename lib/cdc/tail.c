@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dumpfmt/dumpfmt.h"
@@ -212,7 +213,13 @@ show_progress(struct tail_ctx *c, int final)
 	behind = (int64_t)(position_lsn(&recv) - position_lsn(at));
 	if (behind < 0)
 		behind = 0;
-	lag_s = behind > 0 && c->last_commit_us ? now - c->last_commit_us / 1e6 : 0;
+	if (behind > 0 && c->last_commit_us) {	/* commit times are wall-clock */
+		lag_s = wall_seconds() - c->last_commit_us / 1e6;
+		if (lag_s < 0)
+			lag_s = 0;	/* the two machines' clocks disagree */
+	} else {
+		lag_s = 0;
+	}
 	if (c->drv->cdc->stream_retained && now - c->last_retained >= 10) {
 		c->last_retained = now;
 		c->drv->cdc->stream_retained(c->s, &c->retained, c->wal_status,

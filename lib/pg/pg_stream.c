@@ -63,7 +63,7 @@ struct cdc_stream {
 static int64_t
 now_pg_us(void)
 {
-	return (int64_t)(now_seconds() * 1e6) - PG_EPOCH_US;
+	return (int64_t)(wall_seconds() * 1e6) - PG_EPOCH_US;
 }
 
 static void
