@@ -420,3 +420,40 @@ online_under_load() {	# online_under_load TARGET_URI NAME
 	assert_output --partial "equal: 1 table, 5 rows"
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
+
+@test "--stop-at POSITION: stops before the first transaction at or after it; the rerun goes on from there" {
+	src=$(new_db stop_src)
+	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY)" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dst=$(new_db stop_dst)
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	psql_at "$src" "INSERT INTO t VALUES (1)" >/dev/null
+	psql_at "$src" "INSERT INTO t VALUES (2)" >/dev/null
+	at=$(psql_at "$src" "SELECT pg_current_wal_insert_lsn()")
+	psql_at "$src" "INSERT INTO t VALUES (3)" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$dst" --stop-at "$at"
+	run -0 psql_at "$dst" "SELECT string_agg(id::text, ',' ORDER BY id) FROM t"
+	assert_output "1,2"
+	run -2 dbmig cdc-tail "$src" "$dst" --stop-at "not-a-position"
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	run -0 psql_at "$dst" "SELECT string_agg(id::text, ',' ORDER BY id) FROM t"
+	assert_output "1,2,3"
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
+
+@test "pre-flight: no free replication slot is refused, naming the setting and the fix, before anything is made" {
+	src=$(new_db slots_src)
+	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY)" >/dev/null
+	free=$(psql_at "$PG_URI" "SELECT current_setting('max_replication_slots')::int - count(*) FROM pg_replication_slots")
+	for i in $(seq 1 "$free"); do
+		psql_at "$src" "SELECT pg_create_logical_replication_slot('fill_$i', 'pgoutput')" >/dev/null
+	done
+	run -3 dbmig dump --online "$src" -o "$BATS_TEST_TMPDIR/d"
+	for i in $(seq 1 "$free"); do
+		psql_at "$src" "SELECT pg_drop_replication_slot('fill_$i')" >/dev/null
+	done
+	assert_output --partial "replication slots of the source are in use (max_replication_slots)"
+	assert_output --partial "raise max_replication_slots and restart the server"
+	run -0 psql_at "$src" "SELECT count(*) FROM pg_publication"
+	assert_output 0
+}
