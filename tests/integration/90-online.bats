@@ -194,8 +194,15 @@ slots() {	# the replication slots and publications dbmig left on the server
 online_under_load() {	# online_under_load TARGET_URI NAME
 	src=$(new_db "$2_src")
 	pgbench -q -i -s 1 "$src" >/dev/null 2>&1
+	# and a table with a TOASTed column, updated (that column changed or
+	# not) and deleted by a custom script
+	psql_at "$src" "CREATE TABLE docs (id int PRIMARY KEY, title text, doc text);
+		ALTER TABLE docs ALTER COLUMN doc SET STORAGE EXTERNAL;
+		INSERT INTO docs SELECT g, 'first', repeat(md5(g::text), 300) FROM generate_series(1, 1000) g" >/dev/null
 	pgbench -c 4 -T 6 -n "$src" >/dev/null 2>&1 &
 	bench=$!
+	pgbench -c 2 -T 6 -n -f "$REPO_ROOT/tests/fixtures/cdc_toast.pgbench" "$src" >/dev/null 2>&1 &
+	bench2=$!
 	sleep 1
 	dbmig -q dump --online --replica-identity-full -j 2 "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
 	dbmig -q load -j 2 "$BATS_TEST_TMPDIR/d" "$1" >/dev/null
@@ -208,10 +215,11 @@ online_under_load() {	# online_under_load TARGET_URI NAME
 	wait "$tail_pid" || { cat "$BATS_TEST_TMPDIR/tail.log"; false; }
 	grep -q "cdc-tail stopped by a signal" "$BATS_TEST_TMPDIR/tail.log"
 	wait "$bench"
+	wait "$bench2"
 	run -0 dbmig cdc-tail "$src" "$1" --until-caught-up
 	assert_output --partial "cdc-tail done"
 	run -0 dbmig verify "$src" "$1"
-	assert_output --partial "equal: 4 tables"
+	assert_output --partial "equal: 5 tables"
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
 
@@ -232,10 +240,10 @@ online_under_load() {	# online_under_load TARGET_URI NAME
 		echo "BEGIN; INSERT INTO ledger VALUES ($i); UPDATE ledger SET n = n + 1 WHERE id = $i; COMMIT;"
 	  done | psql -X -q "$src" >/dev/null ) &
 	writer=$!
-	for _ in $(seq 1 8); do
+	for _ in $(seq 1 20); do
 		dbmig -q cdc-tail "$src" "$dst" 2>/dev/null &
 		pid=$!
-		sleep "0.$((RANDOM % 5))$((RANDOM % 10))"
+		sleep "0.$((RANDOM % 3))$((RANDOM % 10))"
 		kill -KILL "$pid" 2>/dev/null || true
 		wait "$pid" || true
 	done
