@@ -45,3 +45,26 @@ pg_schemas_agree() {
 	pg_dump -s -N _dbmig "$2" | grep -v '^\\\(un\)\?restrict ' >"$d/schema_dst.sql"
 	diff "$d/schema_src.sql" "$d/schema_dst.sql"
 }
+
+# ledger_writes SRC N: in the background (pid in $writer), N source
+# transactions, each inserting one id and updating it once: applied once
+# each, the target's ledger holds N rows whose n is 1.
+ledger_writes() {
+	( for i in $(seq 1 "$2"); do
+		echo "BEGIN; INSERT INTO ledger VALUES ($i); UPDATE ledger SET n = n + 1 WHERE id = $i; COMMIT;"
+	  done | psql -X -q "$1" >/dev/null ) &
+	writer=$!
+}
+
+# tail_killed SRC DST N: runs cdc-tail SRC DST N times, each killed
+# (kill -9) at a random instant within 0.3 s.
+tail_killed() {
+	local pid
+	for _ in $(seq 1 "$3"); do
+		dbmig -q cdc-tail "$1" "$2" 2>/dev/null &
+		pid=$!
+		sleep "0.$((RANDOM % 3))$((RANDOM % 10))"
+		kill -KILL "$pid" 2>/dev/null || true
+		wait "$pid" || true
+	done
+}

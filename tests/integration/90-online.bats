@@ -236,17 +236,8 @@ online_under_load() {	# online_under_load TARGET_URI NAME
 	dst=$(new_db tk_dst)
 	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
 	# every id once, and an update of each that must apply once
-	( for i in $(seq 1 3000); do
-		echo "BEGIN; INSERT INTO ledger VALUES ($i); UPDATE ledger SET n = n + 1 WHERE id = $i; COMMIT;"
-	  done | psql -X -q "$src" >/dev/null ) &
-	writer=$!
-	for _ in $(seq 1 20); do
-		dbmig -q cdc-tail "$src" "$dst" 2>/dev/null &
-		pid=$!
-		sleep "0.$((RANDOM % 3))$((RANDOM % 10))"
-		kill -KILL "$pid" 2>/dev/null || true
-		wait "$pid" || true
-	done
+	ledger_writes "$src" 3000
+	tail_killed "$src" "$dst" 20
 	wait "$writer"
 	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
 	run -0 psql_at "$dst" "SELECT count(*), sum(n), min(n), max(n) FROM ledger"

@@ -67,17 +67,9 @@ setup_file() {
 	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
 	dst=$(new_mydb tkm_dst)
 	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null 2>&1
-	( for i in $(seq 1 2000); do
-		echo "BEGIN; INSERT INTO ledger VALUES ($i); UPDATE ledger SET n = n + 1 WHERE id = $i; COMMIT;"
-	  done | psql -X -q "$src" >/dev/null ) &
-	writer=$!
-	for _ in $(seq 1 20); do
-		dbmig -q cdc-tail "$src" "$dst" 2>/dev/null &
-		pid=$!
-		sleep "0.$((RANDOM % 5))$((RANDOM % 10))"
-		kill -KILL "$pid" 2>/dev/null || true
-		wait "$pid" || true
-	done
+	# every id once, and an update of each that must apply once
+	ledger_writes "$src" 2000
+	tail_killed "$src" "$dst" 20
 	wait "$writer"
 	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
 	run -0 my_sql tkm_dst -e "SELECT COUNT(*), SUM(n), MIN(n), MAX(n) FROM ledger"
