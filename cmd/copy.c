@@ -148,6 +148,11 @@ cmd_copy(int argc, char **argv)
 	}
 	if (schema_data_check("copy", o.dump.schema_only, o.dump.data_only) < 0)
 		goto out;
+	if (o.dump.online && o.dump.schema_only) {
+		usage_error("copy", "--online needs the rows the changes follow: leave out "
+			    "--schema-only");
+		goto out;
+	}
 	if ((o.dump.replica_identity_full || until_caught_up) && !o.dump.online) {
 		usage_error("copy", "--replica-identity-full and --until-caught-up go with --online");
 		goto out;

@@ -107,6 +107,12 @@ cmd_dump(int argc, char **argv)
 		usage_error("dump", "--replica-identity-full goes with --online");
 		goto out;
 	}
+	if (o.online && o.schema_only) {
+		/* the changes after the snapshot need its rows */
+		usage_error("dump", "--online needs the rows the changes follow: leave out "
+			    "--schema-only");
+		goto out;
+	}
 	o.source = source;
 	if (dump_run(&o, &res, &err) < 0) {
 		rc = run_failed("dump", &err);

@@ -456,3 +456,12 @@ online_under_load() {	# online_under_load TARGET_URI NAME
 	run -0 psql_at "$src" "SELECT count(*) FROM pg_publication"
 	assert_output 0
 }
+
+@test "--online with --schema-only is a usage error: the changes need the rows they follow" {
+	run -2 dbmig dump --online --schema-only "postgresql://nobody@127.0.0.1:1/x" -o "$BATS_TEST_TMPDIR/d"
+	assert_output --partial "--online needs the rows the changes follow: leave out --schema-only"
+	run -2 dbmig copy --online --schema-only "postgresql://nobody@127.0.0.1:1/x" "postgresql://nobody@127.0.0.1:1/y"
+	assert_output --partial "--online needs the rows the changes follow"
+	run -2 dbmig dump --replica-identity-full "postgresql://nobody@127.0.0.1:1/x" -o "$BATS_TEST_TMPDIR/d"
+	assert_output --partial "--replica-identity-full goes with --online"
+}
