@@ -12,6 +12,9 @@
 # When DBMIG_TEST_PG_URI / DBMIG_TEST_MYSQL_URI are set, those servers are
 # used instead and nothing is started.
 #
+# SERVERS_PG_OPTS adds server settings ("-c wal_level=replica"), for tests
+# of what a source without the right ones is told.
+#
 # Exports: PG_URI (superuser, trust auth), PG_HOST, PG_PORT, PG_SUPERUSER,
 #          PG_PW_ROLE / PG_PW_PASSWORD (a role that must give a password),
 #          MYSQL_URI, MY_HOST, MY_PORT, MY_SOCKET, SERVERS_DIR.
@@ -102,7 +105,7 @@ servers_start_pg() {
 	for _ in 1 2 3; do
 		port=$(servers__free_port) || return 1
 		if servers__run_as "$user" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-			-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c wal_level=logical -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60 -c shared_buffers=128MB" \
+			-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c wal_level=logical -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60 -c shared_buffers=128MB ${SERVERS_PG_OPTS:-}" \
 			start >/dev/null 2>&1; then
 			break
 		fi

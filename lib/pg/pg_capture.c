@@ -37,11 +37,11 @@ pg_repl_connect(const char *uri, enum dberr_class side, struct dberr *err)
 
 		while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
 			n--;
-		dberr_set(err, side, "cannot open a replication connection to the %s: %.*s; "
-			  "change capture needs a pg_hba.conf line such as 'host replication "
-			  "<role> <address> scram-sha-256' for the role (then SELECT "
-			  "pg_reload_conf())", side == DBERR_SOURCE ? "source" : "target",
-			  (int)(n > 400 ? 400 : n), m);
+		dberr_set(err, side, "cannot open a logical replication connection to the %s: "
+			  "%.*s; it is admitted by the pg_hba.conf line for the database, the role "
+			  "and the address (not by 'replication' lines, which are for physical "
+			  "replication), and needs a free WAL sender", side == DBERR_SOURCE ?
+			  "source" : "target", (int)(n > 400 ? 400 : n), m);
 		PQfinish(rc);
 		return NULL;
 	}

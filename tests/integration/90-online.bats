@@ -466,3 +466,34 @@ online_under_load() {	# online_under_load TARGET_URI NAME
 	run -2 dbmig dump --replica-identity-full "postgresql://nobody@127.0.0.1:1/x" -o "$BATS_TEST_TMPDIR/d"
 	assert_output --partial "--replica-identity-full goes with --online"
 }
+
+# A throwaway server of its own with other settings: prints its URI, and
+# its directory on the second line (stopped by stop_other).
+other_pg() {	# other_pg VAR=VALUE...
+	( unset DBMIG_TEST_PG_URI SERVERS_DIR
+	  export "$@"
+	  servers_start_pg >/dev/null 2>&1 || exit 1
+	  echo "$PG_URI"
+	  echo "$SERVERS_DIR" )
+}
+
+stop_other() {	# stop_other DIR
+	( SERVERS_DIR=$1; servers_stop_all >/dev/null 2>&1 )
+}
+
+@test "pre-flight on servers of their own: wal_level and WAL senders are refused, each naming its fix" {
+	[ -z "${DBMIG_TEST_PG_URI:-}" ] || skip "needs to start servers of its own"
+	out=$(other_pg SERVERS_PG_OPTS="-c wal_level=replica")
+	uri=$(head -1 <<<"$out")
+	psql_at "$uri" "CREATE TABLE t (id int PRIMARY KEY)" >/dev/null
+	run -3 dbmig dump --online "$uri" -o "$BATS_TEST_TMPDIR/a"
+	stop_other "$(tail -1 <<<"$out")"
+	assert_output --partial "the source's wal_level is 'replica'; change capture needs 'logical': run ALTER SYSTEM SET wal_level = logical; and restart the server"
+
+	out=$(other_pg SERVERS_PG_OPTS="-c max_wal_senders=0")
+	uri=$(head -1 <<<"$out")
+	psql_at "$uri" "CREATE TABLE t (id int PRIMARY KEY)" >/dev/null
+	run -3 dbmig dump --online "$uri" -o "$BATS_TEST_TMPDIR/b"
+	stop_other "$(tail -1 <<<"$out")"
+	assert_output --partial "WAL senders of the source are busy (max_wal_senders): raise max_wal_senders"
+}
