@@ -188,41 +188,6 @@ slots() {	# the replication slots and publications dbmig left on the server
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
 
-# The whole procedure under write load: pgbench writes during the online
-# dump, the load and the tail; once it stops, the tail catches up and the
-# target equals the source, checked by verify and independently.
-online_under_load() {	# online_under_load TARGET_URI NAME
-	src=$(new_db "$2_src")
-	pgbench -q -i -s 1 "$src" >/dev/null 2>&1
-	# and a table with a TOASTed column, updated (that column changed or
-	# not) and deleted by a custom script
-	psql_at "$src" "CREATE TABLE docs (id int PRIMARY KEY, title text, doc text);
-		ALTER TABLE docs ALTER COLUMN doc SET STORAGE EXTERNAL;
-		INSERT INTO docs SELECT g, 'first', repeat(md5(g::text), 300) FROM generate_series(1, 1000) g" >/dev/null
-	pgbench -c 4 -T 6 -n "$src" >/dev/null 2>&1 &
-	bench=$!
-	pgbench -c 2 -T 6 -n -f "$REPO_ROOT/tests/fixtures/cdc_toast.pgbench" "$src" >/dev/null 2>&1 &
-	bench2=$!
-	sleep 1
-	dbmig -q dump --online --replica-identity-full -j 2 "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
-	dbmig -q load -j 2 "$BATS_TEST_TMPDIR/d" "$1" >/dev/null
-	# a first tail while the writers still run, stopped by a signal
-	dbmig -q cdc-tail "$src" "$1" 2>"$BATS_TEST_TMPDIR/tail.log" &
-	tail_pid=$!
-	sleep 2
-	kill -TERM "$tail_pid"
-	# SIGTERM: the transaction in hand is finished, then exit 0
-	wait "$tail_pid" || { cat "$BATS_TEST_TMPDIR/tail.log"; false; }
-	grep -q "cdc-tail stopped by a signal" "$BATS_TEST_TMPDIR/tail.log"
-	wait "$bench"
-	wait "$bench2"
-	run -0 dbmig cdc-tail "$src" "$1" --until-caught-up
-	assert_output --partial "cdc-tail done"
-	run -0 dbmig verify "$src" "$1"
-	assert_output --partial "equal: 5 tables"
-	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
-}
-
 @test "under pgbench: online dump, load and tail into PostgreSQL leave the target equal to the source" {
 	dst=$(new_db load_pg_dst)
 	online_under_load "$dst" load_pg

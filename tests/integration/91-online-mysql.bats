@@ -11,25 +11,8 @@ setup_file() {
 }
 
 @test "under pgbench: online dump, load and tail into MariaDB leave the target equal to the source" {
-	src=$(new_db lmy_src)
-	pgbench -q -i -s 1 "$src" >/dev/null 2>&1
-	psql_at "$src" "CREATE TABLE docs (id int PRIMARY KEY, title text, doc text);
-		ALTER TABLE docs ALTER COLUMN doc SET STORAGE EXTERNAL;
-		INSERT INTO docs SELECT g, 'first', repeat(md5(g::text), 300) FROM generate_series(1, 1000) g" >/dev/null
-	pgbench -c 4 -T 5 -n "$src" >/dev/null 2>&1 &
-	bench=$!
-	pgbench -c 2 -T 5 -n -f "$REPO_ROOT/tests/fixtures/cdc_toast.pgbench" "$src" >/dev/null 2>&1 &
-	bench2=$!
-	sleep 1
-	dbmig -q dump --online --replica-identity-full -j 2 "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
 	dst=$(new_mydb lmy_dst)
-	dbmig -q load -j 2 "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null 2>&1
-	wait "$bench"
-	wait "$bench2"
-	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
-	run -0 dbmig verify "$src" "$dst"
-	assert_output --partial "equal: 5 tables"
-	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+	online_under_load "$dst" lmy
 }
 
 @test "into MariaDB: key updates, deletes, truncates, unchanged TOAST values and keyless tables apply exactly" {
