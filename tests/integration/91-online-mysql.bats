@@ -60,3 +60,19 @@ setup_file() {
 	run -0 dbmig verify "$src" "$dst"
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
+
+@test "into MariaDB: changes to PostgreSQL partitions apply to the one MySQL table the load made of them" {
+	src=$(new_db part_cdc_src)
+	psql -X -q -v ON_ERROR_STOP=1 "$src" -f "$REPO_ROOT/tests/fixtures/partitions.sql" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dst=$(new_mydb part_cdc_dst)
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null 2>&1
+	psql_at "$src" "INSERT INTO events VALUES (900001, '2024-02-20', 'z', 1, 'p');
+		UPDATE events SET at = '2024-01-05' WHERE id = 900001; DELETE FROM h WHERE id < 100;
+		UPDATE l SET region = 'us' WHERE id = 1" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	run -0 dbmig verify "$src" "$dst"
+	run -0 my_sql part_cdc_dst -e "SELECT at FROM events WHERE id = 900001"
+	assert_output 2024-01-05
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
