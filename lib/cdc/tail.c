@@ -306,13 +306,15 @@ apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dbe
 				      batch_flush(c, err) < 0))
 			return -1;
 		return schema_change(c, ev, err);
-	default:
-		if (target_gap(ev)) {
+	default: {
+		const char *missing = target_gap(ev);
+
+		if (missing) {
 			struct cdc_event gap = *ev;
 			char detail[300];
 
 			snprintf(detail, sizeof(detail), "column %s, which the target's table lacks, "
-				 "was added", target_gap(ev));
+				 "was added", missing);
 			gap.kind = CDC_SCHEMA_CHANGE;
 			gap.detail = detail;
 			return apply_event(c, &gap, 0, err);
@@ -323,6 +325,7 @@ apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dbe
 		c->res->changes++;
 		c->batch_changes++;
 		return 0;
+	}
 	}
 }
 
@@ -502,20 +505,20 @@ mark_target_columns(struct tail_ctx *c, struct dberr *err)
 static const char *
 target_gap(const struct cdc_event *ev)
 {
-	const struct ntype_desc *types[CANON_MAX_COLS];
-	int n;
+	const struct table *t = ev->table;
 
-	if (!ev->table || (!ev->after && !ev->before))
+	if (!t || (!ev->after && !ev->before))
 		return NULL;
-	n = table_data_types(ev->table, types);
-	for (int i = 0; i < n; i++) {
-		const char *name = table_data_column_name(ev->table, i);
-
-		for (int k = 0; k < ev->table->ncols; k++)
-			if (!strcmp(ev->table->cols[k].name, name) && ev->table->cols[k].absent_on_target &&
-			    ((ev->after && !(ev->unchanged && ev->unchanged[i]) && !ev->after[i].isnull) ||
-			     (ev->before && !ev->before[i].isnull)))
-				return name;
+	/* the data columns are the columns but the generated ones, in
+	 * order: one pass, no lookup by name (this runs for every change) */
+	for (int k = 0, i = 0; k < t->ncols; k++) {
+		if (t->cols[k].generated_expr)
+			continue;
+		if (t->cols[k].absent_on_target &&
+		    ((ev->after && !(ev->unchanged && ev->unchanged[i]) && !ev->after[i].isnull) ||
+		     (ev->before && !ev->before[i].isnull)))
+			return t->cols[k].name;
+		i++;
 	}
 	return NULL;
 }
