@@ -1,9 +1,16 @@
 /*
  * pg_stream.c - reading a PostgreSQL source's changes from a logical
- * replication slot with pgoutput (protocol 1: a transaction arrives whole
- * at its commit, in commit order, the server spilling a large one to its
- * own disk, so this side holds one change at a time), as neutral change
- * events on the model's tables with canonical values.
+ * replication slot with pgoutput, as neutral change events on the
+ * model's tables with canonical values, one transaction after another in
+ * commit order.
+ *
+ * Protocol 1 (before PostgreSQL 14): a transaction arrives whole at its
+ * commit, the server spilling a large one to its own disk first, so this
+ * side holds one change at a time. Protocol 2 with streaming: the server
+ * sends a transaction larger than its logical_decoding_work_mem in chunks
+ * while it runs, interleaved with others; the chunks wait in a spool on
+ * local disk (pg_spool.c) until the commit, or are dropped at an abort,
+ * so memory stays bounded here and the source's disk is spared.
  *
  * Feedback: the position the consumer confirms (what the target holds)
  * is sent back, on the server's request and every 10 seconds; nothing
@@ -20,6 +27,7 @@
 
 #include "lib/base/log.h"
 #include "lib/cdc/cdc_ops.h"
+#include "pg_spool.h"
 #include "pgoutput.h"
 #include "lib/base/banned.h"
 
@@ -56,6 +64,15 @@ struct cdc_stream {
 	uint64_t wal_end;	/* the server's WAL end at its last message */
 	uint64_t xid;
 	double last_feedback;
+	int proto;		/* pgoutput protocol version */
+	/* protocol 2: the transactions being streamed, the one whose
+	 * chunk is arriving, and the one being read back at its commit */
+	struct pg_spool **spools;
+	int nspools;
+	struct pg_spool *chunk_of, *replay;
+	uint64_t replay_end;
+	int64_t replay_ts;
+	const char *spool_dir;
 	char slot[64];
 	char detail[600];
 };
@@ -297,14 +314,15 @@ truncate_message(struct cdc_stream *s, struct cdc_event *ev, struct dberr *err)
 	return 1;
 }
 
-/* One 'w' payload: 1 with an event, 0 for a message that makes none. */
+/* One decoded message: 1 with an event, 0 for a message that makes
+ * none. */
 static int
-wal_message(struct cdc_stream *s, const unsigned char *p, size_t n, struct cdc_event *ev,
-	    struct dberr *err)
+decoded_message(struct cdc_stream *s, const unsigned char *p, size_t n, int in_stream,
+		struct cdc_event *ev, struct dberr *err)
 {
 	char emsg[160];
 
-	if (pgoutput_decode(p, n, &s->msg, emsg, sizeof(emsg)) < 0)
+	if (pgoutput_decode(p, n, in_stream, &s->msg, emsg, sizeof(emsg)) < 0)
 		return dberr_set(err, DBERR_SOURCE, "replication stream: %s", emsg);
 	memset(ev, 0, sizeof(*ev));
 	switch (s->msg.type) {
@@ -331,6 +349,170 @@ wal_message(struct cdc_stream *s, const unsigned char *p, size_t n, struct cdc_e
 	default:
 		return 0;
 	}
+}
+
+static int
+spool_find(struct cdc_stream *s, uint32_t xid)
+{
+	for (int i = 0; i < s->nspools; i++)
+		if (pg_spool_xid(s->spools[i]) == xid)
+			return i;
+	return -1;
+}
+
+static void
+spool_drop(struct cdc_stream *s, int i)
+{
+	if (s->spools[i] == s->chunk_of)
+		s->chunk_of = NULL;
+	pg_spool_close(s->spools[i]);
+	s->spools[i] = s->spools[--s->nspools];
+}
+
+static struct pg_spool *
+spool_new(struct cdc_stream *s, uint32_t xid, struct dberr *err)
+{
+	struct pg_spool *sp = pg_spool_open(xid, s->spool_dir, err);
+
+	if (sp) {
+		s->spools = xrealloc(s->spools, (size_t)(s->nspools + 1) * sizeof(*s->spools));
+		s->spools[s->nspools++] = sp;
+	}
+	return sp;
+}
+
+/* Stream start: the chunk that follows belongs to xid. */
+static int
+stream_start(struct cdc_stream *s, struct dberr *err)
+{
+	uint32_t xid = s->msg.xid;
+	int i = spool_find(s, xid);
+
+	if (i >= 0) {
+		s->chunk_of = s->spools[i];
+		return 0;
+	}
+	if (!s->msg.first_segment)
+		return dberr_set(err, DBERR_SOURCE, "replication stream: a chunk of transaction "
+				 "%u, whose start this connection never received", xid);
+	return (s->chunk_of = spool_new(s, xid, err)) ? 0 : -1;
+}
+
+/* Stream commit: the transaction's events are read back from its spool,
+ * between a begin and a commit, as if it had come whole. */
+static int
+stream_commit(struct cdc_stream *s, struct cdc_event *ev, struct dberr *err)
+{
+	int i = spool_find(s, s->msg.xid);
+	struct pg_spool *sp;
+
+	/* none: nothing of it came, an empty transaction */
+	if (!(sp = i >= 0 ? s->spools[i] : spool_new(s, s->msg.xid, err)) ||
+	    pg_spool_rewind(sp, err) < 0)
+		return -1;
+	if (pg_spool_bytes(sp) > (64u << 20))
+		log_info("source transaction %u (%.0f MB of changes, sent while it ran) "
+			 "committed: applying it", s->msg.xid, pg_spool_bytes(sp) / 1048576.0);
+	s->replay = sp;
+	s->replay_end = s->msg.end_lsn;
+	s->replay_ts = s->msg.ts;
+	s->xid = s->msg.xid;
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = CDC_BEGIN;
+	ev->xid = s->xid;
+	position_set_lsn(&ev->commit_pos, s->msg.lsn, 1);
+	ev->commit_time_us = s->msg.ts + PG_EPOCH_US;
+	return 1;
+}
+
+/* The next event of the transaction being read back; its commit at the
+ * end. The server waits meanwhile: it hears from us every 10 s. */
+static int
+replay_next(struct cdc_stream *s, struct cdc_event *ev, struct dberr *err)
+{
+	const unsigned char *p;
+	size_t n;
+	int r;
+
+	if (now_seconds() - s->last_feedback >= 10 && send_feedback(s, err) < 0)
+		return -1;
+	while ((r = pg_spool_next(s->replay, &p, &n, err)) > 0)
+		if ((r = decoded_message(s, p, n, 1, ev, err)) != 0)
+			return r;
+	if (r < 0)
+		return -1;
+	spool_drop(s, spool_find(s, pg_spool_xid(s->replay)));
+	s->replay = NULL;
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = CDC_COMMIT;
+	ev->xid = s->xid;
+	position_set_lsn(&ev->commit_pos, s->replay_end, 1);
+	ev->commit_time_us = s->replay_ts + PG_EPOCH_US;
+	return 1;
+}
+
+static uint32_t
+get32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int
+one_of(char c, const char *set)
+{
+	return c && strchr(set, c) != NULL;
+}
+
+/* Protocol 2's stream messages, and the changes between a stream start
+ * and stop, which go to their transaction's spool. */
+static int
+stream_message(struct cdc_stream *s, const unsigned char *p, size_t n, struct cdc_event *ev,
+	       struct dberr *err)
+{
+	char emsg[160];
+	int i;
+
+	if (s->chunk_of && one_of(p[0], "RIUDT")) {
+		if (n < 5)
+			return dberr_set(err, DBERR_SOURCE, "replication stream: a malformed "
+					 "pgoutput '%c' message (%zu bytes)", p[0], n);
+		return pg_spool_append(s->chunk_of, get32(p + 1), p[0] == 'R', p, n, err);
+	}
+	if (one_of(p[0], "YOM"))	/* nothing needed from them */
+		return 0;
+	if (!one_of(p[0], s->chunk_of ? "E" : "SAc"))
+		return dberr_set(err, DBERR_SOURCE, "replication stream: a pgoutput '%c' message "
+				 "%s a streamed transaction's chunk", p[0] ? p[0] : '?',
+				 s->chunk_of ? "inside" : "outside");
+	if (pgoutput_decode(p, n, 0, &s->msg, emsg, sizeof(emsg)) < 0)
+		return dberr_set(err, DBERR_SOURCE, "replication stream: %s", emsg);
+	switch (p[0]) {
+	case 'S':
+		return stream_start(s, err);
+	case 'E':
+		s->chunk_of = NULL;
+		return 0;
+	case 'A':
+		if ((i = spool_find(s, s->msg.xid)) < 0)
+			return 0;
+		if (s->msg.sub_xid == s->msg.xid) {
+			spool_drop(s, i);
+			return 0;
+		}
+		return pg_spool_abort_sub(s->spools[i], s->msg.sub_xid, err);
+	default:	/* 'c' */
+		return stream_commit(s, ev, err);
+	}
+}
+
+/* One 'w' payload: 1 with an event, 0 for a message that makes none. */
+static int
+wal_message(struct cdc_stream *s, const unsigned char *p, size_t n, struct cdc_event *ev,
+	    struct dberr *err)
+{
+	if (n && s->proto >= 2 && (s->chunk_of || one_of(p[0], "SEAc")))
+		return stream_message(s, p, n, ev, err);
+	return decoded_message(s, p, n, 0, ev, err);
 }
 
 static uint64_t
@@ -363,6 +545,8 @@ pg_stream_next(struct cdc_stream *s, struct cdc_event *ev, int timeout_ms, struc
 	double deadline = now_seconds() + timeout_ms / 1000.0;
 	int consumed = 0;
 
+	if (s->replay)
+		return replay_next(s, ev, err);
 	for (;;) {
 		int len, r;
 
@@ -499,6 +683,9 @@ pg_stream_close(struct cdc_stream *s)
 	}
 	if (s->sql)
 		PQfinish(s->sql);
+	for (int i = 0; i < s->nspools; i++)
+		pg_spool_close(s->spools[i]);
+	free(s->spools);
 	for (int i = 0; i < s->nrels; i++) {
 		free(s->rels[i].col);
 		free(s->rels[i].absent);
@@ -575,7 +762,11 @@ pg_stream_open(const char *uri, const char *slot, const char *publication,
 		goto fail;
 	strbuf_addstr(&sql, "START_REPLICATION SLOT ");
 	pg_quote_ident(&sql, slot);
-	strbuf_addf(&sql, " LOGICAL %s (proto_version '1', publication_names ", from->text);
+	/* streaming needs protocol 2, from PostgreSQL 14 on */
+	s->proto = PQserverVersion(s->rc) >= 140000 ? 2 : 1;
+	s->spool_dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	strbuf_addf(&sql, " LOGICAL %s (proto_version '%d',%s publication_names ", from->text,
+		    s->proto, s->proto >= 2 ? " streaming 'on'," : "");
 	{
 		struct strbuf pub = STRBUF_INIT;
 

@@ -134,25 +134,54 @@ get_change(struct rd *r, struct pgo_msg *m)
 		r->bad = 1;
 }
 
+static void
+get_commit(struct rd *r, struct pgo_msg *m)
+{
+	get8(r);	/* flags, unused */
+	m->lsn = get_n(r, 8);
+	m->end_lsn = get_n(r, 8);
+	m->ts = (int64_t)get_n(r, 8);
+}
+
+/* Whether a message of this type, inside a stream, names its
+ * (sub)transaction. */
+static int
+carries_xid(char type)
+{
+	return type && strchr("RYIUDTM", type) != NULL;
+}
+
 int
-pgoutput_decode(const unsigned char *p, size_t n, struct pgo_msg *m, char *emsg, size_t emsz)
+pgoutput_decode(const unsigned char *p, size_t n, int in_stream, struct pgo_msg *m, char *emsg,
+		size_t emsz)
 {
 	struct rd r = { p, p + n, 0 };
 
 	m->type = get8(&r);
 	m->old_kind = 0;
 	m->old_tuple.ncols = m->new_tuple.ncols = 0;
+	if (in_stream && carries_xid(m->type))
+		m->xid = (uint32_t)get_n(&r, 4);
 	switch (m->type) {
 	case 'B':
 		m->lsn = get_n(&r, 8);
 		m->ts = (int64_t)get_n(&r, 8);
 		m->xid = (uint32_t)get_n(&r, 4);
 		break;
+	case 'S':
+		m->xid = (uint32_t)get_n(&r, 4);
+		m->first_segment = get8(&r) == 1;
+		break;
+	case 'A':
+		m->xid = (uint32_t)get_n(&r, 4);
+		m->sub_xid = (uint32_t)get_n(&r, 4);
+		break;
+	case 'c':	/* the xid, then laid out as a commit */
+		m->xid = (uint32_t)get_n(&r, 4);
+		get_commit(&r, m);
+		break;
 	case 'C':
-		get8(&r);	/* flags, unused */
-		m->lsn = get_n(&r, 8);
-		m->end_lsn = get_n(&r, 8);
-		m->ts = (int64_t)get_n(&r, 8);
+		get_commit(&r, m);
 		break;
 	case 'R':
 		get_relation(&r, m);
@@ -167,7 +196,8 @@ pgoutput_decode(const unsigned char *p, size_t n, struct pgo_msg *m, char *emsg,
 		if (need(&r, (size_t)m->nrels * 4))
 			r.p += (size_t)m->nrels * 4;
 		break;
-	default:	/* Y (a type), O (origin), M (a message): not needed */
+	default:	/* Y (a type), O (origin), M (a message), E (stream
+			 * stop): nothing needed from them */
 		break;
 	}
 	if (r.bad) {

@@ -1,7 +1,7 @@
 /*
  * pgoutput.h - decoding one message of PostgreSQL's pgoutput logical
- * replication protocol (version 1), as it arrives in a CopyData 'w'
- * payload. Pure: every length is checked against the message, so a
+ * replication protocol (versions 1 and 2), as it arrives in a CopyData
+ * 'w' payload. Pure: every length is checked against the message, so a
  * hostile or truncated message is an error, never a read past its end
  * (FINDINGS Q1 has the layouts).
  */
@@ -31,11 +31,18 @@ struct pgo_att {
 };
 
 struct pgo_msg {
-	char type;		/* B C R Y I U D T O M */
+	char type;		/* B C R Y I U D T O M, and S E c A (streaming) */
 	/* B: xid, lsn = the commit's LSN, ts. C: lsn = commit LSN,
 	 * end_lsn = where the next transaction starts (feed back this),
 	 * ts. */
 	uint32_t xid;
+	/* Protocol 2, streaming a transaction before its commit: S (stream
+	 * start): xid, first_segment. Inside a stream, R Y I U D T M carry
+	 * xid: the (sub)transaction the change belongs to. A (stream
+	 * abort): xid, sub_xid (== xid: all of it). c (stream commit): xid,
+	 * lsn, end_lsn, ts as C. */
+	uint32_t sub_xid;
+	int first_segment;
 	uint64_t lsn, end_lsn;
 	int64_t ts;		/* microseconds since 2000-01-01 */
 	uint32_t relid;		/* R I U D */
@@ -55,10 +62,11 @@ struct pgo_msg {
 };
 
 /* Decodes p[0..n) into m (whose arrays it reuses; pointers point into
- * p). Returns 0, or -1 with emsg filled for a malformed message. A
- * message type it does not know is decoded as just its type. */
-int pgoutput_decode(const unsigned char *p, size_t n, struct pgo_msg *m, char *emsg,
-		    size_t emsz);
+ * p); in_stream: the message came between a stream start and stop.
+ * Returns 0, or -1 with emsg filled for a malformed message. A message
+ * type it does not know is decoded as just its type. */
+int pgoutput_decode(const unsigned char *p, size_t n, int in_stream, struct pgo_msg *m,
+		    char *emsg, size_t emsz);
 void pgo_msg_release(struct pgo_msg *m);
 uint32_t pgo_relid_at(const struct pgo_msg *m, uint32_t i);
 

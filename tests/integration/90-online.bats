@@ -462,3 +462,77 @@ stop_other() {	# stop_other DIR
 	stop_other "$(tail -1 <<<"$out")"
 	assert_output --partial "WAL senders of the source are busy (max_wal_senders): raise max_wal_senders"
 }
+
+@test "large transactions stream while they run (protocol 2): interleaved chunks, rolled-back savepoints and aborted transactions apply exactly; a tail killed mid-stream reruns exactly" {
+	src=$(new_db stream_src)
+	# a tiny decoding budget for this database makes the server stream
+	# every transaction above 64 kB before its commit
+	psql_at "$PG_URI" "ALTER DATABASE stream_src SET logical_decoding_work_mem = '64kB'" >/dev/null
+	psql_at "$src" "CREATE TABLE a (id int PRIMARY KEY, v text); CREATE TABLE b (id int PRIMARY KEY, w text)" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dst=$(new_db stream_dst)
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	# one transaction open across another's whole life: their chunks
+	# interleave, and the later-begun one commits first
+	psql -X -q "$src" -c "BEGIN" -c "INSERT INTO a SELECT g, 'long' FROM generate_series(1, 3000) g" \
+		-c "SELECT pg_sleep(2)" -c "INSERT INTO a SELECT g, 'long, late' FROM generate_series(3001, 6000) g" \
+		-c "COMMIT" >/dev/null &
+	long=$!
+	sleep 0.5
+	psql -X -q -v ON_ERROR_STOP=1 "$src" >/dev/null <<-'SQL'
+	BEGIN;
+	INSERT INTO b SELECT g, 'kept' FROM generate_series(1, 3000) g;
+	SAVEPOINT s1;
+	INSERT INTO b SELECT g, 'rolled back' FROM generate_series(3001, 6000) g;
+	UPDATE b SET w = 'rolled back' WHERE id <= 100;
+	ROLLBACK TO s1;
+	SAVEPOINT s2;
+	SAVEPOINT s3;
+	INSERT INTO b SELECT g, 'released' FROM generate_series(6001, 9000) g;
+	RELEASE s3;
+	INSERT INTO b SELECT g, 'in s2, rolled back' FROM generate_series(9001, 12000) g;
+	ROLLBACK TO s2;
+	UPDATE b SET w = 'updated' WHERE id <= 1000;
+	DELETE FROM b WHERE id > 2500;
+	-- an exception block per row: a subtransaction each, every 3rd rolled back
+	DO $$ BEGIN FOR i IN 20001..22000 LOOP
+		BEGIN INSERT INTO b VALUES (i, 'per row'); IF i % 3 = 0 THEN RAISE EXCEPTION 'no'; END IF;
+		EXCEPTION WHEN raise_exception THEN NULL; END;
+	END LOOP; END $$;
+	COMMIT;
+	BEGIN;
+	INSERT INTO b SELECT g, 'aborted' FROM generate_series(30001, 40000) g;
+	ROLLBACK;
+	SQL
+	wait "$long"
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	assert_output --partial "cdc-tail done: 2 transactions"
+	run -0 dbmig verify "$src" "$dst"
+	assert_output --partial "equal: 2 tables"
+	run -0 psql_at "$dst" "SELECT count(*), count(*) FILTER (WHERE w = 'updated') FROM b"
+	assert_output "3833|1000"
+	# the server did stream them (protocol 2), not hold them to the commit
+	run -0 psql_at "$src" "SELECT stream_txns >= 3 FROM pg_stat_replication_slots WHERE slot_name IN (SELECT slot_name FROM pg_replication_slots WHERE database = 'stream_src')"
+	assert_output t
+	# killed while chunks of an open transaction sit in its spool (an
+	# unlinked file: nothing left behind), the rerun gets all of it again
+	psql -X -q "$src" -c "BEGIN" -c "INSERT INTO a SELECT g, 'killed' FROM generate_series(10001, 30000) g" \
+		-c "SELECT pg_sleep(3)" -c "UPDATE a SET v = 'after the kill' WHERE id = 10001" -c "COMMIT" >/dev/null &
+	long=$!
+	mkdir "$BATS_TEST_TMPDIR/spool"
+	TMPDIR="$BATS_TEST_TMPDIR/spool" dbmig -q cdc-tail "$src" "$dst" 2>/dev/null &
+	tail_pid=$!
+	sleep 2
+	run -0 bash -c "ls -l /proc/$tail_pid/fd | grep -c 'spool/dbmig-tx.*(deleted)'"
+	kill -KILL "$tail_pid"
+	wait "$tail_pid" || true
+	run -0 ls -A "$BATS_TEST_TMPDIR/spool"
+	assert_output ""
+	wait "$long"
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	run -0 dbmig verify "$src" "$dst"
+	assert_output --partial "equal: 2 tables"
+	run -0 psql_at "$dst" "SELECT count(*), max(v) FROM a WHERE id > 10000"
+	assert_output "20000|killed"
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}

@@ -53,7 +53,7 @@ prefixes_refused(const struct msg *m)
 
 	memset(&d, 0, sizeof(d));
 	for (size_t n = 1; n < m->n; n++)
-		if (pgoutput_decode(m->b, n, &d, emsg, sizeof(emsg)) == 0 && m->b[0] != 'C' &&
+		if (pgoutput_decode(m->b, n, 0, &d, emsg, sizeof(emsg)) == 0 && m->b[0] != 'C' &&
 		    m->b[0] != 'B') {
 			fprintf(stderr, "    prefix %zu of %zu of '%c' accepted\n", n, m->n, m->b[0]);
 			ok = 0;
@@ -85,7 +85,7 @@ test_pgoutput__messages(void)
 	str(&r, "big");
 	be(&r, 25, 4);
 	be(&r, 0xffffffff, 4);
-	CHECK(pgoutput_decode(r.b, r.n, &d, emsg, sizeof(emsg)) == 0);
+	CHECK(pgoutput_decode(r.b, r.n, 0, &d, emsg, sizeof(emsg)) == 0);
 	CHECK(d.type == 'R' && d.relid == 16400 && !strcmp(d.nsp, "public") && !strcmp(d.rel, "t"));
 	CHECK(d.natts == 2 && d.atts[0].key == 1 && !strcmp(d.atts[1].name, "big") &&
 	      d.atts[1].type_oid == 25 && d.atts[1].typmod == -1);
@@ -101,7 +101,7 @@ test_pgoutput__messages(void)
 	be(&u, 2, 2);
 	text_col(&u, "20");
 	u.b[u.n++] = 'u';
-	CHECK(pgoutput_decode(u.b, u.n, &d, emsg, sizeof(emsg)) == 0);
+	CHECK(pgoutput_decode(u.b, u.n, 0, &d, emsg, sizeof(emsg)) == 0);
 	CHECK(d.old_kind == 'K' && d.old_tuple.ncols == 2 && d.old_tuple.v[0].len == 1 &&
 	      d.old_tuple.v[1].kind == 'n');
 	CHECK(d.new_tuple.ncols == 2 && d.new_tuple.v[0].len == 2 &&
@@ -113,22 +113,67 @@ test_pgoutput__messages(void)
 	be(&c, 0x1A5C7C8, 8);
 	be(&c, 0x1A5C7F8, 8);
 	be(&c, 12345, 8);
-	CHECK(pgoutput_decode(c.b, c.n, &d, emsg, sizeof(emsg)) == 0);
+	CHECK(pgoutput_decode(c.b, c.n, 0, &d, emsg, sizeof(emsg)) == 0);
 	CHECK(d.lsn == 0x1A5C7C8 && d.end_lsn == 0x1A5C7F8 && d.ts == 12345);
-	CHECK(pgoutput_decode(c.b, c.n - 1, &d, emsg, sizeof(emsg)) < 0);
+	CHECK(pgoutput_decode(c.b, c.n - 1, 0, &d, emsg, sizeof(emsg)) < 0);
 	/* T: two relations, CASCADE */
 	t.b[t.n++] = 'T';
 	be(&t, 2, 4);
 	t.b[t.n++] = 1;
 	be(&t, 16400, 4);
 	be(&t, 16410, 4);
-	CHECK(pgoutput_decode(t.b, t.n, &d, emsg, sizeof(emsg)) == 0);
+	CHECK(pgoutput_decode(t.b, t.n, 0, &d, emsg, sizeof(emsg)) == 0);
 	CHECK(d.nrels == 2 && d.truncate_options == 1 && pgo_relid_at(&d, 1) == 16410);
 	CHECK(prefixes_refused(&t));
 	/* a value whose length runs past the message */
 	u.b[u.n - 1 - 2 - 4 + 3] = 0x7f;
-	CHECK(pgoutput_decode(u.b, u.n, &d, emsg, sizeof(emsg)) < 0);
+	CHECK(pgoutput_decode(u.b, u.n, 0, &d, emsg, sizeof(emsg)) < 0);
 	CHECK(strstr(emsg, "malformed pgoutput 'U'") != NULL);
+	pgo_msg_release(&d);
+}
+
+/* Protocol 2: stream start, a change inside it naming its
+ * subtransaction, stream abort and stream commit. */
+static void
+test_pgoutput__streaming(void)
+{
+	struct msg st = { {0}, 0 }, i = { {0}, 0 }, a = { {0}, 0 }, c = { {0}, 0 };
+	struct pgo_msg d;
+	char emsg[128];
+
+	memset(&d, 0, sizeof(d));
+	st.b[st.n++] = 'S';
+	be(&st, 741, 4);
+	st.b[st.n++] = 1;
+	CHECK(pgoutput_decode(st.b, st.n, 0, &d, emsg, sizeof(emsg)) == 0);
+	CHECK(d.type == 'S' && d.xid == 741 && d.first_segment == 1);
+	CHECK(prefixes_refused(&st));
+	i.b[i.n++] = 'I';
+	be(&i, 745, 4);
+	be(&i, 16400, 4);
+	i.b[i.n++] = 'N';
+	be(&i, 1, 2);
+	text_col(&i, "7");
+	CHECK(pgoutput_decode(i.b, i.n, 1, &d, emsg, sizeof(emsg)) == 0);
+	CHECK(d.xid == 745 && d.relid == 16400 && d.new_tuple.ncols == 1);
+	CHECK(prefixes_refused(&i));
+	/* outside a stream the same bytes are another relation: refused */
+	CHECK(pgoutput_decode(i.b, i.n, 0, &d, emsg, sizeof(emsg)) < 0);
+	a.b[a.n++] = 'A';
+	be(&a, 741, 4);
+	be(&a, 745, 4);
+	CHECK(pgoutput_decode(a.b, a.n, 0, &d, emsg, sizeof(emsg)) == 0);
+	CHECK(d.xid == 741 && d.sub_xid == 745);
+	CHECK(prefixes_refused(&a));
+	c.b[c.n++] = 'c';
+	be(&c, 741, 4);
+	c.b[c.n++] = 0;
+	be(&c, 0x3000010, 8);
+	be(&c, 0x3000040, 8);
+	be(&c, 99, 8);
+	CHECK(pgoutput_decode(c.b, c.n, 0, &d, emsg, sizeof(emsg)) == 0);
+	CHECK(d.xid == 741 && d.lsn == 0x3000010 && d.end_lsn == 0x3000040 && d.ts == 99);
+	CHECK(prefixes_refused(&c));
 	pgo_msg_release(&d);
 }
 
@@ -136,5 +181,6 @@ int
 main(void)
 {
 	TEST_RUN(test_pgoutput__messages);
+	TEST_RUN(test_pgoutput__streaming);
 	return TEST_REPORT();
 }
