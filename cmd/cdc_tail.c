@@ -48,11 +48,14 @@ tail_report(const struct tail_opts *o, const struct tail_result *res)
 	}
 	if (o->progress == PROGRESS_JSON)
 		return EXIT_OK;	/* the summary was its last event */
-	fprintf(stderr, "cdc-tail %s: %" PRIu64 " transaction%s, %" PRIu64 " change%s %s%s%s\n",
+	fprintf(stderr, "cdc-tail %s: %" PRIu64 " transaction%s, %" PRIu64 " change%s %s",
 		res->stopped_by_signal ? "stopped by a signal" : "done", res->transactions,
 		res->transactions == 1 ? "" : "s", res->changes, res->changes == 1 ? "" : "s",
-		o->target ? "applied" : "written", res->position.text[0] ? ", up to " : "",
-		res->position.text);
+		o->target ? "applied" : "written");
+	/* folded per row, fewer reached the target */
+	if (o->target && res->row_writes != res->changes)
+		fprintf(stderr, " (as %" PRIu64 " row writes, net)", res->row_writes);
+	fprintf(stderr, "%s%s\n", res->position.text[0] ? ", up to " : "", res->position.text);
 	return EXIT_OK;
 }
 

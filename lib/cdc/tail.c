@@ -25,6 +25,7 @@
 #include "dumpfmt/dumpfmt.h"
 #include "lib/base/log.h"
 #include "lib/base/progress.h"
+#include "lib/cdc/batch.h"
 #include "lib/cdc/cdc_json.h"
 #include "lib/base/xform.h"
 #include "lib/cdc/cdc_ops.h"
@@ -55,9 +56,16 @@ struct tail_ctx {
 	int64_t last_commit_us;		/* of the last transaction done */
 	/* apply: source transactions batched into one target transaction */
 	int batch_open;
-	uint64_t batch_txns, batch_changes;
+	uint64_t batch_txns, batch_changes, batch_writes;
 	double batch_start;
 	struct db_position pending;	/* the batch's last commit */
+	/* the batch's changes, held to be applied net at its commit (NULL
+	 * where the target checks foreign keys: then each goes as it
+	 * comes); in_order: this batch's went as they came, and the rest
+	 * follows them (a transaction larger than what is held) */
+	struct cdc_batch *held;
+	int in_order, target_open;
+	size_t tx_first;		/* where the open source transaction starts */
 };
 
 /* A batch commits at this size or age, or as soon as the stream has
@@ -65,6 +73,9 @@ struct tail_ctx {
  * share one target commit; keeping pace, each commits at once. */
 #define BATCH_CHANGES	20000
 #define BATCH_SECONDS	0.5
+/* What a batch holds before it goes to the target as it came. */
+#define HELD_CHANGES	(2 * BATCH_CHANGES)
+#define HELD_BYTES	(64u << 20)
 
 static int
 write_all(int fd, const char *p, size_t n, const char *what, struct dberr *err)
@@ -253,24 +264,100 @@ show_progress(struct tail_ctx *c, int final)
 
 static const char *target_gap(const struct cdc_event *ev);
 
-/* Commits the batch with the position after its last source
- * transaction, then confirms that position to the source. */
 static int
-batch_flush(struct tail_ctx *c, struct dberr *err)
+target_begin(struct tail_ctx *c, struct dberr *err)
+{
+	if (c->target_open)
+		return 0;
+	c->target_open = 1;
+	return c->tdrv->target->apply_begin(c->target, err);
+}
+
+static int
+apply_one(void *arg, const struct cdc_event *ev, struct dberr *err)
+{
+	struct tail_ctx *c = arg;
+
+	if (c->tdrv->target->apply_change(c->target, ev, err) < 0)
+		return dberr_prefix(err, "source transaction %" PRIu64 " (in the batch up to %s)",
+				    ev->xid, c->jc.commit_pos.text), -1;
+	c->batch_writes++;
+	return 0;
+}
+
+/* The batch in one target transaction with the position after its last
+ * source transaction: net, or as it came. -2: it cannot be folded. */
+static int
+batch_commit(struct tail_ctx *c, int net, struct dberr *err)
 {
 	const struct db_target_ops *tg = c->tdrv->target;
+	int r = 0;
 
-	if (!c->batch_open)
-		return 0;
+	if (target_begin(c, err) < 0)
+		return -1;
+	if (!c->in_order)
+		r = net ? cdc_batch_replay_net(c->held, apply_one, c, err)
+		    : cdc_batch_replay(c->held, 0, cdc_batch_count(c->held), apply_one, c, err);
+	if (r < 0)
+		return r;
 	c->state.position = c->pending;
 	if (tg->cdc_state_save(c->target, &c->state, 0, err) < 0 ||
 	    tg->apply_commit(c->target, err) < 0)
 		return -1;
+	c->target_open = 0;
+	return 0;
+}
+
+/* Commits the batch, then confirms its position to the source. Folded
+ * per row, a batch may hand a unique value from row to row in another
+ * order than the source did: refused as a duplicate, it is applied
+ * again as it came. */
+static int
+batch_flush(struct tail_ctx *c, struct dberr *err)
+{
+	int r;
+
+	if (!c->batch_open)
+		return 0;
+	r = batch_commit(c, 1, err);
+	if (r < 0 && !c->in_order && (r == -2 || !strcmp(err->sqlstate, "23505") ||
+				      !strcmp(err->sqlstate, "23000"))) {
+		log_info("the changes up to %s, applied net, %s: applying them as they came",
+			 c->pending.text, r == -2 ? "do not fold" : "met a duplicate key");
+		c->tdrv->target->apply_rollback(c->target);
+		c->target_open = 0;
+		c->batch_writes = 0;
+		*err = (struct dberr)DBERR_INIT;
+		r = batch_commit(c, 0, err);
+	}
+	if (r < 0)
+		return -1;
 	c->batch_open = 0;
 	c->res->position = c->pending;
 	c->res->transactions += c->batch_txns;
-	c->batch_txns = c->batch_changes = 0;
+	c->res->row_writes += c->batch_writes;
+	c->batch_txns = c->batch_changes = c->batch_writes = 0;
+	if (c->held)
+		cdc_batch_reset(c->held);
+	c->in_order = !c->held;
 	return c->drv->cdc->stream_confirm(c->s, &c->pending, err);
+}
+
+/* A transaction larger than what a batch holds: what is held goes as it
+ * came, the open transaction after a mark, and the rest follows. */
+static int
+held_spill(struct tail_ctx *c, struct dberr *err)
+{
+	size_t n = cdc_batch_count(c->held);
+
+	if (target_begin(c, err) < 0 ||
+	    cdc_batch_replay(c->held, 0, c->tx_first, apply_one, c, err) < 0 ||
+	    (c->batch_txns && c->tdrv->target->apply_mark(c->target, 0, err) < 0) ||
+	    cdc_batch_replay(c->held, c->tx_first, n, apply_one, c, err) < 0)
+		return -1;
+	cdc_batch_reset(c->held);
+	c->in_order = 1;
+	return 0;
 }
 
 /* Apply: source transactions in commit order, in target transactions
@@ -284,11 +371,15 @@ apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dbe
 		return 0;
 	switch (ev->kind) {
 	case CDC_BEGIN:
-		if (c->batch_open)	/* a later source transaction: marked */
-			return tg->apply_mark(c->target, 0, err);
-		c->batch_open = 1;
-		c->batch_start = now_seconds();
-		return tg->apply_begin(c->target, err);
+		if (!c->batch_open) {
+			c->batch_open = 1;
+			c->batch_start = now_seconds();
+		}
+		c->tx_first = c->held ? cdc_batch_count(c->held) : 0;
+		if (!c->in_order)
+			return 0;
+		/* a later source transaction in the target's: marked */
+		return c->target_open ? tg->apply_mark(c->target, 0, err) : target_begin(c, err);
 	case CDC_COMMIT: {
 		int done = c->has_until && at_or_after(&ev->commit_pos, &c->until);
 
@@ -302,8 +393,11 @@ apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dbe
 	case CDC_SCHEMA_CHANGE:
 		/* the transactions before it commit, so a rerun, the target
 		 * changed too, resumes exactly at this one */
-		if (c->batch_txns && (tg->apply_mark(c->target, 1, err) < 0 ||
-				      batch_flush(c, err) < 0))
+		if (!c->in_order)
+			cdc_batch_truncate(c->held, c->tx_first);
+		else if (c->batch_txns && tg->apply_mark(c->target, 1, err) < 0)
+			return -1;
+		if (c->batch_txns && batch_flush(c, err) < 0)
 			return -1;
 		return schema_change(c, ev, err);
 	default: {
@@ -319,9 +413,15 @@ apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dbe
 			gap.detail = detail;
 			return apply_event(c, &gap, 0, err);
 		}
-		if (tg->apply_change(c->target, ev, err) < 0)
-			return dberr_prefix(err, "transaction %" PRIu64 " (commit at %s)", ev->xid,
-					    c->jc.commit_pos.text), -1;
+		if (c->in_order) {
+			if (apply_one(c, ev, err) < 0)
+				return -1;
+		} else {
+			cdc_batch_add(c->held, ev);
+			if ((cdc_batch_count(c->held) >= HELD_CHANGES ||
+			     cdc_batch_bytes(c->held) >= HELD_BYTES) && held_spill(c, err) < 0)
+				return -1;
+		}
 		c->res->changes++;
 		c->batch_changes++;
 		return 0;
@@ -567,9 +667,14 @@ apply_setup(struct tail_ctx *c, struct dberr *err)
 	apply_transforms(c, &done);
 	if (mark_target_columns(c, err) < 0)
 		goto out;
+	/* folding a batch's changes per row reorders them: only where
+	 * nothing on the target sees the order */
 	if (c->tdrv->target->fk_checks_off(c->target, &ignored) < 0)
 		log_warn("cannot turn off foreign-key checks and triggers on the target (%s): "
-			 "changes apply with them on", ignored.msg);
+			 "changes apply with them on, one by one as they came", ignored.msg);
+	else
+		c->held = cdc_batch_new();
+	c->in_order = !c->held;
 	ret = 0;
 out:
 	if (src)
@@ -665,6 +770,7 @@ out:
 	}
 	if (c.s)
 		c.drv->cdc->stream_close(c.s);
+	cdc_batch_free(c.held);
 	if (c.fd >= 0)
 		close(c.fd);
 	strbuf_release(&c.pos_file);

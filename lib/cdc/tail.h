@@ -29,6 +29,7 @@ struct tail_opts {
 
 struct tail_result {
 	uint64_t transactions, changes;
+	uint64_t row_writes;		/* apply: the changes the target got, net */
 	struct db_position position;	/* the last one written */
 	int stopped_by_signal;
 	char slot[64];

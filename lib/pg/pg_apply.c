@@ -101,6 +101,7 @@ pending_add(struct db_conn *c, char kind, const struct table *t)
 		c->pending = xrealloc(c->pending, (size_t)c->pending_alloc * sizeof(*c->pending));
 	}
 	c->pending[c->npending].kind = kind;
+	c->pending[c->npending].stmt = NULL;
 	c->pending[c->npending++].t = t;
 }
 
@@ -124,11 +125,15 @@ prepared(struct db_conn *c, const char *sql, int n, char *name, size_t namesz,
 		s->id = ++c->nstmts;
 		s->next = c->stmts[h & 255];
 		c->stmts[h & 255] = s;
+	}
+	if (!s->ready) {
 		snprintf(name, namesz, "dbmig_apply_%d", s->id);
 		if (!PQsendPrepare(c->pg, name, sql, n, NULL))
 			return dberr_set(err, DBERR_TARGET, "target (%s): preparing a change: %s",
 					 c->desc, PQerrorMessage(c->pg));
-		pending_add(c, '-', NULL);
+		pending_add(c, 'P', NULL);
+		c->pending[c->npending - 1].stmt = s;
+		s->ready = 1;
 	}
 	snprintf(name, namesz, "dbmig_apply_%d", s->id);
 	return 0;
@@ -167,6 +172,9 @@ pipe_drain(struct db_conn *c, struct dberr *err)
 			PQclear(r);
 			break;
 		}
+		if (i < c->npending && c->pending[i].kind == 'P' &&
+		    PQresultStatus(r) != PGRES_COMMAND_OK)
+			c->pending[i].stmt->ready = 0;	/* skipped: prepared again next time */
 		if (!failed && PQresultStatus(r) != PGRES_COMMAND_OK &&
 		    PQresultStatus(r) != PGRES_PIPELINE_ABORTED) {
 			const struct table *t = i < c->npending ? c->pending[i].t : NULL;
@@ -174,7 +182,7 @@ pipe_drain(struct db_conn *c, struct dberr *err)
 			pg_fail(c, r, err, "applying a change to %s", t ? t->name : "the target");
 			failed = 1;
 			r = NULL;
-		} else if (!failed && i < c->npending && c->pending[i].kind != '-' &&
+		} else if (!failed && i < c->npending && strchr("UD", c->pending[i].kind) &&
 			   !strcmp(PQcmdTuples(r), "0")) {
 			const struct table *t = c->pending[i].t;
 

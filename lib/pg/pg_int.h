@@ -44,13 +44,17 @@ struct db_conn {
 	int pipeline;
 	int npending, pending_alloc;
 	struct pg_pending {
-		char kind;			/* 'U' update, 'D' delete, else '-' */
+		char kind;			/* 'U' update, 'D' delete, 'P' a
+						 * prepare, else '-' */
 		const struct table *t;
+		struct pg_stmt *stmt;		/* 'P' */
 	} *pending;
-	/* the statements prepared on this session, by their text */
+	/* the statements prepared on this session, by their text; ready
+	 * until a failure earlier in the pipeline made the server skip
+	 * the prepare */
 	struct pg_stmt {
 		char *sql;
-		int id;
+		int id, ready;
 		struct pg_stmt *next;
 	} *stmts[256];
 	int nstmts;

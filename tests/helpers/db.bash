@@ -103,3 +103,43 @@ online_under_load() {	# online_under_load TARGET_URI NAME
 	assert_output --partial "equal: 5 tables"
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
+
+# A backlog the tail applies in one batch, folded per row: a hot row
+# updated 2000 times (its TOASTed column never sent), rows inserted,
+# updated and deleted in separate transactions, a keyless table, and a
+# unique value handed from row to row, which folded would collide: the
+# batch is then applied as it came.
+batch_folding() {	# batch_folding TARGET_URI NAME
+	src=$(new_db "$2_src")
+	psql_at "$src" "CREATE TABLE hot (id int PRIMARY KEY, n int, big text);
+		ALTER TABLE hot ALTER COLUMN big SET STORAGE EXTERNAL;
+		INSERT INTO hot VALUES (1, 0, repeat('t', 100000));
+		CREATE TABLE u (id int PRIMARY KEY, code varchar(10) UNIQUE);
+		INSERT INTO u VALUES (1, 'a'), (2, 'b');
+		CREATE TABLE nk (x int, y text); ALTER TABLE nk REPLICA IDENTITY FULL" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$1" >/dev/null 2>&1
+	{
+		for _ in $(seq 1 2000); do echo "UPDATE hot SET n = n + 1 WHERE id = 1;"; done
+		echo "INSERT INTO hot VALUES (2, 0, 'two'); UPDATE hot SET n = 5 WHERE id = 2; DELETE FROM hot WHERE id = 2;"
+		echo "INSERT INTO hot VALUES (3, 0, 'three'); UPDATE hot SET n = 7 WHERE id = 3;"
+		echo "DELETE FROM hot WHERE id = 3; INSERT INTO hot VALUES (3, 9, 'again');"
+		echo "INSERT INTO nk VALUES (1, 'a'), (1, 'a'); DELETE FROM nk WHERE ctid = (SELECT min(ctid) FROM nk); INSERT INTO nk VALUES (2, 'b');"
+	} | psql -X -q "$src" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$1" --until-caught-up
+	refute_output --partial "as they came"
+	# (how many batches the backlog makes depends on how fast it comes)
+	assert_output --regexp "2010 transactions, 2011 changes applied \(as [0-9]+ row writes, net\)"
+	[[ $output =~ \(as\ ([0-9]+)\ row ]] && (( BASH_REMATCH[1] < 1000 ))
+	run -0 dbmig verify "$src" "$1"
+	assert_output --partial "equal: 3 tables"
+	psql_at "$src" "UPDATE hot SET n = n + 1 WHERE id = 3;
+		BEGIN; UPDATE u SET code = 'tmp' WHERE id = 1; UPDATE u SET code = 'a' WHERE id = 2;
+		UPDATE u SET code = 'b' WHERE id = 1; COMMIT" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$1" --until-caught-up
+	assert_output --partial "met a duplicate key: applying them as they came"
+	assert_output --partial "1 transaction, 4 changes applied, up to"
+	run -0 dbmig verify "$src" "$1"
+	assert_output --partial "equal: 3 tables"
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}

@@ -536,3 +536,10 @@ stop_other() {	# stop_other DIR
 	assert_output "20000|killed"
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
+
+@test "a batch applies net per row (a hot row once, TOAST values kept); a unique value handed between rows applies as it came" {
+	dst=$(new_db fold_dst)
+	batch_folding "$dst" fold
+	run -0 psql_at "$dst" "SELECT n, length(big) FROM hot WHERE id = 1"
+	assert_output "2000|100000"
+}

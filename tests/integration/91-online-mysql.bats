@@ -15,6 +15,13 @@ setup_file() {
 	online_under_load "$dst" lmy
 }
 
+@test "into MariaDB: a batch applies net per row (a hot row once, TOAST values kept); a unique value handed between rows applies as it came" {
+	dst=$(new_mydb fold_my_dst)
+	batch_folding "$dst" fold_my
+	run -0 my_sql fold_my_dst -e "SELECT n, length(big) FROM hot WHERE id = 1"
+	assert_output "2000	100000"
+}
+
 @test "into MariaDB: key updates, deletes, truncates, unchanged TOAST values and keyless tables apply exactly" {
 	src=$(new_db ops_my_src)
 	psql_at "$src" "CREATE TABLE a (id int PRIMARY KEY, v text, big text, n numeric(10,2), b bool,
