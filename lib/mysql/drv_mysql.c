@@ -236,6 +236,8 @@ my_close(struct db_conn *c)
 		return;
 	mysql_close(c->m);
 	strbuf_release(&c->apply_ins);
+	strbuf_release(&c->apply_multi);
+	free(c->apply_pend);
 	free(c);
 }
 

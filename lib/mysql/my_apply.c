@@ -86,33 +86,116 @@ my_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dber
 	return 0;
 }
 
-/* The gathered INSERT, sent: before any other statement, at 1 MiB, and
- * before the commit. */
-static int
-insert_flush(struct db_conn *c, struct dberr *err)
+static void
+pending_add(struct db_conn *c, char kind, const struct table *t)
 {
-	int ret = 0;
+	if (c->apply_npend == c->apply_pend_alloc) {
+		c->apply_pend_alloc = c->apply_pend_alloc ? 2 * c->apply_pend_alloc : 64;
+		c->apply_pend = xrealloc(c->apply_pend,
+					 (size_t)c->apply_pend_alloc * sizeof(*c->apply_pend));
+	}
+	c->apply_pend[c->apply_npend].kind = kind;
+	c->apply_pend[c->apply_npend++].t = t;
+}
 
-	if (c->apply_ins.len && (ret = my_exec(c, c->apply_ins.buf, err)) < 0)
-		dberr_prefix(err, "applying inserts%s%s", c->apply_ins_t ? " into " : "",
-			     c->apply_ins_t ? c->apply_ins_t->name : "");
+/* The gathered INSERT joins the statements to send. */
+static void
+insert_close(struct db_conn *c)
+{
+	if (!c->apply_ins.len)
+		return;
+	if (c->apply_multi.len)
+		strbuf_addch(&c->apply_multi, ';');
+	strbuf_add(&c->apply_multi, c->apply_ins.buf, c->apply_ins.len);
+	pending_add(c, 'I', c->apply_ins_t);
 	strbuf_reset(&c->apply_ins);
 	c->apply_ins_t = NULL;
+}
+
+static void
+pending_drop(struct db_conn *c)
+{
+	strbuf_reset(&c->apply_ins);
+	c->apply_ins_t = NULL;
+	strbuf_reset(&c->apply_multi);
+	c->apply_npend = 0;
+}
+
+/* Sends the statements gathered, in one round trip, and reads each
+ * one's result in order: the server stops at the first that fails. A
+ * DELETE that found no row is an error (MySQL counts an UPDATE setting
+ * what a row held as no row, so only a DELETE can tell). */
+static int
+pending_flush(struct db_conn *c, struct dberr *err)
+{
+	int i = 0, st, ret = 0;
+
+	insert_close(c);
+	if (!c->apply_npend)
+		return 0;
+	if (mysql_real_query(c->m, c->apply_multi.buf, c->apply_multi.len)) {
+		ret = my_fail(c, err, "applying changes to %s", c->apply_pend[0].t ?
+			      c->apply_pend[0].t->name : "the target");
+		goto out;
+	}
+	for (;; i++) {
+		MYSQL_RES *r = mysql_store_result(c->m);
+
+		if (r)
+			mysql_free_result(r);
+		if (!ret && i < c->apply_npend && c->apply_pend[i].kind == 'D' &&
+		    mysql_affected_rows(c->m) == 0)
+			ret = dberr_set(err, DBERR_TARGET, "a DELETE of a row of %s found no such row "
+					"on the target: the target differs from the source (run "
+					"dbmig verify)", c->apply_pend[i].t->name);
+		if ((st = mysql_next_result(c->m)) < 0)
+			break;
+		if (st > 0) {	/* the next statement failed: the rest did not run */
+			if (!ret)
+				ret = my_fail(c, err, "applying a change to %s", i + 1 < c->apply_npend &&
+					      c->apply_pend[i + 1].t ? c->apply_pend[i + 1].t->name
+					      : "the target");
+			break;
+		}
+	}
+out:
+	pending_drop(c);
 	return ret;
+}
+
+/* One statement more to send; at 1 MiB or 1000 they go. */
+static int
+pending_statement(struct db_conn *c, char kind, const struct table *t, const struct strbuf *sql,
+		  struct dberr *err)
+{
+	insert_close(c);
+	if (c->apply_multi.len)
+		strbuf_addch(&c->apply_multi, ';');
+	strbuf_add(&c->apply_multi, sql->buf, sql->len);
+	pending_add(c, kind, t);
+	if (c->apply_multi.len > (1u << 20) || c->apply_npend >= 1000)
+		return pending_flush(c, err);
+	return 0;
 }
 
 int
 my_apply_begin(struct db_conn *c, struct dberr *err)
 {
-	strbuf_reset(&c->apply_ins);
-	c->apply_ins_t = NULL;
+	pending_drop(c);
+	/* our own statements only, every literal quoted: several to a
+	 * round trip */
+	if (!c->multi_on) {
+		if (mysql_set_server_option(c->m, MYSQL_OPTION_MULTI_STATEMENTS_ON))
+			return my_fail(c, err, "turning on multi-statements for the apply");
+		c->multi_on = 1;
+	}
 	return my_exec(c, "START TRANSACTION", err);
 }
 
 int
 my_apply_commit(struct db_conn *c, struct dberr *err)
 {
-	if (insert_flush(c, err) < 0)
+	if (pending_flush(c, err) < 0)
 		return -1;
 	return my_exec(c, "COMMIT", err);
 }
@@ -120,12 +203,11 @@ my_apply_commit(struct db_conn *c, struct dberr *err)
 int
 my_apply_mark(struct db_conn *c, int undo, struct dberr *err)
 {
-	if (undo) {	/* the rows gathered are the dropped transaction's */
-		strbuf_reset(&c->apply_ins);
-		c->apply_ins_t = NULL;
+	if (undo) {	/* what is gathered is the dropped transaction's */
+		pending_drop(c);
 		return my_exec(c, "ROLLBACK TO SAVEPOINT dbmig_tx", err);
 	}
-	if (insert_flush(c, err) < 0)
+	if (pending_flush(c, err) < 0)
 		return -1;
 	return my_exec(c, "SAVEPOINT dbmig_tx", err);
 }
@@ -133,8 +215,7 @@ my_apply_mark(struct db_conn *c, int undo, struct dberr *err)
 void
 my_apply_rollback(struct db_conn *c)
 {
-	strbuf_reset(&c->apply_ins);
-	c->apply_ins_t = NULL;
+	pending_drop(c);
 	mysql_query(c->m, "ROLLBACK");
 }
 
@@ -239,7 +320,8 @@ my_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err
 		/* a row more for the INSERT in hand, or a new one (a row
 		 * with columns left out goes alone) */
 		if (c->apply_ins_t != t || c->apply_ins.len > (1u << 20) || partial) {
-			if (insert_flush(c, err) < 0)
+			insert_close(c);
+			if (c->apply_multi.len > (1u << 20) && pending_flush(c, err) < 0)
 				goto out;
 			strbuf_addstr(&c->apply_ins, "INSERT INTO ");
 			my_quote_ident(&c->apply_ins, t->name);
@@ -254,8 +336,6 @@ my_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err
 		ret = 0;
 		goto out;
 	}
-	if (insert_flush(c, err) < 0)
-		goto out;
 	if (ev->kind == CDC_TRUNCATE) {
 		for (int i = 0; i < ev->ntables && (i == 0 || ret == 0); i++) {
 			strbuf_reset(&sql);
@@ -263,7 +343,7 @@ my_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err
 			 * transaction with the position */
 			strbuf_addstr(&sql, "DELETE FROM ");
 			my_quote_ident(&sql, ev->tables[i]->name);
-			ret = my_exec(c, sql.buf, err);
+			ret = pending_statement(c, '-', ev->tables[i], &sql, err);
 		}
 		goto out;
 	}
@@ -283,16 +363,7 @@ my_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err
 		ret = 0;
 		goto out;
 	}
-	if (my_exec(c, sql.buf, err) < 0)
-		goto out;
-	/* MySQL counts a row set to what it held as not affected: only a
-	 * DELETE can tell a missing row */
-	if (ev->kind == CDC_DELETE && mysql_affected_rows(c->m) == 0) {
-		dberr_set(err, DBERR_TARGET, "a DELETE of a row of %s found no such row on the "
-			  "target: the target differs from the source (run dbmig verify)", t->name);
-		goto out;
-	}
-	ret = 0;
+	ret = pending_statement(c, ev->kind == CDC_DELETE ? 'D' : 'U', t, &sql, err);
 out:
 	strbuf_release(&sql);
 	strbuf_release(&txt);

@@ -23,10 +23,17 @@ struct db_conn {
 	int locked;		/* holds FLUSH TABLES WITH READ LOCK */
 	int no_local_infile;	/* the server refused LOAD DATA LOCAL: INSERT */
 	int load_locked;	/* holds the load lock of a dump (ledger_open) */
-	/* change apply: consecutive INSERTs into one table, gathered into
-	 * one multi-row statement (my_apply.c) */
+	/* change apply (my_apply.c): consecutive INSERTs into one table,
+	 * gathered into one multi-row statement, and the statements before
+	 * it, sent together in one round trip (multi-statements) */
 	struct strbuf apply_ins;
 	const struct table *apply_ins_t;
+	struct strbuf apply_multi;
+	struct my_pending {
+		char kind;		/* 'D' a DELETE (its count is checked) */
+		const struct table *t;
+	} *apply_pend;
+	int apply_npend, apply_pend_alloc, multi_on;
 };
 
 /* Fills err from the connection's last error, naming context and the

@@ -48,6 +48,15 @@ setup_file() {
 	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
 	run -0 my_sql ops_my_dst -e "SELECT count(*) FROM nk"
 	assert_output 0
+	# the target lacking a row the source deletes stops the tail,
+	# whichever of the statements sent together it is
+	my_sql ops_my_dst -e "DELETE FROM a WHERE id = 5"
+	psql_at "$src" "INSERT INTO a (id, v) SELECT g, 'x' FROM generate_series(300, 310) g;
+		UPDATE a SET v = 'y' WHERE id = 4; DELETE FROM a WHERE id = 5; UPDATE a SET v = 'z' WHERE id = 6" >/dev/null
+	run -4 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	assert_output --partial "a DELETE of a row of a found no such row on the target"
+	run -0 my_sql ops_my_dst -e "SELECT count(*) FROM a WHERE id >= 300 OR v IN ('y', 'z')"
+	assert_output 0
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
 
