@@ -1231,6 +1231,7 @@ static const struct db_target_ops my_target_ops = {
 	.table_probe = my_table_probe,
 	.cdc_state_save = my_cdc_state_save,
 	.cdc_state_read = my_cdc_state_read,
+	.cdc_lock = my_cdc_lock,
 	.apply_begin = my_apply_begin,
 	.apply_change = my_apply_change,
 	.apply_commit = my_apply_commit,

@@ -53,6 +53,31 @@ my_cdc_state_save(struct db_conn *c, const struct cdc_state *st, int if_absent,
 }
 
 int
+my_cdc_lock(struct db_conn *c, const char *dump_id, struct dberr *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	MYSQL_RES *r;
+	MYSQL_ROW row;
+	int got;
+
+	/* GET_LOCK names are server-wide: the database is part of it */
+	strbuf_addstr(&q, "SELECT GET_LOCK(CONCAT('dbmig_', MD5(CONCAT('tail ', ");
+	my_quote_literal(&q, dump_id);
+	strbuf_addstr(&q, ", ' ', DATABASE()))), 0)");
+	r = my_query(c, q.buf, err);
+	strbuf_release(&q);
+	if (!r)
+		return -1;
+	got = (row = mysql_fetch_row(r)) && row[0] && !strcmp(row[0], "1");
+	mysql_free_result(r);
+	if (!got)
+		return dberr_set(err, DBERR_TARGET, "target (%s): another cdc-tail is applying the "
+				 "changes of dump %s to this database: one at a time (stop that "
+				 "one first)", c->desc, dump_id);
+	return 0;
+}
+
+int
 my_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dberr *err)
 {
 	MYSQL_RES *r;

@@ -1149,6 +1149,7 @@ static const struct db_target_ops pg_target_ops = {
 	.roles_missing = pg_roles_missing,
 	.cdc_state_save = pg_cdc_state_save,
 	.cdc_state_read = pg_cdc_state_read,
+	.cdc_lock = pg_cdc_lock,
 	.apply_begin = pg_apply_begin,
 	.apply_change = pg_apply_change,
 	.apply_commit = pg_apply_commit,

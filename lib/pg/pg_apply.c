@@ -64,6 +64,26 @@ pg_cdc_state_save(struct db_conn *c, const struct cdc_state *st, int if_absent,
 }
 
 int
+pg_cdc_lock(struct db_conn *c, const char *dump_id, struct dberr *err)
+{
+	const char *params[1] = { dump_id };
+	PGresult *r = pg_query(c, "SELECT pg_catalog.pg_try_advisory_lock(('x' || "
+			       "substr(md5('dbmig tail ' || $1), 1, 16))::bit(64)::bigint)", 1,
+			       params, err);
+	int got;
+
+	if (!r)
+		return -1;
+	got = PQgetvalue(r, 0, 0)[0] == 't';
+	PQclear(r);
+	if (!got)
+		return dberr_set(err, DBERR_TARGET, "target (%s): another cdc-tail is applying the "
+				 "changes of dump %s to this database: one at a time (stop that "
+				 "one first)", c->desc, dump_id);
+	return 0;
+}
+
+int
 pg_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dberr *err)
 {
 	PGresult *r = pg_query(c, "SELECT dump_id, slot, publication, position FROM "

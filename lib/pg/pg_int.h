@@ -75,6 +75,7 @@ extern const struct db_cdc_ops pg_cdc_ops;
 /* change apply (pg_apply.c; target.h) */
 int pg_cdc_state_save(struct db_conn *c, const struct cdc_state *st, int if_absent,
 		      struct dberr *err);
+int pg_cdc_lock(struct db_conn *c, const char *dump_id, struct dberr *err);
 int pg_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dberr *err);
 int pg_apply_begin(struct db_conn *c, struct dberr *err);
 int pg_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err);

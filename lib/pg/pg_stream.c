@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
+#include <unistd.h>
 
 #include "lib/base/log.h"
 #include "lib/cdc/cdc_ops.h"
@@ -703,7 +704,8 @@ pg_stream_close(struct cdc_stream *s)
 	free(s);
 }
 
-/* The slot must not have moved past from: the server would start at its
+/* 1 (err filled) while another process reads the slot. The slot must
+ * not have moved past from: the server would start at its
  * confirmed position, and the changes between would never arrive. That
  * happens when another tail (to another target, or a lost copy of this
  * one's state) used the same slot. */
@@ -714,8 +716,8 @@ slot_check(struct cdc_stream *s, const struct db_position *from, struct dberr *e
 	PGresult *r;
 	int ret = -1;
 
-	strbuf_addstr(&q, "SELECT confirmed_flush_lsn FROM pg_catalog.pg_replication_slots "
-		      "WHERE slot_name = ");
+	strbuf_addstr(&q, "SELECT confirmed_flush_lsn, active_pid FROM "
+		      "pg_catalog.pg_replication_slots WHERE slot_name = ");
 	pg_quote_literal(&q, s->slot);
 	r = PQexec(s->rc, q.buf);	/* a replication connection: simple queries only */
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
@@ -724,6 +726,11 @@ slot_check(struct cdc_stream *s, const struct db_position *from, struct dberr *e
 		dberr_set(err, DBERR_SOURCE, "replication slot %s does not exist on the source (it "
 			  "was dropped): the changes after %s are gone; take a new online dump",
 			  s->slot, from->text);
+	} else if (!PQgetisnull(r, 0, 1)) {
+		dberr_set(err, DBERR_SOURCE, "replication slot %s is active for PID %s on the source: "
+			  "another cdc-tail reads this slot; one tail per slot (stop that one "
+			  "first, or wait for it)", s->slot, PQgetvalue(r, 0, 1));
+		ret = 1;
 	} else {
 		struct db_position confirmed;
 		struct dberr ignored = DBERR_INIT;
@@ -752,13 +759,19 @@ pg_stream_open(const char *uri, const char *slot, const char *publication,
 	struct cdc_stream *s = xcalloc(1, sizeof(*s));
 	struct strbuf sql = STRBUF_INIT;
 	PGresult *r;
+	int r2;
 
 	*out = NULL;
 	s->uri = xstrdup(uri);
 	s->m = m;
 	snprintf(s->slot, sizeof(s->slot), "%s", slot);
 	s->confirmed = position_lsn(from);
-	if (!(s->rc = pg_repl_connect(uri, DBERR_SOURCE, err)) || slot_check(s, from, err) < 0)
+	if (!(s->rc = pg_repl_connect(uri, DBERR_SOURCE, err)))
+		goto fail;
+	/* a tail killed a moment ago: its server process lets go soon */
+	for (int i = 0; (r2 = slot_check(s, from, err)) == 1 && i < 25; i++)
+		usleep(200000);
+	if (r2 != 0)
 		goto fail;
 	strbuf_addstr(&sql, "START_REPLICATION SLOT ");
 	pg_quote_ident(&sql, slot);
@@ -777,10 +790,13 @@ pg_stream_open(const char *uri, const char *slot, const char *publication,
 	strbuf_addch(&sql, ')');
 	r = PQexec(s->rc, sql.buf);
 	if (PQresultStatus(r) != PGRES_COPY_BOTH) {
+		const char *why = PQresultErrorMessage(r);
+
 		dberr_set(err, DBERR_SOURCE, "starting replication from slot %s at %s: %s%s", slot,
-			  from->text, PQresultErrorMessage(r),
-			  strstr(PQresultErrorMessage(r), "does not exist")
-			  ? " (was it dropped? a new online dump is needed)" : "");
+			  from->text, why, strstr(why, "does not exist")
+			  ? " (was it dropped? a new online dump is needed)"
+			  : strstr(why, "is active for PID") ? " (another cdc-tail reads this slot: one "
+			  "tail per slot; stop that one first, or wait for it)" : "");
 		PQclear(r);
 		goto fail;
 	}

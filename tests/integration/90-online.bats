@@ -543,3 +543,27 @@ stop_other() {	# stop_other DIR
 	run -0 psql_at "$dst" "SELECT n, length(big) FROM hot WHERE id = 1"
 	assert_output "2000|100000"
 }
+
+@test "a second tail into the same target, or on a slot another tail reads, is refused, naming why; the first goes on" {
+	src=$(new_db two_src)
+	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY)" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dst=$(new_db two_dst)
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	dbmig -q cdc-tail "$src" "$dst" 2>"$BATS_TEST_TMPDIR/first.log" &
+	first=$!
+	sleep 1
+	run -4 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	assert_output --partial "another cdc-tail is applying the changes of dump"
+	# another target's tail on the same slot, or an output: the slot says no
+	run -3 dbmig cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" -o "$BATS_TEST_TMPDIR/out.jsonl" --until-caught-up
+	assert_output --partial "is active for PID"
+	assert_output --partial "another cdc-tail reads this slot"
+	psql_at "$src" "INSERT INTO t VALUES (1)" >/dev/null
+	sleep 1.5
+	kill -TERM "$first"
+	wait "$first"
+	run -0 psql_at "$dst" "SELECT count(*) FROM t"
+	assert_output 1
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}

@@ -92,3 +92,23 @@ setup_file() {
 	assert_output 2024-01-05
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
+
+@test "into MariaDB: a second tail into the same target is refused, naming why; the first goes on" {
+	src=$(new_db two_my_src)
+	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY)" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dst=$(new_mydb two_my_dst)
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null 2>&1
+	dbmig -q cdc-tail "$src" "$dst" 2>"$BATS_TEST_TMPDIR/first.log" &
+	first=$!
+	sleep 1
+	run -4 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	assert_output --partial "another cdc-tail is applying the changes of dump"
+	psql_at "$src" "INSERT INTO t VALUES (1)" >/dev/null
+	sleep 1.5
+	kill -TERM "$first"
+	wait "$first"
+	run -0 my_sql two_my_dst -e "SELECT count(*) FROM t"
+	assert_output 1
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}

@@ -1,0 +1,334 @@
+/*
+ * tail_apply.c - cdc-tail's apply engine: source transactions batched
+ * into target transactions, each with the position after its last
+ * source transaction, in commit order; held and applied net (batch.c)
+ * where nothing on the target sees the order; confirmed to the source
+ * only after the target committed. The engine knows the target only by
+ * its target ops (lib/load/target.h), and the source only by its change
+ * events, so a MySQL binlog reader feeds it as pgoutput does.
+ */
+#include "tail_int.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/base/log.h"
+#include "lib/base/xform.h"
+#include "lib/base/banned.h"
+
+/* The column transforms the load recorded in the target's ledger, on
+ * the model: each change is converted as the load converted the rows. */
+static void
+apply_transforms(struct tail_ctx *c, const struct strlist *done)
+{
+	for (size_t i = 0; i < done->n; i++) {
+		const char *item = done->v[i], *eq = strrchr(item, '=');
+		char qual[1024];
+		const char *dot;
+		struct table *t;
+		unsigned flags;
+
+		if (strncmp(item, "transform:", 10) || !eq || xform_parse(eq + 1, &flags) < 0 ||
+		    (size_t)(eq - item - 10) >= sizeof(qual))
+			continue;
+		snprintf(qual, sizeof(qual), "%.*s", (int)(eq - item - 10), item + 10);
+		if (!(dot = strrchr(qual, '.')))
+			continue;
+		qual[dot - qual] = '\0';
+		if (!(t = schema_find_table(&c->model, qual)))
+			continue;
+		for (int k = 0; k < t->ncols; k++)
+			if (!strcmp(t->cols[k].name, dot + 1)) {
+				t->cols[k].xform = flags;
+				if (flags & XF_UUID_BINARY)
+					t->cols[k].type.length = 16;
+			}
+	}
+}
+
+/* Which of the model's columns the target's tables lack: a change that
+ * carries one stops the tail instead of failing on the target. */
+static int
+mark_target_columns(struct tail_ctx *c, struct dberr *err)
+{
+	struct schema_model tm;
+	struct schema_filter f;
+	int by_name = c->tdrv != c->drv || (c->tdrv->caps & DB_CAP_DATABASE_IS_SCHEMA);
+
+	memset(&f, 0, sizeof(f));
+	memset(&tm, 0, sizeof(tm));
+	f.unmapped_as_text = 1;
+	if (c->tdrv->source->schema_read(c->target, &f, &tm, err) < 0) {
+		schema_release(&tm);
+		return dberr_prefix(err, "reading the target's tables"), -1;
+	}
+	for (int i = 0; i < c->model.ntables; i++) {
+		struct table *t = &c->model.tables[i];
+		const struct table *tt = NULL;
+
+		for (int k = 0; k < tm.ntables && !tt; k++)
+			if (!strcmp(tm.tables[k].name, t->name) &&
+			    (by_name || !strcmp(tm.tables[k].schema, t->schema)))
+				tt = &tm.tables[k];
+		for (int j = 0; tt && j < t->ncols; j++) {
+			t->cols[j].absent_on_target = 1;
+			for (int k = 0; k < tt->ncols; k++)
+				if (!strcmp(tt->cols[k].name, t->cols[j].name))
+					t->cols[j].absent_on_target = 0;
+		}
+	}
+	schema_release(&tm);
+	return 0;
+}
+
+/* The name of a column the change carries that the target lacks. */
+static const char *
+target_gap(const struct cdc_event *ev)
+{
+	const struct table *t = ev->table;
+
+	if (!t || (!ev->after && !ev->before))
+		return NULL;
+	/* the data columns are the columns but the generated ones, in
+	 * order: one pass, no lookup by name (this runs for every change) */
+	for (int k = 0, i = 0; k < t->ncols; k++) {
+		if (t->cols[k].generated_expr)
+			continue;
+		if (t->cols[k].absent_on_target &&
+		    ((ev->after && !(ev->unchanged && ev->unchanged[i]) && !ev->after[i].isnull) ||
+		     (ev->before && !ev->before[i].isnull)))
+			return t->cols[k].name;
+		i++;
+	}
+	return NULL;
+}
+
+/* The target's state for the dump (the only one, or --from's), the
+ * source's tables as they are now, and the load's transforms. */
+static int
+target_begin(struct tail_ctx *c, struct dberr *err)
+{
+	if (c->target_open)
+		return 0;
+	c->target_open = 1;
+	return c->tdrv->target->apply_begin(c->target, err);
+}
+
+static int
+apply_one(void *arg, const struct cdc_event *ev, struct dberr *err)
+{
+	struct tail_ctx *c = arg;
+
+	if (c->tdrv->target->apply_change(c->target, ev, err) < 0)
+		return dberr_prefix(err, "source transaction %" PRIu64 " (in the batch up to %s)",
+				    ev->xid, c->jc.commit_pos.text), -1;
+	c->batch_writes++;
+	return 0;
+}
+
+/* The batch in one target transaction with the position after its last
+ * source transaction: net, or as it came. -2: it cannot be folded. */
+static int
+batch_commit(struct tail_ctx *c, int net, struct dberr *err)
+{
+	const struct db_target_ops *tg = c->tdrv->target;
+	int r = 0;
+
+	if (target_begin(c, err) < 0)
+		return -1;
+	if (!c->in_order)
+		r = net ? cdc_batch_replay_net(c->held, apply_one, c, err)
+		    : cdc_batch_replay(c->held, 0, cdc_batch_count(c->held), apply_one, c, err);
+	if (r < 0)
+		return r;
+	c->state.position = c->pending;
+	if (tg->cdc_state_save(c->target, &c->state, 0, err) < 0 ||
+	    tg->apply_commit(c->target, err) < 0)
+		return -1;
+	c->target_open = 0;
+	return 0;
+}
+
+/* Commits the batch, then confirms its position to the source. Folded
+ * per row, a batch may hand a unique value from row to row in another
+ * order than the source did: refused as a duplicate, it is applied
+ * again as it came. */
+int
+apply_flush(struct tail_ctx *c, struct dberr *err)
+{
+	int r;
+
+	if (!c->batch_open)
+		return 0;
+	r = batch_commit(c, 1, err);
+	if (r < 0 && !c->in_order && (r == -2 || !strcmp(err->sqlstate, "23505") ||
+				      !strcmp(err->sqlstate, "23000"))) {
+		log_info("the changes up to %s, applied net, %s: applying them as they came",
+			 c->pending.text, r == -2 ? "do not fold" : "met a duplicate key");
+		c->tdrv->target->apply_rollback(c->target);
+		c->target_open = 0;
+		c->batch_writes = 0;
+		*err = (struct dberr)DBERR_INIT;
+		r = batch_commit(c, 0, err);
+	}
+	if (r < 0)
+		return -1;
+	c->batch_open = 0;
+	c->res->position = c->pending;
+	c->res->transactions += c->batch_txns;
+	c->res->row_writes += c->batch_writes;
+	c->batch_txns = c->batch_changes = c->batch_writes = 0;
+	if (c->held)
+		cdc_batch_reset(c->held);
+	c->in_order = !c->held;
+	return c->drv->cdc->stream_confirm(c->s, &c->pending, err);
+}
+
+/* A transaction larger than what a batch holds: what is held goes as it
+ * came, the open transaction after a mark, and the rest follows. */
+static int
+held_spill(struct tail_ctx *c, struct dberr *err)
+{
+	size_t n = cdc_batch_count(c->held);
+
+	if (target_begin(c, err) < 0 ||
+	    cdc_batch_replay(c->held, 0, c->tx_first, apply_one, c, err) < 0 ||
+	    (c->batch_txns && c->tdrv->target->apply_mark(c->target, 0, err) < 0) ||
+	    cdc_batch_replay(c->held, c->tx_first, n, apply_one, c, err) < 0)
+		return -1;
+	cdc_batch_reset(c->held);
+	c->in_order = 1;
+	return 0;
+}
+
+/* Apply: source transactions in commit order, in target transactions
+ * with the position that follows them; confirmed after the commit. */
+int
+apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dberr *err)
+{
+	const struct db_target_ops *tg = c->tdrv->target;
+
+	if (skip)
+		return 0;
+	switch (ev->kind) {
+	case CDC_BEGIN:
+		if (!c->batch_open) {
+			c->batch_open = 1;
+			c->batch_start = now_seconds();
+		}
+		c->tx_first = c->held ? cdc_batch_count(c->held) : 0;
+		if (!c->in_order)
+			return 0;
+		/* a later source transaction in the target's: marked */
+		return c->target_open ? tg->apply_mark(c->target, 0, err) : target_begin(c, err);
+	case CDC_COMMIT: {
+		int done = c->has_until && tail_at_or_after(&ev->commit_pos, &c->until);
+
+		c->pending = ev->commit_pos;
+		c->batch_txns++;
+		if ((done || c->batch_changes >= BATCH_CHANGES ||
+		     now_seconds() - c->batch_start >= BATCH_SECONDS) && apply_flush(c, err) < 0)
+			return -1;
+		return done;
+	}
+	case CDC_SCHEMA_CHANGE:
+		/* the transactions before it commit, so a rerun, the target
+		 * changed too, resumes exactly at this one */
+		if (!c->in_order)
+			cdc_batch_truncate(c->held, c->tx_first);
+		else if (c->batch_txns && tg->apply_mark(c->target, 1, err) < 0)
+			return -1;
+		if (c->batch_txns && apply_flush(c, err) < 0)
+			return -1;
+		return tail_schema_change(c, ev, err);
+	default: {
+		const char *missing = target_gap(ev);
+
+		if (missing) {
+			struct cdc_event gap = *ev;
+			char detail[300];
+
+			snprintf(detail, sizeof(detail), "column %s, which the target's table lacks, "
+				 "was added", missing);
+			gap.kind = CDC_SCHEMA_CHANGE;
+			gap.detail = detail;
+			return apply_event(c, &gap, 0, err);
+		}
+		if (c->in_order) {
+			if (apply_one(c, ev, err) < 0)
+				return -1;
+		} else {
+			cdc_batch_add(c->held, ev);
+			if ((cdc_batch_count(c->held) >= HELD_CHANGES ||
+			     cdc_batch_bytes(c->held) >= HELD_BYTES) && held_spill(c, err) < 0)
+				return -1;
+		}
+		c->res->changes++;
+		c->batch_changes++;
+		return 0;
+	}
+	}
+}
+
+int
+apply_setup(struct tail_ctx *c, struct dberr *err)
+{
+	struct cdc_state *states = NULL;
+	struct schema_filter f;
+	struct strlist done = STRLIST_INIT;
+	struct db_conn *src = NULL;
+	int n = 0, pick = -1, ret = -1;
+	struct dberr ignored = DBERR_INIT;
+
+	if (!(c->tdrv = driver_for_uri(c->o->target, DBERR_TARGET, err)))
+		return -1;
+	if (!c->tdrv->target->apply_change)
+		return dberr_set(err, DBERR_UNSUPPORTED, "applying changes to %s is not built",
+				 c->tdrv->name);
+	if (c->tdrv->connect(&c->target, c->o->target, DBERR_TARGET, err) < 0 ||
+	    c->tdrv->target->cdc_state_read(c->target, &states, &n, err) < 0)
+		goto out;
+	for (int i = 0; i < n; i++)
+		if (c->meta.dump_id[0] ? !strcmp(states[i].dump_id, c->meta.dump_id) : n == 1)
+			pick = i;
+	if (pick < 0) {
+		dberr_set(err, DBERR_USAGE, "%s", n == 0 ? "the target holds no online dump's load: "
+			  "load one (dbmig dump --online, then dbmig load) first"
+			  : c->meta.dump_id[0] ? "the target holds no load of that dump"
+			  : "the target holds loads of several online dumps: name one with --from DIR");
+		goto out;
+	}
+	c->state = states[pick];
+	if (c->tdrv->target->cdc_lock(c->target, c->state.dump_id, err) < 0)
+		goto out;
+	snprintf(c->meta.slot, sizeof(c->meta.slot), "%s", c->state.slot);
+	snprintf(c->meta.publication, sizeof(c->meta.publication), "%s", c->state.publication);
+	c->from = c->state.position;
+	memset(&f, 0, sizeof(f));
+	f.unmapped_as_text = 1;
+	schema_release(&c->model);
+	if (c->drv->connect(&src, c->o->source, DBERR_SOURCE, err) < 0 ||
+	    c->drv->source->schema_read(src, &f, &c->model, err) < 0 ||
+	    c->tdrv->target->ledger_open(c->target, c->state.dump_id, &done, err) < 0)
+		goto out;
+	apply_transforms(c, &done);
+	if (mark_target_columns(c, err) < 0)
+		goto out;
+	/* folding a batch's changes per row reorders them: only where
+	 * nothing on the target sees the order */
+	if (c->tdrv->target->fk_checks_off(c->target, &ignored) < 0)
+		log_warn("cannot turn off foreign-key checks and triggers on the target (%s): "
+			 "changes apply with them on, one by one as they came", ignored.msg);
+	else
+		c->held = cdc_batch_new();
+	c->in_order = !c->held;
+	ret = 0;
+out:
+	if (src)
+		c->drv->close(src);
+	free(states);
+	strlist_release(&done);
+	return ret;
+}

@@ -1,0 +1,97 @@
+/*
+ * tail_int.h - what the parts of cdc-tail share: the state of one run
+ * (tail.c, the loop over the stream; tail_apply.c, the apply engine;
+ * tail_output.c, the JSON lines file).
+ */
+#ifndef DBMIG_TAIL_INT_H
+#define DBMIG_TAIL_INT_H
+
+#include <stdint.h>
+
+#include "dumpfmt/dumpfmt.h"
+#include "lib/base/progress.h"
+#include "lib/cdc/batch.h"
+#include "lib/cdc/cdc_json.h"
+#include "lib/cdc/cdc_ops.h"
+#include "lib/cdc/tail.h"
+#include "lib/load/target.h"
+
+struct tail_ctx {
+	const struct tail_opts *o;
+	const struct db_driver *drv;
+	const struct db_driver *tdrv;	/* apply: the target's */
+	struct db_conn *target;
+	struct cdc_state state;		/* apply: where the target stands */
+	struct dump_meta meta;
+	struct schema_model model;
+	struct cdc_stream *s;
+	int fd;				/* the output, or -1 for stdout */
+	struct strbuf pos_file;		/* FILE.pos */
+	uint64_t offset;		/* the file's length: what was written */
+	uint64_t pending_offset;	/* ... up to the batch's last commit */
+	struct strbuf buf;		/* lines not written yet */
+	struct cdc_json_ctx jc;
+	struct db_position from, until, stop_at;
+	int has_until, has_stop;
+	struct tail_result *res;
+	double last_log, last_idle, last_retained;
+	enum progress_mode mode;
+	int64_t retained;
+	char wal_status[32];
+	int64_t last_commit_us;		/* of the last transaction done */
+	/* apply: source transactions batched into one target transaction */
+	int batch_open;
+	uint64_t batch_txns, batch_changes, batch_writes;
+	double batch_start;
+	struct db_position pending;	/* the batch's last commit */
+	/* the batch's changes, held to be applied net at its commit (NULL
+	 * where the target checks foreign keys: then each goes as it
+	 * comes); in_order: this batch's went as they came, and the rest
+	 * follows them (a transaction larger than what is held) */
+	struct cdc_batch *held;
+	int in_order, target_open;
+	size_t tx_first;		/* where the open source transaction starts */
+};
+
+/* A batch commits at this size or age, or as soon as the stream has
+ * nothing more at hand: catching up, many small source transactions
+ * share one target commit; keeping pace, each commits at once. */
+#define BATCH_CHANGES	20000
+#define BATCH_SECONDS	0.5
+/* What a batch holds before it goes to the target as it came. */
+#define HELD_CHANGES	(2 * BATCH_CHANGES)
+#define HELD_BYTES	(64u << 20)
+
+static inline int
+tail_at_or_after(const struct db_position *a, const struct db_position *b)
+{
+	return position_lsn(a) >= position_lsn(b);
+}
+
+/* tail.c */
+/* The stop for a table whose columns changed on the source: exit 6. */
+int tail_schema_change(struct tail_ctx *c, const struct cdc_event *ev, struct dberr *err);
+/* Ends the batch in hand: committed (apply) or synced (output), then
+ * confirmed to the source. */
+int tail_flush(struct tail_ctx *c, struct dberr *err);
+
+/* tail_apply.c */
+/* Connects the target, reads where it stands, takes its lock. */
+int apply_setup(struct tail_ctx *c, struct dberr *err);
+/* One event; 1 when the tail should stop (after a commit). */
+int apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dberr *err);
+int apply_flush(struct tail_ctx *c, struct dberr *err);
+
+/* tail_output.c */
+/* Opens the output: a file that holds an earlier tail's lines is cut
+ * back to its last whole transaction and continued after it. */
+int output_open(struct tail_ctx *c, struct dberr *err);
+/* Writes the lines in hand (not synced). */
+int output_lines(struct tail_ctx *c, struct dberr *err);
+/* FILE.pos: "<length> <position>", replaced whole; the length is
+ * pending_offset, where the last whole transaction ends. */
+int output_save_position(struct tail_ctx *c, const struct db_position *pos, struct dberr *err);
+int output_commit(struct tail_ctx *c, const struct cdc_event *ev, struct dberr *err);
+int output_flush(struct tail_ctx *c, struct dberr *err);
+
+#endif
