@@ -442,6 +442,8 @@ replay_part(struct cdc_batch *b, size_t from, size_t to, cdc_batch_fn fn, void *
 	size_t nents = 0, nitems = 0, n = to - from;
 	int nranks = 0;
 
+	if (n == 0)	/* a TRUNCATE first, or two in a row */
+		return 0;
 	if (n > b->ents_alloc) {
 		b->ents_alloc = n;
 		b->ents = xrealloc(b->ents, n * sizeof(*b->ents));

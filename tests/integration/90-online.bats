@@ -567,3 +567,21 @@ stop_other() {	# stop_other DIR
 	assert_output 1
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
+
+@test "--until-caught-up leaves the slot at the source's position it caught up with: no WAL held back once it ends" {
+	src=$(new_db cu_src)
+	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY)" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dst=$(new_db cu_dst)
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	psql_at "$src" "INSERT INTO t VALUES (1)" >/dev/null
+	# WAL after the last change, from another database
+	other=$(new_db cu_other)
+	psql_at "$other" "CREATE TABLE w AS SELECT g FROM generate_series(1, 50000) g" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	until=$(sed -n 's/.*until the source.s position at the start, \([0-9A-F/]*\).*/\1/p' <<<"$output")
+	[ -n "$until" ]
+	run -0 psql_at "$src" "SELECT confirmed_flush_lsn >= '$until' FROM pg_replication_slots WHERE database = 'cu_src'"
+	assert_output t
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}

@@ -163,6 +163,14 @@ test_cdc_batch__net(void)
 	CHECK_STR(out.buf, "tU(|1,b,A) tU(1,-,-|9,b,A) tU(|9,c,A) tI(|1,new,N) T "
 		  "tI(|1,after2,T)");
 	cdc_batch_reset(b);
+	/* a TRUNCATE first, then another: empty parts before them */
+	strbuf_reset(&out);
+	cdc_batch_add(b, &tr);
+	cdc_batch_add(b, &tr);
+	add(b, t, CDC_INSERT, NULL, "1,x,X");
+	CHECK(cdc_batch_replay_net(b, collect, &out, &err) == 0);
+	CHECK_STR(out.buf, "T T tI(|1,x,X)");
+	cdc_batch_reset(b);
 	/* a sequence no source makes: said, for the caller to apply as it came */
 	add(b, t, CDC_INSERT, NULL, "1,a,A");
 	add(b, t, CDC_INSERT, NULL, "1,a,A");
