@@ -279,7 +279,7 @@ apply_setup(struct tail_ctx *c, struct dberr *err)
 	struct schema_filter f;
 	struct strlist done = STRLIST_INIT;
 	struct db_conn *src = NULL;
-	int n = 0, pick = -1, ret = -1;
+	int n = 0, pick = -1, ret = -1, r;
 	struct dberr ignored = DBERR_INIT;
 
 	if (!(c->tdrv = driver_for_uri(c->o->target, DBERR_TARGET, err)))
@@ -301,8 +301,13 @@ apply_setup(struct tail_ctx *c, struct dberr *err)
 		goto out;
 	}
 	c->state = states[pick];
-	if (c->tdrv->target->cdc_lock(c->target, c->state.dump_id, err) < 0)
+	if ((r = c->tdrv->target->cdc_lock(c->target, c->state.dump_id, err)) != 0) {
+		if (r > 0)
+			dberr_set(err, DBERR_TARGET, "another cdc-tail is applying the changes of "
+				  "dump %s to this target: one at a time (stop that one first)",
+				  c->state.dump_id);
 		goto out;
+	}
 	snprintf(c->meta.slot, sizeof(c->meta.slot), "%s", c->state.slot);
 	snprintf(c->meta.publication, sizeof(c->meta.publication), "%s", c->state.publication);
 	c->from = c->state.position;

@@ -72,8 +72,8 @@ struct db_target_ops {
 	 * if_absent, only when no state for its dump exists yet (load). */
 	int (*cdc_state_save)(struct db_conn *c, const struct cdc_state *st, int if_absent,
 			      struct dberr *err);
-	/* Holds, for the session, the one apply of dump_id's changes into
-	 * this database: another running is an error naming it. */
+	/* Takes, for the session, the one apply of dump_id's changes into
+	 * this database: 0, or 1 when another session holds it. */
 	int (*cdc_lock)(struct db_conn *c, const char *dump_id, struct dberr *err);
 	/* Every recorded state (none: *n = 0); free *out. */
 	int (*cdc_state_read)(struct db_conn *c, struct cdc_state **out, int *n,
