@@ -439,7 +439,7 @@ static int
 replay_part(struct cdc_batch *b, size_t from, size_t to, cdc_batch_fn fn, void *arg,
 	    struct dberr *err)
 {
-	size_t nents = 0, nitems = 0, n = to - from;
+	size_t nents = 0, nitems = 0, n = to - from, nslots;
 	int nranks = 0;
 
 	if (n == 0)	/* a TRUNCATE first, or two in a row */
@@ -449,12 +449,15 @@ replay_part(struct cdc_batch *b, size_t from, size_t to, cdc_batch_fn fn, void *
 		b->ents = xrealloc(b->ents, n * sizeof(*b->ents));
 		b->items = xrealloc(b->items, n * sizeof(*b->items));
 	}
-	if (2 * n > b->nslots) {
-		for (b->nslots = b->nslots ? b->nslots : 1024; b->nslots < 2 * n;)
-			b->nslots *= 2;
+	/* the table is sized to this part, not to the largest part yet:
+	 * many small parts (key changes) must not each clear a big one */
+	for (nslots = 16; nslots < 2 * n;)
+		nslots *= 2;
+	if (nslots > b->nslots) {
+		b->nslots = nslots;
 		b->slots = xrealloc(b->slots, b->nslots * sizeof(*b->slots));
 	}
-	for (size_t s = 0; s < b->nslots; s++)
+	for (size_t s = 0; s < nslots; s++)
 		b->slots[s] = -1;
 	b->stamp++;
 	for (size_t i = from; i < to; i++) {
@@ -470,9 +473,9 @@ replay_part(struct cdc_batch *b, size_t from, size_t to, cdc_batch_fn fn, void *
 		}
 		if (key) {
 			uint32_t h = key_hash(tk, key);
-			size_t s = h & (b->nslots - 1);
+			size_t s = h & (nslots - 1);
 
-			for (; b->slots[s] >= 0; s = (s + 1) & (b->nslots - 1)) {
+			for (; b->slots[s] >= 0; s = (s + 1) & (nslots - 1)) {
 				struct netent *x = &b->ents[b->slots[s]];
 
 				if (x->hash == h && x->tk == tk && key_equal(tk, x->key_img, key)) {

@@ -315,6 +315,20 @@ truncate_message(struct cdc_stream *s, struct cdc_event *ev, struct dberr *err)
 	return 1;
 }
 
+/* A transaction's begin (at its commit position) or commit (at the
+ * position after it, where a restart continues): 1. */
+static int
+tx_event(struct cdc_stream *s, struct cdc_event *ev, enum cdc_kind kind, uint64_t lsn,
+	 int64_t pg_ts)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = kind;
+	ev->xid = s->xid;
+	position_set_lsn(&ev->commit_pos, lsn, 1);
+	ev->commit_time_us = pg_ts + PG_EPOCH_US;
+	return 1;
+}
+
 /* One decoded message: 1 with an event, 0 for a message that makes
  * none. */
 static int
@@ -329,17 +343,9 @@ decoded_message(struct cdc_stream *s, const unsigned char *p, size_t n, int in_s
 	switch (s->msg.type) {
 	case 'B':
 		s->xid = s->msg.xid;
-		ev->kind = CDC_BEGIN;
-		ev->xid = s->xid;
-		position_set_lsn(&ev->commit_pos, s->msg.lsn, 1);
-		ev->commit_time_us = s->msg.ts + PG_EPOCH_US;
-		return 1;
+		return tx_event(s, ev, CDC_BEGIN, s->msg.lsn, s->msg.ts);
 	case 'C':
-		ev->kind = CDC_COMMIT;
-		ev->xid = s->xid;
-		position_set_lsn(&ev->commit_pos, s->msg.end_lsn, 1);
-		ev->commit_time_us = s->msg.ts + PG_EPOCH_US;
-		return 1;
+		return tx_event(s, ev, CDC_COMMIT, s->msg.end_lsn, s->msg.ts);
 	case 'R':
 		relation_message(s);
 		return 0;
@@ -418,12 +424,7 @@ stream_commit(struct cdc_stream *s, struct cdc_event *ev, struct dberr *err)
 	s->replay_end = s->msg.end_lsn;
 	s->replay_ts = s->msg.ts;
 	s->xid = s->msg.xid;
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = CDC_BEGIN;
-	ev->xid = s->xid;
-	position_set_lsn(&ev->commit_pos, s->msg.lsn, 1);
-	ev->commit_time_us = s->msg.ts + PG_EPOCH_US;
-	return 1;
+	return tx_event(s, ev, CDC_BEGIN, s->msg.lsn, s->msg.ts);
 }
 
 /* The next event of the transaction being read back; its commit at the
@@ -444,12 +445,7 @@ replay_next(struct cdc_stream *s, struct cdc_event *ev, struct dberr *err)
 		return -1;
 	spool_drop(s, spool_find(s, pg_spool_xid(s->replay)));
 	s->replay = NULL;
-	memset(ev, 0, sizeof(*ev));
-	ev->kind = CDC_COMMIT;
-	ev->xid = s->xid;
-	position_set_lsn(&ev->commit_pos, s->replay_end, 1);
-	ev->commit_time_us = s->replay_ts + PG_EPOCH_US;
-	return 1;
+	return tx_event(s, ev, CDC_COMMIT, s->replay_end, s->replay_ts);
 }
 
 static uint32_t
