@@ -226,11 +226,16 @@ pg_apply_begin(struct db_conn *c, struct dberr *err)
 	return pipe_send(c, "BEGIN", 0, NULL, '-', NULL, err);
 }
 
+/* Every result is checked before the COMMIT goes: an UPDATE or DELETE
+ * that found no row is no error to the server, so a COMMIT in the same
+ * round trip would commit the batch, and its position, without it. */
 int
 pg_apply_commit(struct db_conn *c, struct dberr *err)
 {
-	int ret = pipe_send(c, "COMMIT", 0, NULL, '-', NULL, err);
+	int ret = pipe_drain(c, err);
 
+	if (ret == 0)
+		ret = pipe_send(c, "COMMIT", 0, NULL, '-', NULL, err);
 	if (ret == 0)
 		ret = pipe_drain(c, err);
 	c->pipeline = 0;

@@ -585,3 +585,31 @@ stop_other() {	# stop_other DIR
 	assert_output t
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
+
+@test "a batch the target refuses while the next is read stops the tail: nothing after it applied or confirmed; the rerun, the target fixed, is exact" {
+	src=$(new_db bgfail_src)
+	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'x' FROM generate_series(1, 10) g" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dst=$(new_db bgfail_dst)
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	# batches of 20000 changes: the refused one is committing while
+	# the tail reads the 20000 transactions after it
+	psql_at "$dst" "DELETE FROM t WHERE id = 5" >/dev/null
+	psql_at "$src" "DO \$\$BEGIN FOR i IN 11..25010 LOOP INSERT INTO t VALUES (i, 'x'); COMMIT; END LOOP; END\$\$" >/dev/null
+	psql_at "$src" "UPDATE t SET v = 'y' WHERE id = 5" >/dev/null
+	psql_at "$src" "DO \$\$BEGIN FOR i IN 25011..50010 LOOP INSERT INTO t VALUES (i, 'x'); COMMIT; END LOOP; END\$\$" >/dev/null
+	run -4 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	assert_output --partial "an UPDATE of a row of public.t found no such row on the target"
+	# what the target committed is a prefix of the source's, and the
+	# slot is not ahead of it
+	run -0 psql_at "$dst" "SELECT count(*) = max(id) - 1 AND max(id) <= 25010 FROM t"
+	assert_output t
+	pos=$(psql_at "$dst" "SELECT position FROM _dbmig.cdc_state")
+	run -0 psql_at "$src" "SELECT confirmed_flush_lsn <= '$pos' FROM pg_replication_slots WHERE database = 'bgfail_src'"
+	assert_output t
+	psql_at "$dst" "INSERT INTO t VALUES (5, 'x')" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	run -0 dbmig verify "$src" "$dst"
+	assert_output --partial "equal: 1 table"
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
