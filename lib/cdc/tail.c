@@ -119,7 +119,7 @@ handle_event(struct tail_ctx *c, const struct cdc_event *ev, int *in_tx, int *sk
 	case CDC_SCHEMA_CHANGE:
 		/* the transactions before it are kept, so the rerun resumes
 		 * exactly at this one */
-		return tail_flush(c, err) < 0 ? -1 : tail_schema_change(c, ev, err);
+		return tail_flush(c, 1, err) < 0 ? -1 : tail_schema_change(c, ev, err);
 	default:
 		if (*skip)
 			return 0;
@@ -158,9 +158,9 @@ idle_confirm(struct tail_ctx *c, const struct db_position *recv, int now, struct
 }
 
 int
-tail_flush(struct tail_ctx *c, struct dberr *err)
+tail_flush(struct tail_ctx *c, int final, struct dberr *err)
 {
-	return c->target ? apply_flush(c, err) : output_flush(c, err);
+	return c->target ? apply_flush(c, final, err) : output_flush(c, err);
 }
 
 static int
@@ -172,20 +172,25 @@ tail_loop(struct tail_ctx *c, struct dberr *err)
 	for (;;) {
 		if (dbmig_interrupted && !in_tx) {
 			c->res->stopped_by_signal = 1;
-			return tail_flush(c, err);
+			return tail_flush(c, 1, err);
 		}
-		/* an open batch waits for nothing: what is at hand joins it */
-		if ((r = c->drv->cdc->stream_next(c->s, &ev, c->batch_open && !in_tx ? 0 : 1000,
-						   err)) < 0)
+		/* an open batch, or one committing, waits for nothing: what is
+		 * at hand joins the next */
+		if ((r = c->drv->cdc->stream_next(c->s, &ev, (c->batch_open || c->job_running) &&
+						   !in_tx ? 0 : 1000, err)) < 0)
 			return -1;
 		show_progress(c, 0);
 		if (r == 0 && c->batch_open && !in_tx) {
-			if (tail_flush(c, err) < 0)
+			if (tail_flush(c, 0, err) < 0)
 				return -1;
 			continue;
 		}
 		if (r == 0) {
 			struct db_position recv;
+
+			/* nothing at hand: the batch committing is waited for */
+			if (!in_tx && c->target && apply_wait(c, err) < 0)
+				return -1;
 
 			c->drv->cdc->stream_received(c->s, &recv);
 			/* caught up: the slot moves to where the source was */
@@ -200,7 +205,7 @@ tail_loop(struct tail_ctx *c, struct dberr *err)
 		if ((r = handle_event(c, &ev, &in_tx, &skip, err)) < 0)
 			return -1;
 		if (r > 0)	/* stopping between transactions: what is applied commits */
-			return tail_flush(c, err);
+			return tail_flush(c, 1, err);
 	}
 }
 
@@ -285,6 +290,7 @@ tail_run(const struct tail_opts *o, struct tail_result *res, struct dberr *err)
 	ret = 0;
 out:
 	if (c.target) {
+		apply_end(&c);
 		c.tdrv->target->apply_rollback(c.target);	/* a transaction in hand */
 		c.tdrv->close(c.target);
 	}

@@ -3,13 +3,18 @@
  * into target transactions, each with the position after its last
  * source transaction, in commit order; held and applied net (batch.c)
  * where nothing on the target sees the order; confirmed to the source
- * only after the target committed. The engine knows the target only by
- * its target ops (lib/load/target.h), and the source only by its change
- * events, so a MySQL binlog reader feeds it as pgoutput does.
+ * only after the target committed. A held batch commits in a thread of
+ * its own while the stream reads the next: catching up, the source and
+ * the target work at once instead of by turns. The engine knows the
+ * target only by its target ops (lib/load/target.h), and the source only
+ * by its change events, so a MySQL binlog reader feeds it as pgoutput
+ * does.
  */
 #include "tail_int.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,8 +110,6 @@ target_gap(const struct cdc_event *ev)
 	return NULL;
 }
 
-/* The target's state for the dump (the only one, or --from's), the
- * source's tables as they are now, and the load's transforms. */
 static int
 target_begin(struct tail_ctx *c, struct dberr *err)
 {
@@ -116,74 +119,188 @@ target_begin(struct tail_ctx *c, struct dberr *err)
 	return c->tdrv->target->apply_begin(c->target, err);
 }
 
+/* Who applies a change: the tail itself, or the batch's thread; where
+ * the batch ends (for a failure's message), and its count of writes. */
+struct apply_run {
+	struct tail_ctx *c;
+	const struct db_position *pos;
+	uint64_t *writes;
+};
+
 static int
 apply_one(void *arg, const struct cdc_event *ev, struct dberr *err)
 {
-	struct tail_ctx *c = arg;
+	struct apply_run *run = arg;
+	struct tail_ctx *c = run->c;
 
 	if (c->tdrv->target->apply_change(c->target, ev, err) < 0)
 		return dberr_prefix(err, "source transaction %" PRIu64 " (in the batch up to %s)",
-				    ev->xid, c->jc.commit_pos.text), -1;
-	c->batch_writes++;
+				    ev->xid, run->pos->text), -1;
+	(*run->writes)++;
 	return 0;
 }
 
 /* The batch in one target transaction with the position after its last
- * source transaction: net, or as it came. -2: it cannot be folded. */
+ * source transaction: held, net or as it came; or (held NULL) already
+ * sent as it came. -2: it cannot be folded. */
 static int
-batch_commit(struct tail_ctx *c, int net, struct dberr *err)
+batch_commit(struct tail_ctx *c, struct cdc_batch *held, int net, const struct db_position *pending,
+	     uint64_t *writes, struct dberr *err)
 {
 	const struct db_target_ops *tg = c->tdrv->target;
+	struct apply_run run = { c, pending, writes };
+	struct cdc_state st = c->state;
 	int r = 0;
 
 	if (target_begin(c, err) < 0)
 		return -1;
-	if (!c->in_order)
-		r = net ? cdc_batch_replay_net(c->held, apply_one, c, err)
-		    : cdc_batch_replay(c->held, 0, cdc_batch_count(c->held), apply_one, c, err);
+	if (held)
+		r = net ? cdc_batch_replay_net(held, apply_one, &run, err)
+		    : cdc_batch_replay(held, 0, cdc_batch_count(held), apply_one, &run, err);
 	if (r < 0)
 		return r;
-	c->state.position = c->pending;
-	if (tg->cdc_state_save(c->target, &c->state, 0, err) < 0 ||
-	    tg->apply_commit(c->target, err) < 0)
-		return -1;
+	st.position = *pending;
+	if (tg->cdc_state_save(c->target, &st, 0, err) < 0 || tg->apply_commit(c->target, err) < 0)
+		return dberr_prefix(err, "the changes up to %s", pending->text), -1;
 	c->target_open = 0;
 	return 0;
 }
 
-/* Commits the batch, then confirms its position to the source. Folded
- * per row, a batch may hand a unique value from row to row in another
- * order than the source did: refused as a duplicate, it is applied
- * again as it came. */
-int
-apply_flush(struct tail_ctx *c, struct dberr *err)
+/* A held batch, net. Folded per row, a batch may hand a unique value
+ * from row to row in another order than the source did: refused as a
+ * duplicate, it is applied again as it came. */
+static int
+batch_commit_held(struct tail_ctx *c, struct cdc_batch *held, const struct db_position *pending,
+		  uint64_t *writes, struct dberr *err)
 {
-	int r;
+	int r = batch_commit(c, held, 1, pending, writes, err);
 
-	if (!c->batch_open)
-		return 0;
-	r = batch_commit(c, 1, err);
-	if (r < 0 && !c->in_order && (r == -2 || !strcmp(err->sqlstate, "23505") ||
-				      !strcmp(err->sqlstate, "23000"))) {
+	if (r < 0 && (r == -2 || !strcmp(err->sqlstate, "23505") ||
+		      !strcmp(err->sqlstate, "23000"))) {
 		log_info("the changes up to %s, applied net, %s: applying them as they came",
-			 c->pending.text, r == -2 ? "do not fold" : "met a duplicate key");
+			 pending->text, r == -2 ? "do not fold" : "met a duplicate key");
 		c->tdrv->target->apply_rollback(c->target);
 		c->target_open = 0;
-		c->batch_writes = 0;
+		*writes = 0;
 		*err = (struct dberr)DBERR_INIT;
-		r = batch_commit(c, 0, err);
+		r = batch_commit(c, held, 0, pending, writes, err);
 	}
-	if (r < 0)
+	if (r < 0) {	/* the target's transaction ends here, not in the tail */
+		c->tdrv->target->apply_rollback(c->target);
+		c->target_open = 0;
+	}
+	return r < 0 ? -1 : 0;
+}
+
+static void *
+apply_thread(void *arg)
+{
+	struct apply_job *j = arg;
+
+	j->ret = batch_commit_held(j->c, j->held, &j->pending, &j->writes, &j->err);
+	return NULL;
+}
+
+/* A batch is done: counted, and its position confirmed to the source. */
+static int
+batch_done(struct tail_ctx *c, const struct db_position *pos, uint64_t txns, uint64_t writes,
+	   struct dberr *err)
+{
+	c->res->position = *pos;
+	c->res->transactions += txns;
+	c->res->row_writes += writes;
+	return c->drv->cdc->stream_confirm(c->s, pos, err);
+}
+
+int
+apply_wait(struct tail_ctx *c, struct dberr *err)
+{
+	struct apply_job *j = &c->job;
+
+	if (!c->job_running)
+		return 0;
+	pthread_join(j->th, NULL);
+	c->job_running = 0;
+	cdc_batch_reset(j->held);
+	c->spare = j->held;
+	j->held = NULL;
+	if (j->ret < 0) {
+		*err = j->err;
 		return -1;
-	c->batch_open = 0;
-	c->res->position = c->pending;
-	c->res->transactions += c->batch_txns;
-	c->res->row_writes += c->batch_writes;
-	c->batch_txns = c->batch_changes = c->batch_writes = 0;
-	if (c->held)
+	}
+	return batch_done(c, &j->pending, j->txns, j->writes, err);
+}
+
+void
+apply_end(struct tail_ctx *c)
+{
+	struct dberr ignored = DBERR_INIT;
+
+	apply_wait(c, &ignored);
+	cdc_batch_free(c->spare);
+	c->spare = NULL;
+}
+
+/* A held batch goes to its own thread, which commits it while the tail
+ * reads the next one into the spare: the source's side and the target's
+ * work at once, not by turns. Only one is in flight, so batches commit
+ * in order and memory stays at two batches. */
+static int
+batch_hand_off(struct tail_ctx *c, struct dberr *err)
+{
+	struct apply_job *j = &c->job;
+	sigset_t all, old;
+	int r;
+
+	j->c = c;
+	j->held = c->held;
+	j->pending = c->pending;
+	j->txns = c->batch_txns;
+	j->writes = 0;
+	j->ret = 0;
+	j->err = (struct dberr)DBERR_INIT;
+	/* signals stay with the tail's thread, which stops between
+	 * transactions */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = pthread_create(&j->th, NULL, apply_thread, j);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0) {	/* no thread: the batch commits here */
+		uint64_t writes = 0;
+
+		if (batch_commit_held(c, c->held, &c->pending, &writes, err) < 0)
+			return -1;
 		cdc_batch_reset(c->held);
-	c->in_order = !c->held;
-	return c->drv->cdc->stream_confirm(c->s, &c->pending, err);
+		return batch_done(c, &c->pending, c->batch_txns, writes, err);
+	}
+	c->job_running = 1;
+	c->held = c->spare ? c->spare : cdc_batch_new();
+	c->spare = NULL;
+	return 0;
+}
+
+/* Ends the batch in hand: a held one goes to the target in the
+ * background (waited for when final), one sent as it came commits. The
+ * batch before it is committed and confirmed first. */
+int
+apply_flush(struct tail_ctx *c, int final, struct dberr *err)
+{
+	if (c->batch_open) {
+		if (apply_wait(c, err) < 0)
+			return -1;
+		if (!c->in_order) {
+			if (batch_hand_off(c, err) < 0)
+				return -1;
+		} else {
+			if (batch_commit(c, NULL, 0, &c->pending, &c->batch_writes, err) < 0 ||
+			    batch_done(c, &c->pending, c->batch_txns, c->batch_writes, err) < 0)
+				return -1;
+		}
+		c->batch_open = 0;
+		c->batch_txns = c->batch_changes = c->batch_writes = 0;
+		c->in_order = !c->held;
+	}
+	return final ? apply_wait(c, err) : 0;
 }
 
 /* A transaction larger than what a batch holds: what is held goes as it
@@ -192,11 +309,12 @@ static int
 held_spill(struct tail_ctx *c, struct dberr *err)
 {
 	size_t n = cdc_batch_count(c->held);
+	struct apply_run run = { c, &c->jc.commit_pos, &c->batch_writes };
 
-	if (target_begin(c, err) < 0 ||
-	    cdc_batch_replay(c->held, 0, c->tx_first, apply_one, c, err) < 0 ||
+	if (apply_wait(c, err) < 0 || target_begin(c, err) < 0 ||
+	    cdc_batch_replay(c->held, 0, c->tx_first, apply_one, &run, err) < 0 ||
 	    (c->batch_txns && c->tdrv->target->apply_mark(c->target, 0, err) < 0) ||
-	    cdc_batch_replay(c->held, c->tx_first, n, apply_one, c, err) < 0)
+	    cdc_batch_replay(c->held, c->tx_first, n, apply_one, &run, err) < 0)
 		return -1;
 	cdc_batch_reset(c->held);
 	c->in_order = 1;
@@ -222,6 +340,8 @@ apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dbe
 		if (!c->in_order)
 			return 0;
 		/* a later source transaction in the target's: marked */
+		if (apply_wait(c, err) < 0)
+			return -1;
 		return c->target_open ? tg->apply_mark(c->target, 0, err) : target_begin(c, err);
 	case CDC_COMMIT: {
 		int done = c->has_until && tail_at_or_after(&ev->commit_pos, &c->until);
@@ -229,7 +349,7 @@ apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dbe
 		c->pending = ev->commit_pos;
 		c->batch_txns++;
 		if ((done || c->batch_changes >= BATCH_CHANGES ||
-		     now_seconds() - c->batch_start >= BATCH_SECONDS) && apply_flush(c, err) < 0)
+		     now_seconds() - c->batch_start >= BATCH_SECONDS) && apply_flush(c, 0, err) < 0)
 			return -1;
 		return done;
 	}
@@ -240,7 +360,7 @@ apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dbe
 			cdc_batch_truncate(c->held, c->tx_first);
 		else if (c->batch_txns && tg->apply_mark(c->target, 1, err) < 0)
 			return -1;
-		if (c->batch_txns && apply_flush(c, err) < 0)
+		if ((c->batch_txns ? apply_flush(c, 1, err) : apply_wait(c, err)) < 0)
 			return -1;
 		return tail_schema_change(c, ev, err);
 	default: {
@@ -257,7 +377,9 @@ apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dbe
 			return apply_event(c, &gap, 0, err);
 		}
 		if (c->in_order) {
-			if (apply_one(c, ev, err) < 0)
+			struct apply_run run = { c, &c->jc.commit_pos, &c->batch_writes };
+
+			if (apply_one(&run, ev, err) < 0)
 				return -1;
 		} else {
 			cdc_batch_add(c->held, ev);

@@ -6,6 +6,7 @@
 #ifndef DBMIG_TAIL_INT_H
 #define DBMIG_TAIL_INT_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "dumpfmt/dumpfmt.h"
@@ -15,6 +16,17 @@
 #include "lib/cdc/cdc_ops.h"
 #include "lib/cdc/tail.h"
 #include "lib/load/target.h"
+
+/* A held batch being committed by its own thread. */
+struct apply_job {
+	struct tail_ctx *c;
+	struct cdc_batch *held;
+	struct db_position pending;	/* its last commit */
+	uint64_t txns, writes;
+	int ret;
+	struct dberr err;
+	pthread_t th;
+};
 
 struct tail_ctx {
 	const struct tail_opts *o;
@@ -51,6 +63,11 @@ struct tail_ctx {
 	struct cdc_batch *held;
 	int in_order, target_open;
 	size_t tx_first;		/* where the open source transaction starts */
+	/* the batch before, committing while this one is read; the
+	 * target is its thread's until apply_wait */
+	struct apply_job job;
+	int job_running;
+	struct cdc_batch *spare;
 };
 
 /* A batch commits at this size or age, or as soon as the stream has
@@ -72,15 +89,20 @@ tail_at_or_after(const struct db_position *a, const struct db_position *b)
 /* The stop for a table whose columns changed on the source: exit 6. */
 int tail_schema_change(struct tail_ctx *c, const struct cdc_event *ev, struct dberr *err);
 /* Ends the batch in hand: committed (apply) or synced (output), then
- * confirmed to the source. */
-int tail_flush(struct tail_ctx *c, struct dberr *err);
+ * confirmed to the source; final: all of it before this returns (an
+ * apply may otherwise still be committing in the background). */
+int tail_flush(struct tail_ctx *c, int final, struct dberr *err);
 
 /* tail_apply.c */
 /* Connects the target, reads where it stands, takes its lock. */
 int apply_setup(struct tail_ctx *c, struct dberr *err);
 /* One event; 1 when the tail should stop (after a commit). */
 int apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dberr *err);
-int apply_flush(struct tail_ctx *c, struct dberr *err);
+int apply_flush(struct tail_ctx *c, int final, struct dberr *err);
+/* Waits for the batch committing in the background, then confirms it. */
+int apply_wait(struct tail_ctx *c, struct dberr *err);
+/* Before the target closes: the background batch's thread joined. */
+void apply_end(struct tail_ctx *c);
 
 /* tail_output.c */
 /* Opens the output: a file that holds an earlier tail's lines is cut
