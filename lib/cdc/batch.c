@@ -414,6 +414,7 @@ emit_entry(const struct netent *e, cdc_batch_fn fn, void *arg, size_t *count,
 	memset(&ev, 0, sizeof(ev));
 	ev.table = (struct table *)e->tk->t;
 	ev.xid = e->xid;
+	ev.net = 1;
 	if (e->state == N_D || e->state == N_DI) {
 		ev.kind = CDC_DELETE;
 		ev.before = e->del_before;

@@ -43,6 +43,10 @@ struct cdc_event {
 	const unsigned char *unchanged;
 	struct table **tables;	/* CDC_TRUNCATE */
 	int ntables;
+	/* one of a batch's changes applied net (batch.c): no other change
+	 * of its row comes before the next change that is not, so a run
+	 * of them can go to the target in one statement */
+	int net;
 	uint64_t xid;		/* the source's transaction id */
 	/* CDC_BEGIN and CDC_COMMIT: the position a consumer stores once
 	 * the transaction is applied, and from which it resumes */

@@ -275,6 +275,9 @@ pg_close(struct db_conn *c)
 		PQfinish(c->repl);
 	PQfinish(c->pg);
 	free(c->pending);
+	free(c->group.skip);
+	free(c->group.off);
+	strbuf_release(&c->group.vals);
 	for (int i = 0; i < 256; i++)
 		while (c->stmts[i]) {
 			struct pg_stmt *n = c->stmts[i]->next;

@@ -48,7 +48,19 @@ struct db_conn {
 						 * prepare, else '-' */
 		const struct table *t;
 		struct pg_stmt *stmt;		/* 'P' */
+		int rows;			/* 'U', 'D': how many it must find */
 	} *pending;
+	/* consecutive changes of one shape gathered into one statement
+	 * (pg_apply.c): the shape, and each row's parameters */
+	struct pg_group {
+		char kind;			/* 'I', 'U', 'D', or 0: none */
+		const struct table *t;
+		unsigned char *skip;		/* per data column: not sent */
+		int ndata, nparams, rows;
+		struct strbuf vals;		/* the rows' values, each NUL-ended */
+		size_t *off;			/* per parameter: into vals, or -1 */
+		size_t alloc;
+	} group;
 	/* the statements prepared on this session, by their text; ready
 	 * until a failure earlier in the pipeline made the server skip
 	 * the prepare */

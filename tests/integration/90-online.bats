@@ -613,3 +613,35 @@ stop_other() {	# stop_other DIR
 	assert_output --partial "equal: 1 table"
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
+
+@test "into PostgreSQL: a run of net changes of one shape goes several rows to a statement, typed as the table's columns; a row it misses stops the tail" {
+	src=$(new_db multi_src)
+	psql_at "$src" "CREATE TABLE m (k1 int, k2 text, v text, j jsonb, a int[], n numeric(12,3), big text, PRIMARY KEY (k1, k2));
+		ALTER TABLE m ALTER COLUMN big SET STORAGE EXTERNAL;
+		INSERT INTO m SELECT g, 'k' || g, 'v', '{\"x\": 1}', '{1,2}', g / 3.0,
+			CASE WHEN g <= 50 THEN repeat('b', 5000) END FROM generate_series(1, 150) g" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dst=$(new_db multi_dst)
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	# rows 1..50 keep their TOASTed value (not sent), 51..100 send it:
+	# two shapes of UPDATE; 50 DELETEs; 100 INSERTs with NULLs and
+	# quotes, tabs and backslashes
+	psql_at "$src" "BEGIN;
+		UPDATE m SET v = 'u' || k1, j = '{\"y\": [1, null]}', a = NULL, n = -n WHERE k1 <= 100;
+		DELETE FROM m WHERE k1 > 100;
+		INSERT INTO m SELECT g, 'k' || g, E'tab\\there \"q\" \\\\ ''s', CASE WHEN g % 3 = 0 THEN '[]'::jsonb END,
+			CASE WHEN g % 2 = 0 THEN '{7,NULL}'::int[] END, NULL, NULL FROM generate_series(200, 299) g;
+		COMMIT" >/dev/null
+	psql_at "$dst" "DELETE FROM m WHERE k1 = 120" >/dev/null
+	run -4 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	assert_output --regexp "a DELETE of a row of public\.m \(one of [0-9]+ in one statement\) found no such row on the target"
+	run -0 psql_at "$dst" "SELECT count(*) FROM m"
+	assert_output 149
+	psql_at "$dst" "INSERT INTO m VALUES (120, 'k120', 'v', NULL, NULL, NULL, NULL)" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	run -0 dbmig verify "$src" "$dst"
+	assert_output --partial "equal: 1 table"
+	run -0 psql_at "$dst" "SELECT count(*), sum(length(big)), count(*) FILTER (WHERE v LIKE E'tab\\t%') FROM m"
+	assert_output "200|250000|100"
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
