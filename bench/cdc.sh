@@ -22,8 +22,18 @@ report() {	# report LABEL WALL RSS_KB
 	printf '%-46s %8.2f s %10.0f changes/s %11s\n' "$1" "$2" "$(echo "$changes / $2" | bc -l)" "$3"
 }
 
+# each consumer starts alike: no dirty pages of the one before it being
+# written meanwhile (the servers share the disk)
+settle() {
+	psql -X -q "$pgb/src" -c CHECKPOINT
+	my -e "FLUSH TABLES" 2>/dev/null || true
+	sync
+	sleep 1
+}
+
 measure() {	# measure LABEL CMD...
 	local label=$1; shift
+	settle
 	/usr/bin/time -f '%e %M' -o "$work/time" "$@" >"$work/out" 2>&1 || { tail -5 "$work/out"; echo "$label FAILED"; return 1; }
 	read -r wall rss <"$work/time"
 	report "$label" "$wall" "$(echo "$rss / 1024" | bc -l | xargs printf '%.1f MB')"
@@ -78,12 +88,14 @@ printf '%-46s %10s %20s %11s\n' "catch-up" wall rate "peak RSS"
 measure "dbmig cdc-tail -o FILE (the source's side alone)" ./dbmig -q cdc-tail "$pgb/src" --from "$work/dj" -o "$work/changes.jsonl" --until-caught-up
 measure "dbmig cdc-tail -> MariaDB" ./dbmig -q cdc-tail "$pgb/src" "$myu/dst_my" --until-caught-up
 measure "dbmig cdc-tail -> PostgreSQL" ./dbmig -q cdc-tail "$pgb/src" "$pgb/dst_pg" --until-caught-up
+settle
 psql -X -q "$pgb/dst_sub" -c "ALTER SUBSCRIPTION bench_sub ENABLE"
 report "PostgreSQL subscription (1 apply worker)" \
 	"$(until_lsn src "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'bench_sub'" "$last")" "(server)"
 if [ -n "$pgcopydb_ok" ]; then
 	# follow does not stop by itself at --endpos: done when its origin
 	# on the target passed the backlog's last commit
+	settle
 	setsid pgcopydb follow --source "$pgb/src" --target "$pgb/dst_pgc" --dir "$work/pgc" --slot-name bench_pgc \
 		--origin bench_pgc --resume --not-consistent >>"$work/pgc.log" 2>&1 &
 	pgc_pid=$!
@@ -111,6 +123,10 @@ done
 # databases, and a slot reads all its WAL), so the figures are the
 # steady state's
 ./dbmig -q cdc-tail "$pgb/src" "$pgb/dst_pg" --until-caught-up
+# and the dead rows the catch-ups left, vacuumed now rather than by
+# autovacuum within the 60 s
+for db in src dst_pg dst_sub; do psql -X -q "$pgb/$db" -c VACUUM; done
+settle
 ./dbmig cdc-tail --progress=json "$pgb/src" "$pgb/dst_pg" 2>"$work/tail.json" &
 tail_pid=$!
 sleep 1
@@ -124,6 +140,6 @@ done
 kill -TERM "$tail_pid"; wait "$tail_pid" || true
 tps=$(grep -o 'tps = [0-9.]*' "$work/pgbench2.log" | head -1)
 jq -r 'select(.event == "cdc_progress") | .lag_seconds' "$work/tail.json" | sort -n | awk -v tps="$tps" '{ v[NR] = $1 } END {
-	printf "steady lag under pgbench -c 4 for 60 s (%s): p50 %.2f s, p99 %.2f s behind the source'"'"'s commits", tps, v[int(NR * 0.5) + 1], v[int(NR * 0.99) + 1] }'
+	printf "steady lag under pgbench -c 4 for 60 s (%s): p50 %.2f s, p99 %.2f s, max %.2f s behind the source'"'"'s commits (%d samples)", tps, v[int(NR * 0.5) + 1], v[int(NR * 0.99) + 1], v[NR], NR }'
 sort -n "$work/lag" | awk '{ v[NR] = $1 } END { printf "; p50 %.0f, p99 %.0f bytes of WAL\n", v[int(NR * 0.5) + 1], v[int(NR * 0.99) + 1] }'
 psql -X -q "$pgb/dst_sub" -c "ALTER SUBSCRIPTION bench_sub DISABLE" -c "ALTER SUBSCRIPTION bench_sub SET (slot_name = NONE)" -c "DROP SUBSCRIPTION bench_sub"
