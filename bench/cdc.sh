@@ -83,9 +83,9 @@ last=$(psql -X -At "$pgb/src" -c "SELECT pg_current_wal_insert_lsn()")
 psql -X -q "$pgb/src" -c "UPDATE pgbench_branches SET filler = 'end' WHERE bid = 1"
 echo "backlog: $tx pgbench transactions (scale 10), $changes row changes; PostgreSQL $(psql -X -At "$pgb/postgres" -c 'SHOW server_version'), MariaDB $(my -N -e 'SELECT VERSION()'), $(nproc) cores"
 printf '%-46s %10s %20s %11s\n' "catch-up" wall rate "peak RSS"
-# reading and decoding alone, written to a file: what one slot gives any
-# consumer on this machine (the source's walsender is the limit)
-measure "dbmig cdc-tail -o FILE (the source's side alone)" ./dbmig -q cdc-tail "$pgb/src" --from "$work/dj" -o "$work/changes.jsonl" --until-caught-up
+# the same changes as JSON lines in a file: one thread reads, decodes
+# and encodes each change (no target)
+measure "dbmig cdc-tail -o FILE (JSON lines)" ./dbmig -q cdc-tail "$pgb/src" --from "$work/dj" -o "$work/changes.jsonl" --until-caught-up
 measure "dbmig cdc-tail -> MariaDB" ./dbmig -q cdc-tail "$pgb/src" "$myu/dst_my" --until-caught-up
 measure "dbmig cdc-tail -> PostgreSQL" ./dbmig -q cdc-tail "$pgb/src" "$pgb/dst_pg" --until-caught-up
 settle
