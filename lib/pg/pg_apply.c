@@ -426,46 +426,78 @@ update_sql(const struct table *t, const struct cdc_event *ev, struct params *pp,
  * of 64, 32, ... 1 rows, so a table has few shapes to prepare. */
 #define GROUP_ROWS	64
 
-/* The statement for k rows of the group's shape. Values come as
- * untyped parameters; an UPDATE or DELETE joins them to the table
- * through a union with the table's own columns (no rows from there),
- * which gives each parameter its column's type. */
+/* The columns a row's values are for, in parameter order: those sent
+ * (INSERT, UPDATE), then the key's (UPDATE, DELETE). */
 static void
-group_sql(const struct pg_group *g, int k, struct strbuf *sql)
+group_columns(const struct pg_group *g, struct strbuf *cols)
 {
-	const struct table *t = g->t;
 	const struct strlist *key;
-	struct strbuf qt = STRBUF_INIT, cols = STRBUF_INIT;
-	int always = 0, nv = 0, keyed = key_columns(t, &key), p = 1;
+	int keyed = key_columns(g->t, &key), nv = 0;
 
-	pg_quote_qualified(&qt, t->schema, t->name);
-	/* the columns the values are for, in parameter order */
 	for (int i = 0; g->kind != 'D' && i < g->ndata; i++) {
 		if (g->skip[i])
 			continue;
-		strbuf_addstr(&cols, nv++ ? ", " : "");
-		pg_quote_ident(&cols, table_data_column_name(t, i));
+		strbuf_addstr(cols, nv++ ? ", " : "");
+		pg_quote_ident(cols, table_data_column_name(g->t, i));
 	}
 	for (int i = 0; g->kind != 'I' && keyed && i < g->ndata; i++) {
-		if (!strlist_has(key, table_data_column_name(t, i)))
+		if (!strlist_has(key, table_data_column_name(g->t, i)))
 			continue;
-		strbuf_addstr(&cols, nv++ ? ", " : "");
-		pg_quote_ident(&cols, table_data_column_name(t, i));
+		strbuf_addstr(cols, nv++ ? ", " : "");
+		pg_quote_ident(cols, table_data_column_name(g->t, i));
 	}
+}
+
+/* ") AS dbmig_v (c1, ...) WHERE" the table's key equals the values'
+ * key, which is their last columns. */
+static void
+group_key_match(const struct pg_group *g, struct strbuf *sql)
+{
+	const struct strlist *key;
+	int kc = 0, v;
+
+	key_columns(g->t, &key);
+	strbuf_addstr(sql, ") AS dbmig_v (");
+	for (int i = 1; i <= g->nparams; i++)
+		strbuf_addf(sql, "%sc%d", i > 1 ? ", " : "", i);
+	strbuf_addstr(sql, ") WHERE ");
+	for (int i = 0; i < g->ndata; i++)
+		kc += strlist_has(key, table_data_column_name(g->t, i));
+	v = g->nparams - kc + 1;
+	for (int i = 0; i < g->ndata; i++) {
+		if (!strlist_has(key, table_data_column_name(g->t, i)))
+			continue;
+		strbuf_addstr(sql, v > g->nparams - kc + 1 ? " AND dbmig_t." : "dbmig_t.");
+		pg_quote_ident(sql, table_data_column_name(g->t, i));
+		strbuf_addf(sql, " = dbmig_v.c%d", v++);
+	}
+}
+
+/* The statement for k rows of the group's shape. Values come as
+ * untyped parameters; an UPDATE or DELETE joins them to the table
+ * through a union with the table's own columns (no rows from there),
+ * which gives each parameter its column's type (VALUES would make them
+ * text: a union's branches take the first one's types). */
+static void
+group_sql(const struct pg_group *g, int k, struct strbuf *sql)
+{
+	struct strbuf qt = STRBUF_INIT, cols = STRBUF_INIT;
+	int always = 0, p = 1;
+
+	pg_quote_qualified(&qt, g->t->schema, g->t->name);
+	group_columns(g, &cols);
 	if (g->kind == 'I') {
-		for (int i = 0; i < t->ncols; i++)
-			always |= t->cols[i].identity == 'a';
+		for (int i = 0; i < g->t->ncols; i++)
+			always |= g->t->cols[i].identity == 'a';
 		strbuf_addf(sql, "INSERT INTO %s (%s)%s VALUES ", qt.buf, cols.buf,
 			    always ? " OVERRIDING SYSTEM VALUE" : "");
 	} else if (g->kind == 'U') {
-		int v = 1;
-
 		strbuf_addf(sql, "UPDATE %s AS dbmig_t SET ", qt.buf);
-		for (int i = 0; i < g->ndata; i++) {
+		for (int i = 0, v = 1; i < g->ndata; i++) {
 			if (g->skip[i])
 				continue;
 			strbuf_addstr(sql, v > 1 ? ", " : "");
-			pg_quote_ident(sql, table_data_column_name(t, i));
+			pg_quote_ident(sql, table_data_column_name(g->t, i));
 			strbuf_addf(sql, " = dbmig_v.c%d", v++);
 		}
 		strbuf_addf(sql, " FROM ((SELECT %s FROM %s WHERE false)", cols.buf, qt.buf);
@@ -473,34 +505,14 @@ group_sql(const struct pg_group *g, int k, struct strbuf *sql)
 		strbuf_addf(sql, "DELETE FROM %s AS dbmig_t USING ((SELECT %s FROM %s WHERE false)",
 			    qt.buf, cols.buf, qt.buf);
 	}
-	/* (VALUES would make the untyped parameters text; a union's
-	 * branches take the first one's types) */
 	for (int r = 0; r < k; r++) {
 		strbuf_addstr(sql, g->kind == 'I' ? (r ? ", (" : "(") : " UNION ALL SELECT ");
 		for (int i = 0; i < g->nparams; i++)
 			strbuf_addf(sql, "%s$%d", i ? ", " : "", p++);
 		strbuf_addstr(sql, g->kind == 'I' ? ")" : "");
 	}
-	if (g->kind != 'I') {
-		int v, first = 1, kc = 0;
-
-		strbuf_addstr(sql, ") AS dbmig_v (");
-		for (int i = 1; i <= g->nparams; i++)
-			strbuf_addf(sql, "%sc%d", i > 1 ? ", " : "", i);
-		strbuf_addstr(sql, ") WHERE ");
-		/* the key's columns are the last values */
-		for (int i = 0; i < g->ndata; i++)
-			kc += strlist_has(key, table_data_column_name(t, i));
-		v = g->nparams - kc + 1;
-		for (int i = 0; i < g->ndata; i++) {
-			if (!strlist_has(key, table_data_column_name(t, i)))
-				continue;
-			strbuf_addstr(sql, first ? "dbmig_t." : " AND dbmig_t.");
-			pg_quote_ident(sql, table_data_column_name(t, i));
-			strbuf_addf(sql, " = dbmig_v.c%d", v++);
-			first = 0;
-		}
-	}
+	if (g->kind != 'I')
+		group_key_match(g, sql);
 	strbuf_release(&qt);
 	strbuf_release(&cols);
 }
