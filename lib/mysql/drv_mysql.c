@@ -186,8 +186,10 @@ my_connect(struct db_conn **out, const char *uri, enum dberr_class side,
 #endif
 	}
 	pw = u.password ? u.password : getenv("MYSQL_PWD");
+	/* FOUND_ROWS: an UPDATE counts the rows it found, changed or not,
+	 * so the apply can tell a missing row (my_apply.c) */
 	if (!mysql_real_connect(c->m, u.host, u.user, pw, u.database, u.port, u.socket,
-				CLIENT_LOCAL_FILES)) {
+				CLIENT_LOCAL_FILES | CLIENT_FOUND_ROWS)) {
 		unsigned int e = mysql_errno(c->m);
 		const char *hint = connect_hint(e, side);
 		char port[16];

@@ -143,9 +143,10 @@ pending_drop(struct db_conn *c)
 }
 
 /* Sends the statements gathered, in one round trip, and reads each
- * one's result in order: the server stops at the first that fails. A
- * DELETE that found no row is an error (MySQL counts an UPDATE setting
- * what a row held as no row, so only a DELETE can tell). */
+ * one's result in order: the server stops at the first that fails. An
+ * UPDATE or DELETE that found no row is an error (the session counts
+ * rows found, CLIENT_FOUND_ROWS: an UPDATE to the values a row holds
+ * still finds it). */
 static int
 pending_flush(struct db_conn *c, struct dberr *err)
 {
@@ -164,11 +165,12 @@ pending_flush(struct db_conn *c, struct dberr *err)
 
 		if (r)
 			mysql_free_result(r);
-		if (!ret && i < c->apply_npend && c->apply_pend[i].kind == 'D' &&
+		if (!ret && i < c->apply_npend && strchr("UD", c->apply_pend[i].kind) &&
 		    mysql_affected_rows(c->m) == 0)
-			ret = dberr_set(err, DBERR_TARGET, "a DELETE of a row of %s found no such row "
+			ret = dberr_set(err, DBERR_TARGET, "%s of a row of %s found no such row "
 					"on the target: the target differs from the source (run "
-					"dbmig verify)", c->apply_pend[i].t->name);
+					"dbmig verify)", c->apply_pend[i].kind == 'U' ? "an UPDATE"
+					: "a DELETE", c->apply_pend[i].t->name);
 		if ((st = mysql_next_result(c->m)) < 0)
 			break;
 		if (st > 0) {	/* the next statement failed: the rest did not run */
