@@ -104,6 +104,17 @@ online_under_load() {	# online_under_load TARGET_URI NAME
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
 
+# A source database NAME_src made by SQL, dumped online into
+# $BATS_TEST_TMPDIR/d and loaded into dst: NAME_dst on PostgreSQL, or the
+# TARGET_URI given. Sets src and dst.
+online_pair() {	# online_pair NAME SQL [TARGET_URI]
+	src=$(new_db "$1_src")
+	psql_at "$src" "$2" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dst=${3:-$(new_db "$1_dst")}
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null 2>&1
+}
+
 # A backlog the tail applies in one batch, folded per row: a hot row
 # updated 2000 times (its TOASTed column never sent), rows inserted,
 # updated and deleted in separate transactions, a keyless table, and a

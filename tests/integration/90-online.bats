@@ -195,11 +195,7 @@ slots() {	# the replication slots and publications dbmig left on the server
 }
 
 @test "a tail killed at random instants under writes, run again each time, applies every transaction once" {
-	src=$(new_db tk_src)
-	psql_at "$src" "CREATE TABLE ledger (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)" >/dev/null
-	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
-	dst=$(new_db tk_dst)
-	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	online_pair tk "CREATE TABLE ledger (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)"
 	# every id once, and an update of each that must apply once
 	ledger_writes "$src" 3000
 	tail_killed "$src" "$dst" 20
@@ -212,11 +208,7 @@ slots() {	# the replication slots and publications dbmig left on the server
 }
 
 @test "on an idle source the tail confirms the keepalives' positions: the slot does not hold WAL others write" {
-	src=$(new_db idle_src)
-	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY)" >/dev/null
-	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
-	dst=$(new_db idle_dst)
-	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	online_pair idle "CREATE TABLE t (id int PRIMARY KEY)"
 	slot=$(jq -r .snapshot.slot "$BATS_TEST_TMPDIR/d/manifest.json")
 	before=$(psql_at "$PG_URI" "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '$slot'")
 	dbmig -q cdc-tail "$src" "$dst" 2>"$BATS_TEST_TMPDIR/tail.log" &
@@ -276,11 +268,7 @@ slots() {	# the replication slots and publications dbmig left on the server
 }
 
 @test "cdc-tail --progress=json: stderr is JSON only, with position, lag and retained WAL, and a summary last" {
-	src=$(new_db pj_src)
-	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY)" >/dev/null
-	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
-	dst=$(new_db pj_dst)
-	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	online_pair pj "CREATE TABLE t (id int PRIMARY KEY)"
 	psql_at "$src" "INSERT INTO t SELECT generate_series(1, 1000)" >/dev/null
 	dbmig cdc-tail --progress=json "$src" "$dst" --until-caught-up 2>"$BATS_TEST_TMPDIR/err" >/dev/null
 	run -0 jq -e . "$BATS_TEST_TMPDIR/err"
@@ -290,11 +278,7 @@ slots() {	# the replication slots and publications dbmig left on the server
 }
 
 @test "a transaction of 300000 rows applies whole with bounded memory (peak RSS measured)" {
-	src=$(new_db big_src)
-	psql_at "$src" "CREATE TABLE b (id int PRIMARY KEY, pad text)" >/dev/null
-	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
-	dst=$(new_db big_dst)
-	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	online_pair big "CREATE TABLE b (id int PRIMARY KEY, pad text)"
 	psql_at "$src" "INSERT INTO b SELECT g, repeat('x', 100) FROM generate_series(1, 300000) g" >/dev/null
 	/usr/bin/time -f '%M' -o "$BATS_TEST_TMPDIR/rss" dbmig -q cdc-tail "$src" "$dst" --until-caught-up 2>/dev/null
 	rss_kb=$(cat "$BATS_TEST_TMPDIR/rss")
@@ -307,16 +291,12 @@ slots() {	# the replication slots and publications dbmig left on the server
 }
 
 @test "into PostgreSQL: key updates, deletes, truncates, unchanged TOAST values, identity columns and keyless tables apply exactly" {
-	src=$(new_db ops_pg_src)
-	psql_at "$src" "CREATE TABLE a (id int PRIMARY KEY, v text, big text, n numeric(10,2), arr int[]);
+	online_pair ops_pg "CREATE TABLE a (id int PRIMARY KEY, v text, big text, n numeric(10,2), arr int[]);
 		INSERT INTO a SELECT g, 'v' || g, (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 400)),
 			g, '{1,2}' FROM generate_series(1, 10) g;
 		CREATE TABLE idt (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text);
 		CREATE TABLE nk (x int, y text); ALTER TABLE nk REPLICA IDENTITY FULL;
-		INSERT INTO nk VALUES (1, 'a'), (1, 'a'), (2, 'b')" >/dev/null
-	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
-	dst=$(new_db ops_pg_dst)
-	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+		INSERT INTO nk VALUES (1, 'a'), (1, 'a'), (2, 'b')"
 	psql_at "$src" "INSERT INTO a VALUES (100, 'new', 'b', 1, '{}'); INSERT INTO idt (v) VALUES ('x'), ('y')" >/dev/null
 	psql_at "$src" "UPDATE a SET v = 'upd' WHERE id = 1" >/dev/null
 	psql_at "$src" "UPDATE a SET id = 200 WHERE id = 2" >/dev/null
@@ -364,11 +344,7 @@ slots() {	# the replication slots and publications dbmig left on the server
 }
 
 @test "DDL on the source stops the apply with exit 6 after the transactions before it; once the target changed too, the rerun resumes there" {
-	src=$(new_db ddl_ap_src)
-	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY, v text)" >/dev/null
-	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
-	dst=$(new_db ddl_ap_dst)
-	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	online_pair ddl_ap "CREATE TABLE t (id int PRIMARY KEY, v text)"
 	for i in 1 2 3; do psql_at "$src" "INSERT INTO t VALUES ($i, 'a')" >/dev/null; done
 	psql_at "$src" "ALTER TABLE t ADD COLUMN w int; INSERT INTO t VALUES (4, 'b', 7)" >/dev/null
 	psql_at "$src" "INSERT INTO t VALUES (5, 'c', 8)" >/dev/null
@@ -387,11 +363,7 @@ slots() {	# the replication slots and publications dbmig left on the server
 }
 
 @test "--stop-at POSITION: stops before the first transaction at or after it; the rerun goes on from there" {
-	src=$(new_db stop_src)
-	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY)" >/dev/null
-	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
-	dst=$(new_db stop_dst)
-	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	online_pair stop "CREATE TABLE t (id int PRIMARY KEY)"
 	psql_at "$src" "INSERT INTO t VALUES (1)" >/dev/null
 	psql_at "$src" "INSERT INTO t VALUES (2)" >/dev/null
 	at=$(psql_at "$src" "SELECT pg_current_wal_insert_lsn()")
@@ -545,11 +517,7 @@ stop_other() {	# stop_other DIR
 }
 
 @test "a second tail into the same target, or on a slot another tail reads, is refused, naming why; the first goes on" {
-	src=$(new_db two_src)
-	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY)" >/dev/null
-	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
-	dst=$(new_db two_dst)
-	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	online_pair two "CREATE TABLE t (id int PRIMARY KEY)"
 	dbmig -q cdc-tail "$src" "$dst" 2>"$BATS_TEST_TMPDIR/first.log" &
 	first=$!
 	sleep 1
@@ -569,11 +537,7 @@ stop_other() {	# stop_other DIR
 }
 
 @test "--until-caught-up leaves the slot at the source's position it caught up with: no WAL held back once it ends" {
-	src=$(new_db cu_src)
-	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY)" >/dev/null
-	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
-	dst=$(new_db cu_dst)
-	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	online_pair cu "CREATE TABLE t (id int PRIMARY KEY)"
 	psql_at "$src" "INSERT INTO t VALUES (1)" >/dev/null
 	# WAL after the last change, from another database
 	other=$(new_db cu_other)
@@ -587,11 +551,7 @@ stop_other() {	# stop_other DIR
 }
 
 @test "a batch the target refuses while the next is read stops the tail: nothing after it applied or confirmed; the rerun, the target fixed, is exact" {
-	src=$(new_db bgfail_src)
-	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'x' FROM generate_series(1, 10) g" >/dev/null
-	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
-	dst=$(new_db bgfail_dst)
-	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	online_pair bgfail "CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT g, 'x' FROM generate_series(1, 10) g"
 	# batches of 20000 changes: the refused one is committing while
 	# the tail reads the 20000 transactions after it
 	psql_at "$dst" "DELETE FROM t WHERE id = 5" >/dev/null
@@ -615,14 +575,10 @@ stop_other() {	# stop_other DIR
 }
 
 @test "into PostgreSQL: a run of net changes of one shape goes several rows to a statement, typed as the table's columns; a row it misses stops the tail" {
-	src=$(new_db multi_src)
-	psql_at "$src" "CREATE TABLE m (k1 int, k2 text, v text, j jsonb, a int[], n numeric(12,3), big text, PRIMARY KEY (k1, k2));
+	online_pair multi "CREATE TABLE m (k1 int, k2 text, v text, j jsonb, a int[], n numeric(12,3), big text, PRIMARY KEY (k1, k2));
 		ALTER TABLE m ALTER COLUMN big SET STORAGE EXTERNAL;
 		INSERT INTO m SELECT g, 'k' || g, 'v', '{\"x\": 1}', '{1,2}', g / 3.0,
-			CASE WHEN g <= 50 THEN repeat('b', 5000) END FROM generate_series(1, 150) g" >/dev/null
-	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
-	dst=$(new_db multi_dst)
-	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+			CASE WHEN g <= 50 THEN repeat('b', 5000) END FROM generate_series(1, 150) g"
 	# rows 1..50 keep their TOASTed value (not sent), 51..100 send it:
 	# two shapes of UPDATE; 50 DELETEs; 100 INSERTs with NULLs and
 	# quotes, tabs and backslashes

@@ -23,16 +23,12 @@ setup_file() {
 }
 
 @test "into MariaDB: key updates, deletes, truncates, unchanged TOAST values and keyless tables apply exactly" {
-	src=$(new_db ops_my_src)
-	psql_at "$src" "CREATE TABLE a (id int PRIMARY KEY, v text, big text, n numeric(10,2), b bool,
+	online_pair ops_my "CREATE TABLE a (id int PRIMARY KEY, v text, big text, n numeric(10,2), b bool,
 			ts timestamptz, u uuid, j jsonb, arr int[], raw bytea);
 		INSERT INTO a SELECT g, 'v' || g, (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 400)),
 			g, true, now(), gen_random_uuid(), '{\"a\": 1}', '{1,2}', '\\x0001' FROM generate_series(1, 10) g;
 		CREATE TABLE nk (x int, y text); ALTER TABLE nk REPLICA IDENTITY FULL;
-		INSERT INTO nk VALUES (1, 'a'), (1, 'a'), (2, 'b')" >/dev/null
-	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
-	dst=$(new_mydb ops_my_dst)
-	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null 2>&1
+		INSERT INTO nk VALUES (1, 'a'), (1, 'a'), (2, 'b')" "$(new_mydb ops_my_dst)"
 	psql_at "$src" "INSERT INTO a VALUES (100, 'new', 'b', 1, false, '2024-01-01 12:00+02', gen_random_uuid(), '{\"b\": [1, 2]}', '{}', '\\xff00')" >/dev/null
 	psql_at "$src" "UPDATE a SET v = 'upd' WHERE id = 1" >/dev/null
 	psql_at "$src" "UPDATE a SET id = 200 WHERE id = 2" >/dev/null
@@ -71,11 +67,7 @@ setup_file() {
 }
 
 @test "into MariaDB: a tail killed at random instants under writes, run again each time, applies every transaction once" {
-	src=$(new_db tkm_src)
-	psql_at "$src" "CREATE TABLE ledger (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)" >/dev/null
-	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
-	dst=$(new_mydb tkm_dst)
-	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null 2>&1
+	online_pair tkm "CREATE TABLE ledger (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)" "$(new_mydb tkm_dst)"
 	# every id once, and an update of each that must apply once
 	ledger_writes "$src" 2000
 	tail_killed "$src" "$dst" 20
@@ -104,11 +96,7 @@ setup_file() {
 }
 
 @test "into MariaDB: a second tail into the same target is refused, naming why; the first goes on" {
-	src=$(new_db two_my_src)
-	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY)" >/dev/null
-	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
-	dst=$(new_mydb two_my_dst)
-	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null 2>&1
+	online_pair two_my "CREATE TABLE t (id int PRIMARY KEY)" "$(new_mydb two_my_dst)"
 	dbmig -q cdc-tail "$src" "$dst" 2>"$BATS_TEST_TMPDIR/first.log" &
 	first=$!
 	sleep 1
