@@ -555,43 +555,61 @@ group_flush(struct db_conn *c, struct dberr *err)
  * only as one of a batch's net changes of a keyed table: a statement
  * must not meet one row twice. */
 static int
-group_join(struct db_conn *c, const struct cdc_event *ev, int nparams, struct dberr *err)
+group_join(struct db_conn *c, const struct cdc_event *ev, struct dberr *err)
 {
 	struct pg_group *g = &c->group;
 	const struct strlist *key;
 	char kind = ev->kind == CDC_INSERT ? 'I' : ev->kind == CDC_UPDATE ? 'U' : 'D';
 	const struct ntype_desc *types[CANON_MAX_COLS];
-	int ndata;
+	int ndata, keyed = key_columns(ev->table, &key), same;
 
-	if (ev->kind != CDC_INSERT && (!ev->net || !key_columns(ev->table, &key)))
+	if (ev->kind != CDC_INSERT && (!ev->net || !keyed))
 		return group_flush(c, err) < 0 ? -1 : 0;
 	ndata = table_data_types(ev->table, types);
-	if (g->rows && (g->kind != kind || g->t != ev->table || g->nparams != nparams) &&
-	    group_flush(c, err) < 0)
+	same = g->rows && g->kind == kind && g->t == ev->table;
+	for (int i = 0; same && kind != 'D' && i < ndata; i++)
+		same = g->skip[i] == (ev->unchanged ? ev->unchanged[i] : 0);
+	if (g->rows && !same && group_flush(c, err) < 0)
 		return -1;
-	if (g->rows && kind != 'D') {
-		for (int i = 0; i < ndata; i++)
-			if (g->skip[i] != (ev->unchanged ? ev->unchanged[i] : 0)) {
-				if (group_flush(c, err) < 0)
-					return -1;
-				break;
-			}
-	}
 	if (!g->rows) {
 		g->kind = kind;
 		g->t = ev->table;
 		g->ndata = ndata;
-		g->nparams = nparams;
+		g->nparams = 0;
 		free(g->skip);
 		g->skip = xcalloc((size_t)ndata + 1, 1);
-		for (int i = 0; kind != 'D' && ev->unchanged && i < ndata; i++)
-			g->skip[i] = ev->unchanged[i];
+		for (int i = 0; i < ndata; i++) {
+			if (kind != 'D' && ev->unchanged)
+				g->skip[i] = ev->unchanged[i];
+			g->nparams += (kind != 'D' && !g->skip[i]) +
+				(kind != 'I' && strlist_has(key, table_data_column_name(g->t, i)));
+		}
 	}
 	return 1;
 }
 
-/* The change's values (in its one-row statement's order) onto the rows
- * gathered; at GROUP_ROWS they go. */
+/* A row's values in the order group_columns names their columns. */
+static int
+row_params(const struct pg_group *g, const struct cdc_event *ev, struct params *pp,
+	   struct dberr *err)
+{
+	const struct ntype_desc *types[CANON_MAX_COLS];
+	const struct value *key_img = ev->before ? ev->before : ev->after;
+	const struct strlist *key;
+
+	table_data_types(g->t, types);
+	key_columns(g->t, &key);
+	for (int i = 0; g->kind != 'D' && i < g->ndata; i++)
+		if (!g->skip[i] && param_add(pp, types[i], &ev->after[i], err) < 0)
+			return -1;
+	for (int i = 0; g->kind != 'I' && i < g->ndata; i++)
+		if (strlist_has(key, table_data_column_name(g->t, i)) &&
+		    param_add(pp, types[i], &key_img[i], err) < 0)
+			return -1;
+	return 0;
+}
+
+/* A row's values onto the rows gathered; at GROUP_ROWS they go. */
 static int
 group_add(struct db_conn *c, const struct params *pp, struct dberr *err)
 {
@@ -627,6 +645,15 @@ pg_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err
 
 	pp.n = 0;
 	memset(&pp.buf, 0, sizeof(pp.buf));
+	if (ev->kind == CDC_INSERT || ev->kind == CDC_UPDATE || ev->kind == CDC_DELETE) {
+		int r = group_join(c, ev, err);
+
+		if (r < 0 || (r > 0 && (row_params(&c->group, ev, &pp, err) < 0 ||
+					group_add(c, &pp, err) < 0)))
+			goto out;
+		if (r > 0)
+			goto sent;
+	}
 	if (ev->kind == CDC_TRUNCATE) {
 		strbuf_addstr(&sql, "TRUNCATE ");
 		for (int i = 0; i < ev->ntables; i++) {
@@ -647,14 +674,6 @@ pg_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err
 	} else {
 		ret = 0;
 		goto out;
-	}
-	if (ev->kind != CDC_TRUNCATE) {
-		int r = group_join(c, ev, pp.n, err);
-
-		if (r < 0 || (r > 0 && group_add(c, &pp, err) < 0))
-			goto out;
-		if (r > 0)
-			goto sent;
 	}
 	params_fix(&pp);
 	if (pipe_send(c, sql.buf, pp.n, pp.v, ev->kind == CDC_UPDATE ? 'U' : ev->kind == CDC_DELETE
