@@ -63,7 +63,9 @@ static void
 on_signal(int sig)
 {
 	(void)sig;
-	dbmig_interrupted = 1;
+	/* a second signal: a stop that was waiting for work in hand may
+	 * no longer wait (cdc-tail) */
+	dbmig_interrupted = dbmig_interrupted ? 2 : 1;
 }
 
 static int

@@ -102,11 +102,14 @@ servers_start_pg() {
 	host all all 127.0.0.1/32 trust
 	host replication all 127.0.0.1/32 trust
 	HBA
+	local opts
 	for _ in 1 2 3; do
 		port=$(servers__free_port) || return 1
+		opts="-p $port -k $dir -c listen_addresses=127.0.0.1 -c wal_level=logical -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60 -c shared_buffers=128MB ${SERVERS_PG_OPTS:-}"
 		if servers__run_as "$user" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-			-o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c wal_level=logical -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60 -c shared_buffers=128MB ${SERVERS_PG_OPTS:-}" \
-			start >/dev/null 2>&1; then
+			-o "$opts" start >/dev/null 2>&1; then
+			# what servers_restart_pg starts it with again
+			printf '%s\n%s\n%s\n' "$user" "$bindir" "$opts" >"$dir/start"
 			break
 		fi
 		port=
@@ -165,19 +168,14 @@ servers_start_mysql() {
 		echo "servers.sh: mariadb-install-db failed; see $dir/install.log" >&2; return 1; }
 	for _ in 1 2 3; do
 		port=$(servers__free_port) || return 1
-		"$mysqld" --no-defaults --datadir="$dir/data" --port="$port" \
+		# kept for servers_restart_mysql, which starts it the same way
+		printf '%q ' "$mysqld" --no-defaults --datadir="$dir/data" --port="$port" \
 			--bind-address=127.0.0.1 --socket="$dir/mysql.sock" \
 			--pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" \
 			${user:+--user=$user} --log-bin="$dir/binlog" --server-id=1 \
 			--binlog-format=ROW --binlog-row-image=FULL --local-infile=1 \
-			--innodb-buffer-pool-size=128M --skip-name-resolve >/dev/null 2>&1 &
-		for _ in $(seq 1 120); do
-			if mariadb-admin --no-defaults --socket="$dir/mysql.sock" -uroot ping >/dev/null 2>&1; then
-				break 2
-			fi
-			if ! kill -0 $! 2>/dev/null; then break; fi
-			sleep 0.25
-		done
+			--innodb-buffer-pool-size=128M --skip-name-resolve >"$dir/start"
+		servers__mysql_up "$dir" && break
 		port=
 	done
 	if [ -z "$port" ]; then
@@ -188,6 +186,57 @@ servers_start_mysql() {
 	export MY_HOST=127.0.0.1 MY_PORT=$port MY_SOCKET="$dir/mysql.sock"
 	export MYSQL_URI="mysql://root@127.0.0.1:$port/"
 	echo "$dir/mysqld.pid" >>"$SERVERS_DIR/pids"
+}
+
+# Starts the MariaDB of DIR as its start file says; 0 once it answers.
+servers__mysql_up() {
+	local dir=$1 pid
+	eval "$(cat "$dir/start")" '>/dev/null 2>&1 &'
+	pid=$!
+	for _ in $(seq 1 240); do
+		if mariadb-admin --no-defaults --socket="$dir/mysql.sock" -uroot ping >/dev/null 2>&1; then
+			return 0
+		fi
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.25
+	done
+	return 1
+}
+
+# servers_restart_pg MODE [DOWN]: stops the PostgreSQL of $SERVERS_DIR
+# (pg_ctl's fast or immediate mode, or kill: kill -9 of the postmaster),
+# waits DOWN seconds, and starts it again on the same port.
+servers_restart_pg() {
+	local dir="$SERVERS_DIR/pg" user bindir opts pid
+	{ read -r user; read -r bindir; read -r opts; } <"$dir/start"
+	if [ "$1" = kill ]; then
+		pid=$(head -1 "$dir/data/postmaster.pid")
+		kill -KILL "$pid"
+	else
+		servers__run_as "$user" "$bindir/pg_ctl" -D "$dir/data" -m "$1" -w stop >/dev/null
+	fi
+	sleep "${2:-0}"
+	# after a kill, the start fails until the old backends noticed and went
+	for _ in $(seq 1 60); do
+		servers__run_as "$user" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+			-o "$opts" start >/dev/null 2>&1 && return 0
+		sleep 0.5
+	done
+	return 1
+}
+
+# servers_restart_mysql MODE [DOWN]: stops the MariaDB of $SERVERS_DIR
+# (fast: a shutdown; kill: kill -9), waits DOWN seconds, starts it again.
+servers_restart_mysql() {
+	local dir="$SERVERS_DIR/mysql" pid
+	pid=$(cat "$dir/mysqld.pid")
+	if [ "$1" = kill ]; then kill -KILL "$pid"; else kill -TERM "$pid"; fi
+	for _ in $(seq 1 600); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	sleep "${2:-0}"
+	servers__mysql_up "$dir"
 }
 
 # Stops every server this directory started, by the PIDs they wrote.

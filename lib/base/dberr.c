@@ -17,6 +17,7 @@ dberr_set(struct dberr *err, enum dberr_class cls, const char *fmt, ...)
 	err->cls = cls;
 	err->sqlstate[0] = '\0';
 	err->transient = 0;
+	err->duplicate = 0;
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);

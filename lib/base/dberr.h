@@ -30,8 +30,11 @@ struct dberr {
 	int transient;		/* the server undid the work for a reason that
 				 * passes (a deadlock, a lock wait timeout):
 				 * the same work may simply be tried again */
+	int duplicate;		/* the server refused a row as a duplicate of a
+				 * unique key (classed by the driver that knows
+				 * its server's codes) */
 };
-#define DBERR_INIT { DBERR_NONE, "", "", 0 }
+#define DBERR_INIT { DBERR_NONE, "", "", 0, 0 }
 
 /* Fills err (overwriting it) and returns -1, for `return dberr_set(...)`. */
 int dberr_set(struct dberr *err, enum dberr_class cls, const char *fmt, ...)

@@ -276,3 +276,28 @@ cdc_json_event(const struct cdc_json_ctx *c, const struct cdc_event *ev, struct 
 	return put_line(c->debezium ? debezium_line(c, ev, ev->table)
 				    : dbmig_line(c, ev, ev->table), out);
 }
+
+int
+cdc_json_line_lsn(const char *line, size_t n, uint64_t *lsn)
+{
+	json_t *o = json_loadb(line, n, 0, NULL), *v, *src;
+	struct db_position pos;
+	struct dberr ignored = DBERR_INIT;
+	int ret = -1;
+
+	if (!o)
+		return -1;
+	if ((v = json_object_get(o, "position")) && json_is_string(v)) {
+		if (position_parse(&pos, POSITION_LSN, json_string_value(v), NULL, 1, 0,
+				   &ignored) == 0) {
+			*lsn = position_lsn(&pos);
+			ret = 0;
+		}
+	} else if ((src = json_object_get(o, "source")) && (v = json_object_get(src, "lsn")) &&
+		   json_is_integer(v) && json_integer_value(v) >= 0) {
+		*lsn = (uint64_t)json_integer_value(v);
+		ret = 0;
+	}
+	json_decref(o);
+	return ret;
+}

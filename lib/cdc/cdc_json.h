@@ -22,4 +22,9 @@ struct cdc_json_ctx {
 int cdc_json_event(const struct cdc_json_ctx *c, const struct cdc_event *ev,
 		   struct strbuf *out);
 
+/* The position of the transaction a line written by cdc_json_event
+ * belongs to (dbmig's "position", Debezium's source.lsn) into lsn:
+ * 0, or -1 when the line is no such line. */
+int cdc_json_line_lsn(const char *line, size_t n, uint64_t *lsn);
+
 #endif

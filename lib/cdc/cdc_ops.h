@@ -18,6 +18,15 @@
 
 struct cdc_stream;
 
+/* Where a capture stands on the source. */
+struct cdc_slot_status {
+	int exists;
+	struct db_position confirmed;	/* what its consumer confirmed */
+	struct db_position current;	/* the source's log now */
+	int active_pid;			/* a reader holds it (0: none) */
+	char wal_status[32];		/* PostgreSQL's: reserved, ..., lost */
+};
+
 struct db_cdc_ops {
 	/* Checks that the source can feed change capture for the tables f
 	 * selects (each failure names the setting and the fix), makes the
@@ -33,6 +42,9 @@ struct db_cdc_ops {
 	 * missing ones are no error. */
 	int (*capture_drop)(struct db_conn *c, const char *slot, const char *publication,
 			    struct dberr *err);
+	/* Where the capture named slot stands, on a plain connection. */
+	int (*capture_status)(struct db_conn *c, const char *slot, struct cdc_slot_status *st,
+			      struct dberr *err);
 	/* Starts reading changes after from (the position the target
 	 * holds) from the slot, on connections of its own; events name the
 	 * tables of m, and their values are canonical for m's types. */

@@ -26,33 +26,45 @@ tail_schema_change(struct tail_ctx *c, const struct cdc_event *ev, struct dberr 
 }
 
 /* How far the tail is, by --progress: a line redrawn on a terminal
- * (every 0.5 s), a JSON event on stderr (every 2 s), a log line (every
- * 10 s), or nothing. Lag is in bytes of the source's log and in seconds
- * since the last applied commit while behind. Every 10 s, the WAL the
- * slot keeps, with a warning past --max-retained-wal. */
+ * (every 0.5 s), a JSON event on stderr (every second), a log line
+ * (every 10 s), or nothing. Lag is what an operator cuts over on: the
+ * source's log position now (asked every second) against the last
+ * commit applied or written, in bytes, and in seconds since that commit
+ * was made on the source while transactions wait behind it. Every 10 s,
+ * the WAL the slot keeps, with a warning past --max-retained-wal. */
 static void
 show_progress(struct tail_ctx *c, int final)
 {
-	static const double every[] = { 0, 0.5, 2, 10, 0 };	/* by enum progress_mode */
+	static const double every[] = { 0, 0.5, 1, 10, 0 };	/* by enum progress_mode */
 	const struct db_position *at = c->res->position.text[0] ? &c->res->position : &c->from;
-	struct db_position recv;
 	struct dberr ignored = DBERR_INIT;
 	int64_t behind;
-	double lag_s, now = now_seconds();
+	double lag_s = 0, now = now_seconds();
 
 	if (c->mode == PROGRESS_NONE || (!final && now - c->last_log < every[c->mode]))
 		return;
 	c->last_log = now;
-	c->drv->cdc->stream_received(c->s, &recv);
-	behind = (int64_t)(position_lsn(&recv) - position_lsn(at));
+	if (now - c->source_asked >= 1 || final) {
+		struct db_position p;
+
+		if (c->drv->cdc->stream_source_position(c->s, &p, &ignored) == 0)
+			c->source_now = p;
+		c->source_asked = now;
+	}
+	behind = c->source_now.text[0] ? (int64_t)(position_lsn(&c->source_now) -
+						   position_lsn(at)) : 0;
 	if (behind < 0)
 		behind = 0;
-	if (behind > 0 && c->last_commit_us) {	/* commit times are wall-clock */
-		lag_s = wall_seconds() - c->last_commit_us / 1e6;
+	/* seconds: while read transactions wait to be applied, since the
+	 * last applied one committed on the source (commit times are
+	 * wall-clock), or the first one read when none was applied yet */
+	if (behind > 0 && (c->batch_open || c->job_running)) {
+		int64_t since = c->applied_commit_us ? c->applied_commit_us : c->first_read_us;
+
+		if (since)
+			lag_s = wall_seconds() - since / 1e6;
 		if (lag_s < 0)
 			lag_s = 0;	/* the two machines' clocks disagree */
-	} else {
-		lag_s = 0;
 	}
 	if (c->drv->cdc->stream_retained && now - c->last_retained >= 10) {
 		c->last_retained = now;
@@ -68,7 +80,8 @@ show_progress(struct tail_ctx *c, int final)
 		fprintf(stderr, "{\"event\":\"%s\",\"position\":\"%s\",\"source_position\":\"%s\","
 			"\"lag_bytes\":%" PRId64 ",\"lag_seconds\":%.3f,\"transactions\":%" PRIu64 ","
 			"\"changes\":%" PRIu64 ",\"retained_bytes\":%" PRId64 ",\"wal_status\":\"%s\"}\n",
-			final ? "cdc_summary" : "cdc_progress", at->text, recv.text, behind, lag_s,
+			final ? "cdc_summary" : "cdc_progress", at->text,
+			c->source_now.text[0] ? c->source_now.text : at->text, behind, lag_s,
 			c->res->transactions, c->res->changes, c->retained, c->wal_status);
 	} else if (c->mode == PROGRESS_TTY) {
 		fprintf(stderr, "\r\033[Kcdc-tail: at %s, %" PRIu64 " transactions, %" PRIu64
@@ -79,7 +92,8 @@ show_progress(struct tail_ctx *c, int final)
 		log_info("tail: %" PRIu64 " transactions, %" PRIu64 " changes %s, at %s; the source "
 			 "is at %s, %" PRId64 " bytes and %.1f s behind; the slot keeps %.1f MB of "
 			 "WAL (%s)", c->res->transactions, c->res->changes,
-			 c->target ? "applied" : "written", at->text, recv.text, behind, lag_s,
+			 c->target ? "applied" : "written", at->text,
+			 c->source_now.text[0] ? c->source_now.text : "?", behind, lag_s,
 			 c->retained / 1e6, c->wal_status[0] ? c->wal_status : "?");
 	}
 	fflush(stderr);
@@ -102,6 +116,8 @@ handle_event(struct tail_ctx *c, const struct cdc_event *ev, int *in_tx, int *sk
 	} else if (ev->kind == CDC_COMMIT) {
 		*in_tx = 0;
 		c->last_commit_us = ev->commit_time_us;
+		if (!c->first_read_us)
+			c->first_read_us = ev->commit_time_us;
 	}
 	if (c->target)
 		return apply_event(c, ev, *skip, err);
@@ -148,6 +164,7 @@ idle_confirm(struct tail_ctx *c, const struct db_position *recv, int now, struct
 	c->last_idle = now_seconds();
 	if (c->target) {
 		c->state.position = *recv;
+		cdc_state_seal(&c->state);
 		if (c->tdrv->target->cdc_state_save(c->target, &c->state, 0, err) < 0)
 			return -1;
 	} else if (c->fd >= 0 && output_save_position(c, recv, err) < 0) {
@@ -170,9 +187,17 @@ tail_loop(struct tail_ctx *c, struct dberr *err)
 	int in_tx = 0, skip = 0, r;
 
 	for (;;) {
-		if (dbmig_interrupted && !in_tx) {
+		if (dbmig_interrupted && (!in_tx || tail_stop_forced())) {
 			c->res->stopped_by_signal = 1;
-			return tail_flush(c, 1, err);
+			if (!in_tx)
+				return tail_flush(c, 1, err);
+			/* what is open is dropped: nothing of it was confirmed */
+			return dberr_set(err, DBERR_INTERRUPTED, "stopped by a signal inside the "
+					 "source transaction that commits at %s, which had not "
+					 "ended %d s later (or a second signal came): it is not %s, "
+					 "and the same command resumes at %s", c->jc.commit_pos.text,
+					 TAIL_STOP_GRACE, c->target ? "applied" : "written",
+					 c->res->position.text[0] ? c->res->position.text : c->from.text);
 		}
 		/* an open batch, or one committing, waits for nothing: what is
 		 * at hand joins the next */
@@ -259,6 +284,7 @@ tail_run(const struct tail_opts *o, struct tail_result *res, struct dberr *err)
 	c.from = c.meta.position;
 	if (o->target && apply_setup(&c, err) < 0)
 		goto out;
+	tail_watch_start(&c);
 	snprintf(res->slot, sizeof(res->slot), "%s", c.meta.slot);
 	if (o->stop_at && position_parse(&c.stop_at, c.drv->position_kind, o->stop_at, NULL, 1, 0,
 					 err) < 0) {
@@ -292,6 +318,7 @@ out:
 	if (c.target) {
 		apply_end(&c);
 		c.tdrv->target->apply_rollback(c.target);	/* a transaction in hand */
+		tail_watch_end(&c, err);
 		c.tdrv->close(c.target);
 	}
 	if (c.s)

@@ -12,12 +12,14 @@
  */
 #include "tail_int.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "lib/base/log.h"
 #include "lib/base/xform.h"
@@ -160,6 +162,7 @@ batch_commit(struct tail_ctx *c, struct cdc_batch *held, int net, const struct d
 	if (r < 0)
 		return r;
 	st.position = *pending;
+	cdc_state_seal(&st);
 	if (tg->cdc_state_save(c->target, &st, 0, err) < 0 || tg->apply_commit(c->target, err) < 0)
 		return dberr_prefix(err, "the changes up to %s", pending->text), -1;
 	c->target_open = 0;
@@ -175,8 +178,7 @@ batch_commit_held(struct tail_ctx *c, struct cdc_batch *held, const struct db_po
 {
 	int r = batch_commit(c, held, 1, pending, writes, err);
 
-	if (r < 0 && (r == -2 || !strcmp(err->sqlstate, "23505") ||
-		      !strcmp(err->sqlstate, "23000"))) {
+	if (r < 0 && (r == -2 || err->duplicate)) {
 		log_info("the changes up to %s, applied net, %s: applying them as they came",
 			 pending->text, r == -2 ? "do not fold" : "met a duplicate key");
 		c->tdrv->target->apply_rollback(c->target);
@@ -203,10 +205,11 @@ apply_thread(void *arg)
 
 /* A batch is done: counted, and its position confirmed to the source. */
 static int
-batch_done(struct tail_ctx *c, const struct db_position *pos, uint64_t txns, uint64_t writes,
-	   struct dberr *err)
+batch_done(struct tail_ctx *c, const struct db_position *pos, int64_t commit_us, uint64_t txns,
+	   uint64_t writes, struct dberr *err)
 {
 	c->res->position = *pos;
+	c->applied_commit_us = commit_us;
 	c->res->transactions += txns;
 	c->res->row_writes += writes;
 	return c->drv->cdc->stream_confirm(c->s, pos, err);
@@ -228,7 +231,7 @@ apply_wait(struct tail_ctx *c, struct dberr *err)
 		*err = j->err;
 		return -1;
 	}
-	return batch_done(c, &j->pending, j->txns, j->writes, err);
+	return batch_done(c, &j->pending, j->pending_us, j->txns, j->writes, err);
 }
 
 void
@@ -255,6 +258,7 @@ batch_hand_off(struct tail_ctx *c, struct dberr *err)
 	j->c = c;
 	j->held = c->held;
 	j->pending = c->pending;
+	j->pending_us = c->pending_us;
 	j->txns = c->batch_txns;
 	j->writes = 0;
 	j->ret = 0;
@@ -271,7 +275,7 @@ batch_hand_off(struct tail_ctx *c, struct dberr *err)
 		if (batch_commit_held(c, c->held, &c->pending, &writes, err) < 0)
 			return -1;
 		cdc_batch_reset(c->held);
-		return batch_done(c, &c->pending, c->batch_txns, writes, err);
+		return batch_done(c, &c->pending, c->pending_us, c->batch_txns, writes, err);
 	}
 	c->job_running = 1;
 	c->held = c->spare ? c->spare : cdc_batch_new();
@@ -293,7 +297,8 @@ apply_flush(struct tail_ctx *c, int final, struct dberr *err)
 				return -1;
 		} else {
 			if (batch_commit(c, NULL, 0, &c->pending, &c->batch_writes, err) < 0 ||
-			    batch_done(c, &c->pending, c->batch_txns, c->batch_writes, err) < 0)
+			    batch_done(c, &c->pending, c->pending_us, c->batch_txns, c->batch_writes,
+				       err) < 0)
 				return -1;
 		}
 		c->batch_open = 0;
@@ -347,6 +352,7 @@ apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dbe
 		int done = c->has_until && tail_at_or_after(&ev->commit_pos, &c->until);
 
 		c->pending = ev->commit_pos;
+		c->pending_us = ev->commit_time_us;
 		c->batch_txns++;
 		if ((done || c->batch_changes >= BATCH_CHANGES ||
 		     now_seconds() - c->batch_start >= BATCH_SECONDS) && apply_flush(c, 0, err) < 0)
@@ -394,6 +400,111 @@ apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dbe
 	}
 }
 
+/* The target's state, as read, is what dbmig wrote and fits the
+ * source: a position that does not parse, is of another engine's log,
+ * lost its seal (edited by hand, damaged) or lies past the source's log
+ * would skip or repeat changes, and be confirmed to the source. (One
+ * behind the slot is the slot check's, when the stream opens.) */
+static int
+state_check(struct tail_ctx *c, struct db_conn *src, struct dberr *err)
+{
+	const struct cdc_state *st = &c->state;
+	struct cdc_slot_status ss;
+	const char *why = NULL;
+
+	if (c->drv->cdc->capture_status(src, st->slot, &ss, err) < 0)
+		return -1;
+	if (!st->position_ok || st->position.kind != c->drv->position_kind)
+		why = "which is no position of the source's log";
+	else if (!cdc_state_sealed(st))
+		why = "which dbmig did not write there (the row's seal does not match: it was "
+		      "edited or damaged)";
+	else if (ss.current.text[0] && position_lsn(&st->position) > position_lsn(&ss.current))
+		why = "which lies past the source's log (its position now is given below): the "
+		      "state is another source's, or the source was restored from a backup";
+	if (!why)
+		return 0;
+	return dberr_set(err, DBERR_SOURCE, "the target's state for dump %s (%s) holds position "
+			 "'%s', %s; the source's slot %s has confirmed %s, and the source is at "
+			 "%s. Nothing is applied: from a wrong position, changes would be skipped "
+			 "or applied twice. Put back the position dbmig recorded, or check the "
+			 "target (dbmig verify) and take a new online dump", st->dump_id,
+			 c->tdrv->describe(c->target), st->raw_position, why, st->slot,
+			 ss.exists && ss.confirmed.text[0] ? ss.confirmed.text : "nothing (no such slot)",
+			 ss.current.text[0] ? ss.current.text : "?");
+}
+
+/* What a holder's tag (apply_lock) says of the tail that holds the
+ * lock: on this host and gone (killed a moment ago: the server ends its
+ * session once it notices, after rolling back its batch, which takes
+ * time), on this host and running, or unknown (another host, no tag). */
+enum holder_fate { HOLDER_UNKNOWN, HOLDER_GONE, HOLDER_ALIVE };
+
+static enum holder_fate
+holder_fate(const char *tag)
+{
+	char host[256], mine[256] = "", path[64], cmd[256] = "";
+	int pid;
+	FILE *f;
+
+	if (sscanf(tag, "dbmig cdc-tail pid=%d host=%255s", &pid, host) != 2 || pid <= 0 ||
+	    gethostname(mine, sizeof(mine) - 1) < 0 || strcmp(host, mine))
+		return HOLDER_UNKNOWN;
+	if (kill(pid, 0) < 0)
+		return errno == ESRCH ? HOLDER_GONE : HOLDER_ALIVE;
+	/* the pid again, but another program's? */
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	if (!(f = fopen(path, "re")))
+		return HOLDER_UNKNOWN;
+	cmd[fread(cmd, 1, sizeof(cmd) - 1, f)] = '\0';
+	fclose(f);
+	return strstr(cmd, "dbmig") ? HOLDER_ALIVE : HOLDER_GONE;
+}
+
+/* The one apply of this dump into this target. A lock whose holder is
+ * gone is waited for as long as the server takes to let go of it (up
+ * to LOCK_WAIT_GONE); one whose holder is unknown for LOCK_WAIT
+ * seconds, time enough for a server to notice a client that went away;
+ * one whose holder runs here is refused at once. Refused, the message
+ * names the holder. */
+#define LOCK_WAIT		15
+#define LOCK_WAIT_GONE		600
+static int
+apply_lock(struct tail_ctx *c, struct dberr *err)
+{
+	static const int wait_for[] = { LOCK_WAIT, LOCK_WAIT_GONE, 0 };	/* by fate */
+	struct cdc_lock_holder h;
+	char tag[128], host[256] = "?";
+	double start = now_seconds(), said = 0;
+	int r;
+
+	gethostname(host, sizeof(host) - 1);
+	snprintf(tag, sizeof(tag), "dbmig cdc-tail pid=%d host=%.90s", (int)getpid(), host);
+	while ((r = c->tdrv->target->cdc_lock(c->target, c->state.dump_id, tag, &h, err)) > 0) {
+		enum holder_fate fate = holder_fate(h.tag);
+		double waited = now_seconds() - start;
+
+		if (waited >= wait_for[fate] || dbmig_interrupted)
+			return dberr_set(err, DBERR_SOURCE, "another cdc-tail is applying the changes "
+					 "of dump %s to this target: %s (%s)%s. One tail at a time: "
+					 "stop that one first%s", c->state.dump_id,
+					 h.tag[0] ? h.tag : "a session that gave no tag",
+					 h.session[0] ? h.session : "the server names no session",
+					 fate == HOLDER_ALIVE ? ", running" : "", fate == HOLDER_ALIVE
+					 ? "" : "; if it is gone, run the same command again once the "
+					 "server has ended its session");
+		if (now_seconds() - said >= 10) {
+			log_info("the apply lock of dump %s on the target is held by %s (%s)%s: "
+				 "waiting", c->state.dump_id, h.tag[0] ? h.tag : "another session",
+				 h.session, fate == HOLDER_GONE ? ", a tail that is gone: the server "
+				 "lets go of its lock once it has ended its session" : "");
+			said = now_seconds();
+		}
+		usleep(200000);
+	}
+	return r;
+}
+
 int
 apply_setup(struct tail_ctx *c, struct dberr *err)
 {
@@ -401,7 +512,7 @@ apply_setup(struct tail_ctx *c, struct dberr *err)
 	struct schema_filter f;
 	struct strlist done = STRLIST_INIT;
 	struct db_conn *src = NULL;
-	int n = 0, pick = -1, ret = -1, r;
+	int n = 0, pick = -1, ret = -1;
 	struct dberr ignored = DBERR_INIT;
 
 	if (!(c->tdrv = driver_for_uri(c->o->target, DBERR_TARGET, err)))
@@ -423,21 +534,18 @@ apply_setup(struct tail_ctx *c, struct dberr *err)
 		goto out;
 	}
 	c->state = states[pick];
-	if ((r = c->tdrv->target->cdc_lock(c->target, c->state.dump_id, err)) != 0) {
-		if (r > 0)
-			dberr_set(err, DBERR_TARGET, "another cdc-tail is applying the changes of "
-				  "dump %s to this target: one at a time (stop that one first)",
-				  c->state.dump_id);
+	if (c->drv->connect(&src, c->o->source, DBERR_SOURCE, err) < 0 ||
+	    state_check(c, src, err) < 0)
 		goto out;
-	}
+	if (apply_lock(c, err) < 0)
+		goto out;
 	snprintf(c->meta.slot, sizeof(c->meta.slot), "%s", c->state.slot);
 	snprintf(c->meta.publication, sizeof(c->meta.publication), "%s", c->state.publication);
 	c->from = c->state.position;
 	memset(&f, 0, sizeof(f));
 	f.unmapped_as_text = 1;
 	schema_release(&c->model);
-	if (c->drv->connect(&src, c->o->source, DBERR_SOURCE, err) < 0 ||
-	    c->drv->source->schema_read(src, &f, &c->model, err) < 0 ||
+	if (c->drv->source->schema_read(src, &f, &c->model, err) < 0 ||
 	    c->tdrv->target->ledger_open(c->target, c->state.dump_id, &done, err) < 0)
 		goto out;
 	apply_transforms(c, &done);

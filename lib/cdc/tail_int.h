@@ -7,6 +7,7 @@
 #define DBMIG_TAIL_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "dumpfmt/dumpfmt.h"
@@ -22,6 +23,7 @@ struct apply_job {
 	struct tail_ctx *c;
 	struct cdc_batch *held;
 	struct db_position pending;	/* its last commit */
+	int64_t pending_us;		/* made at this time on the source */
 	uint64_t txns, writes;
 	int ret;
 	struct dberr err;
@@ -50,7 +52,12 @@ struct tail_ctx {
 	enum progress_mode mode;
 	int64_t retained;
 	char wal_status[32];
-	int64_t last_commit_us;		/* of the last transaction done */
+	int64_t last_commit_us;		/* of the last transaction read */
+	int64_t first_read_us;		/* of the first read in this run */
+	int64_t applied_commit_us;	/* of the last applied or written */
+	int64_t pending_us;		/* of the batch's last commit */
+	struct db_position source_now;	/* the source's log, asked ... */
+	double source_asked;		/* ... at this time */
 	/* apply: source transactions batched into one target transaction */
 	int batch_open;
 	uint64_t batch_txns, batch_changes, batch_writes;
@@ -68,6 +75,10 @@ struct tail_ctx {
 	struct apply_job job;
 	int job_running;
 	struct cdc_batch *spare;
+	/* the watchdog that cuts the target when a stop cannot wait */
+	pthread_t watch_th;
+	int watching;
+	atomic_int watch_quit, target_cut;
 };
 
 /* A batch commits at this size or age, or as soon as the stream has
@@ -103,6 +114,17 @@ int apply_flush(struct tail_ctx *c, int final, struct dberr *err);
 int apply_wait(struct tail_ctx *c, struct dberr *err);
 /* Before the target closes: the background batch's thread joined. */
 void apply_end(struct tail_ctx *c);
+
+/* tail_stop.c */
+/* Seconds after the first signal when the tail stops at once. */
+#define TAIL_STOP_GRACE	10
+/* 1 when a stop may no longer wait for the transaction in hand: a
+ * second signal, or TAIL_STOP_GRACE seconds after the first. */
+int tail_stop_forced(void);
+/* The watchdog that cuts the target's connection then (apply only). */
+void tail_watch_start(struct tail_ctx *c);
+/* Stops it; an error that came of the cut becomes the signal's stop. */
+void tail_watch_end(struct tail_ctx *c, struct dberr *err);
 
 /* tail_output.c */
 /* Opens the output: a file that holds an earlier tail's lines is cut

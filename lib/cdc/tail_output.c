@@ -77,6 +77,59 @@ output_save_position(struct tail_ctx *c, const struct db_position *pos, struct d
 	return ret;
 }
 
+/* FILE.pos is checked against FILE before anything is cut or written:
+ * the file must hold the length it says, a whole line must end there,
+ * and that line must be of a transaction at or before its position. A
+ * file deleted, rotated or cut, or a FILE.pos edited, would otherwise
+ * be padded with NUL bytes, or continued from the wrong place. */
+static int
+output_pos_matches(struct tail_ctx *c, uint64_t len, const struct db_position *at,
+		   struct dberr *err)
+{
+	const char *path = c->o->output;
+	char tailbuf[65536];
+	struct stat st;
+	uint64_t lsn;
+	const char *why = NULL;
+	size_t n = 0, start;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char nowhat[64] = "";
+
+	if (fd < 0 && len == 0)
+		return 0;	/* nothing written yet, and the file never made */
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		why = "the file does not exist";
+	} else if ((uint64_t)st.st_size < len) {
+		snprintf(nowhat, sizeof(nowhat), "the file has %lld", (long long)st.st_size);
+		why = nowhat;
+	} else if (len > 0) {
+		n = len < sizeof(tailbuf) ? (size_t)len : sizeof(tailbuf);
+		if (pread(fd, tailbuf, n, (off_t)(len - n)) != (ssize_t)n)
+			why = "the file cannot be read there";
+		else if (tailbuf[n - 1] != '\n')
+			why = "no whole line ends there";
+	}
+	if (!why && len > 0) {
+		/* the last whole line, when it fits in what was read */
+		for (start = n - 1; start > 0 && tailbuf[start - 1] != '\n'; start--)
+			;
+		if ((start > 0 || n == len) &&
+		    (cdc_json_line_lsn(tailbuf + start, n - 1 - start, &lsn) < 0 ||
+		     lsn > position_lsn(at)))
+			why = "the line that ends there is not of a transaction up to its position";
+	}
+	if (fd >= 0)
+		close(fd);
+	if (!why)
+		return 0;
+	return dberr_set(err, DBERR_IO, "%s says %s holds %" PRIu64 " bytes, up to the end of its "
+			 "last whole transaction at %s, but %s: the file was deleted, rotated or "
+			 "cut, or %s was edited, so nothing is written. Put the file back; or, to "
+			 "write the changes after %s into a new file, remove or move %s and put "
+			 "\"0 %s\" into %s", c->pos_file.buf, path, len, at->text, why,
+			 c->pos_file.buf, at->text, path, at->text, c->pos_file.buf);
+}
+
 /* Opens the output: a file that holds an earlier tail's lines is cut
  * back to its last whole transaction and continued after it. */
 int
@@ -100,6 +153,8 @@ output_open(struct tail_ctx *c, struct dberr *err)
 					  err) < 0)
 			return dberr_set(err, DBERR_IO, "%s is not a position dbmig wrote: remove "
 					 "it and %s to start over", c->pos_file.buf, path);
+		if (output_pos_matches(c, len, &c->from, err) < 0)
+			return -1;
 		c->offset = len;
 		log_info("continuing %s after %s (its last whole transaction)", path, posbuf);
 	} else if (stat(path, &st) == 0 && st.st_size > 0) {
@@ -135,6 +190,7 @@ output_flush(struct tail_ctx *c, struct dberr *err)
 	}
 	c->batch_open = 0;
 	c->res->position = c->pending;
+	c->applied_commit_us = c->last_commit_us;
 	c->res->transactions += c->batch_txns;
 	c->batch_txns = c->batch_changes = 0;
 	/* only now may the source forget them */

@@ -72,6 +72,11 @@ struct db_driver {
 		       enum dberr_class side, struct dberr *err);
 	/* Closes c; accepts NULL. */
 	void (*close)(struct db_conn *c);
+	/* From another thread: whatever waits on c's connection returns at
+	 * once with an error (its socket is shut down); c is then good only
+	 * for close. For a stop that must not wait on a server that does
+	 * not answer. */
+	void (*abort_io)(struct db_conn *c);
 	/* Borrowed description without credentials ("host=... dbname=..."). */
 	const char *(*describe)(struct db_conn *c);
 	/* Server version ("15.18") and database name; borrowed. */

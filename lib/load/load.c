@@ -915,6 +915,7 @@ load_cdc_start(struct load_ctx *ctx, struct dberr *err)
 	snprintf(st.slot, sizeof(st.slot), "%s", ctx->meta->slot);
 	snprintf(st.publication, sizeof(st.publication), "%s", ctx->meta->publication);
 	st.position = ctx->meta->position;
+	cdc_state_seal(&st);
 	if (ctx->drv->target->cdc_state_save(ctx->conns[0], &st, 1, err) < 0)
 		return dberr_prefix(err, "recording where cdc-tail starts"), -1;
 	log_info("changes after %s wait in the source's slot %s: run dbmig cdc-tail SOURCE TARGET",

@@ -18,7 +18,27 @@ struct cdc_state {
 	char slot[64];
 	char publication[64];
 	struct db_position position;
+	/* what dbmig wrote with it (cdc_state_seal); on a read, "" where
+	 * an older dbmig wrote none */
+	char seal[33];
+	/* on a read: the position as the table holds it, and whether it
+	 * parsed as one of the engine's positions */
+	char raw_position[128];
+	int position_ok;
 };
+
+/* Who holds the apply lock of a dump on a target. */
+struct cdc_lock_holder {
+	char tag[128];		/* the tag its tail gave (cdc_lock), or "" */
+	char session[256];	/* the server's word: session id, client, since */
+};
+
+/* The seal of st's dump, slot, publication and position into st->seal:
+ * a state row edited or damaged by hand no longer matches it. A check,
+ * not a secret. */
+void cdc_state_seal(struct cdc_state *st);
+/* 1 when st, as read, holds the seal of what it says (or no seal). */
+int cdc_state_sealed(const struct cdc_state *st);
 
 /* load_chunk flags */
 #define LOAD_STRIP_NUL	1u	/* drop NUL bytes from text the target cannot hold */
@@ -73,8 +93,10 @@ struct db_target_ops {
 	int (*cdc_state_save)(struct db_conn *c, const struct cdc_state *st, int if_absent,
 			      struct dberr *err);
 	/* Takes, for the session, the one apply of dump_id's changes into
-	 * this database: 0, or 1 when another session holds it. */
-	int (*cdc_lock)(struct db_conn *c, const char *dump_id, struct dberr *err);
+	 * this database, and shows tag (who takes it) to other sessions: 0,
+	 * or 1 when another session holds it, with h filled. */
+	int (*cdc_lock)(struct db_conn *c, const char *dump_id, const char *tag,
+			struct cdc_lock_holder *h, struct dberr *err);
 	/* Every recorded state (none: *n = 0); free *out. */
 	int (*cdc_state_read)(struct db_conn *c, struct cdc_state **out, int *n,
 			      struct dberr *err);

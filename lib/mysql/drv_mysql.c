@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "lib/base/log.h"
 #include "my_uri.h"
@@ -103,6 +104,9 @@ my_fail(struct db_conn *c, struct dberr *err, const char *fmt, ...)
 		  ctx, mysql_error(c->m), e, hint ? "; " : "", hint ? hint : "");
 	snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", mysql_sqlstate(c->m));
 	err->transient = e == 1213 || e == 1205;	/* deadlock, lock wait timeout */
+	/* ER_DUP_ENTRY, ER_DUP_KEY, ER_DUP_ENTRY_WITH_KEY_NAME: not the rest
+	 * of SQLSTATE 23000 (NOT NULL, foreign keys) */
+	err->duplicate = e == 1062 || e == 1022 || e == 1586;
 	return -1;
 }
 
@@ -229,6 +233,15 @@ out:
 		free(c);
 	}
 	return ret;
+}
+
+static void
+my_abort_io(struct db_conn *c)
+{
+	my_socket fd = mysql_get_socket(c->m);
+
+	if (fd >= 0)
+		shutdown(fd, SHUT_RDWR);
 }
 
 static void
@@ -1252,6 +1265,7 @@ const struct db_driver drv_mysql = {
 	.uri_forms = "a mysql:// URI",
 	.connect = my_connect,
 	.close = my_close,
+	.abort_io = my_abort_io,
 	.describe = my_describe,
 	.server_version = my_server_version,
 	.database = my_database,

@@ -31,11 +31,11 @@ my_cdc_state_save(struct db_conn *c, const struct cdc_state *st, int if_absent,
 	if (if_absent && my_exec(c, "CREATE TABLE IF NOT EXISTS " CDC_STATE " (dump_id varchar(32) PRIMARY KEY, "
 		    "slot varchar(64) NOT NULL, publication varchar(64) NOT NULL, "
 		    "position varchar(128) NOT NULL, updated_at datetime(6) NOT NULL DEFAULT "
-		    "CURRENT_TIMESTAMP(6)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
-		    err) < 0)
+		    "CURRENT_TIMESTAMP(6), seal varchar(32)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 "
+		    "COLLATE=utf8mb4_bin", err) < 0)
 		return -1;
 	strbuf_addstr(&q, if_absent ? "INSERT IGNORE INTO " CDC_STATE : "INSERT INTO " CDC_STATE);
-	strbuf_addstr(&q, " (dump_id, slot, publication, position) VALUES (");
+	strbuf_addstr(&q, " (dump_id, slot, publication, position, seal) VALUES (");
 	my_quote_literal(&q, st->dump_id);
 	strbuf_addch(&q, ',');
 	my_quote_literal(&q, st->slot);
@@ -43,34 +43,95 @@ my_cdc_state_save(struct db_conn *c, const struct cdc_state *st, int if_absent,
 	my_quote_literal(&q, st->publication);
 	strbuf_addch(&q, ',');
 	my_quote_literal(&q, st->position.text);
+	strbuf_addch(&q, ',');
+	my_quote_literal(&q, st->seal);
 	strbuf_addch(&q, ')');
 	if (!if_absent)
 		strbuf_addstr(&q, " ON DUPLICATE KEY UPDATE position = VALUES(position), "
-			      "updated_at = CURRENT_TIMESTAMP(6)");
+			      "seal = VALUES(seal), updated_at = CURRENT_TIMESTAMP(6)");
 	ret = my_exec(c, q.buf, err);
 	strbuf_release(&q);
 	return ret;
 }
 
-int
-my_cdc_lock(struct db_conn *c, const char *dump_id, struct dberr *err)
-{
-	struct strbuf q = STRBUF_INIT;
-	MYSQL_RES *r;
-	MYSQL_ROW row;
-	int got;
+#define CDC_HOLDER "`_dbmig_cdc_holder`"
 
-	/* GET_LOCK names are server-wide: the database is part of it */
-	strbuf_addstr(&q, "SELECT GET_LOCK(CONCAT('dbmig_', MD5(CONCAT('tail ', ");
-	my_quote_literal(&q, dump_id);
-	strbuf_addstr(&q, ", ' ', DATABASE()))), 0)");
-	r = my_query(c, q.buf, err);
-	strbuf_release(&q);
+/* One row of a small query into out (its columns joined by sep), or ""
+ * when it has none. */
+static int
+my_one_row(struct db_conn *c, const char *sql, const char *sep, char *out, size_t n,
+	   struct dberr *err)
+{
+	MYSQL_RES *r = my_query(c, sql, err);
+	MYSQL_ROW row;
+	size_t len = 0;
+
+	out[0] = '\0';
 	if (!r)
 		return -1;
-	got = (row = mysql_fetch_row(r)) && row[0] && !strcmp(row[0], "1");
+	if ((row = mysql_fetch_row(r)))
+		for (unsigned i = 0; i < mysql_num_fields(r) && len < n; i++)
+			len += (size_t)snprintf(out + len, n - len, "%s%s", i ? sep : "",
+						row[i] ? row[i] : "");
 	mysql_free_result(r);
-	return !got;
+	return 0;
+}
+
+int
+my_cdc_lock(struct db_conn *c, const char *dump_id, const char *tag, struct cdc_lock_holder *h,
+	    struct dberr *err)
+{
+	struct strbuf name = STRBUF_INIT, q = STRBUF_INIT;
+	char got[32], id[32];
+	int ret = -1;
+
+	memset(h, 0, sizeof(*h));
+	/* GET_LOCK names are server-wide: the database is part of it */
+	strbuf_addstr(&name, "CONCAT('dbmig_', MD5(CONCAT('tail ', ");
+	my_quote_literal(&name, dump_id);
+	strbuf_addstr(&name, ", ' ', DATABASE())))");
+	strbuf_addf(&q, "SELECT GET_LOCK(%s, 0)", name.buf);
+	if (my_one_row(c, q.buf, "", got, sizeof(got), err) < 0)
+		goto out;
+	strbuf_reset(&q);
+	if (!strcmp(got, "1")) {
+		/* who holds it, for a tail that finds it taken: MySQL shows
+		 * no more than the holding connection's id */
+		strbuf_addf(&q, "REPLACE INTO " CDC_HOLDER " (lock_name, conn_id, tag) VALUES (%s, "
+			    "CONNECTION_ID(), ", name.buf);
+		my_quote_literal(&q, tag);
+		strbuf_addch(&q, ')');
+		if (my_exec(c, "CREATE TABLE IF NOT EXISTS " CDC_HOLDER " (lock_name varchar(64) "
+			    "PRIMARY KEY, conn_id bigint NOT NULL, tag varchar(128) NOT NULL) "
+			    "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin", err) < 0 ||
+		    my_exec(c, q.buf, err) < 0)
+			goto out;
+		ret = 0;
+		goto out;
+	}
+	strbuf_addf(&q, "SELECT COALESCE(IS_USED_LOCK(%s), '')", name.buf);
+	if (my_one_row(c, q.buf, "", id, sizeof(id), err) < 0)
+		goto out;
+	ret = 1;
+	if (!id[0])
+		goto out;	/* let go meanwhile */
+	strbuf_reset(&q);
+	strbuf_addf(&q, "SELECT CONCAT('connection ', ID, ', from ', HOST, ', ', TIME, ' s in ', "
+		    "COMMAND, IF(COALESCE(STATE, '') = '', '', CONCAT(' (', STATE, ')'))) FROM "
+		    "information_schema.PROCESSLIST WHERE ID = %s", id);
+	if (my_one_row(c, q.buf, "", h->session, sizeof(h->session), err) < 0)
+		goto out;
+	strbuf_reset(&q);
+	strbuf_addf(&q, "SELECT tag FROM " CDC_HOLDER " WHERE lock_name = %s AND conn_id = %s",
+		    name.buf, id);
+	if (my_one_row(c, q.buf, "", h->tag, sizeof(h->tag), err) < 0) {
+		*err = (struct dberr)DBERR_INIT;	/* no such table: no tag */
+		h->tag[0] = '\0';
+	}
+out:
+	strbuf_release(&name);
+	strbuf_release(&q);
+	return ret;
 }
 
 int
@@ -90,8 +151,19 @@ my_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dber
 	mysql_free_result(r);
 	if (!i)
 		return 0;
-	if (!(r = my_query(c, "SELECT dump_id, slot, publication, position FROM " CDC_STATE
-			   " ORDER BY updated_at DESC", err)))
+	/* a state an older dbmig made has no seal yet (DDL: outside any
+	 * apply transaction, as this runs before the first) */
+	if (!(r = my_query(c, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
+			   "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '_dbmig_cdc_state' AND "
+			   "COLUMN_NAME = 'seal'", err)))
+		return -1;
+	row = mysql_fetch_row(r);
+	i = row && row[0] && atoi(row[0]) > 0;
+	mysql_free_result(r);
+	if (!i && my_exec(c, "ALTER TABLE " CDC_STATE " ADD COLUMN seal varchar(32)", err) < 0)
+		return -1;
+	if (!(r = my_query(c, "SELECT dump_id, slot, publication, position, COALESCE(seal, '') FROM "
+			   CDC_STATE " ORDER BY updated_at DESC", err)))
 		return -1;
 	*out = xcalloc((size_t)mysql_num_rows(r) + 1, sizeof(**out));
 	for (i = 0; (row = mysql_fetch_row(r)); i++) {
@@ -99,8 +171,13 @@ my_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dber
 
 		snprintf(st->dump_id, sizeof(st->dump_id), "%s", row[0]);
 		snprintf(st->slot, sizeof(st->slot), "%s", row[1]);
+		struct dberr perr = DBERR_INIT;
+
 		snprintf(st->publication, sizeof(st->publication), "%s", row[2]);
-		position_parse(&st->position, position_kind_of(row[3]), row[3], NULL, 1, 1, err);
+		snprintf(st->raw_position, sizeof(st->raw_position), "%s", row[3]);
+		snprintf(st->seal, sizeof(st->seal), "%s", row[4]);
+		st->position_ok = position_parse(&st->position, position_kind_of(row[3]), row[3],
+						 NULL, 1, 0, &perr) == 0;
 	}
 	*n = i;
 	mysql_free_result(r);

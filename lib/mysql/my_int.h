@@ -65,7 +65,9 @@ int my_insert_literal(struct strbuf *out, const struct ntype_desc *d, const stru
 /* change apply (my_apply.c; target.h) */
 int my_cdc_state_save(struct db_conn *c, const struct cdc_state *st, int if_absent,
 		      struct dberr *err);
-int my_cdc_lock(struct db_conn *c, const char *dump_id, struct dberr *err);
+struct cdc_lock_holder;
+int my_cdc_lock(struct db_conn *c, const char *dump_id, const char *tag,
+		struct cdc_lock_holder *h, struct dberr *err);
 int my_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dberr *err);
 int my_apply_begin(struct db_conn *c, struct dberr *err);
 int my_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "lib/base/log.h"
@@ -84,6 +85,7 @@ pg_fail(struct db_conn *c, PGresult *res, struct dberr *err, const char *fmt, ..
 	if (st)
 		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", st);
 	err->transient = st && (!strncmp(st, "40", 2) || !strcmp(st, "55P03"));
+	err->duplicate = st && !strcmp(st, "23505");	/* unique_violation */
 	PQclear(res);
 	return -1;
 }
@@ -264,6 +266,15 @@ pg_connect(struct db_conn **out, const char *uri, enum dberr_class side,
 	}
 	*out = c;
 	return 0;
+}
+
+static void
+pg_abort_io(struct db_conn *c)
+{
+	int fd = PQsocket(c->pg);
+
+	if (fd >= 0)
+		shutdown(fd, SHUT_RDWR);
 }
 
 static void
@@ -1171,6 +1182,7 @@ const struct db_driver drv_pg = {
 	.uri_forms = "a postgresql:// URI, a libpq 'key=value' string",
 	.connect = pg_connect,
 	.close = pg_close,
+	.abort_io = pg_abort_io,
 	.describe = pg_describe,
 	.server_version = pg_server_version,
 	.database = pg_database,

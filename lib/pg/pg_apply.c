@@ -36,7 +36,8 @@ state_table(struct db_conn *c, struct dberr *err)
 	if (pg_exec(c, "CREATE SCHEMA IF NOT EXISTS _dbmig", err) < 0 ||
 	    pg_exec(c, "CREATE TABLE IF NOT EXISTS _dbmig.cdc_state ("
 		    "dump_id text PRIMARY KEY, slot text NOT NULL, publication text NOT NULL, "
-		    "position text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())", err) < 0)
+		    "position text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())", err) < 0 ||
+	    pg_exec(c, "ALTER TABLE _dbmig.cdc_state ADD COLUMN IF NOT EXISTS seal text", err) < 0)
 		return dberr_prefix(err, "cannot create _dbmig.cdc_state (the role needs CREATE "
 				    "on the database)"), -1;
 	return 0;
@@ -46,53 +47,83 @@ int
 pg_cdc_state_save(struct db_conn *c, const struct cdc_state *st, int if_absent,
 		  struct dberr *err)
 {
-	const char *params[4] = { st->dump_id, st->slot, st->publication, st->position.text };
+	const char *params[5] = { st->dump_id, st->slot, st->publication, st->position.text,
+				  st->seal };
 	PGresult *r;
 
 	if (c->pipeline)	/* inside an apply batch */
 		return pipe_send(c, "INSERT INTO _dbmig.cdc_state (dump_id, slot, publication, "
-				 "position) VALUES ($1, $2, $3, $4) ON CONFLICT (dump_id) DO UPDATE "
-				 "SET position = EXCLUDED.position, updated_at = now()", 4, params,
-				 '-', NULL, err);
+				 "position, seal) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dump_id) "
+				 "DO UPDATE SET position = EXCLUDED.position, seal = EXCLUDED.seal, "
+				 "updated_at = now()", 5, params, '-', NULL, err);
 	if (PQtransactionStatus(c->pg) == PQTRANS_IDLE && state_table(c, err) < 0)
 		return -1;
 	r = PQexecParams(c->pg, if_absent
-		     ? "INSERT INTO _dbmig.cdc_state (dump_id, slot, publication, position) "
-		       "VALUES ($1, $2, $3, $4) ON CONFLICT (dump_id) DO NOTHING"
-		     : "INSERT INTO _dbmig.cdc_state (dump_id, slot, publication, position) "
-		       "VALUES ($1, $2, $3, $4) ON CONFLICT (dump_id) DO UPDATE SET "
-		       "position = EXCLUDED.position, updated_at = now()", 4, NULL, params, NULL, NULL, 0);
+		     ? "INSERT INTO _dbmig.cdc_state (dump_id, slot, publication, position, seal) "
+		       "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dump_id) DO NOTHING"
+		     : "INSERT INTO _dbmig.cdc_state (dump_id, slot, publication, position, seal) "
+		       "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dump_id) DO UPDATE SET "
+		       "position = EXCLUDED.position, seal = EXCLUDED.seal, updated_at = now()",
+		     5, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		return pg_fail(c, r, err, "recording the applied position in _dbmig.cdc_state");
 	PQclear(r);
 	return 0;
 }
 
+#define TAIL_LOCK_KEY "('x' || substr(md5('dbmig tail ' || $1), 1, 16))::bit(64)::bigint"
+
 int
-pg_cdc_lock(struct db_conn *c, const char *dump_id, struct dberr *err)
+pg_cdc_lock(struct db_conn *c, const char *dump_id, const char *tag, struct cdc_lock_holder *h,
+	    struct dberr *err)
 {
-	const char *params[1] = { dump_id };
-	PGresult *r = pg_query(c, "SELECT pg_catalog.pg_try_advisory_lock(('x' || "
-			       "substr(md5('dbmig tail ' || $1), 1, 16))::bit(64)::bigint)", 1,
-			       params, err);
+	const char *params[2] = { dump_id, tag };
+	PGresult *r = pg_query(c, "SELECT pg_catalog.pg_try_advisory_lock(" TAIL_LOCK_KEY "), "
+			       "pg_catalog.set_config('application_name', $2, false)", 2, params, err);
 	int got;
 
+	memset(h, 0, sizeof(*h));
 	if (!r)
 		return -1;
 	got = PQgetvalue(r, 0, 0)[0] == 't';
 	PQclear(r);
-	return !got;
+	if (got)
+		return 0;
+	/* the holder, from the server's view of the lock's session */
+	r = pg_query(c, "SELECT a.application_name, a.pid, coalesce(host(a.client_addr) || ':' || "
+		     "a.client_port, 'a local socket'), to_char(a.backend_start, "
+		     "'YYYY-MM-DD HH24:MI:SS TZ'), coalesce(a.state, '') FROM pg_catalog.pg_locks l "
+		     "JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = "
+		     "'advisory' AND l.granted AND l.database = (SELECT oid FROM "
+		     "pg_catalog.pg_database WHERE datname = current_database()) AND "
+		     "((l.classid::bigint << 32) | l.objid::bigint) = " TAIL_LOCK_KEY, 1, params, err);
+	if (!r)
+		return -1;
+	if (PQntuples(r) > 0) {
+		if (!strncmp(PQgetvalue(r, 0, 0), "dbmig cdc-tail ", 15))
+			snprintf(h->tag, sizeof(h->tag), "%s", PQgetvalue(r, 0, 0));
+		snprintf(h->session, sizeof(h->session), "server process %s, from %s, connected "
+			 "since %s, %s", PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3),
+			 PQgetvalue(r, 0, 4));
+	}
+	PQclear(r);
+	return 1;
 }
 
 int
 pg_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dberr *err)
 {
-	PGresult *r = pg_query(c, "SELECT dump_id, slot, publication, position FROM "
-			       "_dbmig.cdc_state WHERE to_regclass('_dbmig.cdc_state') IS NOT NULL "
-			       "ORDER BY updated_at DESC", 0, NULL, err);
+	PGresult *r;
 
 	*out = NULL;
 	*n = 0;
+	/* a state an older dbmig made has no seal yet */
+	if (pg_exec(c, "ALTER TABLE IF EXISTS _dbmig.cdc_state ADD COLUMN IF NOT EXISTS seal text",
+		    err) < 0 && !strstr(err->msg, "does not exist"))
+		return -1;
+	*err = (struct dberr)DBERR_INIT;
+	r = pg_query(c, "SELECT dump_id, slot, publication, position, coalesce(seal, '') FROM "
+		     "_dbmig.cdc_state ORDER BY updated_at DESC", 0, NULL, err);
 	if (!r) {	/* no table yet: no state */
 		if (strstr(err->msg, "does not exist")) {
 			memset(err, 0, sizeof(*err));
@@ -106,8 +137,13 @@ pg_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dber
 
 		snprintf(st->dump_id, sizeof(st->dump_id), "%s", PQgetvalue(r, i, 0));
 		snprintf(st->slot, sizeof(st->slot), "%s", PQgetvalue(r, i, 1));
+		struct dberr perr = DBERR_INIT;
+
 		snprintf(st->publication, sizeof(st->publication), "%s", PQgetvalue(r, i, 2));
-		position_parse(&st->position, POSITION_LSN, PQgetvalue(r, i, 3), NULL, 1, 1, err);
+		snprintf(st->raw_position, sizeof(st->raw_position), "%s", PQgetvalue(r, i, 3));
+		snprintf(st->seal, sizeof(st->seal), "%s", PQgetvalue(r, i, 4));
+		st->position_ok = position_parse(&st->position, POSITION_LSN, st->raw_position, NULL,
+						 1, 0, &perr) == 0;
 	}
 	*n = PQntuples(r);
 	PQclear(r);
@@ -203,8 +239,17 @@ pipe_drain(struct db_conn *c, struct dberr *err)
 	if (!PQpipelineSync(c->pg))
 		return dberr_set(err, DBERR_TARGET, "target (%s): %s", c->desc, PQerrorMessage(c->pg));
 	for (;;) {
-		if (!(r = PQgetResult(c->pg)))
-			continue;	/* the end of one statement's results */
+		if (!(r = PQgetResult(c->pg))) {
+			/* the end of one statement's results; once the connection
+			 * is gone, NULL is all that comes and the sync never does */
+			if (PQstatus(c->pg) != CONNECTION_BAD)
+				continue;
+			if (!failed)
+				pg_fail(c, NULL, err, "applying changes (the server closed the "
+					"connection or went away; nothing of this batch is confirmed)");
+			failed = 1;
+			break;
+		}
 		if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
 			PQclear(r);
 			break;
@@ -242,6 +287,15 @@ pipe_drain(struct db_conn *c, struct dberr *err)
 int
 pg_apply_begin(struct db_conn *c, struct dberr *err)
 {
+	/* A commit is confirmed to the source once the target answered: it
+	 * must then be on the target's disk, whatever the server's default
+	 * (synchronous_commit = off loses the last commits in a crash, and
+	 * the source would have freed them). */
+	if (!c->durable_commits) {
+		if (pg_exec(c, "SET synchronous_commit = on", err) < 0)
+			return -1;
+		c->durable_commits = 1;
+	}
 	if (!PQenterPipelineMode(c->pg))
 		return dberr_set(err, DBERR_TARGET, "target (%s): cannot enter pipeline mode: %s",
 				 c->desc, PQerrorMessage(c->pg));

@@ -317,3 +317,26 @@ pg_capture_drop_objects(struct db_conn *c, const char *slot, const char *publica
 	strbuf_release(&sql);
 	return ret;
 }
+
+int
+pg_capture_status(struct db_conn *c, const char *slot, struct cdc_slot_status *st,
+		  struct dberr *err)
+{
+	const char *params[1] = { slot };
+	PGresult *r = pg_query(c, "SELECT s.confirmed_flush_lsn, pg_catalog.pg_current_wal_lsn(), "
+			       "s.active_pid, s.wal_status, s.restart_lsn FROM (SELECT 1) one LEFT JOIN "
+			       "pg_catalog.pg_replication_slots s ON s.slot_name = $1", 1, params, err);
+	struct dberr ignored = DBERR_INIT;
+
+	memset(st, 0, sizeof(*st));
+	if (!r)
+		return -1;
+	st->exists = !PQgetisnull(r, 0, 4) || !PQgetisnull(r, 0, 3);
+	if (!PQgetisnull(r, 0, 0))
+		position_parse(&st->confirmed, POSITION_LSN, PQgetvalue(r, 0, 0), NULL, 1, 0, &ignored);
+	position_parse(&st->current, POSITION_LSN, PQgetvalue(r, 0, 1), NULL, 1, 0, &ignored);
+	st->active_pid = PQgetisnull(r, 0, 2) ? 0 : atoi(PQgetvalue(r, 0, 2));
+	snprintf(st->wal_status, sizeof(st->wal_status), "%s", PQgetvalue(r, 0, 3));
+	PQclear(r);
+	return 0;
+}

@@ -42,6 +42,7 @@ struct db_conn {
 	/* change apply: statements sent in pipeline mode whose results
 	 * are not read yet, to check them in order (pg_apply.c) */
 	int pipeline;
+	int durable_commits;	/* the session's synchronous_commit is on */
 	int npending, pending_alloc;
 	struct pg_pending {
 		char kind;			/* 'U' update, 'D' delete, 'P' a
@@ -87,7 +88,9 @@ extern const struct db_cdc_ops pg_cdc_ops;
 /* change apply (pg_apply.c; target.h) */
 int pg_cdc_state_save(struct db_conn *c, const struct cdc_state *st, int if_absent,
 		      struct dberr *err);
-int pg_cdc_lock(struct db_conn *c, const char *dump_id, struct dberr *err);
+struct cdc_lock_holder;
+int pg_cdc_lock(struct db_conn *c, const char *dump_id, const char *tag,
+		struct cdc_lock_holder *h, struct dberr *err);
 int pg_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dberr *err);
 int pg_apply_begin(struct db_conn *c, struct dberr *err);
 int pg_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err);
@@ -100,6 +103,9 @@ int pg_capture_begin(struct db_conn *c, const char *uri, const struct schema_fil
 		     const char *name, unsigned flags, struct db_snapshot *snap,
 		     struct dberr *err);
 /* Drops the slot and the publication (either may be ""). */
+struct cdc_slot_status;
+int pg_capture_status(struct db_conn *c, const char *slot, struct cdc_slot_status *st,
+		      struct dberr *err);
 int pg_capture_drop_objects(struct db_conn *c, const char *slot, const char *publication,
 			    struct dberr *err);
 /* Opens a replication connection (replication=database) to uri. */

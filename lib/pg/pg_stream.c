@@ -597,6 +597,10 @@ pg_stream_confirm(struct cdc_stream *s, const struct db_position *pos, struct db
 {
 	uint64_t lsn = position_lsn(pos);
 
+	/* never what the stream did not deliver: a position from a damaged
+	 * state would free the source's log of changes nobody applied */
+	if (lsn > s->wal_end)
+		lsn = s->wal_end;
 	if (lsn > s->confirmed)
 		s->confirmed = lsn;
 	return send_feedback(s, err);
@@ -728,12 +732,14 @@ slot_check(struct cdc_stream *s, const struct db_position *from, struct dberr *e
 			  "first, or wait for it)", s->slot, PQgetvalue(r, 0, 1));
 		ret = 1;
 	} else {
-		struct db_position confirmed;
+		struct db_position confirmed = { 0 };
 		struct dberr ignored = DBERR_INIT;
 
 		if (!PQgetisnull(r, 0, 0) &&
 		    position_parse(&confirmed, POSITION_LSN, PQgetvalue(r, 0, 0), NULL, 1, 0,
-				   &ignored) == 0 && position_lsn(&confirmed) > position_lsn(from))
+				   &ignored) == 0)
+			s->confirmed = s->wal_end = position_lsn(&confirmed);
+		if (position_lsn(&confirmed) > position_lsn(from))
 			dberr_set(err, DBERR_SOURCE, "replication slot %s has already confirmed %s, "
 				  "beyond %s where this run continues: another tail used the slot "
 				  "(one slot serves one target), and the changes between are gone "
@@ -761,7 +767,9 @@ pg_stream_open(const char *uri, const char *slot, const char *publication,
 	s->uri = xstrdup(uri);
 	s->m = m;
 	snprintf(s->slot, sizeof(s->slot), "%s", slot);
-	s->confirmed = position_lsn(from);
+	/* the slot's own confirmed position (slot_check): nothing is
+	 * confirmed that this stream did not deliver */
+	s->confirmed = 0;
 	if (!(s->rc = pg_repl_connect(uri, DBERR_SOURCE, err)))
 		goto fail;
 	/* a tail killed a moment ago: its server process lets go soon */
@@ -810,6 +818,7 @@ fail:
 const struct db_cdc_ops pg_cdc_ops = {
 	.capture_begin = pg_capture_begin,
 	.capture_drop = pg_capture_drop_objects,
+	.capture_status = pg_capture_status,
 	.stream_open = pg_stream_open,
 	.stream_next = pg_stream_next,
 	.stream_confirm = pg_stream_confirm,

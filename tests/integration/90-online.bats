@@ -521,8 +521,10 @@ stop_other() {	# stop_other DIR
 	dbmig -q cdc-tail "$src" "$dst" 2>"$BATS_TEST_TMPDIR/first.log" &
 	first=$!
 	sleep 1
-	run -4 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	run -3 dbmig cdc-tail "$src" "$dst" --until-caught-up
 	assert_output --partial "another cdc-tail is applying the changes of dump"
+	assert_output --partial "to this target: dbmig cdc-tail pid=$first host=$(hostname) (server process "
+	assert_output --partial ", running. One tail at a time"
 	# another target's tail on the same slot, or an output: the slot says no
 	run -3 dbmig cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" -o "$BATS_TEST_TMPDIR/out.jsonl" --until-caught-up
 	assert_output --partial "is active for PID"

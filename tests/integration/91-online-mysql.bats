@@ -100,8 +100,10 @@ setup_file() {
 	dbmig -q cdc-tail "$src" "$dst" 2>"$BATS_TEST_TMPDIR/first.log" &
 	first=$!
 	sleep 1
-	run -4 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	run -3 dbmig cdc-tail "$src" "$dst" --until-caught-up
 	assert_output --partial "another cdc-tail is applying the changes of dump"
+	assert_output --partial "to this target: dbmig cdc-tail pid=$first host=$(hostname) (connection "
+	assert_output --partial ", running. One tail at a time"
 	psql_at "$src" "INSERT INTO t VALUES (1)" >/dev/null
 	sleep 1.5
 	kill -TERM "$first"

@@ -1,0 +1,340 @@
+#!/usr/bin/env bats
+# The online path under faults: a target that restarts or hangs in the
+# middle of a batch, a state or a .pos that was tampered with, a restart
+# right after kill -9, a table dropped on the source, lag during a
+# catch-up. Each case ends with the target checked row by row and a
+# ledger that proves every source transaction applied once.
+
+load '../helpers/common'
+
+setup_file() {
+	start_mysql_for_file
+	suite_skipped && return 0
+	. "$BATS_FILE_TMPDIR/env"
+	# a PostgreSQL target of its own, which the tests restart
+	if [ -z "${DBMIG_TEST_PG_URI:-}" ]; then
+		( unset SERVERS_DIR
+		  servers_start_pg >/dev/null 2>&1 || exit 1
+		  echo "export TPG_DIR=$SERVERS_DIR TPG_PORT=$PG_PORT" ) >>"$BATS_FILE_TMPDIR/env"
+	fi
+}
+
+teardown_file() {
+	stop_servers_for_file
+	[ -n "${TPG_DIR:-}" ] && servers_stop_all "$TPG_DIR"
+	return 0
+}
+
+needs_own_servers() {
+	[ -z "${DBMIG_TEST_PG_URI:-}" ] && [ -z "${DBMIG_TEST_MYSQL_URI:-}" ] ||
+		skip "restarts servers: needs servers of its own"
+}
+
+# tdb NAME: a fresh database on the restartable PostgreSQL target.
+tdb() {
+	psql -X -q -h 127.0.0.1 -p "$TPG_PORT" -U postgres -d postgres \
+		-c "DROP DATABASE IF EXISTS \"$1\"" -c "CREATE DATABASE \"$1\"" >/dev/null
+	echo "postgresql://postgres@127.0.0.1:$TPG_PORT/$1"
+}
+
+# ledger_backlog SRC N [FIRST]: N source transactions, each inserting one
+# id (from FIRST, 1 by default) and adding 1 to it: applied once each,
+# every row of ledger holds n = 1.
+ledger_backlog() {
+	psql_at "$1" "DO \$\$ BEGIN FOR i IN ${3:-1}..$((${3:-1} + $2 - 1)) LOOP
+		INSERT INTO ledger VALUES (i); UPDATE ledger SET n = n + 1 WHERE id = i; COMMIT;
+		END LOOP; END \$\$" >/dev/null
+}
+
+# ledger_once DST N: the target holds ids 1..N, each with n = 1.
+ledger_once() {
+	local q="SELECT count(*), count(DISTINCT id), min(n), max(n), min(id), max(id) FROM ledger"
+	if [[ $1 == postgresql* ]]; then
+		run -0 psql_at "$1" "$q"
+	else
+		run -0 my_sql -e "$q" "${1##*/}"
+		output=${output//$'\t'/|}
+	fi
+	assert_output "$2|$2|1|1|1|$2"
+}
+
+# state_moved DST FROM: waits (at most 30 s) until the target's state
+# is past the position FROM: the tail has committed a batch.
+state_moved() {
+	local at
+	for _ in $(seq 1 300); do
+		at=$(state_position "$1" 2>/dev/null)
+		[ -n "$at" ] && [ "$at" != "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+state_position() {	# state_position DST
+	if [[ $1 == postgresql* ]]; then
+		psql_at "$1" "SELECT position FROM _dbmig.cdc_state"
+	else
+		my_sql -e "SELECT position FROM _dbmig_cdc_state" "${1##*/}"
+	fi
+}
+
+# A target restarted (MODE: fast, immediate, kill) while the tail applies
+# a backlog: the tail exits 4 within seconds, naming the target, and the
+# same command, once the target is back, ends with every transaction
+# applied once.
+target_restart_mid_batch() {	# target_restart_mid_batch ENGINE MODE
+	local n=200000 pid start rc
+	src=$(new_db "rs_src")
+	psql_at "$src" "CREATE TABLE ledger (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)" >/dev/null
+	rm -rf "$BATS_TEST_TMPDIR/d"
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	if [ "$1" = pg ]; then dst=$(tdb rs_dst); else dst=$(new_mydb rs_dst); fi
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null 2>&1
+	from=$(state_position "$dst")
+	ledger_backlog "$src" "$n"
+	# (a tail that hangs fails the test instead of hanging it)
+	timeout -s KILL 90 dbmig cdc-tail "$src" "$dst" --until-caught-up 2>"$BATS_TEST_TMPDIR/tail.log" &
+	pid=$!
+	state_moved "$dst" "$from"
+	if [ "$1" = pg ]; then
+		( SERVERS_DIR=$TPG_DIR servers_restart_pg "$2" )
+	else
+		servers_restart_mysql "$2"
+	fi
+	start=$SECONDS
+	rc=0
+	wait "$pid" || rc=$?
+	cat "$BATS_TEST_TMPDIR/tail.log"
+	# the restart came while it applied: it stops, and says where
+	[ "$rc" -eq 4 ]
+	(( SECONDS - start <= 10 ))
+	grep -q "error: .*target (host=127.0.0.1 port=" "$BATS_TEST_TMPDIR/tail.log"
+	grep -q "run the same command again" "$BATS_TEST_TMPDIR/tail.log"
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	ledger_once "$dst" "$n"
+	run -0 dbmig verify "$src" "$dst"
+	assert_output --partial "equal: 1 table"
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
+
+@test "a PostgreSQL target restarted in the middle of a batch (fast, immediate): the tail exits 4 within seconds naming it; the same command then applies every transaction once" {
+	needs_own_servers
+	target_restart_mid_batch pg fast
+	target_restart_mid_batch pg immediate
+}
+
+@test "a MariaDB target restarted in the middle of a batch: the tail exits 4 naming it; the same command then applies every transaction once" {
+	needs_own_servers
+	target_restart_mid_batch my fast
+}
+
+@test "a target that stops answering in the middle of a batch: SIGTERM stops the tail within its grace (exit 8), a second SIGTERM at once; nothing is lost" {
+	needs_own_servers
+	local n=200000 pid start rc
+	src=$(new_db "hang_src")
+	psql_at "$src" "CREATE TABLE ledger (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dst=$(tdb hang_dst)
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null 2>&1
+	ledger_backlog "$src" "$n"
+	for signals in 1 2; do
+		from=$(state_position "$dst")
+		dbmig cdc-tail "$src" "$dst" 2>"$BATS_TEST_TMPDIR/tail.log" &
+		pid=$!
+		( sleep 60; kill -KILL "$pid" ) 2>/dev/null &
+		killer=$!
+		state_moved "$dst" "$from"
+		# the target's sessions of the tail stop answering, their
+		# sockets open: a server hung, or a network that drops packets
+		backends=$(psql -X -At -h 127.0.0.1 -p "$TPG_PORT" -U postgres -d postgres -c \
+			"SELECT pid FROM pg_stat_activity WHERE datname = 'hang_dst' AND application_name LIKE 'dbmig%'")
+		[ -n "$backends" ]
+		kill -STOP $backends
+		sleep 0.5
+		kill -TERM "$pid"
+		[ "$signals" = 2 ] && { sleep 0.2; kill -TERM "$pid"; }
+		start=$SECONDS
+		rc=0
+		wait "$pid" || rc=$?
+		kill -CONT $backends
+		kill "$killer" 2>/dev/null || true
+		cat "$BATS_TEST_TMPDIR/tail.log"
+		[ "$rc" -eq 8 ]
+		if [ "$signals" = 1 ]; then (( SECONDS - start <= 13 )); else (( SECONDS - start <= 3 )); fi
+		grep -q "stopped by a signal: the batch in flight to the target (host=127.0.0.1 port=$TPG_PORT dbname=hang_dst" "$BATS_TEST_TMPDIR/tail.log"
+	done
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	ledger_once "$dst" "$n"
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
+
+@test "a damaged position in the target's state is refused with exit 3 naming it and the slot's; nothing is applied or confirmed; put back, the tail is exact" {
+	online_pair tamper "CREATE TABLE ledger (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)"
+	ledger_backlog "$src" 50
+	slot_at() { psql_at "$src" "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name LIKE 'dbmig\_%' AND database = 'tamper_src'"; }
+	before=$(slot_at)
+	saved=$(psql_at "$dst" "SELECT position || ' ' || seal FROM _dbmig.cdc_state")
+	# a position ahead, inside the source's WAL: after the 50th transaction
+	mid=$(psql_at "$src" "SELECT pg_current_wal_lsn()")
+	ledger_backlog "$src" 50 51
+	for bad in "$mid" "FFFFFFFF/FFFFFFFF" "garbage" "" "1/ZZ" "binlog.000001:4"; do
+		psql_at "$dst" "UPDATE _dbmig.cdc_state SET position = '$bad'" >/dev/null
+		run -3 timeout 60 dbmig cdc-tail "$src" "$dst" --until-caught-up
+		assert_output --partial "the target's state for dump"
+		assert_output --partial "holds position '$bad'"
+		assert_output --partial "the source's slot dbmig_"
+		assert_output --partial "has confirmed $before"
+		refute_output --partial "another"
+		refute_output --partial "?.?"
+		run -0 psql_at "$dst" "SELECT count(*) FROM ledger"
+		assert_output 0
+		run -0 slot_at
+		assert_output "$before"
+	done
+	psql_at "$dst" "UPDATE _dbmig.cdc_state SET position = '${saved% *}', seal = '${saved#* }'" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	ledger_once "$dst" 100
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
+
+@test "-o FILE: a FILE.pos that does not match the file (deleted, rotated, cut, edited) is refused with exit 6, nothing written; the way out it names continues exactly" {
+	online_pair posfile "CREATE TABLE ledger (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)"
+	out="$BATS_TEST_TMPDIR/c.jsonl"
+	ledger_backlog "$src" 20
+	run -0 dbmig cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" -o "$out" --until-caught-up
+	read -r len at <"$out.pos"
+	[ "$len" -eq "$(stat -c %s "$out")" ]
+	cp "$out" "$BATS_TEST_TMPDIR/orig"
+	cp "$out.pos" "$BATS_TEST_TMPDIR/orig.pos"
+	try_refused() {	# the tail refuses, and neither file changes
+		cp "$out.pos" "$BATS_TEST_TMPDIR/before.pos"
+		[ -e "$out" ] && cp "$out" "$BATS_TEST_TMPDIR/before"
+		run -6 dbmig cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" -o "$out" --until-caught-up
+		assert_output --partial "$out.pos says $out holds"
+		assert_output --partial "put \"0 $(cut -d' ' -f2 "$out.pos")\" into $out.pos"
+		cmp "$out.pos" "$BATS_TEST_TMPDIR/before.pos"
+		if [ -e "$BATS_TEST_TMPDIR/before" ]; then cmp "$out" "$BATS_TEST_TMPDIR/before"; else [ ! -e "$out" ]; fi
+		rm -f "$BATS_TEST_TMPDIR/before"
+	}
+	ledger_backlog "$src" 10 21
+	# deleted
+	rm "$out"
+	try_refused
+	assert_output --partial "the file does not exist"
+	# rotated: a new, shorter file
+	head -3 "$BATS_TEST_TMPDIR/orig" >"$out"
+	try_refused
+	assert_output --partial "the file has"
+	# a .pos edited: longer than the file, or in the middle of a line
+	cp "$BATS_TEST_TMPDIR/orig" "$out"
+	echo "$((len + 28493197)) $at" >"$out.pos"
+	try_refused
+	echo "$((len - 5)) $at" >"$out.pos"
+	try_refused
+	assert_output --partial "no whole line ends there"
+	# the last whole line is of a later transaction than the .pos says
+	echo "$len $(jq -r .position <<<"$(head -1 "$out")")" >"$out.pos"
+	try_refused
+	assert_output --partial "not of a transaction up to its position"
+	# the way out: a new file after the position, with "0 POSITION"
+	cp "$BATS_TEST_TMPDIR/orig.pos" "$out.pos"
+	mv "$out" "$out.1"
+	echo "0 $at" >"$out.pos"
+	run -0 dbmig cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" -o "$out" --until-caught-up
+	# the 10 later transactions, once each, and none of the first 20
+	run -0 bash -c "cat '$out.1' '$out' | jq -r 'select(.op == \"insert\") | .key.id' | sort -n | uniq -c | awk '\$1 != 1' | wc -l"
+	assert_output 0
+	run -0 bash -c "jq -r 'select(.op == \"insert\") | .key.id' '$out' | sort -n | tr '\\n' ' '"
+	assert_output "21 22 23 24 25 26 27 28 29 30 "
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
+
+# A tail killed while its target session waits (on a row another
+# session holds): the server keeps its apply lock until that session
+# ends. The same command started at once waits for it, saying whose it
+# is, then applies every transaction once.
+restart_after_kill() {	# restart_after_kill pg|my
+	local pid killed locker
+	if [ "$1" = pg ]; then
+		online_pair "rk_$1" "CREATE TABLE ledger (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)"
+	else
+		online_pair "rk_$1" "CREATE TABLE ledger (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)" "$(new_mydb rk_my_dst)"
+	fi
+	ledger_backlog "$src" 100
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	# row 50 held on the target for 8 s
+	if [ "$1" = pg ]; then
+		psql -X -q "$dst" -c "BEGIN" -c "SELECT n FROM ledger WHERE id = 50 FOR UPDATE" -c "SELECT pg_sleep(8)" -c "COMMIT" >/dev/null &
+	else
+		my_sql rk_my_dst -e "BEGIN; SELECT n FROM ledger WHERE id = 50 FOR UPDATE; SELECT SLEEP(8); COMMIT" >/dev/null &
+	fi
+	locker=$!
+	sleep 0.5
+	psql_at "$src" "UPDATE ledger SET n = n + 1 WHERE id = 50" >/dev/null
+	ledger_backlog "$src" 50 101
+	dbmig -q cdc-tail "$src" "$dst" 2>/dev/null &
+	killed=$!
+	sleep 2
+	kill -KILL "$killed"
+	wait "$killed" || true
+	run -0 timeout 60 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	wait "$locker"
+	assert_output --partial "is held by dbmig cdc-tail pid=$killed host=$(hostname)"
+	assert_output --partial "a tail that is gone: the server lets go of its lock once it has ended its session: waiting"
+	assert_output --partial "cdc-tail done"
+	run -0 psql_at "$src" "SELECT n FROM ledger WHERE id = 50"
+	assert_output 2
+	psql_at "$src" "UPDATE ledger SET n = 1 WHERE id = 50" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	ledger_once "$dst" 150
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
+
+@test "restarted right after kill -9 while the target still holds the killed tail's lock: the tail waits for it, naming it, then applies every transaction once (PostgreSQL)" {
+	restart_after_kill pg
+}
+
+@test "restarted right after kill -9 while the target still holds the killed tail's lock: the tail waits for it, naming it, then applies every transaction once (MariaDB)" {
+	restart_after_kill my
+}
+
+@test "into MariaDB: a NOT NULL refusal (SQLSTATE 23000, not a duplicate key) stops the tail as it is, not taken for a fold's duplicate" {
+	online_pair nn "CREATE TABLE t (id int PRIMARY KEY, v text)" "$(new_mydb nn_dst)"
+	my_sql nn_dst -e "ALTER TABLE t MODIFY v varchar(10) NOT NULL"
+	psql_at "$src" "INSERT INTO t VALUES (1, 'a'); INSERT INTO t VALUES (2, NULL)" >/dev/null
+	run -4 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	assert_output --partial "(error 1048)"
+	refute_output --partial "met a duplicate key"
+	run -0 my_sql nn_dst -e "SELECT count(*) FROM t"
+	assert_output 0
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
+
+@test "--progress=json during a catch-up: lag is the source's position now against the last applied commit, refreshed every second, in bytes and seconds" {
+	needs_own_servers
+	# a target on a server of its own: its writes are not the source's WAL
+	online_pair lag "CREATE TABLE ledger (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)" "$(tdb lag_dst)"
+	start=$(psql_at "$dst" "SELECT position FROM _dbmig.cdc_state")
+	ledger_backlog "$src" 200000
+	sleep 2	# the backlog's last commit is 2 s old when the tail starts
+	backlog=$(psql_at "$src" "SELECT pg_current_wal_lsn() - '$start'::pg_lsn")
+	run -0 --separate-stderr dbmig cdc-tail "$src" "$dst" --until-caught-up --progress=json
+	echo "$stderr" >"$BATS_TEST_TMPDIR/progress.jsonl"
+	cat "$BATS_TEST_TMPDIR/progress.jsonl"
+	# the first event: about the whole backlog behind, the source's
+	# position at or past where the run started, seconds behind
+	run -0 jq -s -r --arg start "$start" --argjson backlog "$backlog" '
+		map(select(.event == "cdc_progress")) | .[0] |
+		[(.lag_bytes > $backlog * 0.5), (.lag_seconds >= 2), (.source_position != "")] | @tsv' \
+		"$BATS_TEST_TMPDIR/progress.jsonl"
+	assert_output "$(printf 'true\ttrue\ttrue')"
+	# events come every second or so while it runs
+	n=$(jq -s 'map(select(.event == "cdc_progress")) | length' "$BATS_TEST_TMPDIR/progress.jsonl")
+	(( n >= 2 ))
+	# the summary: caught up
+	run -0 jq -s -r 'map(select(.event == "cdc_summary")) | .[0] | [.lag_seconds, (.lag_bytes < 1000000)] | @tsv' \
+		"$BATS_TEST_TMPDIR/progress.jsonl"
+	assert_output "$(printf '0\ttrue')"
+	ledger_once "$dst" 200000
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
