@@ -94,6 +94,9 @@ struct table {
 	struct chunk *chunks;
 	int nchunks;
 	uint64_t rows;		/* rows dumped, sum over chunks */
+	/* cdc-tail: not on the source any more (dropped or renamed since
+	 * the dump), described from its change stream; 2 once said */
+	int cdc_gone;
 };
 
 struct sequence {

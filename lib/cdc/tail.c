@@ -18,10 +18,14 @@
 int
 tail_schema_change(struct tail_ctx *c, const struct cdc_event *ev, struct dberr *err)
 {
-	return dberr_set(err, DBERR_IO, "the source's table %s.%s changed at %s: %s. Change the "
-			 "target's table the same way (ALTER TABLE), then run the same command "
-			 "again: it resumes at %s", ev->table ? ev->table->schema : "?",
-			 ev->table ? ev->table->name : "?", c->jc.commit_pos.text, ev->detail,
+	char which[300] = "a table of the source";
+
+	if (ev->table)
+		snprintf(which, sizeof(which), "the source's table %s.%s", ev->table->schema,
+			 ev->table->name);
+	return dberr_set(err, DBERR_IO, "%s changed at %s: %s. Change the target's table the "
+			 "same way (ALTER TABLE, or CREATE TABLE), then run the same command "
+			 "again: it resumes at %s", which, c->jc.commit_pos.text, ev->detail,
 			 c->res->position.text[0] ? c->res->position.text : c->from.text);
 }
 
@@ -326,6 +330,8 @@ out:
 	cdc_batch_free(c.held);
 	if (c.fd >= 0)
 		close(c.fd);
+	strlist_release(&c.target_tables);
+	strlist_release(&c.gone_said);
 	strbuf_release(&c.pos_file);
 	strbuf_release(&c.buf);
 	schema_release(&c.model);

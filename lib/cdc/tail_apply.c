@@ -71,6 +71,16 @@ mark_target_columns(struct tail_ctx *c, struct dberr *err)
 		schema_release(&tm);
 		return dberr_prefix(err, "reading the target's tables"), -1;
 	}
+	for (int k = 0; k < tm.ntables; k++) {
+		struct strbuf q = STRBUF_INIT;
+
+		if (!by_name)
+			strbuf_addf(&q, "%s.", tm.tables[k].schema);
+		strbuf_addstr(&q, tm.tables[k].name);
+		strlist_push(&c->target_tables, q.buf);
+		strbuf_release(&q);
+	}
+	c->by_name = by_name;
 	for (int i = 0; i < c->model.ntables; i++) {
 		struct table *t = &c->model.tables[i];
 		const struct table *tt = NULL;
@@ -110,6 +120,38 @@ target_gap(const struct cdc_event *ev)
 		i++;
 	}
 	return NULL;
+}
+
+/* A change of a table the source no longer has (dropped or renamed
+ * since the dump: its changes up to then are still in the log). The
+ * target's table of that name takes it; where the target has none
+ * either, neither side holds the table any more and its changes are
+ * skipped. Said once a table. 1: skip it. */
+static int
+gone_table(struct tail_ctx *c, const struct cdc_event *ev)
+{
+	const struct table *t = ev->table;
+	struct strbuf q = STRBUF_INIT;
+	int has;
+
+	if (!c->by_name)
+		strbuf_addf(&q, "%s.", t->schema);
+	strbuf_addstr(&q, t->name);
+	has = strlist_has(&c->target_tables, q.buf);
+	if (!strlist_has(&c->gone_said, q.buf)) {
+		if (has)
+			log_warn("the source's table %s.%s is not there any more (dropped or renamed "
+				 "after the dump): its changes up to then are applied, and the "
+				 "target keeps its table %s: drop it there too when the migration "
+				 "is done", t->schema, t->name, q.buf);
+		else
+			log_warn("the source's table %s.%s is not there any more (dropped or renamed "
+				 "after the dump), and the target has no table %s either: its "
+				 "changes are skipped", t->schema, t->name, q.buf);
+		strlist_push(&c->gone_said, q.buf);
+	}
+	strbuf_release(&q);
+	return !has;
 }
 
 static int
@@ -370,7 +412,11 @@ apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dbe
 			return -1;
 		return tail_schema_change(c, ev, err);
 	default: {
-		const char *missing = target_gap(ev);
+		const char *missing;
+
+		if (ev->table && ev->table->cdc_gone && gone_table(c, ev))
+			return 0;
+		missing = target_gap(ev);
 
 		if (missing) {
 			struct cdc_event gap = *ev;

@@ -75,6 +75,11 @@ struct tail_ctx {
 	struct apply_job job;
 	int job_running;
 	struct cdc_batch *spare;
+	/* the target's tables ("schema.name", or the name alone where the
+	 * engines pair tables by name), and the source's tables gone since
+	 * the dump that the log already said */
+	struct strlist target_tables, gone_said;
+	int by_name;
 	/* the watchdog that cuts the target when a stop cannot wait */
 	pthread_t watch_th;
 	int watching;

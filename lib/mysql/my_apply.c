@@ -232,6 +232,18 @@ pending_flush(struct db_conn *c, struct dberr *err)
 	insert_close(c);
 	if (!c->apply_npend)
 		return 0;
+	/* the server would close the connection on it (error 2006 or 2013,
+	 * "gone away"), and a rerun meet the same: say what to change */
+	if (c->max_packet && c->apply_multi.len >= c->max_packet) {
+		const struct table *t = c->apply_pend[c->apply_npend - 1].t;
+
+		ret = dberr_set(err, DBERR_TARGET, "target (%s): a change of %s takes %zu bytes to "
+				"send, more than the target's max_allowed_packet (%llu bytes): raise "
+				"it on the target (SET GLOBAL max_allowed_packet = 1073741824, and in "
+				"its configuration), then run the same command again", c->desc,
+				t ? t->name : "a table", c->apply_multi.len, c->max_packet);
+		goto out;
+	}
 	if (mysql_real_query(c->m, c->apply_multi.buf, c->apply_multi.len)) {
 		ret = my_fail(c, err, "applying changes to %s", c->apply_pend[0].t ?
 			      c->apply_pend[0].t->name : "the target");
@@ -288,6 +300,13 @@ my_apply_begin(struct db_conn *c, struct dberr *err)
 		if (mysql_set_server_option(c->m, MYSQL_OPTION_MULTI_STATEMENTS_ON))
 			return my_fail(c, err, "turning on multi-statements for the apply");
 		c->multi_on = 1;
+	}
+	if (!c->max_packet) {
+		char v[32];
+
+		if (my_one_row(c, "SELECT @@max_allowed_packet", "", v, sizeof(v), err) < 0)
+			return -1;
+		c->max_packet = strtoull(v, NULL, 10);
 	}
 	return my_exec(c, "START TRANSACTION", err);
 }

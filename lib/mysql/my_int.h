@@ -34,6 +34,7 @@ struct db_conn {
 		const struct table *t;
 	} *apply_pend;
 	int apply_npend, apply_pend_alloc, multi_on;
+	unsigned long long max_packet;	/* the server's max_allowed_packet */
 };
 
 /* Fills err from the connection's last error, naming context and the

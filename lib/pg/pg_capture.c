@@ -323,9 +323,15 @@ pg_capture_status(struct db_conn *c, const char *slot, struct cdc_slot_status *s
 		  struct dberr *err)
 {
 	const char *params[1] = { slot };
-	PGresult *r = pg_query(c, "SELECT s.confirmed_flush_lsn, pg_catalog.pg_current_wal_lsn(), "
-			       "s.active_pid, s.wal_status, s.restart_lsn FROM (SELECT 1) one LEFT JOIN "
-			       "pg_catalog.pg_replication_slots s ON s.slot_name = $1", 1, params, err);
+	/* wal_status: from PostgreSQL 13 on */
+	PGresult *r = pg_query(c, PQserverVersion(c->pg) >= 130000
+			       ? "SELECT s.confirmed_flush_lsn, pg_catalog.pg_current_wal_lsn(), "
+				 "s.active_pid, s.wal_status, s.restart_lsn FROM (SELECT 1) one LEFT "
+				 "JOIN pg_catalog.pg_replication_slots s ON s.slot_name = $1"
+			       : "SELECT s.confirmed_flush_lsn, pg_catalog.pg_current_wal_lsn(), "
+				 "s.active_pid, NULL, s.restart_lsn FROM (SELECT 1) one LEFT "
+				 "JOIN pg_catalog.pg_replication_slots s ON s.slot_name = $1",
+			       1, params, err);
 	struct dberr ignored = DBERR_INIT;
 
 	memset(st, 0, sizeof(*st));

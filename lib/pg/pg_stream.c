@@ -61,6 +61,10 @@ struct cdc_stream {
 	unsigned char *unchanged;
 	struct table **trunc;
 	int cap;
+	/* tables the stream names that are not in m (dropped on the source
+	 * since the dump), one model each so that their addresses last */
+	struct schema_model **gone;
+	int ngone;
 	uint64_t confirmed;	/* what the consumer confirmed */
 	uint64_t wal_end;	/* the server's WAL end at its last message */
 	uint64_t xid;
@@ -118,6 +122,92 @@ relmap_find(struct cdc_stream *s, uint32_t relid)
 	return NULL;
 }
 
+static int sql_connect(struct cdc_stream *s, struct dberr *err);
+
+/* A table the stream names that is not in the model: on the source no
+ * more (dropped or renamed since the model was read; its changes up to
+ * then are still in the log), described from the R message, its types
+ * looked up on the source (one that is gone too is carried as text), its
+ * key the replica identity's columns. The tail decides what becomes of
+ * its changes. NULL when the source cannot be asked. */
+static struct table *
+gone_table(struct cdc_stream *s, const struct pgo_msg *m)
+{
+	struct strbuf oids = STRBUF_INIT, mods = STRBUF_INIT;
+	const char *params[2];
+	struct schema_model *g;
+	struct constraint *pk = NULL;
+	struct table *t;
+	struct dberr ignored = DBERR_INIT;
+	PGresult *r;
+
+	if (sql_connect(s, &ignored) < 0)
+		return NULL;
+	for (int a = 0; a < m->natts; a++) {
+		strbuf_addf(&oids, "%s%u", a ? "," : "{", m->atts[a].type_oid);
+		strbuf_addf(&mods, "%s%d", a ? "," : "{", (int)m->atts[a].typmod);
+	}
+	strbuf_addstr(&oids, m->natts ? "}" : "{}");
+	strbuf_addstr(&mods, m->natts ? "}" : "{}");
+	params[0] = oids.buf;
+	params[1] = mods.buf;
+	r = PQexecParams(s->sql, "SELECT a.n, format_type(a.oid, a.mod), bt.typname, bt.typtype, "
+			 "et.typname, et.typtype, CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE "
+			 "a.mod END FROM unnest($1::oid[], $2::int[]) WITH ORDINALITY a(oid, mod, n) "
+			 "JOIN pg_catalog.pg_type t ON t.oid = a.oid JOIN pg_catalog.pg_type bt ON "
+			 "bt.oid = CASE WHEN t.typtype = 'd' THEN (SELECT CASE WHEN b1.typtype = 'd' "
+			 "THEN b1.typbasetype ELSE b1.oid END FROM pg_catalog.pg_type b1 WHERE "
+			 "b1.oid = t.typbasetype) ELSE t.oid END LEFT JOIN pg_catalog.pg_type et ON "
+			 "bt.typcategory = 'A' AND et.oid = bt.typelem ORDER BY a.n", 2, NULL, params,
+			 NULL, NULL, 0);
+	strbuf_release(&oids);
+	strbuf_release(&mods);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		PQclear(r);
+		return NULL;
+	}
+	g = xcalloc(1, sizeof(*g));
+	s->gone = xrealloc(s->gone, (size_t)(s->ngone + 1) * sizeof(*s->gone));
+	s->gone[s->ngone++] = g;
+	t = schema_add_table(g);
+	memset(t, 0, sizeof(*t));
+	t->schema = xstrdup(m->nsp);
+	t->name = xstrdup(m->rel);
+	t->est_rows = -1;
+	t->cdc_gone = 1;
+	for (int a = 0; a < m->natts; a++) {
+		struct column *col = table_add_column(t);
+		int row = -1;
+
+		memset(col, 0, sizeof(*col));
+		col->name = xstrdup(m->atts[a].name);
+		for (int i = 0; i < PQntuples(r) && row < 0; i++)
+			if (atoi(PQgetvalue(r, i, 0)) == a + 1)
+				row = i;
+		if (row < 0 || pg_type_to_ntype(PQgetvalue(r, row, 2), PQgetvalue(r, row, 3)[0],
+						 atoi(PQgetvalue(r, row, 6)),
+						 PQgetisnull(r, row, 4) ? NULL : PQgetvalue(r, row, 4),
+						 PQgetisnull(r, row, 4) ? 0 : PQgetvalue(r, row, 5)[0],
+						 &col->type) < 0) {
+			pg_type_to_ntype("text", 'b', -1, NULL, 0, &col->type);
+			col->native_type = xstrdup("text");
+		} else {
+			col->native_type = xstrdup(PQgetvalue(r, row, 1));
+		}
+		if (m->atts[a].key) {
+			if (!pk) {
+				pk = table_add_constraint(t);
+				memset(pk, 0, sizeof(*pk));
+				pk->kind = 'p';
+				pk->name = xstrdup("replica identity");
+			}
+			strlist_push(&pk->columns, col->name);
+		}
+	}
+	PQclear(r);
+	return t;
+}
+
 /* An R message: which model table and data column each attribute is,
  * and whether the columns still match the model (DDL on the source). */
 static void
@@ -142,6 +232,12 @@ relation_message(struct cdc_stream *s)
 	rm->nabsent = 0;
 	strbuf_addf(&q, "%s.%s", m->nsp, m->rel);
 	rm->t = schema_find_table(s->m, q.buf);
+	for (int i = 0; i < s->ngone && !rm->t; i++)
+		if (!strcmp(s->gone[i]->tables[0].schema, m->nsp) &&
+		    !strcmp(s->gone[i]->tables[0].name, m->rel))
+			rm->t = &s->gone[i]->tables[0];
+	if (!rm->t)
+		rm->t = gone_table(s, m);
 	rm->natts = m->natts;
 	rm->col = xcalloc((size_t)m->natts + 1, sizeof(*rm->col));
 	if (!rm->t) {
@@ -568,9 +664,17 @@ pg_stream_next(struct cdc_stream *s, struct cdc_event *ev, int timeout_ms, struc
 		}
 		if (len == -2 || len == -1) {
 			PGresult *res = PQgetResult(s->rc);
+			const char *why = res ? PQresultErrorMessage(res) : "";
 
-			dberr_set(err, DBERR_SOURCE, "the source ended the replication stream: %s",
-				  res ? PQresultErrorMessage(res) : PQerrorMessage(s->rc));
+			if (!*why)
+				why = PQerrorMessage(s->rc);
+			if (!*why)	/* a fast shutdown ends the stream with no word */
+				why = "the connection closed (the server shut down or restarted, or its "
+				      "WAL sender was terminated)";
+			dberr_set(err, DBERR_SOURCE, "the source ended the replication stream from slot "
+				  "%s: %s; nothing after the last position confirmed is lost: run the "
+				  "same command again once the source is back, to resume there", s->slot,
+				  why);
 			PQclear(res);
 			return -1;
 		}
@@ -684,6 +788,11 @@ pg_stream_close(struct cdc_stream *s)
 	}
 	if (s->sql)
 		PQfinish(s->sql);
+	for (int i = 0; i < s->ngone; i++) {
+		schema_release(s->gone[i]);
+		free(s->gone[i]);
+	}
+	free(s->gone);
 	for (int i = 0; i < s->nspools; i++)
 		pg_spool_close(s->spools[i]);
 	free(s->spools);
@@ -716,8 +825,10 @@ slot_check(struct cdc_stream *s, const struct db_position *from, struct dberr *e
 	PGresult *r;
 	int ret = -1;
 
-	strbuf_addstr(&q, "SELECT confirmed_flush_lsn, active_pid FROM "
-		      "pg_catalog.pg_replication_slots WHERE slot_name = ");
+	/* wal_status: from PostgreSQL 13 on */
+	strbuf_addf(&q, "SELECT confirmed_flush_lsn, active_pid, %s FROM "
+		    "pg_catalog.pg_replication_slots WHERE slot_name = ",
+		    PQserverVersion(s->rc) >= 130000 ? "wal_status" : "''");
 	pg_quote_literal(&q, s->slot);
 	r = PQexec(s->rc, q.buf);	/* a replication connection: simple queries only */
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
@@ -726,6 +837,13 @@ slot_check(struct cdc_stream *s, const struct db_position *from, struct dberr *e
 		dberr_set(err, DBERR_SOURCE, "replication slot %s does not exist on the source (it "
 			  "was dropped): the changes after %s are gone; take a new online dump",
 			  s->slot, from->text);
+	} else if (!strcmp(PQgetvalue(r, 0, 2), "lost")) {
+		dberr_set(err, DBERR_SOURCE, "replication slot %s was invalidated by the source "
+			  "(wal_status lost: it held more WAL than max_slot_wal_keep_size allows, and "
+			  "the server removed WAL it needed): the changes after %s are gone for this "
+			  "target. Take a new online dump (dbmig dump --online) and load it into an "
+			  "empty target; drop the dead slot with dbmig cdc-tail SOURCE --from DIR "
+			  "--drop, DIR the old online dump", s->slot, from->text);
 	} else if (!PQgetisnull(r, 0, 1)) {
 		dberr_set(err, DBERR_SOURCE, "replication slot %s is active for PID %s on the source: "
 			  "another cdc-tail reads this slot; one tail per slot (stop that one "

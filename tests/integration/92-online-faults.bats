@@ -338,3 +338,127 @@ restart_after_kill() {	# restart_after_kill pg|my
 	ledger_once "$dst" 200000
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
+
+# A table dropped on the source with changes not yet applied: they are
+# applied to the target's table, said once, and the tail goes on; a
+# table both sides dropped has its changes skipped, said once.
+dropped_table() {	# dropped_table TARGET_URI
+	local dst=$1 q
+	src=$(new_db "drop_src")
+	psql_at "$src" "CREATE TABLE keep (id int PRIMARY KEY);
+		CREATE TABLE gone (id int PRIMARY KEY, v text, d date, a int[]);
+		INSERT INTO gone VALUES (1, 'a', '2024-01-02', '{1}'), (2, 'b', NULL, NULL);
+		CREATE TABLE gone2 (id int PRIMARY KEY)" >/dev/null
+	rm -rf "$BATS_TEST_TMPDIR/d"
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null 2>&1
+	psql_at "$src" "INSERT INTO keep VALUES (1); INSERT INTO gone VALUES (3, 'c', '2025-05-06', '{2,3}');
+		UPDATE gone SET v = 'A' WHERE id = 1; DELETE FROM gone WHERE id = 2;
+		INSERT INTO gone2 VALUES (7); DROP TABLE gone; DROP TABLE gone2; INSERT INTO keep VALUES (2)" >/dev/null
+	if [[ $dst == postgresql* ]]; then
+		psql_at "$dst" "DROP TABLE gone2" >/dev/null
+	else
+		my_sql "${dst##*/}" -e "DROP TABLE gone2"
+	fi
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	assert_output --partial "warning: the source's table public.gone is not there any more (dropped or renamed after the dump): its changes up to then are applied"
+	assert_output --partial "the target has no table"
+	assert_output --partial "gone2 either: its changes are skipped"
+	[ "$(grep -c "public.gone is not there any more" <<<"$output")" -eq 1 ]
+	refute_output --partial "?.?"
+	q="SELECT id, v, d FROM gone ORDER BY id"
+	if [[ $dst == postgresql* ]]; then
+		run -0 psql_at "$dst" "$q"
+		assert_output "1|A|2024-01-02
+3|c|2025-05-06"
+		run -0 psql_at "$dst" "SELECT count(*) FROM keep"
+	else
+		run -0 my_sql "${dst##*/}" -e "$q"
+		assert_output "$(printf '1\tA\t2024-01-02\n3\tc\t2025-05-06')"
+		run -0 my_sql "${dst##*/}" -e "SELECT count(*) FROM keep"
+	fi
+	assert_output 2
+	# the tail goes on
+	psql_at "$src" "INSERT INTO keep VALUES (3)" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	assert_output --partial "1 transaction, 1 change applied"
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
+
+@test "a table dropped on the source: its changes before the drop apply to the target's table, said once, and the tail goes on (PostgreSQL target)" {
+	dropped_table "$(new_db drop_dst)"
+}
+
+@test "a table dropped on the source: its changes before the drop apply to the target's table, said once, and the tail goes on (MariaDB target)" {
+	dropped_table "$(new_mydb drop_dst)"
+}
+
+@test "the source restarted, or its WAL sender terminated, under a running tail: exit 3 saying so and that the same command resumes; it does, exactly" {
+	needs_own_servers
+	online_pair srcre "CREATE TABLE ledger (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)" "$(tdb srcre_dst)"
+	ledger_backlog "$src" 100
+	for how in restart terminate; do
+		dbmig cdc-tail "$src" "$dst" 2>"$BATS_TEST_TMPDIR/tail.log" &
+		pid=$!
+		( sleep 60; kill -KILL "$pid" ) 2>/dev/null &
+		killer=$!
+		sleep 1.5
+		if [ "$how" = restart ]; then
+			servers_restart_pg fast
+		else
+			psql_at "$src" "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE database = 'srcre_src'" >/dev/null
+		fi
+		rc=0
+		wait "$pid" || rc=$?
+		kill "$killer" 2>/dev/null || true
+		cat "$BATS_TEST_TMPDIR/tail.log"
+		[ "$rc" -eq 3 ]
+		grep -q "error: the source ended the replication stream from slot dbmig_[0-9a-f]*: [^;]" "$BATS_TEST_TMPDIR/tail.log"
+		grep -q "run the same command again once the source is back" "$BATS_TEST_TMPDIR/tail.log"
+		! grep -q "stream: ;" "$BATS_TEST_TMPDIR/tail.log"
+		ledger_backlog "$src" 100 $(( $(psql_at "$src" "SELECT max(id) FROM ledger") + 1 ))
+	done
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	ledger_once "$dst" 300
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
+
+@test "into MariaDB: a change larger than the target's max_allowed_packet names the setting, on the first run and on the rerun" {
+	needs_own_servers
+	online_pair packet "CREATE TABLE j (id int PRIMARY KEY, doc jsonb)" "$(new_mydb packet_dst)"
+	my_sql -e "SET GLOBAL max_allowed_packet = 1048576"
+	psql_at "$src" "INSERT INTO j SELECT 1, jsonb_build_object('big', repeat('x', 3000000))" >/dev/null
+	for _ in 1 2; do
+		run -4 dbmig cdc-tail "$src" "$dst" --until-caught-up
+		assert_output --partial "a change of j takes"
+		assert_output --partial "more than the target's max_allowed_packet (1048576 bytes): raise it on the target"
+		refute_output --partial "gone away"
+	done
+	my_sql -e "SET GLOBAL max_allowed_packet = 67108864"
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	run -0 my_sql packet_dst -e "SELECT length(json_value(doc, '$.big')) FROM j"
+	assert_output 3000000
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
+
+@test "a slot the source invalidated (max_slot_wal_keep_size): exit 3 saying a new online dump is the way out, and how to drop the dead slot" {
+	needs_own_servers
+	online_pair inval "CREATE TABLE t (id int PRIMARY KEY, pad text)"
+	psql_at "$PG_URI" "ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'" >/dev/null
+	psql_at "$PG_URI" "SELECT pg_reload_conf()" >/dev/null
+	for _ in 1 2 3; do
+		psql_at "$src" "INSERT INTO t SELECT g, repeat(md5(g::text), 8) FROM generate_series((SELECT coalesce(max(id), 0) + 1 FROM t), (SELECT coalesce(max(id), 0) + 100000 FROM t)) g; SELECT pg_switch_wal()" >/dev/null
+		psql_at "$src" "CHECKPOINT" >/dev/null
+	done
+	psql_at "$PG_URI" "ALTER SYSTEM RESET max_slot_wal_keep_size" >/dev/null
+	psql_at "$PG_URI" "SELECT pg_reload_conf()" >/dev/null
+	run -0 psql_at "$src" "SELECT wal_status FROM pg_replication_slots WHERE database = 'inval_src'"
+	assert_output lost
+	run -3 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	assert_output --partial "was invalidated by the source (wal_status lost"
+	assert_output --partial "Take a new online dump (dbmig dump --online)"
+	assert_output --partial "drop the dead slot with dbmig cdc-tail SOURCE --from DIR --drop"
+	run -0 dbmig cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop
+	run -0 psql_at "$src" "SELECT count(*) FROM pg_replication_slots WHERE database = 'inval_src'"
+	assert_output 0
+}
