@@ -18,7 +18,8 @@
 static const char tail_usage[] =
 	"usage: dbmig cdc-tail [options] SOURCE TARGET\n"
 	"       dbmig cdc-tail [options] SOURCE --from DIR --output FILE|-\n"
-	"       dbmig cdc-tail [options] SOURCE --from DIR --drop\n\n"
+	"       dbmig cdc-tail [options] SOURCE TARGET --drop\n"
+	"       dbmig cdc-tail [options] SOURCE (--from DIR | --slot NAME) --drop\n\n"
 	"Apply the changes SOURCE committed after an online dump to TARGET, where the\n"
 	"dump was loaded, each transaction exactly once, in commit order; or write\n"
 	"them as JSON lines; or remove the replication slot and publication the\n"
@@ -33,7 +34,10 @@ static const char tail_usage[] =
 	"      --format=dbmig|debezium  dbmig's lines (default), or Debezium's change values\n"
 	"      --until-caught-up     stop once the source's position at the start is written\n"
 	"      --stop-at POSITION    stop before the first transaction at or after POSITION\n"
-	"      --drop                remove the dump's replication slot and publication\n"
+	"      --drop                remove the replication slot and publication: the\n"
+	"                            dump's, the one TARGET's state names, or NAME\n"
+	"      --slot NAME           with --drop and no TARGET: the slot (and publication)\n"
+	"                            to remove, as copy --online and load print it\n"
 	"      --max-retained-wal SIZE  warn when the slot keeps more WAL (default 10G)\n"
 	"      --progress=auto|tty|json|log|none  how position and lag are shown on stderr\n"
 	"      --source URI          the same as the SOURCE argument\n"
@@ -69,6 +73,7 @@ cmd_cdc_tail(int argc, char **argv)
 		{ "until-caught-up", no_argument, NULL, OPT_UNTIL_CAUGHT_UP },
 		{ "stop-at", required_argument, NULL, OPT_STOP_AT },
 		{ "drop", no_argument, NULL, OPT_DROP },
+		{ "slot", required_argument, NULL, OPT_SLOT },
 		{ "max-retained-wal", required_argument, NULL, OPT_MAX_RETAINED_WAL },
 		{ "progress", required_argument, NULL, OPT_PROGRESS },
 		{ "source", required_argument, NULL, OPT_SOURCE },
@@ -98,6 +103,7 @@ cmd_cdc_tail(int argc, char **argv)
 		case OPT_UNTIL_CAUGHT_UP: o.until_caught_up = 1; break;
 		case OPT_STOP_AT: o.stop_at = optarg; break;
 		case OPT_DROP: o.drop = 1; break;
+		case OPT_SLOT: o.slot = optarg; break;
 		case OPT_PROGRESS:
 			if (progress_option("cdc-tail", optarg, &o.progress) < 0)
 				goto out;
@@ -125,17 +131,27 @@ cmd_cdc_tail(int argc, char **argv)
 		goto out;
 	}
 	conninfo_default(&source, "DBMIG_SOURCE_URI");
-	if (!o.output && !o.drop)
+	if (!o.output && !(o.drop && (o.from_dir || o.slot)))
 		conninfo_default(&target, "DBMIG_TARGET_URI");
 	if (!source) {
 		usage_error("cdc-tail", "no source given (SOURCE argument or DBMIG_SOURCE_URI)");
 		goto out;
 	}
-	if ((o.output || o.drop) && !o.from_dir) {
+	if (o.output && !o.from_dir) {
 		usage_error("cdc-tail", "no online dump given (--from DIR)");
 		goto out;
 	}
-	if ((!!target + !!o.output + o.drop) != 1) {
+	if (o.drop && !o.from_dir && !target && !o.slot) {
+		usage_error("cdc-tail", "--drop needs to know what to drop: the TARGET the changes "
+			    "went to (its state names the slot), --from DIR (the online dump), or "
+			    "--slot NAME");
+		goto out;
+	}
+	if (o.slot && (!o.drop || target || o.from_dir)) {
+		usage_error("cdc-tail", "--slot NAME goes with --drop alone, without TARGET or --from");
+		goto out;
+	}
+	if ((!!(target && !o.drop) + !!o.output + o.drop) != 1) {
 		usage_error("cdc-tail", "say where the changes go: a TARGET database, --output "
 			    "FILE or -, or --drop (one of them)");
 		goto out;

@@ -70,6 +70,11 @@ copy_tail(const char *source, const char *target, int until_caught_up)
 	       tr.transactions, PLURAL(tr.transactions), tr.changes, PLURAL(tr.changes),
 	       tr.position.text[0] ? tr.position.text : "the snapshot",
 	       tr.stopped_by_signal ? " (stopped; resume with dbmig cdc-tail SOURCE TARGET)" : "");
+	/* the slot keeps the source's WAL until dropped, and a copy keeps
+	 * no dump that would name it */
+	printf("  replication slot %s keeps the source's WAL until dropped: once the migration "
+	       "is done or given up, run\n    dbmig cdc-tail SOURCE TARGET --drop\n  or\n    "
+	       "dbmig cdc-tail SOURCE --slot %s --drop\n", tr.slot, tr.slot);
 	return EXIT_OK;
 }
 

@@ -238,6 +238,56 @@ tail_loop(struct tail_ctx *c, struct dberr *err)
 	}
 }
 
+/* The slot and publication to drop, where no dump names them: the
+ * target's state of the one online dump loaded there (or of --from's),
+ * or --slot NAME (dbmig's own names only: dbmig_ and the dump id). */
+static int
+drop_names(struct tail_ctx *c, struct dberr *err)
+{
+	const struct db_driver *tdrv;
+	struct db_conn *t = NULL;
+	struct cdc_state *states = NULL;
+	int n = 0, pick = -1, ret = -1;
+
+	if (!c->o->target) {
+		if (strncmp(c->o->slot, "dbmig_", 6) || strlen(c->o->slot) >= sizeof(c->meta.slot))
+			return dberr_set(err, DBERR_USAGE, "--slot %s is not a slot dbmig made (their "
+					 "names are dbmig_ and the dump id): drop another tool's slot "
+					 "with its own tool, or pg_drop_replication_slot()",
+					 c->o->slot);
+		snprintf(c->meta.slot, sizeof(c->meta.slot), "%s", c->o->slot);
+		snprintf(c->meta.publication, sizeof(c->meta.publication), "%s", c->o->slot);
+		return 0;
+	}
+	if (!(tdrv = driver_for_uri(c->o->target, DBERR_TARGET, err)))
+		return -1;
+	if (!tdrv->target->cdc_state_read)
+		return dberr_set(err, DBERR_UNSUPPORTED, "a %s target holds no change-apply state",
+				 tdrv->name);
+	if (tdrv->connect(&t, c->o->target, DBERR_TARGET, err) < 0 ||
+	    tdrv->target->cdc_state_read(t, &states, &n, err) < 0)
+		goto out;
+	for (int i = 0; i < n; i++)
+		if (c->meta.dump_id[0] ? !strcmp(states[i].dump_id, c->meta.dump_id) : n == 1)
+			pick = i;
+	if (pick < 0) {
+		dberr_set(err, DBERR_USAGE, "%s", n == 0 ? "the target holds no online dump's load, "
+			  "so it names no slot: give the slot with --slot NAME (without TARGET)"
+			  : "the target holds loads of several online dumps: name one with --from DIR, "
+			  "or give the slot with --slot NAME");
+		goto out;
+	}
+	snprintf(c->meta.slot, sizeof(c->meta.slot), "%s", states[pick].slot);
+	snprintf(c->meta.publication, sizeof(c->meta.publication), "%s", states[pick].publication);
+	c->tdrv = tdrv;
+	ret = 0;
+out:
+	free(states);
+	if (t)
+		tdrv->close(t);
+	return ret;
+}
+
 static int
 tail_drop(struct tail_ctx *c, struct dberr *err)
 {
@@ -251,6 +301,10 @@ tail_drop(struct tail_ctx *c, struct dberr *err)
 	if (ret == 0)
 		log_info("dropped replication slot %s and publication %s", c->meta.slot,
 			 c->meta.publication);
+	if (ret == 0 && c->tdrv)
+		log_info("the target keeps dbmig's bookkeeping (%s: the load's ledger and where the "
+			 "changes stand): drop it once the migration is done", (c->tdrv->caps &
+			 DB_CAP_DATABASE_IS_SCHEMA) ? "its _dbmig_ tables" : "its schema _dbmig");
 	return ret;
 }
 
@@ -268,6 +322,8 @@ tail_run(const struct tail_opts *o, struct tail_result *res, struct dberr *err)
 	c.last_log = now_seconds();
 	if (o->from_dir && manifest_read(o->from_dir, &c.meta, &c.model, err) < 0)
 		goto out;
+	if (o->drop && !o->from_dir && drop_names(&c, err) < 0)
+		goto out;
 	if (o->from_dir && !c.meta.slot[0]) {
 		dberr_set(err, DBERR_USAGE, "%s is no online dump (it records no replication "
 			  "slot): take one with dbmig dump --online", o->from_dir);
@@ -275,7 +331,12 @@ tail_run(const struct tail_opts *o, struct tail_result *res, struct dberr *err)
 	}
 	if (!(c.drv = driver_for_uri(o->source, DBERR_SOURCE, err)))
 		goto out;
-	if (!c.drv->cdc || (o->from_dir && strcmp(c.drv->name, c.meta.engine))) {
+	if (!c.drv->cdc) {
+		dberr_set(err, DBERR_UNSUPPORTED, "change capture from a %s source is not built yet",
+			  c.drv->name);
+		goto out;
+	}
+	if (o->from_dir && strcmp(c.drv->name, c.meta.engine)) {
 		dberr_set(err, DBERR_USAGE, "the dump is of a %s source, but the SOURCE given is %s",
 			  c.meta.engine, c.drv->name);
 		goto out;

@@ -19,7 +19,10 @@ struct tail_opts {
 					 * target, picks the dump when several) */
 	const char *output;		/* a file, or "-" for stdout */
 	int debezium;			/* --format=debezium */
-	int drop;			/* remove the slot and the publication */
+	int drop;			/* remove the slot and the publication: the
+					 * dump's (from_dir), the target's state's
+					 * (target), or slot's */
+	const char *slot;		/* --slot NAME, with drop and no target */
 	int until_caught_up;		/* stop once the source's position at
 					 * the start is written */
 	const char *stop_at;		/* stop at this position, or NULL */

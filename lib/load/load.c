@@ -12,12 +12,15 @@
  */
 #include "load.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "dumpfmt/dumpfmt.h"
 #include "lib/base/log.h"
@@ -901,6 +904,66 @@ load_roles(struct load_ctx *ctx, struct dberr *err)
 	return ret;
 }
 
+/* An online dump's slot serves one target: a second target could never
+ * follow its changes (the first one's tail moves the slot past it), so
+ * its load is refused before anything is made. The dump directory
+ * records the target it went to (online-target); the same target again
+ * (a load resumed) is that one, or one whose state holds this dump. */
+#define ONLINE_TARGET_FILE "online-target"
+static int
+load_online_claim(struct load_ctx *ctx, struct dberr *err)
+{
+	struct strbuf path = STRBUF_INIT, want = STRBUF_INIT;
+	struct cdc_state *states = NULL;
+	char had[600] = "";
+	FILE *f;
+	int n = 0, ret = -1;
+
+	if (!ctx->opts->dumpdir || !ctx->drv->target->cdc_state_read)
+		return 0;
+	strbuf_addf(&path, "%s/" ONLINE_TARGET_FILE, ctx->opts->dumpdir);
+	strbuf_addf(&want, "%s", ctx->drv->describe(ctx->conns[0]));
+	if ((f = fopen(path.buf, "re"))) {
+		if (!fgets(had, sizeof(had), f))
+			had[0] = '\0';
+		fclose(f);
+		had[strcspn(had, "\n")] = '\0';
+	}
+	if (had[0] && strcmp(had, want.buf)) {
+		if (ctx->drv->target->cdc_state_read(ctx->conns[0], &states, &n, err) < 0)
+			goto out;
+		for (int i = 0; i < n; i++)
+			if (!strcmp(states[i].dump_id, ctx->meta->dump_id))
+				had[0] = '\0';	/* its state: the same target by another name */
+		if (had[0]) {
+			dberr_set(err, DBERR_USAGE, "online dump %s was loaded into another target "
+				  "(%s): its replication slot %s serves one target, and this one (%s) "
+				  "could never follow the changes. Each target needs its own online "
+				  "dump: run dbmig dump --online again for this one. (Was that load "
+				  "given up and its target dropped? Then remove %s.)",
+				  ctx->meta->dump_id, had, ctx->meta->slot, want.buf, path.buf);
+			goto out;
+		}
+	}
+	if (!had[0] && strcmp(had, want.buf)) {
+		int fd = open(path.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+		strbuf_addch(&want, '\n');
+		if (fd < 0 || write(fd, want.buf, want.len) != (ssize_t)want.len)
+			log_warn("cannot record in %s which target this online dump went to (%s): "
+				 "a second target's load will not be refused up front", path.buf,
+				 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	ret = 0;
+out:
+	free(states);
+	strbuf_release(&path);
+	strbuf_release(&want);
+	return ret;
+}
+
 /* An online dump: where cdc-tail starts on this target, recorded once
  * (a second load of the dump keeps a tail's progress). */
 static int
@@ -918,8 +981,10 @@ load_cdc_start(struct load_ctx *ctx, struct dberr *err)
 	cdc_state_seal(&st);
 	if (ctx->drv->target->cdc_state_save(ctx->conns[0], &st, 1, err) < 0)
 		return dberr_prefix(err, "recording where cdc-tail starts"), -1;
-	log_info("changes after %s wait in the source's slot %s: run dbmig cdc-tail SOURCE TARGET",
-		 st.position.text, st.slot);
+	log_info("changes after %s wait in the source's slot %s: run dbmig cdc-tail SOURCE TARGET; "
+		 "the slot keeps the source's WAL until it is dropped: once the migration is done "
+		 "or given up, run dbmig cdc-tail SOURCE TARGET --drop (or dbmig cdc-tail SOURCE "
+		 "--slot %s --drop)", st.position.text, st.slot, st.slot);
 	return 0;
 }
 
@@ -1275,6 +1340,8 @@ load_model(const struct load_opts *opts, const struct dump_meta *meta,
 	if (ctx.drv->connect(&ctx.conns[0], opts->target, DBERR_TARGET, err) < 0)
 		goto out;
 	ctx.nconns = 1;
+	if (meta->slot[0] && load_online_claim(&ctx, err) < 0)
+		goto out;
 	if (load_plan(&ctx, model, err) < 0 || load_connect(&ctx, err) < 0 ||
 	    load_record_xforms(&ctx, err) < 0)
 		goto out;

@@ -309,6 +309,24 @@ pg_capture_drop_objects(struct db_conn *c, const char *slot, const char *publica
 		PQclear(r);
 	}
 	if (publication && *publication) {
+		const char *params[1] = { publication };
+		struct dberr ignored = DBERR_INIT;
+		/* what dump --replica-identity-full sets is no longer needed:
+		 * offered, not done, as the owner may want it */
+		PGresult *r = pg_query(c, "SELECT string_agg(format('ALTER TABLE %I.%I REPLICA "
+				       "IDENTITY DEFAULT;', pt.schemaname, pt.tablename), ' ' ORDER BY "
+				       "1) FROM pg_catalog.pg_publication_tables pt JOIN "
+				       "pg_catalog.pg_class c ON c.relname = pt.tablename JOIN "
+				       "pg_catalog.pg_namespace n ON n.oid = c.relnamespace AND n.nspname "
+				       "= pt.schemaname WHERE pt.pubname = $1 AND c.relreplident = 'f'",
+				       1, params, &ignored);
+
+		if (r && !PQgetisnull(r, 0, 0))
+			log_info("tables of publication %s log whole rows (REPLICA IDENTITY FULL, as "
+				 "dump --replica-identity-full sets on keyless tables); if nothing "
+				 "else needs it, undo it on the source: %s", publication,
+				 PQgetvalue(r, 0, 0));
+		PQclear(r);
 		strbuf_addstr(&sql, "DROP PUBLICATION IF EXISTS ");
 		pg_quote_ident(&sql, publication);
 		if (pg_exec(c, sql.buf, ret < 0 ? &second : err) < 0)

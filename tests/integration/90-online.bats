@@ -257,7 +257,13 @@ slots() {	# the replication slots and publications dbmig left on the server
 	a=$(new_db two_a)
 	b=$(new_db two_b)
 	dbmig -q load "$BATS_TEST_TMPDIR/d" "$a" >/dev/null
-	dbmig -q load "$BATS_TEST_TMPDIR/d" "$b" >/dev/null
+	# the load refuses the second target (92-online-faults.bats); a copy
+	# of the dump made before the first load does not know of it, and
+	# the tail's check on the slot still holds
+	run -2 dbmig -q load "$BATS_TEST_TMPDIR/d" "$b"
+	cp -r "$BATS_TEST_TMPDIR/d" "$BATS_TEST_TMPDIR/d2"
+	rm "$BATS_TEST_TMPDIR/d2/online-target"
+	dbmig -q load "$BATS_TEST_TMPDIR/d2" "$b" >/dev/null
 	psql_at "$src" "INSERT INTO t VALUES (1)" >/dev/null
 	run -0 dbmig cdc-tail "$src" "$a" --until-caught-up
 	run -3 dbmig cdc-tail "$src" "$b" --until-caught-up

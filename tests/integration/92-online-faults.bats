@@ -462,3 +462,47 @@ dropped_table() {	# dropped_table TARGET_URI
 	run -0 psql_at "$src" "SELECT count(*) FROM pg_replication_slots WHERE database = 'inval_src'"
 	assert_output 0
 }
+
+@test "copy --online keeps no dump, yet its slot can be dropped: from the pair, or by --slot NAME, which it prints; the REPLICA IDENTITY FULL it set is offered back" {
+	src=$(new_db cpdrop_src)
+	psql_at "$src" "CREATE TABLE t (id int PRIMARY KEY); CREATE TABLE nk (x int)" >/dev/null
+	dst=$(new_db cpdrop_dst)
+	run -0 dbmig copy --online --replica-identity-full --until-caught-up "$src" "$dst"
+	slot=$(psql_at "$src" "SELECT slot_name FROM pg_replication_slots WHERE database = 'cpdrop_src'")
+	[ -n "$slot" ]
+	assert_output --partial "replication slot $slot keeps the source's WAL until dropped"
+	assert_output --partial "dbmig cdc-tail SOURCE TARGET --drop"
+	assert_output --partial "dbmig cdc-tail SOURCE --slot $slot --drop"
+	# from the pair: the target's state names the slot
+	run -0 dbmig cdc-tail "$src" "$dst" --drop
+	assert_output --partial "dropped replication slot and publication $slot"
+	assert_output --partial "undo it on the source: ALTER TABLE public.nk REPLICA IDENTITY DEFAULT;"
+	assert_output --partial "the target keeps dbmig's bookkeeping (its schema _dbmig"
+	run -0 psql_at "$src" "SELECT (SELECT count(*) FROM pg_replication_slots WHERE database = 'cpdrop_src') + (SELECT count(*) FROM pg_publication)"
+	assert_output 0
+	# by name, from the source alone
+	dst2=$(new_db cpdrop_dst2)
+	run -0 dbmig copy --online --until-caught-up "$src" "$dst2"
+	slot=$(psql_at "$src" "SELECT slot_name FROM pg_replication_slots WHERE database = 'cpdrop_src'")
+	run -0 dbmig cdc-tail "$src" --slot "$slot" --drop
+	run -0 psql_at "$src" "SELECT count(*) FROM pg_replication_slots WHERE database = 'cpdrop_src'"
+	assert_output 0
+	# never another tool's slot, and --drop must know what to drop
+	run -2 dbmig cdc-tail "$src" --slot sub_xyz --drop
+	assert_output --partial "--slot sub_xyz is not a slot dbmig made"
+	run -2 dbmig cdc-tail "$src" --drop
+	assert_output --partial "--drop needs to know what to drop"
+}
+
+@test "load of an online dump refuses a second target up front, nothing made there; the same target again loads" {
+	online_pair twotg "CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1)"
+	other=$(new_db twotg_other)
+	run -2 dbmig load "$BATS_TEST_TMPDIR/d" "$other"
+	assert_output --partial "was loaded into another target (host=127.0.0.1 port=$PG_PORT dbname=twotg_dst"
+	assert_output --partial "Each target needs its own online dump"
+	run -0 psql_at "$other" "SELECT count(*) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
+	assert_output 0
+	run -0 dbmig load "$BATS_TEST_TMPDIR/d" "$dst"
+	[ "$(stat -c %a "$BATS_TEST_TMPDIR/d/online-target")" = 600 ]
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
