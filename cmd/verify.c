@@ -154,6 +154,11 @@ print_human(const struct verify_opts *o, const struct verify_result *r, int quie
 			printf("%s  %s: no primary key: compared as a multiset of rows\n",
 			       notes++ ? "" : "\nnotes:\n", t->name[0]);
 	}
+	/* shown under -q too: a cutover on it would fail the application */
+	for (size_t k = 0; k < r->seq_behind.n; k++)
+		printf("%s  sequence %s: its next value on the target would collide with rows the "
+		       "source made; sync it before clients write to the target: %s\n",
+		       notes++ ? "" : "\nnotes:\n", r->seq_behind.v[k], r->seq_fix.v[k]);
 	notes = 0;
 	for (int i = 0; i < r->ntables; i++)
 		notes += r->tables[i].error != NULL;
@@ -225,6 +230,21 @@ print_json(const struct verify_opts *o, const struct verify_result *r, int rc)
 	json_object_set_new(root, "only_on_source", json_strlist(&r->only[0]));
 	json_object_set_new(root, "only_on_target", json_strlist(&r->only[1]));
 	json_object_set_new(root, "column_differences", json_strlist(&r->column_diffs));
+	{
+		json_t *sb = json_array();
+
+		for (size_t k = 0; k < r->seq_behind.n; k++) {
+			json_t *d = json_object();
+
+			json_object_set_new(d, "difference", json_string("sequence behind"));
+			json_object_set_new(d, "sequence", json_stringn(r->seq_behind.v[k],
+					    strcspn(r->seq_behind.v[k], ":")));
+			json_object_set_new(d, "detail", json_string(r->seq_behind.v[k]));
+			json_object_set_new(d, "fix", json_string(r->seq_fix.v[k]));
+			json_array_append_new(sb, d);
+		}
+		json_object_set_new(root, "sequence_differences", sb);
+	}
 	for (int i = 0; i < r->ntables; i++) {
 		const struct verify_table *t = &r->tables[i];
 		json_t *jt = json_object(), *diffs = json_array();

@@ -1140,6 +1140,42 @@ by_name(const void *a, const void *b)
 	return strcmp(x->res->name[0], y->res->name[0]);
 }
 
+/* The value a sequence has handed out last (none yet: one step before
+ * its start). */
+static int64_t
+seq_used(const struct sequence *q)
+{
+	return q->is_called ? q->last_value : q->last_value - q->increment;
+}
+
+/* Sequences of the target behind the source's: after a tail, the rows
+ * are in step but the sequences stay at the load's values, and the
+ * application's first insert on the target would collide. */
+static void
+sequences_behind(struct vsrc *src, int by_name_only, struct verify_result *res)
+{
+	for (int i = 0; i < src[0].model.nseqs; i++) {
+		const struct sequence *a = &src[0].model.seqs[i], *b = NULL;
+		struct strbuf m = STRBUF_INIT;
+
+		for (int k = 0; k < src[1].model.nseqs && !b; k++)
+			if (!strcmp(src[1].model.seqs[k].name, a->name) &&
+			    (by_name_only || !strcmp(src[1].model.seqs[k].schema, a->schema)))
+				b = &src[1].model.seqs[k];
+		if (!b || (a->increment >= 0 ? seq_used(b) >= seq_used(a)
+						 : seq_used(b) <= seq_used(a)))
+			continue;
+		strbuf_addf(&m, "%s.%s: %" PRId64 " on the source, %" PRId64 " on the target",
+			    a->schema, a->name, seq_used(a), seq_used(b));
+		strlist_push(&res->seq_behind, m.buf);
+		strbuf_reset(&m);
+		strbuf_addf(&m, "SELECT setval('\"%s\".\"%s\"', %" PRId64 ");", b->schema, b->name,
+			    seq_used(a));
+		strlist_push(&res->seq_fix, m.buf);
+		strbuf_release(&m);
+	}
+}
+
 int
 verify_run(const struct verify_opts *o, struct verify_result *res, struct dberr *err)
 {
@@ -1233,6 +1269,7 @@ verify_run(const struct verify_opts *o, struct verify_result *res, struct dberr 
 	if (ctx.njobs && workpool_run(nworkers, states, (size_t)ctx.njobs, verify_table_job,
 				      &ctx, err) < 0)
 		goto out;
+	sequences_behind(src, by_name_only, res);
 	res->differences = res->only[0].n + res->only[1].n + res->column_diffs.n;
 	for (int i = 0; i < res->ntables; i++) {
 		struct verify_table *vt = &res->tables[i];
@@ -1283,5 +1320,7 @@ verify_result_release(struct verify_result *res)
 	for (int s = 0; s < 2; s++)
 		strlist_release(&res->only[s]);
 	strlist_release(&res->column_diffs);
+	strlist_release(&res->seq_behind);
+	strlist_release(&res->seq_fix);
 	memset(res, 0, sizeof(*res));
 }

@@ -84,6 +84,11 @@ struct verify_result {
 	int ntables;
 	struct strlist only[2];		/* tables present on one side only */
 	struct strlist column_diffs;	/* "schema.table: column x missing on target" */
+	/* sequences the target has at an earlier value than the source: its
+	 * next value would collide with rows the source made (a note, not a
+	 * difference of the data: a tail keeps rows in step, not these) */
+	struct strlist seq_behind;	/* "schema.seq: N on the source, M on the target" */
+	struct strlist seq_fix;		/* the statement that syncs each, on the target */
 	uint64_t differences;		/* rows and schema differences found */
 	int tables_differing;
 	int uncompared;		/* columns not compared, over all tables */

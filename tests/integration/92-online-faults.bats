@@ -506,3 +506,23 @@ dropped_table() {	# dropped_table TARGET_URI
 	[ "$(stat -c %a "$BATS_TEST_TMPDIR/d/online-target")" = 600 ]
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
+
+@test "verify of a pair the tail keeps in step names each sequence behind its source, with the statement that syncs it, and in --json" {
+	online_pair seqs "CREATE TABLE t (id serial PRIMARY KEY, v text); INSERT INTO t (v) VALUES ('a'), ('b')"
+	psql_at "$src" "INSERT INTO t (v) SELECT 'x' FROM generate_series(1, 40)" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	run -0 dbmig verify "$src" "$dst"
+	assert_output --partial "sequence public.t_id_seq: 42 on the source, 2 on the target: its next value on the target would collide"
+	assert_output --partial "SELECT setval('\"public\".\"t_id_seq\"', 42);"
+	assert_output --partial "equal: 1 table"
+	run -0 --separate-stderr dbmig verify --json "$src" "$dst"
+	run -0 jq -c '.sequence_differences | map([.sequence, .fix])' <<<"$output"
+	assert_output '[["public.t_id_seq","SELECT setval('"'"'\"public\".\"t_id_seq\"'"'"', 42);"]]'
+	# the statement it gives syncs it: the application's insert then goes in
+	psql_at "$dst" "SELECT setval('\"public\".\"t_id_seq\"', 42)" >/dev/null
+	run -0 dbmig verify "$src" "$dst"
+	refute_output --partial "sequence public"
+	run -0 psql_at "$dst" "INSERT INTO t (v) VALUES ('app') RETURNING id"
+	assert_output 43
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
