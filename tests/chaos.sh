@@ -5,10 +5,12 @@
 # decompression bomb, and random damage to manifests and chunks. Prints
 # one row per case with its trials and outcomes; exits 1 if any trial
 # broke a promise (a duplicate, a lost row, a hang, an exit status other
-# than the documented one).
+# than the documented one). The online cases (cdc-tail under faults) are
+# in tests/chaos_online.bash.
 #
 #   tests/chaos.sh            CHAOS_TRIALS=N trials per case (default 10)
 #                             CHAOS_ROWS=N rows per source table (default 200000)
+#                             CHAOS_CASES=offline|online|all (default all)
 #
 # Runs against throwaway servers from tests/servers.sh (or the ones named
 # by DBMIG_TEST_PG_URI / DBMIG_TEST_MYSQL_URI), like the test suites.
@@ -18,6 +20,7 @@ export PATH="$PWD:$PATH" REPO_ROOT=$PWD
 export PGOPTIONS="-c client_min_messages=warning"	# no NOTICE from DROP ... IF EXISTS
 . tests/servers.sh
 . tests/helpers/db.bash
+. tests/chaos_online.bash
 
 TRIALS=${CHAOS_TRIALS:-10}
 ROWS=${CHAOS_ROWS:-200000}
@@ -26,6 +29,7 @@ broken=0
 rows_out=()
 
 cleanup() {
+	online_cleanup
 	servers_stop_all >/dev/null 2>&1
 	rm -rf "$WORK"
 }
@@ -262,18 +266,27 @@ open(p, "wb").write(b)' "$d/$c" "$pos"
 }
 
 start=$(date +%s)
-setup_data
+cases=${CHAOS_CASES:-all}
+if [ "$cases" != online ]; then
+	setup_data
+else
+	servers_start_pg >/dev/null && servers_start_mysql >/dev/null || {
+		echo "chaos: cannot start the servers" >&2; exit 2; }
+fi
 echo "chaos: $TRIALS trials per case" >&2
-kill_trials "kill -9 mid-load, rerun: PostgreSQL -> PostgreSQL" "$WORK/pg" "$(pg_uri csrc)" new_db
-kill_trials "kill -9 mid-load, rerun: MariaDB -> PostgreSQL" "$WORK/my" "$(my_uri cmsrc)" new_db
-kill_trials "kill -9 mid-load, rerun: PostgreSQL -> MariaDB" "$WORK/pg" "$(pg_uri csrc)" new_mydb
-concurrent_trials "two loads of one dump at once: into PostgreSQL" "$WORK/pg" "$(pg_uri csrc)" new_db
-concurrent_trials "two loads of one dump at once: into MariaDB" "$WORK/my" "$(my_uri cmsrc)" new_mydb
-cut_trials
-fifo_trials
-bomb_trial
-edit_trials
-flip_trials
+if [ "$cases" != online ]; then
+	kill_trials "kill -9 mid-load, rerun: PostgreSQL -> PostgreSQL" "$WORK/pg" "$(pg_uri csrc)" new_db
+	kill_trials "kill -9 mid-load, rerun: MariaDB -> PostgreSQL" "$WORK/my" "$(my_uri cmsrc)" new_db
+	kill_trials "kill -9 mid-load, rerun: PostgreSQL -> MariaDB" "$WORK/pg" "$(pg_uri csrc)" new_mydb
+	concurrent_trials "two loads of one dump at once: into PostgreSQL" "$WORK/pg" "$(pg_uri csrc)" new_db
+	concurrent_trials "two loads of one dump at once: into MariaDB" "$WORK/my" "$(my_uri cmsrc)" new_mydb
+	cut_trials
+	fifo_trials
+	bomb_trial
+	edit_trials
+	flip_trials
+fi
+[ "$cases" != offline ] && online_cases
 
 echo
 printf '%-52s %6s  %-44s %s\n' "case" "trials" "outcome" "broken"

@@ -193,6 +193,7 @@ servers__mysql_up() {
 	local dir=$1 pid
 	eval "$(cat "$dir/start")" '>/dev/null 2>&1 &'
 	pid=$!
+	disown "$pid" 2>/dev/null || true	# a later kill -9 is no news to the caller
 	for _ in $(seq 1 240); do
 		if mariadb-admin --no-defaults --socket="$dir/mysql.sock" -uroot ping >/dev/null 2>&1; then
 			return 0

@@ -95,8 +95,11 @@ struct table {
 	int nchunks;
 	uint64_t rows;		/* rows dumped, sum over chunks */
 	/* cdc-tail: not on the source any more (dropped or renamed since
-	 * the dump), described from its change stream; 2 once said */
+	 * the dump), described from its change stream: 1, then 2 once its
+	 * changes go to the target's table, 3 once they are skipped */
 	int cdc_gone;
+	/* cdc-tail: the target has no such table */
+	int cdc_not_on_target;
 };
 
 struct sequence {

@@ -24,8 +24,8 @@ tail_schema_change(struct tail_ctx *c, const struct cdc_event *ev, struct dberr 
 		snprintf(which, sizeof(which), "the source's table %s.%s", ev->table->schema,
 			 ev->table->name);
 	return dberr_set(err, DBERR_IO, "%s changed at %s: %s. Change the target's table the "
-			 "same way (ALTER TABLE, or CREATE TABLE), then run the same command "
-			 "again: it resumes at %s", which, c->jc.commit_pos.text, ev->detail,
+			 "same way (ALTER TABLE), then run the same command again: it resumes at "
+			 "%s", which, c->jc.commit_pos.text, ev->detail,
 			 c->res->position.text[0] ? c->res->position.text : c->from.text);
 }
 
@@ -59,10 +59,11 @@ show_progress(struct tail_ctx *c, int final)
 						   position_lsn(at)) : 0;
 	if (behind < 0)
 		behind = 0;
-	/* seconds: while read transactions wait to be applied, since the
-	 * last applied one committed on the source (commit times are
-	 * wall-clock), or the first one read when none was applied yet */
-	if (behind > 0 && (c->batch_open || c->job_running)) {
+	/* seconds: while transactions come (read in the last second, or
+	 * read and waiting to be applied), since the last applied one
+	 * committed on the source (commit times are wall-clock), or the
+	 * first one read when none was applied yet; idle, 0 */
+	if (behind > 0 && (c->batch_open || c->job_running || (!final && now - c->last_read_at < 1))) {
 		int64_t since = c->applied_commit_us ? c->applied_commit_us : c->first_read_us;
 
 		if (since)
@@ -120,6 +121,7 @@ handle_event(struct tail_ctx *c, const struct cdc_event *ev, int *in_tx, int *sk
 	} else if (ev->kind == CDC_COMMIT) {
 		*in_tx = 0;
 		c->last_commit_us = ev->commit_time_us;
+		c->last_read_at = now_seconds();
 		if (!c->first_read_us)
 			c->first_read_us = ev->commit_time_us;
 	}
@@ -176,6 +178,59 @@ idle_confirm(struct tail_ctx *c, const struct db_position *recv, int now, struct
 	}
 	c->res->position = *recv;
 	return c->drv->cdc->stream_confirm(c->s, recv, err);
+}
+
+/* Caught up (--until-caught-up), the slot is confirmed where the source
+ * was; but the server moves the slot's restart_lsn, and frees the WAL
+ * before it, only once it has decoded past that position a record of
+ * the transactions running (written at each checkpoint, and every 15 s
+ * while the server writes) and a confirm comes after it. A tail that
+ * ends right after a large transaction would leave that transaction's
+ * WAL kept until the next tail. So while the slot keeps more than
+ * SETTLE_BYTES, the tail goes on confirming, up to SETTLE_SECONDS; a
+ * new transaction ends it at once (it is the next run's). */
+#define SETTLE_BYTES	(64 << 20)
+#define SETTLE_SECONDS	20
+static int
+settle_slot(struct tail_ctx *c, struct dberr *err)
+{
+	const struct db_position *at;
+	struct cdc_event ev;
+	struct db_position recv;
+	struct dberr ignored = DBERR_INIT;
+	double t0 = now_seconds();
+	int64_t kept;
+	char st[32];
+	int r, said = 0;
+
+	if (!c->drv->cdc->stream_retained)
+		return 0;
+	for (;;) {
+		if (c->drv->cdc->stream_retained(c->s, &kept, st, sizeof(st), &ignored) < 0 ||
+		    kept < SETTLE_BYTES)
+			return 0;
+		if (now_seconds() - t0 >= SETTLE_SECONDS || dbmig_interrupted) {
+			log_info("the slot still keeps %.1f MB of the source's WAL: the server lets go "
+				 "of it once it has logged which transactions run (at its next "
+				 "checkpoint, or within 15 s while it writes) and a tail confirms after "
+				 "that, as the next cdc-tail does", kept / 1e6);
+			return 0;
+		}
+		if (!said++)
+			log_info("caught up; the slot keeps %.1f MB of the source's WAL for what was "
+				 "just applied: confirming until the source lets go of it (up to %d s)",
+				 kept / 1e6, SETTLE_SECONDS);
+		if ((r = c->drv->cdc->stream_next(c->s, &ev, 1000, err)) < 0)
+			return -1;
+		if (r > 0)
+			return 0;	/* a new transaction: the next run's */
+		c->drv->cdc->stream_received(c->s, &recv);
+		if (idle_confirm(c, &recv, 1, err) < 0)
+			return -1;
+		at = c->res->position.text[0] ? &c->res->position : &c->from;
+		if (c->drv->cdc->stream_confirm(c->s, at, err) < 0)
+			return -1;
+	}
 }
 
 int
@@ -267,16 +322,9 @@ drop_names(struct tail_ctx *c, struct dberr *err)
 	if (tdrv->connect(&t, c->o->target, DBERR_TARGET, err) < 0 ||
 	    tdrv->target->cdc_state_read(t, &states, &n, err) < 0)
 		goto out;
-	for (int i = 0; i < n; i++)
-		if (c->meta.dump_id[0] ? !strcmp(states[i].dump_id, c->meta.dump_id) : n == 1)
-			pick = i;
-	if (pick < 0) {
-		dberr_set(err, DBERR_USAGE, "%s", n == 0 ? "the target holds no online dump's load, "
-			  "so it names no slot: give the slot with --slot NAME (without TARGET)"
-			  : "the target holds loads of several online dumps: name one with --from DIR, "
-			  "or give the slot with --slot NAME");
+	if ((pick = tail_pick_state(c, states, n, "it names no slot: give the slot with --slot NAME "
+				    "(without TARGET)", err)) < 0)
 		goto out;
-	}
 	snprintf(c->meta.slot, sizeof(c->meta.slot), "%s", states[pick].slot);
 	snprintf(c->meta.publication, sizeof(c->meta.publication), "%s", states[pick].publication);
 	c->tdrv = tdrv;
@@ -374,7 +422,8 @@ tail_run(const struct tail_opts *o, struct tail_result *res, struct dberr *err)
 	c.mode = o->progress == PROGRESS_AUTO ? (log_get_level() < LOG_INFO ? PROGRESS_NONE
 		 : isatty(STDERR_FILENO) ? PROGRESS_TTY : PROGRESS_LOG) : (enum progress_mode)o->progress;
 	c.retained = -1;
-	if (tail_loop(&c, err) < 0)
+	if (tail_loop(&c, err) < 0 ||
+	    (c.has_until && !c.res->stopped_by_signal && settle_slot(&c, err) < 0))
 		goto out;
 	if (c.mode == PROGRESS_JSON || c.mode == PROGRESS_TTY)
 		show_progress(&c, 1);
@@ -392,7 +441,6 @@ out:
 	if (c.fd >= 0)
 		close(c.fd);
 	strlist_release(&c.target_tables);
-	strlist_release(&c.gone_said);
 	strbuf_release(&c.pos_file);
 	strbuf_release(&c.buf);
 	schema_release(&c.model);

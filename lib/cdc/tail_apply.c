@@ -89,6 +89,7 @@ mark_target_columns(struct tail_ctx *c, struct dberr *err)
 			if (!strcmp(tm.tables[k].name, t->name) &&
 			    (by_name || !strcmp(tm.tables[k].schema, t->schema)))
 				tt = &tm.tables[k];
+		t->cdc_not_on_target = !tt;
 		for (int j = 0; tt && j < t->ncols; j++) {
 			t->cols[j].absent_on_target = 1;
 			for (int k = 0; k < tt->ncols; k++)
@@ -126,30 +127,31 @@ target_gap(const struct cdc_event *ev)
  * since the dump: its changes up to then are still in the log). The
  * target's table of that name takes it; where the target has none
  * either, neither side holds the table any more and its changes are
- * skipped. Said once a table. 1: skip it. */
+ * skipped. Decided and said once a table (the stream owns the table,
+ * made for this). 1: skip it. */
 static int
 gone_table(struct tail_ctx *c, const struct cdc_event *ev)
 {
-	const struct table *t = ev->table;
+	struct table *t = (struct table *)ev->table;
 	struct strbuf q = STRBUF_INIT;
 	int has;
 
+	if (t->cdc_gone > 1)
+		return t->cdc_gone == 3;
 	if (!c->by_name)
 		strbuf_addf(&q, "%s.", t->schema);
 	strbuf_addstr(&q, t->name);
 	has = strlist_has(&c->target_tables, q.buf);
-	if (!strlist_has(&c->gone_said, q.buf)) {
-		if (has)
-			log_warn("the source's table %s.%s is not there any more (dropped or renamed "
-				 "after the dump): its changes up to then are applied, and the "
-				 "target keeps its table %s: drop it there too when the migration "
-				 "is done", t->schema, t->name, q.buf);
-		else
-			log_warn("the source's table %s.%s is not there any more (dropped or renamed "
-				 "after the dump), and the target has no table %s either: its "
-				 "changes are skipped", t->schema, t->name, q.buf);
-		strlist_push(&c->gone_said, q.buf);
-	}
+	if (has)
+		log_warn("the source's table %s.%s is not there any more (dropped or renamed after "
+			 "the dump): its changes up to then are applied, and the target keeps its "
+			 "table %s: drop it there too when the migration is done", t->schema, t->name,
+			 q.buf);
+	else
+		log_warn("the source's table %s.%s is not there any more (dropped or renamed after "
+			 "the dump), and the target has no table %s either: its changes are "
+			 "skipped", t->schema, t->name, q.buf);
+	t->cdc_gone = has ? 2 : 3;
 	strbuf_release(&q);
 	return !has;
 }
@@ -416,6 +418,14 @@ apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dbe
 
 		if (ev->table && ev->table->cdc_gone && gone_table(c, ev))
 			return 0;
+		if (ev->table && ev->table->cdc_not_on_target) {
+			char why[400];
+
+			snprintf(why, sizeof(why), "the target has no table %s (made on the source "
+				 "after the dump?): make it there too (CREATE TABLE)", ev->table->name);
+			return apply_event(c, &(struct cdc_event){ .kind = CDC_SCHEMA_CHANGE,
+					   .table = ev->table, .detail = why }, 0, err);
+		}
 		missing = target_gap(ev);
 
 		if (missing) {
@@ -552,6 +562,19 @@ apply_lock(struct tail_ctx *c, struct dberr *err)
 }
 
 int
+tail_pick_state(const struct tail_ctx *c, const struct cdc_state *states, int n,
+		const char *if_none, struct dberr *err)
+{
+	for (int i = 0; i < n; i++)
+		if (c->meta.dump_id[0] ? !strcmp(states[i].dump_id, c->meta.dump_id) : n == 1)
+			return i;
+	return dberr_set(err, DBERR_USAGE, "%s%s", n == 0 ? "the target holds no online dump's "
+			 "load: " : c->meta.dump_id[0] ? "the target holds no load of that dump"
+			 : "the target holds loads of several online dumps: name one with --from DIR",
+			 n == 0 ? if_none : "");
+}
+
+int
 apply_setup(struct tail_ctx *c, struct dberr *err)
 {
 	struct cdc_state *states = NULL;
@@ -569,16 +592,9 @@ apply_setup(struct tail_ctx *c, struct dberr *err)
 	if (c->tdrv->connect(&c->target, c->o->target, DBERR_TARGET, err) < 0 ||
 	    c->tdrv->target->cdc_state_read(c->target, &states, &n, err) < 0)
 		goto out;
-	for (int i = 0; i < n; i++)
-		if (c->meta.dump_id[0] ? !strcmp(states[i].dump_id, c->meta.dump_id) : n == 1)
-			pick = i;
-	if (pick < 0) {
-		dberr_set(err, DBERR_USAGE, "%s", n == 0 ? "the target holds no online dump's load: "
-			  "load one (dbmig dump --online, then dbmig load) first"
-			  : c->meta.dump_id[0] ? "the target holds no load of that dump"
-			  : "the target holds loads of several online dumps: name one with --from DIR");
+	if ((pick = tail_pick_state(c, states, n, "load one (dbmig dump --online, then dbmig load) "
+				    "first", err)) < 0)
 		goto out;
-	}
 	c->state = states[pick];
 	if (c->drv->connect(&src, c->o->source, DBERR_SOURCE, err) < 0 ||
 	    state_check(c, src, err) < 0)

@@ -58,6 +58,7 @@ struct tail_ctx {
 	int64_t pending_us;		/* of the batch's last commit */
 	struct db_position source_now;	/* the source's log, asked ... */
 	double source_asked;		/* ... at this time */
+	double last_read_at;		/* when the last commit was read */
 	/* apply: source transactions batched into one target transaction */
 	int batch_open;
 	uint64_t batch_txns, batch_changes, batch_writes;
@@ -76,9 +77,8 @@ struct tail_ctx {
 	int job_running;
 	struct cdc_batch *spare;
 	/* the target's tables ("schema.name", or the name alone where the
-	 * engines pair tables by name), and the source's tables gone since
-	 * the dump that the log already said */
-	struct strlist target_tables, gone_said;
+	 * engines pair tables by name) */
+	struct strlist target_tables;
 	int by_name;
 	/* the watchdog that cuts the target when a stop cannot wait */
 	pthread_t watch_th;
@@ -110,6 +110,11 @@ int tail_schema_change(struct tail_ctx *c, const struct cdc_event *ev, struct db
 int tail_flush(struct tail_ctx *c, int final, struct dberr *err);
 
 /* tail_apply.c */
+/* The state of the online dump this run is for: --from's, or the one
+ * the target holds; -1 with err (if_none: the way out when it holds
+ * none) otherwise. */
+int tail_pick_state(const struct tail_ctx *c, const struct cdc_state *states, int n,
+		    const char *if_none, struct dberr *err);
 /* Connects the target, reads where it stands, takes its lock. */
 int apply_setup(struct tail_ctx *c, struct dberr *err);
 /* One event; 1 when the tail should stop (after a commit). */

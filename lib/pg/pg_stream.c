@@ -143,6 +143,24 @@ gone_table(struct cdc_stream *s, const struct pgo_msg *m)
 
 	if (sql_connect(s, &ignored) < 0)
 		return NULL;
+	/* still there under this name: made after the dump (or after this
+	 * run read the model), which is a stop, not this */
+	{
+		char relid[16];
+		const char *p1[1] = { relid };
+
+		snprintf(relid, sizeof(relid), "%u", m->relid);
+		r = PQexecParams(s->sql, "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c "
+				 "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = "
+				 "$1::oid", 1, NULL, p1, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK ||
+		    (PQntuples(r) == 1 && !strcmp(PQgetvalue(r, 0, 0), m->nsp) &&
+		     !strcmp(PQgetvalue(r, 0, 1), m->rel))) {
+			PQclear(r);
+			return NULL;
+		}
+		PQclear(r);
+	}
 	for (int a = 0; a < m->natts; a++) {
 		strbuf_addf(&oids, "%s%u", a ? "," : "{", m->atts[a].type_oid);
 		strbuf_addf(&mods, "%s%d", a ? "," : "{", (int)m->atts[a].typmod);

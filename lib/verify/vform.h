@@ -130,6 +130,10 @@ struct vf_scope {
 	enum vf_scope_kind kind;
 	int64_t lo, hi;		/* VF_RANGE: lo <= key <= hi */
 	uint64_t mod, res;	/* VF_HASH */
+	/* VF_HASH, digests only: the buckets res of each of these, sorted
+	 * (several scopes of one level in one scan); NULL: res alone */
+	const uint64_t *resv;
+	uint64_t nres;
 };
 struct vf_stats {
 	uint64_t rows;

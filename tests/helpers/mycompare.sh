@@ -9,7 +9,7 @@ host=$1 port=$2 a=$3 b=$4
 my() { "${MY_CLIENT:-mariadb}" --no-defaults -h "$host" -P "$port" -u"${MY_USER:-root}" -N -B --raw "$@"; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-tables() { my "$1" -e "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> '_dbmig_load_ledger' ORDER BY 1"; }
+tables() { my "$1" -e "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME NOT LIKE '\\_dbmig\\_%' ORDER BY 1"; }
 tables "$a" >"$tmp/ta" || { echo "cannot list tables of $a"; exit 2; }
 tables "$b" >"$tmp/tb" || { echo "cannot list tables of $b"; exit 2; }
 rc=0

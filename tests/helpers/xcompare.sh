@@ -18,7 +18,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rc=0 n=0
 # A failed query must fail the check, not compare nothing.
-tables=$(my -e "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME <> '_dbmig_load_ledger' ORDER BY 1") || {
+tables=$(my -e "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME NOT LIKE '\\_dbmig\\_%' ORDER BY 1") || {
 	echo "cannot list the MySQL tables"; exit 2; }
 for t in $tables; do
 	n=$((n + 1))

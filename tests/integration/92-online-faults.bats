@@ -328,9 +328,12 @@ restart_after_kill() {	# restart_after_kill pg|my
 		[(.lag_bytes > $backlog * 0.5), (.lag_seconds >= 2), (.source_position != "")] | @tsv' \
 		"$BATS_TEST_TMPDIR/progress.jsonl"
 	assert_output "$(printf 'true\ttrue\ttrue')"
-	# events come every second or so while it runs
+	# events come every second or so while it runs, each with the lag
 	n=$(jq -s 'map(select(.event == "cdc_progress")) | length' "$BATS_TEST_TMPDIR/progress.jsonl")
 	(( n >= 2 ))
+	run -0 jq -s 'map(select(.event == "cdc_progress" and .lag_bytes > 1000000 and .lag_seconds < 1)) | length' \
+		"$BATS_TEST_TMPDIR/progress.jsonl"
+	assert_output 0
 	# the summary: caught up
 	run -0 jq -s -r 'map(select(.event == "cdc_summary")) | .[0] | [.lag_seconds, (.lag_bytes < 1000000)] | @tsv' \
 		"$BATS_TEST_TMPDIR/progress.jsonl"
@@ -524,5 +527,56 @@ dropped_table() {	# dropped_table TARGET_URI
 	refute_output --partial "sequence public"
 	run -0 psql_at "$dst" "INSERT INTO t (v) VALUES ('app') RETURNING id"
 	assert_output 43
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
+
+@test "verify of a target a few hundred rows behind costs about what a clean run does: a keyless table's differing buckets are read in a few scans, not one per bucket" {
+	src=$(new_db vbehind_src)
+	psql_at "$src" "CREATE TABLE h (a int, b text, c timestamptz);
+		INSERT INTO h SELECT g % 1000, md5(g::text), '2026-01-01'::timestamptz + g * interval '1 s' FROM generate_series(1, 30000) g" >/dev/null
+	dst=$(new_db vbehind_dst)
+	dbmig -q copy "$src" "$dst" >/dev/null
+	start=$SECONDS
+	run -0 dbmig -q verify "$src" "$dst"
+	clean=$((SECONDS - start))
+	# 300 rows the target lacks, spread over the table
+	psql_at "$src" "INSERT INTO h SELECT g, 'new' || g, now() FROM generate_series(1, 300) g" >/dev/null
+	scans0=$(psql_at "$dst" "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'h'")
+	start=$SECONDS
+	run -1 dbmig verify --max-diffs 1000 "$src" "$dst"
+	behind=$((SECONDS - start))
+	assert_output --partial "DIFFERENT: 300 differences in 1 of 1 table"
+	[ "$(grep -c 'missing on target' <<<"$output")" -eq 300 ]
+	sleep 0.6	# the statistics collector
+	scans1=$(psql_at "$dst" "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'h'")
+	echo "clean ${clean}s, behind ${behind}s, scans of the target's table $((scans1 - scans0))"
+	(( scans1 - scans0 <= 12 ))
+	(( behind <= 3 * clean + 3 ))
+}
+
+@test "a table made on the source after the dump (and still there) stops the tail with exit 6 naming it; made on the target too, the rerun applies it" {
+	online_pair newtab "CREATE TABLE keep (id int PRIMARY KEY)"
+	psql_at "$src" "CREATE TABLE later (id int PRIMARY KEY); INSERT INTO later VALUES (1), (2); INSERT INTO keep VALUES (1)" >/dev/null
+	run -6 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	assert_output --partial "the source's table public.later changed at"
+	assert_output --partial "the target has no table later (made on the source after the dump?)"
+	refute_output --partial "?.?"
+	refute_output --partial "not there any more"
+	psql_at "$dst" "CREATE TABLE later (id int PRIMARY KEY)" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	run -0 psql_at "$dst" "SELECT count(*) FROM later"
+	assert_output 2
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
+
+@test "--until-caught-up after a large transaction: the tail confirms until the source lets go of its WAL, so the slot does not keep it" {
+	online_pair settle "CREATE TABLE big (id int PRIMARY KEY, pad text)"
+	psql_at "$src" "INSERT INTO big SELECT g, repeat('p', 300) FROM generate_series(1, 300000) g" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	assert_output --partial "confirming until the source lets go of it"
+	run -0 psql_at "$src" "SELECT pg_wal_lsn_diff(confirmed_flush_lsn, restart_lsn) < 64 * 1024 * 1024 FROM pg_replication_slots WHERE database = 'settle_src'"
+	assert_output t
+	run -0 psql_at "$dst" "SELECT count(*) FROM big"
+	assert_output 300000
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
