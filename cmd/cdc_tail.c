@@ -37,7 +37,7 @@ static const char tail_usage[] =
 	"      --drop                remove the replication slot and publication: the\n"
 	"                            dump's, the one TARGET's state names, or NAME\n"
 	"      --slot NAME           with --drop and no TARGET: the slot (and publication)\n"
-	"                            to remove, as copy --online and load print it\n"
+	"                            to remove, as an online copy or load prints it\n"
 	"      --max-retained-wal SIZE  warn when the slot keeps more WAL (default 10G)\n"
 	"      --progress=auto|tty|json|log|none  how position and lag are shown on stderr\n"
 	"      --source URI          the same as the SOURCE argument\n"

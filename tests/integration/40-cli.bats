@@ -21,7 +21,7 @@ setup() {
 	assert_output --partial "cdc-tail"
 	refute_output --partial "cutover"
 	run -2 dbmig cutover-plan
-	run -2 dbmig cdc-tail postgresql://x/y postgresql://x/z --drop --from /nonexistent
+	run -2 dbmig cdc-tail postgresql://x/y postgresql://x/z --output - --from /nonexistent
 	assert_output --partial "a TARGET database, --output FILE or -, or --drop (one of them)"
 }
 
