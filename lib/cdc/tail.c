@@ -206,8 +206,17 @@ settle_slot(struct tail_ctx *c, struct dberr *err)
 	if (!c->drv->cdc->stream_retained)
 		return 0;
 	for (;;) {
+		struct db_position now_at;
+
+		/* what it keeps before the confirmed position: the rest is the
+		 * source's log since, which nothing could free */
+		at = c->res->position.text[0] ? &c->res->position : &c->from;
 		if (c->drv->cdc->stream_retained(c->s, &kept, st, sizeof(st), &ignored) < 0 ||
-		    kept < SETTLE_BYTES)
+		    c->drv->cdc->stream_source_position(c->s, &now_at, &ignored) < 0)
+			return 0;
+		if (position_lsn(&now_at) > position_lsn(at))
+			kept -= (int64_t)(position_lsn(&now_at) - position_lsn(at));
+		if (kept < SETTLE_BYTES)
 			return 0;
 		if (now_seconds() - t0 >= SETTLE_SECONDS || dbmig_interrupted) {
 			log_info("the slot still keeps %.1f MB of the source's WAL: the server lets go "

@@ -83,7 +83,7 @@ state_position() {	# state_position DST
 # same command, once the target is back, ends with every transaction
 # applied once.
 target_restart_mid_batch() {	# target_restart_mid_batch ENGINE MODE
-	local n=200000 pid start rc
+	local n=100000 pid start rc
 	src=$(new_db "rs_src")
 	psql_at "$src" "CREATE TABLE ledger (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)" >/dev/null
 	rm -rf "$BATS_TEST_TMPDIR/d"
@@ -130,7 +130,7 @@ target_restart_mid_batch() {	# target_restart_mid_batch ENGINE MODE
 
 @test "a target that stops answering in the middle of a batch: SIGTERM stops the tail within its grace (exit 8), a second SIGTERM at once; nothing is lost" {
 	needs_own_servers
-	local n=200000 pid start rc
+	local n=100000 pid start rc
 	src=$(new_db "hang_src")
 	psql_at "$src" "CREATE TABLE ledger (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)" >/dev/null
 	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
@@ -315,7 +315,7 @@ restart_after_kill() {	# restart_after_kill pg|my
 	# a target on a server of its own: its writes are not the source's WAL
 	online_pair lag "CREATE TABLE ledger (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)" "$(tdb lag_dst)"
 	start=$(psql_at "$dst" "SELECT position FROM _dbmig.cdc_state")
-	ledger_backlog "$src" 200000
+	ledger_backlog "$src" 100000
 	sleep 2	# the backlog's last commit is 2 s old when the tail starts
 	backlog=$(psql_at "$src" "SELECT pg_current_wal_lsn() - '$start'::pg_lsn")
 	run -0 --separate-stderr dbmig cdc-tail "$src" "$dst" --until-caught-up --progress=json
@@ -338,7 +338,7 @@ restart_after_kill() {	# restart_after_kill pg|my
 	run -0 jq -s -r 'map(select(.event == "cdc_summary")) | .[0] | [.lag_seconds, (.lag_bytes < 1000000)] | @tsv' \
 		"$BATS_TEST_TMPDIR/progress.jsonl"
 	assert_output "$(printf '0\ttrue')"
-	ledger_once "$dst" 200000
+	ledger_once "$dst" 100000
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
 
