@@ -35,13 +35,20 @@ pg_repl_connect(const char *uri, enum dberr_class side, struct dberr *err)
 		const char *m = PQerrorMessage(rc);
 		size_t n = strlen(m);
 
+		int away = strstr(m, "closed the connection unexpectedly") ||
+			   strstr(m, "shutting down") || strstr(m, "starting up") ||
+			   strstr(m, "in recovery mode") || strstr(m, "Connection refused");
+
 		while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
 			n--;
+		/* a server going down or coming up is no matter of pg_hba.conf */
 		dberr_set(err, side, "cannot open a logical replication connection to the %s: "
-			  "%.*s; it is admitted by the pg_hba.conf line for the database, the role "
-			  "and the address (not by 'replication' lines, which are for physical "
-			  "replication), and needs a free WAL sender", side == DBERR_SOURCE ?
-			  "source" : "target", (int)(n > 400 ? 400 : n), m);
+			  "%.*s; %s", side == DBERR_SOURCE ? "source" : "target",
+			  (int)(n > 400 ? 400 : n), m, away ? "the server is down or restarting: run "
+			  "the same command again once it is up, to resume where the target stands"
+			  : "it is admitted by the pg_hba.conf line for the database, the role and the "
+			  "address (not by 'replication' lines, which are for physical replication), "
+			  "and needs a free WAL sender");
 		PQfinish(rc);
 		return NULL;
 	}
