@@ -26,8 +26,9 @@ teardown_file() {
 }
 
 needs_own_servers() {
-	[ -z "${DBMIG_TEST_PG_URI:-}" ] && [ -z "${DBMIG_TEST_MYSQL_URI:-}" ] ||
+	if [ -n "${DBMIG_TEST_PG_URI:-}" ] || [ -n "${DBMIG_TEST_MYSQL_URI:-}" ]; then
 		skip "restarts servers: needs servers of its own"
+	fi
 }
 
 # tdb NAME: a fresh database on the restartable PostgreSQL target.
@@ -64,7 +65,9 @@ state_moved() {
 	local at
 	for _ in $(seq 1 300); do
 		at=$(state_position "$1" 2>/dev/null)
-		[ -n "$at" ] && [ "$at" != "$2" ] && return 0
+		if [ -n "$at" ] && [ "$at" != "$2" ]; then
+			return 0
+		fi
 		sleep 0.1
 	done
 	return 1
