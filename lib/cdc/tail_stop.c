@@ -14,6 +14,7 @@
 
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "lib/base/log.h"
@@ -80,10 +81,16 @@ tail_watch_end(struct tail_ctx *c, struct dberr *err)
 		pthread_join(c->watch_th, NULL);
 		c->watching = 0;
 	}
-	if (atomic_load(&c->target_cut) && err->cls != DBERR_NONE)
+	if (atomic_load(&c->target_cut) && err->cls != DBERR_NONE) {
+		char when[64];
+
+		if (dbmig_interrupted > 1)
+			snprintf(when, sizeof(when), "at a second signal");
+		else
+			snprintf(when, sizeof(when), "%d s after the signal", TAIL_STOP_GRACE);
 		dberr_set(err, DBERR_INTERRUPTED, "stopped by a signal: the batch in flight to the "
-			  "target (%s) was not done %d s after it, so its connection was cut; nothing "
-			  "of that batch is confirmed to the source, and the same command resumes "
-			  "where the target's state says", c->tdrv->describe(c->target),
-			  TAIL_STOP_GRACE);
+			  "target (%s) was not done %s, so its connection was cut; nothing of that "
+			  "batch is confirmed to the source, and the same command resumes where the "
+			  "target's state says", c->tdrv->describe(c->target), when);
+	}
 }

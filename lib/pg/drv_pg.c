@@ -65,7 +65,7 @@ int
 pg_fail(struct db_conn *c, PGresult *res, struct dberr *err, const char *fmt, ...)
 {
 	char ctx[512];
-	const char *msg = NULL, *st = NULL, *hint;
+	const char *msg = NULL, *st = NULL, *hint, *detail = NULL;
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -74,14 +74,18 @@ pg_fail(struct db_conn *c, PGresult *res, struct dberr *err, const char *fmt, ..
 	if (res) {
 		msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
 		st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		/* a constraint's refusal names the row (the key) only here */
+		if (st && !strncmp(st, "23", 2))
+			detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
 	}
 	if (!msg)
 		msg = PQerrorMessage(c->pg);
 	if (!st && PQstatus(c->pg) == CONNECTION_BAD)
 		st = "08006";
 	hint = sqlstate_hint(st);
-	dberr_set(err, c->side, "%s (%s): %s: %s%s%s", side_name(c->side), c->desc,
-		  ctx, msg && *msg ? msg : "unknown error", hint ? "; " : "", hint ? hint : "");
+	dberr_set(err, c->side, "%s (%s): %s: %s%s%s%s%s%s", side_name(c->side), c->desc,
+		  ctx, msg && *msg ? msg : "unknown error", detail ? " (" : "",
+		  detail ? detail : "", detail ? ")" : "", hint ? "; " : "", hint ? hint : "");
 	if (st)
 		snprintf(err->sqlstate, sizeof(err->sqlstate), "%s", st);
 	err->transient = st && (!strncmp(st, "40", 2) || !strcmp(st, "55P03"));
@@ -289,6 +293,7 @@ pg_close(struct db_conn *c)
 	free(c->group.skip);
 	free(c->group.off);
 	strbuf_release(&c->group.vals);
+	strbuf_release(&c->group.copy);
 	for (int i = 0; i < 256; i++)
 		while (c->stmts[i]) {
 			struct pg_stmt *n = c->stmts[i]->next;

@@ -13,7 +13,10 @@
  * DELETEs when they are a batch's net changes (one per row, so no
  * statement meets a row twice), joined to the table by key; the target
  * starts one statement where it started 64 (measured: its CPU for a
- * pgbench backlog from 1.2 s to 0.8 s per 400,000 changes). A row is
+ * pgbench backlog from 1.2 s to 0.8 s per 400,000 changes). A long run
+ * of INSERTs into one table (a bulk load on the source, a large
+ * transaction) goes on by COPY inside the same target transaction,
+ * leaving the pipeline while it lasts. A row is
  * found by the primary key (from the old key image when the key
  * changed); a table without one (REPLICA IDENTITY FULL on the source) by
  * every column, one row of equal ones. Columns the source did not send
@@ -227,15 +230,14 @@ pipe_send(struct db_conn *c, const char *sql, int n, const char *const *v, char 
 }
 
 /* A sync point, then every result up to it, in order: the first failure
- * (or an UPDATE or DELETE that found no row) is the error. */
+ * (or an UPDATE or DELETE that found no row) is the error. The rows
+ * gathered stay gathered. */
 static int
-pipe_drain(struct db_conn *c, struct dberr *err)
+pipe_sync(struct db_conn *c, struct dberr *err)
 {
 	int i = 0, failed = 0;
 	PGresult *r;
 
-	if (group_flush(c, err) < 0)
-		return -1;
 	if (!PQpipelineSync(c->pg))
 		return dberr_set(err, DBERR_TARGET, "target (%s): %s", c->desc, PQerrorMessage(c->pg));
 	for (;;) {
@@ -284,6 +286,15 @@ pipe_drain(struct db_conn *c, struct dberr *err)
 	return failed ? -1 : 0;
 }
 
+/* The rows gathered sent, then every result checked. */
+static int
+pipe_drain(struct db_conn *c, struct dberr *err)
+{
+	if (group_flush(c, err) < 0)
+		return -1;
+	return pipe_sync(c, err);
+}
+
 int
 pg_apply_begin(struct db_conn *c, struct dberr *err)
 {
@@ -301,6 +312,7 @@ pg_apply_begin(struct db_conn *c, struct dberr *err)
 				 c->desc, PQerrorMessage(c->pg));
 	c->pipeline = 1;
 	c->npending = 0;
+	c->group.kind = 0;	/* a new shape and run, with no table of before */
 	return pipe_send(c, "BEGIN", 0, NULL, '-', NULL, err);
 }
 
@@ -334,7 +346,16 @@ pg_apply_rollback(struct db_conn *c)
 	struct dberr ignored = DBERR_INIT;
 
 	c->group.rows = 0;	/* what is gathered is not sent */
-	if (c->pipeline) {
+	if (c->group.copying) {
+		PGresult *r;
+
+		c->group.copying = 0;
+		strbuf_reset(&c->group.copy);
+		PQputCopyEnd(c->pg, "dbmig rolls the batch back");
+		while ((r = PQgetResult(c->pg)))
+			PQclear(r);
+		c->pipeline = 0;	/* a COPY is outside the pipeline */
+	} else if (c->pipeline) {
 		pipe_drain(c, &ignored);
 		c->pipeline = 0;
 		PQexitPipelineMode(c->pg);
@@ -571,7 +592,133 @@ group_sql(const struct pg_group *g, int k, struct strbuf *sql)
 	strbuf_release(&cols);
 }
 
-/* Sends the rows gathered, in statements of decreasing powers of two. */
+/* After this many rows of a run of INSERTs into one table, the run goes
+ * by COPY: the server neither parses nor plans a statement per 64 rows
+ * (bench/cdc-large.sh gives the figures). A run shorter than that (a
+ * batch's few inserts per table) stays in the pipeline, which a COPY
+ * would leave at the cost of a round trip. */
+#define COPY_AFTER	256
+
+/* One value in COPY's text form, after a tab unless it is a row's first. */
+static void
+copy_value(struct strbuf *out, int first, const char *v)
+{
+	if (!first)
+		strbuf_addch(out, '\t');
+	if (!v)
+		strbuf_addstr(out, "\\N");
+	else
+		pgcopy_escape(out, v, strlen(v));
+}
+
+/* The COPY's text so far to the server, once there is enough of it (or
+ * at the end). */
+static int
+copy_send(struct db_conn *c, size_t least, struct dberr *err)
+{
+	struct pg_group *g = &c->group;
+
+	if (g->copy.len < least || !g->copy.len)
+		return 0;
+	if (PQputCopyData(c->pg, g->copy.buf, (int)g->copy.len) != 1)
+		return pg_fail(c, NULL, err, "applying changes to %s.%s by COPY", g->t->schema,
+			       g->t->name);
+	strbuf_reset(&g->copy);
+	return 0;
+}
+
+/* The run goes on by COPY: the pipeline's statements are checked first
+ * (COPY cannot share a pipeline), then the rows gathered are the COPY's
+ * first. */
+static int
+copy_begin(struct db_conn *c, struct dberr *err)
+{
+	struct pg_group *g = &c->group;
+	struct strbuf sql = STRBUF_INIT;
+	PGresult *r;
+
+	if (pipe_sync(c, err) < 0)
+		return -1;
+	if (!PQexitPipelineMode(c->pg))
+		return dberr_set(err, DBERR_TARGET, "target (%s): cannot leave pipeline mode for a "
+				 "COPY: %s", c->desc, PQerrorMessage(c->pg));
+	strbuf_addstr(&sql, "COPY ");
+	pg_quote_qualified(&sql, g->t->schema, g->t->name);
+	strbuf_addstr(&sql, " (");
+	group_columns(g, &sql);
+	strbuf_addstr(&sql, ") FROM STDIN");
+	r = PQexec(c->pg, sql.buf);
+	strbuf_release(&sql);
+	/* from here on the rollback knows the pipeline is left */
+	g->copying = 1;
+	if (PQresultStatus(r) != PGRES_COPY_IN) {
+		g->copying = 0;
+		c->pipeline = 0;
+		return pg_fail(c, r, err, "applying changes to %s.%s by COPY", g->t->schema,
+			       g->t->name);
+	}
+	PQclear(r);
+	for (int row = 0; row < g->rows; row++) {
+		for (int i = 0; i < g->nparams; i++) {
+			size_t o = g->off[(size_t)row * (size_t)g->nparams + (size_t)i];
+
+			copy_value(&g->copy, i == 0, o == (size_t)-1 ? NULL : g->vals.buf + o);
+		}
+		strbuf_addch(&g->copy, '\n');
+	}
+	g->run += g->rows;
+	g->rows = 0;
+	strbuf_reset(&g->vals);
+	return copy_send(c, 1 << 16, err);
+}
+
+/* One row of the run into the COPY. */
+static int
+copy_row(struct db_conn *c, const struct params *pp, struct dberr *err)
+{
+	struct pg_group *g = &c->group;
+
+	for (int i = 0; i < pp->n; i++)
+		copy_value(&g->copy, i == 0, pp->isnull[i] ? NULL : pp->buf.buf + pp->off[i]);
+	strbuf_addch(&g->copy, '\n');
+	g->run++;
+	return copy_send(c, 1 << 16, err);
+}
+
+/* The COPY ends, its result is checked (a refused row fails the whole
+ * COPY, as it would its INSERT), and the pipeline resumes. */
+static int
+copy_end(struct db_conn *c, struct dberr *err)
+{
+	struct pg_group *g = &c->group;
+	PGresult *r;
+	int ret = copy_send(c, 0, err);
+
+	g->copying = 0;
+	if (ret == 0 && PQputCopyEnd(c->pg, NULL) != 1)
+		ret = pg_fail(c, NULL, err, "applying changes to %s.%s by COPY", g->t->schema,
+			      g->t->name);
+	while ((r = PQgetResult(c->pg))) {
+		if (ret == 0 && PQresultStatus(r) != PGRES_COMMAND_OK) {
+			ret = pg_fail(c, r, err, "applying a change to %s", g->t->name);
+			continue;
+		}
+		PQclear(r);
+	}
+	if (ret == 0 && PQstatus(c->pg) == CONNECTION_BAD)
+		ret = pg_fail(c, NULL, err, "applying changes (the server closed the connection or "
+			      "went away; nothing of this batch is confirmed)");
+	strbuf_reset(&g->copy);
+	if (!PQenterPipelineMode(c->pg)) {
+		c->pipeline = 0;
+		return ret < 0 ? ret : dberr_set(err, DBERR_TARGET, "target (%s): cannot enter "
+						 "pipeline mode: %s", c->desc, PQerrorMessage(c->pg));
+	}
+	return ret;
+}
+
+/* Sends the rows gathered, in statements of decreasing powers of two
+ * (or ends the COPY that took the run). */
 static int
 group_flush(struct db_conn *c, struct dberr *err)
 {
@@ -579,8 +726,11 @@ group_flush(struct db_conn *c, struct dberr *err)
 	const char **v;
 	int done = 0, ret = 0;
 
+	if (g->copying)
+		return copy_end(c, err);
 	if (!g->rows)
 		return 0;
+	g->run += g->rows;
 	v = xcalloc((size_t)g->rows * (size_t)g->nparams + 1, sizeof(*v));
 	for (int i = 0; i < g->rows * g->nparams; i++)
 		v[i] = g->off[i] == (size_t)-1 ? NULL : g->vals.buf + g->off[i];
@@ -620,12 +770,14 @@ group_join(struct db_conn *c, const struct cdc_event *ev, struct dberr *err)
 	if (ev->kind != CDC_INSERT && (!ev->net || !keyed))
 		return group_flush(c, err) < 0 ? -1 : 0;
 	ndata = table_data_types(ev->table, types);
-	same = g->rows && g->kind == kind && g->t == ev->table;
+	/* the shape stays after its rows were sent: a run goes on */
+	same = g->kind == kind && g->t == ev->table && g->ndata == ndata;
 	for (int i = 0; same && kind != 'D' && i < ndata; i++)
 		same = g->skip[i] == (ev->unchanged ? ev->unchanged[i] : 0);
-	if (g->rows && !same && group_flush(c, err) < 0)
+	if ((g->rows || g->copying) && !same && group_flush(c, err) < 0)
 		return -1;
-	if (!g->rows) {
+	if (!same) {
+		g->run = 0;
 		g->kind = kind;
 		g->t = ev->table;
 		g->ndata = ndata;
@@ -670,6 +822,8 @@ group_add(struct db_conn *c, const struct params *pp, struct dberr *err)
 	struct pg_group *g = &c->group;
 	size_t need = (size_t)(g->rows + 1) * (size_t)g->nparams;
 
+	if (g->copying)
+		return copy_row(c, pp, err);
 	if (need > g->alloc) {
 		g->alloc = need * 2;
 		g->off = xrealloc(g->off, g->alloc * sizeof(*g->off));
@@ -685,7 +839,8 @@ group_add(struct db_conn *c, const struct params *pp, struct dberr *err)
 		strbuf_add(&g->vals, pp->buf.buf + pp->off[i], strlen(pp->buf.buf + pp->off[i]) + 1);
 	}
 	if (++g->rows >= GROUP_ROWS)
-		return group_flush(c, err);
+		return g->kind == 'I' && g->run >= COPY_AFTER ? copy_begin(c, err)
+		       : group_flush(c, err);
 	return 0;
 }
 

@@ -61,6 +61,12 @@ struct db_conn {
 		struct strbuf vals;		/* the rows' values, each NUL-ended */
 		size_t *off;			/* per parameter: into vals, or -1 */
 		size_t alloc;
+		/* a long run of INSERTs into one table goes by COPY: the
+		 * rows of the run sent so far, and whether a COPY is open
+		 * (the pipeline is left while it is) with its unsent text */
+		long run;
+		int copying;
+		struct strbuf copy;
 	} group;
 	/* the statements prepared on this session, by their text; ready
 	 * until a failure earlier in the pipeline made the server skip

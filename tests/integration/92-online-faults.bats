@@ -583,3 +583,92 @@ dropped_table() {	# dropped_table TARGET_URI
 	assert_output 300000
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
+
+@test "a long run of inserts into one table goes by COPY inside the target's transaction, awkward values exact; a row the target refuses fails the whole batch, and the rerun is exact" {
+	online_pair copyrun "CREATE TABLE t (id int PRIMARY KEY, s text, b bytea, j jsonb, a text[], ts timestamptz);
+		CREATE TABLE idt (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, v text)"
+	# on the target, each statement that inserts notes what it was
+	psql_at "$dst" "CREATE SCHEMA note; CREATE TABLE note.seen (tbl text, stmt text);
+		CREATE FUNCTION note.note() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
+		INSERT INTO note.seen VALUES (TG_TABLE_NAME, split_part(current_query(), ' ', 1)); RETURN NULL; END \$\$;
+		CREATE TRIGGER note AFTER INSERT ON t FOR EACH STATEMENT EXECUTE FUNCTION note.note();
+		ALTER TABLE t ENABLE ALWAYS TRIGGER note;
+		CREATE TRIGGER note AFTER INSERT ON idt FOR EACH STATEMENT EXECUTE FUNCTION note.note();
+		ALTER TABLE idt ENABLE ALWAYS TRIGGER note" >/dev/null
+	rows="SELECT g, CASE g % 6 WHEN 0 THEN E'tab\\there' WHEN 1 THEN E'new\\nline\\r' WHEN 2 THEN E'back\\\\slash \\\\N'
+		WHEN 3 THEN '\\N' WHEN 4 THEN NULL ELSE '' END, CASE WHEN g % 5 = 0 THEN NULL ELSE
+		decode(md5(g::text), 'hex') || '\\x00090a5c'::bytea END, jsonb_build_object('k', E'q\"\\\\\\t', 'g', g),
+		ARRAY[E'x,y', 'NULL', NULL, E'\"q\"', E'\\\\'], '2020-01-01 00:00:00+00'::timestamptz + g * interval '1 s'"
+	# a batch's run (3,000 rows), then a transaction too large for a batch
+	# (applied as it comes) whose run an UPDATE breaks
+	psql_at "$src" "INSERT INTO t $rows FROM generate_series(1, 3000) g" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	psql_at "$src" "BEGIN; INSERT INTO t $rows FROM generate_series(3001, 53000) g; UPDATE t SET s = 'mid' WHERE id = 5;
+		INSERT INTO t $rows FROM generate_series(53001, 54000) g; INSERT INTO idt (v) SELECT 'v' || g FROM generate_series(1, 1000) g;
+		COMMIT" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	same="SELECT count(*), md5(string_agg(t::text, ',' ORDER BY id)) FROM t"
+	run -0 psql_at "$src" "$same"
+	assert_output "$(psql_at "$dst" "$same")"
+	run -0 psql_at "$src" "SELECT md5(string_agg(idt::text, ',' ORDER BY id)) FROM idt"
+	assert_output "$(psql_at "$dst" "SELECT md5(string_agg(idt::text, ',' ORDER BY id)) FROM idt")"
+	# the runs went by COPY, a run's first rows by INSERT
+	run -0 psql_at "$dst" "SELECT tbl, stmt FROM note.seen GROUP BY 1, 2 ORDER BY 1, 2"
+	assert_output "idt|COPY
+idt|INSERT
+t|COPY
+t|INSERT"
+	run -0 psql_at "$dst" "SELECT count(*) FROM note.seen WHERE tbl = 't' AND stmt = 'COPY'"
+	(( output >= 3 ))
+	# a row the target already has: the COPY is refused, and with it
+	# the batch; nothing of it is kept, nothing confirmed past it
+	psql_at "$dst" "INSERT INTO t (id, s) VALUES (60000, 'on the target')" >/dev/null
+	before=$(psql_at "$dst" "SELECT position FROM _dbmig.cdc_state")
+	psql_at "$src" "INSERT INTO t $rows FROM generate_series(55001, 61000) g" >/dev/null
+	run -4 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	assert_output --partial 'Key (id)=(60000) already exists'
+	assert_output --partial "applying a change to t"
+	run -0 psql_at "$dst" "SELECT count(*) FROM t WHERE id > 55000"
+	assert_output 1
+	run -0 psql_at "$dst" "SELECT position FROM _dbmig.cdc_state"
+	assert_output "$before"
+	run -0 psql_at "$src" "SELECT confirmed_flush_lsn <= '$before'::pg_lsn FROM pg_replication_slots WHERE database = 'copyrun_src'"
+	assert_output t
+	psql_at "$dst" "DELETE FROM t WHERE id = 60000" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	run -0 psql_at "$src" "$same"
+	assert_output "$(psql_at "$dst" "$same")"
+	# stopped by two signals while a COPY is open (the target holds it at
+	# one row for 8 s): exit 8 at once, nothing kept; the rerun, once the
+	# server ended the cut session, is exact
+	psql_at "$dst" "CREATE FUNCTION note.hold() RETURNS trigger LANGUAGE plpgsql AS \$\$ BEGIN
+		IF NEW.id = 70000 THEN PERFORM pg_sleep(8); END IF; RETURN NEW; END \$\$;
+		CREATE TRIGGER hold BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION note.hold();
+		ALTER TABLE t ENABLE ALWAYS TRIGGER hold" >/dev/null
+	psql_at "$src" "INSERT INTO t $rows FROM generate_series(61001, 120000) g" >/dev/null
+	dbmig cdc-tail "$src" "$dst" --until-caught-up 2>"$BATS_TEST_TMPDIR/held.log" &
+	tail_pid=$!
+	for _ in $(seq 1 300); do
+		if [ "$(psql_at "$dst" "SELECT count(*) FROM pg_stat_activity WHERE datname = 'copyrun_dst' AND wait_event = 'PgSleep'")" = 1 ]; then
+			break
+		fi
+		sleep 0.1
+	done
+	kill -TERM "$tail_pid"
+	sleep 0.2
+	kill -TERM "$tail_pid"
+	start=$SECONDS
+	rc=0
+	wait "$tail_pid" || rc=$?
+	(( rc == 8 ))
+	(( SECONDS - start <= 3 ))
+	run -0 cat "$BATS_TEST_TMPDIR/held.log"
+	assert_output --partial "was not done at a second signal, so its connection was cut"
+	run -0 psql_at "$dst" "SELECT count(*) FROM t WHERE id > 61000"
+	assert_output 0
+	psql_at "$dst" "DROP TRIGGER hold ON t" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	run -0 psql_at "$src" "$same"
+	assert_output "$(psql_at "$dst" "$same")"
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}
