@@ -112,7 +112,8 @@ chaos: deps
 	tests/chaos.sh
 
 # Figures beside pg_dump/pg_restore and pgloader; prints tables, never
-# fails on speed. BENCH_SCALE: pgbench scale; BENCH_ROWS: sysbench rows/table.
+# fails on speed. BENCH_SCALE: pgbench scale; BENCH_ROWS: sysbench rows/table;
+# BENCH_LARGE_ROWS: rows of cdc-large.sh's one source transaction.
 bench: all
 	-@scripts/deps.sh pgloader mydumper pgcopydb
 	bench/pg-vs-pgdump.sh $(BENCH_SCALE)
@@ -120,6 +121,7 @@ bench: all
 	bench/verify.sh $(BENCH_ROWS)
 	bench/peers.sh $(BENCH_PEER_ROWS)
 	bench/cdc.sh $(BENCH_CDC_TX)
+	bench/cdc-large.sh $(BENCH_LARGE_ROWS)
 
 demo: deps
 	$(MAKE) all

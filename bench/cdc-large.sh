@@ -23,12 +23,7 @@ set -euo pipefail
 rows=${1:-2000000}
 runs=${2:-3}
 bench_start pg mysql
-# the targets' PostgreSQL
-tpg=$( unset SERVERS_DIR; servers_start_pg >/dev/null; echo "$SERVERS_DIR $PG_PORT" )
-read -r tpg_dir tpg_port <<<"$tpg"
-trap 'servers_stop_all "$tpg_dir"; servers_stop_all; rm -rf "$work"' EXIT
-tpgb="postgresql://postgres@127.0.0.1:$tpg_port"
-newtpg() { psql -X -q "$tpgb/postgres" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"; }
+bench_target_pg
 
 newpg src
 psql -X -q "$pgb/src" -c "CREATE TABLE big (id bigint PRIMARY KEY, k int NOT NULL, c text, pad text)"

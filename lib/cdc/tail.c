@@ -42,7 +42,7 @@ show_progress(struct tail_ctx *c, int final)
 	static const double every[] = { 0, 0.5, 1, 10, 0 };	/* by enum progress_mode */
 	const struct db_position *at = c->res->position.text[0] ? &c->res->position : &c->from;
 	struct dberr ignored = DBERR_INIT;
-	int64_t behind;
+	int64_t behind, oldest;
 	double lag_s = 0, now = now_seconds();
 
 	if (c->mode == PROGRESS_NONE || (!final && now - c->last_log < every[c->mode]))
@@ -59,11 +59,19 @@ show_progress(struct tail_ctx *c, int final)
 						   position_lsn(at)) : 0;
 	if (behind < 0)
 		behind = 0;
-	/* seconds: while transactions come (read in the last second, or
-	 * read and waiting to be applied), since the last applied one
-	 * committed on the source (commit times are wall-clock), or the
+	/* seconds: since the oldest transaction read and not yet applied
+	 * (or written) committed on the source (commit times are
+	 * wall-clock); with none waiting, while transactions come (read in
+	 * the last second), since the last applied one committed, or the
 	 * first one read when none was applied yet; idle, 0 */
-	if (behind > 0 && (c->batch_open || c->job_running || (!final && now - c->last_read_at < 1))) {
+	oldest = c->job_running ? c->job.first_us : 0;
+	if (!oldest)
+		oldest = c->batch_first_us;
+	if (oldest && !final) {
+		lag_s = wall_seconds() - oldest / 1e6;
+		if (lag_s < 0)
+			lag_s = 0;
+	} else if (behind > 0 && !final && now - c->last_read_at < 1) {
 		int64_t since = c->applied_commit_us ? c->applied_commit_us : c->first_read_us;
 
 		if (since)
@@ -118,6 +126,9 @@ handle_event(struct tail_ctx *c, const struct cdc_event *ev, int *in_tx, int *sk
 		c->jc.commit_pos = ev->commit_pos;
 		c->jc.xid = ev->xid;
 		c->jc.commit_time_us = ev->commit_time_us;
+		/* (a transaction comes whole, its commit known at its begin) */
+		if (!*skip && !c->batch_first_us)
+			c->batch_first_us = ev->commit_time_us;
 	} else if (ev->kind == CDC_COMMIT) {
 		*in_tx = 0;
 		c->last_commit_us = ev->commit_time_us;
@@ -268,9 +279,14 @@ tail_loop(struct tail_ctx *c, struct dberr *err)
 					 c->res->position.text[0] ? c->res->position.text : c->from.text);
 		}
 		/* an open batch, or one committing, waits for nothing: what is
-		 * at hand joins the next */
-		if ((r = c->drv->cdc->stream_next(c->s, &ev, (c->batch_open || c->job_running) &&
-						   !in_tx ? 0 : 1000, err)) < 0)
+		 * at hand joins the next; --until-caught-up looks often whether
+		 * it is there (the source says how far its log goes while
+		 * nothing comes): a second's wait would end every run later */
+		if ((r = c->drv->cdc->stream_next(c->s, &ev, in_tx ? 1000 : c->batch_open ||
+						   c->job_running ? 0 : c->has_until ? 20 : 1000,
+						   err)) < 0)
+			return -1;
+		if (c->target && apply_reap(c, err) < 0)
 			return -1;
 		show_progress(c, 0);
 		if (r == 0 && c->batch_open && !in_tx) {

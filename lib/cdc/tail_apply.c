@@ -244,6 +244,7 @@ apply_thread(void *arg)
 	struct apply_job *j = arg;
 
 	j->ret = batch_commit_held(j->c, j->held, &j->pending, &j->writes, &j->err);
+	atomic_store(&j->finished, 1);
 	return NULL;
 }
 
@@ -278,6 +279,12 @@ apply_wait(struct tail_ctx *c, struct dberr *err)
 	return batch_done(c, &j->pending, j->pending_us, j->txns, j->writes, err);
 }
 
+int
+apply_reap(struct tail_ctx *c, struct dberr *err)
+{
+	return c->job_running && atomic_load(&c->job.finished) ? apply_wait(c, err) : 0;
+}
+
 void
 apply_end(struct tail_ctx *c)
 {
@@ -303,9 +310,12 @@ batch_hand_off(struct tail_ctx *c, struct dberr *err)
 	j->held = c->held;
 	j->pending = c->pending;
 	j->pending_us = c->pending_us;
+	j->first_us = c->batch_first_us;
+	c->batch_first_us = 0;
 	j->txns = c->batch_txns;
 	j->writes = 0;
 	j->ret = 0;
+	atomic_store(&j->finished, 0);
 	j->err = (struct dberr)DBERR_INIT;
 	/* signals stay with the tail's thread, which stops between
 	 * transactions */
@@ -344,6 +354,7 @@ apply_flush(struct tail_ctx *c, int final, struct dberr *err)
 			    batch_done(c, &c->pending, c->pending_us, c->batch_txns, c->batch_writes,
 				       err) < 0)
 				return -1;
+			c->batch_first_us = 0;
 		}
 		c->batch_open = 0;
 		c->batch_txns = c->batch_changes = c->batch_writes = 0;

@@ -24,8 +24,10 @@ struct apply_job {
 	struct cdc_batch *held;
 	struct db_position pending;	/* its last commit */
 	int64_t pending_us;		/* made at this time on the source */
+	int64_t first_us;		/* its first commit's time there */
 	uint64_t txns, writes;
 	int ret;
+	atomic_int finished;		/* the thread is done: reap it */
 	struct dberr err;
 	pthread_t th;
 };
@@ -56,6 +58,7 @@ struct tail_ctx {
 	int64_t first_read_us;		/* of the first read in this run */
 	int64_t applied_commit_us;	/* of the last applied or written */
 	int64_t pending_us;		/* of the batch's last commit */
+	int64_t batch_first_us;		/* of the open batch's first commit */
 	struct db_position source_now;	/* the source's log, asked ... */
 	double source_asked;		/* ... at this time */
 	double last_read_at;		/* when the last commit was read */
@@ -122,6 +125,9 @@ int apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct
 int apply_flush(struct tail_ctx *c, int final, struct dberr *err);
 /* Waits for the batch committing in the background, then confirms it. */
 int apply_wait(struct tail_ctx *c, struct dberr *err);
+/* The batch committing, if its thread is done: confirmed now, not when
+ * the next batch is ready. */
+int apply_reap(struct tail_ctx *c, struct dberr *err);
 /* Before the target closes: the background batch's thread joined. */
 void apply_end(struct tail_ctx *c);
 

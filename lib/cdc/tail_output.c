@@ -191,6 +191,7 @@ output_flush(struct tail_ctx *c, struct dberr *err)
 	c->batch_open = 0;
 	c->res->position = c->pending;
 	c->applied_commit_us = c->last_commit_us;
+	c->batch_first_us = 0;
 	c->res->transactions += c->batch_txns;
 	c->batch_txns = c->batch_changes = 0;
 	/* only now may the source forget them */

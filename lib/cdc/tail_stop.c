@@ -44,7 +44,7 @@ static void *
 watchdog(void *arg)
 {
 	struct tail_ctx *c = arg;
-	const struct timespec tick = { 0, 100 * 1000 * 1000 };
+	const struct timespec tick = { 0, 20 * 1000 * 1000 };	/* the join waits one */
 
 	while (!atomic_load(&c->watch_quit)) {
 		if (tail_stop_forced()) {

@@ -594,9 +594,11 @@ group_sql(const struct pg_group *g, int k, struct strbuf *sql)
 
 /* After this many rows of a run of INSERTs into one table, the run goes
  * by COPY: the server neither parses nor plans a statement per 64 rows
- * (bench/cdc-large.sh gives the figures). A run shorter than that (a
- * batch's few inserts per table) stays in the pipeline, which a COPY
- * would leave at the cost of a round trip. */
+ * (bench/cdc-large.sh: one source transaction of 2,000,000 rows applied
+ * in 3.3 to 4.9 s once its commit came, against 6.5 to 6.7 s as 64-row
+ * INSERTs). A run shorter than that (a batch's few inserts per table)
+ * stays in the pipeline, which a COPY leaves at the cost of a round
+ * trip. */
 #define COPY_AFTER	256
 
 /* One value in COPY's text form, after a tab unless it is a row's first. */

@@ -623,17 +623,18 @@ t|INSERT"
 	# a row the target already has: the COPY is refused, and with it
 	# the batch; nothing of it is kept, nothing confirmed past it
 	psql_at "$dst" "INSERT INTO t (id, s) VALUES (60000, 'on the target')" >/dev/null
-	before=$(psql_at "$dst" "SELECT position FROM _dbmig.cdc_state")
 	psql_at "$src" "INSERT INTO t $rows FROM generate_series(55001, 61000) g" >/dev/null
+	ended=$(psql_at "$src" "SELECT pg_current_wal_insert_lsn()")
 	run -4 dbmig cdc-tail "$src" "$dst" --until-caught-up
 	assert_output --partial 'Key (id)=(60000) already exists'
 	assert_output --partial "applying a change to t"
 	run -0 psql_at "$dst" "SELECT count(*) FROM t WHERE id > 55000"
 	assert_output 1
-	run -0 psql_at "$dst" "SELECT position FROM _dbmig.cdc_state"
-	assert_output "$before"
-	run -0 psql_at "$src" "SELECT confirmed_flush_lsn <= '$before'::pg_lsn FROM pg_replication_slots WHERE database = 'copyrun_src'"
-	assert_output t
+	# (the state may pass WAL with nothing to apply, never the refused
+	# transaction; the slot never passes the state)
+	at=$(psql_at "$dst" "SELECT position FROM _dbmig.cdc_state")
+	run -0 psql_at "$src" "SELECT '$at'::pg_lsn < '$ended'::pg_lsn, confirmed_flush_lsn <= '$at'::pg_lsn FROM pg_replication_slots WHERE database = 'copyrun_src'"
+	assert_output "t|t"
 	psql_at "$dst" "DELETE FROM t WHERE id = 60000" >/dev/null
 	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
 	run -0 psql_at "$src" "$same"
