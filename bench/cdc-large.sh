@@ -68,14 +68,6 @@ tail_run() {
 	echo "$label|$applied|$wall|$rss|$apply" >>"$work/results"
 }
 
-settle() {
-	psql -X -q "$pgb/src" -c CHECKPOINT
-	psql -X -q "$tpgb/postgres" -c CHECKPOINT
-	my -e "FLUSH TABLES" 2>/dev/null || true
-	sync
-	sleep 1
-}
-
 : >"$work/results"
 for run in $(seq 1 "$runs"); do
 	psql -X -q "$pgb/src" -c "INSERT INTO big SELECT g, g % 1000, md5(g::text), repeat('x', 60) FROM generate_series($(( (run - 1) * rows + 1 )), $(( run * rows ))) g"

@@ -27,16 +27,6 @@ report() {	# report LABEL WALL RSS_KB
 	printf '%-46s %8.2f s %10.0f changes/s %11s\n' "$1" "$2" "$(echo "$changes / $2" | bc -l)" "$3"
 }
 
-# each consumer starts alike: no dirty pages of the one before it being
-# written meanwhile (the servers share the disk)
-settle() {
-	psql -X -q "$pgb/src" -c CHECKPOINT
-	psql -X -q "$tpgb/postgres" -c CHECKPOINT
-	my -e "FLUSH TABLES" 2>/dev/null || true
-	sync
-	sleep 1
-}
-
 measure() {	# measure LABEL CMD...
 	local label=$1; shift
 	settle
@@ -92,6 +82,9 @@ pgbench -c 4 -t "$((tx / 4))" -n "$pgb/src" >"$work/pgbench.log" 2>&1
 # the backlog's last transaction commits after this position
 last=$(psql -X -At "$pgb/src" -c "SELECT pg_current_wal_insert_lsn()")
 psql -X -q "$pgb/src" -c "UPDATE pgbench_branches SET filler = 'end' WHERE bid = 1"
+# the backlog's dead rows vacuumed now, not by autovacuum in the middle
+# of one consumer's run (every slot reads past the vacuum's WAL alike)
+psql -X -q "$pgb/src" -c VACUUM
 echo "backlog: $tx pgbench transactions (scale 10), $changes row changes; PostgreSQL $(psql -X -At "$pgb/postgres" -c 'SHOW server_version'), MariaDB $(my -N -e 'SELECT VERSION()'), $(nproc) cores"
 printf '%-46s %10s %20s %11s\n' "catch-up" wall rate "peak RSS"
 # the same changes as JSON lines in a file: one thread reads, decodes

@@ -6,6 +6,7 @@
 #   my ARGS...                the mariadb client, as root
 #   newpg DB / newmy DB       a fresh, empty database
 #   bench_target_pg, newtpg DB  a second PostgreSQL for targets (tpgb)
+#   settle                    checkpoints and syncs before a timed run
 
 cd "$(dirname "$0")/.."
 . tests/servers.sh
@@ -34,6 +35,16 @@ bench_target_pg() {
 	tpgb="postgresql://postgres@127.0.0.1:$tpg_port"
 }
 newtpg() { psql -X -q "$tpgb/postgres" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"; }
+
+# settle: each consumer starts alike, with no dirty pages of the one
+# before it being written meanwhile (the servers share the disk)
+settle() {
+	psql -X -q "$pgb/postgres" -c CHECKPOINT
+	[ -z "${tpgb:-}" ] || psql -X -q "$tpgb/postgres" -c CHECKPOINT
+	[ -z "${MY_PORT:-}" ] || my -e "FLUSH TABLES" 2>/dev/null || true
+	sync
+	sleep 1
+}
 
 my() { mariadb --no-defaults -h 127.0.0.1 -P "$MY_PORT" -uroot "$@"; }
 newpg() { psql -X -q "$pgb/postgres" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1"; }
