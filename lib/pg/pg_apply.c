@@ -352,8 +352,9 @@ pg_apply_rollback(struct db_conn *c)
 		c->group.copying = 0;
 		strbuf_reset(&c->group.copy);
 		PQputCopyEnd(c->pg, "dbmig rolls the batch back");
-		while ((r = PQgetResult(c->pg)))
+		while ((r = PQgetResult(c->pg)) && PQresultStatus(r) != PGRES_COPY_IN)
 			PQclear(r);
+		PQclear(r);
 		c->pipeline = 0;	/* a COPY is outside the pipeline */
 	} else if (c->pipeline) {
 		pipe_drain(c, &ignored);
@@ -697,10 +698,19 @@ copy_end(struct db_conn *c, struct dberr *err)
 	int ret = copy_send(c, 0, err);
 
 	g->copying = 0;
-	if (ret == 0 && PQputCopyEnd(c->pg, NULL) != 1)
+	/* ended in every case: a COPY left open would answer every wait */
+	if (PQputCopyEnd(c->pg, ret < 0 ? "dbmig could not send the rows" : NULL) != 1 && ret == 0)
 		ret = pg_fail(c, NULL, err, "applying changes to %s.%s by COPY", g->t->schema,
 			      g->t->name);
 	while ((r = PQgetResult(c->pg))) {
+		if (PQresultStatus(r) == PGRES_COPY_IN) {	/* it could not end: gone */
+			PQclear(r);
+			if (ret == 0)
+				ret = pg_fail(c, NULL, err, "applying changes (the server closed the "
+					      "connection or went away; nothing of this batch is "
+					      "confirmed)");
+			break;
+		}
 		if (ret == 0 && PQresultStatus(r) != PGRES_COMMAND_OK) {
 			ret = pg_fail(c, r, err, "applying a change to %s", g->t->name);
 			continue;
