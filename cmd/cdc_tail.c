@@ -10,6 +10,7 @@
 
 #include "lib/base/log.h"
 #include "lib/base/progress.h"
+#include "lib/cdc/cdc_debezium.h"
 #include "lib/cdc/tail.h"
 #include "cmd.h"
 #include "exitcodes.h"
@@ -31,7 +32,10 @@ static const char tail_usage[] =
 	"                            which of the dumps loaded there)\n"
 	"  -o, --output FILE|-       write the changes as JSON lines to FILE (continued\n"
 	"                            after its last whole transaction) or standard output\n"
-	"      --format=dbmig|debezium  dbmig's lines (default), or Debezium's change values\n"
+	"      --format=dbmig|debezium  dbmig's lines (default), or the records Debezium's\n"
+	"                            PostgreSQL connector makes: key, tab, value\n"
+	"      --debezium NAME=VALUE  one of Debezium's properties for them, such as\n"
+	"                            decimal.handling.mode=string or schemas.enable=false\n"
 	"      --until-caught-up     stop once the source's position at the start is written\n"
 	"      --stop-at POSITION    stop before the first transaction at or after POSITION\n"
 	"      --drop                remove the replication slot and publication: the\n"
@@ -70,6 +74,7 @@ cmd_cdc_tail(int argc, char **argv)
 		{ "from", required_argument, NULL, OPT_FROM },
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "debezium", required_argument, NULL, OPT_DEBEZIUM },
 		{ "until-caught-up", no_argument, NULL, OPT_UNTIL_CAUGHT_UP },
 		{ "stop-at", required_argument, NULL, OPT_STOP_AT },
 		{ "drop", no_argument, NULL, OPT_DROP },
@@ -81,25 +86,38 @@ cmd_cdc_tail(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct tail_opts o;
+	struct dbz_opts dbz;
+	int debezium = 0, dbz_set = 0;
 	struct tail_result res;
 	struct dberr err = DBERR_INIT;
 	char *source = NULL, *target = NULL;
 	int ch, rc = EXIT_USAGE;
 
 	memset(&o, 0, sizeof(o));
+	dbz_opts_init(&dbz);
 	while ((ch = getopt_long(argc, argv, "o:h", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_FROM: o.from_dir = optarg; break;
 		case 'o': o.output = optarg; break;
 		case OPT_FORMAT:
 			if (!strcmp(optarg, "debezium"))
-				o.debezium = 1;
+				debezium = 1;
 			else if (strcmp(optarg, "dbmig")) {
 				usage_error("cdc-tail", "--format wants dbmig or debezium, not '%s'",
 					    optarg);
 				goto out;
 			}
 			break;
+		case OPT_DEBEZIUM: {
+			char emsg[512];
+
+			if (dbz_opts_set(&dbz, optarg, emsg, sizeof(emsg)) < 0) {
+				usage_error("cdc-tail", "%s", emsg);
+				goto out;
+			}
+			dbz_set = 1;
+			break;
+		}
 		case OPT_UNTIL_CAUGHT_UP: o.until_caught_up = 1; break;
 		case OPT_STOP_AT: o.stop_at = optarg; break;
 		case OPT_DROP: o.drop = 1; break;
@@ -141,6 +159,18 @@ cmd_cdc_tail(int argc, char **argv)
 		usage_error("cdc-tail", "no online dump given (--from DIR)");
 		goto out;
 	}
+	if ((debezium || dbz_set) && !o.output) {
+		usage_error("cdc-tail", "--format=debezium%s is for JSON lines: add --output FILE "
+			    "or -o -", dbz_set ? " and --debezium" : "");
+		goto out;
+	}
+	if (dbz_set && !debezium) {
+		usage_error("cdc-tail", "--debezium sets how Debezium's records are made: add "
+			    "--format=debezium");
+		goto out;
+	}
+	if (debezium)
+		o.dbz = &dbz;
 	if (o.drop && !o.from_dir && !target && !o.slot) {
 		usage_error("cdc-tail", "--drop needs to know what to drop: the TARGET the changes "
 			    "went to (its state names the slot), --from DIR (the online dump), or "

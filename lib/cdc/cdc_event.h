@@ -48,6 +48,9 @@ struct cdc_event {
 	 * of them can go to the target in one statement */
 	int net;
 	uint64_t xid;		/* the source's transaction id */
+	/* a row change or TRUNCATE: where it is in the source's log (the
+	 * WAL position of its record), 0 when unknown */
+	uint64_t lsn;
 	/* CDC_BEGIN and CDC_COMMIT: the position a consumer stores once
 	 * the transaction is applied, and from which it resumes */
 	struct db_position commit_pos;

@@ -1,9 +1,8 @@
 /*
  * cdc_json.c - change events as JSON lines (cdc-tail --output): dbmig's
  * own format, one line per change and one "commit" line per
- * transaction, or the value a Debezium PostgreSQL connector emits with
- * the JSON converter and schemas disabled (before, after, source, op,
- * ts_ms; no commit lines). dbmig-cdc-tail(1) fixes the fields.
+ * transaction, or Debezium's records (cdc_debezium.c).
+ * dbmig-cdc-tail(1) fixes the fields.
  *
  * Values are rendered from their canonical payload by neutral type:
  * booleans and integers as JSON numbers and booleans, floats as numbers
@@ -12,6 +11,7 @@
  * arrays as arrays, everything else as the canonical text.
  */
 #include "cdc_json.h"
+#include "cdc_debezium.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -158,13 +158,13 @@ key_json(const struct table *t, const struct value *vals)
 }
 
 static const char *
-op_name(enum cdc_kind k, int debezium)
+op_name(enum cdc_kind k)
 {
 	switch (k) {
-	case CDC_INSERT: return debezium ? "c" : "insert";
-	case CDC_UPDATE: return debezium ? "u" : "update";
-	case CDC_DELETE: return debezium ? "d" : "delete";
-	case CDC_TRUNCATE: return debezium ? "t" : "truncate";
+	case CDC_INSERT: return "insert";
+	case CDC_UPDATE: return "update";
+	case CDC_DELETE: return "delete";
+	case CDC_TRUNCATE: return "truncate";
 	case CDC_COMMIT: return "commit";
 	default: return "?";
 	}
@@ -188,7 +188,7 @@ dbmig_line(const struct cdc_json_ctx *c, const struct cdc_event *ev, const struc
 	json_t *o = json_object();
 	char ts[48];
 
-	json_object_set_new(o, "op", json_string(op_name(ev->kind, 0)));
+	json_object_set_new(o, "op", json_string(op_name(ev->kind)));
 	if (t) {
 		json_object_set_new(o, "schema", json_string(t->schema));
 		json_object_set_new(o, "table", json_string(t->name));
@@ -220,30 +220,6 @@ dbmig_line(const struct cdc_json_ctx *c, const struct cdc_event *ev, const struc
 	return o;
 }
 
-static json_t *
-debezium_line(const struct cdc_json_ctx *c, const struct cdc_event *ev, const struct table *t)
-{
-	json_t *o = json_object(), *src = json_object();
-
-	json_object_set_new(o, "before", !ev->before ? json_null() : ev->before_is_key
-			    ? key_json(t, ev->before) : row_json(t, ev->before, NULL));
-	json_object_set_new(o, "after", ev->after ? row_json(t, ev->after, ev->unchanged)
-						  : json_null());
-	json_object_set_new(src, "version", json_string("dbmig"));
-	json_object_set_new(src, "connector", json_string(c->engine));
-	json_object_set_new(src, "name", json_string(c->database));
-	json_object_set_new(src, "ts_ms", json_integer(c->commit_time_us / 1000));
-	json_object_set_new(src, "db", json_string(c->database));
-	json_object_set_new(src, "schema", json_string(t->schema));
-	json_object_set_new(src, "table", json_string(t->name));
-	json_object_set_new(src, "txId", json_integer((json_int_t)c->xid));
-	json_object_set_new(src, "lsn", json_integer((json_int_t)position_lsn(&c->commit_pos)));
-	json_object_set_new(o, "source", src);
-	json_object_set_new(o, "op", json_string(op_name(ev->kind, 1)));
-	json_object_set_new(o, "ts_ms", json_integer((json_int_t)(wall_seconds() * 1000)));
-	return o;
-}
-
 static int
 put_line(json_t *o, struct strbuf *out)
 {
@@ -261,31 +237,30 @@ put_line(json_t *o, struct strbuf *out)
 int
 cdc_json_event(const struct cdc_json_ctx *c, const struct cdc_event *ev, struct strbuf *out)
 {
+	if (c->dbz)
+		return dbz_event(c->dbz, c, ev, out);
 	if (ev->kind == CDC_COMMIT)
-		return c->debezium ? 0 : put_line(dbmig_line(c, ev, NULL), out);
+		return put_line(dbmig_line(c, ev, NULL), out);
 	if (ev->kind == CDC_TRUNCATE) {
-		for (int i = 0; i < ev->ntables; i++) {
-			struct cdc_event one = *ev;
-
-			if (put_line(c->debezium ? debezium_line(c, &one, ev->tables[i])
-					       : dbmig_line(c, &one, ev->tables[i]), out) < 0)
+		for (int i = 0; i < ev->ntables; i++)
+			if (put_line(dbmig_line(c, ev, ev->tables[i]), out) < 0)
 				return -1;
-		}
 		return 0;
 	}
-	return put_line(c->debezium ? debezium_line(c, ev, ev->table)
-				    : dbmig_line(c, ev, ev->table), out);
+	return put_line(dbmig_line(c, ev, ev->table), out);
 }
 
 int
 cdc_json_line_lsn(const char *line, size_t n, uint64_t *lsn)
 {
-	json_t *o = json_loadb(line, n, 0, NULL), *v, *src;
+	json_t *o, *v;
 	struct db_position pos;
 	struct dberr ignored = DBERR_INIT;
 	int ret = -1;
 
-	if (!o)
+	if (memchr(line, '\t', n))	/* Debezium's: key, tab, value */
+		return dbz_line_lsn(line, n, lsn);
+	if (!(o = json_loadb(line, n, 0, NULL)))
 		return -1;
 	if ((v = json_object_get(o, "position")) && json_is_string(v)) {
 		if (position_parse(&pos, POSITION_LSN, json_string_value(v), NULL, 1, 0,
@@ -293,10 +268,6 @@ cdc_json_line_lsn(const char *line, size_t n, uint64_t *lsn)
 			*lsn = position_lsn(&pos);
 			ret = 0;
 		}
-	} else if ((src = json_object_get(o, "source")) && (v = json_object_get(src, "lsn")) &&
-		   json_is_integer(v) && json_integer_value(v) >= 0) {
-		*lsn = (uint64_t)json_integer_value(v);
-		ret = 0;
 	}
 	json_decref(o);
 	return ret;

@@ -148,6 +148,7 @@ handle_event(struct tail_ctx *c, const struct cdc_event *ev, int *in_tx, int *sk
 		if (cdc_json_event(&c->jc, ev, &c->buf) < 0 || output_commit(c, ev, err) < 0)
 			return err->cls == DBERR_NONE ? dberr_set(err, DBERR_INTERNAL, "encoding a "
 								  "commit") : -1;
+		c->jc.last_commit_lsn = position_lsn(&ev->commit_pos);
 		return c->has_until && tail_at_or_after(&ev->commit_pos, &c->until);
 	case CDC_SCHEMA_CHANGE:
 		/* the transactions before it are kept, so the rerun resumes
@@ -430,7 +431,8 @@ tail_run(const struct tail_opts *o, struct tail_result *res, struct dberr *err)
 		goto out;
 	}
 	c.has_stop = o->stop_at != NULL;
-	c.jc.debezium = o->debezium;
+	c.jc.dbz = o->dbz;
+	c.jc.last_commit_lsn = position_lsn(&c.from);
 	c.jc.engine = c.meta.engine;
 	c.jc.database = c.meta.database;
 	if ((!o->target && output_open(&c, err) < 0) ||

@@ -12,13 +12,16 @@
 #include "lib/base/dberr.h"
 #include "lib/base/position.h"
 
+struct dbz_opts;
+
 struct tail_opts {
 	const char *source;		/* URI or conninfo; may hold a password */
 	const char *target;		/* apply into this database, or NULL */
 	const char *from_dir;		/* the online dump (output, --drop; with a
 					 * target, picks the dump when several) */
 	const char *output;		/* a file, or "-" for stdout */
-	int debezium;			/* --format=debezium */
+	/* --format=debezium: Debezium's records in these modes, or NULL */
+	const struct dbz_opts *dbz;
 	int drop;			/* remove the slot and the publication: the
 					 * dump's (from_dir), the target's state's
 					 * (target), or slot's */

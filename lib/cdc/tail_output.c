@@ -110,13 +110,24 @@ output_pos_matches(struct tail_ctx *c, uint64_t len, const struct db_position *a
 			why = "no whole line ends there";
 	}
 	if (!why && len > 0) {
-		/* the last whole line, when it fits in what was read */
-		for (start = n - 1; start > 0 && tailbuf[start - 1] != '\n'; start--)
-			;
-		if ((start > 0 || n == len) &&
-		    (cdc_json_line_lsn(tailbuf + start, n - 1 - start, &lsn) < 0 ||
-		     lsn > position_lsn(at)))
-			why = "the line that ends there is not of a transaction up to its position";
+		/* the last whole line with a position (a tombstone has none:
+		 * its delete comes before it), when it fits in what was read */
+		size_t end = n - 1;
+		int r = 1;
+
+		for (int tries = 0; r == 1 && tries < 2; tries++) {
+			for (start = end; start > 0 && tailbuf[start - 1] != '\n'; start--)
+				;
+			if (start == 0 && n != len)
+				break;
+			r = cdc_json_line_lsn(tailbuf + start, end - start, &lsn);
+			if (r < 0 || (r == 0 && lsn > position_lsn(at)) || (r == 1 && start == 0))
+				why = "the line that ends there is not of a transaction up to its "
+				      "position";
+			if (start == 0)
+				break;
+			end = start - 1;
+		}
 	}
 	if (fd >= 0)
 		close(fd);

@@ -1,6 +1,6 @@
 /*
  * pg_spool.c - see pg_spool.h. Each message is a 4-byte big-endian
- * length and the bytes. A subtransaction's place is the offset of its
+ * length, its 8-byte big-endian WAL position and the bytes. A subtransaction's place is the offset of its
  * first message; taking it back truncates the file there, as
  * PostgreSQL's own apply worker does with its stream files.
  */
@@ -22,6 +22,7 @@ struct subxact {
 
 struct relmsg {
 	uint64_t offset;
+	uint64_t lsn;
 	unsigned char *msg;
 	size_t n;
 };
@@ -156,23 +157,26 @@ sub_add(struct pg_spool *sp, uint32_t xid)
 }
 
 static int
-write_msg(struct pg_spool *sp, const unsigned char *msg, size_t n, struct dberr *err)
+write_msg(struct pg_spool *sp, uint64_t lsn, const unsigned char *msg, size_t n,
+	  struct dberr *err)
 {
-	unsigned char len[4] = { (unsigned char)(n >> 24), (unsigned char)(n >> 16),
-				 (unsigned char)(n >> 8), (unsigned char)n };
+	unsigned char len[12] = { (unsigned char)(n >> 24), (unsigned char)(n >> 16),
+				  (unsigned char)(n >> 8), (unsigned char)n };
 
 	if (n > UINT32_MAX) {
 		errno = EFBIG;
 		return io_error(sp, "cannot keep", err);
 	}
-	if (fwrite(len, 1, 4, sp->f) != 4 || (n && fwrite(msg, 1, n, sp->f) != n))
+	for (int i = 0; i < 8; i++)
+		len[4 + i] = (unsigned char)(lsn >> (56 - 8 * i));
+	if (fwrite(len, 1, 12, sp->f) != 12 || (n && fwrite(msg, 1, n, sp->f) != n))
 		return io_error(sp, "writing", err);
-	sp->size += 4 + n;
+	sp->size += 12 + n;
 	return 0;
 }
 
 int
-pg_spool_append(struct pg_spool *sp, uint32_t sub_xid, int relation,
+pg_spool_append(struct pg_spool *sp, uint32_t sub_xid, int relation, uint64_t lsn,
 		const unsigned char *msg, size_t n, struct dberr *err)
 {
 	if (sp->reading)
@@ -187,11 +191,12 @@ pg_spool_append(struct pg_spool *sp, uint32_t sub_xid, int relation,
 		sp->rels = xrealloc(sp->rels, (sp->nrels + 1) * sizeof(*sp->rels));
 		r = &sp->rels[sp->nrels++];
 		r->offset = sp->size;
+		r->lsn = lsn;
 		r->msg = xmalloc(n ? n : 1);
 		memcpy(r->msg, msg, n);
 		r->n = n;
 	}
-	return write_msg(sp, msg, n, err);
+	return write_msg(sp, lsn, msg, n, err);
 }
 
 int
@@ -216,7 +221,7 @@ pg_spool_abort_sub(struct pg_spool *sp, uint32_t sub_xid, struct dberr *err)
 			continue;
 		}
 		sp->rels[r].offset = sp->size;
-		if (write_msg(sp, sp->rels[r].msg, sp->rels[r].n, err) < 0)
+		if (write_msg(sp, sp->rels[r].lsn, sp->rels[r].msg, sp->rels[r].n, err) < 0)
 			return -1;
 		sp->rels[keep++] = sp->rels[r];
 	}
@@ -234,16 +239,20 @@ pg_spool_rewind(struct pg_spool *sp, struct dberr *err)
 }
 
 int
-pg_spool_next(struct pg_spool *sp, const unsigned char **msg, size_t *n, struct dberr *err)
+pg_spool_next(struct pg_spool *sp, uint64_t *lsn, const unsigned char **msg, size_t *n,
+	      struct dberr *err)
 {
-	unsigned char len[4];
-	size_t got = fread(len, 1, 4, sp->f);
+	unsigned char len[12];
+	size_t got = fread(len, 1, 12, sp->f);
 
 	if (got == 0 && feof(sp->f))
 		return 0;
-	if (got != 4)
+	if (got != 12)
 		goto bad;
 	*n = (size_t)len[0] << 24 | (size_t)len[1] << 16 | (size_t)len[2] << 8 | len[3];
+	*lsn = 0;
+	for (int i = 0; i < 8; i++)
+		*lsn = *lsn << 8 | len[4 + i];
 	if (*n + 1 > sp->buf_alloc) {
 		sp->buf_alloc = *n + 1;
 		sp->buf = xrealloc(sp->buf, sp->buf_alloc);

@@ -67,6 +67,8 @@ struct cdc_stream {
 	int ngone;
 	uint64_t confirmed;	/* what the consumer confirmed */
 	uint64_t wal_end;	/* the server's WAL end at its last message */
+	uint64_t msg_lsn;	/* the WAL position of the message being read
+				 * (its record's start; a commit's end) */
 	uint64_t xid;
 	double last_feedback;
 	int proto;		/* pgoutput protocol version */
@@ -405,6 +407,7 @@ change_message(struct cdc_stream *s, struct cdc_event *ev, struct dberr *err)
 	ev->after = m->new_tuple.ncols ? s->vals[1] : NULL;
 	ev->unchanged = m->new_tuple.ncols ? s->unchanged : NULL;
 	ev->xid = s->xid;
+	ev->lsn = s->msg_lsn;
 	return 1;
 }
 
@@ -426,6 +429,7 @@ truncate_message(struct cdc_stream *s, struct cdc_event *ev, struct dberr *err)
 	ev->kind = CDC_TRUNCATE;
 	ev->tables = s->trunc;
 	ev->xid = s->xid;
+	ev->lsn = s->msg_lsn;
 	return 1;
 }
 
@@ -552,7 +556,7 @@ replay_next(struct cdc_stream *s, struct cdc_event *ev, struct dberr *err)
 
 	if (now_seconds() - s->last_feedback >= 10 && send_feedback(s, err) < 0)
 		return -1;
-	while ((r = pg_spool_next(s->replay, &p, &n, err)) > 0)
+	while ((r = pg_spool_next(s->replay, &s->msg_lsn, &p, &n, err)) > 0)
 		if ((r = decoded_message(s, p, n, 1, ev, err)) != 0)
 			return r;
 	if (r < 0)
@@ -587,7 +591,8 @@ stream_message(struct cdc_stream *s, const unsigned char *p, size_t n, struct cd
 		if (n < 5)
 			return dberr_set(err, DBERR_SOURCE, "replication stream: a malformed "
 					 "pgoutput '%c' message (%zu bytes)", p[0], n);
-		return pg_spool_append(s->chunk_of, get32(p + 1), p[0] == 'R', p, n, err);
+		return pg_spool_append(s->chunk_of, get32(p + 1), p[0] == 'R', s->msg_lsn,
+				       p, n, err);
 	}
 	if (one_of(p[0], "YOM"))	/* nothing needed from them */
 		return 0;
@@ -671,6 +676,7 @@ pg_stream_next(struct cdc_stream *s, struct cdc_event *ev, int timeout_ms, struc
 
 			if (b[0] == 'w' && len >= 25) {
 				s->wal_end = get64(b + 9);
+				s->msg_lsn = get64(b + 1);
 				if ((r = wal_message(s, b + 25, (size_t)len - 25, ev, err)) != 0)
 					return r;
 			} else if (b[0] == 'k' && len >= 18) {

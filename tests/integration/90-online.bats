@@ -90,19 +90,6 @@ slots() {	# the replication slots and publications dbmig left on the server
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
 
-@test "cdc-tail --format=debezium: Debezium's value fields, no commit lines" {
-	src=$(new_db dbz_src)
-	psql_at "$src" "CREATE TABLE a (id int PRIMARY KEY, v text)" >/dev/null
-	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
-	psql_at "$src" "INSERT INTO a VALUES (1, 'x'); UPDATE a SET id = 2 WHERE id = 1; DELETE FROM a" >/dev/null
-	run -0 bash -c "dbmig -q cdc-tail '$src' --from '$BATS_TEST_TMPDIR/d' --format=debezium -o - --until-caught-up 2>/dev/null"
-	run -0 jq -c '[.op, .before, .after, .source.db, .source.schema, .source.table, (.source.lsn > 0), (.source.txId > 0), (.ts_ms > 1700000000000 and .ts_ms >= .source.ts_ms), (.source.ts_ms > 1700000000000)]' <<<"$output"
-	assert_output '["c",null,{"id":1,"v":"x"},"dbz_src","public","a",true,true,true,true]
-["u",{"id":1},{"id":2,"v":"x"},"dbz_src","public","a",true,true,true,true]
-["d",{"id":2},null,"dbz_src","public","a",true,true,true,true]'
-	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
-}
-
 @test "a tail killed at any instant, run again, writes every transaction once: FILE.pos holds where the last whole one ends" {
 	src=$(new_db kill_src)
 	psql_at "$src" "CREATE TABLE k (id int PRIMARY KEY, pad text)" >/dev/null

@@ -1,13 +1,14 @@
 /*
  * t_cdc_json.c - change events as JSON lines (lib/cdc/cdc_json.c): the
- * fixed dbmig format and Debezium's envelope, values from their
- * canonical payloads.
+ * fixed dbmig format and Debezium's records (a key update as delete,
+ * tombstone and create), values from their canonical payloads.
  */
 #include "tinytest.h"
 
 #include <string.h>
 
 #include "ddl_fixture.h"
+#include "lib/cdc/cdc_debezium.h"
 #include "lib/cdc/cdc_json.h"
 
 static struct value
@@ -28,6 +29,8 @@ test_cdc_json__lines(void)
 	unsigned char unchanged[7] = { 0, 0, 0, 0, 0, 0, 1 };
 	struct cdc_event ev;
 	struct cdc_json_ctx c;
+	struct dbz_opts dz;
+	const char *lines;
 	struct canon_array a;
 	struct value elems[2];
 
@@ -86,17 +89,42 @@ test_cdc_json__lines(void)
 		      "\"unchanged\":[\"big\"],\"position\":\"16/B374D848\",\"xid\":42,"
 		      "\"commit_time\":\"2023-11-14T22:13:20.123456Z\"}\n"));
 	strbuf_reset(&out);
-	c.debezium = 1;
+	/* Debezium's: the key changed (6 to 7), so a delete of the old key,
+	 * its tombstone and a create of the new one, each key, tab, value;
+	 * the column the source did not send holds the placeholder */
+	dbz_opts_init(&dz);
+	dz.key_schemas = dz.value_schemas = 0;
+	c.dbz = &dz;
+	c.last_commit_lsn = 0x16B374D000ULL;
+	ev.lsn = 0x16B374D010ULL;
 	CHECK(cdc_json_event(&c, &ev, &out) == 0);
-	CHECK(strstr(strbuf_cstr(&out), "{\"before\":{\"id\":6},\"after\":{\"id\":7,") == strbuf_cstr(&out));
-	CHECK(strstr(strbuf_cstr(&out), "\"source\":{\"version\":\"dbmig\",\"connector\":\"postgresql\","
-		     "\"name\":\"shop\",\"ts_ms\":1700000000123,\"db\":\"shop\",\"schema\":\"app\","
-		     "\"table\":\"t\",\"txId\":42,\"lsn\":97500059720},\"op\":\"u\",\"ts_ms\":") != NULL);
+	lines = strbuf_cstr(&out);
+	CHECK(!strncmp(lines, "{\"id\":6}\t{\"before\":{\"id\":6,\"ok\":null,\"f\":null,"
+		       "\"n\":null,\"b\":null,\"a\":null,\"big\":null},\"after\":null,\"source\":"
+		       "{\"version\":\"dbmig-", 96));
+	CHECK(strstr(lines, "\"connector\":\"postgresql\",\"name\":\"shop\",\"ts_ms\":"
+		     "1700000000123,\"snapshot\":\"false\",\"db\":\"shop\",\"sequence\":"
+		     "\"[\\\"97500057600\\\",\\\"97500057616\\\"]\",\"ts_us\":1700000000123456,"
+		     "\"ts_ns\":1700000000123456000,\"schema\":\"app\",\"table\":\"t\",\"txId\":42,"
+		     "\"lsn\":97500057616,\"xmin\":null},\"transaction\":null,\"op\":\"d\",") != NULL);
+	CHECK(strstr(lines, "}\n{\"id\":6}\t\n{\"id\":7}\t{\"before\":null,\"after\":{\"id\":7,"
+		     "\"ok\":true,\"f\":0.5,\"n\":{\"scale\":2,\"value\":\"+x4=\"},\"b\":\"Af8=\","
+		     "\"a\":[1,22],\"big\":\"__debezium_unavailable_value\"},") != NULL);
+	CHECK(strstr(lines, "\"op\":\"c\",") != NULL);
+	/* each line's position: the change's own; none on the tombstone */
+	{
+		const char *nl = strchr(lines, '\n');
+		uint64_t lsn = 0;
+
+		CHECK(cdc_json_line_lsn(lines, (size_t)(nl - lines), &lsn) == 0 &&
+		      lsn == 0x16B374D010ULL);
+		CHECK(cdc_json_line_lsn(nl + 1, 9, &lsn) == 1);
+	}
 	/* a commit: a line of its own in dbmig's format, none in Debezium's */
 	strbuf_reset(&out);
 	ev.kind = CDC_COMMIT;
 	CHECK(cdc_json_event(&c, &ev, &out) == 0 && out.len == 0);
-	c.debezium = 0;
+	c.dbz = NULL;
 	CHECK(cdc_json_event(&c, &ev, &out) == 0 &&
 	      !strcmp(strbuf_cstr(&out), "{\"op\":\"commit\",\"position\":\"16/B374D848\",\"xid\":42,"
 		      "\"commit_time\":\"2023-11-14T22:13:20.123456Z\"}\n"));
