@@ -26,6 +26,7 @@ enum {
 	OPT_TARGET,
 	OPT_STRICT,
 	OPT_ZERO_DATES,
+	OPT_SPECIAL_VALUES,
 	OPT_TINYINT_NUMERIC,
 	OPT_STRIP_NUL,
 	OPT_JSON,
@@ -63,6 +64,7 @@ enum {
 	{ "truncate", no_argument, NULL, OPT_TRUNCATE }, \
 	{ "strict", no_argument, NULL, OPT_STRICT }, \
 	{ "zero-dates", required_argument, NULL, OPT_ZERO_DATES }, \
+	{ "special-values", required_argument, NULL, OPT_SPECIAL_VALUES }, \
 	{ "tinyint-numeric", no_argument, NULL, OPT_TINYINT_NUMERIC }, \
 	{ "strip-nul", no_argument, NULL, OPT_STRIP_NUL }, \
 	{ "json", required_argument, NULL, OPT_JSON }, \

@@ -269,6 +269,8 @@ const char load_options_help[] =
 	"      --json=jsonb|json     the PostgreSQL type for MySQL JSON (default jsonb)\n"
 	"      --unbounded-numeric=decimal|double|text  MySQL type for PostgreSQL numeric\n"
 	"                            without precision or beyond 65 digits (required for those)\n"
+	"      --special-values=error|null  into MySQL: NaN, infinities and dates beyond\n"
+	"                            years 1-9999 stop the run (default) or become NULL\n"
 	"      --uuid=char|binary    uuid on MySQL as char(36) (default) or binary(16)\n"
 	"      --ci-collation=icu|binary  MySQL _ci columns on PostgreSQL: a case-insensitive\n"
 	"                            ICU collation (default), or binary (LIKE works before 18)\n"
@@ -339,6 +341,12 @@ load_option(const char *sub, int ch, const char *arg, struct load_opts *o)
 			o->json_plain = 1;
 		else if (strcmp(arg, "jsonb"))
 			return usage_error(sub, "--json wants jsonb or json, not '%s'", arg), -1;
+		break;
+	case OPT_SPECIAL_VALUES:
+		if (!strcmp(arg, "null"))
+			o->special_null = 1;
+		else if (strcmp(arg, "error"))
+			return usage_error(sub, "--special-values wants error or null, not '%s'", arg), -1;
 		break;
 	case OPT_ZERO_DATES:
 		if (!strcmp(arg, "error"))

@@ -38,6 +38,24 @@ canon_put_float(struct strbuf *out, double v, int nbytes)
 	}
 }
 
+double
+canon_get_float(const unsigned char *p, int nbytes)
+{
+	if (nbytes == 4) {
+		uint32_t bits = (uint32_t)canon_get_be(p, 4);
+		float f;
+
+		memcpy(&f, &bits, 4);
+		return f;
+	} else {
+		uint64_t bits = canon_get_be(p, 8);
+		double d;
+
+		memcpy(&d, &bits, 8);
+		return d;
+	}
+}
+
 uint64_t
 canon_get_be(const unsigned char *p, int nbytes)
 {

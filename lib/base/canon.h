@@ -35,6 +35,9 @@ uint64_t canon_get_be(const unsigned char *p, int nbytes);
 /* A float's canonical payload: v's bits as a float (nbytes 4, v rounded to
  * float first) or a double (nbytes 8), big-endian. */
 void canon_put_float(struct strbuf *out, double v, int nbytes);
+/* A float's canonical payload (nbytes 4 or 8) as a double (a float
+ * widened exactly). */
+double canon_get_float(const unsigned char *p, int nbytes);
 
 /*
  * Points vals[0..n) into buf, whose payloads were appended back to back:

@@ -56,6 +56,10 @@ struct ntype_desc {
 				 * binary(16) (load --uuid=binary) */
 	int fsp;		/* time types: fractional digits, -1 default */
 	int is_unsigned;	/* MySQL integer and decimal columns */
+	/* into MySQL, NaN, the infinities and dates beyond year 1..9999
+	 * (values it cannot hold): refused (the default), stored as NULL, or
+	 * for numeric held as text, written as their text (xform.h) */
+	enum { NT_SPECIAL_REFUSE, NT_SPECIAL_NULL, NT_SPECIAL_TEXT } special;
 };
 
 /* Stable names used in the manifest ("int32", "timestamptz", ...). */

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "types.h"
 #include "banned.h"
 
 static const struct {
@@ -17,7 +18,18 @@ static const struct {
 	{ XF_UUID_BINARY, "uuid-binary" },
 	{ XF_STRIP_NUL, "strip-nul" },
 	{ XF_JSONB, "jsonb" },
+	{ XF_SPECIAL_NULL, "special-null" },
+	{ XF_NUMERIC_TEXT, "numeric-text" },
 };
+
+void
+xform_to_type(unsigned flags, struct ntype_desc *d)
+{
+	if (flags & XF_UUID_BINARY)
+		d->length = 16;
+	d->special = flags & XF_NUMERIC_TEXT ? NT_SPECIAL_TEXT
+		     : flags & XF_SPECIAL_NULL ? NT_SPECIAL_NULL : NT_SPECIAL_REFUSE;
+}
 
 void
 xform_format(unsigned flags, struct strbuf *o)

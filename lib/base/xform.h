@@ -27,7 +27,20 @@ enum column_xform {
 	XF_STRIP_NUL = 1u << 4,		/* "strip-nul": NUL bytes dropped from text */
 	XF_JSONB = 1u << 5,		/* "jsonb": JSON text normalized as jsonb
 					 * (keys sorted, duplicates dropped) */
+	XF_SPECIAL_NULL = 1u << 6,	/* "special-null": NaN, the infinities and
+					 * dates a MySQL target cannot hold stored
+					 * as NULL (load --special-values=null) */
+	XF_NUMERIC_TEXT = 1u << 7,	/* "numeric-text": numeric held as text
+					 * (--unbounded-numeric=text): NaN and the
+					 * infinities as their text */
 };
+
+struct ntype_desc;
+
+/* What flags mean for the values' conversion, onto the column's type
+ * (uuid-binary's binary(16), special-null's and numeric-text's handling
+ * of special values), as load, copy and cdc-tail convert alike. */
+void xform_to_type(unsigned flags, struct ntype_desc *d);
 
 /* Appends the text form of flags ("" for none). */
 void xform_format(unsigned flags, struct strbuf *o);

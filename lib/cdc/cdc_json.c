@@ -43,19 +43,8 @@ text_json(const unsigned char *p, size_t n)
 static json_t *
 float_json(const struct value *v)
 {
-	double d;
+	double d = canon_get_float(v->p, v->len == 4 ? 4 : 8);
 
-	if (v->len == 4) {
-		uint32_t bits = (uint32_t)canon_get_be(v->p, 4);
-		float f;
-
-		memcpy(&f, &bits, 4);
-		d = f;
-	} else {
-		uint64_t bits = canon_get_be(v->p, 8);
-
-		memcpy(&d, &bits, 8);
-	}
 	if (isnan(d))
 		return json_string("NaN");
 	if (isinf(d))

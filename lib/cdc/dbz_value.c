@@ -453,19 +453,8 @@ dbz_value_json(const struct dbz_opts *o, struct strbuf *out, const struct column
 		strbuf_add(out, v->p, v->len);
 		return 0;
 	case NT_FLOAT32: case NT_FLOAT64: {
-		double x;
+		double x = canon_get_float(v->p, t == NT_FLOAT32 ? 4 : 8);
 
-		if (t == NT_FLOAT32) {
-			uint32_t bits = (uint32_t)canon_get_be(v->p, 4);
-			float f;
-
-			memcpy(&f, &bits, 4);
-			x = f;
-		} else {
-			uint64_t bits = canon_get_be(v->p, 8);
-
-			memcpy(&x, &bits, 8);
-		}
 		float_shortest(buf, sizeof(buf), x, t == NT_FLOAT32);
 		/* the JSON converter's Jackson quotes NaN and the infinities */
 		if (isnan(x) || isinf(x))

@@ -49,8 +49,7 @@ apply_transforms(struct tail_ctx *c, const struct strlist *done)
 		for (int k = 0; k < t->ncols; k++)
 			if (!strcmp(t->cols[k].name, dot + 1)) {
 				t->cols[k].xform = flags;
-				if (flags & XF_UUID_BINARY)
-					t->cols[k].type.length = 16;
+				xform_to_type(flags, &t->cols[k].type);
 			}
 	}
 }

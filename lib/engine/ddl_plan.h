@@ -44,6 +44,7 @@ struct ddl_plan {
 	int tinyint_numeric;	/* input: keep MySQL tinyint(1) numeric */
 	int json_plain;		/* input: MySQL JSON as json, not jsonb */
 	int unbounded_numeric;	/* input: 0 refuse, 1 decimal(65,30), 2 double, 3 text */
+	int special_null;	/* input: values MySQL cannot hold become NULL */
 	int schema_prefix;	/* input: table names were prefixed with their schema */
 	int strip_nul;		/* input: drop NUL bytes the target's text cannot hold */
 	int no_owner;		/* input: leave objects owned by the loading role */

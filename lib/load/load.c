@@ -708,8 +708,10 @@ apply_xforms(const struct ddl_plan *plan, struct schema_model *model)
 		struct table *t = schema_find_table(model, plan->xforms[i].table);
 
 		for (int k = 0; t && k < t->ncols; k++)
-			if (!strcmp(t->cols[k].name, plan->xforms[i].column))
+			if (!strcmp(t->cols[k].name, plan->xforms[i].column)) {
 				t->cols[k].xform = plan->xforms[i].flags;
+				xform_to_type(t->cols[k].xform, &t->cols[k].type);
+			}
 	}
 }
 
@@ -828,6 +830,7 @@ load_plan(struct load_ctx *ctx, struct schema_model *model, struct dberr *err)
 	plan->create_roles = opts->create_roles;
 	plan->ci_binary = opts->ci_binary;
 	plan->strip_nul = opts->strip_nul;
+	plan->special_null = opts->special_null;
 	plan->target_version = ctx->drv->server_version(ctx->conns[0]);
 	if (opts->uuid_binary)
 		for (int i = 0; i < model->ntables; i++)

@@ -27,6 +27,8 @@ struct load_opts {
 	int strip_nul;			/* drop NUL bytes PostgreSQL text cannot hold */
 	int json_plain;			/* MySQL JSON becomes json, not jsonb */
 	int unbounded_numeric;		/* PG numeric beyond MySQL: 1 decimal, 2 double, 3 text */
+	int special_null;		/* into MySQL: NaN, infinities, dates it cannot
+					 * hold become NULL (--special-values=null) */
 	int schema_prefix;		/* PG schemas into one MySQL database, prefixed */
 	int uuid_binary;		/* uuid as binary(16) on MySQL */
 	int ci_binary;			/* MySQL _ci columns stay binary on PostgreSQL */

@@ -919,8 +919,14 @@ infile_fill(struct infile *f)
 				continue;
 			}
 			strbuf_reset(&f->txt);
-			if (my_canon_to_text(f->types[i], f->vals[i].p, f->vals[i].len, &f->txt,
-					     emsg, sizeof(emsg)) < 0) {
+			switch (my_canon_to_text(f->types[i], f->vals[i].p, f->vals[i].len, &f->txt,
+						 emsg, sizeof(emsg))) {
+			case 0:
+				break;
+			case 1:		/* --special-values=null */
+				strbuf_addstr(&f->buf, "\\N");
+				continue;
+			default:
 				dberr_set(&f->err, DBERR_UNSUPPORTED, "table %s row %llu column %s: %s",
 					  f->t->name, (unsigned long long)f->rows + 1,
 					  table_data_column_name(f->t, i), emsg);
@@ -982,8 +988,15 @@ my_insert_literal(struct strbuf *out, const struct ntype_desc *d, const struct v
 		return 0;
 	}
 	strbuf_reset(txt);
-	if (my_canon_to_text(d, v->p, v->len, txt, emsg, emsz) < 0)
+	switch (my_canon_to_text(d, v->p, v->len, txt, emsg, emsz)) {
+	case 0:
+		break;
+	case 1:		/* a value the load stores as NULL */
+		strbuf_addstr(out, "NULL");
+		return 0;
+	default:
 		return -1;
+	}
 	switch (d->t) {
 	case NT_BYTES:
 	case NT_BIT:

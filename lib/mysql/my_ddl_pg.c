@@ -246,6 +246,26 @@ find_enum(const struct schema_model *s, const char *native)
 	return hit;
 }
 
+/* --special-values=null: a column whose values can be NaN, an infinity
+ * or a date beyond MySQL's years (or an array of them) stores those as
+ * NULL, at the load and in cdc-tail alike */
+static void
+special_values(const struct table *t, const struct column *col, struct ddl_plan *plan)
+{
+	enum ntype nt = col->type.t == NT_ARRAY ? col->type.elem : col->type.t;
+
+	if (!plan->special_null)
+		return;
+	switch (nt) {
+	case NT_FLOAT32: case NT_FLOAT64: case NT_DECIMAL:
+	case NT_DATE: case NT_TIMESTAMP: case NT_TIMESTAMPTZ:
+		ddl_plan_xform(plan, t, col->name, XF_SPECIAL_NULL);
+		break;
+	default:
+		break;
+	}
+}
+
 static void
 column_type(struct strbuf *sql, const struct schema_model *s, const struct table *t,
 	    const struct column *col, struct ddl_plan *plan)
@@ -268,6 +288,7 @@ column_type(struct strbuf *sql, const struct schema_model *s, const struct table
 			     col->native_type);
 		} else if (plan->unbounded_numeric == 3) {
 			strbuf_addstr(sql, "varchar(1000)");
+			ddl_plan_xform(plan, t, col->name, XF_NUMERIC_TEXT);
 			ddl_plan_note(plan, t, col->name, "%s becomes varchar(1000) holding the exact digits "
 			     "(--unbounded-numeric=text)", col->native_type);
 		} else {
@@ -380,6 +401,7 @@ column_type(struct strbuf *sql, const struct schema_model *s, const struct table
 		strbuf_addstr(sql, "longtext");
 		ddl_plan_note(plan, t, col->name, "no MySQL type for %s: longtext", ntype_name(d->t));
 	}
+	special_values(t, col, plan);
 }
 
 /* PostgreSQL's text form of an array ('{1,2}', '{{a,"b c"},{NULL,d}}')
@@ -525,8 +547,9 @@ array_default_json(const struct column *col, const char *lit, struct strbuf *out
 		ca.elems[i].len = a.elems[i].len;
 	}
 	canon_array_encode(&enc, &ca);
+	/* (a default the target would hold as NULL is not carried) */
 	ret = my_canon_to_text(&col->type, (const unsigned char *)strbuf_cstr(&enc), enc.len, out,
-			       emsg, sizeof(emsg));
+			       emsg, sizeof(emsg)) == 0 ? 0 : -1;
 out:
 	free(ca.elems);
 	strbuf_release(&enc);

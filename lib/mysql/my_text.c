@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/base/canon.h"
+#include "lib/base/floatfmt.h"
 #include "lib/base/banned.h"
 
 int
@@ -226,19 +227,6 @@ json_string(struct strbuf *out, const unsigned char *p, size_t n)
 	strbuf_addch(out, '"');
 }
 
-/* The shortest decimal that reads back as v: JSON numbers are compared
- * as decimals by some readers (PostgreSQL's jsonb), so 1e300 must not
- * become 1.0000000000000001e+300. */
-static void
-shortest_double(double v, char *out, size_t outsz)
-{
-	for (int prec = 1; prec <= 17; prec++) {
-		snprintf(out, outsz, "%.*g", prec, v);
-		if (strtod(out, NULL) == v)
-			return;
-	}
-}
-
 /* A PostgreSQL array (canonical) as a JSON array: numbers and booleans
  * as JSON's, json elements as they are, everything else as strings. */
 /* One element of an array as JSON. */
@@ -259,14 +247,24 @@ json_elem_write(void *arg, const struct value *v, struct strbuf *out)
 		return 0;
 	}
 	strbuf_reset(&e->tmp);
-	if (my_canon_to_text(&e->elem, v->p, v->len, &e->tmp, e->emsg, e->emsz) < 0)
+	switch (my_canon_to_text(&e->elem, v->p, v->len, &e->tmp, e->emsg, e->emsz)) {
+	case 0:
+		break;
+	case 1:		/* a value the load stores as NULL */
+		strbuf_addstr(out, "null");
+		return 0;
+	default:
 		return -1;
+	}
 	switch (e->elem.t) {
 	case NT_FLOAT32:
 	case NT_FLOAT64: {
+		/* as PostgreSQL's to_json writes it: a real 0.1 is 0.1, not
+		 * the 0.10000000149011612 of the double it widens to */
 		char num[40];
 
-		shortest_double(strtod(strbuf_cstr(&e->tmp), NULL), num, sizeof(num));
+		float_shortest(num, sizeof(num), canon_get_float(v->p, e->elem.t == NT_FLOAT32 ? 4 : 8),
+			       e->elem.t == NT_FLOAT32);
 		strbuf_addstr(out, num);
 		break;
 	}
@@ -300,6 +298,18 @@ array_to_json(const struct ntype_desc *d, const unsigned char *p, size_t n,
 	return ret;
 }
 
+/* A value MySQL cannot hold: NULL where the load chose so, else an
+ * error that says how to get past it. */
+static int
+unholdable(const struct ntype_desc *d, const char *what, char *emsg, size_t emsz)
+{
+	if (d->special == NT_SPECIAL_NULL)
+		return 1;
+	snprintf(emsg, emsz, "MySQL cannot store %s (a load or copy with --special-values=null "
+		 "stores such values as NULL, and cdc-tail then does the same)", what);
+	return -1;
+}
+
 int
 my_canon_to_text(const struct ntype_desc *d, const unsigned char *p, size_t n,
 		 struct strbuf *out, char *emsg, size_t emsz)
@@ -326,11 +336,9 @@ my_canon_to_text(const struct ntype_desc *d, const unsigned char *p, size_t n,
 
 			memcpy(&v, &bits, 8);
 		}
-		if (isnan(v) || isinf(v)) {
-			snprintf(emsg, emsz, "MySQL cannot store %s", isnan(v) ? "NaN" :
-				 v > 0 ? "Infinity" : "-Infinity");
-			return -1;
-		}
+		if (isnan(v) || isinf(v))
+			return unholdable(d, isnan(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity",
+					  emsg, emsz);
 		/* A float goes out as its exact double: MySQL parses to
 		 * double first and checks the FLOAT range there, so the
 		 * 9-digit form of FLT_MAX would be "out of range". */
@@ -376,15 +384,20 @@ my_canon_to_text(const struct ntype_desc *d, const unsigned char *p, size_t n,
 	case NT_TIMESTAMPTZ:
 		if ((n >= 3 && !memcmp(p + n - 3, " BC", 3)) || (n >= 8 && !memcmp(p + n - 8, "infinity", 8)) ||
 		    (n > 4 && p[4] != '-')) {
-			snprintf(emsg, emsz, "MySQL cannot store the date '%.*s'", (int)(n > 40 ? 40 : n), p);
-			return -1;
+			char what[64];
+
+			snprintf(what, sizeof(what), "the date '%.*s'", (int)(n > 40 ? 40 : n), p);
+			return unholdable(d, what, emsg, emsz);
 		}
 		strbuf_add(out, p, n);
 		return 0;
 	case NT_DECIMAL:
-		if (n && (p[0] == 'N' || p[0] == 'I' || (p[0] == '-' && n > 1 && p[1] == 'I'))) {
-			snprintf(emsg, emsz, "MySQL cannot store the number '%.*s'", (int)n, p);
-			return -1;
+		if (n && (p[0] == 'N' || p[0] == 'I' || (p[0] == '-' && n > 1 && p[1] == 'I')) &&
+		    d->special != NT_SPECIAL_TEXT) {
+			char what[64];
+
+			snprintf(what, sizeof(what), "the number '%.*s'", (int)(n > 20 ? 20 : n), p);
+			return unholdable(d, what, emsg, emsz);
 		}
 		strbuf_add(out, p, n);
 		return 0;

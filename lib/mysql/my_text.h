@@ -30,7 +30,10 @@ void my_select_expr(struct strbuf *sb, const char *name, const struct ntype_desc
 int my_text_to_canon(const struct ntype_desc *d, const char *s, size_t n,
 		     struct strbuf *out, char *emsg, size_t emsz);
 /* Canonical payload -> text that LOAD DATA (or a literal) accepts for a
- * column of type d. Values MySQL cannot hold (NaN, infinities) fail. */
+ * column of type d: 0. Values MySQL cannot hold (NaN, infinities, dates
+ * beyond its years) fail (-1, emsg naming the way past them), or are
+ * NULL (1, nothing written) when d->special says so; numeric held as
+ * text writes them as their text. */
 int my_canon_to_text(const struct ntype_desc *d, const unsigned char *p,
 		     size_t n, struct strbuf *out, char *emsg, size_t emsz);
 

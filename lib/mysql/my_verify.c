@@ -200,5 +200,4 @@ my_vf_read(struct db_conn *c, struct table *t, const char *tail, row_sink_fn sin
 const struct db_verify_ops my_verify_ops = {
 	.dialect = &my_dialect,
 	.read = my_vf_read,
-	.array_as_json = my_canon_to_text,	/* its NT_ARRAY case: load's JSON */
 };

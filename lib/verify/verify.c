@@ -373,15 +373,6 @@ build_plan(struct vsrc *src[2], struct table *t[2], struct vf_plan *p,
 		vc->kind = vform_kind(&a->type, &b->type, &vc->scale);
 		for (int s = 0; s < 2; s++)
 			vc->s[s].zero_null = zero_null[s];
-		if (vc->kind == VK_ARRAY_JSON) {
-			/* the JSON side's engine made the JSON: its conversion */
-			const struct vsrc *js = b->type.t == NT_ARRAY ? src[0] : src[1];
-
-			if (js->engine_drv && js->engine_drv->verify)
-				vc->array_json = js->engine_drv->verify->array_as_json;
-			if (!vc->array_json)
-				vc->kind = VK_NONE;
-		}
 		if (vc->kind == VK_NONE) {
 			strbuf_reset(&msg);
 			strbuf_addf(&msg, "column %s not compared: %s %s on the source, %s on the "

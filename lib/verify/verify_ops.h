@@ -26,10 +26,6 @@ struct db_verify_ops {
 	 * NULL where errors do not end the transaction. */
 	int (*table_begin)(struct db_conn *c, struct dberr *err);
 	int (*table_end)(struct db_conn *c, int failed, struct dberr *err);
-	/* How this engine's load writes an array it receives into the JSON
-	 * column it made for it; NULL where arrays stay arrays. verify
-	 * renders the array side with it and compares JSON with JSON. */
-	vf_array_json_fn array_as_json;
 };
 
 /*

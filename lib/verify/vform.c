@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/base/floatfmt.h"
 #include "lib/base/md5.h"
 #include "lib/base/banned.h"
 
@@ -340,24 +341,83 @@ render_setlist(const struct vcol *vc, int s, const struct value *v, struct strbu
 	canon_array_release(&a);
 }
 
-/* The array side as the JSON its load wrote, the JSON side as it is, both
- * in jsonb's text form. An array the conversion refuses renders as a
- * marker no JSON text has, so it differs from whatever the target holds. */
+/* One element of an array as the JSON a MySQL load is to write for it:
+ * numbers and booleans as PostgreSQL's to_json writes them (a real as
+ * the shortest text that reads back as it, NaN and the infinities as
+ * strings), json elements as they are, anything else a string of its
+ * canonical text. Made here from the canonical value, not by the load's
+ * conversion, so a conversion that changed a value shows. */
+static int
+array_elem_json(void *arg, const struct value *v, struct strbuf *out)
+{
+	const struct ntype_desc *d = arg;
+	const char *p = (const char *)v->p;
+
+	if (v->isnull) {
+		strbuf_addstr(out, "null");
+		return 0;
+	}
+	switch (d->elem) {
+	case NT_BOOL:
+		strbuf_addstr(out, v->len == 1 && p[0] == '1' ? "true" : "false");
+		return 0;
+	case NT_INT16: case NT_INT32: case NT_INT64: case NT_UINT64:
+		strbuf_add(out, p, v->len);
+		return 0;
+	case NT_DECIMAL:
+		if (v->len && (p[0] == 'N' || p[0] == 'I' || (p[0] == '-' && v->len > 1 &&
+							      p[1] == 'I')))
+			break;
+		strbuf_add(out, p, v->len);
+		return 0;
+	case NT_FLOAT32: case NT_FLOAT64: {
+		char num[40];
+		double x;
+
+		if (v->len != (d->elem == NT_FLOAT32 ? 4u : 8u))
+			return -1;
+		x = canon_get_float(v->p, (int)v->len);
+		float_shortest(num, sizeof(num), x, d->elem == NT_FLOAT32);
+		if (isnan(x) || isinf(x))
+			vform_json_string(num, strlen(num), out);
+		else
+			strbuf_addstr(out, num);
+		return 0;
+	}
+	case NT_JSON: case NT_JSONB:
+		strbuf_add(out, p, v->len);
+		return 0;
+	default:
+		break;
+	}
+	vform_json_string(p, v->len, out);
+	return 0;
+}
+
+/* The array side as the JSON a load is to make of it, the JSON side as
+ * it is, both in jsonb's text form. An array that does not decode
+ * renders as a marker no JSON text has, so it differs from whatever the
+ * target holds. */
 static void
 render_array_json(const struct vcol *vc, int s, const struct value *v, struct strbuf *out)
 {
 	struct strbuf js = STRBUF_INIT;
-	char emsg[256];
+	struct canon_array a;
+	char emsg[128];
 
 	if (vc->s[s].col->type.t != NT_ARRAY) {
 		if (vform_json((const char *)v->p, v->len, out) < 0)
 			strbuf_add(out, (const char *)v->p, v->len);
 		return;
 	}
-	if (!vc->array_json ||
-	    vc->array_json(&vc->s[s].col->type, v->p, v->len, &js, emsg, sizeof(emsg)) < 0 ||
+	if (canon_array_decode(v->p, v->len, &a, emsg, sizeof(emsg)) < 0) {
+		strbuf_addstr(out, "?array");
+		return;
+	}
+	if (canon_array_write(&a, '[', ']', array_elem_json, (void *)&vc->s[s].col->type, &js) < 0 ||
 	    vform_json(js.buf ? js.buf : "", js.len, out) < 0)
 		strbuf_addstr(out, "?array");
+	canon_array_release(&a);
 	strbuf_release(&js);
 }
 

@@ -48,11 +48,6 @@ enum vkind {
 			 * made of it: both as jsonb's text form */
 };
 
-/* How the JSON side's engine writes an array into JSON when it loads one
- * (the driver's own conversion, so verify compares what load wrote). */
-typedef int (*vf_array_json_fn)(const struct ntype_desc *d, const unsigned char *p,
-				size_t n, struct strbuf *out, char *emsg, size_t emsz);
-
 /* One side of a compared column. */
 struct vside {
 	const struct column *col;
@@ -66,7 +61,6 @@ struct vcol {
 	struct vside s[2];	/* side 0 (source) and side 1 (target) */
 	enum vkind kind;
 	int scale;		/* VK_DEC: fractional digits, -1 as stored */
-	vf_array_json_fn array_json;	/* VK_ARRAY_JSON: the array side's JSON */
 };
 
 #define VF_MAX_KEY 32
@@ -118,6 +112,8 @@ int vform_key_cmp(enum vkind k, const char *a, size_t alen, const char *b,
  * length then bytes, the last of duplicate keys kept, numbers as numeric
  * prints them. Returns -1 (out unchanged) on invalid JSON. */
 int vform_json(const char *p, size_t n, struct strbuf *out);
+/* p as a JSON string, escaped as PostgreSQL's escape_json() does. */
+void vform_json_string(const char *p, size_t n, struct strbuf *out);
 
 /* The 64-bit value of a decimal integer string modulo 2^64 (the servers'
  * SUM of digests, which may exceed 64 bits). */

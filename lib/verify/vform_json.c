@@ -126,8 +126,8 @@ read_string(struct jparse *j, struct strbuf *raw)
 }
 
 /* As PostgreSQL's escape_json(). */
-static void
-write_string(const char *p, size_t n, struct strbuf *out)
+void
+vform_json_string(const char *p, size_t n, struct strbuf *out)
 {
 	strbuf_addch(out, '"');
 	for (size_t i = 0; i < n; i++) {
@@ -324,7 +324,7 @@ parse_object(struct jparse *j, struct strbuf *out)
 			continue;
 		if (w++)
 			strbuf_addstr(out, ", ");
-		write_string(keys.buf + m[i].koff, m[i].klen, out);
+		vform_json_string(keys.buf + m[i].koff, m[i].klen, out);
 		strbuf_addstr(out, ": ");
 		strbuf_add(out, vals.buf + m[i].voff, m[i].vlen);
 	}
@@ -404,7 +404,7 @@ parse_value(struct jparse *j, struct strbuf *out)
 		j->p++;
 		r = read_string(j, &raw);
 		if (r == 0)
-			write_string(strbuf_cstr(&raw), raw.len, out);
+			vform_json_string(strbuf_cstr(&raw), raw.len, out);
 		strbuf_release(&raw);
 		break;
 	}

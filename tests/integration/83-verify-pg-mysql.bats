@@ -69,6 +69,27 @@ setup_file() {
 	assert_output --partial "some columns not compared (allowed)"
 }
 
+@test "PostgreSQL to MySQL: real[] and double precision[] arrive as PostgreSQL's to_json writes them; verify finds one written widened" {
+	src=$(new_db vp_float)
+	psql_at "$src" "CREATE TABLE f (id int PRIMARY KEY, ra real[], da double precision[]);
+		INSERT INTO f VALUES (1, '{0.1,3.1415927,1e30,-0,3.4028235e38,1.1754944e-38,1234567}',
+			'{0.1,1e300,0.30000000000000004,5e-324}'), (2, '{{1.5,2.5},{0.2,NULL}}', '{}')" >/dev/null
+	dbmig -q dump "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dst=$(new_mydb vp_float)
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	# the text MariaDB holds is the text PostgreSQL's to_json writes
+	run -0 my_sql vp_float -e "SELECT id, ra, da FROM f ORDER BY id"
+	assert_output "$(psql_at "$src" "SELECT id, to_json(ra), to_json(da) FROM f ORDER BY id" | tr '|' '\t')"
+	run -0 dbmig verify -q "$src" "$dst"
+	run -0 dbmig verify -q --mode=rows "$src" "$dst"
+	# each float4 widened to a double, as loads before wrote it: found
+	my_sql vp_float -e "UPDATE f SET ra = '[0.10000000149011612,3.1415927410125732,1.0000000150474662e+30,-0,3.4028234663852886e+38,1.1754943508222875e-38,1234567]' WHERE id = 1"
+	run -1 dbmig verify -q "$src" "$dst"
+	assert_output --partial "public.f: changed: id=1: ra"
+	run -1 dbmig verify -q --mode=rows "$src" "$dst"
+	assert_output --partial "public.f: changed: id=1: ra"
+}
+
 @test "PostgreSQL to MySQL: every injected difference is named by key and column" {
 	dst=$(new_mydb vp_diff)
 	dbmig -q load --unbounded-numeric=decimal "$BATS_FILE_TMPDIR/d" "$dst" >/dev/null

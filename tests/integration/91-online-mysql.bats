@@ -112,3 +112,42 @@ setup_file() {
 	assert_output 1
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
+
+@test "into MariaDB: NaN, infinities and infinite dates: refused by load and tail alike, naming the way; --special-values=null makes both store NULL; numeric as text keeps them" {
+	src=$(new_db sv_src)
+	psql_at "$src" "CREATE TABLE s (id int PRIMARY KEY, f float8, r real, n numeric(10,2), nt numeric,
+		ts timestamp, d date, tz timestamptz, ra real[]);
+		INSERT INTO s VALUES (1, 'NaN', '-Infinity', 'NaN', 'Infinity', 'infinity', '-infinity',
+			'infinity', '{0.5,NaN}'), (2, 1.5, 0.1, 2.25, 7.125, '2020-01-01 10:00', '2020-01-02',
+			'2020-01-03 00:00+00', '{0.1}')" >/dev/null
+	dbmig -q dump "$src" -o "$BATS_TEST_TMPDIR/d0" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	# by default the load stops at the first, naming it and the way past
+	dst=$(new_mydb sv_refuse)
+	run -7 dbmig load --unbounded-numeric=text "$BATS_TEST_TMPDIR/d0" "$dst"
+	assert_output --partial "row 1 column f: MySQL cannot store NaN (a load or copy with --special-values=null"
+	# chosen, it stores NULL; numeric held as text keeps its text
+	dst=$(new_mydb sv_dst)
+	run -0 dbmig load --unbounded-numeric=text --special-values=null "$BATS_TEST_TMPDIR/d" "$dst"
+	psql_at "$src" "INSERT INTO s VALUES (3, '-Infinity', 'NaN', 'NaN', '-Infinity', '-infinity',
+		'infinity', '-infinity', '{Infinity,1.5}'); UPDATE s SET f = 'Infinity', nt = 'NaN' WHERE id = 2" >/dev/null
+	run -0 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	run -0 my_sql sv_dst -e "SELECT id, IFNULL(f, 'N'), IFNULL(r, 'N'), IFNULL(n, 'N'), nt,
+		IFNULL(ts, 'N'), IFNULL(d, 'N'), IFNULL(tz, 'N'), ra FROM s ORDER BY id"
+	assert_output "$(printf '%s\n' "1	N	N	N	Infinity	N	N	N	[0.5,null]" \
+		"2	N	0.1	2.25	NaN	2020-01-01 10:00:00.000000	2020-01-02	2020-01-03 00:00:00.000000	[0.1]" \
+		"3	N	N	N	-Infinity	N	N	N	[null,1.5]")"
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+	# a target loaded before any such value: the tail refuses as the load
+	# would have, exit 4, naming the table, column and the way past
+	src=$(new_db sv2_src)
+	psql_at "$src" "CREATE TABLE s (id int PRIMARY KEY, f float8)" >/dev/null
+	dbmig -q dump --online "$src" -o "$BATS_TEST_TMPDIR/d2" >/dev/null
+	dst=$(new_mydb sv2_dst)
+	dbmig -q load "$BATS_TEST_TMPDIR/d2" "$dst" >/dev/null 2>&1
+	psql_at "$src" "INSERT INTO s VALUES (1, 'NaN')" >/dev/null
+	run -4 dbmig cdc-tail "$src" "$dst" --until-caught-up
+	assert_output --partial "column f"
+	assert_output --partial "MySQL cannot store NaN (a load or copy with --special-values=null"
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d2" --drop >/dev/null
+}
