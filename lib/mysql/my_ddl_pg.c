@@ -1392,9 +1392,12 @@ my_ddl_plan_from_pg(const struct schema_model *s, struct ddl_plan *plan, struct 
 		if (!strcmp(s->objects[i].kind, "owner of") || !strcmp(s->objects[i].kind, "role"))
 			continue;	/* MySQL tables have no owner to carry */
 		strbuf_reset(&w);
-		strbuf_addf(&w, "%s.%s: PostgreSQL %s is not migrated to MySQL; recreate it by hand from "
-			    "its definition on the source (also in the manifest of a dump)", s->objects[i].schema, s->objects[i].name,
-			    s->objects[i].kind);
+		/* (casts, publications, event triggers and comments have no
+		 * schema of their own) */
+		strbuf_addf(&w, "%s%s%s: PostgreSQL %s is not migrated to MySQL; recreate it by hand "
+			    "from its definition on the source (also in the manifest of a dump)",
+			    s->objects[i].schema, *s->objects[i].schema ? "." : "",
+			    s->objects[i].name, s->objects[i].kind);
 		strlist_push(&plan->notes, w.buf);
 	}
 	for (int i = 0; i < s->nseqs; i++) {

@@ -30,6 +30,9 @@ static const char session_setup[] =
 	"SET bytea_output = 'hex'; SET standard_conforming_strings = on; "
 	"SET search_path = pg_catalog; SET statement_timeout = 0; "
 	"SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0; "
+	/* as pg_restore: a SQL function's body names tables the loader's
+	 * search_path does not see, and may come before them */
+	"SET check_function_bodies = false; "
 	"SET client_min_messages = warning";
 
 static const char *

@@ -177,11 +177,21 @@ pg_sequences_plan(const struct schema_model *s, struct ddl_plan *plan, struct db
 	return 0;
 }
 
-/* Extensions and composite types come before the tables that use them. */
+/* Collations (a domain or a column may use one) and text search
+ * dictionaries and configurations (a generated column or a default may
+ * name one): before the types and tables */
+static int
+early_object(const struct db_object *o)
+{
+	return !strcmp(o->kind, "collation") || !strncmp(o->kind, "text search ", 12);
+}
+
+/* Objects that come before the tables, which may use them: extensions,
+ * composite and range types, collations and text search objects. */
 static int
 pre_data_object(const struct db_object *o)
 {
-	return !strcmp(o->kind, "extension") || !strcmp(o->kind, "type");
+	return !strcmp(o->kind, "extension") || !strcmp(o->kind, "type") || early_object(o);
 }
 
 /* A role an owner or a GRANT names, created under --roles when the
@@ -257,6 +267,15 @@ types_sql(const struct schema_model *s, struct strbuf *pre)
 		strbuf_addstr(pre, "CREATE SCHEMA IF NOT EXISTS ");
 		pg_quote_ident(pre, s->schemas.v[i]);
 		strbuf_addstr(pre, ";\n");
+	}
+	for (int i = 0; i < s->nobjects; i++) {
+		const struct db_object *o = &s->objects[i];
+
+		if (!early_object(o) || !o->definition)
+			continue;
+		strbuf_addstr(pre, "CREATE SCHEMA IF NOT EXISTS ");
+		pg_quote_ident(pre, o->schema);
+		strbuf_addf(pre, ";\n%s;\n", o->definition);
 	}
 	for (int i = 0; i < s->nenums; i++) {
 		strbuf_addstr(pre, "CREATE TYPE ");

@@ -30,6 +30,10 @@
  * "UNION ALL SELECT kind, schema, name, definition, ord, oid ..." parts
  * for the objects query (pg_owners.c). */
 void pg_owner_objects_sql(struct strbuf *q);
+/* Aggregates, operators, casts, text search objects, collations, rules,
+ * statistics, row level security, policies, publications and event
+ * triggers, in the same form (pg_objects.c). */
+void pg_more_objects_sql(struct db_conn *c, struct strbuf *q);
 
 struct db_conn {
 	PGconn *pg;

@@ -488,20 +488,17 @@ read_not_carried(struct db_conn *c, struct schema_model *s, struct dberr *err)
 		     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 		     "WHERE c.relkind IN ('v', 'm', 'f') AND " USER_NS_FILTER("n") " AND "
 		     NOT_EXTENSION("pg_class", "c.oid") " "
-		     "UNION ALL SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN "
-		     "  'aggregate' ELSE 'function' END, n.nspname, p.proname, "
+		     "UNION ALL SELECT CASE p.prokind WHEN 'p' THEN 'procedure' "
+		     "  ELSE 'function' END, n.nspname, p.proname, "
 		     "  CASE WHEN p.prokind IN ('f', 'p') THEN pg_get_functiondef(p.oid) END, 1, p.oid::int8 "
 		     "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-		     "WHERE " USER_NS_FILTER("n") " AND " NOT_EXTENSION("pg_proc", "p.oid") " AND "
-		     NOT_INTERNAL("pg_proc", "p.oid") " "
+		     "WHERE p.prokind <> 'a' AND " USER_NS_FILTER("n") " AND "
+		     NOT_EXTENSION("pg_proc", "p.oid") " AND " NOT_INTERNAL("pg_proc", "p.oid") " "
 		     "UNION ALL SELECT 'trigger', n.nspname, c.relname || '.' || t.tgname, "
 		     "  pg_get_triggerdef(t.oid), 3, t.oid::int8 "
 		     "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
 		     "JOIN pg_namespace n ON n.oid = c.relnamespace "
 		     "WHERE NOT t.tgisinternal AND " USER_NS_FILTER("n") " "
-		     "UNION ALL SELECT 'policy', n.nspname, c.relname || '.' || p.polname, NULL, 4, p.oid::int8 "
-		     "FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid "
-		     "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE " USER_NS_FILTER("n") " "
 		     /* extensions and composite types a table may use: created
 		      * before the tables on a PostgreSQL target */
 		     "UNION ALL SELECT 'extension', n.nspname, e.extname, "
@@ -516,14 +513,9 @@ read_not_carried(struct db_conn *c, struct schema_model *s, struct dberr *err)
 		     "  0, t.oid::int8 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
 		     "JOIN pg_class c ON c.oid = t.typrelid "
 		     "WHERE t.typtype = 'c' AND c.relkind = 'c' AND " USER_NS_FILTER("n") " AND "
-		     NOT_EXTENSION("pg_type", "t.oid") " "
-		     /* dbmig's own, of an online dump, are not the user's */
-		     "UNION ALL SELECT 'publication', '', pubname, NULL, 5, oid::int8 FROM pg_publication "
-		     "WHERE pubname !~ '^dbmig_[0-9a-f]{32}$' ");
+		     NOT_EXTENSION("pg_type", "t.oid") " ");
 	range_types_sql(c, &q);
-	strbuf_addstr(&q, "UNION ALL SELECT 'collation', n.nspname, co.collname, NULL, 6, co.oid::int8 "
-		     "FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace "
-		     "WHERE " USER_NS_FILTER("n") " ");
+	pg_more_objects_sql(c, &q);
 	pg_owner_objects_sql(&q);
 	strbuf_addstr(&q, ") x ORDER BY ord, o");
 	r = pg_query(c, q.buf, 0, NULL, err);
