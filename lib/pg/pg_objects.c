@@ -5,7 +5,8 @@
  * dumpOpr, dumpCast, dumpTSConfig, dumpCollation, dumpPolicy,
  * dumpPublication, dumpEventTrigger, is the reference for what each
  * needs): aggregates, operators, casts, text search dictionaries and
- * configurations, collations, rules, extended statistics, row level
+ * configurations, collations, rules, materialized views' indexes,
+ * extended statistics, row level
  * security and its policies, publications, event triggers and comments;
  * and, without a definition (reported as not carried), the classes it
  * leaves to the user: operator classes, conversions, foreign data
@@ -139,14 +140,19 @@ static const char text_search[] =
 	"JOIN pg_namespace pn ON pn.oid = p.prsnamespace "
 	"WHERE " USER_NS_FILTER("n") " AND " NOT_EXTENSION("pg_ts_config", "c.oid") " ";
 
-/* Rules other than a view's, extended statistics, row level security
- * and its policies */
+/* Rules other than a view's, a materialized view's indexes, extended
+ * statistics, row level security and its policies */
 static const char table_objects[] =
 	"UNION ALL SELECT 'rule', n.nspname, c.relname || '.' || r.rulename, "
 	"  rtrim(pg_get_ruledef(r.oid), ';'), 3, r.oid::int8 "
 	"FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class "
 	"JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"WHERE r.rulename <> '_RETURN' AND " USER_NS_FILTER("n") " "
+	"UNION ALL SELECT 'index', n.nspname, c.relname, pg_get_indexdef(i.indexrelid), 3, "
+	"  c.oid::int8 "
+	"FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+	"JOIN pg_class m ON m.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+	"WHERE m.relkind = 'm' AND " USER_NS_FILTER("n") " "
 	"UNION ALL SELECT 'statistics', n.nspname, s.stxname, pg_get_statisticsobjdef(s.oid), "
 	"  3, s.oid::int8 "
 	"FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = s.stxnamespace "
