@@ -173,6 +173,22 @@ iso_clock(struct strbuf *out, const struct civil *c, int width)
 	}
 }
 
+/* An ISO 8601 string in UTC: the date, with clock the time (width as
+ * iso_clock's), or infinity */
+static void
+iso_value(struct strbuf *out, const struct civil *c, int clock, int width)
+{
+	if (iso_infinity(out, c))
+		return;
+	strbuf_addch(out, '"');
+	iso_date(out, c);
+	if (clock) {
+		strbuf_addch(out, 'T');
+		iso_clock(out, c, width);
+	}
+	strbuf_addstr(out, "Z\"");
+}
+
 static void
 base64(struct strbuf *out, const unsigned char *p, size_t n, int url_safe)
 {
@@ -469,11 +485,7 @@ dbz_value_json(const struct dbz_opts *o, struct strbuf *out, const struct column
 		if (parse_civil((const char *)v->p, v->len, &c) < 0)
 			break;
 		if (o->time == DBZ_TIME_ISOSTRING) {
-			if (iso_infinity(out, &c))
-				return 0;
-			strbuf_addch(out, '"');
-			iso_date(out, &c);
-			strbuf_addstr(out, "Z\"");
+			iso_value(out, &c, 0, 0);
 			return 0;
 		}
 		if (c.inf)
@@ -499,13 +511,7 @@ dbz_value_json(const struct dbz_opts *o, struct strbuf *out, const struct column
 		if (parse_civil((const char *)v->p, v->len, &c) < 0)
 			break;
 		if (o->time == DBZ_TIME_ISOSTRING) {
-			if (iso_infinity(out, &c))
-				return 0;
-			strbuf_addch(out, '"');
-			iso_date(out, &c);
-			strbuf_addch(out, 'T');
-			iso_clock(out, &c, 0);
-			strbuf_addstr(out, "Z\"");
+			iso_value(out, &c, 1, 0);
 			return 0;
 		}
 		if (c.inf) {
@@ -524,13 +530,7 @@ dbz_value_json(const struct dbz_opts *o, struct strbuf *out, const struct column
 		 * fraction as wide as the column's precision */
 		if (parse_civil((const char *)v->p, v->len, &c) < 0)
 			break;
-		if (iso_infinity(out, &c))
-			return 0;
-		strbuf_addch(out, '"');
-		iso_date(out, &c);
-		strbuf_addch(out, 'T');
-		iso_clock(out, &c, dbz_precision_of(d));
-		strbuf_addstr(out, "Z\"");
+		iso_value(out, &c, 1, dbz_precision_of(d));
 		return 0;
 	case NT_INTERVAL:
 		if (o->interval == DBZ_INTERVAL_STRING)

@@ -93,7 +93,8 @@ masked() {
 	run -0 bash -c "cut -f2 '$BATS_TEST_TMPDIR/c.out' | grep . | jq -r '.payload.source | [.txId, .lsn, .sequence] | @tsv'"
 	lsns=$(cut -f2 <<<"$output")
 	[ "$lsns" = "$(sort -n <<<"$lsns")" ]
-	[ "$(wc -l <<<"$lsns")" -eq 7 ] && [ "$(sort -u <<<"$lsns" | wc -l)" -eq 6 ]
+	[ "$(wc -l <<<"$lsns")" -eq 7 ]
+	[ "$(sort -u <<<"$lsns" | wc -l)" -eq 6 ]
 	first_seq=$(head -1 <<<"$output" | cut -f3)
 	hi=${start%/*} lo=${start#*/}
 	[ "$first_seq" = "[\"$((16#$hi * 4294967296 + 16#$lo))\",\"$(head -1 <<<"$lsns")\"]" ]
