@@ -24,6 +24,7 @@ enum {
 	VOPT_RENDERING_CHECK,
 	VOPT_ALLOW_UNCOMPARED,
 	VOPT_PROGRESS,
+	VOPT_MAX_HOLD,
 };
 
 static const char verify_usage[] =
@@ -33,7 +34,10 @@ static const char verify_usage[] =
 	"SOURCE and TARGET are each a dump directory, a postgresql:// URI, a libpq\n"
 	"'key=value' string or a mysql:// URI. Exit status 0 means equal, 1 means\n"
 	"differences were found, 9 means none were found but some columns could not\n"
-	"be compared, 2 to 8 mean the comparison could not be made.\n\n"
+	"be compared, 2 to 8 mean the comparison could not be made.\n"
+	"A PostgreSQL source whose changes a running cdc-tail applies to TARGET is\n"
+	"compared at one position: the tail holds there while the target's\n"
+	"snapshot is taken.\n\n"
 	"options:\n"
 	"      --mode=checksum|rows  digest chunks inside each server and fetch only\n"
 	"                      differing rows (default), or stream every row to dbmig\n"
@@ -42,6 +46,8 @@ static const char verify_usage[] =
 	"  -T, --exclude-table PATTERN  skip matching tables (repeatable)\n"
 	"      --chunk-rows N  rows per first-level chunk (default 10000)\n"
 	"      --max-diffs N   differences listed per table (default 100)\n"
+	"      --max-hold S    a live pair: how long the target's cdc-tail may be held\n"
+	"                      to reach the source's position (default 60)\n"
 	"      --json          print the report as one JSON object\n"
 	"      --progress=auto|tty|json|log|none  tables and rows compared, with ETA,\n"
 	"                      on stderr (default auto: a live line on a terminal)\n"
@@ -91,6 +97,18 @@ print_human(const struct verify_opts *o, const struct verify_result *r, int quie
 	if (!quiet) {
 		print_side("source", &r->side[0]);
 		print_side("target", &r->side[1]);
+		if (r->live)
+			printf("live pair: the target's cdc-tail held at %s, the source's snapshot's "
+			       "position, while the target's snapshot was taken\n", r->live_position);
+	}
+	if (r->stopped_tail_at[0] && !quiet)
+		printf("the target's cdc-tail is not running: the target is compared as it "
+		       "stands, at %s in the source's changes\n", r->stopped_tail_at);
+	if (r->tail_no_answer)
+		printf("%snote: a cdc-tail applies to the target but did not answer the request "
+		       "to hold (a dbmig before 0.2?): rows in flight may show as differences\n",
+		       quiet ? "" : "\n");
+	if (!quiet) {
 		printf("\n%-32s %12s %12s %7s %9s %11s %8s  %s\n", "table", "source rows",
 		       "target rows", "chunks", "differing", "differences", "seconds", "method");
 		for (int i = 0; i < r->ntables; i++) {
@@ -176,7 +194,8 @@ print_human(const struct verify_opts *o, const struct verify_result *r, int quie
 		       quiet ? "" : "\n", r->ntables, PLURAL(r->ntables), r->uncompared,
 		       PLURAL(r->uncompared), r->tables_uncompared, PLURAL(r->tables_uncompared));
 	else if (!quiet)
-		printf("\nequal: %d table%s, %" PRIu64 " row%s%s (%.1f s)\n", r->ntables,
+		printf("\nequal%s%s: %d table%s, %" PRIu64 " row%s%s (%.1f s)\n",
+		       r->live ? " at " : "", r->live ? r->live_position : "", r->ntables,
 		       PLURAL(r->ntables), rows, PLURAL(rows),
 		       r->uncompared ? ", some columns not compared (allowed)" : "", r->seconds);
 }
@@ -224,6 +243,9 @@ print_json(const struct verify_opts *o, const struct verify_result *r, int rc)
 				    "columns could not be compared (see each table's notes); "
 				    "--allow-uncompared accepts that"));
 	json_object_set_new(root, "mode", json_string(o->mode == VERIFY_ROWS ? "rows" : "checksum"));
+	/* a live pair: both sides at this source position */
+	json_object_set_new(root, "live", json_boolean(r->live));
+	json_object_set_new(root, "at", r->live ? json_string(r->live_position) : json_null());
 	json_object_set_new(root, "seconds", json_real(r->seconds));
 	json_object_set_new(root, "source", side_json(&r->side[0]));
 	json_object_set_new(root, "target", side_json(&r->side[1]));
@@ -369,6 +391,7 @@ cmd_verify(int argc, char **argv)
 		{ "rendering-check", no_argument, NULL, VOPT_RENDERING_CHECK },
 		{ "allow-uncompared", no_argument, NULL, VOPT_ALLOW_UNCOMPARED },
 		{ "progress", required_argument, NULL, VOPT_PROGRESS },
+		{ "max-hold", required_argument, NULL, VOPT_MAX_HOLD },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -386,6 +409,7 @@ cmd_verify(int argc, char **argv)
 	o.jobs = 1;
 	o.chunk_rows = 10000;
 	o.max_diffs = 100;
+	o.max_hold = 60;
 	while ((ch = getopt_long(argc, argv, "j:t:T:qh", long_opts, NULL)) != -1) {
 		switch (ch) {
 		case VOPT_MODE:
@@ -414,6 +438,17 @@ cmd_verify(int argc, char **argv)
 				goto out;
 			}
 			break;
+		case VOPT_MAX_HOLD: {
+			uint64_t v;
+
+			if (parse_count(optarg, &v) < 0 || v > 86400) {
+				usage_error("verify", "--max-hold wants seconds (1 to 86400), not '%s'",
+					    optarg);
+				goto out;
+			}
+			o.max_hold = (int)v;
+			break;
+		}
 		case VOPT_JSON: json = 1; break;
 		case 'q': quiet = 1; break;
 		case VOPT_RENDERING_CHECK: o.rendering_check = 1; break;

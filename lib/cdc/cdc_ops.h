@@ -38,6 +38,13 @@ struct db_cdc_ops {
 	int (*capture_begin)(struct db_conn *c, const char *uri, const struct schema_filter *f,
 			     const char *name, unsigned flags, struct db_snapshot *snap,
 			     struct dberr *err);
+	/* Opens c inside a snapshot whose exact position is known: every
+	 * transaction that commits before snap->pos is in it, none after
+	 * (a temporary slot on PostgreSQL, gone at snapshot_release). For
+	 * a live verify, which reads the target where its tail applied
+	 * exactly that much. */
+	int (*snapshot_exact)(struct db_conn *c, const char *uri, struct db_snapshot *snap,
+			      struct dberr *err);
 	/* Removes the slot and the publication (either may be "");
 	 * missing ones are no error. */
 	int (*capture_drop)(struct db_conn *c, const char *slot, const char *publication,

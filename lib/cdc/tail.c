@@ -120,6 +120,8 @@ handle_event(struct tail_ctx *c, const struct cdc_event *ev, int *in_tx, int *sk
 	if (ev->kind == CDC_BEGIN) {
 		if (c->has_stop && tail_at_or_after(&ev->commit_pos, &c->stop_at))
 			return 1;	/* --stop-at: before this transaction */
+		if (tail_hold_before(c, &ev->commit_pos, err) < 0)
+			return -1;
 		*in_tx = 1;
 		/* one a restart already wrote ends before where it resumes */
 		*skip = !tail_at_or_after(&ev->commit_pos, &c->from);
@@ -283,8 +285,11 @@ tail_loop(struct tail_ctx *c, struct dberr *err)
 		 * at hand joins the next; --until-caught-up looks often whether
 		 * it is there (the source says how far its log goes while
 		 * nothing comes): a second's wait would end every run later */
+		/* (a live verify's hold is looked for between waits: an
+		 * applying tail waits 100 ms at most, one asked to hold 20) */
 		if ((r = c->drv->cdc->stream_next(c->s, &ev, in_tx ? 1000 : c->batch_open ||
-						   c->job_running ? 0 : c->has_until ? 20 : 1000,
+						   c->job_running ? 0 : c->has_until ||
+						   c->hold.requested ? 20 : c->target ? 100 : 1000,
 						   err)) < 0)
 			return -1;
 		if (c->target && apply_reap(c, err) < 0)
@@ -303,6 +308,8 @@ tail_loop(struct tail_ctx *c, struct dberr *err)
 				return -1;
 
 			c->drv->cdc->stream_received(c->s, &recv);
+			if (!in_tx && tail_hold_idle(c, &recv, err) < 0)
+				return -1;
 			/* caught up: the slot moves to where the source was */
 			if (!in_tx && c->has_until && tail_at_or_after(&recv, &c->until))
 				return c->has_stop ? 0 : idle_confirm(c, &recv, 1, err);
@@ -457,6 +464,7 @@ tail_run(const struct tail_opts *o, struct tail_result *res, struct dberr *err)
 	ret = 0;
 out:
 	if (c.target) {
+		tail_hold_end(&c);
 		apply_end(&c);
 		c.tdrv->target->apply_rollback(c.target);	/* a transaction in hand */
 		tail_watch_end(&c, err);

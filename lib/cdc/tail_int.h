@@ -83,6 +83,10 @@ struct tail_ctx {
 	 * engines pair tables by name) */
 	struct strlist target_tables;
 	int by_name;
+	/* a live verify's hold (tail_hold.c): read on its own connection */
+	struct db_conn *hold_conn;
+	struct cdc_hold hold;
+	double hold_read_at;
 	/* the watchdog that cuts the target when a stop cannot wait */
 	pthread_t watch_th;
 	int watching;
@@ -130,6 +134,14 @@ int apply_wait(struct tail_ctx *c, struct dberr *err);
 int apply_reap(struct tail_ctx *c, struct dberr *err);
 /* Before the target closes: the background batch's thread joined. */
 void apply_end(struct tail_ctx *c);
+
+/* tail_hold.c */
+/* Before a transaction that commits at commit, or idle with everything
+ * up to recv received: holds there when a live verify asks (everything
+ * before committed first), until it lets go. */
+int tail_hold_before(struct tail_ctx *c, const struct db_position *commit, struct dberr *err);
+int tail_hold_idle(struct tail_ctx *c, const struct db_position *recv, struct dberr *err);
+void tail_hold_end(struct tail_ctx *c);
 
 /* tail_stop.c */
 /* Seconds after the first signal when the tail stops at once. */

@@ -27,6 +27,20 @@ struct cdc_state {
 	int position_ok;
 };
 
+/* The hold a live verify asks of the tail applying a dump (a row in the
+ * target's state that expires by itself, so a verify that died holds
+ * nothing for long): the verify writes a request, the tail answers
+ * where it holds, the verify reads the target there and lets go. */
+struct cdc_hold {
+	int requested;		/* a request that has not expired */
+	char request[64];	/* hold before the first transaction that
+				 * commits at or after this position; "now":
+				 * after the transaction in hand */
+	char held[64];		/* the tail's answer: the position it holds
+				 * at (what it applied ends there), or "" */
+	char held_for[64];	/* the request the answer is for */
+};
+
 /* Who holds the apply lock of a dump on a target. */
 struct cdc_lock_holder {
 	char tag[128];		/* the tag its tail gave (cdc_lock), or "" */
@@ -100,6 +114,16 @@ struct db_target_ops {
 	/* Every recorded state (none: *n = 0); free *out. */
 	int (*cdc_state_read)(struct db_conn *c, struct cdc_state **out, int *n,
 			      struct dberr *err);
+	/* The live verify's hold (struct cdc_hold), outside any apply
+	 * transaction: a request for dump_id valid max_seconds (request
+	 * NULL: let go), the tail's answer to one, and the reading of
+	 * both (no row, or no table: h->requested 0). */
+	int (*cdc_hold_request)(struct db_conn *c, const char *dump_id, const char *request,
+				int max_seconds, struct dberr *err);
+	int (*cdc_hold_answer)(struct db_conn *c, const char *dump_id, const char *request,
+			       const char *held, struct dberr *err);
+	int (*cdc_hold_read)(struct db_conn *c, const char *dump_id, struct cdc_hold *h,
+			     struct dberr *err);
 	/* One source transaction: begin, its changes, then cdc_state_save
 	 * and commit, so the position moves with the rows it covers. */
 	int (*apply_begin)(struct db_conn *c, struct dberr *err);

@@ -70,6 +70,13 @@ struct cdc_lock_holder;
 int my_cdc_lock(struct db_conn *c, const char *dump_id, const char *tag,
 		struct cdc_lock_holder *h, struct dberr *err);
 int my_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dberr *err);
+struct cdc_hold;
+int my_cdc_hold_request(struct db_conn *c, const char *dump_id, const char *request,
+			int max_seconds, struct dberr *err);
+int my_cdc_hold_answer(struct db_conn *c, const char *dump_id, const char *request,
+		       const char *held, struct dberr *err);
+int my_cdc_hold_read(struct db_conn *c, const char *dump_id, struct cdc_hold *h,
+		     struct dberr *err);
 int my_apply_begin(struct db_conn *c, struct dberr *err);
 int my_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err);
 int my_apply_commit(struct db_conn *c, struct dberr *err);

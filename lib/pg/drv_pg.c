@@ -369,7 +369,7 @@ pg_snapshot_release(struct db_conn *c, struct dberr *err)
 	return 0;
 }
 
-static int
+int
 pg_snapshot_import(struct db_conn *c, const struct db_snapshot *snap, struct dberr *err)
 {
 	struct strbuf sql = STRBUF_INIT;
@@ -1171,6 +1171,9 @@ static const struct db_target_ops pg_target_ops = {
 	.roles_missing = pg_roles_missing,
 	.cdc_state_save = pg_cdc_state_save,
 	.cdc_state_read = pg_cdc_state_read,
+	.cdc_hold_request = pg_cdc_hold_request,
+	.cdc_hold_answer = pg_cdc_hold_answer,
+	.cdc_hold_read = pg_cdc_hold_read,
 	.cdc_lock = pg_cdc_lock,
 	.apply_begin = pg_apply_begin,
 	.apply_change = pg_apply_change,

@@ -120,10 +120,18 @@ pg_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dber
 
 	*out = NULL;
 	*n = 0;
-	/* a state an older dbmig made has no seal yet */
-	if (pg_exec(c, "ALTER TABLE IF EXISTS _dbmig.cdc_state ADD COLUMN IF NOT EXISTS seal text",
-		    err) < 0 && !strstr(err->msg, "does not exist"))
+	/* a state an older dbmig made has no seal yet; the column is looked
+	 * for first: the ALTER's lock would wait for a running tail's batch
+	 * (a live verify reads the state while one applies) */
+	r = PQexec(c->pg, "SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = "
+		   "to_regclass('_dbmig.cdc_state') AND attname = 'seal' AND NOT attisdropped");
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 0 &&
+	    pg_exec(c, "ALTER TABLE IF EXISTS _dbmig.cdc_state ADD COLUMN IF NOT EXISTS seal text",
+		    err) < 0 && !strstr(err->msg, "does not exist")) {
+		PQclear(r);
 		return -1;
+	}
+	PQclear(r);
 	*err = (struct dberr)DBERR_INIT;
 	r = pg_query(c, "SELECT dump_id, slot, publication, position, coalesce(seal, '') FROM "
 		     "_dbmig.cdc_state ORDER BY updated_at DESC", 0, NULL, err);

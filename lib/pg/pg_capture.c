@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "lib/base/log.h"
 #include "lib/cdc/cdc_ops.h"
@@ -214,8 +216,8 @@ create_publication(struct db_conn *c, const char *name, const struct strlist *ta
 /* The slot, from the replication connection, with its snapshot exported;
  * then c reads inside that snapshot. */
 static int
-create_slot(struct db_conn *c, const char *uri, const char *name, struct db_snapshot *snap,
-	    struct dberr *err)
+create_slot(struct db_conn *c, const char *uri, const char *name, int temporary,
+	    struct db_snapshot *snap, struct dberr *err)
 {
 	struct strbuf sql = STRBUF_INIT;
 	PGresult *r;
@@ -225,7 +227,7 @@ create_slot(struct db_conn *c, const char *uri, const char *name, struct db_snap
 		return -1;
 	strbuf_addstr(&sql, "CREATE_REPLICATION_SLOT ");
 	pg_quote_ident(&sql, name);
-	strbuf_addstr(&sql, " LOGICAL pgoutput EXPORT_SNAPSHOT");
+	strbuf_addf(&sql, "%s LOGICAL pgoutput EXPORT_SNAPSHOT", temporary ? " TEMPORARY" : "");
 	r = PQexec(c->repl, sql.buf);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
 		dberr_set(err, DBERR_SOURCE, "creating replication slot %s: %s", name,
@@ -241,6 +243,30 @@ out:
 	PQclear(r);
 	strbuf_release(&sql);
 	return ret;
+}
+
+int
+pg_snapshot_exact(struct db_conn *c, const char *uri, struct db_snapshot *snap, struct dberr *err)
+{
+	char name[64];
+
+	/* a temporary slot: the server drops it with its connection, which
+	 * snapshot_release closes (or a crash) */
+	snprintf(name, sizeof(name), "dbmig_verify_%ld_%ld", (long)getpid(), (long)time(NULL));
+	memset(snap, 0, sizeof(*snap));
+	if (create_slot(c, uri, name, 1, snap, err) < 0 || pg_snapshot_import(c, snap, err) < 0) {
+		if (err->cls == DBERR_NONE)
+			dberr_set(err, DBERR_SOURCE, "opening the source's snapshot");
+		dberr_prefix(err, "a live verify reads the source at an exact position through a "
+			     "temporary replication slot (the role needs REPLICATION, and a free WAL "
+			     "sender)");
+		return -1;
+	}
+	snap->slot[0] = '\0';	/* not the user's to keep */
+	snprintf(snap->kind, sizeof(snap->kind), "pg-temporary-slot");
+	snap->shareable = 1 << 20;
+	snap->consistent = 1;
+	return 0;
 }
 
 int
@@ -264,19 +290,8 @@ pg_capture_begin(struct db_conn *c, const char *uri, const struct schema_filter 
 			       err) < 0)
 		goto out;
 	snprintf(snap->publication, sizeof(snap->publication), "%s", name);
-	if (create_slot(c, uri, name, snap, err) < 0 ||
-	    pg_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", err) < 0)
+	if (create_slot(c, uri, name, 0, snap, err) < 0 || pg_snapshot_import(c, snap, err) < 0)
 		goto fail;
-	{
-		struct strbuf sql = STRBUF_INIT;
-
-		strbuf_addstr(&sql, "SET TRANSACTION SNAPSHOT ");
-		pg_quote_literal(&sql, snap->id);
-		ret = pg_exec(c, sql.buf, err);
-		strbuf_release(&sql);
-		if (ret < 0)
-			goto fail;
-	}
 	snprintf(snap->kind, sizeof(snap->kind), "pg-logical-slot");
 	snap->shareable = 1 << 20;
 	snap->consistent = 1;

@@ -102,6 +102,13 @@ struct cdc_lock_holder;
 int pg_cdc_lock(struct db_conn *c, const char *dump_id, const char *tag,
 		struct cdc_lock_holder *h, struct dberr *err);
 int pg_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dberr *err);
+struct cdc_hold;
+int pg_cdc_hold_request(struct db_conn *c, const char *dump_id, const char *request,
+			int max_seconds, struct dberr *err);
+int pg_cdc_hold_answer(struct db_conn *c, const char *dump_id, const char *request,
+		       const char *held, struct dberr *err);
+int pg_cdc_hold_read(struct db_conn *c, const char *dump_id, struct cdc_hold *h,
+		     struct dberr *err);
 int pg_apply_begin(struct db_conn *c, struct dberr *err);
 int pg_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err);
 int pg_apply_commit(struct db_conn *c, struct dberr *err);
@@ -109,6 +116,10 @@ void pg_apply_rollback(struct db_conn *c);
 int pg_apply_mark(struct db_conn *c, int undo, struct dberr *err);
 
 /* dump --online's start of capture (cdc_ops.h capture_begin). */
+int pg_snapshot_exact(struct db_conn *c, const char *uri, struct db_snapshot *snap,
+		      struct dberr *err);
+/* c reads inside the exported snapshot snap->id (REPEATABLE READ) */
+int pg_snapshot_import(struct db_conn *c, const struct db_snapshot *snap, struct dberr *err);
 int pg_capture_begin(struct db_conn *c, const char *uri, const struct schema_filter *f,
 		     const char *name, unsigned flags, struct db_snapshot *snap,
 		     struct dberr *err);

@@ -959,6 +959,7 @@ fail:
 
 const struct db_cdc_ops pg_cdc_ops = {
 	.capture_begin = pg_capture_begin,
+	.snapshot_exact = pg_snapshot_exact,
 	.capture_drop = pg_capture_drop_objects,
 	.capture_status = pg_capture_status,
 	.stream_open = pg_stream_open,

@@ -27,6 +27,8 @@
 
 #include "lib/base/log.h"
 #include "verify_int.h"
+#include "verify_live.h"
+#include "lib/cdc/cdc_ops.h"
 #include "lib/base/progress.h"
 #include "lib/base/workpool.h"
 #include "lib/base/banned.h"
@@ -125,7 +127,7 @@ filter_release(struct schema_filter *f)
 
 static int
 side_open(struct vsrc *src, int index, const struct verify_opts *o,
-	  const struct schema_filter *filter, struct verify_side_info *info,
+	  const struct schema_filter *filter, int exact, struct verify_side_info *info,
 	  struct dberr *err)
 {
 	const char *where = o->side[index];
@@ -174,7 +176,9 @@ side_open(struct vsrc *src, int index, const struct verify_opts *o,
 	for (; src->nconns < o->jobs; src->nconns++)
 		if (src->drv->connect(&src->conns[src->nconns], where, src->cls, err) < 0)
 			return -1;
-	if (src->drv->source->snapshot_export(src->conns[0], src->nconns - 1, &snap, err) < 0)
+	/* a live pair: the source at an exact position, where its tail holds */
+	if (exact ? src->drv->cdc->snapshot_exact(src->conns[0], where, &snap, err) < 0
+		  : src->drv->source->snapshot_export(src->conns[0], src->nconns - 1, &snap, err) < 0)
 		return -1;
 	if (snap.shareable < src->nconns - 1) {
 		log_warn("%s: comparing with %d connection%s instead of %d: the role cannot "
@@ -1309,6 +1313,20 @@ sequences_behind(struct vsrc *src, int by_name_only, struct verify_result *res)
 	}
 }
 
+/* Two databases, the source's engine able to read at an exact position:
+ * the pair may be live (a tail applying to the target). */
+static int
+live_possible(const struct verify_opts *o)
+{
+	struct dberr ignored = DBERR_INIT;
+	const struct db_driver *d;
+
+	if (is_dump_dir(o->side[0]) || is_dump_dir(o->side[1]) ||
+	    !(d = driver_for_uri(o->side[0], DBERR_SOURCE, &ignored)))
+		return 0;
+	return d->cdc && d->cdc->snapshot_exact;
+}
+
 int
 verify_run(const struct verify_opts *o, struct verify_result *res, struct dberr *err)
 {
@@ -1318,15 +1336,28 @@ verify_run(const struct verify_opts *o, struct verify_result *res, struct dberr 
 	struct vworker *workers = NULL;
 	void **states = NULL;
 	struct schema_filter target_filter;
+	struct verify_live live;
 	int nworkers, by_name_only, ret = -1;
 	double t0 = now_seconds();
 
 	memset(res, 0, sizeof(*res));
 	memset(src, 0, sizeof(src));
+	memset(&live, 0, sizeof(live));
 	names_only_filter(&o->filter, &target_filter);
-	if (side_open(&src[0], 0, o, &o->filter, &res->side[0], err) < 0 ||
-	    side_open(&src[1], 1, o, &target_filter, &res->side[1], err) < 0)
+	if (live_possible(o) && verify_live_begin(&live, o->side[1], o->max_hold, err) < 0)
 		goto out;
+	if (side_open(&src[0], 0, o, &o->filter, live.active, &res->side[0], err) < 0 ||
+	    (live.active && verify_live_hold_at(&live, &res->side[0].position, err) < 0) ||
+	    side_open(&src[1], 1, o, &target_filter, 0, &res->side[1], err) < 0)
+		goto out;
+	/* the target's snapshot is taken: its tail goes on */
+	res->live = live.active;
+	snprintf(res->live_position, sizeof(res->live_position), "%s", live.position);
+	if (live.no_tail)
+		snprintf(res->stopped_tail_at, sizeof(res->stopped_tail_at), "%s",
+			 live.state_position);
+	res->tail_no_answer = live.no_answer;
+	verify_live_end(&live);
 	fold_dump_partitions(src);
 	by_name_only = src[0].engine_drv != src[1].engine_drv ||
 		       (caps_of(&src[0]) & DB_CAP_DATABASE_IS_SCHEMA);
@@ -1424,6 +1455,7 @@ out:
 	free(workers);
 	free(states);
 	progress_end(ctx.prog, ret == 0);
+	verify_live_end(&live);
 	for (int s = 0; s < 2; s++)
 		side_close(&src[s]);
 	filter_release(&target_filter);

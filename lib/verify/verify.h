@@ -28,6 +28,7 @@ struct verify_opts {
 	uint64_t max_diffs;		/* differences listed per table */
 	int rendering_check;		/* compare SQL and client renderings instead */
 	int progress;			/* enum progress_mode */
+	int max_hold;			/* a live pair: seconds its tail may hold */
 };
 
 /* One listed difference. */
@@ -89,6 +90,14 @@ struct verify_result {
 	 * difference of the data: a tail keeps rows in step, not these) */
 	struct strlist seq_behind;	/* "schema.seq: N on the source, M on the target" */
 	struct strlist seq_fix;		/* the statement that syncs each, on the target */
+	/* a live pair (the target's cdc-tail running): compared at the
+	 * source's position live_position, where the tail held */
+	int live;
+	char live_position[128];
+	/* the target holds a tail's state but no tail runs: where it
+	 * stands ("" otherwise) */
+	char stopped_tail_at[128];
+	int tail_no_answer;		/* a tail runs but could not be held */
 	uint64_t differences;		/* rows and schema differences found */
 	int tables_differing;
 	int uncompared;		/* columns not compared, over all tables */

@@ -154,3 +154,45 @@ batch_folding() {	# batch_folding TARGET_URI NAME
 	assert_output --partial "equal: 3 tables"
 	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
 }
+
+# live_verify TARGET_URI NAME: pgbench writes to a source while a tail
+# applies its changes to TARGET; verify of the pair, with the tail
+# stopped (SIGSTOP: it cannot hold, rows in flight show), running (equal
+# at one position, in both modes), with a difference planted on the
+# target (found and named), and after the tail ended.
+live_verify() {
+	src=$(new_db "$2_src")
+	pgbench -q -i -s 1 "$src" >/dev/null 2>&1
+	psql_at "$src" "CREATE TABLE quiet (id int PRIMARY KEY, v text);
+		INSERT INTO quiet SELECT g, 'v' || g FROM generate_series(1, 100) g" >/dev/null
+	dbmig -q dump --online --replica-identity-full "$src" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$1" >/dev/null 2>&1
+	dbmig cdc-tail --progress=none "$src" "$1" 2>"$BATS_TEST_TMPDIR/tail.log" &
+	tail_pid=$!
+	pgbench -c 4 -T 15 -n "$src" >/dev/null 2>&1 &
+	bench=$!
+	sleep 2
+	kill -STOP "$tail_pid"
+	sleep 1
+	run -1 dbmig verify -t 'pgbench_*' "$src" "$1"
+	assert_output --partial "did not answer the request to hold"
+	assert_output --partial "DIFFERENT:"
+	kill -CONT "$tail_pid"
+	run -0 dbmig verify "$src" "$1"
+	assert_output --regexp "live pair: the target's cdc-tail held at [0-9A-F]+/[0-9A-F]+"
+	assert_output --regexp "equal at [0-9A-F]+/[0-9A-F]+: 5 tables"
+	run -0 dbmig verify -q --mode=rows "$src" "$1"
+	run -0 --separate-stderr dbmig verify --json "$src" "$1"
+	[ "$(jq -r '[.result, .live, (.at | test("^[0-9A-F]+/[0-9A-F]+$"))] | @tsv' <<<"$output")" = "equal	true	true" ]
+	plant_difference "$1"
+	run -1 dbmig verify -q "$src" "$1"
+	assert_output --partial "quiet: changed: id=7: v"
+	refute_output --partial "pgbench_"
+	wait "$bench"
+	kill -TERM "$tail_pid"
+	wait "$tail_pid"
+	grep -q "holding at .* for a verify" "$BATS_TEST_TMPDIR/tail.log"
+	run -1 dbmig verify "$src" "$1"
+	assert_output --partial "the target's cdc-tail is not running: the target is compared as it stands"
+	dbmig -q cdc-tail "$src" --from "$BATS_TEST_TMPDIR/d" --drop >/dev/null
+}

@@ -1,0 +1,115 @@
+/*
+ * tail_hold.c - a running tail holds where a live verify asks (struct
+ * cdc_hold, target.h): before the first source transaction that commits
+ * at or after the requested position (or after the one in hand, for
+ * "now"), with everything before it committed on the target, so the
+ * verify reads the target at exactly the position of its snapshot of
+ * the source. The request is read every HOLD_POLL seconds on a
+ * connection of the tail's own (the target's is the apply thread's
+ * while a batch commits); the hold lasts until the verify lets go or
+ * the request expires, and the source hears from the tail meanwhile.
+ */
+#include "tail_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "lib/base/log.h"
+#include "lib/base/util.h"
+#include "lib/base/banned.h"
+
+#define HOLD_POLL	0.05
+
+/* The request, read now and then: 1 when one applies to a transaction
+ * that commits at commit (NULL: between transactions, everything
+ * received up to recv). */
+static int
+hold_due(struct tail_ctx *c, const struct db_position *commit, const struct db_position *recv,
+	 struct dberr *err)
+{
+	struct db_position at;
+	struct dberr ignored = DBERR_INIT;
+
+	if (!c->target || !c->tdrv->target->cdc_hold_read)
+		return 0;
+	if (now_seconds() - c->hold_read_at >= HOLD_POLL) {
+		c->hold_read_at = now_seconds();
+		if (!c->hold_conn && c->tdrv->connect(&c->hold_conn, c->o->target, DBERR_TARGET,
+						      err) < 0)
+			return -1;
+		if (c->tdrv->target->cdc_hold_read(c->hold_conn, c->state.dump_id, &c->hold,
+						   err) < 0)
+			return -1;
+	}
+	if (!c->hold.requested || !strcmp(c->hold.held_for, c->hold.request))
+		return 0;	/* none, or answered already */
+	if (!strcmp(c->hold.request, "now"))
+		return 1;
+	if (position_parse(&at, c->drv->position_kind, c->hold.request, NULL, 1, 0, &ignored) < 0)
+		return 0;	/* not a position of this source: not for this tail */
+	return commit ? tail_at_or_after(commit, &at) : tail_at_or_after(recv, &at);
+}
+
+/* Holds: what is applied commits, the answer says where, and the tail
+ * waits while the request stands unchanged. */
+static int
+hold_here(struct tail_ctx *c, struct dberr *err)
+{
+	const struct db_position *at;
+	char request[64];
+	double t0 = now_seconds(), confirmed = t0;
+	struct timespec tick = { 0, (long)(HOLD_POLL * 1e9) };
+
+	if (tail_flush(c, 1, err) < 0)
+		return -1;
+	at = c->res->position.text[0] ? &c->res->position : &c->from;
+	snprintf(request, sizeof(request), "%s", c->hold.request);
+	if (c->tdrv->target->cdc_hold_answer(c->hold_conn, c->state.dump_id, request, at->text,
+					     err) < 0)
+		return -1;
+	log_info("holding at %s for a verify (request %s)", at->text, request);
+	for (;;) {
+		nanosleep(&tick, NULL);
+		if (dbmig_interrupted)
+			break;
+		if (c->tdrv->target->cdc_hold_read(c->hold_conn, c->state.dump_id, &c->hold,
+						   err) < 0)
+			return -1;
+		if (!c->hold.requested || strcmp(c->hold.request, request))
+			break;	/* let go, expired, or asked again */
+		/* the source hears from the tail while it waits */
+		if (now_seconds() - confirmed >= 5) {
+			confirmed = now_seconds();
+			if (c->drv->cdc->stream_confirm(c->s, at, err) < 0)
+				return -1;
+		}
+	}
+	c->hold_read_at = now_seconds();
+	log_info("held %.1f s; applying again", now_seconds() - t0);
+	return 0;
+}
+
+int
+tail_hold_before(struct tail_ctx *c, const struct db_position *commit, struct dberr *err)
+{
+	int r = hold_due(c, commit, NULL, err);
+
+	return r <= 0 ? r : hold_here(c, err);
+}
+
+int
+tail_hold_idle(struct tail_ctx *c, const struct db_position *recv, struct dberr *err)
+{
+	int r = hold_due(c, NULL, recv, err);
+
+	return r <= 0 ? r : hold_here(c, err);
+}
+
+void
+tail_hold_end(struct tail_ctx *c)
+{
+	if (c->hold_conn)
+		c->tdrv->close(c->hold_conn);
+	c->hold_conn = NULL;
+}
