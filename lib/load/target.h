@@ -124,6 +124,12 @@ struct db_target_ops {
 			       const char *held, struct dberr *err);
 	int (*cdc_hold_read)(struct db_conn *c, const char *dump_id, struct cdc_hold *h,
 			     struct dberr *err);
+	/* The last live verify of the pair whose changes dump_id's tail
+	 * applies: its result ("equal", "different", "incomplete",
+	 * "failed") at the source's position at, with its count of
+	 * differences; for cutover-plan to read. */
+	int (*verify_record)(struct db_conn *c, const char *dump_id, const char *at,
+			     const char *result, uint64_t differences, struct dberr *err);
 	/* One source transaction: begin, its changes, then cdc_state_save
 	 * and commit, so the position moves with the rows it covers. */
 	int (*apply_begin)(struct db_conn *c, struct dberr *err);

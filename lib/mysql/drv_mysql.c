@@ -1262,6 +1262,7 @@ static const struct db_target_ops my_target_ops = {
 	.cdc_hold_request = my_cdc_hold_request,
 	.cdc_hold_answer = my_cdc_hold_answer,
 	.cdc_hold_read = my_cdc_hold_read,
+	.verify_record = my_verify_record,
 	.cdc_lock = my_cdc_lock,
 	.apply_begin = my_apply_begin,
 	.apply_change = my_apply_change,

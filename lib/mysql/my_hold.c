@@ -2,7 +2,8 @@
  * my_hold.c - the live verify's hold on a MySQL/MariaDB target (struct
  * cdc_hold in target.h): `_dbmig_cdc_hold` in the target database, one
  * row per dump, written by the verify that asks and answered by the
- * tail that holds.
+ * tail that holds; and the verify's result at that position,
+ * `_dbmig_verify_result`.
  */
 #include "my_int.h"
 
@@ -99,4 +100,28 @@ my_cdc_hold_read(struct db_conn *c, const char *dump_id, struct cdc_hold *h, str
 	}
 	mysql_free_result(r);
 	return 0;
+}
+
+int
+my_verify_record(struct db_conn *c, const char *dump_id, const char *at, const char *result,
+		 uint64_t differences, struct dberr *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	int ret;
+
+	strbuf_addstr(&q, "REPLACE INTO `_dbmig_verify_result` (dump_id, at, result, differences, "
+		      "finished_at) VALUES (");
+	my_quote_literal(&q, dump_id);
+	strbuf_addch(&q, ',');
+	my_quote_literal(&q, at);
+	strbuf_addch(&q, ',');
+	my_quote_literal(&q, result);
+	strbuf_addf(&q, ", %llu, NOW(6))", (unsigned long long)differences);
+	ret = my_exec(c, "CREATE TABLE IF NOT EXISTS `_dbmig_verify_result` (dump_id varchar(64) "
+		      "PRIMARY KEY, at varchar(128) NOT NULL, result varchar(16) NOT NULL, "
+		      "differences bigint unsigned NOT NULL, finished_at datetime(6) NOT NULL) "
+		      "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin", err) < 0 ? -1
+	      : my_exec(c, q.buf, err);
+	strbuf_release(&q);
+	return ret;
 }

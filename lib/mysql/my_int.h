@@ -77,6 +77,8 @@ int my_cdc_hold_answer(struct db_conn *c, const char *dump_id, const char *reque
 		       const char *held, struct dberr *err);
 int my_cdc_hold_read(struct db_conn *c, const char *dump_id, struct cdc_hold *h,
 		     struct dberr *err);
+int my_verify_record(struct db_conn *c, const char *dump_id, const char *at, const char *result,
+		     uint64_t differences, struct dberr *err);
 int my_apply_begin(struct db_conn *c, struct dberr *err);
 int my_apply_change(struct db_conn *c, const struct cdc_event *ev, struct dberr *err);
 int my_apply_commit(struct db_conn *c, struct dberr *err);

@@ -1174,6 +1174,7 @@ static const struct db_target_ops pg_target_ops = {
 	.cdc_hold_request = pg_cdc_hold_request,
 	.cdc_hold_answer = pg_cdc_hold_answer,
 	.cdc_hold_read = pg_cdc_hold_read,
+	.verify_record = pg_verify_record,
 	.cdc_lock = pg_cdc_lock,
 	.apply_begin = pg_apply_begin,
 	.apply_change = pg_apply_change,

@@ -1,7 +1,8 @@
 /*
  * pg_hold.c - the live verify's hold on a PostgreSQL target (struct
  * cdc_hold in target.h): _dbmig.cdc_hold, one row per dump, written by
- * the verify that asks and answered by the tail that holds.
+ * the verify that asks and answered by the tail that holds; and the
+ * verify's result at that position, _dbmig.verify_result.
  */
 #include "pg_int.h"
 
@@ -95,4 +96,23 @@ pg_cdc_hold_read(struct db_conn *c, const char *dump_id, struct cdc_hold *h, str
 	}
 	PQclear(r);
 	return 0;
+}
+
+int
+pg_verify_record(struct db_conn *c, const char *dump_id, const char *at, const char *result,
+		 uint64_t differences, struct dberr *err)
+{
+	char n[32];
+	const char *params[4] = { dump_id, at, result, n };
+
+	snprintf(n, sizeof(n), "%llu", (unsigned long long)differences);
+	if (pg_exec(c, "CREATE SCHEMA IF NOT EXISTS _dbmig", err) < 0 ||
+	    pg_exec(c, "CREATE TABLE IF NOT EXISTS _dbmig.verify_result (dump_id text PRIMARY KEY, "
+		    "at text NOT NULL, result text NOT NULL, differences bigint NOT NULL, "
+		    "finished_at timestamptz NOT NULL DEFAULT now())", err) < 0)
+		return -1;
+	return hold_exec(c, "INSERT INTO _dbmig.verify_result (dump_id, at, result, differences) "
+			 "VALUES ($1, $2, $3, $4) ON CONFLICT (dump_id) DO UPDATE SET at = "
+			 "EXCLUDED.at, result = EXCLUDED.result, differences = EXCLUDED.differences, "
+			 "finished_at = now()", 4, params, err);
 }

@@ -1352,6 +1352,7 @@ verify_run(const struct verify_opts *o, struct verify_result *res, struct dberr 
 		goto out;
 	/* the target's snapshot is taken: its tail goes on */
 	res->live = live.active;
+	snprintf(res->live_dump_id, sizeof(res->live_dump_id), "%s", live.dump_id);
 	snprintf(res->live_position, sizeof(res->live_position), "%s", live.position);
 	if (live.no_tail)
 		snprintf(res->stopped_tail_at, sizeof(res->stopped_tail_at), "%s",
@@ -1444,6 +1445,15 @@ verify_run(const struct verify_opts *o, struct verify_result *res, struct dberr 
 			res->tables_differing++;
 		res->uncompared += vt->uncompared;
 		res->tables_uncompared += vt->uncompared > 0;
+	}
+	if (res->live) {
+		int failed = 0;
+
+		for (int i = 0; i < res->ntables; i++)
+			failed |= res->tables[i].error != NULL;
+		verify_live_record(o->side[1], res->live_dump_id, res->live_position,
+				   failed ? "failed" : res->differences ? "different"
+				   : res->uncompared ? "incomplete" : "equal", res->differences);
 	}
 	ret = 0;
 out:

@@ -94,6 +94,7 @@ struct verify_result {
 	 * source's position live_position, where the tail held */
 	int live;
 	char live_position[128];
+	char live_dump_id[64];		/* whose tail held */
 	/* the target holds a tail's state but no tail runs: where it
 	 * stands ("" otherwise) */
 	char stopped_tail_at[128];

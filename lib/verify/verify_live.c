@@ -160,3 +160,19 @@ verify_live_end(struct verify_live *lv)
 		lv->tdrv->close(lv->c);
 	lv->c = NULL;
 }
+
+void
+verify_live_record(const char *target, const char *dump_id, const char *at, const char *result,
+		   uint64_t differences)
+{
+	struct dberr err = DBERR_INIT;
+	const struct db_driver *d = driver_for_uri(target, DBERR_TARGET, &err);
+	struct db_conn *c = NULL;
+
+	if (!d || !d->target || !d->target->verify_record)
+		return;
+	if (d->connect(&c, target, DBERR_TARGET, &err) < 0 ||
+	    d->target->verify_record(c, dump_id, at, result, differences, &err) < 0)
+		log_warn("the result is not recorded on the target for cutover-plan: %s", err.msg);
+	d->close(c);
+}

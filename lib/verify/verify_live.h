@@ -32,5 +32,9 @@ int verify_live_hold_at(struct verify_live *lv, const struct db_position *p,
 			struct dberr *err);
 /* Lets the tail go (once the target's snapshot is taken), closes. */
 void verify_live_end(struct verify_live *lv);
+/* Records the comparison's result at the held position in the target's
+ * state (best effort: a failure is said, not fatal). */
+void verify_live_record(const char *target, const char *dump_id, const char *at,
+			const char *result, uint64_t differences);
 
 #endif

@@ -184,9 +184,15 @@ live_verify() {
 	run -0 dbmig verify -q --mode=rows "$src" "$1"
 	run -0 --separate-stderr dbmig verify --json "$src" "$1"
 	[ "$(jq -r '[.result, .live, (.at | test("^[0-9A-F]+/[0-9A-F]+$"))] | @tsv' <<<"$output")" = "equal	true	true" ]
+	# recorded on the target, at that position, for cutover-plan
+	at=$(jq -r .at <<<"$output")
+	run -0 recorded_result "$1"
+	assert_output "equal $at 0"
 	plant_difference "$1"
 	run -1 dbmig verify -q "$src" "$1"
 	assert_output --partial "quiet: changed: id=7: v"
+	run -0 recorded_result "$1"
+	assert_output --regexp "^different [0-9A-F]+/[0-9A-F]+ 1$"
 	refute_output --partial "pgbench_"
 	wait "$bench"
 	kill -TERM "$tail_pid"
