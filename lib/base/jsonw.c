@@ -57,9 +57,7 @@ jsonw_string(struct strbuf *out, const void *vp, size_t n)
 		long cp = utf8_next(p + i, n - i, &len);
 
 		if (cp < 0) {
-			out->len = start;
-			if (out->buf)
-				out->buf[start] = '\0';
+			strbuf_truncate(out, start);
 			return -1;
 		}
 		switch (cp) {

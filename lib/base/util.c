@@ -143,9 +143,15 @@ strbuf_add_escaped(struct strbuf *sb, const char *p, size_t n, const char *const
 void
 strbuf_reset(struct strbuf *sb)
 {
-	sb->len = 0;
+	strbuf_truncate(sb, 0);
+}
+
+void
+strbuf_truncate(struct strbuf *sb, size_t len)
+{
+	sb->len = len;
 	if (sb->buf)
-		sb->buf[0] = '\0';
+		sb->buf[len] = '\0';
 }
 
 void

@@ -48,6 +48,9 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
 void strbuf_add_escaped(struct strbuf *sb, const char *p, size_t n,
 			const char *const repl[256]);
 void strbuf_reset(struct strbuf *sb);		/* keeps the allocation */
+/* Cuts sb back to its first len bytes (len <= sb->len): what a writer
+ * that failed half way had added goes. */
+void strbuf_truncate(struct strbuf *sb, size_t len);
 void strbuf_release(struct strbuf *sb);		/* frees, back to INIT */
 /* Hands the buffer to the caller (never NULL); sb is back to INIT. */
 char *strbuf_detach(struct strbuf *sb);

@@ -257,9 +257,7 @@ record(const struct dbz_opts *o, const struct cdc_json_ctx *c, const struct cdc_
 	strbuf_addch(out, '\n');
 	return 0;
 bad:
-	out->len = start;
-	if (out->buf)
-		out->buf[start] = '\0';
+	strbuf_truncate(out, start);
 	return -1;
 }
 

@@ -430,8 +430,6 @@ vform_json(const char *p, size_t n, struct strbuf *out)
 		goto bad;
 	return 0;
 bad:
-	out->len = start;
-	if (out->buf)
-		out->buf[start] = '\0';
+	strbuf_truncate(out, start);
 	return -1;
 }
