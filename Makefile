@@ -39,7 +39,7 @@ endif
 # lib/ by layer: base, then the engines (and dumpfmt/ at the top), then
 # the procedures. See lib/README.md.
 LIB_DIRS := lib/base dumpfmt lib/engine lib/pg lib/mysql lib/dump lib/load lib/copy \
-	    lib/verify lib/cdc
+	    lib/verify lib/cdc lib/cutover
 LIB_SRCS := $(sort $(foreach d,$(LIB_DIRS),$(wildcard $(d)/*.c)))
 CMD_SRCS := $(sort $(wildcard cmd/*.c))
 UNIT_SRCS := $(wildcard tests/unit/t_*.c)

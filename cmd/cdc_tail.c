@@ -57,7 +57,8 @@ tail_report(const struct tail_opts *o, const struct tail_result *res)
 	if (o->progress == PROGRESS_JSON)
 		return EXIT_OK;	/* the summary was its last event */
 	fprintf(stderr, "cdc-tail %s: %" PRIu64 " transaction%s, %" PRIu64 " change%s %s",
-		res->stopped_by_signal ? "stopped by a signal" : "done", res->transactions,
+		res->stopped_by_signal ? "stopped by a signal" : res->cut_over ?
+		"stopped: the pair was cut over (cutover-plan --execute)" : "done", res->transactions,
 		res->transactions == 1 ? "" : "s", res->changes, res->changes == 1 ? "" : "s",
 		o->target ? "applied" : "written");
 	/* folded per row, fewer reached the target */

@@ -11,6 +11,7 @@ int cmd_load(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_cdc_tail(int argc, char **argv);
 int cmd_copy(int argc, char **argv);
+int cmd_cutover_plan(int argc, char **argv);
 
 /* Long options of dump and load, also taken by copy (one numbering). */
 enum {

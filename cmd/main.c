@@ -29,6 +29,8 @@ struct cmd {
 static const struct cmd cmds[] = {
 	{ "cdc-tail", cmd_cdc_tail, "apply or write the changes after an online dump, exactly once" },
 	{ "copy", cmd_copy, "copy a database into another directly, optionally keeping the dump" },
+	{ "cutover-plan", cmd_cutover_plan, "check a live pair's readiness, print its runbook, or "
+	  "switch it (--execute)" },
 	{ "dump", cmd_dump, "take a consistent, checksummed dump of a database" },
 	{ "load", cmd_load, "recreate a dump's schema and data in a database, resumably" },
 	{ "verify", cmd_verify, "prove two databases, or a dump and a database, hold the same rows" },
@@ -41,7 +43,7 @@ usage(FILE *f)
 		"       dbmig --version | --help | help <command>\n\n"
 		"Move databases between servers exactly, and prove it.\n\ncommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(cmds); i++)
-		fprintf(f, "  %-8s %s\n", cmds[i].name, cmds[i].summary);
+		fprintf(f, "  %-12s %s\n", cmds[i].name, cmds[i].summary);
 	fprintf(f, "\nglobal options:\n"
 		"  -v, --verbose   more messages (repeat for more)\n"
 		"  -q, --quiet     errors only\n"

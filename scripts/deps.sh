@@ -19,7 +19,7 @@ if [ "${1:-}" = --build-only ]; then build_only=1; shift; fi
 DEBIAN_PKGS="$* build-essential pkg-config libpq-dev libzstd-dev libxxhash-dev
 libjansson-dev libmariadb-dev postgresql postgresql-contrib mariadb-server
 mariadb-client bats bats-assert bats-support jq mandoc clang valgrind man-db sysbench
-python3 zstd time"
+python3 zstd time pgbouncer"
 
 # --- Debian/Ubuntu as root: install by package (a fresh machine, CI) ---
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && command -v dpkg-query >/dev/null 2>&1; then

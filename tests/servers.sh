@@ -240,6 +240,72 @@ servers_restart_mysql() {
 	servers__mysql_up "$dir"
 }
 
+# A PgBouncer in front of the PostgreSQL server (servers_start_pg first),
+# as the same unprivileged user (it refuses to run as root), with one
+# database entry NAME pointing at database DB there, transaction pooling,
+# trust authentication and PG_SUPERUSER as its admin user:
+#   servers_start_pgbouncer NAME DB
+# Exports PGB_PORT, PGB_CONFIG (the file a cutover rewrites), PGB_ADMIN_URI
+# (pgbouncer://USER@HOST:PORT/NAME) and PGB_URI (the clients' URI).
+servers_start_pgbouncer() {
+	local name=$1 db=$2 bin user dir port
+	bin=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
+	if [ ! -x "$bin" ]; then
+		echo "servers.sh: pgbouncer not found (install pgbouncer)" >&2
+		return 1
+	fi
+	servers__mkdir
+	user=$(id -un)
+	if [ "$(id -u)" = 0 ]; then
+		if id postgres >/dev/null 2>&1; then user=postgres; else user=nobody; fi
+	fi
+	dir=$(mktemp -d "$SERVERS_DIR/pgbouncer.XXXXXX")
+	chown "$user" "$dir"
+	chmod 0755 "$dir"
+	printf '"%s" ""\n' "${PG_SUPERUSER:-postgres}" >"$dir/userlist.txt"
+	for _ in 1 2 3; do
+		port=$(servers__free_port) || return 1
+		cat >"$dir/pgbouncer.ini" <<-INI
+		[databases]
+		$name = host=${PG_HOST:-127.0.0.1} port=$PG_PORT dbname=$db
+
+		[pgbouncer]
+		listen_addr = 127.0.0.1
+		listen_port = $port
+		unix_socket_dir =
+		auth_type = trust
+		auth_file = $dir/userlist.txt
+		admin_users = ${PG_SUPERUSER:-postgres}
+		pool_mode = transaction
+		max_client_conn = 200
+		default_pool_size = 20
+		ignore_startup_parameters = extra_float_digits,options
+		pidfile = $dir/pgbouncer.pid
+		logfile = $dir/pgbouncer.log
+		INI
+		chmod 0644 "$dir/pgbouncer.ini" "$dir/userlist.txt"
+		if servers__run_as "$user" "$bin" -d "$dir/pgbouncer.ini" >"$dir/start.log" 2>&1; then
+			for _ in $(seq 1 50); do
+				[ -s "$dir/pgbouncer.pid" ] && (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+				sleep 0.1
+			done
+			if [ -s "$dir/pgbouncer.pid" ]; then
+				echo "$dir/pgbouncer.pid" >>"$SERVERS_DIR/pids"
+				break
+			fi
+		fi
+		port=
+	done
+	if [ -z "$port" ]; then
+		echo "servers.sh: pgbouncer did not start; see $dir" >&2
+		cat "$dir/start.log" "$dir/pgbouncer.log" 2>/dev/null | tail -5 >&2
+		return 1
+	fi
+	export PGB_PORT=$port PGB_CONFIG=$dir/pgbouncer.ini
+	export PGB_ADMIN_URI="pgbouncer://${PG_SUPERUSER:-postgres}@127.0.0.1:$port/$name"
+	export PGB_URI="postgresql://${PG_SUPERUSER:-postgres}@127.0.0.1:$port/$name"
+}
+
 # Stops every server this directory started, by the PIDs they wrote.
 servers_stop_all() {
 	local d=${1:-${SERVERS_DIR:-}} pidfile pid

@@ -4,6 +4,7 @@
 #include "testknobs.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "banned.h"
 
@@ -27,4 +28,20 @@ int
 testknob_no_binary_copy(void)
 {
 	return getenv("DBMIG_NO_BINARY_COPY") != NULL;
+}
+
+int
+testknob_cutover_fail(const char *step)
+{
+	const char *v = getenv("DBMIG_TEST_CUTOVER_FAIL");
+
+	return v && !strcmp(v, step);
+}
+
+int
+testknob_cutover_kill(const char *step)
+{
+	const char *v = getenv("DBMIG_TEST_CUTOVER_KILL");
+
+	return v && !strcmp(v, step);
 }

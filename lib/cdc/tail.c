@@ -117,11 +117,13 @@ static int
 handle_event(struct tail_ctx *c, const struct cdc_event *ev, int *in_tx, int *skip,
 	     struct dberr *err)
 {
+	int r;
+
 	if (ev->kind == CDC_BEGIN) {
 		if (c->has_stop && tail_at_or_after(&ev->commit_pos, &c->stop_at))
 			return 1;	/* --stop-at: before this transaction */
-		if (tail_hold_before(c, &ev->commit_pos, err) < 0)
-			return -1;
+		if ((r = tail_hold_before(c, &ev->commit_pos, err)) != 0)
+			return r;	/* 1: cut over, before this transaction */
 		*in_tx = 1;
 		/* one a restart already wrote ends before where it resumes */
 		*skip = !tail_at_or_after(&ev->commit_pos, &c->from);
@@ -308,8 +310,8 @@ tail_loop(struct tail_ctx *c, struct dberr *err)
 				return -1;
 
 			c->drv->cdc->stream_received(c->s, &recv);
-			if (!in_tx && tail_hold_idle(c, &recv, err) < 0)
-				return -1;
+			if (!in_tx && (r = tail_hold_idle(c, &recv, err)) != 0)
+				return r < 0 ? -1 : 0;	/* cut over */
 			/* caught up: the slot moves to where the source was */
 			if (!in_tx && c->has_until && tail_at_or_after(&recv, &c->until))
 				return c->has_stop ? 0 : idle_confirm(c, &recv, 1, err);

@@ -38,9 +38,17 @@ struct tail_result {
 	uint64_t row_writes;		/* apply: the changes the target got, net */
 	struct db_position position;	/* the last one written */
 	int stopped_by_signal;
+	int cut_over;			/* a cutover switched the pair: done */
 	char slot[64];
 };
 
 int tail_run(const struct tail_opts *o, struct tail_result *res, struct dberr *err);
+
+struct db_driver;
+/* Whether a tail applies dump_id's changes into target now (1): its
+ * apply lock is taken, as a probe connection finds (the probe's own hold
+ * of it goes with its connection at once); 0, or -1 with err. */
+int tail_running_on(const struct db_driver *tdrv, const char *target, const char *dump_id,
+		    const char *who, struct dberr *err);
 
 #endif

@@ -21,6 +21,20 @@
 
 #define HOLD_POLL	0.05
 
+/* A request to hold at position text: due before a transaction that
+ * commits there or later, or with everything received up to there. */
+static int
+hold_position_due(struct tail_ctx *c, const char *text, const struct db_position *commit,
+		  const struct db_position *recv)
+{
+	struct db_position at;
+	struct dberr ignored = DBERR_INIT;
+
+	if (position_parse(&at, c->drv->position_kind, text, NULL, 1, 0, &ignored) < 0)
+		return 0;	/* not a position of this source: not for this tail */
+	return commit ? tail_at_or_after(commit, &at) : tail_at_or_after(recv, &at);
+}
+
 /* The request, read now and then: 1 when one applies to a transaction
  * that commits at commit (NULL: between transactions, everything
  * received up to recv). */
@@ -28,9 +42,6 @@ static int
 hold_due(struct tail_ctx *c, const struct db_position *commit, const struct db_position *recv,
 	 struct dberr *err)
 {
-	struct db_position at;
-	struct dberr ignored = DBERR_INIT;
-
 	if (!c->target || !c->tdrv->target->cdc_hold_read)
 		return 0;
 	if (now_seconds() - c->hold_read_at >= HOLD_POLL) {
@@ -44,15 +55,16 @@ hold_due(struct tail_ctx *c, const struct db_position *commit, const struct db_p
 	}
 	if (!c->hold.requested || !strcmp(c->hold.held_for, c->hold.request))
 		return 0;	/* none, or answered already */
-	if (!strcmp(c->hold.request, "now"))
+	if (!strcmp(c->hold.request, "now") || !strcmp(c->hold.request, CDC_HOLD_EXIT))
 		return 1;
-	if (position_parse(&at, c->drv->position_kind, c->hold.request, NULL, 1, 0, &ignored) < 0)
-		return 0;	/* not a position of this source: not for this tail */
-	return commit ? tail_at_or_after(commit, &at) : tail_at_or_after(recv, &at);
+	if (!strncmp(c->hold.request, "cutover:", 8))	/* a cutover's: at a position */
+		return hold_position_due(c, c->hold.request + 8, commit, recv);
+	return hold_position_due(c, c->hold.request, commit, recv);
 }
 
 /* Holds: what is applied commits, the answer says where, and the tail
- * waits while the request stands unchanged. */
+ * waits while the request stands unchanged; 1 when a cutover, done with
+ * the pair, asked it to exit (CDC_HOLD_EXIT). */
 static int
 hold_here(struct tail_ctx *c, struct dberr *err)
 {
@@ -68,7 +80,8 @@ hold_here(struct tail_ctx *c, struct dberr *err)
 	if (c->tdrv->target->cdc_hold_answer(c->hold_conn, c->state.dump_id, request, at->text,
 					     err) < 0)
 		return -1;
-	log_info("holding at %s for a verify (request %s)", at->text, request);
+	log_info("holding at %s for a %s (request %s)", at->text,
+		 strncmp(request, "cutover:", 8) ? "verify" : "cutover", request);
 	for (;;) {
 		nanosleep(&tick, NULL);
 		if (dbmig_interrupted)
@@ -76,6 +89,15 @@ hold_here(struct tail_ctx *c, struct dberr *err)
 		if (c->tdrv->target->cdc_hold_read(c->hold_conn, c->state.dump_id, &c->hold,
 						   err) < 0)
 			return -1;
+		if (c->hold.requested && !strcmp(c->hold.request, CDC_HOLD_EXIT)) {
+			/* a cutover switched the pair: this tail is done */
+			log_info("held %.1f s; the pair was cut over at %s: stopping",
+				 now_seconds() - t0, at->text);
+			c->res->cut_over = 1;
+			/* the slot keeps nothing before here: the cutover reads
+			 * it for writes past the fence from here on */
+			return c->drv->cdc->stream_confirm(c->s, at, err) < 0 ? -1 : 1;
+		}
 		if (!c->hold.requested || strcmp(c->hold.request, request))
 			break;	/* let go, expired, or asked again */
 		/* the source hears from the tail while it waits */
@@ -112,4 +134,18 @@ tail_hold_end(struct tail_ctx *c)
 	if (c->hold_conn)
 		c->tdrv->close(c->hold_conn);
 	c->hold_conn = NULL;
+}
+
+int
+tail_running_on(const struct db_driver *tdrv, const char *target, const char *dump_id,
+		const char *who, struct dberr *err)
+{
+	struct db_conn *probe = NULL;
+	struct cdc_lock_holder h;
+	int r = -1;
+
+	if (tdrv->connect(&probe, target, DBERR_TARGET, err) == 0)
+		r = tdrv->target->cdc_lock(probe, dump_id, who, &h, err);
+	tdrv->close(probe);
+	return r;
 }

@@ -137,8 +137,9 @@ void apply_end(struct tail_ctx *c);
 
 /* tail_hold.c */
 /* Before a transaction that commits at commit, or idle with everything
- * up to recv received: holds there when a live verify asks (everything
- * before committed first), until it lets go. */
+ * up to recv received: holds there when a live verify or a cutover asks
+ * (everything before committed first), until it lets go: 0; 1 when the
+ * cutover ended the pair's tail (CDC_HOLD_EXIT); -1 with err. */
 int tail_hold_before(struct tail_ctx *c, const struct db_position *commit, struct dberr *err);
 int tail_hold_idle(struct tail_ctx *c, const struct db_position *recv, struct dberr *err);
 void tail_hold_end(struct tail_ctx *c);

@@ -8,7 +8,8 @@
  * capabilities and one generic query. What a procedure alone needs is in
  * a role struct the driver points to, declared next to that procedure:
  * source (lib/dump/source.h), target (lib/load/target.h), verify
- * (lib/verify/verify_ops.h) and cdc (lib/cdc/cdc_ops.h).
+ * (lib/verify/verify_ops.h), cdc (lib/cdc/cdc_ops.h) and cutover
+ * (lib/cutover/cutover_ops.h).
  *
  * All functions return 0 on success, or -1 with *err filled (its class
  * is DBERR_SOURCE or DBERR_TARGET by the side the connection was opened
@@ -30,6 +31,7 @@ struct db_source_ops;	/* lib/dump/source.h */
 struct db_target_ops;	/* lib/load/target.h */
 struct db_verify_ops;	/* lib/verify/verify_ops.h */
 struct db_cdc_ops;	/* lib/cdc/cdc_ops.h */
+struct db_cutover_ops;	/* lib/cutover/cutover_ops.h */
 
 /* Called for each row read; returning -1 (with err set) stops the read. */
 typedef int (*row_sink_fn)(void *arg, const struct value *vals,
@@ -99,7 +101,8 @@ struct db_driver {
 	const struct db_source_ops *source;
 	const struct db_target_ops *target;
 	const struct db_verify_ops *verify;
-	const struct db_cdc_ops *cdc;		/* none yet */
+	const struct db_cdc_ops *cdc;
+	const struct db_cutover_ops *cutover;
 };
 
 /* The driver for a URI or conninfo string, or NULL (err filled). */

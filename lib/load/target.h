@@ -41,6 +41,11 @@ struct cdc_hold {
 	char held_for[64];	/* the request the answer is for */
 };
 
+/* A cutover's requests: "cutover:POSITION" holds as a position does
+ * (the marker's); CDC_HOLD_EXIT, once the pair is switched, ends the
+ * tail (0, "cut over"). */
+#define CDC_HOLD_EXIT	"exit"
+
 /* Who holds the apply lock of a dump on a target. */
 struct cdc_lock_holder {
 	char tag[128];		/* the tag its tail gave (cdc_lock), or "" */

@@ -1291,4 +1291,5 @@ const struct db_driver drv_mysql = {
 	.source = &my_source_ops,
 	.target = &my_target_ops,
 	.verify = &my_verify_ops,
+	.cutover = &my_cutover_ops,
 };

@@ -64,6 +64,8 @@ int my_insert_literal(struct strbuf *out, const struct ntype_desc *d, const stru
 		      struct strbuf *txt, char *emsg, size_t emsz);
 
 /* change apply (my_apply.c; target.h) */
+/* cutover-plan's step log and last verify (my_cutover.c) */
+extern const struct db_cutover_ops my_cutover_ops;
 int my_cdc_state_save(struct db_conn *c, const struct cdc_state *st, int if_absent,
 		      struct dberr *err);
 struct cdc_lock_holder;

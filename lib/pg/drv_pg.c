@@ -266,7 +266,11 @@ pg_connect(struct db_conn **out, const char *uri, enum dberr_class side,
 		free(c);
 		return -1;
 	}
-	if (pg_exec(c, session_setup, err) < 0) {
+	/* a database fenced by a cutover (default_transaction_read_only
+	 * on it) still takes dbmig's own writes: the reverse stream's
+	 * apply, the hold, the step log */
+	if (pg_exec(c, session_setup, err) < 0 ||
+	    pg_exec(c, "SET default_transaction_read_only = off", err) < 0) {
 		PQfinish(c->pg);
 		free(c);
 		return -1;
@@ -1095,8 +1099,9 @@ pg_accepts(const char *uri)
 	       (strchr(uri, '=') && !strstr(uri, "://"));
 }
 
-/* The ledger (and later the CDC state) lives in the schema _dbmig. */
-static int
+/* The ledger, the change-apply state and the cutover's log live in the
+ * schema _dbmig. */
+int
 pg_is_internal(const char *schema, const char *name)
 {
 	(void)name;
@@ -1204,4 +1209,5 @@ const struct db_driver drv_pg = {
 	.target = &pg_target_ops,
 	.verify = &pg_verify_ops,
 	.cdc = &pg_cdc_ops,
+	.cutover = &pg_cutover_ops,
 };

@@ -93,8 +93,13 @@ int pg_exec(struct db_conn *c, const char *sql, struct dberr *err);
 PGresult *pg_query(struct db_conn *c, const char *sql, int nparams,
 		   const char *const *params, struct dberr *err);
 
+/* 1 for dbmig's own tables (schema _dbmig) */
+int pg_is_internal(const char *schema, const char *name);
+
 /* change capture (pg_cdc.c) */
 extern const struct db_cdc_ops pg_cdc_ops;
+/* cutover-plan's fence, marker and step log (pg_cutover.c) */
+extern const struct db_cutover_ops pg_cutover_ops;
 /* change apply (pg_apply.c; target.h) */
 int pg_cdc_state_save(struct db_conn *c, const struct cdc_state *st, int if_absent,
 		      struct dberr *err);

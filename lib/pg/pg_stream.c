@@ -44,6 +44,8 @@ struct relmap {
 	unsigned char *absent;	/* per data column: not among the attributes */
 	int nabsent;
 	char *change;		/* how it differs from the model, or NULL */
+	int internal;		/* dbmig's own (a cutover's step log on a
+				 * reverse stream's source): never sent on */
 };
 
 struct cdc_stream {
@@ -251,6 +253,7 @@ relation_message(struct cdc_stream *s)
 	rm->absent = NULL;
 	rm->nabsent = 0;
 	strbuf_addf(&q, "%s.%s", m->nsp, m->rel);
+	rm->internal = pg_is_internal(m->nsp, m->rel);
 	rm->t = schema_find_table(s->m, q.buf);
 	for (int i = 0; i < s->ngone && !rm->t; i++)
 		if (!strcmp(s->gone[i]->tables[0].schema, m->nsp) &&
@@ -382,6 +385,8 @@ change_message(struct cdc_stream *s, struct cdc_event *ev, struct dberr *err)
 	if (!rm)
 		return dberr_set(err, DBERR_SOURCE, "a change to relation %u came before its "
 				 "description", m->relid);
+	if (rm->internal)
+		return 0;
 	if (rm->change) {
 		snprintf(s->detail, sizeof(s->detail), "%s", rm->change);
 		ev->kind = CDC_SCHEMA_CHANGE;
@@ -421,11 +426,15 @@ truncate_message(struct cdc_stream *s, struct cdc_event *ev, struct dberr *err)
 	for (uint32_t i = 0; i < m->nrels; i++) {
 		const struct relmap *rm = relmap_find(s, pgo_relid_at(m, i));
 
+		if (rm && rm->internal)
+			continue;
 		if (!rm || !rm->t)
 			return dberr_set(err, DBERR_SOURCE, "a TRUNCATE of relation %u, which is "
 					 "not among the migrated tables", pgo_relid_at(m, i));
 		s->trunc[ev->ntables++] = rm->t;
 	}
+	if (ev->ntables == 0)
+		return 0;	/* dbmig's own tables only */
 	ev->kind = CDC_TRUNCATE;
 	ev->tables = s->trunc;
 	ev->xid = s->xid;
@@ -924,8 +933,11 @@ pg_stream_open(const char *uri, const char *slot, const char *publication,
 	/* streaming needs protocol 2, from PostgreSQL 14 on */
 	s->proto = PQserverVersion(s->rc) >= 140000 ? 2 : 1;
 	s->spool_dir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	/* messages: a cutover's marker (a transactional logical decoding
+	 * message, pg_cutover.c) makes its transaction reach the tail,
+	 * which PostgreSQL 15 would leave out as empty */
 	strbuf_addf(&sql, " LOGICAL %s (proto_version '%d',%s publication_names ", from->text,
-		    s->proto, s->proto >= 2 ? " streaming 'on'," : "");
+		    s->proto, s->proto >= 2 ? " streaming 'on', messages 'true'," : "");
 	{
 		struct strbuf pub = STRBUF_INIT;
 

@@ -18,6 +18,7 @@
 
 #include "lib/base/log.h"
 #include "lib/base/util.h"
+#include "lib/cdc/tail.h"
 #include "lib/load/target.h"
 #include "lib/base/banned.h"
 
@@ -43,22 +44,6 @@ wait_answer(struct verify_live *lv, const char *request, double seconds, struct 
 			return 0;
 		nanosleep(&tick, NULL);
 	}
-}
-
-/* Whether a tail applies the dump now: its apply lock is taken (1). The
- * probe's own hold of it goes with its connection at once. */
-static int
-tail_running(struct verify_live *lv, const char *target, struct dberr *err)
-{
-	struct db_conn *probe = NULL;
-	struct cdc_lock_holder h;
-	int r = -1;
-
-	if (lv->tdrv->connect(&probe, target, DBERR_TARGET, err) == 0)
-		r = lv->tdrv->target->cdc_lock(probe, lv->dump_id, "dbmig verify (is a tail running?)",
-					       &h, err);
-	lv->tdrv->close(probe);
-	return r;
 }
 
 int
@@ -95,7 +80,8 @@ verify_live_begin(struct verify_live *lv, const char *target, int max_hold, stru
 	snprintf(lv->dump_id, sizeof(lv->dump_id), "%s", states[0].dump_id);
 	snprintf(lv->state_position, sizeof(lv->state_position), "%s", states[0].position.text);
 	free(states);
-	if ((r = tail_running(lv, target, err)) < 0) {
+	if ((r = tail_running_on(lv->tdrv, target, lv->dump_id, "dbmig verify (is a tail running?)",
+				 err)) < 0) {
 		log_warn("cannot tell whether a cdc-tail applies to the target (%s): comparing "
 			 "it as it stands", err->msg);
 		*err = (struct dberr)DBERR_INIT;
