@@ -19,8 +19,9 @@ setup() {
 	run -0 dbmig --help
 	assert_output --partial "verify"
 	assert_output --partial "cdc-tail"
-	refute_output --partial "cutover"
+	assert_output --partial "cutover-plan"
 	run -2 dbmig cutover-plan
+	assert_output --partial "give the pair: SOURCE TARGET"
 	run -2 dbmig cdc-tail postgresql://x/y postgresql://x/z --output - --from /nonexistent
 	assert_output --partial "a TARGET database, --output FILE or -, or --drop (one of them)"
 }
