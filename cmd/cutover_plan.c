@@ -59,8 +59,8 @@ static const char cutover_usage[] =
 	"                          any client writes TARGET, for --rollback\n"
 	"      --rollback          after a switch: fence TARGET, wait for the reverse\n"
 	"                          stream, point the proxy back, lift SOURCE's fence\n"
-	"      --fenced-verify=none|checksum  compare the fenced pair before the switch\n"
-	"                          (default none: the live verify is the check)\n"
+	"      --fenced-verify=none|counts|checksum  compare the fenced pair before the\n"
+	"                          switch (default none: the live verify is the check)\n"
 	"  -h, --help              this help\n";
 
 static int
@@ -130,11 +130,13 @@ cmd_cutover_plan(int argc, char **argv)
 		case COPT_FENCED_VERIFY:
 			if (!strcmp(optarg, "none"))
 				o.fenced_verify = FENCED_VERIFY_NONE;
+			else if (!strcmp(optarg, "counts"))
+				o.fenced_verify = FENCED_VERIFY_COUNTS;
 			else if (!strcmp(optarg, "checksum"))
 				o.fenced_verify = FENCED_VERIFY_CHECKSUM;
 			else {
-				usage_error("cutover-plan", "--fenced-verify wants none or checksum, not "
-					    "'%s'", optarg);
+				usage_error("cutover-plan", "--fenced-verify wants none, counts or checksum, "
+					    "not '%s'", optarg);
 				goto out;
 			}
 			break;

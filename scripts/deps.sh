@@ -94,6 +94,7 @@ if [ -z "$build_only" ]; then
 	have clang || want "clang (the clang warning check)"
 	have valgrind || want "valgrind (unit tests under valgrind)"
 	have sysbench || want "sysbench (the sysbench suite)"
+	have pgbouncer || [ -x /usr/sbin/pgbouncer ] || want "pgbouncer (the cutover suite and the demo's online act)"
 fi
 if [ -n "$optional" ]; then
 	echo "deps.sh: optional, not found; the checks that need them are skipped:$optional" >&2

@@ -39,6 +39,7 @@
 #include "lib/load/load.h"
 #include "lib/load/target.h"
 #include "lib/verify/verify.h"
+#include "lib/verify/verify_ops.h"
 #include "lib/base/banned.h"
 
 /* One primary of the pair. */
@@ -337,7 +338,8 @@ dry_run(struct run *x, struct leg *l, const char *new_entry)
 	dry_line("sequences", "every sequence, identity and AUTO_INCREMENT set past the "
 		 "primary's own (target_sequences_sync)");
 	if (x->o->fenced_verify != FENCED_VERIFY_NONE)
-		dry_line("verify", "a checksum verify of the fenced pair");
+		dry_line("verify", x->o->fenced_verify == FENCED_VERIFY_COUNTS ? "each table's rows "
+			 "counted on both sides" : "a checksum verify of the fenced pair");
 	if (x->o->reverse && !l->back)
 		dry_line("reverse", "a replication slot and publication on the target, and the "
 			 "reverse stream's state on the source, before any client writes there");
@@ -356,6 +358,78 @@ dry_run(struct run *x, struct leg *l, const char *new_entry)
 }
 
 static int
+count_row(void *arg, int ncols, const char *const *vals, const size_t *lens, struct dberr *err)
+{
+	(void)lens;
+	(void)err;
+	if (ncols > 0 && vals[0])
+		*(uint64_t *)arg = strtoull(vals[0], NULL, 10);
+	return 0;
+}
+
+/* The rows of t on side s (of the engine's own quoting). */
+static int
+count_rows(const struct side *s, const struct table *t, uint64_t *n, struct dberr *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	int ret;
+
+	strbuf_addstr(&q, "SELECT count(*) FROM ");
+	s->drv->verify->dialect->table(&q, t);
+	ret = s->drv->query_text(s->c, q.buf, count_row, n, err);
+	strbuf_release(&q);
+	return ret;
+}
+
+/* --fenced-verify=counts: each table's rows counted on both sides (the
+ * pair stands still: the source fenced, the tail holding). */
+static int
+fenced_counts(struct run *x, struct leg *l, struct dberr *err)
+{
+	struct schema_model a, b;
+	struct schema_filter f;
+	int by_name = (l->to->drv->caps & DB_CAP_DATABASE_IS_SCHEMA) != 0, ret = -1, differ = 0;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	memset(&f, 0, sizeof(f));
+	f.unmapped_as_text = 1;
+	if (l->from->drv->source->schema_read(l->from->c, &f, &a, err) < 0 ||
+	    l->to->drv->source->schema_read(l->to->c, &f, &b, err) < 0)
+		goto out;
+	for (int i = 0; i < a.ntables; i++) {
+		const struct table *ta = &a.tables[i], *tb = NULL;
+		uint64_t na = 0, nb = 0;
+
+		if (ta->partition_of)
+			continue;
+		for (int k = 0; k < b.ntables && !tb; k++)
+			if (!strcmp(b.tables[k].name, ta->name) &&
+			    (by_name || !strcmp(b.tables[k].schema, ta->schema)))
+				tb = &b.tables[k];
+		if (!tb) {
+			log_error("table %s.%s is not on the new primary", ta->schema, ta->name);
+			differ++;
+			continue;
+		}
+		if (count_rows(l->from, ta, &na, err) < 0 || count_rows(l->to, tb, &nb, err) < 0)
+			goto out;
+		if (na != nb) {
+			log_error("table %s.%s: %" PRIu64 " rows on the old primary, %" PRIu64
+				  " on the new", ta->schema, ta->name, na, nb);
+			differ++;
+		}
+	}
+	ret = differ ? dberr_set(err, DBERR_TARGET, "the fenced pair's row counts differ in %d "
+				 "table%s", differ, differ == 1 ? "" : "s") : 0;
+out:
+	(void)x;
+	schema_release(&a);
+	schema_release(&b);
+	return ret;
+}
+
+static int
 fenced_verify(struct run *x, struct leg *l, struct dberr *err)
 {
 	struct verify_opts vo;
@@ -363,6 +437,12 @@ fenced_verify(struct run *x, struct leg *l, struct dberr *err)
 	double t0 = now_seconds();
 	int ret;
 
+	if (x->o->fenced_verify == FENCED_VERIFY_COUNTS) {
+		if (fenced_counts(x, l, err) < 0)
+			return -1;
+		return step_note(x, "verify", "done", now_seconds() - t0, NULL, err, "every table "
+				 "has as many rows on both sides (counts, %.3f s)", now_seconds() - t0);
+	}
 	memset(&vo, 0, sizeof(vo));
 	memset(&res, 0, sizeof(res));
 	vo.side[0] = l->from->uri;
@@ -510,10 +590,20 @@ finish(struct run *x, struct leg *l, struct dberr *err)
 	x->resumed_at = now_seconds();
 	if (step_note(x, "resume", "done", 0, NULL, err, "clients write to %s%s", l->to->desc,
 		      x->paused_at ? "" : " (no proxy was paused)") < 0 ||
-	    tail_exit(x, l, err) < 0 ||
-	    l->from->drv->cutover->writes_after(l->from->c, l->slot, l->publication, &x->held_at,
-						&x->switched_at, &past, err) < 0)
+	    tail_exit(x, l, err) < 0)
 		return -1;
+	/* the tail's server process lets go of the slot a moment after the
+	 * tail's lock went */
+	for (int tries = 0;; tries++) {
+		if (l->from->drv->cutover->writes_after(l->from->c, l->slot, l->publication,
+							&x->held_at, &x->switched_at, &past,
+							err) == 0)
+			break;
+		if (tries == 25)
+			return -1;
+		*err = (struct dberr)DBERR_INIT;
+		usleep(200000);
+	}
 	snprintf(detail, sizeof(detail), "pause=%.3f held=%s end=%s writes_past_fence=%" PRId64,
 		 x->paused_at ? x->resumed_at - x->paused_at : 0.0, x->held_at.text,
 		 x->switched_at.text, past);

@@ -162,9 +162,10 @@ source_writable() {
 	run -0 dbmig cutover-plan "$src" "$dst"
 	assert_output --partial "# 3. the switch, across engines: no proxy translates postgresql's protocol into mysql's"
 	psql_at "$src" "INSERT INTO accounts (bal) SELECT 0 FROM generate_series(1, 50)" >/dev/null
-	run -0 dbmig cutover-plan "$src" "$dst" --execute \
+	run -0 dbmig cutover-plan "$src" "$dst" --execute --fenced-verify=counts \
 		--switch-cmd "env | grep ^DBMIG_CUTOVER_ | sort >'$BATS_TEST_TMPDIR/switched'"
 	assert_output --regexp "fence +done"
+	assert_output --regexp "verify +done +every table has as many rows on both sides"
 	assert_output --regexp "sequences +done"
 	assert_output --regexp "switch +done +--switch-cmd succeeded"
 	grep -q "^DBMIG_CUTOVER_ACTION=switch$" "$BATS_TEST_TMPDIR/switched"
@@ -259,8 +260,20 @@ source_writable() {
 		[ "$(proxy_db)" = co_fail_src ]
 		kill -0 "$tail_pid"
 	done
-	# and then it goes through
-	run -0 dbmig cutover-plan "$src" "$dst" --execute --proxy "$PGB_ADMIN_URI" --proxy-config "$PGB_CONFIG"
+	# a difference on the fenced pair stops the switch too
+	psql_at "$dst" "DELETE FROM accounts WHERE id = 7" >/dev/null
+	run -4 dbmig cutover-plan "$src" "$dst" --execute --fenced-verify=checksum \
+		--proxy "$PGB_ADMIN_URI" --proxy-config "$PGB_CONFIG"
+	assert_output --partial "the fenced pair differs: 1 difference"
+	[ "$(proxy_db)" = co_fail_src ]
+	run -0 source_writable "$src"
+	# mended, verified live again, and then it goes through
+	psql -X -q "$src" -c "COPY (SELECT * FROM accounts WHERE id = 7) TO STDOUT" |
+		psql -X -q "$dst" -c "COPY accounts FROM STDIN"
+	dbmig -q verify "$src" "$dst"
+	run -0 dbmig cutover-plan "$src" "$dst" --execute --fenced-verify=checksum \
+		--proxy "$PGB_ADMIN_URI" --proxy-config "$PGB_CONFIG"
+	assert_output --regexp "verify +done +the fenced pair is equal"
 	[ "$(proxy_db)" = co_fail_dst ]
 }
 
