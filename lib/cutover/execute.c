@@ -670,47 +670,48 @@ procedure(struct run *x, struct leg *l, const char *new_entry, struct dberr *err
 		      "of a client can write; %d session%s ended (%.3f s)", ended,
 		      ended == 1 ? "" : "s", now_seconds() - t0) < 0)
 		return -1;
-	/* 3. marker */
+	/* 3. marker; the counters are read meanwhile (final now: nextval()
+	 * is refused in the fenced database's read-only transactions) */
 	t0 = now_seconds();
+	memset(&f, 0, sizeof(f));
+	f.unmapped_as_text = 1;
+	memset(&m, 0, sizeof(m));
 	if (injected(x, "marker", err) < 0 ||
 	    l->from->drv->cutover->marker(l->from->c, l->dump_id, &x->marker, &marker_after,
-					  err) < 0)
-		return -1;
+					  err) < 0 ||
+	    l->from->drv->source->schema_read(l->from->c, &f, &m, err) < 0)
+		goto fail;
 	{
 		char req[160];
 
 		snprintf(req, sizeof(req), "cutover:%s", marker_after.text);
 		if (hold_wait(x, l, req, wait_max, err) < 0)
-			return -1;
+			goto fail;
 	}
 	if (position_compare(&x->held_at, &x->marker, &cmp, err) < 0)
-		return -1;
-	if (cmp <= 0)
-		return dberr_set(err, DBERR_TARGET, "the tail holds at %s, before the marker at %s: "
-				 "the marker did not come through the stream (a tail from before "
-				 "dbmig knew cutovers?)", x->held_at.text, x->marker.text);
+		goto fail;
+	if (cmp <= 0) {
+		dberr_set(err, DBERR_TARGET, "the tail holds at %s, before the marker at %s: the "
+			  "marker did not come through the stream (a tail from before dbmig knew "
+			  "cutovers?)", x->held_at.text, x->marker.text);
+		goto fail;
+	}
 	snprintf(detail, sizeof(detail), "marker=%s held=%s", x->marker.text, x->held_at.text);
 	if (step_note(x, "marker", "done", now_seconds() - t0, detail, err, "written at %s, "
 		      "applied: the tail holds at %s with every earlier transaction (%.3f s)",
 		      x->marker.text, x->held_at.text, now_seconds() - t0) < 0)
-		return -1;
+		goto fail;
 	/* 4. sequences */
 	t0 = now_seconds();
-	memset(&f, 0, sizeof(f));
-	f.unmapped_as_text = 1;
-	memset(&m, 0, sizeof(m));
 	if (injected(x, "sequences", err) < 0 ||
-	    l->from->drv->source->schema_read(l->from->c, &f, &m, err) < 0 ||
 	    target_sequences_sync(l->to->drv, l->to->c, &m, err) < 0) {
-		schema_release(&m);
-		return dberr_prefix(err, "syncing the sequences"), -1;
+		dberr_prefix(err, "syncing the sequences");
+		goto fail;
 	}
 	if (step_note(x, "sequences", "done", now_seconds() - t0, NULL, err, "%d sequence%s and "
 		      "counters set to the old primary's values (%.3f s)", m.nseqs,
-		      m.nseqs == 1 ? "" : "s", now_seconds() - t0) < 0) {
-		schema_release(&m);
-		return -1;
-	}
+		      m.nseqs == 1 ? "" : "s", now_seconds() - t0) < 0)
+		goto fail;
 	schema_release(&m);
 	/* 5. the fenced pair, verified */
 	if (x->o->fenced_verify != FENCED_VERIFY_NONE &&
@@ -724,6 +725,9 @@ procedure(struct run *x, struct leg *l, const char *new_entry, struct dberr *err
 		return -1;
 	/* 7. switch */
 	return do_switch(x, l, new_entry, err);
+fail:
+	schema_release(&m);
+	return -1;
 }
 
 /* The value after "key=" in a recorded detail, up to a space (rest:
