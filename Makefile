@@ -121,6 +121,7 @@ bench: all
 	bench/verify.sh $(BENCH_ROWS)
 	bench/peers.sh $(BENCH_PEER_ROWS)
 	bench/cdc.sh $(BENCH_CDC_TX)
+	bench/cutover.sh $(BENCH_CUTOVER_RUNS)
 	bench/cdc-large.sh $(BENCH_LARGE_ROWS)
 
 demo: deps

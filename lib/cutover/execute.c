@@ -539,7 +539,8 @@ do_switch(struct run *x, struct leg *l, const char *new_entry, struct dberr *err
 		strbuf_addf(&detail, " old=%s", old.buf);
 	}
 	if (step_note(x, "switch", "started", 0, detail.len ? detail.buf : "", err, "%s",
-		      x->px ? "pointing the proxy's entry at the new primary" :
+		      x->px ? (l->back ? "pointing the proxy's entry back at the old primary" :
+			       "pointing the proxy's entry at the new primary") :
 		      x->o->switch_cmd ? "running --switch-cmd" : "no --proxy nor --switch-cmd: "
 		      "the clients are yours to move now") < 0 ||
 	    injected(x, "switch", err) < 0)
@@ -622,10 +623,10 @@ finish(struct run *x, struct leg *l, struct dberr *err)
 	if (l->from->drv->cdc->capture_drop(l->from->c, l->slot, l->publication, err) < 0)
 		return dberr_prefix(err, "dropping the old direction's slot %s (drop it: dbmig "
 				    "cdc-tail --slot %s --drop)", l->slot, l->slot), -1;
-	return step_note(x, "done", "done", 0, detail, err, "%s; nothing committed on the old "
+	return step_note(x, "done", "done", 0, detail, err, "%s; nothing committed on the %s "
 			 "primary between its fence and the switch; slot %s dropped; the write "
 			 "pause was %.3f s", l->back ? "rolled back to the old primary" : "cut over",
-			 l->slot, x->paused_at ? x->resumed_at - x->paused_at : 0.0);
+			 l->back ? "new" : "old", l->slot, x->paused_at ? x->resumed_at - x->paused_at : 0.0);
 }
 
 /* The whole procedure for one leg, from the pause to the switch. */
