@@ -82,9 +82,16 @@ cutover_runbook(const struct cutover_opts *o, const struct cutover_report *r,
 		line(l, "%s cutover-plan \"$SOURCE\" \"$TARGET\" --execute --switch-cmd "
 		     "./switch-clients.sh", dbmig);
 		line(l, "# rollback: dbmig has no change stream from a %s target back yet "
-		     "(--reverse is refused): before clients write on the target, lift the "
-		     "fence and point them back:", r->target_engine);
-		line(l, "%s cutover-plan \"$SOURCE\" \"$TARGET\" --rollback", dbmig);
+		     "(--reverse is refused). Before clients write on the target, move them back "
+		     "(DBMIG_CUTOVER_ACTION=rollback ./switch-clients.sh) and lift the source's "
+		     "fence:", r->target_engine);
+		{
+			const char *db = strstr(r->source_desc, "dbname=");
+			int n = db ? (int)strcspn(db + 7, " ") : 0;
+
+			line(l, "psql \"$SOURCE\" -c 'ALTER DATABASE \"%.*s\" RESET "
+			     "default_transaction_read_only'", n, db ? db + 7 : "");
+		}
 		line(l, "# after they wrote there, the way back is offline: %s copy \"$TARGET\" "
 		     "\"$SOURCE\" with writes stopped", dbmig);
 	}

@@ -161,6 +161,7 @@ source_writable() {
 	assert_output --partial "--reverse: dbmig cannot capture changes from a mysql target yet"
 	run -0 dbmig cutover-plan "$src" "$dst"
 	assert_output --partial "# 3. the switch, across engines: no proxy translates postgresql's protocol into mysql's"
+	assert_output --partial "psql \"\$SOURCE\" -c 'ALTER DATABASE \"co_my_src\" RESET default_transaction_read_only'"
 	psql_at "$src" "INSERT INTO accounts (bal) SELECT 0 FROM generate_series(1, 50)" >/dev/null
 	run -0 dbmig cutover-plan "$src" "$dst" --execute --fenced-verify=counts \
 		--switch-cmd "env | grep ^DBMIG_CUTOVER_ | sort >'$BATS_TEST_TMPDIR/switched'"
