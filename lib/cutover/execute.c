@@ -647,7 +647,7 @@ procedure(struct run *x, struct leg *l, const char *new_entry, struct dberr *err
 			      proxy_dbname(x->px)) < 0 || injected(x, "pause", err) < 0)
 			return -1;
 		x->paused = 1;	/* from here an undo resumes */
-		if (proxy_pause(x->px, err) < 0)
+		if (proxy_pause(x->px, x->o->max_lag * 2 < 5 ? 5 : x->o->max_lag * 2, err) < 0)
 			return -1;
 		x->paused_at = now_seconds();
 		if (step_note(x, "pause", "done", x->paused_at - t0, NULL, err, "clients of \"%s\" "

@@ -25,8 +25,10 @@ const char *proxy_describe(const struct proxy_conn *p);
  * points now ("host=... port=... dbname=...") into where. */
 int proxy_entry(struct proxy_conn *p, struct strbuf *where, struct dberr *err);
 /* PAUSE the entry: returns once its server connections are idle and
- * closed; new client queries wait. Paused already is no error. */
-int proxy_pause(struct proxy_conn *p, struct dberr *err);
+ * closed; new client queries wait. Paused already is no error. When
+ * the clients' transactions have not all ended within seconds (or on
+ * SIGINT), the pause is given up (RESUME) and it fails. */
+int proxy_pause(struct proxy_conn *p, double seconds, struct dberr *err);
 /* RESUME it; not paused is no error. */
 int proxy_resume(struct proxy_conn *p, struct dberr *err);
 /* RELOAD: the proxy reads its configuration file again. */

@@ -5,9 +5,11 @@
  * opened here without dbmig's session setup.
  */
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lib/cutover/proxy.h"
 #include "lib/base/banned.h"
@@ -153,13 +155,85 @@ command(char *out, size_t n, const char *verb, const struct proxy_conn *p)
 	snprintf(out, n, "%s \"%s\"", verb, p->dbname);
 }
 
+static double
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A second console session, as the first was opened (libpq keeps its
+ * options, the password among them, in memory only). */
+static PGconn *
+reconnect(const struct proxy_conn *p)
+{
+	PQconninfoOption *opts = PQconninfo(p->pg), *o;
+	const char *keys[40], *vals[40];
+	int n = 0;
+	PGconn *c;
+
+	for (o = opts; o && o->keyword && n < 39; o++)
+		if (o->val && *o->val) {
+			keys[n] = o->keyword;
+			vals[n++] = o->val;
+		}
+	keys[n] = vals[n] = NULL;
+	c = PQconnectdbParams(keys, vals, 0);
+	PQconninfoFree(opts);
+	return c;
+}
+
 int
-proxy_pause(struct proxy_conn *p, struct dberr *err)
+proxy_pause(struct proxy_conn *p, double seconds, struct dberr *err)
 {
 	char cmd[200];
+	double t0 = mono_now();
+	PGresult *r;
+	PGconn *other;
+	int failed = 0;
 
 	command(cmd, sizeof(cmd), "PAUSE", p);
-	return admin(p, cmd, "already", err);
+	if (!PQsendQuery(p->pg, cmd))
+		return dberr_set(err, DBERR_TARGET, "%s: %s failed: %s", p->desc, cmd,
+				 PQerrorMessage(p->pg));
+	/* PAUSE returns once every transaction of the entry has ended: a
+	 * long one would hold every client waiting behind it */
+	while (PQconsumeInput(p->pg) && PQisBusy(p->pg)) {
+		struct pollfd pfd = { PQsocket(p->pg), POLLIN, 0 };
+
+		if (dbmig_interrupted || mono_now() - t0 >= seconds)
+			goto give_up;
+		poll(&pfd, 1, 50);
+	}
+	while ((r = PQgetResult(p->pg))) {
+		ExecStatusType st = PQresultStatus(r);
+
+		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK &&
+		    !strstr(PQresultErrorMessage(r), "already") && !failed++) {
+			dberr_set(err, DBERR_TARGET, "%s: %s failed: %s", p->desc, cmd,
+				  PQresultErrorMessage(r));
+			err->msg[strcspn(err->msg, "\n")] = '\0';
+		}
+		PQclear(r);
+	}
+	return failed ? -1 : 0;
+give_up:
+	/* RESUME from a second session ends the pause in progress; this
+	 * one, still waiting, is replaced */
+	other = reconnect(p);
+	command(cmd, sizeof(cmd), "RESUME", p);
+	PQclear(PQexec(other, cmd));
+	PQfinish(p->pg);
+	p->pg = other;
+	if (dbmig_interrupted)
+		return dberr_set(err, DBERR_INTERRUPTED, "interrupted while PgBouncer paused \"%s\"; "
+				 "resumed", p->dbname);
+	return dberr_set(err, DBERR_TARGET, "PgBouncer could not pause \"%s\" within %.0f s: a "
+			 "transaction of its clients runs longer (SHOW SERVERS in its console names "
+			 "the busy connections); resumed. Run again when it has ended", p->dbname,
+			 seconds);
 }
 
 int

@@ -261,6 +261,15 @@ source_writable() {
 		[ "$(proxy_db)" = co_fail_src ]
 		kill -0 "$tail_pid"
 	done
+	# a client transaction longer than the pause may wait: given up, resumed
+	psql -X -q "$PGB_URI" -c "BEGIN; SELECT pg_sleep(12); COMMIT" >/dev/null &
+	long=$!
+	sleep 1
+	run -4 dbmig cutover-plan "$src" "$dst" --execute --max-lag 1 \
+		--proxy "$PGB_ADMIN_URI" --proxy-config "$PGB_CONFIG"
+	assert_output --partial "PgBouncer could not pause \"app\" within 5 s"
+	run -0 source_writable "$PGB_URI"
+	wait "$long"
 	# a difference on the fenced pair stops the switch too
 	psql_at "$dst" "DELETE FROM accounts WHERE id = 7" >/dev/null
 	run -4 dbmig cutover-plan "$src" "$dst" --execute --fenced-verify=checksum \
