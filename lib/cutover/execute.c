@@ -753,33 +753,79 @@ detail_value(const char *detail, const char *key, int rest, char *out, size_t n)
 static int
 recover(struct run *x, struct leg *l, struct dberr *err)
 {
-	struct cutover_step last, fence;
+	static const char *const after_fence[] = { "fence", "marker", "sequences", "verify",
+						   "reverse" };
+	const struct db_cutover_ops *tc = x->tgt.drv->cutover;
+	struct cutover_step last, rec;
+	const char *bare;
+	char name[48];
+	int is_back, fenced = 0;
 
-	if (x->tgt.drv->cutover->step_last(x->tgt.c, x->r->dump_id, &last, err) < 0)
+	if (tc->step_last(x->tgt.c, x->r->dump_id, &last, err) < 0)
 		return -1;
-	if (!last.found || !strcmp(last.step, "rolled-back") || !strcmp(last.step, "done"))
+	if (!last.found)
 		return 0;
-	if (!strcmp(last.step, "switch") || !strcmp(last.step, "resume"))
+	is_back = !strncmp(last.step, "back-", 5);
+	bare = is_back ? last.step + 5 : last.step;
+	if (!strcmp(bare, "rolled-back") || !strcmp(bare, "done"))
+		return 0;
+	if (is_back != x->back)
+		return dberr_set(err, DBERR_USAGE, "a %s of this pair stopped at step %s (%s): run "
+				 "cutover-plan %s again first, which finishes or undoes it",
+				 is_back ? "rollback" : "cutover", last.step, last.status,
+				 is_back ? "--rollback" : "--execute");
+	if (!strcmp(bare, "switch") || !strcmp(bare, "resume") || !strcmp(bare, "unfence"))
 		return 1;
-	log_warn("a cutover of this pair stopped at step %s (%s) without finishing: undoing it "
-		 "first", last.step, last.status);
-	if (x->tgt.drv->cutover->step_find(x->tgt.c, x->r->dump_id, "fence", &fence, err) < 0)
+	log_warn("a %s of this pair stopped at step %s (%s) without finishing: undoing it first",
+		 x->back ? "rollback" : "cutover", last.step, last.status);
+	/* what this attempt did: the log's last step says how far it got */
+	for (size_t i = 0; i < sizeof(after_fence) / sizeof(after_fence[0]); i++)
+		fenced |= !strcmp(bare, after_fence[i]);
+	snprintf(name, sizeof(name), "%sfence", x->back ? "back-" : "");
+	if (fenced && tc->step_find(x->tgt.c, x->r->dump_id, name, &rec, err) < 0)
 		return -1;
-	if (fence.found && !strncmp(fence.detail, "since=", 6)) {
-		x->fence_since = atof(fence.detail + 6);
+	if (fenced && rec.found && detail_value(rec.detail, "since=", 0, name, sizeof(name))) {
+		x->fence_since = atof(name);
 		x->fenced = 1;
 	}
+	if (!strcmp(bare, "reverse") && !x->back &&
+	    (tc->step_find(x->tgt.c, x->r->dump_id, "reverse", &rec, err) < 0 ||
+	     !detail_value(rec.detail, "slot=", 0, x->reverse_slot, sizeof(x->reverse_slot))))
+		x->reverse_slot[0] = '\0';
 	x->paused = x->px != NULL;
 	x->held = 1;
-	if (x->tgt.drv->cutover->step_find(x->tgt.c, x->r->dump_id, "reverse", &fence, err) < 0)
-		return -1;
-	if (fence.found && !strcmp(fence.status, "done") &&
-	    !detail_value(fence.detail, "slot=", 0, x->reverse_slot, sizeof(x->reverse_slot)))
-		x->reverse_slot[0] = '\0';
-	if (undo(x, l, "an interrupted cutover was undone") < 0)
+	if (undo(x, l, x->back ? "an interrupted rollback was undone" :
+		 "an interrupted cutover was undone") < 0)
 		return -1;
 	x->fenced = x->paused = x->held = 0;
 	return 2;
+}
+
+/* A switch killed after it began: its positions from the record, then
+ * the switch again (every part repeats safely) and the rest. */
+static int
+finish_killed(struct run *x, struct leg *l, const char *entry, struct dberr *err)
+{
+	const char *pre = x->back ? "back-" : "";
+	struct cutover_step rec;
+	char name[48], pos[128];
+
+	log_warn("a %s of this pair was killed during its switch: finishing it",
+		 x->back ? "rollback" : "cutover");
+	x->paused = x->px != NULL;
+	snprintf(name, sizeof(name), "%smarker", pre);
+	if (x->tgt.drv->cutover->step_find(x->tgt.c, x->r->dump_id, name, &rec, err) < 0)
+		return -1;
+	if (detail_value(rec.detail, "held=", 0, pos, sizeof(pos)) &&
+	    position_parse(&x->held_at, l->from->drv->position_kind, pos, NULL, 1, 0, err) < 0)
+		return -1;
+	snprintf(name, sizeof(name), "%sswitch", pre);
+	if (x->tgt.drv->cutover->step_find(x->tgt.c, x->r->dump_id, name, &rec, err) < 0)
+		return -1;
+	if (detail_value(rec.detail, "end=", 0, pos, sizeof(pos)) &&
+	    position_parse(&x->switched_at, l->from->drv->position_kind, pos, NULL, 1, 0, err) < 0)
+		return -1;
+	return do_switch(x, l, entry, err) < 0 || finish(x, l, err) < 0 ? -1 : 0;
 }
 
 /* --rollback: the leg back, from what the cutover recorded. */
@@ -795,7 +841,9 @@ rollback(struct run *x, struct leg *l, double *pause, struct dberr *err)
 	    tc->step_find(x->tgt.c, x->r->dump_id, "switch", &sw, err) < 0 ||
 	    tc->step_find(x->tgt.c, x->r->dump_id, "fence", &fence, err) < 0)
 		return -1;
-	if (!last.found || strcmp(last.step, "done") || strcmp(last.status, "done"))
+	if (!last.found || (strncmp(last.step, "back-", 5) &&
+			    (strcmp(last.step, "done") || strcmp(last.status, "done"))) ||
+	    !strcmp(last.step, "back-done"))
 		return dberr_set(err, DBERR_USAGE, "--rollback goes back after a finished cutover; "
 				 "the pair's last step is %s%s%s", last.found ? last.step : "none",
 				 last.found ? " " : "", last.found ? last.status : "");
@@ -826,6 +874,18 @@ rollback(struct run *x, struct leg *l, double *pause, struct dberr *err)
 		/* the fence of the cutover is the old primary's; this one's is
 		 * the new primary's, lifted only by an undo */
 		double cutover_fence = x->fence_since;
+		int r = recover(x, l, err);
+
+		if (r < 0)
+			return -1;
+		if (r == 1) {
+			x->fence_since = cutover_fence;
+			if (finish_killed(x, l, entry, err) < 0)
+				return -1;
+			*pause = 0;
+			return 0;
+		}
+		x->fence_since = cutover_fence;
 
 		if (procedure(x, l, entry, err) < 0) {
 			struct strbuf why = STRBUF_INIT;
@@ -905,30 +965,7 @@ cutover_execute(const struct cutover_opts *o, struct cutover_report *r, double *
 	if ((forward = recover(&x, &l, err)) < 0)
 		goto out;
 	if (forward == 1) {
-		/* the switch had begun: finish it (every part repeats safely) */
-		log_warn("a cutover of this pair was killed during its switch: finishing it");
-		x.paused = x.px != NULL;
-		if (x.tgt.drv->cutover->step_find(x.tgt.c, r->dump_id, "marker", &last, err) < 0)
-			goto out;
-		{
-			char pos[128];
-
-			if (detail_value(last.detail, "held=", 0, pos, sizeof(pos)) &&
-			    position_parse(&x.held_at, x.src.drv->position_kind, pos, NULL, 1, 0,
-					   err) < 0)
-				goto out;
-			if (x.tgt.drv->cutover->step_find(x.tgt.c, r->dump_id, "switch", &last,
-							  err) < 0)
-				goto out;
-			if (detail_value(last.detail, "end=", 0, pos, sizeof(pos)) &&
-			    position_parse(&x.switched_at, x.src.drv->position_kind, pos, NULL, 1,
-					   0, err) < 0)
-				goto out;
-		}
-		if (do_switch(&x, &l, entry.buf ? entry.buf : "", err) < 0 ||
-		    finish(&x, &l, err) < 0)
-			goto out;
-		ret = 0;
+		ret = finish_killed(&x, &l, entry.buf ? entry.buf : "", err) < 0 ? -1 : 0;
 		goto out;
 	}
 	if (forward == 2) {

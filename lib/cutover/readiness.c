@@ -215,6 +215,23 @@ check_stream(const struct cutover_opts *o, struct pair *p, struct cutover_report
 			  !strcmp(ss.wal_status, "unreserved") ? " (WAL is about to be removed: "
 			  "the tail must keep up)" : "");
 
+	{
+		struct cutover_step last;
+		const char *bare;
+
+		if (p->tdrv->cutover->step_last(p->t, p->st.dump_id, &last, err) < 0)
+			return -1;
+		bare = last.step + (strncmp(last.step, "back-", 5) ? 0 : 5);
+
+		if (last.found && strcmp(bare, "done") && strcmp(bare, "rolled-back")) {
+			/* the tail may be held, the source fenced: no probe */
+			check_add(r, "cutover", CHECK_BLOCK, "run the same cutover-plan --execute "
+				  "again: it finishes a switch that had begun, or undoes one that "
+				  "had not, first", "a cutover of this pair stopped at step %s (%s)",
+				  last.step, last.status);
+			return 0;
+		}
+	}
 	if (running && lag_probe(o, p, r, err) < 0) {
 		/* a role that may not write the probe: the privileges
 		 * check says what it lacks */

@@ -129,8 +129,12 @@ source_writable() {
 	sleep 3
 	[ "$(acked_missing "$BATS_TEST_TMPDIR/acks" "$dst")" = 0 ]
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/acks")" -gt 10 ]
+	# a rollback killed half way, then run again: undone, then done
+	DBMIG_TEST_CUTOVER_KILL=back-marker run -137 dbmig cutover-plan "$src" "$dst" --rollback \
+		--proxy "$PGB_ADMIN_URI" --proxy-config "$PGB_CONFIG"
 	run -0 dbmig cutover-plan "$src" "$dst" --rollback \
 		--proxy "$PGB_ADMIN_URI" --proxy-config "$PGB_CONFIG"
+	assert_output --partial "a rollback of this pair stopped at step back-marker (done) without finishing: undoing it first"
 	assert_output --regexp "back-marker +done"
 	assert_output --regexp "back-unfence +done"
 	assert_output --partial "rolled back to the old primary"
