@@ -256,13 +256,15 @@ undo(struct run *x, struct leg *l, const char *why)
 		    (proxy_ini_set(x->o->proxy_config, proxy_dbname(x->px), x->old_entry, &e) < 0 ||
 		     proxy_reload(x->px, &e) < 0)) {
 			log_error("cannot point the proxy's entry back (%s): %s; the old primary stays "
-				  "fenced; set it to '%s', RELOAD, then run the same command again",
-				  e.msg, x->o->proxy_config, x->old_entry);
+				  "fenced and the clients paused; run the same command again: every "
+				  "write is on the new primary, and it finishes the switch there",
+				  x->o->proxy_config, e.msg);
 			return -1;
 		}
 		if (x->o->switch_cmd && switch_command(x, l, 1, &e) < 0) {
 			log_error("--switch-cmd could not undo its switch (%s): the old primary stays "
-				  "fenced; move the clients back, then run the same command again", e.msg);
+				  "fenced; run the same command again: every write is on the new "
+				  "primary, and it finishes the switch there", e.msg);
 			return -1;
 		}
 		x->switch_begun = 0;
