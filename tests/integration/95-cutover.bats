@@ -266,7 +266,7 @@ source_writable() {
 		kill -0 "$tail_pid"
 	done
 	# a client transaction longer than the pause may wait: given up, resumed
-	psql -X -q "$PGB_URI" -c "BEGIN; SELECT pg_sleep(12); COMMIT" >/dev/null &
+	psql -X -q "$PGB_URI" -c "BEGIN; SELECT pg_sleep(8); COMMIT" >/dev/null &
 	long=$!
 	sleep 1
 	run -4 dbmig cutover-plan "$src" "$dst" --execute --max-lag 1 \
