@@ -89,12 +89,12 @@ say "online: clients write to 'live' through PgBouncer (pgbench -c 4, and a writ
 live="postgresql://postgres@127.0.0.1:$PG_PORT/live"
 live_new="postgresql://postgres@127.0.0.1:$PG_PORT/live_new"
 psql -X -q "$PG_URI" -c "CREATE DATABASE live" -c "CREATE DATABASE live_new"
-pgbench -q -i -s 2 "$live" 2>&1 | tail -1
+pgbench -q -i -s 1 "$live" 2>&1 | tail -1
 psql -X -q "$live" -c "ALTER TABLE pgbench_history ADD COLUMN id bigserial PRIMARY KEY" \
 	-c "CREATE TABLE acks (n int PRIMARY KEY)"
 servers_start_pgbouncer app live
 echo "PgBouncer at 127.0.0.1:$PGB_PORT; the clients connect to $PGB_URI"
-pgbench -n -c 4 -T 20 "$PGB_URI" >"$work/pgbench.log" 2>&1 &
+pgbench -n -c 4 -T 15 "$PGB_URI" >"$work/pgbench.log" 2>&1 &
 bench=$!
 tests/helpers/ack_writer.sh "$PGB_URI" acks "$work/acks" &
 writer=$!

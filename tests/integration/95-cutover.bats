@@ -86,7 +86,7 @@ source_writable() {
 	writer=$!
 	printf '%s\n' '\set id random(1, 2000)' \
 		'UPDATE accounts SET bal = bal + 1 WHERE id = :id;' >"$BATS_TEST_TMPDIR/bench.sql"
-	pgbench -n -c 4 -T 20 -f "$BATS_TEST_TMPDIR/bench.sql" "$PGB_URI" \
+	pgbench -n -c 4 -T 15 -f "$BATS_TEST_TMPDIR/bench.sql" "$PGB_URI" \
 		>"$BATS_TEST_TMPDIR/bench.log" 2>&1 &
 	bench=$!
 	sleep 2
