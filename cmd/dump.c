@@ -124,7 +124,11 @@ cmd_dump(int argc, char **argv)
 	       res.bytes / 1e6, res.raw_bytes / 1e6, res.seconds);
 	printf("  snapshot position %s%s\n", res.position.text,
 	       res.position.exact ? "" : " (read inside the snapshot; no replication slot)");
-	if (res.slot[0])
+	if (res.slot[0] && res.position.kind == POSITION_BINLOG)
+		printf("  changes from there on are read from the source's binlog: load the dump, "
+		       "then run dbmig cdc-tail before the source purges %.*s (its binlog "
+		       "retention)\n", (int)strcspn(res.position.text, ":"), res.position.text);
+	else if (res.slot[0])
 		printf("  changes from there on wait in replication slot %s (publication %s): "
 		       "load the dump, then run dbmig cdc-tail, or dbmig cdc-tail --from %s "
 		       "--drop to give them up\n", res.slot, res.slot, o.outdir);

@@ -332,8 +332,18 @@ position_compare(const struct db_position *a, const struct db_position *b, int *
 		*cmp = cmp_u64(na, nb);
 		return 0;
 	}
-	if (a->gtid[0] && b->gtid[0])
-		return compare_gtid(a->gtid, b->gtid, cmp, err);
+	if (a->gtid[0] && b->gtid[0]) {
+		if (compare_gtid(a->gtid, b->gtid, cmp, err) < 0)
+			return -1;
+		/* the same transactions: events without a GTID (a rotation, a
+		 * heartbeat's position) may still lie between them */
+		if (*cmp || split_binlog(a->text, base_a, sizeof(base_a), &na, &oa) < 0 ||
+		    split_binlog(b->text, base_b, sizeof(base_b), &nb, &ob) < 0 ||
+		    strcmp(base_a, base_b))
+			return 0;
+		*cmp = na != nb ? cmp_u64(na, nb) : cmp_u64(oa, ob);
+		return 0;
+	}
 	if (split_binlog(a->text, base_a, sizeof(base_a), &na, &oa) < 0 ||
 	    split_binlog(b->text, base_b, sizeof(base_b), &nb, &ob) < 0)
 		return dberr_set(err, DBERR_USAGE, "cannot read the binlog positions '%s' and "
@@ -344,6 +354,34 @@ position_compare(const struct db_position *a, const struct db_position *b, int *
 				 a->text, b->text);
 	*cmp = na != nb ? cmp_u64(na, nb) : cmp_u64(oa, ob);
 	return 0;
+}
+
+int
+position_at_or_after(const struct db_position *a, const struct db_position *b)
+{
+	struct dberr ignored = DBERR_INIT;
+	int cmp;
+
+	if (a->kind == POSITION_LSN && b->kind == POSITION_LSN)
+		return position_lsn(a) >= position_lsn(b);
+	return position_compare(a, b, &cmp, &ignored) == 0 && cmp >= 0;
+}
+
+int64_t
+position_bytes_between(const struct db_position *from, const struct db_position *to)
+{
+	char base_a[128], base_b[128];
+	uint64_t na, nb, oa, ob;
+
+	if (from->kind == POSITION_LSN && to->kind == POSITION_LSN)
+		return position_lsn(to) >= position_lsn(from) ?
+		       (int64_t)(position_lsn(to) - position_lsn(from)) : 0;
+	if (from->kind != POSITION_BINLOG || to->kind != POSITION_BINLOG ||
+	    split_binlog(from->text, base_a, sizeof(base_a), &na, &oa) < 0 ||
+	    split_binlog(to->text, base_b, sizeof(base_b), &nb, &ob) < 0 ||
+	    strcmp(base_a, base_b) || na != nb)
+		return -1;
+	return ob >= oa ? (int64_t)(ob - oa) : 0;
 }
 
 void

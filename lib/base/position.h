@@ -68,6 +68,14 @@ void position_set_binlog(struct db_position *p, const char *file, uint64_t offse
 int position_compare(const struct db_position *a, const struct db_position *b,
 		     int *cmp, struct dberr *err);
 
+/* 1 when a is at or after b (two positions of one source); 0 when
+ * before, or when they cannot be ordered. */
+int position_at_or_after(const struct db_position *a, const struct db_position *b);
+
+/* Bytes of log from one position to a later one; -1 when unknown (two
+ * binlog files: their sizes are the server's to say). */
+int64_t position_bytes_between(const struct db_position *from, const struct db_position *to);
+
 /* For people: "WAL LSN 16/B374D848[ or later]", "binlog f:o[, GTID g]"
  * or "no log position". */
 void position_describe(const struct db_position *p, struct strbuf *o);

@@ -10,7 +10,7 @@
 #define DBMIG_CDC_OPS_H
 
 #include "lib/cdc/cdc_event.h"
-#include "lib/dump/source.h"
+#include "lib/engine/snapshot.h"
 #include "lib/engine/driver.h"
 
 /* capture_begin flags */
@@ -34,10 +34,12 @@ struct db_cdc_ops {
 	 * exactly the capture's start: snap gets its id (for
 	 * snapshot_import), its exact position, and the slot and
 	 * publication. Until snapshot_release on c, the snapshot stays
-	 * importable. On failure nothing is left on the source. */
+	 * importable by up to others connections (open already: snap->
+	 * shareable says how many may). On failure nothing is left on the
+	 * source. */
 	int (*capture_begin)(struct db_conn *c, const char *uri, const struct schema_filter *f,
-			     const char *name, unsigned flags, struct db_snapshot *snap,
-			     struct dberr *err);
+			     const char *name, unsigned flags, int others,
+			     struct db_snapshot *snap, struct dberr *err);
 	/* Opens c inside a snapshot whose exact position is known: every
 	 * transaction that commits before snap->pos is in it, none after
 	 * (a temporary slot on PostgreSQL, gone at snapshot_release). For

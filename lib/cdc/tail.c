@@ -55,8 +55,7 @@ show_progress(struct tail_ctx *c, int final)
 			c->source_now = p;
 		c->source_asked = now;
 	}
-	behind = c->source_now.text[0] ? (int64_t)(position_lsn(&c->source_now) -
-						   position_lsn(at)) : 0;
+	behind = c->source_now.text[0] ? position_bytes_between(at, &c->source_now) : 0;
 	if (behind < 0)
 		behind = 0;
 	/* seconds: since the oldest transaction read and not yet applied
@@ -83,7 +82,12 @@ show_progress(struct tail_ctx *c, int final)
 		c->last_retained = now;
 		c->drv->cdc->stream_retained(c->s, &c->retained, c->wal_status,
 					     sizeof(c->wal_status), &ignored);
-		if (c->retained > (c->o->max_retained ? c->o->max_retained : (int64_t)10 << 30))
+		if (c->retained > (c->o->max_retained ? c->o->max_retained : (int64_t)10 << 30) &&
+		    c->from.kind == POSITION_BINLOG)
+			log_warn("the tail is %.1f GB of binlog behind the source (%s): if the source "
+				 "purges a file before the tail has read it, the changes in it are "
+				 "lost to dbmig", c->retained / 1e9, c->wal_status);
+		else if (c->retained > (c->o->max_retained ? c->o->max_retained : (int64_t)10 << 30))
 			log_warn("replication slot %s keeps %.1f GB of WAL on the source's disk "
 				 "(wal_status %s): the tail is behind; if it cannot catch up, drop "
 				 "the slot (cdc-tail --drop) before the disk fills", c->meta.slot,
@@ -98,16 +102,20 @@ show_progress(struct tail_ctx *c, int final)
 			c->res->transactions, c->res->changes, c->retained, c->wal_status);
 	} else if (c->mode == PROGRESS_TTY) {
 		fprintf(stderr, "\r\033[Kcdc-tail: at %s, %" PRIu64 " transactions, %" PRIu64
-			" changes; behind %.1f MB, %.1f s; slot keeps %.1f MB%s", at->text,
+			" changes; behind %.1f MB, %.1f s; %s %.1f MB%s", at->text,
 			c->res->transactions, c->res->changes, behind / 1e6, lag_s,
+			c->from.kind == POSITION_BINLOG ? "binlog to read" : "slot keeps",
 			c->retained / 1e6, final ? "\n" : "");
 	} else {
 		log_info("tail: %" PRIu64 " transactions, %" PRIu64 " changes %s, at %s; the source "
-			 "is at %s, %" PRId64 " bytes and %.1f s behind; the slot keeps %.1f MB of "
-			 "WAL (%s)", c->res->transactions, c->res->changes,
+			 "is at %s, %" PRId64 " bytes and %.1f s behind; %s %.1f MB %s (%s)",
+			 c->res->transactions, c->res->changes,
 			 c->target ? "applied" : "written", at->text,
 			 c->source_now.text[0] ? c->source_now.text : "?", behind, lag_s,
-			 c->retained / 1e6, c->wal_status[0] ? c->wal_status : "?");
+			 c->from.kind == POSITION_BINLOG ? "the binlog from there holds" :
+			 "the slot keeps", c->retained / 1e6,
+			 c->from.kind == POSITION_BINLOG ? "to read" : "of WAL",
+			 c->wal_status[0] ? c->wal_status : "?");
 	}
 	fflush(stderr);
 }
@@ -181,13 +189,13 @@ idle_confirm(struct tail_ctx *c, const struct db_position *recv, int now, struct
 {
 	const struct db_position *at = c->res->position.text[0] ? &c->res->position : &c->from;
 
-	if (position_lsn(recv) <= position_lsn(at) || (!now && now_seconds() - c->last_idle < 10))
+	if (position_at_or_after(at, recv) || (!now && now_seconds() - c->last_idle < 10))
 		return 0;
 	c->last_idle = now_seconds();
 	if (c->target) {
 		c->state.position = *recv;
 		cdc_state_seal(&c->state);
-		if (c->tdrv->target->cdc_state_save(c->target, &c->state, 0, err) < 0)
+		if (c->tdrv->apply->cdc_state_save(c->target, &c->state, 0, err) < 0)
 			return -1;
 	} else if (c->fd >= 0 && output_save_position(c, recv, err) < 0) {
 		return -1;
@@ -219,7 +227,8 @@ settle_slot(struct tail_ctx *c, struct dberr *err)
 	char st[32];
 	int r, said = 0;
 
-	if (!c->drv->cdc->stream_retained)
+	/* a binlog keeps no reader's place: nothing to settle */
+	if (!c->drv->cdc->stream_retained || c->from.kind != POSITION_LSN)
 		return 0;
 	for (;;) {
 		struct db_position now_at;
@@ -351,11 +360,11 @@ drop_names(struct tail_ctx *c, struct dberr *err)
 	}
 	if (!(tdrv = driver_for_uri(c->o->target, DBERR_TARGET, err)))
 		return -1;
-	if (!tdrv->target->cdc_state_read)
+	if (!tdrv->apply->cdc_state_read)
 		return dberr_set(err, DBERR_UNSUPPORTED, "a %s target holds no change-apply state",
 				 tdrv->name);
 	if (tdrv->connect(&t, c->o->target, DBERR_TARGET, err) < 0 ||
-	    tdrv->target->cdc_state_read(t, &states, &n, err) < 0)
+	    tdrv->apply->cdc_state_read(t, &states, &n, err) < 0)
 		goto out;
 	if ((pick = tail_pick_state(c, states, n, "it names no slot: give the slot with --slot NAME "
 				    "(without TARGET)", err)) < 0)
@@ -468,7 +477,7 @@ out:
 	if (c.target) {
 		tail_hold_end(&c);
 		apply_end(&c);
-		c.tdrv->target->apply_rollback(c.target);	/* a transaction in hand */
+		c.tdrv->apply->apply_rollback(c.target);	/* a transaction in hand */
 		tail_watch_end(&c, err);
 		c.tdrv->close(c.target);
 	}

@@ -23,6 +23,7 @@
 
 #include "lib/base/log.h"
 #include "lib/base/xform.h"
+#include "lib/load/target.h"
 #include "lib/base/banned.h"
 
 /* The column transforms the load recorded in the target's ledger, on
@@ -161,7 +162,7 @@ target_begin(struct tail_ctx *c, struct dberr *err)
 	if (c->target_open)
 		return 0;
 	c->target_open = 1;
-	return c->tdrv->target->apply_begin(c->target, err);
+	return c->tdrv->apply->apply_begin(c->target, err);
 }
 
 /* Who applies a change: the tail itself, or the batch's thread; where
@@ -178,7 +179,7 @@ apply_one(void *arg, const struct cdc_event *ev, struct dberr *err)
 	struct apply_run *run = arg;
 	struct tail_ctx *c = run->c;
 
-	if (c->tdrv->target->apply_change(c->target, ev, err) < 0)
+	if (c->tdrv->apply->apply_change(c->target, ev, err) < 0)
 		return dberr_prefix(err, "source transaction %" PRIu64 " (in the batch up to %s)",
 				    ev->xid, run->pos->text), -1;
 	(*run->writes)++;
@@ -192,7 +193,7 @@ static int
 batch_commit(struct tail_ctx *c, struct cdc_batch *held, int net, const struct db_position *pending,
 	     uint64_t *writes, struct dberr *err)
 {
-	const struct db_target_ops *tg = c->tdrv->target;
+	const struct db_apply_ops *ap = c->tdrv->apply;
 	struct apply_run run = { c, pending, writes };
 	struct cdc_state st = c->state;
 	int r = 0;
@@ -206,7 +207,7 @@ batch_commit(struct tail_ctx *c, struct cdc_batch *held, int net, const struct d
 		return r;
 	st.position = *pending;
 	cdc_state_seal(&st);
-	if (tg->cdc_state_save(c->target, &st, 0, err) < 0 || tg->apply_commit(c->target, err) < 0)
+	if (ap->cdc_state_save(c->target, &st, 0, err) < 0 || ap->apply_commit(c->target, err) < 0)
 		return dberr_prefix(err, "the changes up to %s", pending->text), -1;
 	c->target_open = 0;
 	return 0;
@@ -224,14 +225,14 @@ batch_commit_held(struct tail_ctx *c, struct cdc_batch *held, const struct db_po
 	if (r < 0 && (r == -2 || err->duplicate)) {
 		log_info("the changes up to %s, applied net, %s: applying them as they came",
 			 pending->text, r == -2 ? "do not fold" : "met a duplicate key");
-		c->tdrv->target->apply_rollback(c->target);
+		c->tdrv->apply->apply_rollback(c->target);
 		c->target_open = 0;
 		*writes = 0;
 		*err = (struct dberr)DBERR_INIT;
 		r = batch_commit(c, held, 0, pending, writes, err);
 	}
 	if (r < 0) {	/* the target's transaction ends here, not in the tail */
-		c->tdrv->target->apply_rollback(c->target);
+		c->tdrv->apply->apply_rollback(c->target);
 		c->target_open = 0;
 	}
 	return r < 0 ? -1 : 0;
@@ -372,7 +373,7 @@ held_spill(struct tail_ctx *c, struct dberr *err)
 
 	if (apply_wait(c, err) < 0 || target_begin(c, err) < 0 ||
 	    cdc_batch_replay(c->held, 0, c->tx_first, apply_one, &run, err) < 0 ||
-	    (c->batch_txns && c->tdrv->target->apply_mark(c->target, 0, err) < 0) ||
+	    (c->batch_txns && c->tdrv->apply->apply_mark(c->target, 0, err) < 0) ||
 	    cdc_batch_replay(c->held, c->tx_first, n, apply_one, &run, err) < 0)
 		return -1;
 	cdc_batch_reset(c->held);
@@ -385,7 +386,7 @@ held_spill(struct tail_ctx *c, struct dberr *err)
 int
 apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dberr *err)
 {
-	const struct db_target_ops *tg = c->tdrv->target;
+	const struct db_apply_ops *ap = c->tdrv->apply;
 
 	if (skip)
 		return 0;
@@ -401,7 +402,7 @@ apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dbe
 		/* a later source transaction in the target's: marked */
 		if (apply_wait(c, err) < 0)
 			return -1;
-		return c->target_open ? tg->apply_mark(c->target, 0, err) : target_begin(c, err);
+		return c->target_open ? ap->apply_mark(c->target, 0, err) : target_begin(c, err);
 	case CDC_COMMIT: {
 		int done = c->has_until && tail_at_or_after(&ev->commit_pos, &c->until);
 
@@ -418,7 +419,7 @@ apply_event(struct tail_ctx *c, const struct cdc_event *ev, int skip, struct dbe
 		 * changed too, resumes exactly at this one */
 		if (!c->in_order)
 			cdc_batch_truncate(c->held, c->tx_first);
-		else if (c->batch_txns && tg->apply_mark(c->target, 1, err) < 0)
+		else if (c->batch_txns && ap->apply_mark(c->target, 1, err) < 0)
 			return -1;
 		if ((c->batch_txns ? apply_flush(c, 1, err) : apply_wait(c, err)) < 0)
 			return -1;
@@ -546,7 +547,7 @@ apply_lock(struct tail_ctx *c, struct dberr *err)
 
 	gethostname(host, sizeof(host) - 1);
 	snprintf(tag, sizeof(tag), "dbmig cdc-tail pid=%d host=%.90s", (int)getpid(), host);
-	while ((r = c->tdrv->target->cdc_lock(c->target, c->state.dump_id, tag, &h, err)) > 0) {
+	while ((r = c->tdrv->apply->cdc_lock(c->target, c->state.dump_id, tag, &h, err)) > 0) {
 		enum holder_fate fate = holder_fate(h.tag);
 		double waited = now_seconds() - start;
 
@@ -596,11 +597,11 @@ apply_setup(struct tail_ctx *c, struct dberr *err)
 
 	if (!(c->tdrv = driver_for_uri(c->o->target, DBERR_TARGET, err)))
 		return -1;
-	if (!c->tdrv->target->apply_change)
+	if (!c->tdrv->apply->apply_change)
 		return dberr_set(err, DBERR_UNSUPPORTED, "applying changes to %s is not built",
 				 c->tdrv->name);
 	if (c->tdrv->connect(&c->target, c->o->target, DBERR_TARGET, err) < 0 ||
-	    c->tdrv->target->cdc_state_read(c->target, &states, &n, err) < 0)
+	    c->tdrv->apply->cdc_state_read(c->target, &states, &n, err) < 0)
 		goto out;
 	if ((pick = tail_pick_state(c, states, n, "load one (dbmig dump --online, then dbmig load) "
 				    "first", err)) < 0)

@@ -42,14 +42,14 @@ static int
 hold_due(struct tail_ctx *c, const struct db_position *commit, const struct db_position *recv,
 	 struct dberr *err)
 {
-	if (!c->target || !c->tdrv->target->cdc_hold_read)
+	if (!c->target || !c->tdrv->apply->cdc_hold_read)
 		return 0;
 	if (now_seconds() - c->hold_read_at >= HOLD_POLL) {
 		c->hold_read_at = now_seconds();
 		if (!c->hold_conn && c->tdrv->connect(&c->hold_conn, c->o->target, DBERR_TARGET,
 						      err) < 0)
 			return -1;
-		if (c->tdrv->target->cdc_hold_read(c->hold_conn, c->state.dump_id, &c->hold,
+		if (c->tdrv->apply->cdc_hold_read(c->hold_conn, c->state.dump_id, &c->hold,
 						   err) < 0)
 			return -1;
 	}
@@ -77,7 +77,7 @@ hold_here(struct tail_ctx *c, struct dberr *err)
 		return -1;
 	at = c->res->position.text[0] ? &c->res->position : &c->from;
 	snprintf(request, sizeof(request), "%s", c->hold.request);
-	if (c->tdrv->target->cdc_hold_answer(c->hold_conn, c->state.dump_id, request, at->text,
+	if (c->tdrv->apply->cdc_hold_answer(c->hold_conn, c->state.dump_id, request, at->text,
 					     err) < 0)
 		return -1;
 	log_info("holding at %s for a %s (request %s)", at->text,
@@ -86,7 +86,7 @@ hold_here(struct tail_ctx *c, struct dberr *err)
 		nanosleep(&tick, NULL);
 		if (dbmig_interrupted)
 			break;
-		if (c->tdrv->target->cdc_hold_read(c->hold_conn, c->state.dump_id, &c->hold,
+		if (c->tdrv->apply->cdc_hold_read(c->hold_conn, c->state.dump_id, &c->hold,
 						   err) < 0)
 			return -1;
 		if (c->hold.requested && !strcmp(c->hold.request, CDC_HOLD_EXIT)) {
@@ -145,7 +145,7 @@ tail_running_on(const struct db_driver *tdrv, const char *target, const char *du
 	int r = -1;
 
 	if (tdrv->connect(&probe, target, DBERR_TARGET, err) == 0)
-		r = tdrv->target->cdc_lock(probe, dump_id, who, &h, err);
+		r = tdrv->apply->cdc_lock(probe, dump_id, who, &h, err);
 	tdrv->close(probe);
 	return r;
 }

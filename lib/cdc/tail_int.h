@@ -16,7 +16,8 @@
 #include "lib/cdc/cdc_json.h"
 #include "lib/cdc/cdc_ops.h"
 #include "lib/cdc/tail.h"
-#include "lib/load/target.h"
+#include "lib/cdc/apply_ops.h"
+#include "lib/dump/source.h"
 
 /* A held batch being committed by its own thread. */
 struct apply_job {
@@ -105,7 +106,7 @@ struct tail_ctx {
 static inline int
 tail_at_or_after(const struct db_position *a, const struct db_position *b)
 {
-	return position_lsn(a) >= position_lsn(b);
+	return position_at_or_after(a, b);
 }
 
 /* tail.c */

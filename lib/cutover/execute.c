@@ -37,6 +37,7 @@
 #include "lib/cutover/proxy.h"
 #include "lib/dump/source.h"
 #include "lib/load/load.h"
+#include "lib/cdc/apply_ops.h"
 #include "lib/load/target.h"
 #include "lib/verify/verify.h"
 #include "lib/verify/verify_ops.h"
@@ -148,16 +149,16 @@ interrupted(struct dberr *err)
 static int
 hold_wait(struct run *x, struct leg *l, const char *request, double seconds, struct dberr *err)
 {
-	const struct db_target_ops *tg = l->to->drv->target;
+	const struct db_apply_ops *ap = l->to->drv->apply;
 	struct timespec tick = { 0, 20 * 1000 * 1000 };
 	double t0 = now_seconds();
 	struct cdc_hold h;
 
-	if (tg->cdc_hold_request(l->to->c, l->dump_id, request, (int)seconds + 60, err) < 0)
+	if (ap->cdc_hold_request(l->to->c, l->dump_id, request, (int)seconds + 60, err) < 0)
 		return -1;
 	x->held = 1;
 	for (;;) {
-		if (tg->cdc_hold_read(l->to->c, l->dump_id, &h, err) < 0)
+		if (ap->cdc_hold_read(l->to->c, l->dump_id, &h, err) < 0)
 			return -1;
 		if (h.requested && !strcmp(h.held_for, request))
 			return position_parse(&x->held_at, l->from->drv->position_kind, h.held, NULL,
@@ -178,7 +179,7 @@ hold_release(struct run *x, struct leg *l)
 	struct dberr ignored = DBERR_INIT;
 
 	if (x->held)
-		l->to->drv->target->cdc_hold_request(l->to->c, l->dump_id, NULL, 0, &ignored);
+		l->to->drv->apply->cdc_hold_request(l->to->c, l->dump_id, NULL, 0, &ignored);
 	x->held = 0;
 }
 
@@ -190,7 +191,7 @@ tail_exit(struct run *x, struct leg *l, struct dberr *err)
 	double t0 = now_seconds();
 	int r;
 
-	if (l->to->drv->target->cdc_hold_request(l->to->c, l->dump_id, CDC_HOLD_EXIT, 600, err) < 0)
+	if (l->to->drv->apply->cdc_hold_request(l->to->c, l->dump_id, CDC_HOLD_EXIT, 600, err) < 0)
 		return -1;
 	x->held = 0;
 	while ((r = tail_running_on(l->to->drv, l->to->uri, l->dump_id,
@@ -493,13 +494,13 @@ make_reverse(struct run *x, struct leg *l, struct dberr *err)
 	snprintf(st.publication, sizeof(st.publication), "dbmig_%s", st.dump_id);
 	if (d->connect(&rc, l->to->uri, DBERR_TARGET, err) < 0 ||
 	    d->cdc->capture_drop(rc, st.slot, st.publication, err) < 0 ||
-	    d->cdc->capture_begin(rc, l->to->uri, &f, st.slot, CAPTURE_REPLICA_IDENTITY_FULL, &snap,
+	    d->cdc->capture_begin(rc, l->to->uri, &f, st.slot, CAPTURE_REPLICA_IDENTITY_FULL, 0, &snap,
 				  err) < 0 ||
 	    d->source->snapshot_release(rc, err) < 0)
 		goto out;
 	st.position = snap.pos;
 	cdc_state_seal(&st);
-	if (l->from->drv->target->cdc_state_save(l->from->c, &st, 0, err) < 0)
+	if (l->from->drv->apply->cdc_state_save(l->from->c, &st, 0, err) < 0)
 		goto out;
 	snprintf(detail, sizeof(detail), "dump=%s slot=%s publication=%s position=%s", st.dump_id,
 		 st.slot, st.publication, st.position.text);

@@ -25,6 +25,7 @@
 #include "lib/cutover/proxy.h"
 #include "lib/dump/source.h"
 #include "lib/engine/ddl_plan.h"
+#include "lib/cdc/apply_ops.h"
 #include "lib/load/target.h"
 #include "lib/base/banned.h"
 
@@ -91,12 +92,12 @@ pair_open(const struct cutover_opts *o, struct pair *p, struct cutover_report *r
 		return dberr_set(err, DBERR_UNSUPPORTED, "a cutover from a %s source needs its change "
 				 "capture, which dbmig does not have yet: migrate it offline (dump, "
 				 "load, verify)", p->sdrv->name);
-	if (!p->tdrv->target || !p->tdrv->target->cdc_state_read || !p->tdrv->cutover)
+	if (!p->tdrv->apply || !p->tdrv->apply->cdc_state_read || !p->tdrv->cutover)
 		return dberr_set(err, DBERR_UNSUPPORTED, "dbmig cannot apply changes into a %s "
 				 "target", p->tdrv->name);
 	if (p->sdrv->connect(&p->s, o->source, DBERR_SOURCE, err) < 0 ||
 	    p->tdrv->connect(&p->t, o->target, DBERR_TARGET, err) < 0 ||
-	    p->tdrv->target->cdc_state_read(p->t, &states, &n, err) < 0)
+	    p->tdrv->apply->cdc_state_read(p->t, &states, &n, err) < 0)
 		return -1;
 	snprintf(r->source_desc, sizeof(r->source_desc), "%s", p->sdrv->describe(p->s));
 	snprintf(r->target_desc, sizeof(r->target_desc), "%s", p->tdrv->describe(p->t));
@@ -140,7 +141,7 @@ lag_probe(const struct cutover_opts *o, struct pair *p, struct cutover_report *r
 		struct cdc_state *states = NULL;
 		int n = 0, cmp = -1;
 
-		if (p->tdrv->target->cdc_state_read(p->t, &states, &n, err) < 0)
+		if (p->tdrv->apply->cdc_state_read(p->t, &states, &n, err) < 0)
 			return -1;
 		for (int i = 0; i < n; i++)
 			if (!strcmp(states[i].dump_id, p->st.dump_id) &&

@@ -475,7 +475,8 @@ dump_source_open(const struct dump_opts *opts, struct dump_source *src, struct d
 		snprintf(name, sizeof(name), "dbmig_%s", src->dump_id);
 		if (drv->cdc->capture_begin(src->conns[0], opts->source, &opts->filter, name,
 					    opts->replica_identity_full ?
-					    CAPTURE_REPLICA_IDENTITY_FULL : 0, snap, err) < 0)
+					    CAPTURE_REPLICA_IDENTITY_FULL : 0, src->nconns - 1, snap,
+					    err) < 0)
 			goto fail;
 		log_info("change capture starts at %s (slot and publication %s)", snap->pos.text,
 			 name);

@@ -8,26 +8,7 @@
 #define DBMIG_SOURCE_H
 
 #include "lib/engine/driver.h"
-
-/* A point in time on the source that every worker reads at. */
-struct db_snapshot {
-	char id[128];		/* PostgreSQL: exported snapshot name */
-	char kind[32];		/* "pg-exported-snapshot" */
-	struct db_position pos;	/* the log position of the snapshot, exact
-				 * or (read inside it) a lower bound */
-	int shareable;		/* other connections that may import it */
-	int consistent;		/* 0 only when the user allowed per-worker snapshots */
-	/* change capture that starts exactly at the snapshot (dump
-	 * --online): where the changes after it are kept, or "" */
-	char slot[64];
-	char publication[64];
-};
-
-struct schema_filter {
-	struct strlist include;	/* -t patterns; empty = all tables */
-	struct strlist exclude;	/* -T patterns */
-	int unmapped_as_text;	/* carry unmapped types as text (warned) */
-};
+#include "lib/engine/snapshot.h"
 
 struct db_source_ops {
 	/* Opens a read-only snapshot on c that up to `others`

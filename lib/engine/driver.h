@@ -8,8 +8,9 @@
  * capabilities and one generic query. What a procedure alone needs is in
  * a role struct the driver points to, declared next to that procedure:
  * source (lib/dump/source.h), target (lib/load/target.h), verify
- * (lib/verify/verify_ops.h), cdc (lib/cdc/cdc_ops.h) and cutover
- * (lib/cutover/cutover_ops.h).
+ * (lib/verify/verify_ops.h), cdc, the capture of changes on a source
+ * (lib/cdc/cdc_ops.h), apply, their apply on a target
+ * (lib/cdc/apply_ops.h), and cutover (lib/cutover/cutover_ops.h).
  *
  * All functions return 0 on success, or -1 with *err filled (its class
  * is DBERR_SOURCE or DBERR_TARGET by the side the connection was opened
@@ -31,6 +32,7 @@ struct db_source_ops;	/* lib/dump/source.h */
 struct db_target_ops;	/* lib/load/target.h */
 struct db_verify_ops;	/* lib/verify/verify_ops.h */
 struct db_cdc_ops;	/* lib/cdc/cdc_ops.h */
+struct db_apply_ops;	/* lib/cdc/apply_ops.h */
 struct db_cutover_ops;	/* lib/cutover/cutover_ops.h */
 
 /* Called for each row read; returning -1 (with err set) stops the read. */
@@ -102,6 +104,7 @@ struct db_driver {
 	const struct db_target_ops *target;
 	const struct db_verify_ops *verify;
 	const struct db_cdc_ops *cdc;
+	const struct db_apply_ops *apply;
 	const struct db_cutover_ops *cutover;
 };
 

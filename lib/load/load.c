@@ -27,6 +27,7 @@
 #include "lib/base/progress.h"
 #include "lib/base/testknobs.h"
 #include "lib/base/workpool.h"
+#include "lib/cdc/apply_ops.h"
 #include "lib/base/banned.h"
 
 struct chunk_job {
@@ -922,7 +923,7 @@ load_online_claim(struct load_ctx *ctx, struct dberr *err)
 	FILE *f;
 	int n = 0, ret = -1;
 
-	if (!ctx->opts->dumpdir || !ctx->drv->target->cdc_state_read)
+	if (!ctx->opts->dumpdir || !ctx->drv->apply->cdc_state_read)
 		return 0;
 	strbuf_addf(&path, "%s/" ONLINE_TARGET_FILE, ctx->opts->dumpdir);
 	strbuf_addf(&want, "%s", ctx->drv->describe(ctx->conns[0]));
@@ -933,7 +934,7 @@ load_online_claim(struct load_ctx *ctx, struct dberr *err)
 		had[strcspn(had, "\n")] = '\0';
 	}
 	if (had[0] && strcmp(had, want.buf)) {
-		if (ctx->drv->target->cdc_state_read(ctx->conns[0], &states, &n, err) < 0)
+		if (ctx->drv->apply->cdc_state_read(ctx->conns[0], &states, &n, err) < 0)
 			goto out;
 		for (int i = 0; i < n; i++)
 			if (!strcmp(states[i].dump_id, ctx->meta->dump_id))
@@ -974,7 +975,7 @@ load_cdc_start(struct load_ctx *ctx, struct dberr *err)
 {
 	struct cdc_state st;
 
-	if (!ctx->drv->target->cdc_state_save)
+	if (!ctx->drv->apply->cdc_state_save)
 		return 0;
 	memset(&st, 0, sizeof(st));
 	snprintf(st.dump_id, sizeof(st.dump_id), "%s", ctx->meta->dump_id);
@@ -982,8 +983,14 @@ load_cdc_start(struct load_ctx *ctx, struct dberr *err)
 	snprintf(st.publication, sizeof(st.publication), "%s", ctx->meta->publication);
 	st.position = ctx->meta->position;
 	cdc_state_seal(&st);
-	if (ctx->drv->target->cdc_state_save(ctx->conns[0], &st, 1, err) < 0)
+	if (ctx->drv->apply->cdc_state_save(ctx->conns[0], &st, 1, err) < 0)
 		return dberr_prefix(err, "recording where cdc-tail starts"), -1;
+	if (st.position.kind == POSITION_BINLOG) {
+		log_info("changes after %s are read from the source's binlog: run dbmig cdc-tail "
+			 "SOURCE TARGET before the source purges that file (its binlog retention)",
+			 st.position.text);
+		return 0;
+	}
 	log_info("changes after %s wait in the source's slot %s: run dbmig cdc-tail SOURCE TARGET; "
 		 "the slot keeps the source's WAL until it is dropped: once the migration is done "
 		 "or given up, run dbmig cdc-tail SOURCE TARGET --drop (or dbmig cdc-tail SOURCE "

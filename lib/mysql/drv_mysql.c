@@ -134,9 +134,9 @@ my_query(struct db_conn *c, const char *sql, struct dberr *err)
 	return r;
 }
 
-static int
-my_connect(struct db_conn **out, const char *uri, enum dberr_class side,
-	   struct dberr *err)
+int
+my_connect_with(struct db_conn **out, const char *uri, enum dberr_class side,
+		unsigned read_timeout, struct dberr *err)
 {
 	struct my_uri u;
 	struct db_conn *c;
@@ -170,6 +170,8 @@ my_connect(struct db_conn **out, const char *uri, enum dberr_class side,
 	mysql_options(c->m, MYSQL_READ_DEFAULT_GROUP, u.option_group ? u.option_group : "client");
 	timeout = u.connect_timeout ? u.connect_timeout : 10;
 	mysql_options(c->m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+	if (read_timeout)
+		mysql_options(c->m, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
 	mysql_options(c->m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_options(c->m, MYSQL_OPT_LOCAL_INFILE, &on);
 	if (u.ssl_ca || u.ssl_cert || u.ssl_key)
@@ -235,6 +237,12 @@ out:
 	return ret;
 }
 
+static int
+my_connect(struct db_conn **out, const char *uri, enum dberr_class side, struct dberr *err)
+{
+	return my_connect_with(out, uri, side, 0, err);
+}
+
 static void
 my_abort_io(struct db_conn *c)
 {
@@ -297,7 +305,7 @@ start_snapshot(struct db_conn *c, struct dberr *err)
 	return my_exec(c, "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY", err);
 }
 
-static int
+int
 my_snapshot_export(struct db_conn *c, int others, struct db_snapshot *snap,
 		   struct dberr *err)
 {
@@ -1257,6 +1265,12 @@ static const struct db_target_ops my_target_ops = {
 	.sequences_plan = my_sequences_plan,
 	.exec_step = my_exec_step,
 	.table_probe = my_table_probe,
+	.table_truncate = my_table_truncate,
+	.fk_checks_off = my_fk_checks_off,
+	.load_chunk = my_load_chunk,
+};
+
+static const struct db_apply_ops my_apply_ops = {
 	.cdc_state_save = my_cdc_state_save,
 	.cdc_state_read = my_cdc_state_read,
 	.cdc_hold_request = my_cdc_hold_request,
@@ -1269,9 +1283,6 @@ static const struct db_target_ops my_target_ops = {
 	.apply_commit = my_apply_commit,
 	.apply_rollback = my_apply_rollback,
 	.apply_mark = my_apply_mark,
-	.table_truncate = my_table_truncate,
-	.fk_checks_off = my_fk_checks_off,
-	.load_chunk = my_load_chunk,
 };
 
 const struct db_driver drv_mysql = {
@@ -1290,6 +1301,8 @@ const struct db_driver drv_mysql = {
 	.is_internal = my_is_internal,
 	.source = &my_source_ops,
 	.target = &my_target_ops,
+	.apply = &my_apply_ops,
 	.verify = &my_verify_ops,
+	.cdc = &my_cdc_ops,
 	.cutover = &my_cutover_ops,
 };

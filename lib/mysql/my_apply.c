@@ -31,11 +31,11 @@ my_cdc_state_save(struct db_conn *c, const struct cdc_state *st, int if_absent,
 	if (if_absent && my_exec(c, "CREATE TABLE IF NOT EXISTS " CDC_STATE " (dump_id varchar(32) PRIMARY KEY, "
 		    "slot varchar(64) NOT NULL, publication varchar(64) NOT NULL, "
 		    "position varchar(128) NOT NULL, updated_at datetime(6) NOT NULL DEFAULT "
-		    "CURRENT_TIMESTAMP(6), seal varchar(32)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 "
+		    "CURRENT_TIMESTAMP(6), seal varchar(32), gtid text) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 "
 		    "COLLATE=utf8mb4_bin", err) < 0)
 		return -1;
 	strbuf_addstr(&q, if_absent ? "INSERT IGNORE INTO " CDC_STATE : "INSERT INTO " CDC_STATE);
-	strbuf_addstr(&q, " (dump_id, slot, publication, position, seal) VALUES (");
+	strbuf_addstr(&q, " (dump_id, slot, publication, position, seal, gtid) VALUES (");
 	my_quote_literal(&q, st->dump_id);
 	strbuf_addch(&q, ',');
 	my_quote_literal(&q, st->slot);
@@ -45,10 +45,13 @@ my_cdc_state_save(struct db_conn *c, const struct cdc_state *st, int if_absent,
 	my_quote_literal(&q, st->position.text);
 	strbuf_addch(&q, ',');
 	my_quote_literal(&q, st->seal);
+	strbuf_addch(&q, ',');
+	my_quote_literal(&q, st->position.gtid);
 	strbuf_addch(&q, ')');
 	if (!if_absent)
 		strbuf_addstr(&q, " ON DUPLICATE KEY UPDATE position = VALUES(position), "
-			      "seal = VALUES(seal), updated_at = CURRENT_TIMESTAMP(6)");
+			      "seal = VALUES(seal), gtid = VALUES(gtid), updated_at = "
+			      "CURRENT_TIMESTAMP(6)");
 	ret = my_exec(c, q.buf, err);
 	strbuf_release(&q);
 	return ret;
@@ -155,15 +158,18 @@ my_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dber
 	 * apply transaction, as this runs before the first) */
 	if (!(r = my_query(c, "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE "
 			   "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = '_dbmig_cdc_state' AND "
-			   "COLUMN_NAME = 'seal'", err)))
+			   "COLUMN_NAME IN ('seal', 'gtid')", err)))
 		return -1;
 	row = mysql_fetch_row(r);
-	i = row && row[0] && atoi(row[0]) > 0;
+	i = row && row[0] ? atoi(row[0]) : 0;
 	mysql_free_result(r);
-	if (!i && my_exec(c, "ALTER TABLE " CDC_STATE " ADD COLUMN seal varchar(32)", err) < 0)
+	/* MySQL has no ADD COLUMN IF NOT EXISTS: the seal came first */
+	if (i == 0 && my_exec(c, "ALTER TABLE " CDC_STATE " ADD COLUMN seal varchar(32)", err) < 0)
 		return -1;
-	if (!(r = my_query(c, "SELECT dump_id, slot, publication, position, COALESCE(seal, '') FROM "
-			   CDC_STATE " ORDER BY updated_at DESC", err)))
+	if (i < 2 && my_exec(c, "ALTER TABLE " CDC_STATE " ADD COLUMN gtid text", err) < 0)
+		return -1;
+	if (!(r = my_query(c, "SELECT dump_id, slot, publication, position, COALESCE(seal, ''), "
+			   "COALESCE(gtid, '') FROM " CDC_STATE " ORDER BY updated_at DESC", err)))
 		return -1;
 	*out = xcalloc((size_t)mysql_num_rows(r) + 1, sizeof(**out));
 	for (i = 0; (row = mysql_fetch_row(r)); i++) {
@@ -176,8 +182,9 @@ my_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dber
 		snprintf(st->publication, sizeof(st->publication), "%s", row[2]);
 		snprintf(st->raw_position, sizeof(st->raw_position), "%s", row[3]);
 		snprintf(st->seal, sizeof(st->seal), "%s", row[4]);
+		snprintf(st->raw_gtid, sizeof(st->raw_gtid), "%s", row[5]);
 		st->position_ok = position_parse(&st->position, position_kind_of(row[3]), row[3],
-						 NULL, 1, 0, &perr) == 0;
+						 st->raw_gtid, 1, 0, &perr) == 0;
 	}
 	*n = i;
 	mysql_free_result(r);
@@ -256,10 +263,8 @@ pending_flush(struct db_conn *c, struct dberr *err)
 			mysql_free_result(r);
 		if (!ret && i < c->apply_npend && strchr("UD", c->apply_pend[i].kind) &&
 		    mysql_affected_rows(c->m) == 0)
-			ret = dberr_set(err, DBERR_TARGET, "%s of a row of %s found no such row "
-					"on the target: the target differs from the source (run "
-					"dbmig verify)", c->apply_pend[i].kind == 'U' ? "an UPDATE"
-					: "a DELETE", c->apply_pend[i].t->name);
+			ret = cdc_apply_row_missing(err, c->apply_pend[i].kind, NULL,
+						    c->apply_pend[i].t->name, 1);
 		if ((st = mysql_next_result(c->m)) < 0)
 			break;
 		if (st > 0) {	/* the next statement failed: the rest did not run */

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "my_text.h"
-#include "lib/load/target.h"
+#include "lib/cdc/apply_ops.h"
 #include "lib/base/banned.h"
 
 #define CDC_HOLD "`_dbmig_cdc_hold`"

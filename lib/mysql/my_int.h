@@ -9,6 +9,7 @@
 
 #include "lib/dump/source.h"
 #include "lib/engine/driver.h"
+#include "lib/cdc/apply_ops.h"
 #include "lib/load/target.h"
 #include "lib/verify/verify_ops.h"
 #include "my_text.h"
@@ -66,6 +67,18 @@ int my_insert_literal(struct strbuf *out, const struct ntype_desc *d, const stru
 /* change apply (my_apply.c; target.h) */
 /* cutover-plan's step log and last verify (my_cutover.c) */
 extern const struct db_cutover_ops my_cutover_ops;
+/* The source role's snapshot_export: capture begins with it. */
+int my_snapshot_export(struct db_conn *c, int others, struct db_snapshot *snap,
+		       struct dberr *err);
+extern const struct db_cdc_ops my_cdc_ops;
+extern const struct db_driver drv_mysql;
+
+/* The driver's connect, with a read timeout in seconds (0: none): a
+ * binlog stream that hears nothing, heartbeats included, for that long
+ * has lost its source. */
+int my_connect_with(struct db_conn **out, const char *uri, enum dberr_class side,
+		    unsigned read_timeout, struct dberr *err);
+
 int my_cdc_state_save(struct db_conn *c, const struct cdc_state *st, int if_absent,
 		      struct dberr *err);
 struct cdc_lock_holder;

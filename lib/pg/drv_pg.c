@@ -1174,6 +1174,12 @@ static const struct db_target_ops pg_target_ops = {
 	.exec_step = pg_exec_step,
 	.table_probe = pg_table_probe,
 	.roles_missing = pg_roles_missing,
+	.table_truncate = pg_table_truncate,
+	.fk_checks_off = pg_fk_checks_off,
+	.load_chunk = pg_load_chunk,
+};
+
+static const struct db_apply_ops pg_apply_ops = {
 	.cdc_state_save = pg_cdc_state_save,
 	.cdc_state_read = pg_cdc_state_read,
 	.cdc_hold_request = pg_cdc_hold_request,
@@ -1186,9 +1192,6 @@ static const struct db_target_ops pg_target_ops = {
 	.apply_commit = pg_apply_commit,
 	.apply_rollback = pg_apply_rollback,
 	.apply_mark = pg_apply_mark,
-	.table_truncate = pg_table_truncate,
-	.fk_checks_off = pg_fk_checks_off,
-	.load_chunk = pg_load_chunk,
 };
 
 const struct db_driver drv_pg = {
@@ -1207,6 +1210,7 @@ const struct db_driver drv_pg = {
 	.is_internal = pg_is_internal,
 	.source = &pg_source_ops,
 	.target = &pg_target_ops,
+	.apply = &pg_apply_ops,
 	.verify = &pg_verify_ops,
 	.cdc = &pg_cdc_ops,
 	.cutover = &pg_cutover_ops,

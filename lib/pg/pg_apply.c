@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/base/xform.h"
 #include "lib/base/banned.h"
 
 static int pipe_send(struct db_conn *c, const char *sql, int n, const char *const *v, char kind,
@@ -40,7 +41,8 @@ state_table(struct db_conn *c, struct dberr *err)
 	    pg_exec(c, "CREATE TABLE IF NOT EXISTS _dbmig.cdc_state ("
 		    "dump_id text PRIMARY KEY, slot text NOT NULL, publication text NOT NULL, "
 		    "position text NOT NULL, updated_at timestamptz NOT NULL DEFAULT now())", err) < 0 ||
-	    pg_exec(c, "ALTER TABLE _dbmig.cdc_state ADD COLUMN IF NOT EXISTS seal text", err) < 0)
+	    pg_exec(c, "ALTER TABLE _dbmig.cdc_state ADD COLUMN IF NOT EXISTS seal text, "
+		    "ADD COLUMN IF NOT EXISTS gtid text NOT NULL DEFAULT ''", err) < 0)
 		return dberr_prefix(err, "cannot create _dbmig.cdc_state (the role needs CREATE "
 				    "on the database)"), -1;
 	return 0;
@@ -50,24 +52,25 @@ int
 pg_cdc_state_save(struct db_conn *c, const struct cdc_state *st, int if_absent,
 		  struct dberr *err)
 {
-	const char *params[5] = { st->dump_id, st->slot, st->publication, st->position.text,
-				  st->seal };
+	const char *params[6] = { st->dump_id, st->slot, st->publication, st->position.text,
+				  st->seal, st->position.gtid };
 	PGresult *r;
 
 	if (c->pipeline)	/* inside an apply batch */
 		return pipe_send(c, "INSERT INTO _dbmig.cdc_state (dump_id, slot, publication, "
-				 "position, seal) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dump_id) "
-				 "DO UPDATE SET position = EXCLUDED.position, seal = EXCLUDED.seal, "
-				 "updated_at = now()", 5, params, '-', NULL, err);
+				 "position, seal, gtid) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT "
+				 "(dump_id) DO UPDATE SET position = EXCLUDED.position, seal = "
+				 "EXCLUDED.seal, gtid = EXCLUDED.gtid, updated_at = now()", 6, params,
+				 '-', NULL, err);
 	if (PQtransactionStatus(c->pg) == PQTRANS_IDLE && state_table(c, err) < 0)
 		return -1;
 	r = PQexecParams(c->pg, if_absent
-		     ? "INSERT INTO _dbmig.cdc_state (dump_id, slot, publication, position, seal) "
-		       "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dump_id) DO NOTHING"
-		     : "INSERT INTO _dbmig.cdc_state (dump_id, slot, publication, position, seal) "
-		       "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (dump_id) DO UPDATE SET "
-		       "position = EXCLUDED.position, seal = EXCLUDED.seal, updated_at = now()",
-		     5, NULL, params, NULL, NULL, 0);
+		     ? "INSERT INTO _dbmig.cdc_state (dump_id, slot, publication, position, seal, "
+		       "gtid) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dump_id) DO NOTHING"
+		     : "INSERT INTO _dbmig.cdc_state (dump_id, slot, publication, position, seal, "
+		       "gtid) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (dump_id) DO UPDATE SET "
+		       "position = EXCLUDED.position, seal = EXCLUDED.seal, gtid = EXCLUDED.gtid, "
+		       "updated_at = now()", 6, NULL, params, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK)
 		return pg_fail(c, r, err, "recording the applied position in _dbmig.cdc_state");
 	PQclear(r);
@@ -124,17 +127,19 @@ pg_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dber
 	 * for first: the ALTER's lock would wait for a running tail's batch
 	 * (a live verify reads the state while one applies) */
 	r = PQexec(c->pg, "SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = "
-		   "to_regclass('_dbmig.cdc_state') AND attname = 'seal' AND NOT attisdropped");
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 0 &&
-	    pg_exec(c, "ALTER TABLE IF EXISTS _dbmig.cdc_state ADD COLUMN IF NOT EXISTS seal text",
-		    err) < 0 && !strstr(err->msg, "does not exist")) {
+		   "to_regclass('_dbmig.cdc_state') AND attname IN ('seal', 'gtid') AND NOT "
+		   "attisdropped");
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) < 2 &&
+	    pg_exec(c, "ALTER TABLE IF EXISTS _dbmig.cdc_state ADD COLUMN IF NOT EXISTS seal text, "
+		    "ADD COLUMN IF NOT EXISTS gtid text NOT NULL DEFAULT ''", err) < 0 &&
+	    !strstr(err->msg, "does not exist")) {
 		PQclear(r);
 		return -1;
 	}
 	PQclear(r);
 	*err = (struct dberr)DBERR_INIT;
-	r = pg_query(c, "SELECT dump_id, slot, publication, position, coalesce(seal, '') FROM "
-		     "_dbmig.cdc_state ORDER BY updated_at DESC", 0, NULL, err);
+	r = pg_query(c, "SELECT dump_id, slot, publication, position, coalesce(seal, ''), gtid "
+		     "FROM _dbmig.cdc_state ORDER BY updated_at DESC", 0, NULL, err);
 	if (!r) {	/* no table yet: no state */
 		if (strstr(err->msg, "does not exist")) {
 			memset(err, 0, sizeof(*err));
@@ -153,8 +158,9 @@ pg_cdc_state_read(struct db_conn *c, struct cdc_state **out, int *n, struct dber
 		snprintf(st->publication, sizeof(st->publication), "%s", PQgetvalue(r, i, 2));
 		snprintf(st->raw_position, sizeof(st->raw_position), "%s", PQgetvalue(r, i, 3));
 		snprintf(st->seal, sizeof(st->seal), "%s", PQgetvalue(r, i, 4));
-		st->position_ok = position_parse(&st->position, POSITION_LSN, st->raw_position, NULL,
-						 1, 0, &perr) == 0;
+		snprintf(st->raw_gtid, sizeof(st->raw_gtid), "%s", PQgetvalue(r, i, 5));
+		st->position_ok = position_parse(&st->position, position_kind_of(st->raw_position),
+						 st->raw_position, st->raw_gtid, 1, 0, &perr) == 0;
 	}
 	*n = PQntuples(r);
 	PQclear(r);
@@ -277,14 +283,8 @@ pipe_sync(struct db_conn *c, struct dberr *err)
 		} else if (!failed && i < c->npending && strchr("UD", c->pending[i].kind) &&
 			   atoi(PQcmdTuples(r)) != c->pending[i].rows) {
 			const struct pg_pending *pd = &c->pending[i];
-			char among[64] = "";
 
-			if (pd->rows > 1)
-				snprintf(among, sizeof(among), " (one of %d in one statement)", pd->rows);
-			dberr_set(err, DBERR_TARGET, "%s of a row of %s.%s%s found no such row on "
-				  "the target: the target differs from the source (run dbmig "
-				  "verify)", pd->kind == 'U' ? "an UPDATE" : "a DELETE",
-				  pd->t->schema, pd->t->name, among);
+			cdc_apply_row_missing(err, pd->kind, pd->t->schema, pd->t->name, pd->rows);
 			failed = 1;
 		}
 		PQclear(r);
@@ -382,8 +382,41 @@ struct params {
 	struct strbuf buf;
 };
 
+/* The data column col of t (generated columns are not data). */
+static const struct column *
+data_column(const struct table *t, int col)
+{
+	for (int k = 0; k < t->ncols; k++)
+		if (!t->cols[k].generated_expr && col-- == 0)
+			return &t->cols[k];
+	return NULL;
+}
+
+/* Text with a NUL byte (from a MySQL source): PostgreSQL cannot hold it,
+ * and a parameter would end at it, so the load's choice holds here too:
+ * dropped with --strip-nul, else refused. */
 static int
-param_add(struct params *pp, const struct ntype_desc *d, const struct value *v, struct dberr *err)
+param_nul(struct params *pp, size_t from, const struct table *t, int col, struct dberr *err)
+{
+	const struct column *c = data_column(t, col);
+	size_t k = from;
+
+	if (!c || !(c->xform & XF_STRIP_NUL))
+		return dberr_set(err, DBERR_UNSUPPORTED, "a change to %s.%s, column %s, holds a NUL "
+				 "byte, which PostgreSQL text cannot store; the load refused it "
+				 "too: remove it at the source, or reload with --strip-nul to drop "
+				 "such bytes", t->schema, t->name, c ? c->name : "?");
+	for (size_t i = from; i < pp->buf.len; i++)
+		if (pp->buf.buf[i])
+			pp->buf.buf[k++] = pp->buf.buf[i];
+	pp->buf.len = k;
+	pp->buf.buf[k] = '\0';
+	return 0;
+}
+
+static int
+param_add(struct params *pp, const struct table *t, int col, const struct ntype_desc *d,
+	  const struct value *v, struct dberr *err)
 {
 	char emsg[200];
 	int i = pp->n++, r;
@@ -396,6 +429,9 @@ param_add(struct params *pp, const struct ntype_desc *d, const struct value *v, 
 		return dberr_set(err, DBERR_TARGET, "a change's value: %s", emsg), -1;
 	if (r == 1)
 		pp->isnull[i] = 1;
+	if (memchr(pp->buf.buf + pp->off[i], 0, pp->buf.len - pp->off[i]) &&
+	    param_nul(pp, pp->off[i], t, col, err) < 0)
+		return -1;
 	strbuf_addch(&pp->buf, '\0');
 	return i + 1;
 }
@@ -441,7 +477,7 @@ where_clause(const struct table *t, const struct value *img, struct params *pp,
 
 		if (keyed && !strlist_has(key, name))
 			continue;
-		if ((p = param_add(pp, types[i], &img[i], err)) < 0)
+		if ((p = param_add(pp, t, i, types[i], &img[i], err)) < 0)
 			return -1;
 		strbuf_addstr(sql, first ? "" : " AND ");
 		pg_quote_ident(sql, name);
@@ -470,7 +506,7 @@ insert_sql(const struct table *t, const struct cdc_event *ev, struct params *pp,
 	for (int i = 0, k = 0; i < n; i++) {
 		if (ev->unchanged && ev->unchanged[i])
 			continue;	/* not sent: the target's default */
-		if ((p = param_add(pp, types[i], &ev->after[i], err)) < 0) {
+		if ((p = param_add(pp, t, i, types[i], &ev->after[i], err)) < 0) {
 			strbuf_release(&vals);
 			return -1;
 		}
@@ -496,7 +532,7 @@ update_sql(const struct table *t, const struct cdc_event *ev, struct params *pp,
 	for (int i = 0; i < n; i++) {
 		if (ev->unchanged && ev->unchanged[i])
 			continue;	/* not sent: it stays as it is */
-		if ((p = param_add(pp, types[i], &ev->after[i], err)) < 0)
+		if ((p = param_add(pp, t, i, types[i], &ev->after[i], err)) < 0)
 			return -1;
 		strbuf_addstr(sql, set++ ? ", " : "");
 		pg_quote_ident(sql, table_data_column_name(t, i));
@@ -826,11 +862,11 @@ row_params(const struct pg_group *g, const struct cdc_event *ev, struct params *
 	table_data_types(g->t, types);
 	key_columns(g->t, &key);
 	for (int i = 0; g->kind != 'D' && i < g->ndata; i++)
-		if (!g->skip[i] && param_add(pp, types[i], &ev->after[i], err) < 0)
+		if (!g->skip[i] && param_add(pp, g->t, i, types[i], &ev->after[i], err) < 0)
 			return -1;
 	for (int i = 0; g->kind != 'I' && i < g->ndata; i++)
 		if (strlist_has(key, table_data_column_name(g->t, i)) &&
-		    param_add(pp, types[i], &key_img[i], err) < 0)
+		    param_add(pp, g->t, i, types[i], &key_img[i], err) < 0)
 			return -1;
 	return 0;
 }

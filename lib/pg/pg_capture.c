@@ -271,12 +271,14 @@ pg_snapshot_exact(struct db_conn *c, const char *uri, struct db_snapshot *snap, 
 
 int
 pg_capture_begin(struct db_conn *c, const char *uri, const struct schema_filter *f,
-		 const char *name, unsigned flags, struct db_snapshot *snap, struct dberr *err)
+		 const char *name, unsigned flags, int others, struct db_snapshot *snap,
+		 struct dberr *err)
 {
 	struct strlist tables = STRLIST_INIT, keyless = STRLIST_INIT;
 	struct dberr ignored = DBERR_INIT;
 	int superuser = 0, ret = -1;
 
+	(void)others;	/* an exported snapshot is any number's */
 	if (check_settings(c, &superuser, err) < 0 ||
 	    published_tables(c, f, &tables, &keyless, err) < 0 ||
 	    keyless_tables(c, &keyless, flags, err) < 0)

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/load/target.h"
+#include "lib/cdc/apply_ops.h"
 #include "lib/base/banned.h"
 
 /* the table exists (a release before any request has nothing to do) */

@@ -9,6 +9,7 @@
 
 #include "lib/dump/source.h"
 #include "lib/engine/driver.h"
+#include "lib/cdc/apply_ops.h"
 #include "lib/load/target.h"
 #include "lib/verify/verify_ops.h"
 #include "pg_text.h"
@@ -128,7 +129,7 @@ int pg_snapshot_exact(struct db_conn *c, const char *uri, struct db_snapshot *sn
 /* c reads inside the exported snapshot snap->id (REPEATABLE READ) */
 int pg_snapshot_import(struct db_conn *c, const struct db_snapshot *snap, struct dberr *err);
 int pg_capture_begin(struct db_conn *c, const char *uri, const struct schema_filter *f,
-		     const char *name, unsigned flags, struct db_snapshot *snap,
+		     const char *name, unsigned flags, int others, struct db_snapshot *snap,
 		     struct dberr *err);
 /* Drops the slot and the publication (either may be ""). */
 struct cdc_slot_status;

@@ -19,7 +19,7 @@
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 #include "lib/cdc/tail.h"
-#include "lib/load/target.h"
+#include "lib/cdc/apply_ops.h"
 #include "lib/base/banned.h"
 
 /* how long a running tail has to answer a first time: it reads the
@@ -34,7 +34,7 @@ wait_answer(struct verify_live *lv, const char *request, double seconds, struct 
 	double t0 = now_seconds();
 
 	for (;;) {
-		if (lv->tdrv->target->cdc_hold_read(lv->c, lv->dump_id, &h, err) < 0)
+		if (lv->tdrv->apply->cdc_hold_read(lv->c, lv->dump_id, &h, err) < 0)
 			return -1;
 		if (h.requested && !strcmp(h.held_for, request)) {
 			snprintf(lv->held_at, sizeof(lv->held_at), "%s", h.held);
@@ -56,12 +56,12 @@ verify_live_begin(struct verify_live *lv, const char *target, int max_hold, stru
 	lv->max_hold = max_hold;
 	if (!(lv->tdrv = driver_for_uri(target, DBERR_TARGET, err)))
 		return -1;
-	if (!lv->tdrv->target || !lv->tdrv->target->cdc_hold_request ||
-	    !lv->tdrv->target->cdc_state_read)
+	if (!lv->tdrv->apply || !lv->tdrv->apply->cdc_hold_request ||
+	    !lv->tdrv->apply->cdc_state_read)
 		return 0;
 	if (lv->tdrv->connect(&lv->c, target, DBERR_TARGET, err) < 0)
 		goto fail;
-	if (lv->tdrv->target->cdc_state_read(lv->c, &states, &n, err) < 0) {
+	if (lv->tdrv->apply->cdc_state_read(lv->c, &states, &n, err) < 0) {
 		/* a role that may not read dbmig's state compares the pair
 		 * as it stands (as before there was a hold) */
 		log_warn("the target's change-apply state cannot be read (%s): comparing the "
@@ -93,7 +93,7 @@ verify_live_begin(struct verify_live *lv, const char *target, int max_hold, stru
 		lv->no_tail = 1;	/* the target stands where its state says */
 		return 0;
 	}
-	if (lv->tdrv->target->cdc_hold_request(lv->c, lv->dump_id, "now", max_hold, err) < 0) {
+	if (lv->tdrv->apply->cdc_hold_request(lv->c, lv->dump_id, "now", max_hold, err) < 0) {
 		log_warn("cannot ask the target's cdc-tail to hold (%s): comparing the target as "
 			 "it stands; rows in flight may show as differences", err->msg);
 		*err = (struct dberr)DBERR_INIT;
@@ -122,7 +122,7 @@ verify_live_hold_at(struct verify_live *lv, const struct db_position *p, struct 
 {
 	int r;
 
-	if (lv->tdrv->target->cdc_hold_request(lv->c, lv->dump_id, p->text, lv->max_hold, err) < 0 ||
+	if (lv->tdrv->apply->cdc_hold_request(lv->c, lv->dump_id, p->text, lv->max_hold, err) < 0 ||
 	    (r = wait_answer(lv, p->text, lv->max_hold, err)) < 0)
 		return -1;
 	if (r == 0)
@@ -140,7 +140,7 @@ verify_live_end(struct verify_live *lv)
 	struct dberr ignored = DBERR_INIT;
 
 	if (lv->c && lv->asked)
-		lv->tdrv->target->cdc_hold_request(lv->c, lv->dump_id, NULL, 0, &ignored);
+		lv->tdrv->apply->cdc_hold_request(lv->c, lv->dump_id, NULL, 0, &ignored);
 	lv->asked = 0;
 	if (lv->c)
 		lv->tdrv->close(lv->c);
@@ -155,10 +155,10 @@ verify_live_record(const char *target, const char *dump_id, const char *at, cons
 	const struct db_driver *d = driver_for_uri(target, DBERR_TARGET, &err);
 	struct db_conn *c = NULL;
 
-	if (!d || !d->target || !d->target->verify_record)
+	if (!d || !d->apply || !d->apply->verify_record)
 		return;
 	if (d->connect(&c, target, DBERR_TARGET, &err) < 0 ||
-	    d->target->verify_record(c, dump_id, at, result, differences, &err) < 0)
+	    d->apply->verify_record(c, dump_id, at, result, differences, &err) < 0)
 		log_warn("the result is not recorded on the target for cutover-plan: %s", err.msg);
 	d->close(c);
 }

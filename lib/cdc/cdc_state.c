@@ -5,7 +5,7 @@
  * source what the target never got. So dbmig writes, with each
  * position, a digest of the row, and checks it before it applies.
  */
-#include "lib/load/target.h"
+#include "lib/cdc/apply_ops.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -14,7 +14,7 @@
 #include "lib/base/banned.h"
 
 static void
-seal_of(const struct cdc_state *st, const char *position, char out[33])
+seal_of(const struct cdc_state *st, const char *position, const char *gtid, char out[33])
 {
 	struct md5_ctx m;
 	unsigned char d[16];
@@ -25,6 +25,9 @@ seal_of(const struct cdc_state *st, const char *position, char out[33])
 	md5_update(&m, st->slot, strlen(st->slot) + 1);
 	md5_update(&m, st->publication, strlen(st->publication) + 1);
 	md5_update(&m, position, strlen(position) + 1);
+	/* a binlog position's GTID set; none (an LSN) keeps older seals */
+	if (gtid[0])
+		md5_update(&m, gtid, strlen(gtid) + 1);
 	md5_final(&m, d);
 	for (int i = 0; i < 16; i++)
 		snprintf(out + 2 * i, 3, "%02x", d[i]);
@@ -33,7 +36,7 @@ seal_of(const struct cdc_state *st, const char *position, char out[33])
 void
 cdc_state_seal(struct cdc_state *st)
 {
-	seal_of(st, st->position.text, st->seal);
+	seal_of(st, st->position.text, st->position.gtid, st->seal);
 }
 
 int
@@ -43,6 +46,6 @@ cdc_state_sealed(const struct cdc_state *st)
 
 	if (!st->seal[0])
 		return 1;
-	seal_of(st, st->raw_position, want);
+	seal_of(st, st->raw_position, st->raw_gtid, want);
 	return !strcmp(want, st->seal);
 }

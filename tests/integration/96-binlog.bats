@@ -1,0 +1,188 @@
+#!/usr/bin/env bats
+# Change capture from MariaDB: dump --online records the binlog position
+# of its snapshot, load stores it in the target, and cdc-tail reads the
+# binlog from there with dbmig's own decoder, into PostgreSQL and into
+# MariaDB, exactly once.
+
+load '../helpers/common'
+
+setup_file() {
+	start_mysql_for_file
+	suite_skipped && return 0
+	. "$BATS_FILE_TMPDIR/env"
+}
+
+# my_online NAME TARGET_URI [LOAD_OPTS]: database NAME holds the type zoo;
+# an online dump of it ($BATS_TEST_TMPDIR/NAME) is loaded into TARGET_URI.
+my_online() {
+	new_mydb "$1" >/dev/null
+	my_sql "$1" <"$REPO_ROOT/tests/fixtures/mysql_typezoo.sql"
+	dbmig -q dump --online "$(my_uri "$1")" -o "$BATS_TEST_TMPDIR/$1" >/dev/null
+	dbmig -q load ${3:-} "$BATS_TEST_TMPDIR/$1" "$2" >/dev/null 2>&1
+}
+
+# zoo_changes DB: every row of the zoo's value tables deleted and
+# inserted again (every type's extremes through INSERT and DELETE), every
+# column of every row changed, then changed back; and plain changes to
+# the other tables (a keyless one, a MyISAM one).
+zoo_changes() {
+	local t back=""
+	for t in ints times texts; do
+		back+="UPDATE $t JOIN keep_$t k USING (id) SET $(my_sql "$1" -e "SELECT
+			GROUP_CONCAT(CONCAT('$t.\`', COLUMN_NAME, '\` = k.\`', COLUMN_NAME, '\`'))
+			FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '$1' AND TABLE_NAME = '$t'
+			AND COLUMN_NAME <> 'id'");"$'\n'
+	done
+	{
+		echo "SET NAMES utf8mb4; SET time_zone = '+00:00'; SET sql_mode = 'NO_AUTO_VALUE_ON_ZERO';"
+		echo "DELETE FROM ints; DELETE FROM times; DELETE FROM texts;"
+		awk '/^INSERT INTO (ints|times|texts) VALUES/{p=1} p{print} p && /;$/{p=0}' \
+			"$REPO_ROOT/tests/fixtures/mysql_typezoo.sql"
+		for t in ints times texts; do
+			echo "CREATE TEMPORARY TABLE keep_$t AS SELECT * FROM $t;"
+		done
+		echo "UPDATE ints SET ti = 1, tiu = 2, t1 = 0, si = 3, siu = 4, mi = 5, miu = 6, i = 7, iu = 8,"
+		echo "  bi = 9, biu = 10, d65 = 1.5, d10 = 2.25, d0 = 3, f = 0.5, db = 2.5, b1 = b'1', b64 = b'11', y = 1999;"
+		echo "UPDATE times SET d = '2001-02-03', dt = '2001-02-03 04:05:06', dt6 = '2001-02-03 04:05:06.5',"
+		echo "  ts = '2001-02-03 04:05:06', ts3 = '2001-02-03 04:05:06.25', t = '-01:02:03', t6 = '01:02:03.4';"
+		echo "UPDATE texts SET c = 'zz', vc = 'zz', t = 'zz', mt = 'zz', lt = 'zz', lat = 'zz', bn = 'zz', vb = 'zz',"
+		echo "  bl = 'zz', lb = 'zz', e = 'a', s = 'x', j = '[]', g = ST_GeomFromText('POINT(0 0)');"
+		echo "$back"
+		echo "UPDATE parent SET name = CONCAT(name, '!') WHERE id <= 100; DELETE FROM child WHERE id % 5 = 0;"
+		echo "UPDATE nopk SET b = 'one' WHERE a IS NULL; DELETE FROM nopk WHERE a IS NULL;"
+		echo "INSERT INTO nopk VALUES (3, 'new'); INSERT INTO myisam_t VALUES (3, 'my');"
+	} | my_sql "$1"
+}
+
+@test "MariaDB to PostgreSQL: every type of the zoo through INSERT, UPDATE of every column and DELETE; the target equals the source" {
+	dst=$(new_db zoo_pg_dst)
+	my_online zoo_pg "$dst" --strip-nul
+	zoo_changes zoo_pg
+	run -0 dbmig cdc-tail "$(my_uri zoo_pg)" "$dst" --until-caught-up
+	assert_output --partial "cdc-tail done"
+	run -1 dbmig verify "$(my_uri zoo_pg)" "$dst"
+	# the one difference is the NUL byte --strip-nul dropped, as the load did
+	assert_output --partial "zoo_pg.texts: changed: id=3: t"
+	# without the NUL (a change too), nothing differs, by verify and
+	# by PostgreSQL's own casts
+	my_sql zoo_pg -e "UPDATE texts SET t = REPLACE(t, CHAR(0), '') WHERE id = 3"
+	run -0 dbmig cdc-tail "$(my_uri zoo_pg)" "$dst" --until-caught-up
+	run -0 dbmig verify "$(my_uri zoo_pg)" "$dst"
+	assert_output --partial "equal: 8 tables"
+	run -0 "$REPO_ROOT/tests/helpers/xcompare.sh" "$MY_HOST" "$MY_PORT" zoo_pg "$dst" zoo_pg
+}
+
+@test "MariaDB to MariaDB: every type of the zoo through INSERT, UPDATE of every column and DELETE; the target equals the source" {
+	dst=$(new_mydb zoo_my_dst)
+	my_online zoo_my "$dst"
+	zoo_changes zoo_my
+	run -0 dbmig cdc-tail "$(my_uri zoo_my)" "$dst" --until-caught-up
+	assert_output --partial "cdc-tail done"
+	run -0 dbmig verify "$(my_uri zoo_my)" "$dst"
+	assert_output --partial "equal: 8 tables"
+	run -0 mycompare zoo_my zoo_my_dst
+}
+
+@test "MariaDB source: DDL stops the tail (exit 6) naming the statement and position; after the fix the rerun resumes there" {
+	dst=$(new_db ddl_dst)
+	new_mydb ddl_src >/dev/null
+	my_sql ddl_src -e "CREATE TABLE t (id int PRIMARY KEY, v varchar(10)); INSERT INTO t VALUES (1, 'a')"
+	dbmig -q dump --online "$(my_uri ddl_src)" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	my_sql ddl_src -e "INSERT INTO t VALUES (2, 'b'); ALTER TABLE t ADD COLUMN n int; INSERT INTO t VALUES (3, 'c', 3)"
+	run -6 dbmig cdc-tail "$(my_uri ddl_src)" "$dst" --until-caught-up
+	assert_output --partial "ALTER TABLE t ADD COLUMN n int"
+	assert_output --regexp "binlog\.[0-9]+:[0-9]+"
+	# what came before the DDL is applied, nothing after
+	run -0 psql_at "$dst" "SELECT string_agg(id::text, ',' ORDER BY id) FROM ddl_src.t"
+	assert_output "1,2"
+	psql_at "$dst" "ALTER TABLE ddl_src.t ADD COLUMN n int" >/dev/null
+	run -0 dbmig cdc-tail "$(my_uri ddl_src)" "$dst" --until-caught-up
+	assert_output --partial "came before this run"
+	run -0 dbmig verify "$(my_uri ddl_src)" "$dst"
+}
+
+@test "MariaDB source: a binlog rotated mid-stream (FLUSH BINARY LOGS) is followed into the next file" {
+	dst=$(new_mydb rot_dst)
+	new_mydb rot_src >/dev/null
+	my_sql rot_src -e "CREATE TABLE t (id int PRIMARY KEY, v int)"
+	dbmig -q dump --online "$(my_uri rot_src)" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	for i in 1 2 3; do
+		my_sql rot_src -e "INSERT INTO t SELECT seq + $i * 1000, seq FROM seq_1_to_100; FLUSH BINARY LOGS"
+	done
+	run -0 dbmig cdc-tail "$(my_uri rot_src)" "$dst" --until-caught-up
+	assert_output --partial "3 transactions, 300 changes applied"
+	refute_output --partial "rot_dst"
+	run -0 my_sql rot_dst -e "SELECT COUNT(*) FROM t"
+	assert_output 300
+	my_sql rot_src -e "UPDATE t SET v = -v WHERE id % 2 = 0; FLUSH BINARY LOGS; DELETE FROM t WHERE id % 3 = 0"
+	run -0 dbmig cdc-tail "$(my_uri rot_src)" "$dst" --until-caught-up
+	run -0 dbmig verify "$(my_uri rot_src)" "$dst"
+}
+
+@test "MariaDB source pre-flight: statement format, a row image without whole rows, no replication privilege and a purged start file are refused (exit 3) with the fix" {
+	new_mydb pf_src >/dev/null
+	my_sql pf_src -e "CREATE TABLE t (id int PRIMARY KEY)"
+	my_sql -e "SET GLOBAL binlog_format = 'STATEMENT'"
+	run -3 dbmig dump --online "$(my_uri pf_src)" -o "$BATS_TEST_TMPDIR/a"
+	my_sql -e "SET GLOBAL binlog_format = 'ROW'"
+	assert_output --partial "SET GLOBAL binlog_format = 'ROW'"
+	[ ! -e "$BATS_TEST_TMPDIR/a/manifest.json" ]
+	my_sql -e "SET GLOBAL binlog_row_image = 'MINIMAL'"
+	run -3 dbmig dump --online "$(my_uri pf_src)" -o "$BATS_TEST_TMPDIR/b"
+	my_sql -e "SET GLOBAL binlog_row_image = 'FULL'"
+	assert_output --partial "binlog_row_image = 'FULL'"
+	my_sql -e "DROP USER IF EXISTS pf_reader@'%'; CREATE USER pf_reader@'%' IDENTIFIED BY 'pfpw';
+		GRANT SELECT ON pf_src.* TO pf_reader@'%'"
+	MYSQL_PWD=pfpw run -3 dbmig dump --online "mysql://pf_reader@$MY_HOST:$MY_PORT/pf_src" -o "$BATS_TEST_TMPDIR/c"
+	assert_output --partial "GRANT REPLICATION SLAVE"
+	refute_output --partial "pfpw"
+	# the start file purged before the tail read it
+	dst=$(new_db pf_dst)
+	dbmig -q dump --online "$(my_uri pf_src)" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	start=$(sed -nE 's/.*"position": "([^:]+):.*/\1/p' "$BATS_TEST_TMPDIR/d/manifest.json")
+	my_sql pf_src -e "INSERT INTO t VALUES (1); FLUSH BINARY LOGS; FLUSH BINARY LOGS"
+	last=$(my_sql -e "SHOW MASTER STATUS" | cut -f1)
+	# (MariaDB keeps a file until its binlog checkpoint has passed it)
+	for _ in $(seq 1 50); do
+		my_sql -e "PURGE BINARY LOGS TO '$last'"
+		my_sql -e "SHOW BINARY LOGS" | grep -q "^$start" || break
+		sleep 0.2
+	done
+	run -3 dbmig cdc-tail "$(my_uri pf_src)" "$dst" --until-caught-up
+	assert_output --partial "no longer has binlog file $start"
+	assert_output --partial "Take a new online dump"
+}
+
+# my_ledger_writes DB N: in the background (pid in $writer), N source
+# transactions, each inserting one id and updating it once.
+my_ledger_writes() {
+	( for i in $(seq 1 "$2"); do
+		echo "BEGIN; INSERT INTO ledger VALUES ($i, 0); UPDATE ledger SET n = n + 1 WHERE id = $i; COMMIT;"
+	  done | my_sql "$1" ) &
+	writer=$!
+}
+
+@test "MariaDB source: a tail killed at random instants under writes, into PostgreSQL and into MariaDB, applies every transaction once" {
+	for target in pg my; do
+		new_mydb "k9_$target" >/dev/null
+		my_sql "k9_$target" -e "CREATE TABLE ledger (id int PRIMARY KEY, n int NOT NULL DEFAULT 0)"
+		if [ "$target" = pg ]; then dst=$(new_db k9_pg_dst); else dst=$(new_mydb k9_my_dst); fi
+		dbmig -q dump --online "$(my_uri "k9_$target")" -o "$BATS_TEST_TMPDIR/d_$target" >/dev/null
+		dbmig -q load "$BATS_TEST_TMPDIR/d_$target" "$dst" >/dev/null
+		my_ledger_writes "k9_$target" 1500
+		tail_killed "$(my_uri "k9_$target")" "$dst" 20
+		wait "$writer"
+		run -0 dbmig cdc-tail "$(my_uri "k9_$target")" "$dst" --until-caught-up
+		if [ "$target" = pg ]; then
+			run -0 psql_at "$dst" "SELECT count(*), sum(n), min(n), max(n) FROM k9_pg.ledger"
+			assert_output "1500|1500|1|1"
+		else
+			run -0 my_sql k9_my_dst -e "SELECT COUNT(*), SUM(n), MIN(n), MAX(n) FROM ledger"
+			assert_output "$(printf '1500\t1500\t1\t1')"
+		fi
+		run -0 dbmig verify "$(my_uri "k9_$target")" "$dst"
+	done
+}
