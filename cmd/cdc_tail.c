@@ -43,6 +43,8 @@ static const char tail_usage[] =
 	"      --slot NAME           with --drop and no TARGET: the slot (and publication)\n"
 	"                            to remove, as an online copy or load prints it\n"
 	"      --max-retained-wal SIZE  warn when the slot keeps more WAL (default 10G)\n"
+	"      --server-id N         MySQL/MariaDB source: the replica id the tail registers\n"
+	"                            with (default: one derived from the dump id)\n"
 	"      --progress=auto|tty|json|log|none  how position and lag are shown on stderr\n"
 	"      --source URI          the same as the SOURCE argument\n"
 	"  -h, --help                this help\n";
@@ -82,6 +84,7 @@ cmd_cdc_tail(int argc, char **argv)
 		{ "slot", required_argument, NULL, OPT_SLOT },
 		{ "max-retained-wal", required_argument, NULL, OPT_MAX_RETAINED_WAL },
 		{ "progress", required_argument, NULL, OPT_PROGRESS },
+		{ "server-id", required_argument, NULL, OPT_SERVER_ID },
 		{ "source", required_argument, NULL, OPT_SOURCE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -136,6 +139,18 @@ cmd_cdc_tail(int argc, char **argv)
 				goto out;
 			}
 			o.max_retained = (int64_t)v;
+			break;
+		}
+		case OPT_SERVER_ID: {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || !*optarg || v == 0 || v > 4294967295UL) {
+				usage_error("cdc-tail", "--server-id wants a number from 1 to 4294967295, "
+					    "not '%s'", optarg);
+				goto out;
+			}
+			o.server_id = (uint32_t)v;
 			break;
 		}
 		case OPT_SOURCE: free(source); source = take_conninfo_arg(optarg, "source"); break;

@@ -49,6 +49,7 @@ enum {
 	OPT_UNTIL_CAUGHT_UP,
 	OPT_STOP_AT,
 	OPT_MAX_RETAINED_WAL,
+	OPT_SERVER_ID,
 };
 /* What the source is read with (dump_option handles these). */
 #define DUMP_LONG_OPTIONS \

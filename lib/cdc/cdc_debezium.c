@@ -193,6 +193,40 @@ key_json(const struct dbz_opts *o, const struct cdc_json_ctx *c, const struct ta
 	return r;
 }
 
+/* The MySQL connector's source block (its SourceInfo): the binlog file,
+ * the position where the transaction's events start, the row's number
+ * in its event, the server and the GTID. */
+static void
+source_json_mysql(const struct dbz_opts *o, const struct cdc_json_ctx *c, const struct table *t,
+		  const struct cdc_binlog_origin *b, struct strbuf *out)
+{
+	int64_t us = c->commit_time_us;
+
+	strbuf_addstr(out, "{\"version\":\"dbmig-" DBMIG_VERSION "\",\"connector\":\"mysql\","
+		      "\"name\":");
+	jsonw_cstr(out, o->topic_prefix[0] ? o->topic_prefix : c->database);
+	strbuf_addf(out, ",\"ts_ms\":%" PRId64 ",\"snapshot\":\"false\",\"db\":",
+		    dbz_floor_div(us, 1000));
+	jsonw_cstr(out, t->schema);
+	strbuf_addf(out, ",\"sequence\":null,\"ts_us\":%" PRId64 ",\"ts_ns\":%" PRId64
+		    ",\"table\":", us, us * 1000);
+	jsonw_cstr(out, t->name);
+	strbuf_addf(out, ",\"server_id\":%" PRIu32 ",\"gtid\":", b ? b->server_id : 0);
+	if (b && b->gtid && b->gtid[0])
+		jsonw_cstr(out, b->gtid);
+	else
+		strbuf_addstr(out, "null");
+	strbuf_addstr(out, ",\"file\":");
+	jsonw_cstr(out, b && b->file ? b->file : "");
+	strbuf_addf(out, ",\"pos\":%" PRIu64 ",\"row\":%d,\"thread\":", b ? b->pos : 0,
+		    b ? b->row : 0);
+	if (b && b->thread)
+		strbuf_addf(out, "%" PRIu32, b->thread);
+	else
+		strbuf_addstr(out, "null");
+	strbuf_addstr(out, ",\"query\":null}");
+}
+
 static void
 source_json(const struct dbz_opts *o, const struct cdc_json_ctx *c, const struct table *t,
 	    uint64_t lsn, struct strbuf *out)
@@ -249,7 +283,10 @@ record(const struct dbz_opts *o, const struct cdc_json_ctx *c, const struct cdc_
 		strbuf_addch(out, ',');
 	}
 	strbuf_addstr(out, "\"source\":");
-	source_json(o, c, t, ev->lsn, out);
+	if (c->engine && !strcmp(c->engine, "mysql"))
+		source_json_mysql(o, c, t, ev->origin, out);
+	else
+		source_json(o, c, t, ev->lsn, out);
 	strbuf_addf(out, ",\"transaction\":null,\"op\":\"%c\",\"ts_ms\":%" PRId64 ",\"ts_us\":%"
 		    PRId64 ",\"ts_ns\":%" PRId64 "}", op, now_us / 1000, now_us, now_us * 1000);
 	if (o->value_schemas)
@@ -338,7 +375,7 @@ dbz_event(const struct dbz_opts *o, const struct cdc_json_ctx *c, const struct c
 }
 
 int
-dbz_line_lsn(const char *line, size_t n, uint64_t *lsn)
+dbz_line_position(const char *line, size_t n, struct db_position *pos)
 {
 	const char *tab = memchr(line, '\t', n);
 	json_t *o, *v;
@@ -354,9 +391,14 @@ dbz_line_lsn(const char *line, size_t n, uint64_t *lsn)
 		return -1;
 	v = json_object_get(o, "payload");
 	v = json_object_get(v ? v : o, "source");
-	v = json_object_get(v, "lsn");
-	if (json_is_integer(v) && json_integer_value(v) >= 0) {
-		*lsn = (uint64_t)json_integer_value(v);
+	if (json_is_integer(json_object_get(v, "lsn")) &&
+	    json_integer_value(json_object_get(v, "lsn")) >= 0) {
+		position_set_lsn(pos, (uint64_t)json_integer_value(json_object_get(v, "lsn")), 1);
+		ret = 0;
+	} else if (json_is_string(json_object_get(v, "file")) &&
+		   json_is_integer(json_object_get(v, "pos"))) {
+		position_set_binlog(pos, json_string_value(json_object_get(v, "file")),
+				    (uint64_t)json_integer_value(json_object_get(v, "pos")), "", 1);
 		ret = 0;
 	}
 	json_decref(o);

@@ -53,6 +53,6 @@ int dbz_event(const struct dbz_opts *o, const struct cdc_json_ctx *c,
 /* The source.lsn of a line dbz_event wrote: 0, 1 for a tombstone (no
  * value: the line before it has its delete), -1 when it is no such
  * line. */
-int dbz_line_lsn(const char *line, size_t n, uint64_t *lsn);
+int dbz_line_position(const char *line, size_t n, struct db_position *pos);
 
 #endif

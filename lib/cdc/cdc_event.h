@@ -27,6 +27,17 @@ enum cdc_kind {
 				 * match the model: what, in detail */
 };
 
+/* Where a change was in a MySQL/MariaDB binlog, as Debezium's MySQL
+ * connector names it (its source block). */
+struct cdc_binlog_origin {
+	const char *file;	/* the binlog file */
+	uint64_t pos;		/* where the transaction's events start in it */
+	int row;		/* the row's number in its rows event */
+	uint32_t server_id;	/* the server that wrote it */
+	const char *gtid;	/* its GTID, or "" */
+	uint32_t thread;	/* the session that made it, 0 when unknown */
+};
+
 struct cdc_event {
 	enum cdc_kind kind;
 	/* The model's table the change is on (a partition's changes come
@@ -56,6 +67,8 @@ struct cdc_event {
 	struct db_position commit_pos;
 	int64_t commit_time_us;	/* Unix time of the commit, microseconds */
 	const char *detail;	/* CDC_SCHEMA_CHANGE */
+	/* a change from a binlog: where it was (NULL from a WAL) */
+	const struct cdc_binlog_origin *origin;
 };
 
 #endif

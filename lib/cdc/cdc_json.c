@@ -240,24 +240,20 @@ cdc_json_event(const struct cdc_json_ctx *c, const struct cdc_event *ev, struct 
 }
 
 int
-cdc_json_line_lsn(const char *line, size_t n, uint64_t *lsn)
+cdc_json_line_position(const char *line, size_t n, struct db_position *pos)
 {
 	json_t *o, *v;
-	struct db_position pos;
 	struct dberr ignored = DBERR_INIT;
 	int ret = -1;
 
 	if (memchr(line, '\t', n))	/* Debezium's: key, tab, value */
-		return dbz_line_lsn(line, n, lsn);
+		return dbz_line_position(line, n, pos);
 	if (!(o = json_loadb(line, n, 0, NULL)))
 		return -1;
-	if ((v = json_object_get(o, "position")) && json_is_string(v)) {
-		if (position_parse(&pos, POSITION_LSN, json_string_value(v), NULL, 1, 0,
-				   &ignored) == 0) {
-			*lsn = position_lsn(&pos);
-			ret = 0;
-		}
-	}
+	if ((v = json_object_get(o, "position")) && json_is_string(v) &&
+	    position_parse(pos, position_kind_of(json_string_value(v)), json_string_value(v),
+			   NULL, 1, 0, &ignored) == 0)
+		ret = 0;
 	json_decref(o);
 	return ret;
 }

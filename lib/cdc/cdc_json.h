@@ -29,9 +29,10 @@ int cdc_json_event(const struct cdc_json_ctx *c, const struct cdc_event *ev,
 		   struct strbuf *out);
 
 /* The position of a line written by cdc_json_event (dbmig's
- * "position", its transaction's; Debezium's source.lsn, its change's)
- * into lsn: 0; 1 for a line without one (a tombstone: the line before
- * it has it); -1 when the line is no such line. */
-int cdc_json_line_lsn(const char *line, size_t n, uint64_t *lsn);
+ * "position", its transaction's; Debezium's source.lsn, its change's,
+ * or source.file and pos from a binlog) into pos: 0; 1 for a line
+ * without one (a tombstone: the line before it has it); -1 when the
+ * line is no such line. */
+int cdc_json_line_position(const char *line, size_t n, struct db_position *pos);
 
 #endif

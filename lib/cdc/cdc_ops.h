@@ -18,6 +18,12 @@
 
 struct cdc_stream;
 
+/* What a reader may be told beyond where to start. */
+struct cdc_stream_opts {
+	uint32_t server_id;	/* MySQL: the replica id to register with;
+				 * 0: the one derived from the capture's name */
+};
+
 /* Where a capture stands on the source. */
 struct cdc_slot_status {
 	int exists;
@@ -59,7 +65,8 @@ struct db_cdc_ops {
 	 * tables of m, and their values are canonical for m's types. */
 	int (*stream_open)(const char *uri, const char *slot, const char *publication,
 			   const struct db_position *from, struct schema_model *m,
-			   struct cdc_stream **out, struct dberr *err);
+			   const struct cdc_stream_opts *so, struct cdc_stream **out,
+			   struct dberr *err);
 	/* The next event into ev (valid until the next call): 1 with an
 	 * event, 0 when none came within timeout_ms, -1 with err. */
 	int (*stream_next)(struct cdc_stream *s, struct cdc_event *ev, int timeout_ms,

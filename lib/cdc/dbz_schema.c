@@ -185,6 +185,39 @@ dbz_topic_name(const struct dbz_opts *o, const struct cdc_json_ctx *c, const str
 }
 
 static void
+source_schema_mysql(struct strbuf *out)
+{
+	static const char *const fields[][3] = {
+		{ "string", "false", "version" }, { "string", "false", "connector" },
+		{ "string", "false", "name" }, { "int64", "false", "ts_ms" },
+		{ "snapshot", "true", "snapshot" }, { "string", "false", "db" },
+		{ "string", "true", "sequence" }, { "int64", "true", "ts_us" },
+		{ "int64", "true", "ts_ns" }, { "string", "true", "table" },
+		{ "int64", "false", "server_id" }, { "string", "true", "gtid" },
+		{ "string", "false", "file" }, { "int64", "false", "pos" },
+		{ "int32", "false", "row" }, { "int64", "true", "thread" },
+		{ "string", "true", "query" },
+	};
+
+	strbuf_addstr(out, "{\"type\":\"struct\",\"fields\":[");
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (i)
+			strbuf_addch(out, ',');
+		if (!strcmp(fields[i][0], "snapshot"))
+			strbuf_addstr(out, "{\"type\":\"string\",\"optional\":true,\"name\":"
+				      "\"io.debezium.data.Enum\",\"version\":1,\"parameters\":"
+				      "{\"allowed\":\"true,first,first_in_data_collection,"
+				      "last_in_data_collection,last,false,incremental\"},"
+				      "\"default\":\"false\",\"field\":\"snapshot\"}");
+		else
+			strbuf_addf(out, "{\"type\":\"%s\",\"optional\":%s,\"field\":\"%s\"}",
+				    fields[i][0], fields[i][1], fields[i][2]);
+	}
+	strbuf_addstr(out, "],\"optional\":false,\"name\":\"io.debezium.connector.mysql.Source\","
+		      "\"version\":1,\"field\":\"source\"}");
+}
+
+static void
 source_schema(struct strbuf *out)
 {
 	static const char *const fields[][3] = {
@@ -227,7 +260,10 @@ dbz_envelope_schema(const struct dbz_opts *o, const struct cdc_json_ctx *c, cons
 	strbuf_addch(out, ',');
 	dbz_row_schema(o, out, t, NULL, name.buf, 1, "after");
 	strbuf_addch(out, ',');
-	source_schema(out);
+	if (c->engine && !strcmp(c->engine, "mysql"))
+		source_schema_mysql(out);
+	else
+		source_schema(out);
 	strbuf_addstr(out, ",{\"type\":\"struct\",\"fields\":[{\"type\":\"string\",\"optional\":"
 		      "false,\"field\":\"id\"},{\"type\":\"int64\",\"optional\":false,\"field\":"
 		      "\"total_order\"},{\"type\":\"int64\",\"optional\":false,\"field\":"

@@ -455,7 +455,8 @@ tail_run(const struct tail_opts *o, struct tail_result *res, struct dberr *err)
 	c.jc.database = c.meta.database;
 	if ((!o->target && output_open(&c, err) < 0) ||
 	    c.drv->cdc->stream_open(o->source, c.meta.slot, c.meta.publication, &c.from, &c.model,
-				    &c.s, err) < 0)
+				    &(struct cdc_stream_opts){ .server_id = o->server_id }, &c.s,
+				    err) < 0)
 		goto out;
 	if (o->until_caught_up) {
 		if (c.drv->cdc->stream_source_position(c.s, &c.until, err) < 0)

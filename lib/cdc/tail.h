@@ -31,6 +31,7 @@ struct tail_opts {
 	const char *stop_at;		/* stop at this position, or NULL */
 	int progress;			/* enum progress_mode */
 	int64_t max_retained;		/* warn when the slot holds more (bytes) */
+	uint32_t server_id;		/* --server-id: MySQL's replica id (0: derived) */
 };
 
 struct tail_result {

@@ -90,6 +90,13 @@ mark_target_columns(struct tail_ctx *c, struct dberr *err)
 			    (by_name || !strcmp(tm.tables[k].schema, t->schema)))
 				tt = &tm.tables[k];
 		t->cdc_not_on_target = !tt;
+		/* from a source whose schema is its database (MySQL) into one
+		 * with schemas: the target's table is where the changes go */
+		if (tt && (c->drv->caps & DB_CAP_DATABASE_IS_SCHEMA) &&
+		    !(c->tdrv->caps & DB_CAP_DATABASE_IS_SCHEMA) && strcmp(tt->schema, t->schema)) {
+			free(t->schema);
+			t->schema = xstrdup(tt->schema);
+		}
 		for (int j = 0; tt && j < t->ncols; j++) {
 			t->cols[j].absent_on_target = 1;
 			for (int k = 0; k < tt->ncols; k++)

@@ -89,7 +89,7 @@ output_pos_matches(struct tail_ctx *c, uint64_t len, const struct db_position *a
 	const char *path = c->o->output;
 	char tailbuf[65536];
 	struct stat st;
-	uint64_t lsn;
+	struct db_position lpos;
 	const char *why = NULL;
 	size_t n = 0, start;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -120,8 +120,9 @@ output_pos_matches(struct tail_ctx *c, uint64_t len, const struct db_position *a
 				;
 			if (start == 0 && n != len)
 				break;
-			r = cdc_json_line_lsn(tailbuf + start, end - start, &lsn);
-			if (r < 0 || (r == 0 && lsn > position_lsn(at)) || (r == 1 && start == 0))
+			r = cdc_json_line_position(tailbuf + start, end - start, &lpos);
+			if (r < 0 || (r == 0 && !position_at_or_after(at, &lpos)) ||
+			    (r == 1 && start == 0))
 				why = "the line that ends there is not of a transaction up to its "
 				      "position";
 			if (start == 0)

@@ -500,7 +500,10 @@ make_reverse(struct run *x, struct leg *l, struct dberr *err)
 		goto out;
 	st.position = snap.pos;
 	cdc_state_seal(&st);
-	if (l->from->drv->apply->cdc_state_save(l->from->c, &st, 0, err) < 0)
+	/* made where absent (MySQL makes its state table only so, outside
+	 * any transaction), then set: a rerun's new slot starts elsewhere */
+	if (l->from->drv->apply->cdc_state_save(l->from->c, &st, 1, err) < 0 ||
+	    l->from->drv->apply->cdc_state_save(l->from->c, &st, 0, err) < 0)
 		goto out;
 	snprintf(detail, sizeof(detail), "dump=%s slot=%s publication=%s position=%s", st.dump_id,
 		 st.slot, st.publication, st.position.text);
@@ -615,6 +618,12 @@ finish(struct run *x, struct leg *l, struct dberr *err)
 		step_note(x, "done", "failed", 0, detail, err, "SPLIT BRAIN: %" PRId64 " transaction%s "
 			  "committed on %s after its fence and are not on the new primary", past,
 			  past == 1 ? "" : "s", l->from->desc);
+		if (l->from->drv->position_kind == POSITION_BINLOG)
+			return dberr_set(err, DBERR_SOURCE, "%" PRId64 " transaction%s got past the "
+					 "fence of %s (a session with SUPER or READ_ONLY ADMIN): they "
+					 "are in its binlog after %s, not on the new primary; read them "
+					 "with mariadb-binlog (mysqlbinlog) -v and apply them by hand",
+					 past, past == 1 ? "" : "s", l->from->desc, x->held_at.text);
 		return dberr_set(err, DBERR_SOURCE, "%" PRId64 " transaction%s got past the fence "
 				 "of %s (a client that set default_transaction_read_only off, or a "
 				 "superuser's): they are in slot %s, not on the new primary; read "
@@ -627,9 +636,13 @@ finish(struct run *x, struct leg *l, struct dberr *err)
 		return dberr_prefix(err, "dropping the old direction's slot %s (drop it: dbmig "
 				    "cdc-tail --slot %s --drop)", l->slot, l->slot), -1;
 	return step_note(x, "done", "done", 0, detail, err, "%s; nothing committed on the %s "
-			 "primary between its fence and the switch; slot %s dropped; the write "
-			 "pause was %.3f s", l->back ? "rolled back to the old primary" : "cut over",
-			 l->back ? "new" : "old", l->slot, x->paused_at ? x->resumed_at - x->paused_at : 0.0);
+			 "primary between its fence and the switch; %s%s%s; the write pause was "
+			 "%.3f s", l->back ? "rolled back to the old primary" : "cut over",
+			 l->back ? "new" : "old", l->from->drv->position_kind == POSITION_BINLOG ?
+			 "the binlog tail leaves nothing on it" : "slot ",
+			 l->from->drv->position_kind == POSITION_BINLOG ? "" : l->slot,
+			 l->from->drv->position_kind == POSITION_BINLOG ? "" : " dropped",
+			 x->paused_at ? x->resumed_at - x->paused_at : 0.0);
 }
 
 /* The whole procedure for one leg, from the pause to the switch. */

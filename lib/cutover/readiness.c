@@ -195,16 +195,20 @@ check_stream(const struct cutover_opts *o, struct pair *p, struct cutover_report
 	}
 	r->source_now = ss.current;
 	{
-		uint64_t cur = position_lsn(&ss.current), app = position_lsn(&p->st.position);
-		uint64_t conf = position_lsn(&ss.confirmed);
+		const struct db_position *app = &p->st.position;
 
 		/* what the tail confirmed idle counts as applied: nothing
 		 * in between was for the target */
-		if (conf > app)
-			app = conf;
-		r->lag_bytes = cur > app ? (int64_t)(cur - app) : 0;
+		if (ss.confirmed.text[0] && position_at_or_after(&ss.confirmed, app))
+			app = &ss.confirmed;
+		r->lag_bytes = position_bytes_between(app, &ss.current);
+		if (r->lag_bytes < 0)
+			r->lag_bytes = 0;	/* binlog files apart: the lag probe says */
 	}
-	if (!strcmp(ss.wal_status, "lost"))
+	if (p->st.position.kind == POSITION_BINLOG)
+		check_add(r, "slot", CHECK_OK, NULL, "the source keeps a binary log; the tail reads "
+			  "it from %s", p->st.position.text);
+	else if (!strcmp(ss.wal_status, "lost"))
 		check_add(r, "slot", CHECK_BLOCK, "the source removed WAL the tail had not read: the "
 			  "target can never catch up; start over with dump --online, load and "
 			  "cdc-tail (and raise max_slot_wal_keep_size)", "replication slot %s: "
@@ -277,7 +281,10 @@ check_tables(struct pair *p, struct cutover_report *r, struct dberr *err)
 	for (size_t i = 0; i < problems.n; i++)
 		check_add(r, "tables", CHECK_BLOCK, strchr(problems.v[i], ':') + 2, "%.*s",
 			  (int)(strchr(problems.v[i], ':') - problems.v[i]), problems.v[i]);
-	if (!problems.n)
+	if (!problems.n && p->st.position.kind == POSITION_BINLOG)
+		check_add(r, "tables", CHECK_OK, NULL, "every table's changes are in the source's "
+			  "binlog, whole rows");
+	else if (!problems.n)
 		check_add(r, "tables", CHECK_OK, NULL, "every table of the source is in publication "
 			  "%s, with a key or a replica identity", p->st.publication);
 	strlist_release(&problems);
@@ -352,8 +359,8 @@ check_schema(struct pair *p, struct cutover_report *r, struct dberr *err)
 		const struct table *a = &p->sm.tables[i];
 		int found = 0;
 
-		if (a->partition_of)
-			continue;	/* its rows go with its root's */
+		if (a->partition_of || p->sdrv->is_internal(a->schema, a->name))
+			continue;	/* its rows go with its root's; dbmig's own */
 		for (int k = 0; k < p->tm.ntables && !found; k++)
 			found = !strcmp(p->tm.tables[k].name, a->name) &&
 				(by_name || !strcmp(p->tm.tables[k].schema, a->schema));

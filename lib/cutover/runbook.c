@@ -74,24 +74,24 @@ cutover_runbook(const struct cutover_opts *o, const struct cutover_report *r,
 		line(l, "%s cutover-plan \"$SOURCE\" \"$TARGET\" --rollback %s", dbmig, proxy_args);
 	} else {
 		line(l, "%s cutover-plan \"$SOURCE\" \"$TARGET\" --execute --dry-run "
-		     "--switch-cmd ./switch-clients.sh", dbmig);
+		     "--switch-cmd ./switch-clients.sh --reverse", dbmig);
 		line(l, "# 3. the switch, across engines: no proxy translates %s's protocol into "
 		     "%s's, so the clients are redeployed: the command gets DBMIG_CUTOVER_TARGET "
 		     "(no password) and runs once the source is fenced and the target holds every "
-		     "write", r->source_engine, r->target_engine);
+		     "write; --reverse makes the change stream back first", r->source_engine,
+		     r->target_engine);
 		line(l, "%s cutover-plan \"$SOURCE\" \"$TARGET\" --execute --switch-cmd "
+		     "./switch-clients.sh --reverse", dbmig);
+		line(l, "# 4. keep the reverse stream applying the new primary's writes to the old "
+		     "one, for the way back");
+		line(l, "%s cdc-tail \"$TARGET\" \"$SOURCE\"", dbmig);
+		line(l, "# rollback, after the switch: fence the target, wait for the reverse "
+		     "stream, run the command with DBMIG_CUTOVER_ACTION=rollback, lift the "
+		     "source's fence");
+		line(l, "%s cutover-plan \"$SOURCE\" \"$TARGET\" --rollback --switch-cmd "
 		     "./switch-clients.sh", dbmig);
-		line(l, "# rollback: dbmig has no change stream from a %s target back yet "
-		     "(--reverse is refused). Before clients write on the target, move them back "
-		     "(DBMIG_CUTOVER_ACTION=rollback ./switch-clients.sh) and lift the source's "
-		     "fence:", r->target_engine);
-		{
-			const char *db = strstr(r->source_desc, "dbname=");
-			int n = db ? (int)strcspn(db + 7, " ") : 0;
-
-			line(l, "psql \"$SOURCE\" -c 'ALTER DATABASE \"%.*s\" RESET "
-			     "default_transaction_read_only'", n, db ? db + 7 : "");
-		}
+		line(l, "# without --reverse, the way back once clients wrote on the target is "
+		     "offline:");
 		line(l, "# after they wrote there, the way back is offline: %s copy \"$TARGET\" "
 		     "\"$SOURCE\" with writes stopped", dbmig);
 	}

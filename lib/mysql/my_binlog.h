@@ -41,4 +41,20 @@ int my_capture_drop(struct db_conn *c, const char *slot, const char *publication
 int my_capture_status(struct db_conn *c, const char *slot, struct cdc_slot_status *st,
 		      struct dberr *err);
 
+/* The source's half of the cutover role (my_fence.c). */
+struct cutover_clients;
+int my_cutover_clients(struct db_conn *c, void (*fn)(void *arg, const struct cutover_clients *g),
+		       void *arg, struct dberr *err);
+int my_cutover_coverage(struct db_conn *c, const char *publication, struct strlist *problems,
+			struct dberr *err);
+int my_cutover_source_privileges(struct db_conn *c, struct strlist *missing, struct dberr *err);
+void my_cutover_fence_sql(struct db_conn *c, int on, struct strbuf *out);
+int my_cutover_fence(struct db_conn *c, int on, double since, int *ended, struct dberr *err);
+int my_cutover_fenced(struct db_conn *c, int *on, struct dberr *err);
+int my_cutover_marker(struct db_conn *c, const char *text, struct db_position *marker,
+		      struct db_position *after, struct dberr *err);
+int my_cutover_writes_after(struct db_conn *c, const char *slot, const char *publication,
+			    const struct db_position *from, const struct db_position *to,
+			    int64_t *n, struct dberr *err);
+
 #endif

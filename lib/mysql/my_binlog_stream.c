@@ -54,6 +54,9 @@ struct tmap {
 	char *change;			/* how it differs from the model, or NULL */
 	unsigned char *absent;		/* per data column: not in the change */
 	int nabsent;
+	int marker;			/* a cutover's marker table: its transaction
+					 * goes out, empty, so the target's state
+					 * moves past it at once */
 	int used;
 };
 
@@ -98,6 +101,11 @@ struct cdc_stream {
 	struct value *vals[2];
 	unsigned char *unchanged;
 	struct table *trunc[1];
+	struct cdc_binlog_origin origin;	/* of the change in hand */
+	char origin_file[256];
+	char tx_gtid[64];
+	uint32_t tx_server_id, tx_thread;
+	int row_no;
 	/* a TRUNCATE statement: its BEGIN went out, then the TRUNCATE
 	 * (queued 2) and the COMMIT after it (queued 1) */
 	int queued;
@@ -113,6 +121,19 @@ column_named(const struct table *t, const char *name)
 	for (int i = 0; i < t->ncols; i++)
 		if (!strcmp(t->cols[i].name, name))
 			return &t->cols[i];
+	return NULL;
+}
+
+/* The model's table of this name: the stream reads one database, and
+ * a tail may give the model's tables the schema they have on a target
+ * where a database is not a schema (the old PostgreSQL primary of a
+ * reverse stream). */
+static struct table *
+model_table(struct cdc_stream *s, const char *name)
+{
+	for (int i = 0; i < s->m->ntables; i++)
+		if (!strcmp(s->m->tables[i].name, name))
+			return &s->m->tables[i];
 	return NULL;
 }
 
@@ -290,7 +311,7 @@ table_map(struct cdc_stream *s, const struct binlog_event *be, struct dberr *err
 	struct binlog_table_map tm;
 	struct tmap *mp = NULL;
 	struct my_table_cols *tc;
-	struct strbuf q = STRBUF_INIT, change = STRBUF_INIT;
+	struct strbuf change = STRBUF_INIT;
 	const struct ntype_desc *types[CANON_MAX_COLS];
 	char emsg[512];
 	int ndata;
@@ -317,11 +338,10 @@ table_map(struct cdc_stream *s, const struct binlog_event *be, struct dberr *err
 	tmap_clear(mp);
 	mp->used = 1;
 	mp->tm = tm;
+	mp->marker = !strcmp(tm.db, s->db) && !strcmp(tm.table, "_dbmig_cutover_marker");
 	if (strcmp(tm.db, s->db) || !strncmp(tm.table, "_dbmig_", 7))
 		return 0;	/* another database's, or dbmig's own */
-	strbuf_addf(&q, "%s.%s", tm.db, tm.table);
-	mp->t = schema_find_table(s->m, q.buf);
-	strbuf_release(&q);
+	mp->t = model_table(s, tm.table);
 	if (!mp->t)
 		return 0;	/* not migrated (left out with -T, or made after the dump:
 				 * its CREATE stopped the tail) */
@@ -415,6 +435,41 @@ position_here(const struct cdc_stream *s, uint64_t pos, const struct strbuf *gti
 	position_set_binlog(out, s->file, pos, gtid->buf ? gtid->buf : "", 1);
 }
 
+/* A value the load's decision cannot hold: a tinyint(1) the dump saw
+ * only 0 and 1 in, loaded as boolean, now gets another number. Never
+ * made 1 silently: the tail stops naming the row and the way on. */
+static int
+bool_broken(struct cdc_stream *s, const struct tmap *mp, int which, int d, struct dberr *err)
+{
+	struct strbuf key = STRBUF_INIT;
+	const char *name = table_data_column_name(mp->t, d);
+	const struct binlog_cell *v = NULL;
+
+	for (int k = 0; k < mp->tm.ncols; k++) {
+		const struct binlog_cell *cell = &s->cells[which][k];
+		const char *cn;
+
+		if (mp->data_col[k] < 0 || !cell->present)
+			continue;
+		cn = table_data_column_name(mp->t, mp->data_col[k]);
+		if (mp->data_col[k] == d)
+			v = cell;
+		for (int c = 0; c < mp->t->ncons; c++)
+			if (mp->t->cons[c].kind == 'p' && strlist_has(&mp->t->cons[c].columns, cn))
+				strbuf_addf(&key, "%s%s=%.*s", key.len ? ", " : "", cn,
+					    cell->isnull ? 4 : (int)(cell->len > 64 ? 64 : cell->len),
+					    cell->isnull ? "NULL" : s->text.buf + cell->off);
+	}
+	dberr_set(err, DBERR_UNSUPPORTED, "a change at %s:%" PRIu64 " sets %s.%s.%s to %.*s in the "
+		  "row %s, but the load made that tinyint(1) column a boolean (the dump saw only 0 "
+		  "and 1 in it), which cannot hold it; nothing is changed silently. Take a new "
+		  "online dump and load it with --tinyint-numeric (the column as smallint)",
+		  s->file, s->pos, mp->t->schema, mp->t->name, name, v ? (int)v->len : 1,
+		  v ? s->text.buf + v->off : "?", key.len ? key.buf : "(no primary key)");
+	strbuf_release(&key);
+	return -1;
+}
+
 /* One image's cells as canonical values over the data columns. */
 static int
 image_values(struct cdc_stream *s, const struct tmap *mp, int which, struct dberr *err)
@@ -432,6 +487,9 @@ image_values(struct cdc_stream *s, const struct tmap *mp, int which, struct dber
 
 		if (d < 0 || !cell->present || cell->isnull)
 			continue;
+		if (types[d]->t == NT_BOOL && (cell->len != 1 || (s->text.buf[cell->off] != '0' &&
+								  s->text.buf[cell->off] != '1')))
+			return bool_broken(s, mp, which, d, err);
 		off[d] = s->payload.len;
 		if (my_text_to_canon(types[d], s->text.buf + cell->off, cell->len, &s->payload,
 				     emsg, sizeof(emsg)) < 0)
@@ -501,6 +559,14 @@ next_row(struct cdc_stream *s, struct cdc_event *ev, struct dberr *err)
 	point_values(s, mp, 1, ndata);
 	ev->table = mp->t;
 	ev->xid = s->xid;
+	snprintf(s->origin_file, sizeof(s->origin_file), "%s", s->file);
+	s->origin.file = s->origin_file;
+	s->origin.pos = s->in_tx ? strtoull(strrchr(s->tx_start.text, ':') + 1, NULL, 10) : s->pos;
+	s->origin.row = s->row_no++;
+	s->origin.server_id = s->tx_server_id ? s->tx_server_id : s->rows_ev.server_id;
+	s->origin.gtid = s->tx_gtid;
+	s->origin.thread = s->tx_thread;
+	ev->origin = &s->origin;
 	/* a column the change does not carry is left as the target has it
 	 * (an INSERT gives it the target's default); with binlog_row_image=
 	 * NOBLOB, so is one the after image leaves out: it did not change */
@@ -707,14 +773,14 @@ truncated_table(struct cdc_stream *s, const struct binlog_query *q)
 		p++;
 	}
 	if (n == 2)
-		snprintf(qual, sizeof(qual), "%s.%s", name[0], name[1]);
+		snprintf(qual, sizeof(qual), "%s", name[0]);
 	else if (n == 1)
-		snprintf(qual, sizeof(qual), "%s.%s", q->db[0] ? q->db : s->db, name[0]);
+		snprintf(qual, sizeof(qual), "%s", q->db[0] ? q->db : s->db);
 	else
 		return NULL;
-	if (strncmp(qual, s->db, strlen(s->db)) || qual[strlen(s->db)] != '.')
+	if (strcmp(qual, s->db))
 		return NULL;
-	return schema_find_table(s->m, qual);
+	return model_table(s, name[n - 1]);
 }
 
 /* A DDL statement a previous run stopped at, now behind this run's
@@ -761,6 +827,7 @@ query_event(struct cdc_stream *s, const struct binlog_event *be, struct cdc_even
 		return dberr_set(err, DBERR_SOURCE, "the source's binlog at %s:%" PRIu64 ": %s",
 				 s->file, s->pos, emsg);
 	if (stmt_starts(q.sql, q.sql_len, "BEGIN")) {
+		s->tx_thread = q.thread_id;
 		if (!s->in_tx)
 			tx_open(s, be);
 		return 0;
@@ -775,8 +842,8 @@ query_event(struct cdc_stream *s, const struct binlog_event *be, struct cdc_even
 				 " holds an XA transaction (%.*s): dbmig does not apply XA "
 				 "transactions yet", s->file, s->pos,
 				 (int)(q.sql_len > 60 ? 60 : q.sql_len), q.sql);
-	if (stmt_harmless(q.sql, q.sql_len))
-		return 0;
+	if (stmt_harmless(q.sql, q.sql_len) || memmem(q.sql, q.sql_len, "_dbmig_", 7))
+		return 0;	/* (dbmig's own tables: a cutover's marker, a state) */
 	if (stmt_starts(q.sql, q.sql_len, "TRUNCATE") && !s->in_tx) {
 		struct table *t = truncated_table(s, &q);
 
@@ -888,6 +955,9 @@ stream_event(struct cdc_stream *s, struct cdc_event *ev, struct dberr *err)
 			return dberr_set(err, DBERR_SOURCE, "GTID %s at %s:%" PRIu64 " does not "
 					 "fit the GTID set of the position (%s)", g.text, s->file,
 					 s->pos, s->gtid_before.buf ? s->gtid_before.buf : "");
+		snprintf(s->tx_gtid, sizeof(s->tx_gtid), "%s", g.text);
+		s->tx_server_id = be.server_id;
+		s->tx_thread = 0;
 		s->standalone = g.mariadb && (g.flags & BL_GTID_STANDALONE);
 		if (g.mariadb && !s->standalone)
 			tx_open(s, &be);	/* it stands for BEGIN */
@@ -922,8 +992,11 @@ stream_event(struct cdc_stream *s, struct cdc_event *ev, struct dberr *err)
 			return dberr_set(err, DBERR_SOURCE, "the source's binlog at %s:%" PRIu64
 					 ": a rows event of table id %" PRIu64 " came without its "
 					 "TABLE_MAP", s->file, s->pos, s->rows.table_id);
-		if (!mp->t)
+		if (!mp->t) {
+			if (mp->marker && s->in_tx && !s->tx_emitted)
+				return tx_emit(s, ev);
 			break;
+		}
 		if (mp->change) {
 			memset(ev, 0, sizeof(*ev));
 			snprintf(s->detail, sizeof(s->detail), "%s (at %s:%" PRIu64 ")", mp->change,
@@ -944,6 +1017,7 @@ stream_event(struct cdc_stream *s, struct cdc_event *ev, struct dberr *err)
 		s->rows_map = mp;
 		s->rows_p = s->rows.data;
 		s->rows_ev = be;
+		s->row_no = 0;
 		s->pos = be.next_pos ? be.next_pos : s->pos;
 		/* the transaction's first change of a migrated table: its BEGIN */
 		return s->in_tx && !s->tx_emitted ? tx_emit(s, ev) : 0;
@@ -1088,7 +1162,7 @@ my_stream_close(struct cdc_stream *s)
 static int
 my_stream_open(const char *uri, const char *slot, const char *publication,
 	       const struct db_position *from, struct schema_model *m,
-	       struct cdc_stream **out, struct dberr *err)
+	       const struct cdc_stream_opts *so, struct cdc_stream **out, struct dberr *err)
 {
 	struct cdc_stream *s = xcalloc(1, sizeof(*s));
 	struct strbuf q = STRBUF_INIT;
@@ -1112,7 +1186,7 @@ my_stream_open(const char *uri, const char *slot, const char *publication,
 	    sql_connect(s, err) < 0)
 		goto fail;
 	snprintf(s->db, sizeof(s->db), "%s", s->c->dbname);
-	s->server_id = my_binlog_server_id(slot);
+	s->server_id = so && so->server_id ? so->server_id : my_binlog_server_id(slot);
 	if (my_binlog_preflight(s->sql, file, s->server_id, err) < 0 ||
 	    my_binlog_position(s->sql, &s->opened_at, err) < 0 || schema_columns(s, err) < 0)
 		goto fail;

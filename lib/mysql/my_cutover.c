@@ -2,9 +2,9 @@
  * my_cutover.c - the cutover role on a MySQL/MariaDB target
  * (cutover_ops.h): the step log, `_dbmig_cutover_log`, and the last live
  * verify. The source's half (the fence with read_only, the marker
- * through the binlog) comes with change capture from these engines.
+ * through the binlog) is my_fence.c.
  */
-#include "my_int.h"
+#include "my_binlog.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +138,14 @@ my_cutover_verify_last(struct db_conn *c, const char *dump_id, struct cutover_ve
 }
 
 const struct db_cutover_ops my_cutover_ops = {
+	.clients = my_cutover_clients,
+	.coverage = my_cutover_coverage,
+	.source_privileges = my_cutover_source_privileges,
+	.fence = my_cutover_fence,
+	.fence_sql = my_cutover_fence_sql,
+	.fenced = my_cutover_fenced,
+	.marker = my_cutover_marker,
+	.writes_after = my_cutover_writes_after,
 	.step_record = my_cutover_step_record,
 	.step_last = my_cutover_step_last,
 	.step_find = my_cutover_step_find,

@@ -155,21 +155,20 @@ source_writable() {
 	run -0 source_writable "$src"
 }
 
-@test "PostgreSQL to MariaDB with --switch-cmd: fence, marker, AUTO_INCREMENT past the source's, the command run; no acknowledged write lost; --reverse refused" {
+@test "PostgreSQL to MariaDB with --switch-cmd: fence, marker, AUTO_INCREMENT past the source's, the command run; no acknowledged write lost; --reverse carries the new primary's writes back" {
 	dst=$(new_mydb co_my_dst)
 	pair co_my "$dst"
 	"$REPO_ROOT/tests/helpers/ack_writer.sh" "$src" acks "$BATS_TEST_TMPDIR/acks" &
 	writer=$!
 	sleep 2
-	run -1 dbmig cutover-plan "$src" "$dst" --execute --reverse --switch-cmd true
-	assert_output --partial "--reverse: dbmig cannot capture changes from a mysql target yet"
 	run -0 dbmig cutover-plan "$src" "$dst"
 	assert_output --partial "# 3. the switch, across engines: no proxy translates postgresql's protocol into mysql's"
-	assert_output --partial "psql \"\$SOURCE\" -c 'ALTER DATABASE \"co_my_src\" RESET default_transaction_read_only'"
+	assert_output --partial "--execute --switch-cmd ./switch-clients.sh --reverse"
 	psql_at "$src" "INSERT INTO accounts (bal) SELECT 0 FROM generate_series(1, 50)" >/dev/null
-	run -0 dbmig cutover-plan "$src" "$dst" --execute --fenced-verify=counts \
+	run -0 dbmig cutover-plan "$src" "$dst" --execute --fenced-verify=counts --reverse \
 		--switch-cmd "env | grep ^DBMIG_CUTOVER_ | sort >'$BATS_TEST_TMPDIR/switched'"
 	assert_output --regexp "fence +done"
+	assert_output --regexp "reverse +done"
 	assert_output --regexp "verify +done +every table has as many rows on both sides"
 	assert_output --regexp "sequences +done"
 	assert_output --regexp "switch +done +--switch-cmd succeeded"
@@ -190,6 +189,9 @@ source_writable() {
 	my_sql co_my_dst -e "INSERT INTO accounts (bal) VALUES (0)"
 	next=$(my_sql co_my_dst -e "SELECT max(id) FROM accounts")
 	[ "$next" -gt "$last" ]
+	# the way back: MariaDB's binlog carries that write to the old primary
+	run -0 dbmig cdc-tail "$dst" "$src" --until-caught-up
+	[ "$(psql_at "$src" "SELECT count(*) FROM accounts WHERE id = $next")" = 1 ]
 }
 
 @test "planted problems: each is found with its fix, and --execute refuses it" {

@@ -114,11 +114,11 @@ test_cdc_json__lines(void)
 	/* each line's position: the change's own; none on the tombstone */
 	{
 		const char *nl = strchr(lines, '\n');
-		uint64_t lsn = 0;
+		struct db_position lp;
 
-		CHECK(cdc_json_line_lsn(lines, (size_t)(nl - lines), &lsn) == 0 &&
-		      lsn == 0x16B374D010ULL);
-		CHECK(cdc_json_line_lsn(nl + 1, 9, &lsn) == 1);
+		CHECK(cdc_json_line_position(lines, (size_t)(nl - lines), &lp) == 0 &&
+		      position_lsn(&lp) == 0x16B374D010ULL);
+		CHECK(cdc_json_line_position(nl + 1, 9, &lp) == 1);
 	}
 	/* a commit: a line of its own in dbmig's format, none in Debezium's */
 	strbuf_reset(&out);
