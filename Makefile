@@ -91,6 +91,23 @@ check-unit: all unit-bins
 
 unit-bins: $(UNIT_BINS) $(TOOL_BINS)
 
+# The binlog decoder under libFuzzer with ASan and UBSan (clang and
+# Debian's libfuzzer-14-dev): FUZZ_RUNS inputs from the captured events
+# in tests/fuzz/seeds, in a corpus directory of its own.
+FUZZ_RUNS ?= 1000000
+FUZZ_SRCS := lib/mysql/binlog_event.c lib/mysql/binlog_rows.c lib/mysql/binlog_json.c \
+	     lib/mysql/binlog_charset.c lib/mysql/binlog_gtid.c lib/base/util.c
+tests/fuzz/fuzz_binlog: tests/fuzz/fuzz_binlog.c $(FUZZ_SRCS) lib/mysql/binlog.h
+	clang -g -O1 -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-o $@ tests/fuzz/fuzz_binlog.c $(FUZZ_SRCS)
+
+fuzz: tests/fuzz/fuzz_binlog
+	@d=$$(mktemp -d) && cp tests/fuzz/seeds/* "$$d" && \
+	tests/fuzz/fuzz_binlog -runs=$(FUZZ_RUNS) -max_len=8192 -print_final_stats=1 "$$d" \
+		>"$$d.log" 2>&1; rc=$$?; \
+	grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)' "$$d.log"; \
+	[ $$rc = 0 ] || tail -40 "$$d.log"; rm -rf "$$d" "$$d.log"; exit $$rc
+
 # Every source through clang's warnings (syntax and semantic checks only,
 # so gcc's objects stay): the build is warning-free under both compilers.
 CLANG ?= clang
@@ -149,4 +166,4 @@ clean:
 	rm -f dbmig libdbmig.a .build-flags $(LIB_OBJS) $(CMD_OBJS) $(UNIT_BINS) $(TOOL_BINS) \
 	      $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
 
-.PHONY: FORCE all bench chaos deps check check-clang check-unit check-valgrind unit-bins demo lint-man install uninstall clean
+.PHONY: FORCE all bench chaos deps fuzz check check-clang check-unit check-valgrind unit-bins demo lint-man install uninstall clean

@@ -148,7 +148,16 @@ servers_start_mysql() {
 		return 0
 	fi
 	servers__mkdir
-	local dir port mysqld installdb user=""
+	servers__mysql_instance "$SERVERS_DIR/mysql" 1 || return 1
+	local dir="$SERVERS_DIR/mysql" port=$SERVERS__PORT
+	export MY_HOST=127.0.0.1 MY_PORT=$port MY_SOCKET="$dir/mysql.sock"
+	export MYSQL_URI="mysql://root@127.0.0.1:$port/"
+}
+
+# servers__mysql_instance DIR SERVER_ID: a MariaDB with its data in DIR,
+# its binlog on; SERVERS__PORT gets its port.
+servers__mysql_instance() {
+	local dir=$1 id=$2 port mysqld installdb user=""
 	mysqld=$(command -v mariadbd || command -v mysqld ||
 		 ls /usr/sbin/mariadbd /usr/libexec/mariadbd /usr/libexec/mysqld 2>/dev/null | head -1)
 	installdb=$(command -v mariadb-install-db || command -v mysql_install_db)
@@ -156,7 +165,6 @@ servers_start_mysql() {
 		echo "servers.sh: MariaDB server binaries not found (install mariadb-server)" >&2
 		return 1
 	fi
-	dir="$SERVERS_DIR/mysql"
 	mkdir -p "$dir"
 	if [ "$(id -u)" = 0 ]; then
 		user=mysql; id mysql >/dev/null 2>&1 || user=root
@@ -172,7 +180,7 @@ servers_start_mysql() {
 		printf '%q ' "$mysqld" --no-defaults --datadir="$dir/data" --port="$port" \
 			--bind-address=127.0.0.1 --socket="$dir/mysql.sock" \
 			--pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" \
-			${user:+--user=$user} --log-bin="$dir/binlog" --server-id=1 \
+			${user:+--user=$user} --log-bin="$dir/binlog" --server-id="$id" \
 			--binlog-format=ROW --binlog-row-image=FULL --local-infile=1 \
 			--innodb-buffer-pool-size=128M --skip-name-resolve >"$dir/start"
 		servers__mysql_up "$dir" && break
@@ -183,9 +191,17 @@ servers_start_mysql() {
 		tail -20 "$dir/error.log" >&2
 		return 1
 	fi
-	export MY_HOST=127.0.0.1 MY_PORT=$port MY_SOCKET="$dir/mysql.sock"
-	export MYSQL_URI="mysql://root@127.0.0.1:$port/"
+	SERVERS__PORT=$port
 	echo "$dir/mysqld.pid" >>"$SERVERS_DIR/pids"
+}
+
+# servers_start_mysql2: a second MariaDB (server-id 2), for a pair of
+# servers (a cutover between two of them: read_only fences a whole
+# server). Exports MY2_PORT and MY2_URI.
+servers_start_mysql2() {
+	servers__mkdir
+	servers__mysql_instance "$SERVERS_DIR/mysql2" 2 || return 1
+	export MY2_PORT=$SERVERS__PORT MY2_URI="mysql://root@127.0.0.1:$SERVERS__PORT/"
 }
 
 # Starts the MariaDB of DIR as its start file says; 0 once it answers.

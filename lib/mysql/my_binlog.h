@@ -19,6 +19,9 @@ struct cdc_slot_status;
 int my_binlog_preflight(struct db_conn *c, const char *start_file, uint32_t server_id,
 			struct dberr *err);
 
+/* *has is 1 when the server still lists binlog file (SHOW BINARY LOGS). */
+int my_binlog_has_file(struct db_conn *c, const char *file, int *has, struct dberr *err);
+
 /* The server_id a tail of the capture named slot registers with: one
  * per dump, far from the small numbers servers are given. */
 uint32_t my_binlog_server_id(const char *slot);

@@ -19,6 +19,7 @@
 #include "my_int.h"
 
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,9 @@ struct cdc_stream {
 	struct binlog_format fmt;
 	uint32_t server_id;
 	struct db_position opened_at;	/* the source's position when this run began */
+	char gtid_from[256];		/* resuming by this GTID set: the file
+					 * gtid_file is not on the source */
+	char gtid_file[256];
 	/* where the stream stands: after the last event handled */
 	char file[256];
 	uint64_t pos;
@@ -892,6 +896,12 @@ source_error(struct cdc_stream *s, struct dberr *err)
 		e = mariadb_rpl_errno(s->rpl);
 		why = mariadb_rpl_error(s->rpl);
 	}
+	if (e == 1236 && s->gtid_from[0])
+		return dberr_set(err, DBERR_SOURCE, "the source no longer has binlog file %s, nor "
+				 "the transactions after GTID %s (purged: %s): those changes are "
+				 "lost to dbmig. Take a new online dump and load it, and keep the "
+				 "binlog longer than a load and a pause of the tail take",
+				 s->gtid_file, s->gtid_from, why);
 	if (e == 1236)
 		return dberr_set(err, DBERR_SOURCE, "the source refused to send its binlog from "
 				 "%s:%" PRIu64 ": %s (error 1236). If the file was purged, the "
@@ -1048,6 +1058,15 @@ stream_event(struct cdc_stream *s, struct cdc_event *ev, struct dberr *err)
 	return r;
 }
 
+/* Bytes wait on the replication connection's socket (within ms). */
+static int
+socket_ready(struct cdc_stream *s, int ms)
+{
+	struct pollfd pfd = { .fd = (int)mysql_get_socket(s->c->m), .events = POLLIN };
+
+	return pfd.fd >= 0 && poll(&pfd, 1, ms) > 0;
+}
+
 static int
 my_stream_next(struct cdc_stream *s, struct cdc_event *ev, int timeout_ms, struct dberr *err)
 {
@@ -1078,12 +1097,16 @@ my_stream_next(struct cdc_stream *s, struct cdc_event *ev, int timeout_ms, struc
 			rows_release(s);
 		}
 		event_release(s);
+		/* between transactions, past the deadline, with nothing on the
+		 * socket: none came (a transaction's events come back to back,
+		 * so inside one the next is read; what Connector/C has read
+		 * ahead comes at the next call) */
+		if (!s->in_tx && !s->queued && now_seconds() >= deadline && !socket_ready(s, 0))
+			return 0;
 		if (!(s->ev = mariadb_rpl_fetch(s->rpl, NULL)))
 			return source_error(s, err);
 		if ((r = stream_event(s, ev, err)) != 0)
 			return r;
-		if (!s->rows_map && now_seconds() >= deadline)
-			return 0;	/* a heartbeat, or events of no migrated table */
 	}
 }
 
@@ -1169,6 +1192,7 @@ my_stream_open(const char *uri, const char *slot, const char *publication,
 	const char *colon;
 	char file[256];
 	uint64_t pos;
+	int by_file = 1, by_gtid;
 
 	(void)publication;
 	*out = NULL;
@@ -1187,9 +1211,31 @@ my_stream_open(const char *uri, const char *slot, const char *publication,
 		goto fail;
 	snprintf(s->db, sizeof(s->db), "%s", s->c->dbname);
 	s->server_id = so && so->server_id ? so->server_id : my_binlog_server_id(slot);
-	if (my_binlog_preflight(s->sql, file, s->server_id, err) < 0 ||
+	/* a file this server does not have, with the GTID set reached
+	 * there: on MariaDB the stream can resume by GTID (the source
+	 * failed over to a replica whose files are named otherwise); the
+	 * server refuses it if those transactions are gone */
+	if (from->gtid[0] && s->c->is_mariadb &&
+	    my_binlog_has_file(s->sql, file, &by_file, err) < 0)
+		goto fail;
+	by_gtid = from->gtid[0] && s->c->is_mariadb && !by_file;
+	if (my_binlog_preflight(s->sql, by_gtid ? NULL : file, s->server_id, err) < 0 ||
 	    my_binlog_position(s->sql, &s->opened_at, err) < 0 || schema_columns(s, err) < 0)
 		goto fail;
+	if (by_gtid) {
+		strbuf_addstr(&q, "SET @slave_connect_state = ");
+		my_quote_literal(&q, from->gtid);
+		strbuf_addstr(&q, ", @slave_gtid_strict_mode = 1");
+		if (my_exec(s->c, q.buf, err) < 0)
+			goto fail;
+		strbuf_reset(&q);
+		log_info("binlog file %s is not on the source: resuming after GTID %s", file,
+			 from->gtid);
+		snprintf(s->gtid_from, sizeof(s->gtid_from), "%s", from->gtid);
+		snprintf(s->gtid_file, sizeof(s->gtid_file), "%s", file);
+		file[0] = '\0';	/* the server finds the file */
+		pos = 4;
+	}
 	/* the stream's checksum is the server's; GTID events, not BEGIN;
 	 * a heartbeat whenever the source has nothing to send */
 	strbuf_addf(&q, "SET @master_binlog_checksum = @@global.binlog_checksum, "

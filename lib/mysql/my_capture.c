@@ -151,6 +151,21 @@ my_binlog_preflight(struct db_conn *c, const char *start_file, uint32_t server_i
 }
 
 int
+my_binlog_has_file(struct db_conn *c, const char *file, int *has, struct dberr *err)
+{
+	MYSQL_RES *r = my_query(c, "SHOW BINARY LOGS", err);
+	MYSQL_ROW row;
+
+	*has = 0;
+	if (!r)
+		return -1;
+	while ((row = mysql_fetch_row(r)))
+		*has |= row[0] && !strcmp(row[0], file);
+	mysql_free_result(r);
+	return 0;
+}
+
+int
 my_binlog_position(struct db_conn *c, struct db_position *pos, struct dberr *err)
 {
 	MYSQL_RES *r = my_query(c, "SHOW MASTER STATUS", err);

@@ -62,7 +62,9 @@ read_tables(struct db_conn *c, const struct schema_filter *f, struct schema_mode
 		int keep = f->include.n == 0;
 		struct table *t;
 
-		if (!strcmp(row[0], LEDGER_NAME))
+		/* dbmig's own bookkeeping (the ledger, change-apply state, a
+		 * cutover's log and marker): never a table to move or compare */
+		if (!strcmp(row[0], LEDGER_NAME) || !strncmp(row[0], "_dbmig_", 7))
 			continue;
 		for (size_t k = 0; k < f->include.n && !keep; k++)
 			keep = table_matches(c->dbname, row[0], f->include.v[k]);
