@@ -53,7 +53,11 @@ static int
 tail_report(const struct tail_opts *o, const struct tail_result *res)
 {
 	if (o->drop) {
-		printf("dropped replication slot and publication %s\n", res->slot);
+		if (res->nothing_dropped)
+			printf("nothing to drop: a binlog tail (%s) leaves nothing on the source\n",
+			       res->slot);
+		else
+			printf("dropped replication slot and publication %s\n", res->slot);
 		return EXIT_OK;
 	}
 	if (o->progress == PROGRESS_JSON)

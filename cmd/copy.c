@@ -38,7 +38,8 @@ static const char copy_usage[] =
 	"      --compress-level N    zstd level 1-19 of the kept dump (default 1)\n"
 	"      --allow-inconsistent  MySQL without the lock privilege: read in parallel, each\n"
 	"                            reader at its own instant\n"
-	"      --online              PostgreSQL source: start change capture at the snapshot,\n"
+	"      --online              start change capture at the snapshot (a replication slot,\n"
+	"                            or the binlog position),\n"
 	"                            then apply the changes since (as cdc-tail) until stopped\n"
 	"      --replica-identity-full  with --online: set it on tables without a key\n"
 	"      --until-caught-up     with --online: stop once the source's position at the\n"
@@ -71,7 +72,13 @@ copy_tail(const char *source, const char *target, int until_caught_up)
 	       tr.position.text[0] ? tr.position.text : "the snapshot",
 	       tr.stopped_by_signal ? " (stopped; resume with dbmig cdc-tail SOURCE TARGET)" : "");
 	/* the slot keeps the source's WAL until dropped, and a copy keeps
-	 * no dump that would name it */
+	 * no dump that would name it; a binlog keeps no reader's place */
+	if (tr.position.kind == POSITION_BINLOG) {
+		printf("  the source's binlog is read from there on: run dbmig cdc-tail SOURCE "
+		       "TARGET again before the source purges %.*s\n",
+		       (int)strcspn(tr.position.text, ":"), tr.position.text);
+		return EXIT_OK;
+	}
 	printf("  replication slot %s keeps the source's WAL until dropped: once the migration "
 	       "is done or given up, run\n    dbmig cdc-tail SOURCE TARGET --drop\n  or\n    "
 	       "dbmig cdc-tail SOURCE --slot %s --drop\n", tr.slot, tr.slot);

@@ -390,7 +390,9 @@ tail_drop(struct tail_ctx *c, struct dberr *err)
 		return -1;
 	ret = c->drv->cdc->capture_drop(conn, c->meta.slot, c->meta.publication, err);
 	c->drv->close(conn);
-	if (ret == 0)
+	if (ret == 0 && c->drv->position_kind == POSITION_BINLOG)
+		c->res->nothing_dropped = 1;
+	else if (ret == 0)
 		log_info("dropped replication slot %s and publication %s", c->meta.slot,
 			 c->meta.publication);
 	if (ret == 0 && c->tdrv)

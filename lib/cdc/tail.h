@@ -40,6 +40,7 @@ struct tail_result {
 	struct db_position position;	/* the last one written */
 	int stopped_by_signal;
 	int cut_over;			/* a cutover switched the pair: done */
+	int nothing_dropped;		/* --drop of a binlog capture: none on the source */
 	char slot[64];
 };
 

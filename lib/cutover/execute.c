@@ -651,7 +651,7 @@ procedure(struct run *x, struct leg *l, const char *new_entry, struct dberr *err
 {
 	char detail[512];
 	double t0, wait_max = x->o->max_lag * 4 < 2 ? 2 : x->o->max_lag * 4;
-	int ended = 0, cmp;
+	int ended = 0, cmp, nseq;
 	struct db_position marker_after;
 	struct schema_model m;
 	struct schema_filter f;
@@ -721,13 +721,13 @@ procedure(struct run *x, struct leg *l, const char *new_entry, struct dberr *err
 	/* 4. sequences */
 	t0 = now_seconds();
 	if (injected(x, "sequences", err) < 0 ||
-	    target_sequences_sync(l->to->drv, l->to->c, &m, err) < 0) {
+	    (nseq = target_sequences_sync(l->to->drv, l->to->c, &m, err)) < 0) {
 		dberr_prefix(err, "syncing the sequences");
 		goto fail;
 	}
 	if (step_note(x, "sequences", "done", now_seconds() - t0, NULL, err, "%d sequence%s and "
-		      "counters set to the old primary's values (%.3f s)", m.nseqs,
-		      m.nseqs == 1 ? "" : "s", now_seconds() - t0) < 0)
+		      "counters set to the old primary's values (%.3f s)", nseq,
+		      nseq == 1 ? "" : "s", now_seconds() - t0) < 0)
 		goto fail;
 	schema_release(&m);
 	/* 5. the fenced pair, verified */

@@ -374,10 +374,15 @@ check_schema(struct pair *p, struct cutover_report *r, struct dberr *err)
 				  "on the target (made after the dump?)", a->schema, a->name);
 		}
 	}
-	check_add(r, "sequences", CHECK_INFO, NULL, "%d of the source's %d sequence%s and "
-		  "identity counters are behind on the target (the stream carries rows, not "
-		  "counters): the cutover sets them past the source's after the fence",
-		  r->sequences_behind, p->sm.nseqs, p->sm.nseqs == 1 ? "" : "s");
+	if (p->sm.source_engine && !strcmp(p->sm.source_engine, "mysql"))
+		check_add(r, "sequences", CHECK_INFO, NULL, "the stream carries rows, not "
+			  "AUTO_INCREMENT counters: the cutover sets the target's from the source's "
+			  "after the fence");
+	else
+		check_add(r, "sequences", CHECK_INFO, NULL, "%d of the source's %d sequence%s and "
+			  "identity counters are behind on the target (the stream carries rows, not "
+			  "counters): the cutover sets them past the source's after the fence",
+			  r->sequences_behind, p->sm.nseqs, p->sm.nseqs == 1 ? "" : "s");
 	for (int i = 0; i < p->sm.nobjects; i++) {
 		const char *k = p->sm.objects[i].kind;
 

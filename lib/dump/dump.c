@@ -478,8 +478,12 @@ dump_source_open(const struct dump_opts *opts, struct dump_source *src, struct d
 					    CAPTURE_REPLICA_IDENTITY_FULL : 0, src->nconns - 1, snap,
 					    err) < 0)
 			goto fail;
-		log_info("change capture starts at %s (slot and publication %s)", snap->pos.text,
-			 name);
+		if (snap->pos.kind == POSITION_BINLOG)
+			log_info("change capture starts at %s (the tail reads the binlog from "
+				 "there)", snap->pos.text);
+		else
+			log_info("change capture starts at %s (slot and publication %s)",
+				 snap->pos.text, name);
 	} else if (drv->source->snapshot_export(src->conns[0], src->nconns - 1, snap, err) < 0) {
 		goto fail;
 	}

@@ -82,6 +82,7 @@ struct progress *load_progress(struct load_ctx *lc);
  * c (of driver drv) to the values model records, outside any ledger: for
  * a cutover, after the last change is applied, with the source's values
  * read then. Each statement is idempotent; the first failure stops it.
+ * Returns how many counters it set, or -1.
  */
 int target_sequences_sync(const struct db_driver *drv, struct db_conn *c,
 			  const struct schema_model *model, struct dberr *err);

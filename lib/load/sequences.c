@@ -39,6 +39,8 @@ target_sequences_sync(const struct db_driver *drv, struct db_conn *c,
 			ret = -1;
 		}
 	}
+	if (ret == 0)
+		ret = plan.nsteps;
 	ddl_plan_release(&plan);
 	return ret;
 }

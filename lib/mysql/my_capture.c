@@ -147,6 +147,19 @@ my_binlog_preflight(struct db_conn *c, const char *start_file, uint32_t server_i
 		return dberr_set(err, DBERR_SOURCE, "the source's own server_id is %" PRIu32 ", the "
 				 "one this tail would register with: give the tail another with "
 				 "--server-id N", server_id);
+	/* the replicas that registered (a role without REPLICATION MASTER
+	 * ADMIN may not look: then the server refuses a clash itself) */
+	if (mysql_query(c->m, "SHOW SLAVE HOSTS") == 0 && (r = mysql_store_result(c->m))) {
+		int clash = 0;
+
+		while ((row = mysql_fetch_row(r)))
+			clash |= row[0] && strtoul(row[0], NULL, 10) == server_id;
+		mysql_free_result(r);
+		if (clash)
+			return dberr_set(err, DBERR_SOURCE, "a replica of the source already has "
+					 "server_id %" PRIu32 ", the one this tail would register with: "
+					 "give the tail another with --server-id N", server_id);
+	}
 	return 0;
 }
 

@@ -21,48 +21,72 @@ my_online() {
 	dbmig -q load ${3:-} "$BATS_TEST_TMPDIR/$1" "$2" >/dev/null 2>&1
 }
 
-# zoo_changes DB: every row of the zoo's value tables deleted and
-# inserted again (every type's extremes through INSERT and DELETE), every
-# column of every row changed, then changed back; and plain changes to
-# the other tables (a keyless one, a MyISAM one).
-zoo_changes() {
+# zoo_phase DB N: the changes of phase N of the type zoo's values, each
+# phase followed by the caller's tail and check: 1, every row of the
+# value tables deleted and inserted again (every type's extremes through
+# INSERT and DELETE); 2, every column of every row changed (the values
+# kept aside in zoo_keep_*); 3, every column changed back; and plain
+# changes to the other tables (a keyless one, a MyISAM one).
+zoo_phase() {
 	local t back=""
-	for t in ints times texts; do
-		back+="UPDATE $t JOIN keep_$t k USING (id) SET $(my_sql "$1" -e "SELECT
-			GROUP_CONCAT(CONCAT('$t.\`', COLUMN_NAME, '\` = k.\`', COLUMN_NAME, '\`'))
-			FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '$1' AND TABLE_NAME = '$t'
-			AND COLUMN_NAME <> 'id'");"$'\n'
-	done
-	{
-		echo "SET NAMES utf8mb4; SET time_zone = '+00:00'; SET sql_mode = 'NO_AUTO_VALUE_ON_ZERO';"
-		echo "DELETE FROM ints; DELETE FROM times; DELETE FROM texts;"
-		awk '/^INSERT INTO (ints|times|texts) VALUES/{p=1} p{print} p && /;$/{p=0}' \
-			"$REPO_ROOT/tests/fixtures/mysql_typezoo.sql"
+	case $2 in
+	1)
+		{
+			echo "SET NAMES utf8mb4; SET time_zone = '+00:00'; SET sql_mode = 'NO_AUTO_VALUE_ON_ZERO';"
+			echo "DELETE FROM ints; DELETE FROM times; DELETE FROM texts;"
+			awk '/^INSERT INTO (ints|times|texts) VALUES/{p=1} p{print} p && /;$/{p=0}' \
+				"$REPO_ROOT/tests/fixtures/mysql_typezoo.sql"
+			echo "UPDATE parent SET name = CONCAT(name, '!') WHERE id <= 100; DELETE FROM child WHERE id % 5 = 0;"
+			echo "UPDATE nopk SET b = 'one' WHERE a IS NULL; DELETE FROM nopk WHERE a IS NULL;"
+			echo "INSERT INTO nopk VALUES (3, 'new'); INSERT INTO myisam_t VALUES (3, 'my');"
+		} | my_sql "$1" ;;
+	2)
+		# the values to come back to, in a database of their own (not migrated)
+		my_sql -e "DROP DATABASE IF EXISTS $1_keep; CREATE DATABASE $1_keep"
 		for t in ints times texts; do
-			echo "CREATE TEMPORARY TABLE keep_$t AS SELECT * FROM $t;"
+			my_sql -e "CREATE TABLE $1_keep.$t AS SELECT * FROM $1.$t"
 		done
-		echo "UPDATE ints SET ti = 1, tiu = 2, t1 = 0, si = 3, siu = 4, mi = 5, miu = 6, i = 7, iu = 8,"
-		echo "  bi = 9, biu = 10, d65 = 1.5, d10 = 2.25, d0 = 3, f = 0.5, db = 2.5, b1 = b'1', b64 = b'11', y = 1999;"
-		echo "UPDATE times SET d = '2001-02-03', dt = '2001-02-03 04:05:06', dt6 = '2001-02-03 04:05:06.5',"
-		echo "  ts = '2001-02-03 04:05:06', ts3 = '2001-02-03 04:05:06.25', t = '-01:02:03', t6 = '01:02:03.4';"
-		echo "UPDATE texts SET c = 'zz', vc = 'zz', t = 'zz', mt = 'zz', lt = 'zz', lat = 'zz', bn = 'zz', vb = 'zz',"
-		echo "  bl = 'zz', lb = 'zz', e = 'a', s = 'x', j = '[]', g = ST_GeomFromText('POINT(0 0)');"
-		echo "$back"
-		echo "UPDATE parent SET name = CONCAT(name, '!') WHERE id <= 100; DELETE FROM child WHERE id % 5 = 0;"
-		echo "UPDATE nopk SET b = 'one' WHERE a IS NULL; DELETE FROM nopk WHERE a IS NULL;"
-		echo "INSERT INTO nopk VALUES (3, 'new'); INSERT INTO myisam_t VALUES (3, 'my');"
-	} | my_sql "$1"
+		{
+			echo "SET time_zone = '+00:00'; SET sql_mode = 'NO_AUTO_VALUE_ON_ZERO';"
+			echo "UPDATE ints SET ti = 1, tiu = 2, t1 = 0, si = 3, siu = 4, mi = 5, miu = 6, i = 7, iu = 8,"
+			echo "  bi = 9, biu = 10, d65 = 1.5, d10 = 2.25, d0 = 3, f = 0.5, db = 2.5, b1 = b'1', b64 = b'11', y = 1999;"
+			echo "UPDATE times SET d = '2001-02-03', dt = '2001-02-03 04:05:06', dt6 = '2001-02-03 04:05:06.5',"
+			echo "  ts = '2001-02-03 04:05:06', ts3 = '2001-02-03 04:05:06.25', t = '-01:02:03', t6 = '01:02:03.4';"
+			echo "UPDATE texts SET c = 'zz', vc = 'zz', t = 'zz', mt = 'zz', lt = 'zz', lat = 'zz', bn = 'zz', vb = 'zz',"
+			echo "  bl = 'zz', lb = 'zz', e = 'a', s = 'x', j = '[]', g = ST_GeomFromText('POINT(0 0)');"
+		} | my_sql "$1" ;;
+	3)
+		for t in ints times texts; do
+			back+="UPDATE $t JOIN $1_keep.$t k USING (id) SET $(my_sql "$1" -e "SELECT
+				GROUP_CONCAT(CONCAT('$t.\`', COLUMN_NAME, '\` = k.\`', COLUMN_NAME, '\`'))
+				FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '$1' AND TABLE_NAME = '$t'
+				AND COLUMN_NAME <> 'id'");"$'\n'
+		done
+		{
+			echo "SET time_zone = '+00:00'; SET sql_mode = 'NO_AUTO_VALUE_ON_ZERO';"
+			echo "$back"
+		} | my_sql "$1"
+		my_sql -e "DROP DATABASE $1_keep" ;;
+	esac
 }
 
-@test "MariaDB to PostgreSQL: every type of the zoo through INSERT, UPDATE of every column and DELETE; the target equals the source" {
+@test "MariaDB to PostgreSQL: every type of the zoo through INSERT, UPDATE of every column and back, and DELETE; the target equals the source after each phase" {
 	dst=$(new_db zoo_pg_dst)
 	my_online zoo_pg "$dst" --strip-nul
-	zoo_changes zoo_pg
-	run -0 dbmig cdc-tail "$(my_uri zoo_pg)" "$dst" --until-caught-up
-	assert_output --partial "cdc-tail done"
-	run -1 dbmig verify "$(my_uri zoo_pg)" "$dst"
-	# the one difference is the NUL byte --strip-nul dropped, as the load did
-	assert_output --partial "zoo_pg.texts: changed: id=3: t"
+	for phase in 1 2 3; do
+		zoo_phase zoo_pg "$phase"
+		run -0 dbmig cdc-tail "$(my_uri zoo_pg)" "$dst" --until-caught-up
+		assert_output --partial "cdc-tail done"
+		run dbmig verify "$(my_uri zoo_pg)" "$dst"
+		if [ "$phase" = 2 ]; then
+			assert_output --partial "equal: 8 tables"
+		else
+			# the one difference is the NUL byte --strip-nul dropped, as the load did
+			[ "$status" = 1 ]
+			assert_output --partial "zoo_pg.texts: changed: id=3: t"
+			assert_output --partial "DIFFERENT: 1 difference in 1 of 8 tables"
+		fi
+	done
 	# without the NUL (a change too), nothing differs, by verify and
 	# by PostgreSQL's own casts
 	my_sql zoo_pg -e "UPDATE texts SET t = REPLACE(t, CHAR(0), '') WHERE id = 3"
@@ -72,15 +96,17 @@ zoo_changes() {
 	run -0 "$REPO_ROOT/tests/helpers/xcompare.sh" "$MY_HOST" "$MY_PORT" zoo_pg "$dst" zoo_pg
 }
 
-@test "MariaDB to MariaDB: every type of the zoo through INSERT, UPDATE of every column and DELETE; the target equals the source" {
+@test "MariaDB to MariaDB: every type of the zoo through INSERT, UPDATE of every column and back, and DELETE; the target equals the source after each phase" {
 	dst=$(new_mydb zoo_my_dst)
 	my_online zoo_my "$dst"
-	zoo_changes zoo_my
-	run -0 dbmig cdc-tail "$(my_uri zoo_my)" "$dst" --until-caught-up
-	assert_output --partial "cdc-tail done"
-	run -0 dbmig verify "$(my_uri zoo_my)" "$dst"
-	assert_output --partial "equal: 8 tables"
-	run -0 mycompare zoo_my zoo_my_dst
+	for phase in 1 2 3; do
+		zoo_phase zoo_my "$phase"
+		run -0 dbmig cdc-tail "$(my_uri zoo_my)" "$dst" --until-caught-up
+		assert_output --partial "cdc-tail done"
+		run -0 dbmig verify "$(my_uri zoo_my)" "$dst"
+		assert_output --partial "equal: 8 tables"
+		run -0 mycompare zoo_my zoo_my_dst
+	done
 }
 
 @test "MariaDB source: DDL stops the tail (exit 6) naming the statement and position; after the fix the rerun resumes there" {
@@ -133,6 +159,10 @@ zoo_changes() {
 	run -3 dbmig dump --online "$(my_uri pf_src)" -o "$BATS_TEST_TMPDIR/b"
 	my_sql -e "SET GLOBAL binlog_row_image = 'FULL'"
 	assert_output --partial "binlog_row_image = 'FULL'"
+	my_sql -e "SET GLOBAL log_bin_compress = ON"
+	run -3 dbmig dump --online "$(my_uri pf_src)" -o "$BATS_TEST_TMPDIR/b2"
+	my_sql -e "SET GLOBAL log_bin_compress = OFF"
+	assert_output --partial "SET GLOBAL log_bin_compress = OFF"
 	my_sql -e "DROP USER IF EXISTS pf_reader@'%'; CREATE USER pf_reader@'%' IDENTIFIED BY 'pfpw';
 		GRANT SELECT ON pf_src.* TO pf_reader@'%'"
 	MYSQL_PWD=pfpw run -3 dbmig dump --online "mysql://pf_reader@$MY_HOST:$MY_PORT/pf_src" -o "$BATS_TEST_TMPDIR/c"
@@ -142,6 +172,10 @@ zoo_changes() {
 	dst=$(new_db pf_dst)
 	dbmig -q dump --online "$(my_uri pf_src)" -o "$BATS_TEST_TMPDIR/d" >/dev/null
 	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null
+	# a tail that would register with the source's own server_id
+	run -3 dbmig cdc-tail "$(my_uri pf_src)" "$dst" --until-caught-up --server-id 1
+	assert_output --partial "the source's own server_id is 1"
+	run -2 dbmig cdc-tail "$(my_uri pf_src)" "$dst" --server-id 0
 	start=$(sed -nE 's/.*"position": "([^:]+):.*/\1/p' "$BATS_TEST_TMPDIR/d/manifest.json")
 	my_sql pf_src -e "INSERT INTO t VALUES (1); FLUSH BINARY LOGS; FLUSH BINARY LOGS"
 	last=$(my_sql -e "SHOW MASTER STATUS" | cut -f1)
