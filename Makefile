@@ -130,7 +130,8 @@ chaos: deps
 
 # Figures beside pg_dump/pg_restore and pgloader; prints tables, never
 # fails on speed. BENCH_SCALE: pgbench scale; BENCH_ROWS: sysbench rows/table;
-# BENCH_LARGE_ROWS: rows of cdc-large.sh's one source transaction.
+# BENCH_LARGE_ROWS: rows of cdc-large.sh's one source transaction;
+# BENCH_CDC_MY_TX: sysbench transactions of cdc-mysql.sh's backlog.
 bench: all
 	-@scripts/deps.sh pgloader mydumper pgcopydb
 	bench/pg-vs-pgdump.sh $(BENCH_SCALE)
@@ -140,6 +141,7 @@ bench: all
 	bench/cdc.sh $(BENCH_CDC_TX)
 	bench/cutover.sh $(BENCH_CUTOVER_RUNS)
 	bench/cdc-large.sh $(BENCH_LARGE_ROWS)
+	bench/cdc-mysql.sh $(BENCH_CDC_MY_TX)
 
 demo: deps
 	$(MAKE) all

@@ -52,7 +52,7 @@ my2 -e "CREATE DATABASE dst_my; CREATE DATABASE src"
 # the native replica's copy of the same snapshot, then its source position
 ./dbmig -q load -j 2 "$work/dr" "mysql://root@127.0.0.1:$MY2_PORT/src" >/dev/null 2>&1
 my2 -e "DROP TABLE IF EXISTS src._dbmig_load_ledger, src._dbmig_cdc_state"
-pos=$(jq -r .position "$work/dp/manifest.json")
+pos=$(jq -r .snapshot.position "$work/dp/manifest.json")
 my2 -e "CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = $MY_PORT, MASTER_USER = 'root',
 	MASTER_LOG_FILE = '${pos%:*}', MASTER_LOG_POS = ${pos##*:}; SET GLOBAL replicate_do_db = 'src'"
 
