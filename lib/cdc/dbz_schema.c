@@ -184,6 +184,31 @@ dbz_topic_name(const struct dbz_opts *o, const struct cdc_json_ctx *c, const str
 		    t->schema, t->name, suffix);
 }
 
+/* The source block's schema: its fields (type, optional, name) and the
+ * connector's name for it. */
+static void
+source_fields(struct strbuf *out, const char *const (*fields)[3], size_t n, const char *name)
+{
+	strbuf_addstr(out, "{\"type\":\"struct\",\"fields\":[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_addch(out, ',');
+		if (!strcmp(fields[i][0], "snapshot"))
+			strbuf_addstr(out, "{\"type\":\"string\",\"optional\":true,\"name\":"
+				      "\"io.debezium.data.Enum\",\"version\":1,\"parameters\":"
+				      "{\"allowed\":\"true,first,first_in_data_collection,"
+				      "last_in_data_collection,last,false,incremental\"},"
+				      "\"default\":\"false\",\"field\":\"snapshot\"}");
+		else
+			strbuf_addf(out, "{\"type\":\"%s\",\"optional\":%s,\"field\":\"%s\"}",
+				    fields[i][0], fields[i][1], fields[i][2]);
+	}
+	strbuf_addf(out, "],\"optional\":false,\"name\":\"%s\",\"version\":1,\"field\":"
+		    "\"source\"}", name);
+}
+
+/* The MySQL connector's (its SourceInfo): the binlog's file, position,
+ * row, server and GTID where PostgreSQL's has the LSN and xid. */
 static void
 source_schema_mysql(struct strbuf *out)
 {
@@ -199,22 +224,8 @@ source_schema_mysql(struct strbuf *out)
 		{ "string", "true", "query" },
 	};
 
-	strbuf_addstr(out, "{\"type\":\"struct\",\"fields\":[");
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		if (i)
-			strbuf_addch(out, ',');
-		if (!strcmp(fields[i][0], "snapshot"))
-			strbuf_addstr(out, "{\"type\":\"string\",\"optional\":true,\"name\":"
-				      "\"io.debezium.data.Enum\",\"version\":1,\"parameters\":"
-				      "{\"allowed\":\"true,first,first_in_data_collection,"
-				      "last_in_data_collection,last,false,incremental\"},"
-				      "\"default\":\"false\",\"field\":\"snapshot\"}");
-		else
-			strbuf_addf(out, "{\"type\":\"%s\",\"optional\":%s,\"field\":\"%s\"}",
-				    fields[i][0], fields[i][1], fields[i][2]);
-	}
-	strbuf_addstr(out, "],\"optional\":false,\"name\":\"io.debezium.connector.mysql.Source\","
-		      "\"version\":1,\"field\":\"source\"}");
+	source_fields(out, fields, sizeof(fields) / sizeof(fields[0]),
+		      "io.debezium.connector.mysql.Source");
 }
 
 static void
@@ -230,22 +241,8 @@ source_schema(struct strbuf *out)
 		{ "int64", "true", "lsn" }, { "int64", "true", "xmin" },
 	};
 
-	strbuf_addstr(out, "{\"type\":\"struct\",\"fields\":[");
-	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
-		if (i)
-			strbuf_addch(out, ',');
-		if (!strcmp(fields[i][0], "snapshot"))
-			strbuf_addstr(out, "{\"type\":\"string\",\"optional\":true,\"name\":"
-				      "\"io.debezium.data.Enum\",\"version\":1,\"parameters\":"
-				      "{\"allowed\":\"true,first,first_in_data_collection,"
-				      "last_in_data_collection,last,false,incremental\"},"
-				      "\"default\":\"false\",\"field\":\"snapshot\"}");
-		else
-			strbuf_addf(out, "{\"type\":\"%s\",\"optional\":%s,\"field\":\"%s\"}",
-				    fields[i][0], fields[i][1], fields[i][2]);
-	}
-	strbuf_addstr(out, "],\"optional\":false,\"name\":\"io.debezium.connector.postgresql.Source\","
-		      "\"version\":1,\"field\":\"source\"}");
+	source_fields(out, fields, sizeof(fields) / sizeof(fields[0]),
+		      "io.debezium.connector.postgresql.Source");
 }
 
 void

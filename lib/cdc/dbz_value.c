@@ -110,6 +110,33 @@ parse_time(const char *p, size_t n, int64_t *us)
 	return 0;
 }
 
+/* A MySQL TIME, which may be negative or beyond a day ("-838:59:59.5"),
+ * as microseconds, as Debezium's MySQL connector reads it. */
+static int
+parse_signed_time(const char *p, size_t n, int64_t *us)
+{
+	int64_t h = 0, m = 0, s = 0, f = 0, scale = 100000;
+	size_t i = 0;
+	int neg = 0, digits = 0;
+
+	if (i < n && p[i] == '-')
+		neg = 1, i++;
+	for (; i < n && p[i] >= '0' && p[i] <= '9' && digits < 4; i++, digits++)
+		h = h * 10 + (p[i] - '0');
+	if (!digits || i + 6 > n || p[i] != ':' || p[i + 3] != ':')
+		return -1;
+	m = (p[i + 1] - '0') * 10 + (p[i + 2] - '0');
+	s = (p[i + 4] - '0') * 10 + (p[i + 5] - '0');
+	i += 6;
+	if (i < n && p[i] == '.')
+		for (i++; i < n && p[i] >= '0' && p[i] <= '9' && scale; i++, scale /= 10)
+			f += (p[i] - '0') * scale;
+	if (i != n || m > 59 || s > 59)
+		return -1;
+	*us = ((h * 3600 + m * 60 + s) * 1000000 + f) * (neg ? -1 : 1);
+	return 0;
+}
+
 static int64_t
 civil_micros(const struct civil *c)
 {
@@ -482,6 +509,11 @@ dbz_value_json(const struct dbz_opts *o, struct strbuf *out, const struct column
 	case NT_DECIMAL:
 		return decimal_value(o, out, d, v);
 	case NT_DATE:
+		/* a MySQL zero date is no date: the MySQL connector says null */
+		if (canon_is_zero_date(v->p, v->len)) {
+			strbuf_addstr(out, "null");
+			return 0;
+		}
 		if (parse_civil((const char *)v->p, v->len, &c) < 0)
 			break;
 		if (o->time == DBZ_TIME_ISOSTRING) {
@@ -494,7 +526,8 @@ dbz_value_json(const struct dbz_opts *o, struct strbuf *out, const struct column
 			strbuf_addf(out, "%" PRId64, days_from_civil(c.year, c.month, c.day));
 		return 0;
 	case NT_TIME:
-		if (parse_time((const char *)v->p, v->len, &us) < 0)
+		if (parse_time((const char *)v->p, v->len, &us) < 0 &&
+		    parse_signed_time((const char *)v->p, v->len, &us) < 0)
 			break;
 		if (o->time == DBZ_TIME_ISOSTRING) {
 			strbuf_addch(out, '"');
@@ -508,6 +541,10 @@ dbz_value_json(const struct dbz_opts *o, struct strbuf *out, const struct column
 		}
 		return 0;
 	case NT_TIMESTAMP:
+		if (canon_is_zero_date(v->p, v->len)) {
+			strbuf_addstr(out, "null");
+			return 0;
+		}
 		if (parse_civil((const char *)v->p, v->len, &c) < 0)
 			break;
 		if (o->time == DBZ_TIME_ISOSTRING) {
@@ -528,6 +565,10 @@ dbz_value_json(const struct dbz_opts *o, struct strbuf *out, const struct column
 	case NT_TIMESTAMPTZ:
 		/* io.debezium.time.ZonedTimestamp: ISO 8601 in UTC, the
 		 * fraction as wide as the column's precision */
+		if (canon_is_zero_date(v->p, v->len)) {
+			strbuf_addstr(out, "null");
+			return 0;
+		}
 		if (parse_civil((const char *)v->p, v->len, &c) < 0)
 			break;
 		iso_value(out, &c, 1, dbz_precision_of(d));

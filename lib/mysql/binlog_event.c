@@ -4,6 +4,7 @@
  * checked against the event's end.
  */
 #include "binlog.h"
+#include "binlog_int.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -13,11 +14,8 @@
 
 #include "lib/base/banned.h"
 
-static int fail(char *emsg, size_t emsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-fail(char *emsg, size_t emsz, const char *fmt, ...)
+int
+binlog_fail(char *emsg, size_t emsz, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -25,16 +23,6 @@ fail(char *emsg, size_t emsz, const char *fmt, ...)
 	vsnprintf(emsg, emsz, fmt, ap);
 	va_end(ap);
 	return -1;
-}
-
-static uint64_t
-le(const unsigned char *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = n - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
 }
 
 uint32_t
@@ -80,7 +68,7 @@ binlog_get_packed(const unsigned char **p, const unsigned char *end, uint64_t *v
 	}
 	if (end - q - 1 < n)
 		return -1;
-	*v = le(q + 1, n);
+	*v = binlog_le(q + 1, n);
 	*p = q + 1 + n;
 	return 0;
 }
@@ -103,29 +91,29 @@ binlog_event_parse(const struct binlog_format *fmt, const unsigned char *p, size
 
 	memset(ev, 0, sizeof(*ev));
 	if (n < BINLOG_HEADER_LEN)
-		return fail(emsg, emsz, "an event of %zu bytes, shorter than its header", n);
-	ev->timestamp = (uint32_t)le(p, 4);
+		return binlog_fail(emsg, emsz, "an event of %zu bytes, shorter than its header", n);
+	ev->timestamp = (uint32_t)binlog_le(p, 4);
 	ev->type = p[4];
-	ev->server_id = (uint32_t)le(p + 5, 4);
-	ev->size = (uint32_t)le(p + 9, 4);
-	ev->next_pos = (uint32_t)le(p + 13, 4);
-	ev->flags = (uint16_t)le(p + 17, 2);
+	ev->server_id = (uint32_t)binlog_le(p + 5, 4);
+	ev->size = (uint32_t)binlog_le(p + 9, 4);
+	ev->next_pos = (uint32_t)binlog_le(p + 13, 4);
+	ev->flags = (uint16_t)binlog_le(p + 17, 2);
 	if (ev->size != n)
-		return fail(emsg, emsz, "an event (type %u) that says it has %" PRIu32 " bytes "
+		return binlog_fail(emsg, emsz, "an event (type %u) that says it has %" PRIu32 " bytes "
 			    "came with %zu", ev->type, ev->size, n);
 	ev->raw = p;
 	ev->raw_len = n;
 	/* a FORMAT_DESCRIPTION names its own checksum (binlog_format_parse) */
 	tail = fmt->checksum && ev->type != BL_FORMAT_DESCRIPTION ? BINLOG_CHECKSUM_LEN : 0;
 	if (n < BINLOG_HEADER_LEN + tail)
-		return fail(emsg, emsz, "an event (type %u) of %zu bytes has no room for its "
+		return binlog_fail(emsg, emsz, "an event (type %u) of %zu bytes has no room for its "
 			    "checksum", ev->type, n);
 	if (tail) {
-		uint32_t want = (uint32_t)le(p + n - 4, 4);
+		uint32_t want = (uint32_t)binlog_le(p + n - 4, 4);
 		uint32_t got = binlog_crc32(0, p, n - 4);
 
 		if (want != got)
-			return fail(emsg, emsz, "an event (type %u, ending at %" PRIu32 ") fails its "
+			return binlog_fail(emsg, emsz, "an event (type %u, ending at %" PRIu32 ") fails its "
 				    "CRC32 checksum (%08" PRIx32 ", computed %08" PRIx32 "): the "
 				    "binary log or the connection damaged it", ev->type,
 				    ev->next_pos, want, got);
@@ -144,32 +132,32 @@ binlog_format_parse(const struct binlog_event *ev, int mariadb, struct binlog_fo
 	uint8_t alg;
 
 	if (ev->type != BL_FORMAT_DESCRIPTION)
-		return fail(emsg, emsz, "not a FORMAT_DESCRIPTION event (type %u)", ev->type);
+		return binlog_fail(emsg, emsz, "not a FORMAT_DESCRIPTION event (type %u)", ev->type);
 	/* version, server version, create time, header length, at least
 	 * the post-header lengths up to the rows events, then the checksum
 	 * algorithm and a CRC32 (5.6.1 and MariaDB 5.3 on: older ones are
 	 * refused by the pre-flight) */
 	if (n < 2 + 50 + 4 + 1 + 5 + 1)
-		return fail(emsg, emsz, "a FORMAT_DESCRIPTION event of %zu bytes is too short", n);
-	if (le(b, 2) != 4)
-		return fail(emsg, emsz, "binary log version %u: only version 4 (MySQL 5.0 and "
-			    "later, MariaDB) is read", (unsigned)le(b, 2));
+		return binlog_fail(emsg, emsz, "a FORMAT_DESCRIPTION event of %zu bytes is too short", n);
+	if (binlog_le(b, 2) != 4)
+		return binlog_fail(emsg, emsz, "binary log version %u: only version 4 (MySQL 5.0 and "
+			    "later, MariaDB) is read", (unsigned)binlog_le(b, 2));
 	memset(fmt, 0, sizeof(*fmt));
 	memcpy(fmt->server_version, b + 2, 50);
 	fmt->server_version[50] = '\0';
 	fmt->header_len = b[56];
 	if (fmt->header_len != BINLOG_HEADER_LEN)
-		return fail(emsg, emsz, "a FORMAT_DESCRIPTION with %u-byte event headers (19 "
+		return binlog_fail(emsg, emsz, "a FORMAT_DESCRIPTION with %u-byte event headers (19 "
 			    "expected)", fmt->header_len);
 	alg = b[n - 5];
 	if (alg != 0 && alg != 1)
-		return fail(emsg, emsz, "binlog checksum algorithm %u: dbmig reads NONE and "
+		return binlog_fail(emsg, emsz, "binlog checksum algorithm %u: dbmig reads NONE and "
 			    "CRC32", alg);
 	if (alg == 1) {
-		uint32_t want = (uint32_t)le(ev->raw + ev->raw_len - 4, 4);
+		uint32_t want = (uint32_t)binlog_le(ev->raw + ev->raw_len - 4, 4);
 
 		if (binlog_crc32(0, ev->raw, ev->raw_len - 4) != want)
-			return fail(emsg, emsz, "the FORMAT_DESCRIPTION event fails its CRC32 "
+			return binlog_fail(emsg, emsz, "the FORMAT_DESCRIPTION event fails its CRC32 "
 				    "checksum: the binary log or the connection damaged it");
 	}
 	fmt->checksum = alg == 1;
@@ -189,15 +177,15 @@ binlog_rotate_parse(const struct binlog_format *fmt, const struct binlog_event *
 	size_t ph = post_header_len(fmt, BL_ROTATE, 8), name;
 
 	if (ph != 8 || ev->body_len < 8)
-		return fail(emsg, emsz, "a ROTATE event of %zu bytes is too short", ev->body_len);
-	out->pos = le(ev->body, 8);
+		return binlog_fail(emsg, emsz, "a ROTATE event of %zu bytes is too short", ev->body_len);
+	out->pos = binlog_le(ev->body, 8);
 	name = ev->body_len - 8;
 	if (name == 0 || name >= sizeof(out->file))
-		return fail(emsg, emsz, "a ROTATE event names a file of %zu bytes", name);
+		return binlog_fail(emsg, emsz, "a ROTATE event names a file of %zu bytes", name);
 	memcpy(out->file, ev->body + 8, name);
 	out->file[name] = '\0';
 	if (strlen(out->file) != name || strchr(out->file, '/'))
-		return fail(emsg, emsz, "a ROTATE event names no plain file");
+		return binlog_fail(emsg, emsz, "a ROTATE event names no plain file");
 	return 0;
 }
 
@@ -209,14 +197,14 @@ binlog_query_parse(const struct binlog_format *fmt, const struct binlog_event *e
 	const unsigned char *b = ev->body;
 
 	if (ph < 13 || ev->body_len < ph)
-		return fail(emsg, emsz, "a QUERY event of %zu bytes is too short", ev->body_len);
-	out->thread_id = (uint32_t)le(b, 4);
+		return binlog_fail(emsg, emsz, "a QUERY event of %zu bytes is too short", ev->body_len);
+	out->thread_id = (uint32_t)binlog_le(b, 4);
 	dblen = b[8];
-	out->error_code = (uint16_t)le(b + 9, 2);
-	vars = le(b + 11, 2);
+	out->error_code = (uint16_t)binlog_le(b + 9, 2);
+	vars = binlog_le(b + 11, 2);
 	off = ph + vars;
 	if (off > ev->body_len || ev->body_len - off < dblen + 1)
-		return fail(emsg, emsz, "a QUERY event's lengths (status %zu, database %zu) run "
+		return binlog_fail(emsg, emsz, "a QUERY event's lengths (status %zu, database %zu) run "
 			    "past its %zu bytes", vars, dblen, ev->body_len);
 	memcpy(out->db, b + off, dblen);
 	out->db[dblen] = '\0';
@@ -232,8 +220,8 @@ binlog_xid_parse(const struct binlog_format *fmt, const struct binlog_event *ev,
 {
 	(void)fmt;
 	if (ev->body_len < 8)
-		return fail(emsg, emsz, "an XID event of %zu bytes is too short", ev->body_len);
-	*xid = le(ev->body, 8);
+		return binlog_fail(emsg, emsz, "an XID event of %zu bytes is too short", ev->body_len);
+	*xid = binlog_le(ev->body, 8);
 	return 0;
 }
 
@@ -247,11 +235,11 @@ binlog_gtid_parse(const struct binlog_format *fmt, const struct binlog_event *ev
 	memset(out, 0, sizeof(*out));
 	if (ev->type == BL_MARIADB_GTID) {
 		if (ev->body_len < 13)
-			return fail(emsg, emsz, "a GTID event of %zu bytes is too short",
+			return binlog_fail(emsg, emsz, "a GTID event of %zu bytes is too short",
 				    ev->body_len);
 		out->mariadb = 1;
-		out->seq = le(b, 8);
-		out->domain = (uint32_t)le(b + 8, 4);
+		out->seq = binlog_le(b, 8);
+		out->domain = (uint32_t)binlog_le(b + 8, 4);
 		out->flags = b[12];
 		out->server_id = ev->server_id;
 		snprintf(out->text, sizeof(out->text), "%" PRIu32 "-%" PRIu32 "-%" PRIu64,
@@ -263,10 +251,10 @@ binlog_gtid_parse(const struct binlog_format *fmt, const struct binlog_event *ev
 		char *t = out->text;
 
 		if (ev->body_len < 1 + 16 + 8)
-			return fail(emsg, emsz, "a GTID event of %zu bytes is too short",
+			return binlog_fail(emsg, emsz, "a GTID event of %zu bytes is too short",
 				    ev->body_len);
 		out->flags = b[0];
-		out->seq = le(b + 17, 8);
+		out->seq = binlog_le(b + 17, 8);
 		for (int i = 0; i < 16; i++) {
 			if (i == 4 || i == 6 || i == 8 || i == 10)
 				*t++ = '-';
@@ -278,7 +266,7 @@ binlog_gtid_parse(const struct binlog_format *fmt, const struct binlog_event *ev
 			out->text[0] = '\0';	/* gtid_mode OFF: no GTID */
 		return 0;
 	}
-	return fail(emsg, emsz, "not a GTID event (type %u)", ev->type);
+	return binlog_fail(emsg, emsz, "not a GTID event (type %u)", ev->type);
 }
 
 int
@@ -289,16 +277,16 @@ binlog_gtid_list_parse(const struct binlog_format *fmt, const struct binlog_even
 
 	(void)fmt;
 	if (ev->body_len < 4)
-		return fail(emsg, emsz, "a GTID_LIST event of %zu bytes is too short", ev->body_len);
-	count = (uint32_t)le(ev->body, 4) & 0x0fffffffu;
+		return binlog_fail(emsg, emsz, "a GTID_LIST event of %zu bytes is too short", ev->body_len);
+	count = (uint32_t)binlog_le(ev->body, 4) & 0x0fffffffu;
 	if ((ev->body_len - 4) / 16 < count)
-		return fail(emsg, emsz, "a GTID_LIST event of %zu bytes says it holds %" PRIu32
+		return binlog_fail(emsg, emsz, "a GTID_LIST event of %zu bytes says it holds %" PRIu32
 			    " GTIDs", ev->body_len, count);
 	for (uint32_t i = 0; i < count; i++) {
 		const unsigned char *g = ev->body + 4 + 16 * (size_t)i;
 
 		strbuf_addf(out, "%s%" PRIu32 "-%" PRIu32 "-%" PRIu64, i ? "," : "",
-			    (uint32_t)le(g, 4), (uint32_t)le(g + 4, 4), le(g + 8, 8));
+			    (uint32_t)binlog_le(g, 4), (uint32_t)binlog_le(g + 4, 4), binlog_le(g + 8, 8));
 	}
 	return 0;
 }
@@ -353,7 +341,7 @@ column_meta(struct binlog_column *c, const unsigned char **p, const unsigned cha
 	if (n == 1)
 		c->meta = (*p)[0];
 	else if (n == 2 && (c->type == BT_VARCHAR || c->type == BT_VAR_STRING))
-		c->meta = (uint16_t)le(*p, 2);
+		c->meta = (uint16_t)binlog_le(*p, 2);
 	else if (n == 2)
 		c->meta = (uint16_t)((*p)[0] << 8 | (*p)[1]);	/* type byte first */
 	*p += n;
@@ -517,14 +505,14 @@ optional_meta(struct binlog_table_map *tm, const unsigned char *p, const unsigne
 	int named = 0, ret = -1;
 
 	if (tm->ncols > 4096)
-		return fail(emsg, emsz, "a TABLE_MAP of %d columns", tm->ncols);
+		return binlog_fail(emsg, emsz, "a TABLE_MAP of %d columns", tm->ncols);
 	while (p < end) {
 		uint8_t type = *p++;
 		uint64_t len;
 		const unsigned char *v, *ve;
 
 		if (binlog_get_packed(&p, end, &len) < 0 || len > (uint64_t)(end - p)) {
-			fail(emsg, emsz, "the TABLE_MAP of %s.%s: optional metadata %u runs past "
+			binlog_fail(emsg, emsz, "the TABLE_MAP of %s.%s: optional metadata %u runs past "
 			     "the event", tm->db, tm->table, type);
 			goto out;
 		}
@@ -598,7 +586,7 @@ optional_meta(struct binlog_table_map *tm, const unsigned char *p, const unsigne
 		}
 		continue;
 bad:
-		fail(emsg, emsz, "the TABLE_MAP of %s.%s: optional metadata %u does not match its "
+		binlog_fail(emsg, emsz, "the TABLE_MAP of %s.%s: optional metadata %u does not match its "
 		     "%d columns", tm->db, tm->table, type, tm->ncols);
 		goto out;
 	}
@@ -639,10 +627,10 @@ binlog_table_map_parse(const struct binlog_format *fmt, const struct binlog_even
 
 	binlog_table_map_release(tm);
 	if (ph != 6 && ph != 8)
-		return fail(emsg, emsz, "a TABLE_MAP post-header of %zu bytes", ph);
+		return binlog_fail(emsg, emsz, "a TABLE_MAP post-header of %zu bytes", ph);
 	if (ev->body_len < ph + 1)
 		goto short_event;
-	tm->table_id = le(p, (int)idlen);
+	tm->table_id = binlog_le(p, (int)idlen);
 	p += ph;
 	for (int part = 0; part < 2; part++) {
 		char *dst = part ? tm->table : tm->db;
@@ -677,12 +665,12 @@ binlog_table_map_parse(const struct binlog_format *fmt, const struct binlog_even
 			c->nlabels = -1;
 			c->in_pk = -1;
 			if (column_meta(c, &m, mend) < 0)
-				return fail(emsg, emsz, "the TABLE_MAP of %s.%s: the metadata of "
+				return binlog_fail(emsg, emsz, "the TABLE_MAP of %s.%s: the metadata of "
 					    "column %d (type %u) is cut short or impossible", tm->db,
 					    tm->table, k + 1, types[k]);
 		}
 		if (m != mend)
-			return fail(emsg, emsz, "the TABLE_MAP of %s.%s: %zu bytes of column "
+			return binlog_fail(emsg, emsz, "the TABLE_MAP of %s.%s: %zu bytes of column "
 				    "metadata left over", tm->db, tm->table, (size_t)(mend - m));
 	}
 	p += mlen;
@@ -694,7 +682,7 @@ binlog_table_map_parse(const struct binlog_format *fmt, const struct binlog_even
 	p += (ncols + 7) / 8;
 	return optional_meta(tm, p, end, emsg, emsz);
 short_event:
-	return fail(emsg, emsz, "a TABLE_MAP event of %zu bytes is cut short", ev->body_len);
+	return binlog_fail(emsg, emsz, "a TABLE_MAP event of %zu bytes is cut short", ev->body_len);
 }
 
 int
@@ -712,21 +700,21 @@ binlog_rows_parse(const struct binlog_format *fmt, const struct binlog_event *ev
 	case BL_UPDATE_ROWS_V1: case BL_UPDATE_ROWS_V2: out->kind = 'U'; break;
 	case BL_DELETE_ROWS_V1: case BL_DELETE_ROWS_V2: out->kind = 'D'; break;
 	default:
-		return fail(emsg, emsz, "not a rows event (type %u)", ev->type);
+		return binlog_fail(emsg, emsz, "not a rows event (type %u)", ev->type);
 	}
 	if (ph < 6 || ev->body_len < ph)
 		goto short_event;
 	if (ph == 6) {
-		out->table_id = le(p, 4);
-		out->flags = (uint16_t)le(p + 4, 2);
+		out->table_id = binlog_le(p, 4);
+		out->flags = (uint16_t)binlog_le(p + 4, 2);
 	} else {
-		out->table_id = le(p, 6);
-		out->flags = (uint16_t)le(p + 6, 2);
+		out->table_id = binlog_le(p, 6);
+		out->flags = (uint16_t)binlog_le(p + 6, 2);
 	}
 	p += ph;
 	if (v2) {
 		/* the extra data's length counts its own two bytes */
-		size_t extra = le(ev->body + ph - 2, 2);
+		size_t extra = binlog_le(ev->body + ph - 2, 2);
 
 		if (ph != 10 || extra < 2 || (size_t)(end - p) < extra - 2)
 			goto short_event;
@@ -748,5 +736,5 @@ binlog_rows_parse(const struct binlog_format *fmt, const struct binlog_event *ev
 	out->len = (size_t)(end - p);
 	return 0;
 short_event:
-	return fail(emsg, emsz, "a rows event of %zu bytes is cut short", ev->body_len);
+	return binlog_fail(emsg, emsz, "a rows event of %zu bytes is cut short", ev->body_len);
 }

@@ -8,9 +8,9 @@
  * stores JSON as text and never comes here.
  */
 #include "binlog.h"
+#include "binlog_int.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,16 +36,6 @@ bad(struct jb *j, const char *what)
 {
 	snprintf(j->emsg, j->emsz, "binary JSON: %s", what);
 	return -1;
-}
-
-static uint64_t
-le(const unsigned char *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = n - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
 }
 
 /* A length of 7 bits a byte, low first, at most 5 bytes. */
@@ -187,7 +177,7 @@ opaque(struct jb *j, const unsigned char *p, const unsigned char *end)
 	case BT_DATETIME2: case BT_TIMESTAMP: case BT_TIMESTAMP2:
 		if (len < 8)
 			return bad(j, "a temporal value is cut short");
-		packed_temporal(j->o, ftype, (int64_t)le(p, 8));
+		packed_temporal(j->o, ftype, (int64_t)binlog_le(p, 8));
 		return 0;
 	case BT_NEWDECIMAL: {
 		int prec, scale, intg;
@@ -254,8 +244,8 @@ container(struct jb *j, uint8_t type, const unsigned char *p, const unsigned cha
 		return bad(j, "nested too deep");
 	if (avail < 2 * (size_t)w)
 		return bad(j, "a container is cut short");
-	count = (size_t)le(p, w);
-	size = (size_t)le(p + w, w);
+	count = (size_t)binlog_le(p, w);
+	size = (size_t)binlog_le(p + w, w);
 	if (size > avail || size < 2 * (size_t)w)
 		return bad(j, "a container's size runs past the value");
 	end = p + size;
@@ -273,7 +263,7 @@ container(struct jb *j, uint8_t type, const unsigned char *p, const unsigned cha
 			strbuf_addstr(j->o, ", ");
 		if (object) {
 			const unsigned char *ke = p + 2 * w + i * ((size_t)w + 2);
-			size_t koff = (size_t)le(ke, w), klen = (size_t)le(ke + w, 2);
+			size_t koff = (size_t)binlog_le(ke, w), klen = (size_t)binlog_le(ke + w, 2);
 
 			if (koff > size || klen > size - koff)
 				return bad(j, "a key runs past its object");
@@ -286,7 +276,7 @@ container(struct jb *j, uint8_t type, const unsigned char *p, const unsigned cha
 			if (value(j, vt, ve + 1, ve + 1 + w, depth + 1) < 0)
 				return -1;
 		} else {
-			size_t off = (size_t)le(ve + 1, w);
+			size_t off = (size_t)binlog_le(ve + 1, w);
 
 			if (off >= size)
 				return bad(j, "a value runs past its container");
@@ -323,7 +313,7 @@ value(struct jb *j, uint8_t type, const unsigned char *p, const unsigned char *e
 
 		if (avail < (size_t)n)
 			return bad(j, "a number is cut short");
-		v = le(p, n);
+		v = binlog_le(p, n);
 		if (type == JB_DOUBLE) {
 			double d;
 

@@ -8,49 +8,15 @@
  * trailing spaces dropped, a BINARY's NULs kept), the text wins.
  */
 #include "binlog.h"
+#include "binlog_int.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "lib/base/banned.h"
-
-static int fail(char *emsg, size_t emsz, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-fail(char *emsg, size_t emsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(emsg, emsz, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-static uint64_t
-le(const unsigned char *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = n - 1; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint64_t
-be(const unsigned char *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 static int64_t
 sign_extend(uint64_t v, int bytes)
@@ -71,10 +37,12 @@ frac_bytes(int fsp)
 static void
 add_fraction(struct strbuf *o, int fsp, long usec)
 {
-	char f[8];
+	char f[24];
 
 	if (fsp <= 0)
 		return;
+	if (usec < 0 || usec > 999999)	/* a damaged value: its digits, bounded */
+		usec = usec < 0 ? 0 : 999999;
 	snprintf(f, sizeof(f), "%06ld", usec);
 	strbuf_addch(o, '.');
 	strbuf_add(o, f, (size_t)fsp);
@@ -112,7 +80,7 @@ decimal_text(const unsigned char *src, int precision, int scale, struct strbuf *
 		strbuf_addch(o, '-');
 	/* the integer part: a leading partial group, then whole ones */
 	if (intg % 9) {
-		part = (uint32_t)be(b, dig2bytes[intg % 9]);
+		part = (uint32_t)binlog_be(b, dig2bytes[intg % 9]);
 		k += (size_t)dig2bytes[intg % 9];
 		if (part) {
 			strbuf_addf(o, "%" PRIu32, part);
@@ -120,7 +88,7 @@ decimal_text(const unsigned char *src, int precision, int scale, struct strbuf *
 		}
 	}
 	for (int g = 0; g < intg / 9; g++, k += 4) {
-		part = (uint32_t)be(b + k, 4);
+		part = (uint32_t)binlog_be(b + k, 4);
 		if (started) {
 			strbuf_addf(o, "%09" PRIu32, part);
 		} else if (part) {
@@ -134,11 +102,11 @@ decimal_text(const unsigned char *src, int precision, int scale, struct strbuf *
 		return;
 	strbuf_addch(o, '.');
 	for (int g = 0; g < scale / 9; g++, k += 4)
-		strbuf_addf(o, "%09" PRIu32, (uint32_t)be(b + k, 4));
+		strbuf_addf(o, "%09" PRIu32, (uint32_t)binlog_be(b + k, 4));
 	if (scale % 9) {
 		int digits = scale % 9;
 
-		part = (uint32_t)be(b + k, dig2bytes[digits]);
+		part = (uint32_t)binlog_be(b + k, dig2bytes[digits]);
 		snprintf(d, sizeof(d), "%0*" PRIu32, digits, part);
 		strbuf_add(o, d, (size_t)digits);
 	}
@@ -154,7 +122,7 @@ time2_text(const unsigned char *p, int fsp, struct strbuf *o)
 
 	switch (fsp) {
 	case 1: case 2:
-		intpart = (int64_t)be(p, 3) - 0x800000;
+		intpart = (int64_t)binlog_be(p, 3) - 0x800000;
 		frac = (signed char)p[3];
 		if (intpart < 0 && frac) {
 			intpart++;
@@ -163,8 +131,8 @@ time2_text(const unsigned char *p, int fsp, struct strbuf *o)
 		packed = intpart * (1 << 24) + frac * 10000;
 		break;
 	case 3: case 4:
-		intpart = (int64_t)be(p, 3) - 0x800000;
-		frac = sign_extend(be(p + 3, 2), 2);
+		intpart = (int64_t)binlog_be(p, 3) - 0x800000;
+		frac = sign_extend(binlog_be(p + 3, 2), 2);
 		if (intpart < 0 && frac) {
 			intpart++;
 			frac -= 0x10000;
@@ -172,10 +140,10 @@ time2_text(const unsigned char *p, int fsp, struct strbuf *o)
 		packed = intpart * (1 << 24) + frac * 100;
 		break;
 	case 5: case 6:
-		packed = (int64_t)be(p, 6) - 0x800000000000LL;
+		packed = (int64_t)binlog_be(p, 6) - 0x800000000000LL;
 		break;
 	default:
-		packed = ((int64_t)be(p, 3) - 0x800000) * (1 << 24);
+		packed = ((int64_t)binlog_be(p, 3) - 0x800000) * (1 << 24);
 	}
 	if (packed < 0) {
 		strbuf_addch(o, '-');
@@ -192,8 +160,8 @@ frac_usec(const unsigned char *p, int fsp)
 {
 	switch (fsp) {
 	case 1: case 2: return (long)p[0] * 10000;
-	case 3: case 4: return (long)be(p, 2) * 100;
-	case 5: case 6: return (long)be(p, 3);
+	case 3: case 4: return (long)binlog_be(p, 2) * 100;
+	case 5: case 6: return (long)binlog_be(p, 3);
 	default: return 0;
 	}
 }
@@ -201,7 +169,7 @@ frac_usec(const unsigned char *p, int fsp)
 static void
 datetime2_text(const unsigned char *p, int fsp, struct strbuf *o)
 {
-	int64_t intpart = (int64_t)be(p, 5) - 0x8000000000LL;
+	int64_t intpart = (int64_t)binlog_be(p, 5) - 0x8000000000LL;
 	int64_t ymd = intpart >> 17, ym = ymd >> 5, hms = intpart % (1 << 17);
 
 	strbuf_addf(o, "%04d-%02d-%02d %02d:%02d:%02d", (int)(ym / 13), (int)(ym % 13),
@@ -262,7 +230,7 @@ prefixed(const unsigned char **p, const unsigned char *end, int n, size_t *len)
 {
 	if (end - *p < n)
 		return -1;
-	*len = (size_t)le(*p, n);
+	*len = (size_t)binlog_le(*p, n);
 	*p += n;
 	return (size_t)(end - *p) < *len ? -1 : 0;
 }
@@ -291,7 +259,7 @@ column_text(const struct binlog_table_map *tm, int k, const struct binlog_col_hi
 
 		if (end - p < ibytes)
 			goto short_row;
-		v = le(p, ibytes);
+		v = binlog_le(p, ibytes);
 		if (is_unsigned)
 			strbuf_addf(o, "%" PRIu64, v);
 		else
@@ -306,7 +274,7 @@ column_text(const struct binlog_table_map *tm, int k, const struct binlog_col_hi
 
 		if (end - p < 4)
 			goto short_row;
-		bits = (uint32_t)le(p, 4);
+		bits = (uint32_t)binlog_le(p, 4);
 		memcpy(&f, &bits, 4);
 		double_text((double)f, o);
 		need = 4;
@@ -318,7 +286,7 @@ column_text(const struct binlog_table_map *tm, int k, const struct binlog_col_hi
 
 		if (end - p < 8)
 			goto short_row;
-		bits = le(p, 8);
+		bits = binlog_le(p, 8);
 		memcpy(&d, &bits, 8);
 		double_text(d, o);
 		need = 8;
@@ -344,7 +312,7 @@ column_text(const struct binlog_table_map *tm, int k, const struct binlog_col_hi
 
 		if (end - p < 3)
 			goto short_row;
-		v = (uint32_t)le(p, 3);
+		v = (uint32_t)binlog_le(p, 3);
 		strbuf_addf(o, "%04u-%02u-%02u", v >> 9, (v >> 5) & 15, v & 31);
 		need = 3;
 		break;
@@ -354,7 +322,7 @@ column_text(const struct binlog_table_map *tm, int k, const struct binlog_col_hi
 
 		if (end - p < 3)
 			goto short_row;
-		v = sign_extend(le(p, 3), 3);
+		v = sign_extend(binlog_le(p, 3), 3);
 		if (v < 0) {
 			strbuf_addch(o, '-');
 			v = -v;
@@ -369,7 +337,7 @@ column_text(const struct binlog_table_map *tm, int k, const struct binlog_col_hi
 
 		if (end - p < 8)
 			goto short_row;
-		v = le(p, 8);
+		v = binlog_le(p, 8);
 		d = v / 1000000;
 		t = v % 1000000;
 		strbuf_addf(o, "%04d-%02d-%02d %02d:%02d:%02d", (int)(d / 10000),
@@ -381,14 +349,14 @@ column_text(const struct binlog_table_map *tm, int k, const struct binlog_col_hi
 	case BT_TIMESTAMP:
 		if (end - p < 4)
 			goto short_row;
-		epoch_text(le(p, 4), 0, 0, o);
+		epoch_text(binlog_le(p, 4), 0, 0, o);
 		need = 4;
 		break;
 	case BT_TIMESTAMP2:
 		need = 4 + (size_t)frac_bytes(c->fsp);
 		if ((size_t)(end - p) < need)
 			goto short_row;
-		epoch_text(be(p, 4), c->fsp, frac_usec(p + 4, c->fsp), o);
+		epoch_text(binlog_be(p, 4), c->fsp, frac_usec(p + 4, c->fsp), o);
 		break;
 	case BT_DATETIME2:
 		need = 5 + (size_t)frac_bytes(c->fsp);
@@ -408,7 +376,7 @@ column_text(const struct binlog_table_map *tm, int k, const struct binlog_col_hi
 
 		if (end - p < bytes)
 			goto short_row;
-		v = be(p, bytes);
+		v = binlog_be(p, bytes);
 		for (int i = bits - 1; i >= 0; i--)
 			strbuf_addch(o, (v >> i) & 1 ? '1' : '0');
 		need = (size_t)bytes;
@@ -422,12 +390,12 @@ column_text(const struct binlog_table_map *tm, int k, const struct binlog_col_hi
 
 		if (end - p < c->length)
 			goto short_row;
-		v = le(p, c->length);
+		v = binlog_le(p, c->length);
 		need = (size_t)c->length;
 		if (v == 0)
 			break;		/* the empty string of an invalid value */
 		if (!labels || v > (uint64_t)n)
-			return fail(emsg, emsz, "column %d: ENUM value %" PRIu64 " beyond the %d "
+			return binlog_fail(emsg, emsz, "column %d: ENUM value %" PRIu64 " beyond the %d "
 				    "members known (the column changed since the schema was "
 				    "read?)", k + 1, v, n < 0 ? 0 : n);
 		strbuf_addstr(o, labels[v - 1]);
@@ -441,13 +409,13 @@ column_text(const struct binlog_table_map *tm, int k, const struct binlog_col_hi
 
 		if (end - p < c->length)
 			goto short_row;
-		v = le(p, c->length);
+		v = binlog_le(p, c->length);
 		need = (size_t)c->length;
 		for (int i = 0; i < 64 && v; i++, v >>= 1) {
 			if (!(v & 1))
 				continue;
 			if (!labels || i >= n)
-				return fail(emsg, emsz, "column %d: SET member %d beyond the %d "
+				return binlog_fail(emsg, emsz, "column %d: SET member %d beyond the %d "
 					    "members known", k + 1, i + 1, n < 0 ? 0 : n);
 			if (!first)
 				strbuf_addch(o, ',');
@@ -510,13 +478,13 @@ column_text(const struct binlog_table_map *tm, int k, const struct binlog_col_hi
 	case BT_NULL:
 		return 0;
 	default:
-		return fail(emsg, emsz, "column %d has binlog type %u, which dbmig does not read",
+		return binlog_fail(emsg, emsz, "column %d has binlog type %u, which dbmig does not read",
 			    k + 1, c->type);
 	}
 	*pp = p + need;
 	return 0;
 short_row:
-	return fail(emsg, emsz, "column %d (binlog type %u): the row image is cut short", k + 1,
+	return binlog_fail(emsg, emsz, "column %d (binlog type %u): the row image is cut short", k + 1,
 		    c->type);
 }
 
@@ -531,7 +499,7 @@ binlog_row_image(const struct binlog_table_map *tm, const struct binlog_col_hint
 	for (int k = 0; k < tm->ncols; k++)
 		npresent += (present[k / 8] >> (k % 8)) & 1;
 	if ((size_t)(end - *p) < (size_t)(npresent + 7) / 8)
-		return fail(emsg, emsz, "a row image of %s.%s is cut short before its NULL bitmap",
+		return binlog_fail(emsg, emsz, "a row image of %s.%s is cut short before its NULL bitmap",
 			    tm->db, tm->table);
 	nulls = *p;
 	*p += (npresent + 7) / 8;

@@ -300,3 +300,29 @@ my_ledger_writes() {
 		fi
 	done
 }
+
+@test "MariaDB source: --format=debezium writes the MySQL connector's source block, and dbmig's lines resume after a restart of the writer" {
+	new_mydb dz_src >/dev/null
+	my_sql dz_src -e "CREATE TABLE t (id int PRIMARY KEY, d date, tm time(6), y year, s set('a','b'))"
+	dbmig -q dump --online "$(my_uri dz_src)" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	my_sql dz_src -e "INSERT INTO t VALUES (1, '0000-00-00', '-12:00:00.5', 2024, 'a,b'); UPDATE t SET y = 1999 WHERE id = 1"
+	gtid=$(my_sql -e "SELECT @@gtid_binlog_pos")
+	run -0 dbmig cdc-tail "$(my_uri dz_src)" --from "$BATS_TEST_TMPDIR/d" -o "$BATS_TEST_TMPDIR/dbz" \
+		--format=debezium --until-caught-up
+	assert_output --partial "2 changes written"
+	run -0 jq -r '.payload.source | [.connector, .db, .table, .server_id, (.file | test("^binlog\\.[0-9]+$")), (.pos > 0), .row] | @tsv' \
+		< <(cut -f2 "$BATS_TEST_TMPDIR/dbz" | head -1)
+	assert_output "$(printf 'mysql\tdz_src\tt\t1\ttrue\ttrue\t0')"
+	run -0 jq -r '.payload | [.op, (.after.d // "null"), .after.tm, .after.y, .after.s] | @tsv' \
+		< <(cut -f2 "$BATS_TEST_TMPDIR/dbz" | head -1)
+	assert_output "$(printf 'c\tnull\t-43200500000\t2024\ta,b')"
+	# the update's GTID is the source's last
+	run -0 jq -r '.payload | [.op, .source.gtid] | @tsv' < <(cut -f2 "$BATS_TEST_TMPDIR/dbz" | tail -1)
+	assert_output "$(printf 'u\t%s' "$gtid")"
+	# dbmig's lines: a second run writes on after the first's last transaction
+	run -0 dbmig cdc-tail "$(my_uri dz_src)" --from "$BATS_TEST_TMPDIR/d" -o "$BATS_TEST_TMPDIR/lines" --until-caught-up
+	my_sql dz_src -e "DELETE FROM t WHERE id = 1"
+	run -0 dbmig cdc-tail "$(my_uri dz_src)" --from "$BATS_TEST_TMPDIR/d" -o "$BATS_TEST_TMPDIR/lines" --until-caught-up
+	assert_output --partial "1 change written"
+	[ "$(jq -r 'select(.op != "commit") | .op' "$BATS_TEST_TMPDIR/lines" | tr '\n' ' ')" = "insert update delete " ]
+}

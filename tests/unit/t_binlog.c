@@ -32,7 +32,7 @@ static void
 put_le(struct ev *e, uint64_t v, int n)
 {
 	for (int i = 0; i < n; i++)
-		e->b[e->n++] = (unsigned char)(v >> (8 * i));
+		e->b[e->n++] = i < 8 ? (unsigned char)(v >> (8 * i)) : 0;
 }
 
 static void
