@@ -541,6 +541,9 @@ next_row(struct cdc_stream *s, struct cdc_event *ev, struct dberr *err)
 	for (int which = 0; which < 2; which++)
 		for (int k = 0; k < mp->tm.ncols; k++)
 			s->cells[which][k].present = 0;
+	/* an INSERT has no before image, a DELETE no after: theirs are NULL */
+	for (int i = 0; i < 2 * s->cap; i++)
+		s->off[i] = SIZE_MAX;
 	for (int img = 0; img < nimg; img++) {
 		const unsigned char *present = img ? s->rows.present_after : s->rows.present;
 		/* an UPDATE's first image is the row before, the second after;
