@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/cdc/cdc_start.h"
 #include "lib/base/log.h"
 #include "lib/base/progress.h"
 #include "lib/base/util.h"
@@ -289,6 +290,7 @@ load_opts_init(struct load_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->jobs = 1;
+	o->online = &cdc_load_online;	/* an online dump's start, recorded for cdc-tail */
 }
 
 /* "scheme://..." or libpq's "keyword=value ...": a database, not a path

@@ -27,7 +27,6 @@
 #include "lib/base/progress.h"
 #include "lib/base/testknobs.h"
 #include "lib/base/workpool.h"
-#include "lib/cdc/apply_ops.h"
 #include "lib/base/banned.h"
 
 struct chunk_job {
@@ -918,12 +917,11 @@ static int
 load_online_claim(struct load_ctx *ctx, struct dberr *err)
 {
 	struct strbuf path = STRBUF_INIT, want = STRBUF_INIT;
-	struct cdc_state *states = NULL;
 	char had[600] = "";
 	FILE *f;
-	int n = 0, ret = -1;
+	int holds = 0, ret = -1;
 
-	if (!ctx->opts->dumpdir || !ctx->drv->apply->cdc_state_read)
+	if (!ctx->opts->dumpdir || !ctx->drv->apply)
 		return 0;
 	strbuf_addf(&path, "%s/" ONLINE_TARGET_FILE, ctx->opts->dumpdir);
 	strbuf_addf(&want, "%s", ctx->drv->describe(ctx->conns[0]));
@@ -934,11 +932,11 @@ load_online_claim(struct load_ctx *ctx, struct dberr *err)
 		had[strcspn(had, "\n")] = '\0';
 	}
 	if (had[0] && strcmp(had, want.buf)) {
-		if (ctx->drv->apply->cdc_state_read(ctx->conns[0], &states, &n, err) < 0)
+		if (ctx->opts->online->state_holds(ctx->drv, ctx->conns[0], ctx->meta->dump_id,
+						   &holds, err) < 0)
 			goto out;
-		for (int i = 0; i < n; i++)
-			if (!strcmp(states[i].dump_id, ctx->meta->dump_id))
-				had[0] = '\0';	/* its state: the same target by another name */
+		if (holds)
+			had[0] = '\0';	/* its state: the same target by another name */
 		if (had[0]) {
 			dberr_set(err, DBERR_USAGE, "online dump %s was loaded into another target "
 				  "(%s): its replication slot %s serves one target, and this one (%s) "
@@ -962,7 +960,6 @@ load_online_claim(struct load_ctx *ctx, struct dberr *err)
 	}
 	ret = 0;
 out:
-	free(states);
 	strbuf_release(&path);
 	strbuf_release(&want);
 	return ret;
@@ -973,28 +970,23 @@ out:
 static int
 load_cdc_start(struct load_ctx *ctx, struct dberr *err)
 {
-	struct cdc_state st;
+	const struct dump_meta *m = ctx->meta;
 
-	if (!ctx->drv->apply->cdc_state_save)
+	if (!ctx->drv->apply)
 		return 0;
-	memset(&st, 0, sizeof(st));
-	snprintf(st.dump_id, sizeof(st.dump_id), "%s", ctx->meta->dump_id);
-	snprintf(st.slot, sizeof(st.slot), "%s", ctx->meta->slot);
-	snprintf(st.publication, sizeof(st.publication), "%s", ctx->meta->publication);
-	st.position = ctx->meta->position;
-	cdc_state_seal(&st);
-	if (ctx->drv->apply->cdc_state_save(ctx->conns[0], &st, 1, err) < 0)
+	if (ctx->opts->online->record_start(ctx->drv, ctx->conns[0], m->dump_id, m->slot,
+					    m->publication, &m->position, err) < 0)
 		return dberr_prefix(err, "recording where cdc-tail starts"), -1;
-	if (st.position.kind == POSITION_BINLOG) {
+	if (m->position.kind == POSITION_BINLOG) {
 		log_info("changes after %s are read from the source's binlog: run dbmig cdc-tail "
 			 "SOURCE TARGET before the source purges that file (its binlog retention)",
-			 st.position.text);
+			 m->position.text);
 		return 0;
 	}
 	log_info("changes after %s wait in the source's slot %s: run dbmig cdc-tail SOURCE TARGET; "
 		 "the slot keeps the source's WAL until it is dropped: once the migration is done "
 		 "or given up, run dbmig cdc-tail SOURCE TARGET --drop (or dbmig cdc-tail SOURCE "
-		 "--slot %s --drop)", st.position.text, st.slot, st.slot);
+		 "--slot %s --drop)", m->position.text, m->slot, m->slot);
 	return 0;
 }
 
@@ -1346,6 +1338,11 @@ load_model(const struct load_opts *opts, const struct dump_meta *meta,
 	 * the one message, not the last after every mapping warning. */
 	if (!(ctx.drv = driver_for_uri(opts->target, DBERR_TARGET, err)))
 		goto out;
+	if (meta->slot[0] && !opts->online) {
+		dberr_set(err, DBERR_INTERNAL, "an online dump's load without change apply: its "
+			  "start would not be recorded");
+		goto out;
+	}
 	ctx.conns = xcalloc((size_t)opts->jobs, sizeof(*ctx.conns));
 	if (ctx.drv->connect(&ctx.conns[0], opts->target, DBERR_TARGET, err) < 0)
 		goto out;

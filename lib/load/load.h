@@ -15,7 +15,26 @@
 
 struct dump_meta;
 
+struct db_driver;
+struct db_conn;
+struct db_position;
+
+/* What the load of an online dump asks of change apply, which load
+ * itself does not know (the includes run from the change stream down
+ * to load, never back): lib/cdc fills it in (cdc_load_online). */
+struct load_online_hooks {
+	/* *holds is 1 when the target's change-apply state has dump_id */
+	int (*state_holds)(const struct db_driver *d, struct db_conn *c, const char *dump_id,
+			   int *holds, struct dberr *err);
+	/* records, once, where the dump's changes start on this target (a
+	 * second load of the dump keeps a tail's progress) */
+	int (*record_start)(const struct db_driver *d, struct db_conn *c, const char *dump_id,
+			    const char *slot, const char *publication,
+			    const struct db_position *pos, struct dberr *err);
+};
+
 struct load_opts {
+	const struct load_online_hooks *online;	/* for online dumps; NULL refuses them */
 	const char *dumpdir;
 	const char *target;		/* URI or conninfo */
 	int jobs;
