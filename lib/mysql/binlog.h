@@ -144,6 +144,14 @@ int binlog_gtid_parse(const struct binlog_format *fmt, const struct binlog_event
  * transaction): 0, or -1 when set is not a GTID set of g's kind. */
 int binlog_gtid_set_add(struct strbuf *set, const struct binlog_gtid *g);
 
+/* The argument of MySQL's COM_BINLOG_DUMP_GTID (the command byte not
+ * included) asking for the transactions after the GTID set gtids
+ * ("uuid:1-5:7,uuid2:1-3"), from no file: flags, server_id, an empty file
+ * name, position 4, and the set as MySQL's encoded SID blocks (intervals
+ * with exclusive ends). 0, or -1 for a set it cannot read. */
+#define BL_COM_BINLOG_DUMP_GTID	0x1e
+int binlog_gtid_dump_arg(const char *gtids, uint32_t server_id, struct strbuf *out);
+
 /* MariaDB's GTID_LIST: the binlog state at the start of a file, as
  * "d-s-n,..." (the same text as @@gtid_binlog_pos). */
 int binlog_gtid_list_parse(const struct binlog_format *fmt, const struct binlog_event *ev,

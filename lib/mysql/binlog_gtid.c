@@ -143,3 +143,88 @@ binlog_gtid_set_add(struct strbuf *set, const struct binlog_gtid *g)
 		return 0;	/* MySQL without GTIDs */
 	return g->mariadb ? mariadb_add(set, g) : mysql_add(set, g);
 }
+
+static void
+put_le(struct strbuf *o, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		strbuf_addch(o, (char)(unsigned char)(v >> (8 * i)));
+}
+
+static int
+hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+int
+binlog_gtid_dump_arg(const char *gtids, uint32_t server_id, struct strbuf *out)
+{
+	struct strbuf sids = STRBUF_INIT;
+	const char *p = gtids;
+	uint64_t nsids = 0;
+
+	while (*p) {
+		unsigned char uuid[16];
+		struct strbuf ivs = STRBUF_INIT;
+		uint64_t nivs = 0;
+		int k = 0;
+
+		while (*p == ',' || *p == ' ' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		for (; *p && *p != ':' && k < 32; p++) {
+			int a, b;
+
+			if (*p == '-')
+				continue;
+			if ((a = hexval(p[0])) < 0 || (b = hexval(p[1])) < 0)
+				goto bad;
+			uuid[k / 2] = (unsigned char)(a << 4 | b);
+			k += 2;
+			p++;
+		}
+		if (k != 32 || *p != ':')
+			goto bad;
+		while (*p == ':') {
+			uint64_t a, b;
+			int used = 0;
+
+			if (sscanf(p, ":%" SCNu64 "%n", &a, &used) != 1 || a == 0)
+				goto bad;
+			p += used;
+			b = a;
+			if (*p == '-') {
+				if (sscanf(p, "-%" SCNu64 "%n", &b, &used) != 1 || b < a)
+					goto bad;
+				p += used;
+			}
+			put_le(&ivs, a, 8);
+			put_le(&ivs, b + 1, 8);	/* MySQL's ends are exclusive */
+			nivs++;
+		}
+		if (*p && *p != ',') {
+bad:
+			strbuf_release(&ivs);
+			strbuf_release(&sids);
+			return -1;
+		}
+		strbuf_add(&sids, uuid, 16);
+		put_le(&sids, nivs, 8);
+		strbuf_add(&sids, ivs.buf ? ivs.buf : "", ivs.len);
+		strbuf_release(&ivs);
+		nsids++;
+	}
+	/* flags: through GTID; the server id; no file name; position 4 */
+	put_le(out, 0x04, 2);
+	put_le(out, server_id, 4);
+	put_le(out, 0, 4);
+	put_le(out, 4, 8);
+	put_le(out, 8 + sids.len, 4);
+	put_le(out, nsids, 8);
+	strbuf_add(out, sids.buf ? sids.buf : "", sids.len);
+	strbuf_release(&sids);
+	return 0;
+}

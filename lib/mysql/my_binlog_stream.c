@@ -1215,17 +1215,24 @@ my_stream_open(const char *uri, const char *slot, const char *publication,
 	snprintf(s->db, sizeof(s->db), "%s", s->c->dbname);
 	s->server_id = so && so->server_id ? so->server_id : my_binlog_server_id(slot);
 	/* a file this server does not have, with the GTID set reached
-	 * there: on MariaDB the stream can resume by GTID (the source
-	 * failed over to a replica whose files are named otherwise); the
-	 * server refuses it if those transactions are gone */
-	if (from->gtid[0] && s->c->is_mariadb &&
-	    my_binlog_has_file(s->sql, file, &by_file, err) < 0)
+	 * there: the stream resumes by GTID (the source failed over to a
+	 * replica whose files are named otherwise) - MariaDB's
+	 * @slave_connect_state, MySQL's COM_BINLOG_DUMP_GTID; the server
+	 * refuses it if those transactions are gone */
+	if (from->gtid[0] && my_binlog_has_file(s->sql, file, &by_file, err) < 0)
 		goto fail;
-	by_gtid = from->gtid[0] && s->c->is_mariadb && !by_file;
+	by_gtid = from->gtid[0] && !by_file;
 	if (my_binlog_preflight(s->sql, by_gtid ? NULL : file, s->server_id, err) < 0 ||
 	    my_binlog_position(s->sql, &s->opened_at, err) < 0 || schema_columns(s, err) < 0)
 		goto fail;
-	if (by_gtid) {
+	if (by_gtid && !s->c->is_mariadb) {
+		log_info("binlog file %s is not on the source: resuming after GTID set %s", file,
+			 from->gtid);
+		snprintf(s->gtid_from, sizeof(s->gtid_from), "%s", from->gtid);
+		snprintf(s->gtid_file, sizeof(s->gtid_file), "%s", file);
+		file[0] = '\0';	/* the server finds the file */
+		pos = 4;
+	} else if (by_gtid) {
 		strbuf_addstr(&q, "SET @slave_connect_state = ");
 		my_quote_literal(&q, from->gtid);
 		strbuf_addstr(&q, ", @slave_gtid_strict_mode = 1");
@@ -1260,7 +1267,33 @@ my_stream_open(const char *uri, const char *slot, const char *publication,
 		s->fmt.checksum = !strcasecmp(sum, "CRC32");
 	}
 	s->fmt.mariadb = s->c->is_mariadb;
-	if (!(s->rpl = mariadb_rpl_init(s->c->m)) ||
+	if (by_gtid && !s->c->is_mariadb) {
+		/* MySQL by GTID: Connector/C sends no COM_BINLOG_DUMP_GTID, so
+		 * the command goes out as its documented bytes and the events
+		 * are read as after an open (not run against a MySQL server
+		 * on the machine this was written on: only MariaDB runs here) */
+		struct strbuf arg = STRBUF_INIT;
+		int sent;
+
+		if (binlog_gtid_dump_arg(from->gtid, s->server_id, &arg) < 0) {
+			strbuf_release(&arg);
+			dberr_set(err, DBERR_SOURCE, "the GTID set %s is not MySQL's", from->gtid);
+			goto fail;
+		}
+		if (my_exec(s->c, "SET @slave_uuid = UUID()", err) < 0 ||
+		    !(s->rpl = mariadb_rpl_init(s->c->m))) {
+			strbuf_release(&arg);
+			goto fail;
+		}
+		sent = s->c->m->methods->db_command(s->c->m,
+						    (enum enum_server_command)BL_COM_BINLOG_DUMP_GTID,
+						    arg.buf, arg.len, 1, NULL);
+		strbuf_release(&arg);
+		if (sent) {
+			source_error(s, err);
+			goto fail;
+		}
+	} else if (!(s->rpl = mariadb_rpl_init(s->c->m)) ||
 	    mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_FILENAME, file, strlen(file)) ||
 	    mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_START, (unsigned long)pos) ||
 	    mariadb_rpl_optionsv(s->rpl, MARIADB_RPL_SERVER_ID, s->server_id) ||

@@ -1113,6 +1113,38 @@ test_binlog__captured_typezoo(void)
 	strbuf_release(&store);
 }
 
+/* MySQL's COM_BINLOG_DUMP_GTID argument, byte for byte from the
+ * documented layout: a resume by GTID set on MySQL. */
+static void
+test_binlog__mysql_gtid_dump(void)
+{
+	static const unsigned char want[] = {
+		0x04, 0x00,				/* BINLOG_THROUGH_GTID */
+		0x01, 0x00, 0x00, 0x40,			/* server_id */
+		0x00, 0x00, 0x00, 0x00,			/* no file name */
+		0x04, 0, 0, 0, 0, 0, 0, 0,		/* position 4 */
+		64, 0, 0, 0,				/* the SID block's size */
+		1, 0, 0, 0, 0, 0, 0, 0,			/* one source */
+		0x3e, 0x11, 0xfa, 0x47, 0x71, 0xca, 0x11, 0xe1,
+		0x9e, 0x33, 0xc8, 0x0a, 0xa9, 0x42, 0x95, 0x62,
+		2, 0, 0, 0, 0, 0, 0, 0,			/* two intervals */
+		1, 0, 0, 0, 0, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0,	/* 1-5: end exclusive */
+		7, 0, 0, 0, 0, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0,	/* 7 */
+	};
+	struct strbuf s = STRBUF_INIT;
+
+	CHECK(binlog_gtid_dump_arg("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5:7", 0x40000001u,
+				   &s) == 0);
+	CHECK(s.len == sizeof(want) && !memcmp(s.buf, want, sizeof(want)));
+	strbuf_reset(&s);
+	CHECK(binlog_gtid_dump_arg("", 7, &s) == 0 && s.len == 2 + 4 + 4 + 8 + 4 + 8);
+	strbuf_reset(&s);
+	CHECK(binlog_gtid_dump_arg("nothex:1", 7, &s) < 0);
+	CHECK(binlog_gtid_dump_arg("3e11fa47-71ca-11e1-9e33-c80aa9429562:5-1", 7, &s) < 0);
+	CHECK(binlog_gtid_dump_arg("0-1-5", 7, &s) < 0);	/* a MariaDB GTID */
+	strbuf_release(&s);
+}
+
 int
 main(void)
 {
@@ -1121,6 +1153,7 @@ main(void)
 	TEST_RUN(test_binlog__header_and_crc);
 	TEST_RUN(test_binlog__query_xid_gtid);
 	TEST_RUN(test_binlog__gtid_sets);
+	TEST_RUN(test_binlog__mysql_gtid_dump);
 	TEST_RUN(test_binlog__row_types);
 	TEST_RUN(test_binlog__update_minimal_images);
 	TEST_RUN(test_binlog__prefixes);
