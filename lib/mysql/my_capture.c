@@ -253,6 +253,24 @@ my_capture_begin(struct db_conn *c, const char *uri, const struct schema_filter 
 	if (my_binlog_preflight(c, NULL, my_binlog_server_id(name), err) < 0 ||
 	    my_snapshot_export(c, others, snap, err) < 0)
 		return -1;
+	/* the retention against what follows: a load and a tail must come
+	 * before the server purges the file the changes start in */
+	{
+		char secs[64] = "", days[64] = "";
+		double keep = 0;
+
+		if (variable(c, "binlog_expire_logs_seconds", secs, sizeof(secs), err) < 0 ||
+		    variable(c, "expire_logs_days", days, sizeof(days), err) < 0)
+			return -1;
+		keep = strtod(secs, NULL) > 0 ? strtod(secs, NULL) : strtod(days, NULL) * 86400;
+		if (keep > 0 && keep < 86400)
+			log_warn("the source keeps its binlog %.1f h (binlog_expire_logs_seconds, "
+				 "expire_logs_days): load this dump and start its tail within that, or "
+				 "the changes after %s are purged first", keep / 3600, snap->pos.text);
+		else if (keep > 0)
+			log_info("the source keeps its binlog %.1f days: load this dump and start its "
+				 "tail within that", keep / 86400);
+	}
 	if (!snap->pos.exact)
 		return dberr_set(err, DBERR_SOURCE, "the source (%s) cannot name the binlog "
 				 "position of a consistent snapshot without a global read lock: "

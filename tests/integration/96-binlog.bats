@@ -329,3 +329,19 @@ my_ledger_writes() {
 	assert_output --partial "1 change written"
 	[ "$(jq -r 'select(.op != "commit") | .op' "$BATS_TEST_TMPDIR/lines" | tr '\n' ' ')" = "insert update delete " ]
 }
+
+@test "MariaDB source: generated columns, VIRTUAL and STORED, are computed by the target, never written by the tail" {
+	new_mydb gv_src >/dev/null
+	my_sql gv_src -e "CREATE TABLE g (id int PRIMARY KEY, a int, b int AS (a * 2) VIRTUAL,
+		c int AS (a + 1) STORED, d varchar(5)); INSERT INTO g (id, a, d) VALUES (1, 1, 'x')"
+	dst=$(new_db gv_dst)
+	dbmig -q dump --online "$(my_uri gv_src)" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null 2>&1
+	my_sql gv_src -e "INSERT INTO g (id, a, d) VALUES (2, 5, 'y'); UPDATE g SET a = 10, d = 'z' WHERE id = 1;
+		DELETE FROM g WHERE id = 2; INSERT INTO g (id, a) VALUES (3, 7)"
+	run -0 dbmig cdc-tail "$(my_uri gv_src)" "$dst" --until-caught-up
+	assert_output --partial "4 changes applied"
+	run -0 psql_at "$dst" "SELECT string_agg(concat_ws(',', id, a, b, c, d), ';' ORDER BY id) FROM gv_src.g"
+	assert_output "1,10,20,11,z;3,7,14,8"
+	run -0 dbmig verify "$(my_uri gv_src)" "$dst"
+}
