@@ -27,6 +27,7 @@
 
 #include "binlog.h"
 #include "lib/base/log.h"
+#include "lib/base/xform.h"
 #include "lib/cdc/cdc_ops.h"
 #include "my_binlog.h"
 #include "lib/base/banned.h"
@@ -54,6 +55,8 @@ struct tmap {
 	struct binlog_col_hint *hints;	/* per binlog column */
 	char *change;			/* how it differs from the model, or NULL */
 	unsigned char *absent;		/* per data column: not in the change */
+	unsigned char *as_bool;		/* per data column: a tinyint(1) the load made
+					 * boolean (only 0 and 1 fit) */
 	int nabsent;
 	int marker;			/* a cutover's marker table: its transaction
 					 * goes out, empty, so the target's state
@@ -278,6 +281,7 @@ tmap_clear(struct tmap *mp)
 	free(mp->hints);
 	free(mp->change);
 	free(mp->absent);
+	free(mp->as_bool);
 	memset(mp, 0, sizeof(*mp));
 }
 
@@ -394,6 +398,11 @@ table_map(struct cdc_stream *s, const struct binlog_event *be, struct dberr *err
 	/* a column the change does not carry (dropped on the source, or
 	 * added after these changes were made) is left as the target has it */
 	mp->absent = xcalloc((size_t)ndata + 1, 1);
+	mp->as_bool = xcalloc((size_t)ndata + 1, 1);
+	for (int k = 0, d = 0; k < mp->t->ncols; k++)
+		if (!mp->t->cols[k].generated_expr)
+			mp->as_bool[d++] = (mp->t->cols[k].xform & XF_BOOL_FROM_INT) ||
+					   mp->t->cols[k].type.t == NT_BOOL;
 	for (int d = 0; d < ndata && !change.len; d++) {
 		int seen = 0;
 
@@ -491,8 +500,8 @@ image_values(struct cdc_stream *s, const struct tmap *mp, int which, struct dber
 
 		if (d < 0 || !cell->present || cell->isnull)
 			continue;
-		if (types[d]->t == NT_BOOL && (cell->len != 1 || (s->text.buf[cell->off] != '0' &&
-								  s->text.buf[cell->off] != '1')))
+		if (mp->as_bool[d] && (cell->len != 1 || (s->text.buf[cell->off] != '0' &&
+							    s->text.buf[cell->off] != '1')))
 			return bool_broken(s, mp, which, d, err);
 		off[d] = s->payload.len;
 		if (my_text_to_canon(types[d], s->text.buf + cell->off, cell->len, &s->payload,

@@ -345,3 +345,19 @@ my_ledger_writes() {
 	assert_output "1,10,20,11,z;3,7,14,8"
 	run -0 dbmig verify "$(my_uri gv_src)" "$dst"
 }
+
+@test "MariaDB source: a 2 into a tinyint(1) the load made boolean stops the tail (exit 7) naming the row; nothing is changed silently" {
+	new_mydb tb_src >/dev/null
+	my_sql tb_src -e "CREATE TABLE f (id int PRIMARY KEY, active tinyint(1) NOT NULL);
+		INSERT INTO f VALUES (1, 1), (2, 0)"
+	dst=$(new_db tb_dst)
+	dbmig -q dump --online "$(my_uri tb_src)" -o "$BATS_TEST_TMPDIR/d" >/dev/null
+	dbmig -q load "$BATS_TEST_TMPDIR/d" "$dst" >/dev/null 2>&1
+	my_sql tb_src -e "UPDATE f SET active = 0 WHERE id = 1; UPDATE f SET active = 2 WHERE id = 2"
+	run -7 dbmig cdc-tail "$(my_uri tb_src)" "$dst" --until-caught-up
+	assert_output --partial "sets tb_src.f.active to 2 in the row id=2"
+	assert_output --partial "--tinyint-numeric"
+	# the change before it is applied, the one it could not hold is not
+	run -0 psql_at "$dst" "SELECT string_agg(id || ':' || active, ',' ORDER BY id) FROM tb_src.f"
+	assert_output "1:false,2:false"
+}
