@@ -25,6 +25,7 @@ enum {
 	VOPT_ALLOW_UNCOMPARED,
 	VOPT_PROGRESS,
 	VOPT_MAX_HOLD,
+	VOPT_DIGEST,
 };
 
 static const char verify_usage[] =
@@ -41,7 +42,13 @@ static const char verify_usage[] =
 	"options:\n"
 	"      --mode=checksum|rows  digest chunks inside each server and fetch only\n"
 	"                      differing rows (default), or stream every row to dbmig\n"
-	"  -j, --jobs N        compare N tables at a time (default 1)\n"
+	"      --digest=auto|md5|sha256  how the checksum mode digests rows: auto\n"
+	"                      (default) takes the engine's own hash between servers of\n"
+	"                      one engine and version (PostgreSQL hashtextextended,\n"
+	"                      MariaDB CRC32 and CRC32C), MD5 otherwise; md5 and sha256\n"
+	"                      digest the common rendering everywhere (for audits)\n"
+	"  -j, --jobs N        compare N tables at a time, and the key ranges of one\n"
+	"                      large table on N connections at once (default 1)\n"
 	"  -t, --table PATTERN compare only matching tables (repeatable; 'schema.*')\n"
 	"  -T, --exclude-table PATTERN  skip matching tables (repeatable)\n"
 	"      --chunk-rows N  rows per first-level chunk (default 10000)\n"
@@ -115,10 +122,11 @@ print_human(const struct verify_opts *o, const struct verify_result *r, int quie
 			const struct verify_table *t = &r->tables[i];
 
 			printf("%-32s %12" PRIu64 " %12" PRIu64 " %7" PRIu64 " %9" PRIu64
-			       " %10" PRIu64 "%s %8.2f  %s\n", t->name[0], t->rows[0], t->rows[1],
+			       " %10" PRIu64 "%s %8.2f  %s%s%s\n", t->name[0], t->rows[0], t->rows[1],
 			       t->chunks, t->chunks_differing,
 			       t->missing + t->extra + t->changed + t->counted,
-			       t->truncated ? "+" : " ", t->seconds, t->error ? "failed" : t->method);
+			       t->truncated ? "+" : " ", t->seconds, t->error ? "failed" : t->method,
+			       t->error || !t->digest ? "" : ", ", t->error || !t->digest ? "" : t->digest);
 			rows += t->rows[0];
 		}
 	}
@@ -274,6 +282,8 @@ print_json(const struct verify_opts *o, const struct verify_result *r, int rc)
 		json_object_set_new(jt, "source", json_string(t->name[0]));
 		json_object_set_new(jt, "target", json_string(t->name[1]));
 		json_object_set_new(jt, "method", json_string(t->method ? t->method : ""));
+		json_object_set_new(jt, "digest", t->digest ? json_string(t->digest) : json_null());
+		json_object_set_new(jt, "ranges", json_integer(t->ranges));
 		json_object_set_new(jt, "rows_source", json_integer((json_int_t)t->rows[0]));
 		json_object_set_new(jt, "rows_target", json_integer((json_int_t)t->rows[1]));
 		json_object_set_new(jt, "chunks", json_integer((json_int_t)t->chunks));
@@ -392,6 +402,7 @@ cmd_verify(int argc, char **argv)
 		{ "allow-uncompared", no_argument, NULL, VOPT_ALLOW_UNCOMPARED },
 		{ "progress", required_argument, NULL, VOPT_PROGRESS },
 		{ "max-hold", required_argument, NULL, VOPT_MAX_HOLD },
+		{ "digest", required_argument, NULL, VOPT_DIGEST },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -417,6 +428,17 @@ cmd_verify(int argc, char **argv)
 				o.mode = VERIFY_ROWS;
 			else if (strcmp(optarg, "checksum")) {
 				usage_error("verify", "--mode wants checksum or rows, not '%s'", optarg);
+				goto out;
+			}
+			break;
+		case VOPT_DIGEST:
+			if (!strcmp(optarg, "md5")) {
+				o.digest = VERIFY_DIGEST_MD5;
+			} else if (!strcmp(optarg, "sha256")) {
+				o.digest = VERIFY_DIGEST_SHA256;
+			} else if (strcmp(optarg, "auto")) {
+				usage_error("verify", "--digest wants auto, md5 or sha256, not '%s'",
+					    optarg);
 				goto out;
 			}
 			break;

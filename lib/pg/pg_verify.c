@@ -32,10 +32,11 @@ render_expr(const struct vf_plan *p, int i, int side, struct strbuf *o)
 	pg_quote_ident(&x, col->name);
 	switch (vc->kind) {
 	case VK_INT:
+		/* concat() prints an integer itself: no cast */
 		if (col->type.t == NT_BOOL)
 			strbuf_addf(o, "(CASE WHEN %s THEN '1' WHEN NOT %s THEN '0' END)", x.buf, x.buf);
 		else
-			strbuf_addf(o, "%s::text", x.buf);
+			strbuf_addstr(o, x.buf);
 		break;
 	case VK_DEC:
 		if (vc->scale <= 0 || (col->type.t == NT_DECIMAL && col->type.scale == vc->scale))
@@ -50,7 +51,7 @@ render_expr(const struct vf_plan *p, int i, int side, struct strbuf *o)
 			    x.buf, x.buf, x.buf);
 		break;
 	case VK_DATE:
-		strbuf_addf(o, "%s::text", x.buf);
+		strbuf_addstr(o, x.buf);
 		break;
 	case VK_TIME:
 		strbuf_addf(o, "to_char(%s::interval, 'HH24:MI:SS.US')", x.buf);
@@ -69,6 +70,8 @@ render_expr(const struct vf_plan *p, int i, int side, struct strbuf *o)
 		if (col->type.t == NT_INET)
 			strbuf_addf(o, "(CASE WHEN %s IS NOT NULL THEN format('%%s', %s) END)",
 				    x.buf, x.buf);
+		else if (col->type.t == NT_TEXT || col->type.t == NT_VARCHAR)
+			strbuf_addstr(o, x.buf);	/* text already */
 		else
 			strbuf_addf(o, "%s::text", x.buf);
 		break;
@@ -80,7 +83,7 @@ render_expr(const struct vf_plan *p, int i, int side, struct strbuf *o)
 		strbuf_addf(o, "encode(%s, 'hex')", x.buf);
 		break;
 	case VK_UUID:
-		strbuf_addf(o, "%s::text", x.buf);
+		strbuf_addstr(o, x.buf);
 		break;
 	case VK_JSON:
 		strbuf_addf(o, col->type.t == NT_JSONB ? "%s::text" : "%s::jsonb::text", x.buf);
@@ -109,10 +112,42 @@ render_expr(const struct vf_plan *p, int i, int side, struct strbuf *o)
 	return ret;
 }
 
-static void
-frame(struct strbuf *o, const char *e)
+/* A CHAR's length leaves out its padding, as its cast to text does,
+ * without making the text; bytea's hex is twice its bytes. */
+static int
+render_len(const struct vf_plan *p, int i, int side, struct strbuf *o)
 {
-	strbuf_addf(o, "coalesce(octet_length(%s)::text || ':' || %s, 'N')", e, e);
+	const struct vcol *vc = &p->cols[i];
+	const struct column *col = col_of(p, i, side);
+	struct strbuf x = STRBUF_INIT;
+	int ret = 0;
+
+	pg_quote_ident(&x, col->name);
+	if (vc->kind == VK_CHAR && col->type.t == NT_CHAR)
+		strbuf_addf(o, "length(%s)", x.buf);
+	else if (vc->kind == VK_BYTES)
+		strbuf_addf(o, "(2 * octet_length(%s))", x.buf);
+	else
+		ret = -1;
+	strbuf_release(&x);
+	return ret;
+}
+
+static void
+frame(struct strbuf *o, const char *e, const char *len, int not_null)
+{
+	if (!len)
+		strbuf_addf(o, not_null ? "%s, ','" : "coalesce(%s || ',', 'N')", e);
+	else if (not_null)
+		strbuf_addf(o, "%s, ':', %s", len, e);
+	else
+		strbuf_addf(o, "coalesce(%s || ':' || %s, 'N')", len, e);
+}
+
+static void
+char_length(struct strbuf *o, const char *e)
+{
+	strbuf_addf(o, "length(%s)", e);
 }
 
 static void
@@ -122,9 +157,18 @@ table_name(struct strbuf *o, const struct table *t)
 }
 
 static void
+hash_hex(struct strbuf *o, enum vdigest dg, const char *t)
+{
+	if (dg == VD_SHA256)
+		strbuf_addf(o, "encode(sha256(convert_to(%s, 'UTF8')), 'hex')", t);
+	else
+		strbuf_addf(o, "md5(%s)", t);
+}
+
+static void
 digest(struct strbuf *o, const char *m)
 {
-	strbuf_addf(o, "('x' || substr(%s, 1, 16))::bit(64)::bigint", m);
+	strbuf_addf(o, "('x' || left(%s, 16))::bit(64)::bigint", m);
 }
 
 static void
@@ -145,23 +189,101 @@ range_group(struct strbuf *o, int64_t lo, uint64_t group, int small)
 static void
 order_bytes(struct strbuf *o, const char *e)
 {
-	strbuf_addf(o, "(%s) COLLATE \"C\"", e);
+	strbuf_addf(o, "((%s)::text) COLLATE \"C\"", e);	/* a date or uuid too */
+}
+
+/* Every PostgreSQL verify supports has hashtextextended (11); a row's
+ * text is its types' output functions', which may change between major
+ * versions (float8's did in 12). */
+static int
+native_major(const char *version, char *out, size_t n)
+{
+	size_t k = strspn(version, "0123456789");
+
+	if (!k || k >= n)
+		return -1;
+	memcpy(out, version, k);
+	out[k] = '\0';
+	return 0;
+}
+
+static int
+pages_ok(const char *version)
+{
+	return atoi(version) >= 14;
+}
+
+static void
+pages_query(struct strbuf *o, const struct table *t)
+{
+	struct strbuf q = STRBUF_INIT;
+
+	pg_quote_qualified(&q, t->schema, t->name);
+	strbuf_addstr(o, "SELECT pg_relation_size(to_regclass('");
+	for (size_t i = 0; i < q.len; i++) {	/* a literal: quotes doubled */
+		if (q.buf[i] == '\'')
+			strbuf_addch(o, '\'');
+		strbuf_addch(o, q.buf[i]);
+	}
+	strbuf_addstr(o, "')) / current_setting('block_size')::bigint");
+	strbuf_release(&q);
+}
+
+static void
+pages_where(struct strbuf *o, uint64_t from, uint64_t to)
+{
+	strbuf_addf(o, " AND ctid >= '(%" PRIu64 ",0)'::tid", from);
+	if (to != UINT64_MAX)
+		strbuf_addf(o, " AND ctid < '(%" PRIu64 ",0)'::tid", to);
+}
+
+static int
+native_exact(const struct column *col)
+{
+	return col->type.t != NT_JSON;
+}
+
+/* The record's text: its output function quotes what needs it, so two
+ * rows print alike only when their values do. */
+static void
+native_hash(struct strbuf *o, const char *x, int for_bucket)
+{
+	if (for_bucket)
+		strbuf_addf(o, "(hashtextextended(%s, 1) & 4294967295)", x);
+	else
+		strbuf_addf(o, "hashtextextended(%s, 0)", x);
 }
 
 static const struct vsql_dialect pg_dialect = {
 	.render = render_expr,
+	.render_len = render_len,
 	.ident = pg_quote_ident,
 	.table = table_name,
 	.frame = frame,
-	.concat_open = "(",
-	.concat_sep = " || ",
+	.char_length = char_length,
+	/* concat() prints each argument with its type's output function,
+	 * in one allocation, where || makes a text per operator */
+	.concat_open = "concat(",
+	.concat_sep = ", ",
 	.concat_close = ")",
-	.md5 = "md5",
+	.hash_hex = hash_hex,
 	.digest = digest,
 	.bucket = bucket,
 	.range_group = range_group,
 	.order_bytes = order_bytes,
 	.null_text = "NULL::text",
+	/* the planner takes a digest's groups for as many as its rows and
+	 * sorts them on disk; hashing them is what fits a few thousand */
+	.pages_ok = pages_ok,
+	.pages_query = pages_query,
+	.pages_where = pages_where,
+	.digest_setup = "SET enable_sort = off",
+	.digest_reset = "RESET enable_sort",
+	.native_name = "hashtextextended",
+	.native_major = native_major,
+	.native_exact = native_exact,
+	.native_record = 1,
+	.native_hash = native_hash,
 };
 
 static int

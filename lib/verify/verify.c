@@ -45,6 +45,22 @@ struct vjob {
 	struct vf_plan plan;
 	struct verify_table *res;
 	int ti;			/* the table's index on the progress display */
+	uint64_t rows_reported;	/* to the progress display, as ranges finished */
+};
+
+/* A connection on each side, in the sides' snapshots. */
+struct vworker {
+	struct db_conn *c[2];
+};
+
+/* The pairs of connections: a table takes one for its whole run, and
+ * borrows those idle for its key ranges (compare_checksum). */
+struct vpool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct vworker *pairs;
+	unsigned char *busy;
+	int n;
 };
 
 struct vctx {
@@ -53,11 +69,40 @@ struct vctx {
 	struct vsrc *src[2];
 	struct vjob *jobs;
 	int njobs;
+	struct vpool pool;
 };
 
-struct vworker {
-	struct db_conn *c[2];
-};
+/* ---- the connections ---- */
+
+/* A free pair, waiting for one when wait is set (NULL: none free). */
+static struct vworker *
+pool_take(struct vpool *pl, int wait)
+{
+	struct vworker *w = NULL;
+
+	pthread_mutex_lock(&pl->mu);
+	for (;;) {
+		for (int i = 0; i < pl->n && !w; i++)
+			if (!pl->busy[i]) {
+				pl->busy[i] = 1;
+				w = &pl->pairs[i];
+			}
+		if (w || !wait)
+			break;
+		pthread_cond_wait(&pl->cv, &pl->mu);
+	}
+	pthread_mutex_unlock(&pl->mu);
+	return w;
+}
+
+static void
+pool_give(struct vpool *pl, struct vworker *w)
+{
+	pthread_mutex_lock(&pl->mu);
+	pl->busy[w - pl->pairs] = 0;
+	pthread_cond_broadcast(&pl->cv);
+	pthread_mutex_unlock(&pl->mu);
+}
 
 /* ---- sides ---- */
 
@@ -205,6 +250,12 @@ side_open(struct vsrc *src, int index, const struct verify_opts *o,
 		 src->drv->server_version(src->conns[0]));
 	info->position = snap.pos;
 	snprintf(info->snapshot_kind, sizeof(info->snapshot_kind), "%s", snap.kind);
+	src->by_pages = src->drv->verify->dialect->pages_ok &&
+			src->drv->verify->dialect->pages_ok(info->server_version);
+	if (src->drv->verify->dialect->native_major &&
+	    src->drv->verify->dialect->native_major(info->server_version, src->native_major,
+						    sizeof(src->native_major)) < 0)
+		src->native_major[0] = '\0';
 	return 0;
 }
 
@@ -449,6 +500,9 @@ struct group_sink {
 	 * res + j * base goes to FANOUT * (res's index) + j */
 	const uint64_t *resv;
 	uint64_t nres;
+	uint64_t offset;	/* range: group j goes to g[offset + j] */
+	pthread_mutex_t *lock;	/* several parts of one table add up at once */
+	uint64_t total;		/* rows stored through this sink */
 };
 
 static int
@@ -473,11 +527,17 @@ group_store(void *arg, uint64_t group, uint64_t rows, uint64_t sum, struct dberr
 		j = at && j < FANOUT ? (uint64_t)(at - gs->resv) * FANOUT + j : gs->n;
 	}
 
+	j += gs->offset;
 	if (j >= gs->n)
 		return dberr_set(err, DBERR_INTERNAL, "BUG: table %s: digest group %" PRIu64
 				 " out of range", gs->table, group);
+	if (gs->lock)
+		pthread_mutex_lock(gs->lock);
 	gs->g[j].rows += rows;
 	gs->g[j].sum += sum;
+	gs->total += rows;
+	if (gs->lock)
+		pthread_mutex_unlock(gs->lock);
 	return 0;
 }
 
@@ -925,6 +985,213 @@ bisect(struct vctx *ctx, struct vworker *w, struct vjob *job, struct pending *st
 	return more;
 }
 
+/* Key ranges of one table digested apart, so that -j helps inside one
+ * table and the progress moves as ranges finish. */
+#define RANGE_PARTS	16	/* ranges of a table digested in its servers */
+#define RANGE_MIN_ROWS	100000	/* rows below which a table is one range */
+
+struct range_run {
+	struct vctx *ctx;
+	struct vjob *job;
+	const struct level0 *L;
+	uint64_t per;		/* first-level chunks per range */
+	uint64_t pages[2];	/* a side read by pages: its pages (else 0) */
+	uint64_t nparts, next;
+	pthread_mutex_t mu;
+	int failed;
+	struct dberr err;
+};
+
+struct range_slot {
+	struct range_run *rr;
+	struct vworker *w;
+	int borrowed;		/* a pool's pair: its own savepoint around the table */
+	pthread_t th;
+	int threaded;
+};
+
+static int
+range_digest(struct range_run *rr, struct vworker *w, uint64_t part, struct dberr *err)
+{
+	const struct level0 *L = rr->L;
+	uint64_t j0 = part * rr->per, n = L->nb - j0 < rr->per ? L->nb - j0 : rr->per;
+	struct vf_scope sc[2];
+	struct side_task t[2];
+	uint64_t rows[2] = { 0, 0 };
+
+	task_init(t, rr->ctx, w, rr->job, OP_DIGEST);
+	for (int s = 0; s < 2; s++) {
+		struct group_sink gs = { L->g[s], L->nb, 0, 0, rr->job->res->name[s], NULL, 0, j0,
+					 &rr->mu };
+
+		memset(&sc[s], 0, sizeof(sc[s]));
+		sc[s].kind = VF_RANGE;
+		if (rr->pages[s]) {	/* every key, on this part's pages */
+			sc[s].lo = L->lo;
+			sc[s].hi = L->hi;
+			sc[s].page_from = rr->pages[s] * part / rr->nparts;
+			sc[s].page_to = part + 1 == rr->nparts ? UINT64_MAX
+					: rr->pages[s] * (part + 1) / rr->nparts;
+			gs.offset = 0;
+		} else {
+			sc[s].lo = (int64_t)((uint64_t)L->lo + j0 * L->width);
+			sc[s].hi = j0 + n >= L->nb ? L->hi
+				   : (int64_t)((uint64_t)L->lo + (j0 + n) * L->width - 1);
+		}
+		t[s].server = 1;
+		t[s].sc = &sc[s];
+		t[s].group = L->width;
+		t[s].gs = gs;
+	}
+	if (both_sides(t, err) < 0)
+		return -1;
+	for (int s = 0; s < 2; s++)
+		rows[s] = t[s].gs.total;
+	pthread_mutex_lock(&rr->mu);
+	progress_rows(rr->ctx->prog, rr->job->ti, rows[0] > rows[1] ? rows[0] : rows[1], 0);
+	rr->job->rows_reported += rows[0] > rows[1] ? rows[0] : rows[1];
+	pthread_mutex_unlock(&rr->mu);
+	return 0;
+}
+
+static void *
+range_slot_run(void *arg)
+{
+	struct range_slot *sl = arg;
+	struct range_run *rr = sl->rr;
+	struct dberr err = DBERR_INIT;
+	int failed = 0;
+
+	for (;;) {
+		uint64_t part;
+
+		pthread_mutex_lock(&rr->mu);
+		if (rr->failed || rr->next >= rr->nparts) {
+			pthread_mutex_unlock(&rr->mu);
+			break;
+		}
+		part = rr->next++;
+		pthread_mutex_unlock(&rr->mu);
+		if (range_digest(rr, sl->w, part, &err) < 0) {
+			failed = 1;
+			break;
+		}
+	}
+	if (failed) {
+		pthread_mutex_lock(&rr->mu);
+		if (!rr->failed)
+			rr->err = err;
+		rr->failed = 1;
+		pthread_mutex_unlock(&rr->mu);
+	}
+	return NULL;
+}
+
+static int
+pair_table_begin(struct vctx *ctx, struct vworker *w, struct dberr *err)
+{
+	for (int s = 0; s < 2; s++) {
+		const struct db_driver *drv = ctx->src[s]->drv;
+
+		if (!ctx->src[s]->is_dump && drv->verify->table_begin &&
+		    drv->verify->table_begin(w->c[s], err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+pair_table_end(struct vctx *ctx, struct vworker *w, int failed, struct dberr *err)
+{
+	int ret = 0;
+
+	for (int s = 0; s < 2; s++) {
+		const struct db_driver *drv = ctx->src[s]->drv;
+		struct dberr later = DBERR_INIT;	/* the first error says more */
+
+		if (!ctx->src[s]->is_dump && drv->verify->table_end &&
+		    drv->verify->table_end(w->c[s], failed, ret < 0 ? &later : err) < 0)
+			ret = -1;
+	}
+	return ret;
+}
+
+/* The first level of a table both servers digest by key range: in
+ * ranges, on w and on the pool's idle pairs at once. */
+static int
+first_level_ranges(struct vctx *ctx, struct vworker *w, struct vjob *job,
+		   const struct level0 *L, uint64_t rows, struct dberr *err)
+{
+	struct range_run rr;
+	struct range_slot *slots;
+	int nslots = 1, ret = 0;
+	uint64_t parts = rows < RANGE_MIN_ROWS ? 1 : RANGE_PARTS;
+
+	memset(&rr, 0, sizeof(rr));
+	rr.ctx = ctx;
+	rr.job = job;
+	rr.L = L;
+	if (parts > L->nb)
+		parts = L->nb;
+	rr.per = (L->nb + parts - 1) / parts;
+	rr.nparts = (L->nb + rr.per - 1) / rr.per;
+	rr.err.cls = DBERR_NONE;
+	for (int s = 0; s < 2 && rr.nparts > 1; s++) {
+		const struct vsql_dialect *d = ctx->src[s]->drv->verify->dialect;
+
+		if (ctx->src[s]->by_pages &&
+		    vsql_pages(ctx->src[s]->drv, w->c[s], job->t[s], &rr.pages[s], err) < 0)
+			return -1;
+		if (rr.pages[s] < rr.nparts || !d->pages_where)
+			rr.pages[s] = 0;
+	}
+	pthread_mutex_init(&rr.mu, NULL);
+	slots = xcalloc((size_t)ctx->pool.n + 1, sizeof(*slots));
+	slots[0].rr = &rr;
+	slots[0].w = w;
+	while (rr.nparts > 1 && (uint64_t)nslots < rr.nparts && nslots < ctx->pool.n) {
+		struct vworker *extra = pool_take(&ctx->pool, 0);
+		struct dberr berr = DBERR_INIT;
+
+		if (!extra)
+			break;
+		if (pair_table_begin(ctx, extra, &berr) < 0) {
+			pool_give(&ctx->pool, extra);
+			break;
+		}
+		slots[nslots].rr = &rr;
+		slots[nslots].w = extra;
+		slots[nslots++].borrowed = 1;
+	}
+	job->res->ranges = (int)rr.nparts;
+	for (int i = 1; i < nslots; i++)
+		slots[i].threaded = pthread_create(&slots[i].th, NULL, range_slot_run,
+						   &slots[i]) == 0;
+	range_slot_run(&slots[0]);
+	for (int i = 1; i < nslots; i++) {
+		if (slots[i].threaded)
+			pthread_join(slots[i].th, NULL);
+		else
+			range_slot_run(&slots[i]);
+	}
+	if (rr.failed) {
+		*err = rr.err;
+		ret = -1;
+	}
+	for (int i = 1; i < nslots; i++) {
+		struct dberr eerr = DBERR_INIT;
+
+		if (pair_table_end(ctx, slots[i].w, rr.failed, &eerr) < 0 && ret == 0) {
+			*err = eerr;
+			ret = -1;
+		}
+		pool_give(&ctx->pool, slots[i].w);
+	}
+	pthread_mutex_destroy(&rr.mu);
+	free(slots);
+	return ret;
+}
+
 static int
 compare_checksum(struct vctx *ctx, struct vworker *w, struct vjob *job, int server[2],
 		 struct dberr *err)
@@ -947,10 +1214,20 @@ compare_checksum(struct vctx *ctx, struct vworker *w, struct vjob *job, int serv
 	memset(&L, 0, sizeof(L));
 	memset(st, 0, sizeof(st));
 	for (int s = 0; s < 2; s++) {
-		if (ctx->src[s]->is_dump)
-			st[s].rows = job->t[s]->rows;
-		else if (vsql_stats(ctx->src[s]->drv, w->c[s], job->t[s], p, s, &st[s], err) < 0)
+		const struct table *tab = job->t[s];
+		/* the server's estimate sizes the chunks: a count would scan
+		 * the table once more than the digests do */
+		int count = tab->est_rows <= 0;
+
+		if (ctx->src[s]->is_dump) {
+			st[s].rows = tab->rows;
+			continue;
+		}
+		if ((p->range || count) &&
+		    vsql_stats(ctx->src[s]->drv, w->c[s], tab, p, s, count, &st[s], err) < 0)
 			goto out;
+		if (!count)
+			st[s].rows = p->range && !st[s].has_range ? 0 : (uint64_t)tab->est_rows;
 	}
 	maxrows = st[0].rows > st[1].rows ? st[0].rows : st[1].rows;
 	chunk_rows = server[0] && server[1] ? ctx->o->chunk_rows : CLIENT_CHUNK;
@@ -970,6 +1247,7 @@ compare_checksum(struct vctx *ctx, struct vworker *w, struct vjob *job, int serv
 		L.nb = ((uint64_t)L.hi - (uint64_t)L.lo) / L.width + 1;
 	}
 	res->chunks = L.nb;
+	res->ranges = 1;
 	task_init(t, ctx, w, job, OP_DIGEST);
 	for (int s = 0; s < 2; s++) {
 		struct group_sink gs = { NULL, L.nb, 0, 0, res->name[s] };
@@ -985,10 +1263,14 @@ compare_checksum(struct vctx *ctx, struct vworker *w, struct vjob *job, int serv
 		t[s].group = L.range ? L.width : L.nb;
 		t[s].gs = gs;
 	}
-	if (both_sides(t, err) < 0)
+	if (L.range && server[0] && server[1] ? first_level_ranges(ctx, w, job, &L, maxrows, err) < 0
+	    : both_sides(t, err) < 0)
 		goto out;
-	for (int s = 0; s < 2; s++)
-		res->rows[s] = server[s] ? st[s].rows : t[s].rows;
+	for (int s = 0; s < 2; s++) {
+		res->rows[s] = t[s].rows;
+		for (uint64_t j = 0; server[s] && j < L.nb; j++)
+			res->rows[s] += L.g[s][j].rows;
+	}
 	diff = xcalloc(L.nb, sizeof(*diff));
 	for (uint64_t j = 0; j < L.nb; j++) {
 		if (L.g[0][j].rows == L.g[1][j].rows && L.g[0][j].sum == L.g[1][j].sum)
@@ -1203,26 +1485,79 @@ table_differences(const struct verify_table *vt)
 }
 
 static int
+same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The digest of a table's rows: --digest, else the engine's own where
+ * both sides are servers of one engine and major version, each column
+ * hashed as stored when the two sides' types are one, else rendered. */
+static void
+choose_digest(struct vctx *ctx, struct vjob *job)
+{
+	struct vf_plan *p = &job->plan;
+	const struct vsrc *a = ctx->src[0], *b = ctx->src[1];
+	const struct vsql_dialect *d;
+	int native;
+
+	p->digest = ctx->o->digest == VERIFY_DIGEST_SHA256 ? VD_SHA256 : VD_MD5;
+	if (ctx->o->digest != VERIFY_DIGEST_AUTO || ctx->o->mode != VERIFY_CHECKSUM ||
+	    ctx->o->rendering_check || a->is_dump || b->is_dump || a->drv != b->drv ||
+	    !a->native_major[0] || strcmp(a->native_major, b->native_major))
+		return;
+	d = a->drv->verify->dialect;
+	native = 1;
+	for (int i = 0; i < p->ncols && native; i++) {
+		struct vcol *vc = &p->cols[i];
+		const struct column *x = vc->s[0].col, *y = vc->s[1].col;
+
+		vc->native = x->type.t == y->type.t && same_text(x->native_type, y->native_type) &&
+			     same_text(x->collation, y->collation) && d->native_exact(x);
+		if (!vc->native) {
+			struct strbuf e = STRBUF_INIT;
+
+			native = d->render(p, i, 0, &e) == 0;
+			strbuf_reset(&e);
+			native &= d->render(p, i, 1, &e) == 0;
+			strbuf_release(&e);
+		}
+	}
+	if (native)
+		p->digest = VD_NATIVE;
+}
+
+static const char *
+digest_name(const struct vctx *ctx, const struct vf_plan *p)
+{
+	return p->digest == VD_NATIVE ? ctx->src[0]->drv->verify->dialect->native_name
+	       : p->digest == VD_SHA256 ? "sha256" : "md5";
+}
+
+static int
 verify_table_job(void *state, size_t index, void *arg, struct dberr *err)
 {
 	struct vctx *ctx = arg;
-	struct vworker *w = state;
 	struct vjob *job = &ctx->jobs[index];
 	struct verify_table *res = job->res;
 	struct dberr terr = DBERR_INIT;
+	struct vworker *w;
 	double t0 = now_seconds();
-	int server[2], r;
+	int server[2], r, ret = -1;
+	uint64_t most;
 
+	(void)state;
+	w = pool_take(&ctx->pool, 1);
 	progress_part_start(ctx->prog, job->ti);
+	choose_digest(ctx, job);
 	for (int s = 0; s < 2; s++) {
 		const struct db_driver *drv = ctx->src[s]->drv;
 
 		server[s] = ctx->o->mode == VERIFY_CHECKSUM && !ctx->src[s]->is_dump &&
-			    vsql_sql_ok_drv(drv, &job->plan, s);
-		if (!ctx->src[s]->is_dump && drv->verify->table_begin &&
-		    drv->verify->table_begin(w->c[s], err) < 0)
-			return -1;
+			    (job->plan.digest == VD_NATIVE || vsql_sql_ok_drv(drv, &job->plan, s));
 	}
+	if (pair_table_begin(ctx, w, err) < 0)
+		goto out;
 	if (ctx->o->rendering_check) {
 		res->method = "rendering check";
 		r = rendering_check(ctx, w, job, &terr);
@@ -1235,18 +1570,14 @@ verify_table_job(void *state, size_t index, void *arg, struct dberr *err)
 		res->method = server[0] && server[1] ? "checksum"
 			      : ctx->o->mode == VERIFY_ROWS ? "rows (chunk digests)"
 			      : "checksum (client digests)";
+		res->digest = digest_name(ctx, &job->plan);
 		r = compare_checksum(ctx, w, job, server, &terr);
 	}
 	res->seconds = now_seconds() - t0;
-	for (int s = 0; s < 2; s++) {
-		const struct db_driver *drv = ctx->src[s]->drv;
-
-		if (!ctx->src[s]->is_dump && drv->verify->table_end &&
-		    drv->verify->table_end(w->c[s], r < 0, err) < 0) {
-			if (r < 0)	/* the first error says more */
-				*err = terr;
-			return -1;
-		}
+	if (pair_table_end(ctx, w, r < 0, err) < 0) {
+		if (r < 0)	/* the first error says more */
+			*err = terr;
+		goto out;
 	}
 	if (r < 0) {
 		/* A lost connection or an interrupt ends the run; anything
@@ -1254,17 +1585,21 @@ verify_table_job(void *state, size_t index, void *arg, struct dberr *err)
 		if (terr.cls == DBERR_INTERRUPTED || !strncmp(terr.sqlstate, "08", 2) ||
 		    terr.cls == DBERR_DUMP) {
 			*err = terr;
-			return -1;
+			goto out;
 		}
 		res->error = xstrdup(terr.msg);
 		res->error_cls = terr.cls;
 	}
-	progress_rows(ctx->prog, job->ti, res->rows[0] > res->rows[1] ? res->rows[0] : res->rows[1],
-		      0);
+	most = res->rows[0] > res->rows[1] ? res->rows[0] : res->rows[1];
+	if (most > job->rows_reported)
+		progress_rows(ctx->prog, job->ti, most - job->rows_reported, 0);
 	progress_part_done(ctx->prog, job->ti);
 	log_info("%s: %s, %.1f s", res->name[0], res->error ? "failed" :
 		 table_differences(res) ? "different" : "equal", res->seconds);
-	return 0;
+	ret = 0;
+out:
+	pool_give(&ctx->pool, w);
+	return ret;
 }
 
 /* ---- the run ---- */
@@ -1337,7 +1672,7 @@ verify_run(const struct verify_opts *o, struct verify_result *res, struct dberr 
 	void **states = NULL;
 	struct schema_filter target_filter;
 	struct verify_live live;
-	int nworkers, by_name_only, ret = -1;
+	int nworkers, npairs, pool_ready = 0, by_name_only, ret = -1;
 	double t0 = now_seconds();
 
 	memset(res, 0, sizeof(*res));
@@ -1418,19 +1753,24 @@ verify_run(const struct verify_opts *o, struct verify_result *res, struct dberr 
 						    est > 0 ? (uint64_t)est : 0, 0, 1);
 	}
 	progress_begin(ctx.prog);
-	nworkers = o->jobs;
+	/* every pair of connections is in the pool; as many tables at once
+	 * as there are pairs, the pairs they leave idle serve key ranges */
+	npairs = o->jobs;
 	for (int s = 0; s < 2; s++)
-		if (!src[s].is_dump && src[s].nconns < nworkers)
-			nworkers = src[s].nconns;
-	if (nworkers > ctx.njobs)
-		nworkers = ctx.njobs ? ctx.njobs : 1;
-	workers = xcalloc((size_t)nworkers, sizeof(*workers));
+		if (!src[s].is_dump && src[s].nconns < npairs)
+			npairs = src[s].nconns;
+	nworkers = npairs > ctx.njobs ? (ctx.njobs ? ctx.njobs : 1) : npairs;
+	workers = xcalloc((size_t)npairs, sizeof(*workers));
 	states = xcalloc((size_t)nworkers, sizeof(*states));
-	for (int i = 0; i < nworkers; i++) {
+	for (int i = 0; i < npairs; i++)
 		for (int s = 0; s < 2; s++)
 			workers[i].c[s] = src[s].is_dump ? NULL : src[s].conns[i];
-		states[i] = &workers[i];
-	}
+	ctx.pool.pairs = workers;
+	ctx.pool.n = npairs;
+	ctx.pool.busy = xcalloc((size_t)npairs, 1);
+	pthread_mutex_init(&ctx.pool.mu, NULL);
+	pthread_cond_init(&ctx.pool.cv, NULL);
+	pool_ready = 1;
 	if (ctx.njobs && workpool_run(nworkers, states, (size_t)ctx.njobs, verify_table_job,
 				      &ctx, err) < 0)
 		goto out;
@@ -1464,6 +1804,11 @@ out:
 	free(ctx.jobs);
 	free(workers);
 	free(states);
+	free(ctx.pool.busy);
+	if (pool_ready) {
+		pthread_mutex_destroy(&ctx.pool.mu);
+		pthread_cond_destroy(&ctx.pool.cv);
+	}
 	progress_end(ctx.prog, ret == 0);
 	verify_live_end(&live);
 	for (int s = 0; s < 2; s++)

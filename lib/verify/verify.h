@@ -19,9 +19,18 @@ enum verify_mode {
 	VERIFY_ROWS,		/* every row to the client, compared in key order */
 };
 
+/* --digest: how the checksum mode digests rows */
+enum verify_digest {
+	VERIFY_DIGEST_AUTO = 0,	/* the engine's own hash between two servers of
+				 * one engine and major version, else MD5 */
+	VERIFY_DIGEST_MD5,	/* MD5 of the common rendering, always */
+	VERIFY_DIGEST_SHA256,	/* SHA-256 of the common rendering */
+};
+
 struct verify_opts {
 	const char *side[2];		/* source, target: URI or dump directory */
 	enum verify_mode mode;
+	enum verify_digest digest;
 	int jobs;
 	struct schema_filter filter;
 	uint64_t chunk_rows;		/* rows per first-level chunk */
@@ -60,6 +69,11 @@ struct verify_table {
 	int multiset;		/* no primary key: compared as multisets */
 	int digest_mismatch;	/* digests differed, rows did not: a rendering bug */
 	const char *method;	/* "checksum", "checksum (client digests)", "rows" */
+	const char *digest;	/* the rows' digest: "md5", "sha256", or the
+				 * engine's ("hashtextextended", "crc32+crc32c");
+				 * NULL where rows were compared, not digested */
+	int ranges;		/* key ranges digested apart, on several
+				 * connections at once (1: the table whole) */
 	char *error;		/* the table could not be compared */
 	enum dberr_class error_cls;
 	struct strlist notes;	/* columns not compared, and why */

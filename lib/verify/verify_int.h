@@ -27,6 +27,11 @@ struct vsrc {
 	/* a dump compared with a database that holds a partitioned table
 	 * as one table: its root is read from its partitions' chunks */
 	int fold_partitions;
+	/* a database whose engine has a fast hash of its own (vsql.h):
+	 * its major version, "" otherwise */
+	char native_major[32];
+	/* a database whose tables can be read in parts by their pages */
+	int by_pages;
 };
 
 /* A rendered row kept for comparison. */

@@ -34,9 +34,13 @@ struct db_verify_ops {
  */
 /* 1 when every compared column can be rendered in drv's SQL. */
 int vsql_sql_ok_drv(const struct db_driver *drv, const struct vf_plan *p, int side);
-/* Row count and, for p->range, the key's extremes. */
+/* For p->range, the key's extremes; the row count when count is set. */
 int vsql_stats(const struct db_driver *drv, struct db_conn *c, const struct table *t,
-	       const struct vf_plan *p, int side, struct vf_stats *st, struct dberr *err);
+	       const struct vf_plan *p, int side, int count, struct vf_stats *st,
+	       struct dberr *err);
+/* How many pages t has (dialect->pages_query). */
+int vsql_pages(const struct db_driver *drv, struct db_conn *c, const struct table *t,
+	       uint64_t *pages, struct dberr *err);
 /* Count and digest sum of each group of the rows in scope (see
  * vf_group_fn); group is the range width or the hash modulus. */
 int vsql_digest(const struct db_driver *drv, struct db_conn *c, const struct table *t,

@@ -12,6 +12,7 @@
 
 #include "lib/base/floatfmt.h"
 #include "lib/base/md5.h"
+#include "lib/base/sha256.h"
 #include "lib/base/banned.h"
 
 /* The family a neutral type renders in before two sides are paired. */
@@ -513,8 +514,31 @@ vrow_release(struct vrow *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Appends "N" or "len:rendering" for column i of the row to out, and
- * records where the rendering went. */
+int
+vform_self_delimited(enum vkind k)
+{
+	switch (k) {
+	case VK_INT: case VK_DEC: case VK_FLOAT: case VK_DATE: case VK_TIME:
+	case VK_MICROS: case VK_TS: case VK_UUID:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Characters of UTF-8 text: the bytes that do not continue one. */
+static size_t
+utf8_chars(const char *p, size_t n)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)p[i] & 0xc0) != 0x80;
+	return c;
+}
+
+/* Appends column i's frame (vform.h) to out, and records where the
+ * rendering went. */
 static void
 frame_value(const struct vf_plan *p, int i, int s, const struct value *vals,
 	    struct strbuf *out, size_t *off, size_t *len)
@@ -525,13 +549,22 @@ frame_value(const struct vf_plan *p, int i, int s, const struct value *vals,
 	char lenbuf[24];
 	int n;
 
-	if (!v->isnull) {
+	if (!v->isnull && vform_self_delimited(vc->kind)) {
+		if (vform_render(vc, s, v, out) == 0) {
+			*off = start;
+			*len = out->len - start;
+			strbuf_addch(out, ',');
+			return;
+		}
+		out->len = start;
+	} else if (!v->isnull) {
 		/* Render after room for the length prefix, then fill it in. */
 		strbuf_add(out, "00000000000000000000:", 21);
 		if (vform_render(vc, s, v, out) == 0) {
 			size_t rl = out->len - start - 21;
 
-			n = snprintf(lenbuf, sizeof(lenbuf), "%zu:", rl);
+			n = snprintf(lenbuf, sizeof(lenbuf), "%zu:",
+				     utf8_chars(out->buf + start + 21, rl));
 			memmove(out->buf + start + (size_t)n, out->buf + start + 21, rl);
 			out->len = start + (size_t)n + rl;
 			out->buf[out->len] = '\0';
@@ -547,6 +580,19 @@ frame_value(const struct vf_plan *p, int i, int s, const struct value *vals,
 	*len = 0;
 }
 
+/* The first 8 bytes of the row's digest, big-endian. */
+static uint64_t
+row_digest(const struct vf_plan *p, const struct strbuf *text)
+{
+	unsigned char d[32];
+
+	if (p->digest == VD_SHA256)
+		sha256_digest(strbuf_cstr(text), text->len, d);
+	else
+		md5_digest(strbuf_cstr(text), text->len, d);
+	return canon_get_be(d, 8);
+}
+
 void
 vform_row(const struct vf_plan *p, int s, const struct value *vals, struct vrow *r)
 {
@@ -557,9 +603,9 @@ vform_row(const struct vf_plan *p, int s, const struct value *vals, struct vrow 
 	strbuf_reset(&r->key);
 	for (int i = 0; i < p->ncols; i++)
 		frame_value(p, i, s, vals, &r->text, &r->off[i], &r->len[i]);
-	md5_digest(strbuf_cstr(&r->text), r->text.len, d);
-	r->digest = canon_get_be(d, 8);
+	r->digest = row_digest(p, &r->text);
 	if (!p->nkey) {
+		md5_digest(strbuf_cstr(&r->text), r->text.len, d);
 		r->bucket_hash = (uint32_t)canon_get_be(d + 8, 4);
 		strbuf_add(&r->key, strbuf_cstr(&r->text), r->text.len);
 		return;

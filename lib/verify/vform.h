@@ -11,12 +11,22 @@
  * the drivers generate. Both renderings must be byte for byte equal; a
  * golden test holds them to it for every type of the type zoos.
  *
- * A row's rendering is, for each compared column, "N" for NULL or the
- * rendering's length in bytes, ':' and the rendering. Its digest is the
- * first 8 bytes of MD5 of that text (big-endian); a chunk's digest is the
- * sum of its rows' digests modulo 2^64, so duplicate rows add up instead
- * of cancelling. Rows are spread over hash buckets by bytes 8..11 of the
- * MD5 of the key's rendering (of the whole row without a primary key).
+ * A row's rendering is, for each compared column, "N" for NULL; for a
+ * kind whose renderings never hold a comma (numbers, dates and times,
+ * uuids: vform_self_delimited) the rendering and ','; for the others the
+ * rendering's length in characters, ':' and the rendering. Lengths count
+ * characters, not bytes, because both servers know a column's characters
+ * without converting it (MySQL's latin1 to UTF-8 costs more than the hash).
+ * Its digest is the first 8 bytes of MD5 (or SHA-256, --digest=sha256)
+ * of that text, big-endian; a chunk's digest is the sum of its rows'
+ * digests modulo 2^64, so duplicate rows add up instead of cancelling.
+ * Rows are spread over hash buckets by bytes 8..11 of the MD5 of the
+ * key's rendering (of the whole row without a primary key).
+ *
+ * Two databases of one engine and major version need no common
+ * rendering: each server hashes its stored values with its own fast hash
+ * (VD_NATIVE), a column rendered only where the two sides' types differ
+ * or the type's text is not exact (vsql.c).
  */
 #ifndef DBMIG_VFORM_H
 #define DBMIG_VFORM_H
@@ -61,6 +71,16 @@ struct vcol {
 	struct vside s[2];	/* side 0 (source) and side 1 (target) */
 	enum vkind kind;
 	int scale;		/* VK_DEC: fractional digits, -1 as stored */
+	int native;		/* VD_NATIVE: hashed as stored (one type on both
+				 * sides), not rendered */
+};
+
+/* How rows are digested. */
+enum vdigest {
+	VD_MD5 = 0,	/* MD5 of the row's rendering: every engine and the client */
+	VD_SHA256,	/* SHA-256 of the row's rendering (--digest=sha256) */
+	VD_NATIVE,	/* the engine's own hash of the stored values: both sides
+			 * databases of one engine and major version */
 };
 
 #define VF_MAX_KEY 32
@@ -73,6 +93,7 @@ struct vf_plan {
 	int nkey;
 	int range;		/* single integer key: buckets are key ranges */
 	int ordered;		/* every key column has an order both servers share */
+	enum vdigest digest;
 	struct strlist notes;	/* what is not compared, and why */
 };
 
@@ -81,6 +102,9 @@ struct vf_plan {
 enum vkind vform_kind(const struct ntype_desc *a, const struct ntype_desc *b,
 		      int *scale);
 const char *vform_kind_name(enum vkind k);
+/* 1 when k's renderings never hold a ',' and never are "N": framed as
+ * the rendering and ',', not by length. */
+int vform_self_delimited(enum vkind k);
 
 /* Renders one non-NULL canonical value of side s of vc into out. Returns 1
  * when it renders as NULL instead (a zero date facing PostgreSQL). */
@@ -94,7 +118,7 @@ struct vrow {
 	struct strbuf key;	/* the key's rendering (the row's without a key) */
 	size_t *off;		/* per compared column: start in text, SIZE_MAX = NULL */
 	size_t *len;
-	uint64_t digest;	/* first 8 bytes of MD5(text) */
+	uint64_t digest;	/* first 8 bytes of MD5(text), or of SHA-256 */
 	uint32_t bucket_hash;	/* bytes 8..11 of MD5(key) */
 };
 void vrow_init(struct vrow *r, const struct vf_plan *p);
@@ -130,9 +154,13 @@ struct vf_scope {
 	 * (several scopes of one level in one scan); NULL: res alone */
 	const uint64_t *resv;
 	uint64_t nres;
+	/* VF_RANGE, digests only: the table's pages [page_from, page_to)
+	 * (page_to 0: every page; UINT64_MAX: to the table's end) */
+	uint64_t page_from, page_to;
 };
 struct vf_stats {
 	uint64_t rows;
+	int counted;		/* rows is a count, not the server's estimate */
 	int has_range;		/* kmin/kmax hold the integer key's extremes */
 	int64_t kmin, kmax;
 };

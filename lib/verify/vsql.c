@@ -1,8 +1,10 @@
 /*
  * vsql.c - verify's queries from an engine's dialect (vsql.h). A row
- * digests to the MD5 of the concatenation of its framed renderings
- * (vform.h); the digest query groups rows by key range or by key-hash
- * bucket and sums the digests, exactly as verify.c does in the client.
+ * digests to the MD5 (or SHA-256) of the concatenation of its framed
+ * renderings (vform.h), or, between two servers of one engine, to the
+ * engine's own hash of its stored values; the digest query groups rows
+ * by key range or by key-hash bucket and sums the digests, exactly as
+ * verify.c does in the client.
  */
 #include "vsql.h"
 
@@ -23,7 +25,37 @@ vsql_sql_ok(const struct vsql_dialect *d, const struct vf_plan *p, int side)
 	return ok;
 }
 
-/* The framed renderings of the listed columns, concatenated. */
+/* Column c as side hashes it: as stored for a VD_NATIVE column of one
+ * type on both sides, else its rendering. */
+static void
+column_expr(const struct vsql_dialect *d, const struct vf_plan *p, int c, int side,
+	    struct strbuf *o)
+{
+	if (p->digest == VD_NATIVE && p->cols[c].native)
+		d->ident(o, p->cols[c].s[side].col->name);
+	else
+		d->render(p, c, side, o);
+}
+
+/* Whether column c's frame ends with ',' rather than starting with its
+ * length: its text never holds one (a column hashed as stored may be
+ * binary: a uuid in binary(16), a float's own text). */
+static int
+self_delimited(const struct vf_plan *p, int c)
+{
+	const struct vcol *vc = &p->cols[c];
+
+	if (p->digest == VD_NATIVE && vc->native)
+		return vform_self_delimited(vc->kind) && vc->kind != VK_UUID &&
+		       vc->kind != VK_FLOAT;
+	return vform_self_delimited(vc->kind);
+}
+
+/* PostgreSQL's concat() takes 100 arguments at most, and a frame is up
+ * to three of them. */
+#define FRAMES_PER_CONCAT 30
+
+/* The frames of the listed columns, concatenated (vform.h). */
 static void
 framed(const struct vsql_dialect *d, const struct vf_plan *p, const int *cols, int n,
        int side, struct strbuf *o)
@@ -32,43 +64,105 @@ framed(const struct vsql_dialect *d, const struct vf_plan *p, const int *cols, i
 		strbuf_addstr(o, "''");
 		return;
 	}
+	if (n > FRAMES_PER_CONCAT) {	/* concat() in groups, within its arguments */
+		strbuf_addstr(o, d->concat_open);
+		for (int g = 0; g < n; g += FRAMES_PER_CONCAT) {
+			if (g)
+				strbuf_addstr(o, d->concat_sep);
+			framed(d, p, cols + g, n - g < FRAMES_PER_CONCAT ? n - g : FRAMES_PER_CONCAT,
+			       side, o);
+		}
+		strbuf_addstr(o, d->concat_close);
+		return;
+	}
 	strbuf_addstr(o, d->concat_open);
 	for (int k = 0; k < n; k++) {
-		struct strbuf e = STRBUF_INIT;
+		const struct vcol *vc = &p->cols[cols[k]];
+		struct strbuf e = STRBUF_INIT, len = STRBUF_INIT;
+		int not_null = vc->s[side].col->not_null && !vc->s[side].zero_null;
 
-		d->render(p, cols[k], side, &e);
+		column_expr(d, p, cols[k], side, &e);
 		if (k)
 			strbuf_addstr(o, d->concat_sep);
-		d->frame(o, e.buf);
+		if (self_delimited(p, cols[k])) {
+			d->frame(o, e.buf, NULL, not_null);
+		} else {
+			if (p->digest == VD_NATIVE || !d->render_len ||
+			    d->render_len(p, cols[k], side, &len) < 0)
+				d->char_length(&len, e.buf);
+			d->frame(o, e.buf, len.buf, not_null);
+		}
 		strbuf_release(&e);
+		strbuf_release(&len);
 	}
 	strbuf_addstr(o, d->concat_close);
 }
 
+/* The listed columns as one text for the engine's own hash. */
 static void
-row_md5(const struct vsql_dialect *d, const struct vf_plan *p, int side, struct strbuf *o)
+native_text(const struct vsql_dialect *d, const struct vf_plan *p, const int *cols, int n,
+	    int side, struct strbuf *o)
+{
+	if (!d->native_record) {
+		framed(d, p, cols, n, side, o);
+		return;
+	}
+	strbuf_addstr(o, "ROW(");
+	for (int k = 0; k < n; k++) {
+		if (k)
+			strbuf_addstr(o, ", ");
+		column_expr(d, p, cols[k], side, o);
+	}
+	strbuf_addstr(o, ")::text");
+}
+
+/* The columns' 64-bit digest (bucket 0), or their bucket (1): a
+ * non-negative integer of 32 bits. */
+static void
+cols_hash(const struct vsql_dialect *d, const struct vf_plan *p, const int *cols, int n,
+	  int side, int bucket, struct strbuf *o)
+{
+	struct strbuf x = STRBUF_INIT, h = STRBUF_INIT;
+
+	if (p->digest == VD_NATIVE) {
+		native_text(d, p, cols, n, side, &x);
+		d->native_hash(o, x.buf, bucket);
+	} else {
+		framed(d, p, cols, n, side, &x);
+		/* buckets are MD5's whatever the digest: the client's */
+		d->hash_hex(&h, bucket ? VD_MD5 : p->digest, x.buf);
+		(bucket ? d->bucket : d->digest)(o, h.buf);
+	}
+	strbuf_release(&x);
+	strbuf_release(&h);
+}
+
+static void
+row_hash(const struct vsql_dialect *d, const struct vf_plan *p, int side, struct strbuf *o)
 {
 	int *all = xcalloc((size_t)p->ncols + 1, sizeof(*all));
 
 	for (int i = 0; i < p->ncols; i++)
 		all[i] = i;
-	strbuf_addf(o, "%s(", d->md5);
-	framed(d, p, all, p->ncols, side, o);
-	strbuf_addch(o, ')');
+	cols_hash(d, p, all, p->ncols, side, 0, o);
 	free(all);
 }
 
-/* MD5 of the key's rendering, or of the row's without a key. */
+/* The bucket of the key (of the whole row without a key). */
 static void
-key_md5(const struct vsql_dialect *d, const struct vf_plan *p, int side, struct strbuf *o)
+bucket_expr(const struct vsql_dialect *d, const struct vf_plan *p, int side, struct strbuf *o)
 {
-	if (!p->nkey) {
-		row_md5(d, p, side, o);
+	int *all;
+
+	if (p->nkey) {
+		cols_hash(d, p, p->key, p->nkey, side, 1, o);
 		return;
 	}
-	strbuf_addf(o, "%s(", d->md5);
-	framed(d, p, p->key, p->nkey, side, o);
-	strbuf_addch(o, ')');
+	all = xcalloc((size_t)p->ncols + 1, sizeof(*all));
+	for (int i = 0; i < p->ncols; i++)
+		all[i] = i;
+	cols_hash(d, p, all, p->ncols, side, 1, o);
+	free(all);
 }
 
 static void
@@ -78,12 +172,9 @@ key_ident(const struct vsql_dialect *d, const struct vf_plan *p, int side, struc
 }
 
 static void
-bucket_is(const struct vsql_dialect *d, const char *km, uint64_t mod, uint64_t res,
-	  struct strbuf *o)
+bucket_is(const char *kb, uint64_t mod, uint64_t res, struct strbuf *o)
 {
-	strbuf_addch(o, '(');
-	d->bucket(o, km);
-	strbuf_addf(o, " %% %" PRIu64 " = %" PRIu64 ")", mod, res);
+	strbuf_addf(o, "(%s %% %" PRIu64 " = %" PRIu64 ")", kb, mod, res);
 }
 
 /* Hash buckets go one term per modulus (bucket % mod IN (...)): the
@@ -111,18 +202,16 @@ scope_where(const struct vsql_dialect *d, const struct vf_plan *p, int side,
 		if (!first)
 			continue;
 		{
-			struct strbuf km = STRBUF_INIT;
+			struct strbuf kb = STRBUF_INIT;
 
-			key_md5(d, p, side, &km);
+			bucket_expr(d, p, side, &kb);
 			strbuf_addstr(o, terms++ ? " OR " : " WHERE ");
-			strbuf_addch(o, '(');
-			d->bucket(o, km.buf);
-			strbuf_addf(o, " %% %" PRIu64 " IN (", sc[i].mod);
+			strbuf_addf(o, "(%s %% %" PRIu64 " IN (", kb.buf, sc[i].mod);
 			for (int k = i, m = 0; k < n; k++)
 				if (sc[k].kind == VF_HASH && sc[k].mod == sc[i].mod)
 					strbuf_addf(o, "%s%" PRIu64, m++ ? ", " : "", sc[k].res);
 			strbuf_addstr(o, "))");
-			strbuf_release(&km);
+			strbuf_release(&kb);
 		}
 	}
 }
@@ -150,9 +239,9 @@ order_by(const struct vsql_dialect *d, const struct vf_plan *p, int side, struct
 
 void
 vsql_stats_query(const struct vsql_dialect *d, const struct table *t,
-		 const struct vf_plan *p, int side, struct strbuf *o)
+		 const struct vf_plan *p, int side, int count, struct strbuf *o)
 {
-	strbuf_addstr(o, "SELECT count(*)");
+	strbuf_addstr(o, count ? "SELECT count(*)" : "SELECT NULL");
 	if (p->range) {
 		strbuf_addstr(o, ", min(");
 		key_ident(d, p, side, o);
@@ -172,37 +261,33 @@ vsql_digest_query(const struct vsql_dialect *d, const struct table *t,
 	int range = scope->kind == VF_RANGE;
 
 	strbuf_addstr(o, "SELECT g, count(*), sum(h) FROM (SELECT ");
-	if (range) {
+	if (range)
 		d->range_group(o, scope->lo, group,
 			       (uint64_t)scope->hi - (uint64_t)scope->lo <= INT64_MAX);
-	} else {
-		d->bucket(o, "km");
-		strbuf_addf(o, " %% %" PRIu64, group);
-	}
-	strbuf_addstr(o, " AS g, ");
-	d->digest(o, "m");
-	strbuf_addstr(o, " AS h FROM (SELECT ");
-	row_md5(d, p, side, o);
-	strbuf_addstr(o, " AS m, ");
+	else
+		strbuf_addf(o, "kb %% %" PRIu64, group);
+	strbuf_addstr(o, " AS g, h FROM (SELECT ");
+	row_hash(d, p, side, o);
+	strbuf_addstr(o, " AS h, ");
 	if (range)
 		key_ident(d, p, side, o);
 	else
-		key_md5(d, p, side, o);
-	strbuf_addstr(o, range ? " AS k FROM " : " AS km FROM ");
+		bucket_expr(d, p, side, o);
+	strbuf_addstr(o, range ? " AS k FROM " : " AS kb FROM ");
 	d->table(o, t);
 	if (range)
 		scope_where(d, p, side, scope, 1, o);
+	if (range && scope->page_to)
+		d->pages_where(o, scope->page_from, scope->page_to);
 	strbuf_addstr(o, ") a");
 	if (!range && scope->resv) {
-		strbuf_addstr(o, " WHERE (");
-		d->bucket(o, "km");
-		strbuf_addf(o, " %% %" PRIu64 " IN (", scope->mod);
+		strbuf_addf(o, " WHERE (kb %% %" PRIu64 " IN (", scope->mod);
 		for (uint64_t i = 0; i < scope->nres; i++)
 			strbuf_addf(o, "%s%" PRIu64, i ? ", " : "", scope->resv[i]);
 		strbuf_addstr(o, "))");
 	} else if (!range && scope->mod > 1) {
 		strbuf_addstr(o, " WHERE ");
-		bucket_is(d, "km", scope->mod, scope->res, o);
+		bucket_is("kb", scope->mod, scope->res, o);
 	}
 	strbuf_addstr(o, ") b GROUP BY g");
 }

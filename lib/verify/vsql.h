@@ -17,13 +17,21 @@ struct vsql_dialect {
 	/* Compared column i of side as an expression rendering it as
 	 * vform.c does; -1 when this engine cannot. */
 	int (*render)(const struct vf_plan *p, int i, int side, struct strbuf *o);
+	/* The rendering's length in characters where the column tells it
+	 * more cheaply than the rendering (a CHAR's own length); -1 (o
+	 * unchanged): char_length of the rendering. NULL: never. */
+	int (*render_len)(const struct vf_plan *p, int i, int side, struct strbuf *o);
 	void (*ident)(struct strbuf *o, const char *name);
 	void (*table)(struct strbuf *o, const struct table *t);
-	/* "N" for a NULL e, else e's length in bytes, ':' and e */
-	void (*frame)(struct strbuf *o, const char *e);
+	/* One column's frame (vform.h) as arguments inside concat_open ..
+	 * concat_close: e the rendering, len its length in characters or
+	 * NULL for a self-delimited kind; not_null when e is never NULL. */
+	void (*frame)(struct strbuf *o, const char *e, const char *len, int not_null);
+	void (*char_length)(struct strbuf *o, const char *e);
 	const char *concat_open, *concat_sep, *concat_close;
-	const char *md5;			/* the MD5 function, hex out */
-	/* The first 8 bytes of an MD5 hex string m as an unsigned or
+	/* The MD5 (VD_MD5) or SHA-256 (VD_SHA256) of text t, in hex. */
+	void (*hash_hex)(struct strbuf *o, enum vdigest dg, const char *t);
+	/* The first 8 bytes of a hex digest m as an unsigned or
 	 * two's-complement 64-bit integer (the sum is taken mod 2^64). */
 	void (*digest)(struct strbuf *o, const char *m);
 	/* Bytes 8..11 of an MD5 hex string as a non-negative integer. */
@@ -34,13 +42,37 @@ struct vsql_dialect {
 	/* e ordered byte by byte, with no collation and no PAD SPACE */
 	void (*order_bytes)(struct strbuf *o, const char *e);
 	const char *null_text;			/* a NULL of a text type */
+	/* Parts of a table by its pages, where a range of pages is read as
+	 * a table scan reads them and a range of keys through the index
+	 * (PostgreSQL 14's TID range scan); NULL: none. */
+	int (*pages_ok)(const char *server_version);
+	void (*pages_query)(struct strbuf *o, const struct table *t);	/* the table's pages */
+	void (*pages_where)(struct strbuf *o, uint64_t from, uint64_t to);	/* " AND ..." */
+	/* Run before and after each digest query (NULL: nothing). */
+	const char *digest_setup, *digest_reset;
+
+	/* VD_NATIVE: the engine's own fast, exact hash. native_major writes
+	 * the server's major version (two servers hash alike only within
+	 * one) and returns 0, or -1 when the server has no such hash. */
+	const char *native_name;
+	int (*native_major)(const char *server_version, char *out, size_t n);
+	/* 1 when col's stored text is what verify compares (else it is
+	 * rendered: PostgreSQL json as jsonb, MySQL floats as their bits) */
+	int (*native_exact)(const struct column *col);
+	/* A row's columns as one text: a record of them (native_record), or
+	 * their frames as for the rendering, with lengths in bytes. */
+	int native_record;
+	/* A 64-bit hash of text x; for buckets (bucket set), a non-negative
+	 * one of 32 bits. */
+	void (*native_hash)(struct strbuf *o, const char *x, int bucket);
 };
 
 /* 1 when every compared column renders in this dialect. */
 int vsql_sql_ok(const struct vsql_dialect *d, const struct vf_plan *p, int side);
-/* SELECT count(*)[, min(key), max(key)] FROM t */
+/* SELECT count(*)[, min(key), max(key)] FROM t; NULL for the count
+ * when count is 0 (a scan the digests make anyway) */
 void vsql_stats_query(const struct vsql_dialect *d, const struct table *t,
-		      const struct vf_plan *p, int side, struct strbuf *o);
+		      const struct vf_plan *p, int side, int count, struct strbuf *o);
 /* SELECT group, count, digest sum of the rows in scope (vf_group_fn). */
 void vsql_digest_query(const struct vsql_dialect *d, const struct table *t,
 		       const struct vf_plan *p, int side, const struct vf_scope *scope,

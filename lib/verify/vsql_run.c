@@ -44,6 +44,7 @@ stats_row(void *arg, int ncols, const char *const *v, const size_t *lens,
 	(void)lens;
 	(void)err;
 	a->st->rows = v[0] ? strtoull(v[0], NULL, 10) : 0;
+	a->st->counted = v[0] != NULL;
 	a->st->has_range = a->p->range && ncols >= 3 && parse_i64(v[1], &a->st->kmin) == 0 &&
 			   parse_i64(v[2], &a->st->kmax) == 0;
 	return 0;
@@ -51,15 +52,40 @@ stats_row(void *arg, int ncols, const char *const *v, const size_t *lens,
 
 int
 vsql_stats(const struct db_driver *drv, struct db_conn *c, const struct table *t,
-	   const struct vf_plan *p, int side, struct vf_stats *st, struct dberr *err)
+	   const struct vf_plan *p, int side, int count, struct vf_stats *st,
+	   struct dberr *err)
 {
 	struct strbuf q = STRBUF_INIT;
 	struct stats_arg a = { p, st };
 	int ret;
 
 	memset(st, 0, sizeof(*st));
-	vsql_stats_query(drv->verify->dialect, t, p, side, &q);
+	vsql_stats_query(drv->verify->dialect, t, p, side, count, &q);
 	ret = drv->query_text(c, q.buf, stats_row, &a, err);
+	strbuf_release(&q);
+	return ret;
+}
+
+static int
+pages_row(void *arg, int ncols, const char *const *v, const size_t *lens,
+	  struct dberr *err)
+{
+	(void)lens;
+	(void)err;
+	*(uint64_t *)arg = ncols && v[0] ? strtoull(v[0], NULL, 10) : 0;
+	return 0;
+}
+
+int
+vsql_pages(const struct db_driver *drv, struct db_conn *c, const struct table *t,
+	   uint64_t *pages, struct dberr *err)
+{
+	struct strbuf q = STRBUF_INIT;
+	int ret;
+
+	*pages = 0;
+	drv->verify->dialect->pages_query(&q, t);
+	ret = drv->query_text(c, q.buf, pages_row, pages, err);
 	strbuf_release(&q);
 	return ret;
 }
@@ -93,10 +119,15 @@ vsql_digest(const struct db_driver *drv, struct db_conn *c, const struct table *
 {
 	struct strbuf q = STRBUF_INIT;
 	struct digest_arg a = { t, side ? DBERR_TARGET : DBERR_SOURCE, fn, arg };
+	const struct vsql_dialect *d = drv->verify->dialect;
 	int ret;
 
-	vsql_digest_query(drv->verify->dialect, t, p, side, scope, group, &q);
-	ret = drv->query_text(c, q.buf, digest_row, &a, err);
+	vsql_digest_query(d, t, p, side, scope, group, &q);
+	ret = d->digest_setup ? drv->query_text(c, d->digest_setup, digest_row, &a, err) : 0;
+	if (ret == 0)
+		ret = drv->query_text(c, q.buf, digest_row, &a, err);
+	if (ret == 0 && d->digest_reset)
+		ret = drv->query_text(c, d->digest_reset, digest_row, &a, err);
 	strbuf_release(&q);
 	return ret;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "lib/base/md5.h"
+#include "lib/base/sha256.h"
 #include "lib/verify/vform.h"
 #include "tinytest.h"
 
@@ -44,6 +45,38 @@ test_vform__md5_vectors(void)
 	md5_final(&c, d);
 	hex_encode(d, 16, h);
 	CHECK_STR(h, "57edf4a22be3c955ac49da2e2107b67a");
+}
+
+static void
+sha256_hex(const char *s, char *out)
+{
+	unsigned char d[32];
+
+	sha256_digest(s, strlen(s), d);
+	hex_encode(d, 32, out);
+}
+
+/* FIPS 180-4's examples, and one that pads into a second block. */
+static void
+test_vform__sha256_vectors(void)
+{
+	char h[65];
+	struct sha256_ctx c;
+	unsigned char d[32];
+	const char *two = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+
+	sha256_hex("", h);
+	CHECK_STR(h, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	sha256_hex("abc", h);
+	CHECK_STR(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	sha256_hex(two, h);
+	CHECK_STR(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+	sha256_init(&c);
+	for (size_t i = 0; i < strlen(two); i += 5)
+		sha256_update(&c, two + i, strlen(two) - i < 5 ? strlen(two) - i : 5);
+	sha256_final(&c, d);
+	hex_encode(d, 32, h);
+	CHECK_STR(h, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
 static void
@@ -267,6 +300,7 @@ int
 main(void)
 {
 	TEST_RUN(test_vform__md5_vectors);
+	TEST_RUN(test_vform__sha256_vectors);
 	TEST_RUN(test_vform__json_as_jsonb_prints_it);
 	TEST_RUN(test_vform__renderings);
 	TEST_RUN(test_vform__zero_dates_face_postgresql_as_null);

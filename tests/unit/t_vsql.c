@@ -21,7 +21,25 @@ r_render(const struct vf_plan *p, int i, int side, struct strbuf *o)
 }
 static void r_ident(struct strbuf *o, const char *n) { strbuf_addstr(o, n); }
 static void r_table(struct strbuf *o, const struct table *t) { strbuf_addf(o, "%s.%s", t->schema, t->name); }
-static void r_frame(struct strbuf *o, const char *e) { strbuf_addf(o, "F(%s)", e); }
+static void
+r_frame(struct strbuf *o, const char *e, const char *len, int not_null)
+{
+	if (!len)
+		strbuf_addf(o, "F%s(%s,)", not_null ? "!" : "", e);
+	else
+		strbuf_addf(o, "F%s(%s:%s)", not_null ? "!" : "", len, e);
+}
+static void r_len(struct strbuf *o, const char *e) { strbuf_addf(o, "L(%s)", e); }
+static void
+r_hash_hex(struct strbuf *o, enum vdigest dg, const char *t)
+{
+	strbuf_addf(o, "%s(%s)", dg == VD_SHA256 ? "S" : "M", t);
+}
+static void
+r_native(struct strbuf *o, const char *x, int bucket)
+{
+	strbuf_addf(o, "%s(%s)", bucket ? "HB" : "H", x);
+}
 static void r_digest(struct strbuf *o, const char *m) { strbuf_addf(o, "D(%s)", m); }
 static void r_bucket(struct strbuf *o, const char *m) { strbuf_addf(o, "B(%s)", m); }
 static void
@@ -33,8 +51,8 @@ static void r_order(struct strbuf *o, const char *e) { strbuf_addf(o, "O(%s)", e
 
 static const struct vsql_dialect sym = {
 	.render = r_render, .ident = r_ident, .table = r_table, .frame = r_frame,
-	.concat_open = "[", .concat_sep = "+", .concat_close = "]", .md5 = "M",
-	.digest = r_digest, .bucket = r_bucket, .range_group = r_group,
+	.char_length = r_len, .concat_open = "[", .concat_sep = "+", .concat_close = "]",
+	.hash_hex = r_hash_hex, .native_hash = r_native, .digest = r_digest, .bucket = r_bucket, .range_group = r_group,
 	.order_bytes = r_order, .null_text = "NULL",
 };
 
@@ -84,11 +102,15 @@ test_vsql__stats(void)
 	struct strbuf q = STRBUF_INIT;
 
 	fixture_init(&f, VK_INT);
-	vsql_stats_query(&sym, &f.t, &f.p, 0, &q);
+	vsql_stats_query(&sym, &f.t, &f.p, 0, 1, &q);
 	CHECK_STR(q.buf, "SELECT count(*), min(id), max(id) FROM app.t");
 	strbuf_reset(&q);
+	/* the server's estimate will do: no scan for a count */
+	vsql_stats_query(&sym, &f.t, &f.p, 0, 0, &q);
+	CHECK_STR(q.buf, "SELECT NULL, min(id), max(id) FROM app.t");
+	strbuf_reset(&q);
 	f.p.range = 0;
-	vsql_stats_query(&sym, &f.t, &f.p, 1, &q);
+	vsql_stats_query(&sym, &f.t, &f.p, 1, 1, &q);
 	CHECK_STR(q.buf, "SELECT count(*) FROM app.t");
 	strbuf_release(&q);
 }
@@ -102,15 +124,51 @@ test_vsql__digest_by_range_and_by_hash(void)
 
 	fixture_init(&f, VK_INT);
 	vsql_digest_query(&sym, &f.t, &f.p, 0, &range, 10, &q);
-	CHECK_STR(q.buf, "SELECT g, count(*), sum(h) FROM (SELECT G(100,10,1) AS g, D(m) AS h "
-		  "FROM (SELECT M([F(R0(id))+F(R0(name))]) AS m, id AS k FROM app.t "
-		  "WHERE (id BETWEEN 100 AND 199)) a) b GROUP BY g");
+	/* a number ends with a comma, a text starts with its length */
+	CHECK_STR(q.buf, "SELECT g, count(*), sum(h) FROM (SELECT G(100,10,1) AS g, h "
+		  "FROM (SELECT D(M([F(R0(id),)+F(L(R0(name)):R0(name))])) AS h, id AS k "
+		  "FROM app.t WHERE (id BETWEEN 100 AND 199)) a) b GROUP BY g");
+	strbuf_reset(&q);
+	/* NOT NULL: no NULL to stand for; SHA-256 for the rows, MD5 still
+	 * for the buckets, which the client computes alike */
+	f.cols[0].not_null = 1;
+	f.p.digest = VD_SHA256;
+	vsql_digest_query(&sym, &f.t, &f.p, 0, &range, 10, &q);
+	CHECK(strstr(q.buf, "D(S([F!(R0(id),)+F(L(R0(name)):R0(name))])) AS h") != NULL);
 	strbuf_reset(&q);
 	fixture_init(&f, VK_TEXT);
 	vsql_digest_query(&sym, &f.t, &f.p, 1, &hash, 16, &q);
-	CHECK_STR(q.buf, "SELECT g, count(*), sum(h) FROM (SELECT B(km) % 16 AS g, D(m) AS h "
-		  "FROM (SELECT M([F(R1(id))+F(R1(name))]) AS m, M([F(R1(id))]) AS km FROM app.t) a "
-		  "WHERE (B(km) % 4 = 3)) b GROUP BY g");
+	CHECK_STR(q.buf, "SELECT g, count(*), sum(h) FROM (SELECT kb % 16 AS g, h "
+		  "FROM (SELECT D(M([F(L(R1(id)):R1(id))+F(L(R1(name)):R1(name))])) AS h, "
+		  "B(M([F(L(R1(id)):R1(id))])) AS kb FROM app.t) a "
+		  "WHERE (kb % 4 = 3)) b GROUP BY g");
+	strbuf_release(&q);
+}
+
+/* One engine on both sides: its own hash over the stored values, a
+ * column rendered only where the two sides' types differ. */
+static void
+test_vsql__native_digest(void)
+{
+	struct fixture f;
+	struct strbuf q = STRBUF_INIT;
+	struct vf_scope range = { VF_RANGE, 1, 9, 0, 0 }, hash = { VF_HASH, 0, 0, 1, 0 };
+	struct vsql_dialect rec = sym;
+
+	fixture_init(&f, VK_INT);
+	f.p.digest = VD_NATIVE;
+	f.vc[0].native = 1;	/* id as stored; name rendered */
+	vsql_digest_query(&sym, &f.t, &f.p, 0, &range, 4, &q);
+	CHECK(strstr(q.buf, "SELECT H([F(id,)+F(L(R0(name)):R0(name))]) AS h, id AS k") != NULL);
+	strbuf_reset(&q);
+	rec.native_record = 1;
+	f.vc[1].native = 1;
+	vsql_digest_query(&rec, &f.t, &f.p, 1, &range, 4, &q);
+	CHECK(strstr(q.buf, "SELECT H(ROW(id, name)::text) AS h, id AS k") != NULL);
+	strbuf_reset(&q);
+	/* the fetch asks for the same buckets the digests grouped by */
+	vsql_read_tail(&rec, &f.p, 1, &hash, 1, 0, &q);
+	CHECK_STR(q.buf, " WHERE (HB(ROW(id)::text) % 1 IN (0))");
 	strbuf_release(&q);
 }
 
@@ -167,6 +225,7 @@ main(void)
 {
 	TEST_RUN(test_vsql__stats);
 	TEST_RUN(test_vsql__digest_by_range_and_by_hash);
+	TEST_RUN(test_vsql__native_digest);
 	TEST_RUN(test_vsql__read_tail_and_render);
 	TEST_RUN(test_vsql__what_each_engine_renders);
 	return TEST_REPORT();
