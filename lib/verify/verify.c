@@ -644,6 +644,10 @@ struct side_task {
 	int server;			/* OP_DIGEST: inside the server, else in dbmig */
 	const struct level0 *L;		/* OP_DIGEST in dbmig: the chunks */
 	const struct vf_scope *sc;	/* OP_DIGEST in the server */
+	/* OP_DIGEST in the server, several queries: scopes sc[0..nsc), the
+	 * groups of sc[k] going to gs.g[offs[k] + group] */
+	int nsc;
+	const uint64_t *offs;
 	uint64_t group;
 	struct group_sink gs;
 	const struct vf_scope *scopes;	/* OP_FETCH; NULL: every row, filtered */
@@ -666,6 +670,13 @@ side_task_run(void *arg)
 	if (t->op == OP_FETCH) {
 		t->ret = vread(src, c, tab, p, t->s, t->scopes, t->nscopes, 0, collect_row,
 			       t->co, &t->err);
+	} else if (t->server && t->nsc > 1) {
+		t->ret = 0;
+		for (int k = 0; k < t->nsc && t->ret == 0; k++) {
+			t->gs.offset = t->offs[k];
+			t->ret = vsql_digest(src->drv, c, tab, p, t->s, &t->sc[k], t->group,
+					     group_store, &t->gs, &t->err);
+		}
 	} else if (t->server) {
 		t->ret = vsql_digest(src->drv, c, tab, p, t->s, t->sc, t->group, group_store,
 				     &t->gs, &t->err);
@@ -1015,9 +1026,11 @@ range_digest(struct range_run *rr, struct vworker *w, uint64_t part, struct dber
 {
 	const struct level0 *L = rr->L;
 	uint64_t j0 = part * rr->per, n = L->nb - j0 < rr->per ? L->nb - j0 : rr->per;
-	struct vf_scope sc[2];
+	struct vf_scope sc[2], *chunks[2] = { NULL, NULL };
+	uint64_t *offs[2] = { NULL, NULL };
 	struct side_task t[2];
 	uint64_t rows[2] = { 0, 0 };
+	int ret;
 
 	task_init(t, rr->ctx, w, rr->job, OP_DIGEST);
 	for (int s = 0; s < 2; s++) {
@@ -1042,8 +1055,25 @@ range_digest(struct range_run *rr, struct vworker *w, uint64_t part, struct dber
 		t[s].sc = &sc[s];
 		t[s].group = L->width;
 		t[s].gs = gs;
+		if (!rr->pages[s] && n > 1 &&
+		    rr->ctx->src[s]->drv->verify->dialect->chunk_queries) {
+			chunks[s] = xcalloc(n, sizeof(**chunks));
+			offs[s] = xcalloc(n, sizeof(**offs));
+			for (uint64_t k = 0; k < n; k++) {
+				chunks[s][k] = chunk_scope(L, j0 + k);
+				offs[s][k] = j0 + k;
+			}
+			t[s].sc = chunks[s];
+			t[s].nsc = (int)n;
+			t[s].offs = offs[s];
+		}
 	}
-	if (both_sides(t, err) < 0)
+	ret = both_sides(t, err);
+	for (int s = 0; s < 2; s++) {
+		free(chunks[s]);
+		free(offs[s]);
+	}
+	if (ret < 0)
 		return -1;
 	for (int s = 0; s < 2; s++)
 		rows[s] = t[s].gs.total;

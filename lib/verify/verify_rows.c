@@ -112,6 +112,7 @@ vread(struct vsrc *src, struct db_conn *c, struct table *t, const struct vf_plan
 	rs.fn = fn;
 	rs.arg = arg;
 	vrow_init(&rs.row, p);
+	rs.row.no_digests = ordered;	/* merged by key, compared by text */
 	if (src->is_dump)
 		ret = vread_dump(src, t, &rs, err);
 	else
@@ -392,15 +393,27 @@ compare_lists(struct verify_table *res, const struct vf_plan *p, struct row_list
 
 /* ---- two ordered streams, merged ---- */
 
-#define QUEUE_ROWS 512
+/* Rows go from each reader to the merge in batches: one row at a time
+ * cost a lock, a wake-up and three allocations per row, which made the
+ * client, not the servers, what a rows-mode verify waited on. */
+#define BATCH_ROWS	512
+#define QUEUE_BATCHES	4
+
+struct row_batch {
+	struct strbuf text;	/* the rows' renderings, back to back */
+	size_t *start;		/* row r's text starts at start[r] */
+	size_t *off, *len;	/* row r's column i at [r * ncols + i], from its start */
+	int n;
+};
 
 struct rowq {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct saved_row ring[QUEUE_ROWS];
+	struct row_batch *ring[QUEUE_BATCHES];
 	int head, count;
 	int done, failed, cancel;
 	struct dberr err;
+	struct row_batch *filling;	/* the producer's */
 	/* the producer's job */
 	struct vsrc *src;
 	struct db_conn *c;
@@ -410,28 +423,82 @@ struct rowq {
 	uint64_t rows;
 };
 
-static int
-enqueue(void *arg, const struct vrow *r, struct dberr *err)
+static struct row_batch *
+batch_new(int ncols)
 {
-	struct rowq *q = arg;
-	struct saved_row *slot;
+	struct row_batch *b = xcalloc(1, sizeof(*b));
 
+	b->start = xcalloc(BATCH_ROWS + 1, sizeof(*b->start));
+	b->off = xcalloc((size_t)BATCH_ROWS * (size_t)(ncols + 1), sizeof(*b->off));
+	b->len = xcalloc((size_t)BATCH_ROWS * (size_t)(ncols + 1), sizeof(*b->len));
+	return b;
+}
+
+static void
+batch_free(struct row_batch *b)
+{
+	if (!b)
+		return;
+	strbuf_release(&b->text);
+	free(b->start);
+	free(b->off);
+	free(b->len);
+	free(b);
+}
+
+/* Row r of b as a saved_row that borrows b's memory. */
+static void
+batch_row(const struct row_batch *b, int r, int ncols, struct saved_row *out)
+{
+	size_t end = r + 1 < b->n ? b->start[r + 1] : b->text.len;
+
+	memset(out, 0, sizeof(*out));
+	out->text = b->text.buf + b->start[r];
+	out->textlen = end - b->start[r];
+	out->off = b->off + (size_t)r * (size_t)ncols;
+	out->len = b->len + (size_t)r * (size_t)ncols;
+}
+
+/* Hands the filling batch to the merge; waits for room. */
+static int
+batch_push(struct rowq *q, struct dberr *err)
+{
 	pthread_mutex_lock(&q->mu);
-	while (q->count == QUEUE_ROWS && !q->cancel)
+	while (q->count == QUEUE_BATCHES && !q->cancel)
 		pthread_cond_wait(&q->cv, &q->mu);
 	if (q->cancel) {
 		pthread_mutex_unlock(&q->mu);
 		return dberr_set(err, DBERR_INTERRUPTED, "comparison stopped");
 	}
-	slot = &q->ring[(q->head + q->count) % QUEUE_ROWS];
-	pthread_mutex_unlock(&q->mu);
-	/* Only the producer writes free slots: copy outside the lock. */
-	saved_row_copy(slot, r, q->p->ncols);
-	pthread_mutex_lock(&q->mu);
+	q->ring[(q->head + q->count) % QUEUE_BATCHES] = q->filling;
 	q->count++;
-	q->rows++;
+	q->rows += (uint64_t)q->filling->n;
+	q->filling = NULL;
 	pthread_cond_broadcast(&q->cv);
 	pthread_mutex_unlock(&q->mu);
+	return 0;
+}
+
+static int
+enqueue(void *arg, const struct vrow *r, struct dberr *err)
+{
+	struct rowq *q = arg;
+	struct row_batch *b;
+	int ncols = q->p->ncols;
+	size_t at;
+
+	if (!q->filling)
+		q->filling = batch_new(ncols);
+	b = q->filling;
+	at = b->text.len;
+	b->start[b->n] = at;
+	strbuf_add(&b->text, strbuf_cstr(&r->text), r->text.len);
+	for (int i = 0; i < ncols; i++) {
+		b->off[(size_t)b->n * (size_t)ncols + (size_t)i] = r->off[i];
+		b->len[(size_t)b->n * (size_t)ncols + (size_t)i] = r->len[i];
+	}
+	if (++b->n == BATCH_ROWS)
+		return batch_push(q, err);
 	return 0;
 }
 
@@ -442,6 +509,8 @@ producer(void *arg)
 	struct dberr err = DBERR_INIT;
 	int r = vread(q->src, q->c, q->t, q->p, q->s, NULL, 0, 1, enqueue, q, &err);
 
+	if (r == 0 && q->filling && q->filling->n)
+		r = batch_push(q, &err);
 	pthread_mutex_lock(&q->mu);
 	q->done = 1;
 	if (r < 0 && !q->cancel) {
@@ -453,9 +522,9 @@ producer(void *arg)
 	return NULL;
 }
 
-/* The next row (owned by the caller), 0 at the end, -1 on failure. */
+/* The next batch (owned by the caller), 0 at the end, -1 on failure. */
 static int
-dequeue(struct rowq *q, struct saved_row *out)
+dequeue(struct rowq *q, struct row_batch **out)
 {
 	int ret;
 
@@ -464,7 +533,7 @@ dequeue(struct rowq *q, struct saved_row *out)
 		pthread_cond_wait(&q->cv, &q->mu);
 	if (q->count) {
 		*out = q->ring[q->head];
-		q->head = (q->head + 1) % QUEUE_ROWS;
+		q->head = (q->head + 1) % QUEUE_BATCHES;
 		q->count--;
 		pthread_cond_broadcast(&q->cv);
 		ret = 1;
@@ -475,58 +544,84 @@ dequeue(struct rowq *q, struct saved_row *out)
 	return ret;
 }
 
+/* One side of the merge: the batch its current row is in, and the one
+ * before it, which the previous row (checked for order) may be in. */
+struct merge_side {
+	struct rowq *q;
+	struct row_batch *cur, *old;
+	int i;			/* the current row's index in cur */
+	struct saved_row row, prev;
+};
+
+/* Moves to the next row: 1, 0 at the end, -1 on failure. */
+static int
+merge_next(struct merge_side *m, int ncols)
+{
+	m->prev = m->row;
+	if (!m->cur || ++m->i >= m->cur->n) {
+		struct row_batch *b = NULL;
+		int r = dequeue(m->q, &b);
+
+		if (r <= 0)
+			return r;
+		batch_free(m->old);
+		m->old = m->cur;
+		m->cur = b;
+		m->i = 0;
+	}
+	batch_row(m->cur, m->i, ncols, &m->row);
+	return 1;
+}
+
 int
 compare_ordered(struct vsrc *src[2], struct db_conn *c[2], struct table *t[2],
 		const struct vf_plan *p, struct verify_table *res, uint64_t max,
 		struct dberr *err)
 {
-	struct rowq *q[2];
+	struct merge_side m[2];
 	pthread_t th[2];
-	struct saved_row cur[2], prev[2];
 	int have[2] = { 0, 0 }, started = 0, ret = -1;
 
-	memset(prev, 0, sizeof(prev));
-	memset(cur, 0, sizeof(cur));
+	memset(m, 0, sizeof(m));
 	for (int s = 0; s < 2; s++) {
-		q[s] = xcalloc(1, sizeof(*q[s]));
-		pthread_mutex_init(&q[s]->mu, NULL);
-		pthread_cond_init(&q[s]->cv, NULL);
-		q[s]->src = src[s];
-		q[s]->c = c[s];
-		q[s]->t = t[s];
-		q[s]->p = p;
-		q[s]->s = s;
+		struct rowq *q = xcalloc(1, sizeof(*q));
+
+		pthread_mutex_init(&q->mu, NULL);
+		pthread_cond_init(&q->cv, NULL);
+		q->src = src[s];
+		q->c = c[s];
+		q->t = t[s];
+		q->p = p;
+		q->s = s;
+		m[s].q = q;
 	}
 	for (; started < 2; started++)
-		if (pthread_create(&th[started], NULL, producer, q[started])) {
+		if (pthread_create(&th[started], NULL, producer, m[started].q)) {
 			dberr_set(err, DBERR_INTERNAL, "cannot start a reader thread");
 			goto stop;
 		}
 	for (int s = 0; s < 2; s++)
-		if ((have[s] = dequeue(q[s], &cur[s])) < 0)
+		if ((have[s] = merge_next(&m[s], p->ncols)) < 0)
 			goto fail;
 	while (have[0] || have[1]) {
-		int cmp = !have[1] ? -1 : !have[0] ? 1 : saved_row_key_cmp(p, &cur[0], &cur[1]);
+		int cmp = !have[1] ? -1 : !have[0] ? 1 : saved_row_key_cmp(p, &m[0].row, &m[1].row);
 		int adv[2] = { cmp <= 0, cmp >= 0 };
 
 		if (cmp < 0)
-			record_diff(res, p, &cur[0], NULL, max);
+			record_diff(res, p, &m[0].row, NULL, max);
 		else if (cmp > 0)
-			record_diff(res, p, NULL, &cur[1], max);
-		else if (cur[0].textlen != cur[1].textlen ||
-			 memcmp(cur[0].text, cur[1].text, cur[0].textlen))
-			record_diff(res, p, &cur[0], &cur[1], max);
+			record_diff(res, p, NULL, &m[1].row, max);
+		else if (m[0].row.textlen != m[1].row.textlen ||
+			 memcmp(m[0].row.text, m[1].row.text, m[0].row.textlen))
+			record_diff(res, p, &m[0].row, &m[1].row, max);
 		for (int s = 0; s < 2; s++) {
 			if (!adv[s])
 				continue;
-			saved_row_release(&prev[s]);
-			prev[s] = cur[s];
-			memset(&cur[s], 0, sizeof(cur[s]));
-			if ((have[s] = dequeue(q[s], &cur[s])) < 0)
+			if ((have[s] = merge_next(&m[s], p->ncols)) < 0)
 				goto fail;
 			/* Merging is only right if both servers order keys as
 			 * vform_key_cmp does; check rather than trust. */
-			if (have[s] && saved_row_key_cmp(p, &prev[s], &cur[s]) >= 0) {
+			if (have[s] && saved_row_key_cmp(p, &m[s].prev, &m[s].row) >= 0) {
 				dberr_set(err, DBERR_INTERNAL, "table %s: the %s returned keys out "
 					  "of order; rerun with --mode=checksum", res->name[s],
 					  s ? "target" : "source");
@@ -538,31 +633,34 @@ compare_ordered(struct vsrc *src[2], struct db_conn *c[2], struct table *t[2],
 	goto stop;
 fail:
 	for (int s = 0; s < 2; s++)
-		if (q[s]->failed) {
-			*err = q[s]->err;
+		if (m[s].q->failed) {
+			*err = m[s].q->err;
 			break;
 		}
 stop:
 	for (int s = 0; s < 2; s++) {
-		pthread_mutex_lock(&q[s]->mu);
-		q[s]->cancel = 1;
-		pthread_cond_broadcast(&q[s]->cv);
-		pthread_mutex_unlock(&q[s]->mu);
+		pthread_mutex_lock(&m[s].q->mu);
+		m[s].q->cancel = 1;
+		pthread_cond_broadcast(&m[s].q->cv);
+		pthread_mutex_unlock(&m[s].q->mu);
 	}
 	for (int s = 0; s < started; s++)
 		pthread_join(th[s], NULL);
 	for (int s = 0; s < 2; s++) {
-		res->rows[s] = q[s]->rows;
-		while (q[s]->count) {
-			saved_row_release(&q[s]->ring[q[s]->head]);
-			q[s]->head = (q[s]->head + 1) % QUEUE_ROWS;
-			q[s]->count--;
+		struct rowq *q = m[s].q;
+
+		res->rows[s] = q->rows;
+		while (q->count) {
+			batch_free(q->ring[q->head]);
+			q->head = (q->head + 1) % QUEUE_BATCHES;
+			q->count--;
 		}
-		saved_row_release(&cur[s]);
-		saved_row_release(&prev[s]);
-		pthread_mutex_destroy(&q[s]->mu);
-		pthread_cond_destroy(&q[s]->cv);
-		free(q[s]);
+		batch_free(q->filling);
+		batch_free(m[s].cur);
+		batch_free(m[s].old);
+		pthread_mutex_destroy(&q->mu);
+		pthread_cond_destroy(&q->cv);
+		free(q);
 	}
 	return ret;
 }

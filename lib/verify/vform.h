@@ -120,6 +120,8 @@ struct vrow {
 	size_t *len;
 	uint64_t digest;	/* first 8 bytes of MD5(text), or of SHA-256 */
 	uint32_t bucket_hash;	/* bytes 8..11 of MD5(key) */
+	int no_digests;		/* set by the reader: rows compared by their text
+				 * in key order need neither (nor the key's text) */
 };
 void vrow_init(struct vrow *r, const struct vf_plan *p);
 void vrow_release(struct vrow *r);

@@ -79,7 +79,9 @@ framed(const struct vsql_dialect *d, const struct vf_plan *p, const int *cols, i
 	for (int k = 0; k < n; k++) {
 		const struct vcol *vc = &p->cols[cols[k]];
 		struct strbuf e = STRBUF_INIT, len = STRBUF_INIT;
-		int not_null = vc->s[side].col->not_null && !vc->s[side].zero_null;
+		/* a zero date renders as NULL facing PostgreSQL */
+		int not_null = vc->s[side].col->not_null &&
+			       !(vc->s[side].zero_null && (vc->kind == VK_DATE || vc->kind == VK_TS));
 
 		column_expr(d, p, cols[k], side, &e);
 		if (k)
@@ -260,6 +262,18 @@ vsql_digest_query(const struct vsql_dialect *d, const struct table *t,
 {
 	int range = scope->kind == VF_RANGE;
 
+	if (range && (uint64_t)scope->hi - (uint64_t)scope->lo < group) {
+		/* one group: no GROUP BY to plan or to build */
+		strbuf_addstr(o, "SELECT 0, count(*), sum(h) FROM (SELECT ");
+		row_hash(d, p, side, o);
+		strbuf_addstr(o, " AS h FROM ");
+		d->table(o, t);
+		scope_where(d, p, side, scope, 1, o);
+		if (scope->page_to)
+			d->pages_where(o, scope->page_from, scope->page_to);
+		strbuf_addstr(o, ") a");
+		return;
+	}
 	strbuf_addstr(o, "SELECT g, count(*), sum(h) FROM (SELECT ");
 	if (range)
 		d->range_group(o, scope->lo, group,
@@ -290,6 +304,8 @@ vsql_digest_query(const struct vsql_dialect *d, const struct table *t,
 		bucket_is("kb", scope->mod, scope->res, o);
 	}
 	strbuf_addstr(o, ") b GROUP BY g");
+	if (d->group_suffix)
+		strbuf_addstr(o, d->group_suffix);
 }
 
 void

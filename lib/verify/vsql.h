@@ -48,6 +48,13 @@ struct vsql_dialect {
 	int (*pages_ok)(const char *server_version);
 	void (*pages_query)(struct strbuf *o, const struct table *t);	/* the table's pages */
 	void (*pages_where)(struct strbuf *o, uint64_t from, uint64_t to);	/* " AND ..." */
+	/* After a digest's GROUP BY (MariaDB sorts the groups unless told
+	 * not to); NULL: nothing. */
+	const char *group_suffix;
+	/* Digest a key range one first-level chunk a query, without a
+	 * GROUP BY: MariaDB groups in a temporary table, which costs more
+	 * than a query per chunk down its clustered index. */
+	int chunk_queries;
 	/* Run before and after each digest query (NULL: nothing). */
 	const char *digest_setup, *digest_reset;
 

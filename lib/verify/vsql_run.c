@@ -104,6 +104,8 @@ digest_row(void *arg, int ncols, const char *const *v, const size_t *lens,
 	struct digest_arg *a = arg;
 
 	(void)lens;
+	if (ncols >= 3 && v[1] && !strcmp(v[1], "0"))
+		return 0;	/* an empty range: no sum */
 	if (ncols < 3 || !v[0] || !v[2])
 		return dberr_set(err, a->cls, "table %s.%s: a row's rendering is NULL "
 				 "(a value longer than max_allowed_packet?)", a->t->schema,
