@@ -179,6 +179,10 @@ print_human(const struct verify_opts *o, const struct verify_result *r, int quie
 		if (t->multiset && !quiet)
 			printf("%s  %s: no primary key: compared as a multiset of rows\n",
 			       notes++ ? "" : "\nnotes:\n", t->name[0]);
+		if (t->stored_apart && !quiet)
+			printf("%s  %s: some values are stored differently on the two sides but "
+			       "equal as verify compares them (for example -0 and 0)\n",
+			       notes++ ? "" : "\nnotes:\n", t->name[0]);
 	}
 	/* shown under -q too: a cutover on it would fail the application */
 	for (size_t k = 0; k < r->seq_behind.n; k++)
@@ -296,6 +300,7 @@ print_json(const struct verify_opts *o, const struct verify_result *r, int rc)
 		json_object_set_new(jt, "truncated", json_boolean(t->truncated));
 		json_object_set_new(jt, "multiset", json_boolean(t->multiset));
 		json_object_set_new(jt, "digest_mismatch", json_boolean(t->digest_mismatch));
+		json_object_set_new(jt, "stored_apart", json_boolean(t->stored_apart));
 		json_object_set_new(jt, "seconds", json_real(t->seconds));
 		json_object_set_new(jt, "error", t->error ? json_string(t->error) : json_null());
 		json_object_set_new(jt, "notes", json_strlist(&t->notes));

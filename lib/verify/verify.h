@@ -68,6 +68,8 @@ struct verify_table {
 	int truncated;		/* more differences than were listed */
 	int multiset;		/* no primary key: compared as multisets */
 	int digest_mismatch;	/* digests differed, rows did not: a rendering bug */
+	int stored_apart;	/* the engine's own digests differed where the
+				 * rendering is equal (-0 and 0): a note */
 	const char *method;	/* "checksum", "checksum (client digests)", "rows" */
 	const char *digest;	/* the rows' digest: "md5", "sha256", or the
 				 * engine's ("hashtextextended", "crc32+crc32c");
