@@ -5,6 +5,8 @@
  */
 #include "md5.h"
 
+#include "blockhash.h"
+
 #include <string.h>
 
 #include "banned.h"
@@ -36,8 +38,9 @@ rol(uint32_t x, int n)
 }
 
 static void
-md5_block(struct md5_ctx *c, const unsigned char *p)
+md5_block(void *ctx, const unsigned char *p)
 {
+	struct md5_ctx *c = ctx;
 	uint32_t m[16], a = c->h[0], b = c->h[1], cc = c->h[2], d = c->h[3];
 
 	for (int i = 0; i < 16; i++)
@@ -85,24 +88,7 @@ md5_init(struct md5_ctx *c)
 void
 md5_update(struct md5_ctx *c, const void *data, size_t n)
 {
-	const unsigned char *p = data;
-	size_t have = (size_t)(c->len % 64);
-
-	c->len += n;
-	if (have) {
-		size_t take = 64 - have < n ? 64 - have : n;
-
-		memcpy(c->buf + have, p, take);
-		p += take;
-		n -= take;
-		if (have + take < 64)
-			return;
-		md5_block(c, c->buf);
-	}
-	for (; n >= 64; p += 64, n -= 64)
-		md5_block(c, p);
-	if (n)
-		memcpy(c->buf, p, n);
+	blockhash_update(c, c->buf, &c->len, data, n, md5_block);
 }
 
 void

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "banned.h"
+#include "blockhash.h"
 
 static const uint32_t K[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
@@ -27,8 +28,9 @@ ror(uint32_t x, int n)
 }
 
 static void
-block(struct sha256_ctx *c, const unsigned char *p)
+block(void *ctx, const unsigned char *p)
 {
+	struct sha256_ctx *c = ctx;
 	uint32_t w[64], a, b, d, e, f, g, h, cc;
 
 	for (int i = 0; i < 16; i++)
@@ -69,24 +71,7 @@ sha256_init(struct sha256_ctx *c)
 void
 sha256_update(struct sha256_ctx *c, const void *data, size_t n)
 {
-	const unsigned char *p = data;
-	size_t have = (size_t)(c->len % 64);
-
-	c->len += n;
-	if (have) {
-		size_t take = 64 - have < n ? 64 - have : n;
-
-		memcpy(c->buf + have, p, take);
-		p += take;
-		n -= take;
-		if (have + take < 64)
-			return;
-		block(c, c->buf);
-	}
-	for (; n >= 64; p += 64, n -= 64)
-		block(c, p);
-	if (n)
-		memcpy(c->buf, p, n);
+	blockhash_update(c, c->buf, &c->len, data, n, block);
 }
 
 void

@@ -185,17 +185,6 @@ render_len(const struct vf_plan *p, int i, int side, struct strbuf *o)
 }
 
 static void
-frame(struct strbuf *o, const char *e, const char *len, int not_null)
-{
-	if (!len)
-		strbuf_addf(o, not_null ? "%s, ','" : "COALESCE(CONCAT(%s, ','), 'N')", e);
-	else if (not_null)
-		strbuf_addf(o, "%s, ':', %s", len, e);
-	else
-		strbuf_addf(o, "COALESCE(CONCAT(%s, ':', %s), 'N')", len, e);
-}
-
-static void
 char_length(struct strbuf *o, const char *e)
 {
 	strbuf_addf(o, "CHAR_LENGTH(%s)", e);
@@ -278,11 +267,13 @@ static const struct vsql_dialect my_dialect = {
 	.render_len = render_len,
 	.ident = my_quote_ident,
 	.table = table_name,
-	.frame = frame,
 	.char_length = char_length,
 	.concat_open = "CONCAT(",
 	.concat_sep = ", ",
 	.concat_close = ")",
+	.strict_open = "CONCAT(",
+	.strict_sep = ", ",
+	.strict_close = ")",
 	.hash_hex = hash_hex,
 	.digest = digest,
 	.bucket = bucket,

@@ -134,17 +134,6 @@ render_len(const struct vf_plan *p, int i, int side, struct strbuf *o)
 }
 
 static void
-frame(struct strbuf *o, const char *e, const char *len, int not_null)
-{
-	if (!len)
-		strbuf_addf(o, not_null ? "%s, ','" : "coalesce(%s || ',', 'N')", e);
-	else if (not_null)
-		strbuf_addf(o, "%s, ':', %s", len, e);
-	else
-		strbuf_addf(o, "coalesce(%s || ':' || %s, 'N')", len, e);
-}
-
-static void
 char_length(struct strbuf *o, const char *e)
 {
 	strbuf_addf(o, "length(%s)", e);
@@ -259,13 +248,15 @@ static const struct vsql_dialect pg_dialect = {
 	.render_len = render_len,
 	.ident = pg_quote_ident,
 	.table = table_name,
-	.frame = frame,
 	.char_length = char_length,
 	/* concat() prints each argument with its type's output function,
 	 * in one allocation, where || makes a text per operator */
 	.concat_open = "concat(",
 	.concat_sep = ", ",
 	.concat_close = ")",
+	.strict_open = "(",
+	.strict_sep = " || ",
+	.strict_close = ")",
 	.hash_hex = hash_hex,
 	.digest = digest,
 	.bucket = bucket,

@@ -55,6 +55,28 @@ self_delimited(const struct vf_plan *p, int c)
  * to three of them. */
 #define FRAMES_PER_CONCAT 30
 
+/* One column's frame (vform.h), as arguments of the row's concatenation:
+ * e the rendering, len its length in characters or NULL for a
+ * self-delimited kind; a column that may be NULL becomes 'N' whole. */
+static void
+frame(const struct vsql_dialect *d, const char *e, const char *len, int not_null,
+      struct strbuf *o)
+{
+	if (not_null) {
+		if (len)
+			strbuf_addf(o, "%s, ':', %s", len, e);
+		else
+			strbuf_addf(o, "%s, ','", e);
+		return;
+	}
+	strbuf_addf(o, "COALESCE(%s", d->strict_open);
+	if (len)
+		strbuf_addf(o, "%s%s':'%s%s", len, d->strict_sep, d->strict_sep, e);
+	else
+		strbuf_addf(o, "%s%s','", e, d->strict_sep);
+	strbuf_addf(o, "%s, 'N')", d->strict_close);
+}
+
 /* The frames of the listed columns, concatenated (vform.h). */
 static void
 framed(const struct vsql_dialect *d, const struct vf_plan *p, const int *cols, int n,
@@ -87,12 +109,12 @@ framed(const struct vsql_dialect *d, const struct vf_plan *p, const int *cols, i
 		if (k)
 			strbuf_addstr(o, d->concat_sep);
 		if (self_delimited(p, cols[k])) {
-			d->frame(o, e.buf, NULL, not_null);
+			frame(d, e.buf, NULL, not_null, o);
 		} else {
 			if (p->digest == VD_NATIVE || !d->render_len ||
 			    d->render_len(p, cols[k], side, &len) < 0)
 				d->char_length(&len, e.buf);
-			d->frame(o, e.buf, len.buf, not_null);
+			frame(d, e.buf, len.buf, not_null, o);
 		}
 		strbuf_release(&e);
 		strbuf_release(&len);

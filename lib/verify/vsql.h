@@ -23,12 +23,11 @@ struct vsql_dialect {
 	int (*render_len)(const struct vf_plan *p, int i, int side, struct strbuf *o);
 	void (*ident)(struct strbuf *o, const char *name);
 	void (*table)(struct strbuf *o, const struct table *t);
-	/* One column's frame (vform.h) as arguments inside concat_open ..
-	 * concat_close: e the rendering, len its length in characters or
-	 * NULL for a self-delimited kind; not_null when e is never NULL. */
-	void (*frame)(struct strbuf *o, const char *e, const char *len, int not_null);
 	void (*char_length)(struct strbuf *o, const char *e);
+	/* Concatenation of a row's frames (NULL-safe: the frames never are) */
 	const char *concat_open, *concat_sep, *concat_close;
+	/* Concatenation that is NULL when a part is: a nullable frame */
+	const char *strict_open, *strict_sep, *strict_close;
 	/* The MD5 (VD_MD5) or SHA-256 (VD_SHA256) of text t, in hex. */
 	void (*hash_hex)(struct strbuf *o, enum vdigest dg, const char *t);
 	/* The first 8 bytes of a hex digest m as an unsigned or

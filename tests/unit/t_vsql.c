@@ -21,14 +21,6 @@ r_render(const struct vf_plan *p, int i, int side, struct strbuf *o)
 }
 static void r_ident(struct strbuf *o, const char *n) { strbuf_addstr(o, n); }
 static void r_table(struct strbuf *o, const struct table *t) { strbuf_addf(o, "%s.%s", t->schema, t->name); }
-static void
-r_frame(struct strbuf *o, const char *e, const char *len, int not_null)
-{
-	if (!len)
-		strbuf_addf(o, "F%s(%s,)", not_null ? "!" : "", e);
-	else
-		strbuf_addf(o, "F%s(%s:%s)", not_null ? "!" : "", len, e);
-}
 static void r_len(struct strbuf *o, const char *e) { strbuf_addf(o, "L(%s)", e); }
 static void
 r_hash_hex(struct strbuf *o, enum vdigest dg, const char *t)
@@ -50,8 +42,9 @@ r_group(struct strbuf *o, int64_t lo, uint64_t group, int small)
 static void r_order(struct strbuf *o, const char *e) { strbuf_addf(o, "O(%s)", e); }
 
 static const struct vsql_dialect sym = {
-	.render = r_render, .ident = r_ident, .table = r_table, .frame = r_frame,
+	.render = r_render, .ident = r_ident, .table = r_table,
 	.char_length = r_len, .concat_open = "[", .concat_sep = "+", .concat_close = "]",
+	.strict_open = "<", .strict_sep = "&", .strict_close = ">",
 	.hash_hex = r_hash_hex, .native_hash = r_native, .digest = r_digest, .bucket = r_bucket, .range_group = r_group,
 	.order_bytes = r_order, .null_text = "NULL",
 };
@@ -126,7 +119,7 @@ test_vsql__digest_by_range_and_by_hash(void)
 	vsql_digest_query(&sym, &f.t, &f.p, 0, &range, 10, &q);
 	/* a number ends with a comma, a text starts with its length */
 	CHECK_STR(q.buf, "SELECT g, count(*), sum(h) FROM (SELECT G(100,10,1) AS g, h "
-		  "FROM (SELECT D(M([F(R0(id),)+F(L(R0(name)):R0(name))])) AS h, id AS k "
+		  "FROM (SELECT D(M([COALESCE(<R0(id)&','>, 'N')+COALESCE(<L(R0(name))&':'&R0(name)>, 'N')])) AS h, id AS k "
 		  "FROM app.t WHERE (id BETWEEN 100 AND 199)) a) b GROUP BY g");
 	strbuf_reset(&q);
 	/* NOT NULL: no NULL to stand for; SHA-256 for the rows, MD5 still
@@ -134,13 +127,13 @@ test_vsql__digest_by_range_and_by_hash(void)
 	f.cols[0].not_null = 1;
 	f.p.digest = VD_SHA256;
 	vsql_digest_query(&sym, &f.t, &f.p, 0, &range, 10, &q);
-	CHECK(strstr(q.buf, "D(S([F!(R0(id),)+F(L(R0(name)):R0(name))])) AS h") != NULL);
+	CHECK(strstr(q.buf, "D(S([R0(id), ','+COALESCE(<L(R0(name))&':'&R0(name)>, 'N')])) AS h") != NULL);
 	strbuf_reset(&q);
 	fixture_init(&f, VK_TEXT);
 	vsql_digest_query(&sym, &f.t, &f.p, 1, &hash, 16, &q);
 	CHECK_STR(q.buf, "SELECT g, count(*), sum(h) FROM (SELECT kb % 16 AS g, h "
-		  "FROM (SELECT D(M([F(L(R1(id)):R1(id))+F(L(R1(name)):R1(name))])) AS h, "
-		  "B(M([F(L(R1(id)):R1(id))])) AS kb FROM app.t) a "
+		  "FROM (SELECT D(M([COALESCE(<L(R1(id))&':'&R1(id)>, 'N')+COALESCE(<L(R1(name))&':'&R1(name)>, 'N')])) AS h, "
+		  "B(M([COALESCE(<L(R1(id))&':'&R1(id)>, 'N')])) AS kb FROM app.t) a "
 		  "WHERE (kb % 4 = 3)) b GROUP BY g");
 	strbuf_release(&q);
 }
@@ -159,7 +152,7 @@ test_vsql__native_digest(void)
 	f.p.digest = VD_NATIVE;
 	f.vc[0].native = 1;	/* id as stored; name rendered */
 	vsql_digest_query(&sym, &f.t, &f.p, 0, &range, 4, &q);
-	CHECK(strstr(q.buf, "SELECT H([F(id,)+F(L(R0(name)):R0(name))]) AS h, id AS k") != NULL);
+	CHECK(strstr(q.buf, "SELECT H([COALESCE(<id&','>, 'N')+COALESCE(<L(R0(name))&':'&R0(name)>, 'N')]) AS h, id AS k") != NULL);
 	strbuf_reset(&q);
 	rec.native_record = 1;
 	f.vc[1].native = 1;
