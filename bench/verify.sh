@@ -135,15 +135,21 @@ floor_pair() {	# SRC-ENGINE SRC SRC-SCHEMA TGT-ENGINE TGT TGT-SCHEMA TABLES...
 export -f floor_pair floor_side my
 export MY_PORT
 
+# pair_read "NAME|SRC-ENGINE|SRC|SRC-SCHEMA|TGT-ENGINE|TGT|TGT-SCHEMA": sets
+# those, and src and dst as dbmig takes them
+pair_read() {
+	IFS='|' read -r name se s ss te t ts <<<"$1"
+	src=$s dst=$t
+	if [ "$se" = my ]; then src="$myu/$s"; fi
+	if [ "$te" = my ]; then dst="$myu/$t"; fi
+}
+
 echo "dbmig verify on sysbench 4 x $rows rows and 1 x $big: MariaDB $(my -N -e 'SELECT VERSION()'), PostgreSQL $(psql -X -At "$pgb/postgres" -c 'SHOW server_version'), $(nproc) cores; median of $reps runs"
 printf '%-12s %-36s %10s  %-13s %7s %11s %11s %6s\n' pair what "wall" "range" "÷floor" "rows/s" "peak RSS" "CPU"
 for pair in "PG->PG|pg|$pgb/sbtest||pg|$pgb/pp|" \
 	    "MariaDB->PG|my|sbtest||pg|$pgb/mp|sbtest." \
 	    "MariaDB->MDB|my|sbtest||my|mm|"; do
-	IFS='|' read -r name se s ss te t ts <<<"$pair"
-	src=$s dst=$t
-	[ "$se" = my ] && src="$myu/$s"
-	[ "$te" = my ] && dst="$myu/$t"
+	pair_read "$pair"
 	key=$(echo "$name" | tr -dc 'a-zA-Z')
 	trial "$key-floor" bash -c 'floor_pair "$@"' floor "$se" "$s" "$ss" "$te" "$t" "$ts" $tables
 	trial "$key-ck1" ./dbmig -q verify -q "$src" "$dst"
@@ -162,10 +168,7 @@ echo "one table of $big rows: -j 1 against -j 2"
 for pair in "PG->PG|pg|$pgb/sbbig||pg|$pgb/pbig|" \
 	    "MariaDB->PG|my|sbbig||pg|$pgb/mpbig|sbbig." \
 	    "MariaDB->MDB|my|sbbig||my|mmbig|"; do
-	IFS='|' read -r name se s ss te t ts <<<"$pair"
-	src=$s dst=$t
-	[ "$se" = my ] && src="$myu/$s"
-	[ "$te" = my ] && dst="$myu/$t"
+	pair_read "$pair"
 	key=big$(echo "$name" | tr -dc 'a-zA-Z')
 	trial "$key-floor" bash -c 'floor_pair "$@"' floor "$se" "$s" "$ss" "$te" "$t" "$ts" sbtest1
 	trial "$key-j1" ./dbmig -q verify -q "$src" "$dst"

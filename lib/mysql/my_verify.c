@@ -16,12 +16,6 @@
 #include "lib/verify/verify_ops.h"
 #include "lib/base/banned.h"
 
-static const struct column *
-col_of(const struct vf_plan *p, int i, int side)
-{
-	return p->cols[i].s[side].col;
-}
-
 /* IEEE 754 bits of the double d, in hex, computed from its exponent and
  * mantissa: MySQL has no function that shows a double's bits. Scaling
  * by powers of two is exact; LOG2 may be off by one near a power of two,
@@ -86,7 +80,7 @@ static int
 render_expr(const struct vf_plan *p, int i, int side, struct strbuf *o)
 {
 	const struct vcol *vc = &p->cols[i];
-	const struct column *col = col_of(p, i, side);
+	const struct column *col = vsql_col(p, i, side);
 	struct strbuf x = STRBUF_INIT, t = STRBUF_INIT;
 	int ret = 0;
 
@@ -168,7 +162,7 @@ static int
 render_len(const struct vf_plan *p, int i, int side, struct strbuf *o)
 {
 	const struct vcol *vc = &p->cols[i];
-	const struct column *col = col_of(p, i, side);
+	const struct column *col = vsql_col(p, i, side);
 	struct strbuf x = STRBUF_INIT;
 	int ret = 0;
 

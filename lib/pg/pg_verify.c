@@ -13,19 +13,13 @@
 #include "lib/verify/verify_ops.h"
 #include "lib/base/banned.h"
 
-static const struct column *
-col_of(const struct vf_plan *p, int i, int side)
-{
-	return p->cols[i].s[side].col;
-}
-
 /* The rendering of column i as an SQL expression; -1 when this engine
  * cannot render it (the client does instead). */
 static int
 render_expr(const struct vf_plan *p, int i, int side, struct strbuf *o)
 {
 	const struct vcol *vc = &p->cols[i];
-	const struct column *col = col_of(p, i, side);
+	const struct column *col = vsql_col(p, i, side);
 	struct strbuf x = STRBUF_INIT;
 	int ret = 0;
 
@@ -118,7 +112,7 @@ static int
 render_len(const struct vf_plan *p, int i, int side, struct strbuf *o)
 {
 	const struct vcol *vc = &p->cols[i];
-	const struct column *col = col_of(p, i, side);
+	const struct column *col = vsql_col(p, i, side);
 	struct strbuf x = STRBUF_INIT;
 	int ret = 0;
 
@@ -263,13 +257,13 @@ static const struct vsql_dialect pg_dialect = {
 	.range_group = range_group,
 	.order_bytes = order_bytes,
 	.null_text = "NULL::text",
-	/* the planner takes a digest's groups for as many as its rows and
-	 * sorts them on disk; hashing them is what fits a few thousand */
 	.pages_ok = pages_ok,
 	.pages_query = pages_query,
 	.pages_where = pages_where,
-	.digest_setup = "SET enable_sort = off",
-	.digest_reset = "RESET enable_sort",
+	/* the planner takes a digest's groups for as many as its rows and
+	 * sorts them on disk; hashing them is what fits a few thousand (an
+	 * ordered read still sorts where no index gives the order) */
+	.session_setup = "SET enable_sort = off",
 	.native_name = "hashtextextended",
 	.native_major = native_major,
 	.native_exact = native_exact,

@@ -239,6 +239,10 @@ side_open(struct vsrc *src, int index, const struct verify_opts *o,
 	if (src->drv->source->snapshot_release(src->conns[0], err) < 0 ||
 	    src->drv->source->schema_read(src->conns[0], filter, &src->model, err) < 0)
 		return -1;
+	/* after the schema's queries, which it would not suit */
+	for (int i = 0; i < src->nconns; i++)
+		if (vsql_session_setup(src->drv, src->conns[i], err) < 0)
+			return -1;
 	src->ntotal = src->model.ntables;
 	if (index == 0 && schema_unmatched_pattern(&src->model, &o->filter.include))
 		return schema_unmatched_error(schema_unmatched_pattern(&src->model,
@@ -999,7 +1003,7 @@ bisect(struct vctx *ctx, struct vworker *w, struct vjob *job, struct pending *st
 /* Key ranges of one table digested apart, so that -j helps inside one
  * table and the progress moves as ranges finish. */
 #define RANGE_PARTS	16	/* ranges of a table digested in its servers, */
-#define RANGE_CHUNKS	4	/* of this many first-level chunks at least */
+#define RANGE_CHUNKS	8	/* of this many first-level chunks at least */
 
 struct range_run {
 	struct vctx *ctx;

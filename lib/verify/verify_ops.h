@@ -38,6 +38,8 @@ int vsql_sql_ok_drv(const struct db_driver *drv, const struct vf_plan *p, int si
 int vsql_stats(const struct db_driver *drv, struct db_conn *c, const struct table *t,
 	       const struct vf_plan *p, int side, int count, struct vf_stats *st,
 	       struct dberr *err);
+/* The dialect's session_setup, on a connection of a side. */
+int vsql_session_setup(const struct db_driver *drv, struct db_conn *c, struct dberr *err);
 /* How many pages t has (dialect->pages_query). */
 int vsql_pages(const struct db_driver *drv, struct db_conn *c, const struct table *t,
 	       uint64_t *pages, struct dberr *err);

@@ -54,8 +54,8 @@ struct vsql_dialect {
 	 * GROUP BY: MariaDB groups in a temporary table, which costs more
 	 * than a query per chunk down its clustered index. */
 	int chunk_queries;
-	/* Run before and after each digest query (NULL: nothing). */
-	const char *digest_setup, *digest_reset;
+	/* Run once on each connection of a side (NULL: nothing). */
+	const char *session_setup;
 
 	/* VD_NATIVE: the engine's own fast, exact hash. native_major writes
 	 * the server's major version (two servers hash alike only within
@@ -72,6 +72,13 @@ struct vsql_dialect {
 	 * one of 32 bits. */
 	void (*native_hash)(struct strbuf *o, const char *x, int bucket);
 };
+
+/* Compared column i's column on side. */
+static inline const struct column *
+vsql_col(const struct vf_plan *p, int i, int side)
+{
+	return p->cols[i].s[side].col;
+}
 
 /* 1 when every compared column renders in this dialect. */
 int vsql_sql_ok(const struct vsql_dialect *d, const struct vf_plan *p, int side);

@@ -90,6 +90,25 @@ vsql_pages(const struct db_driver *drv, struct db_conn *c, const struct table *t
 	return ret;
 }
 
+static int
+no_row(void *arg, int ncols, const char *const *v, const size_t *lens, struct dberr *err)
+{
+	(void)arg;
+	(void)ncols;
+	(void)v;
+	(void)lens;
+	(void)err;
+	return 0;
+}
+
+int
+vsql_session_setup(const struct db_driver *drv, struct db_conn *c, struct dberr *err)
+{
+	const char *sql = drv->verify->dialect->session_setup;
+
+	return sql ? drv->query_text(c, sql, no_row, NULL, err) : 0;
+}
+
 struct digest_arg {
 	const struct table *t;
 	enum dberr_class cls;
@@ -125,11 +144,7 @@ vsql_digest(const struct db_driver *drv, struct db_conn *c, const struct table *
 	int ret;
 
 	vsql_digest_query(d, t, p, side, scope, group, &q);
-	ret = d->digest_setup ? drv->query_text(c, d->digest_setup, digest_row, &a, err) : 0;
-	if (ret == 0)
-		ret = drv->query_text(c, q.buf, digest_row, &a, err);
-	if (ret == 0 && d->digest_reset)
-		ret = drv->query_text(c, d->digest_reset, digest_row, &a, err);
+	ret = drv->query_text(c, q.buf, digest_row, &a, err);
 	strbuf_release(&q);
 	return ret;
 }

@@ -73,7 +73,7 @@ pair() {
 	[ "$(digest pp --digest=md5)" = md5/1 ]
 	[ "$(digest mm --digest=sha256)" = sha256/1 ]
 	[ "$(digest mp --mode=rows)" = null/0 ]
-	# 3000 rows in chunks of 100: some 30 chunks, digested in ranges
+	# 3000 rows in chunks of 100: some 30 chunks, digested in ranges of 8
 	[ "$(digest pp --chunk-rows 100 -j 2)" = hashtextextended/ranges ]
 	[ "$(digest mp --chunk-rows 100)" = md5/ranges ]
 	run -2 dbmig verify --digest=crc "$src" "$dst"
@@ -82,7 +82,7 @@ pair() {
 
 @test "progress moves as the ranges of one table finish" {
 	pair pp
-	run -1 --separate-stderr dbmig verify -q --progress=json --chunk-rows 100 -t vt "$src" "$dst"
+	run -1 --separate-stderr dbmig verify -q --progress=json --chunk-rows 50 -t vt "$src" "$dst"
 	# more than one range, each done with its rows before the table is
 	jq -s -e '[.[] | select(.table == "public.vt")] as $e
 		  | ($e | map(.event) | index("table_done")) as $d
