@@ -478,10 +478,12 @@ tail_run(const struct tail_opts *o, struct tail_result *res, struct dberr *err)
 	ret = 0;
 out:
 	if (c.target) {
-		tail_hold_end(&c);
 		apply_end(&c);
 		c.tdrv->apply->apply_rollback(c.target);	/* a transaction in hand */
+		/* the watchdog, which may cut the hold's connection, ends
+		 * before that connection is closed */
 		tail_watch_end(&c, err);
+		tail_hold_end(&c);
 		c.tdrv->close(c.target);
 	}
 	if (c.s)

@@ -44,11 +44,18 @@ hold_due(struct tail_ctx *c, const struct db_position *commit, const struct db_p
 {
 	if (!c->target || !c->tdrv->apply->cdc_hold_read)
 		return 0;
+	if (dbmig_interrupted)	/* stopping: no hold to take, nor to wait on */
+		return 0;
 	if (now_seconds() - c->hold_read_at >= HOLD_POLL) {
 		c->hold_read_at = now_seconds();
-		if (!c->hold_conn && c->tdrv->connect(&c->hold_conn, c->o->target, DBERR_TARGET,
-						      err) < 0)
-			return -1;
+		if (!c->hold_conn) {
+			struct db_conn *hc;
+
+			if (c->tdrv->connect(&hc, c->o->target, DBERR_TARGET, err) < 0)
+				return -1;
+			/* the watchdog cuts it too (tail_stop.c) */
+			__atomic_store_n(&c->hold_conn, hc, __ATOMIC_RELEASE);
+		}
 		if (c->tdrv->apply->cdc_hold_read(c->hold_conn, c->state.dump_id, &c->hold,
 						   err) < 0)
 			return -1;
@@ -131,9 +138,10 @@ tail_hold_idle(struct tail_ctx *c, const struct db_position *recv, struct dberr 
 void
 tail_hold_end(struct tail_ctx *c)
 {
-	if (c->hold_conn)
-		c->tdrv->close(c->hold_conn);
-	c->hold_conn = NULL;
+	struct db_conn *hc = __atomic_exchange_n(&c->hold_conn, NULL, __ATOMIC_ACQ_REL);
+
+	if (hc)
+		c->tdrv->close(hc);
 }
 
 int

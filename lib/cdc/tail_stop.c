@@ -48,7 +48,13 @@ watchdog(void *arg)
 
 	while (!atomic_load(&c->watch_quit)) {
 		if (tail_stop_forced()) {
+			/* every connection to the target: the hold's, on the
+			 * tail's own thread, waits on it as the apply's does */
+			struct db_conn *hold = __atomic_load_n(&c->hold_conn, __ATOMIC_ACQUIRE);
+
 			c->tdrv->abort_io(c->target);
+			if (hold)
+				c->tdrv->abort_io(hold);
 			atomic_store(&c->target_cut, 1);
 			break;
 		}
