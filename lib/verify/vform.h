@@ -162,7 +162,6 @@ struct vf_scope {
 };
 struct vf_stats {
 	uint64_t rows;
-	int counted;		/* rows is a count, not the server's estimate */
 	int has_range;		/* kmin/kmax hold the integer key's extremes */
 	int64_t kmin, kmax;
 };

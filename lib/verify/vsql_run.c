@@ -44,7 +44,6 @@ stats_row(void *arg, int ncols, const char *const *v, const size_t *lens,
 	(void)lens;
 	(void)err;
 	a->st->rows = v[0] ? strtoull(v[0], NULL, 10) : 0;
-	a->st->counted = v[0] != NULL;
 	a->st->has_range = a->p->range && ncols >= 3 && parse_i64(v[1], &a->st->kmin) == 0 &&
 			   parse_i64(v[2], &a->st->kmax) == 0;
 	return 0;
