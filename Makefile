@@ -95,7 +95,7 @@ unit-bins: $(UNIT_BINS) $(TOOL_BINS)
 # Debian's libfuzzer-14-dev): FUZZ_RUNS inputs from the captured events
 # in tests/fuzz/seeds, in a corpus directory of its own.
 FUZZ_RUNS ?= 1000000
-FUZZ_SRCS := lib/mysql/binlog_event.c lib/mysql/binlog_rows.c lib/mysql/binlog_json.c \
+FUZZ_SRCS := lib/base/crc.c lib/base/latin1.c lib/mysql/binlog_event.c lib/mysql/binlog_rows.c lib/mysql/binlog_json.c \
 	     lib/mysql/binlog_charset.c lib/mysql/binlog_gtid.c lib/base/util.c
 tests/fuzz/fuzz_binlog: tests/fuzz/fuzz_binlog.c $(FUZZ_SRCS) lib/mysql/binlog.h lib/mysql/binlog_int.h
 	clang -g -O1 -I. -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

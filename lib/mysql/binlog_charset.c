@@ -10,16 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/base/latin1.h"
 #include "lib/base/banned.h"
-
-/* MySQL's latin1 is Windows-1252, with the five bytes that code page
- * leaves undefined mapped to the C1 controls of the same number. */
-static const uint16_t cp1252_80[32] = {
-	0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
-	0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,
-	0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
-	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
-};
 
 static void
 put_utf8(struct strbuf *o, unsigned cp)
@@ -77,7 +69,7 @@ binlog_to_utf8(const char *cs, const unsigned char *p, size_t n, struct strbuf *
 	}
 	if (!strcmp(cs, "latin1")) {
 		for (size_t i = 0; i < n; i++)
-			put_utf8(o, p[i] >= 0x80 && p[i] < 0xA0 ? cp1252_80[p[i] - 0x80] : p[i]);
+			put_utf8(o, p[i] >= 0x80 && p[i] < 0xA0 ? latin1_c1[p[i] - 0x80] : p[i]);
 		return 0;
 	}
 	if (!(name = iconv_name(cs)) || (cd = iconv_open("UTF-8", name)) == (iconv_t)-1) {

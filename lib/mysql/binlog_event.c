@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/base/crc.h"
 #include "lib/base/banned.h"
 
 int
@@ -28,23 +29,7 @@ binlog_fail(char *emsg, size_t emsz, const char *fmt, ...)
 uint32_t
 binlog_crc32(uint32_t crc, const unsigned char *p, size_t n)
 {
-	static uint32_t table[256];
-	static int ready;
-
-	if (!ready) {	/* idempotent: two threads at once write the same */
-		for (uint32_t i = 0; i < 256; i++) {
-			uint32_t c = i;
-
-			for (int k = 0; k < 8; k++)
-				c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-			table[i] = c;
-		}
-		ready = 1;
-	}
-	crc = ~crc;
-	while (n--)
-		crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-	return ~crc;
+	return crc32_update(crc, p, n);
 }
 
 int

@@ -66,11 +66,13 @@ utf8_already(const struct column *col)
 }
 
 /* Text column x as UTF-8 bytes: binary, so that no two collations of
- * one statement refuse to meet in CONCAT. */
+ * one statement refuse to meet in CONCAT. A latin1 column the client
+ * hashes as latin1 too (VD_CRC) is hashed as stored. */
 static void
-as_utf8(const struct column *col, const char *x, struct strbuf *o)
+as_utf8(const struct vf_plan *p, const struct vcol *vc, const struct column *col,
+	const char *x, struct strbuf *o)
 {
-	if (utf8_already(col))
+	if (utf8_already(col) || (p->digest == VD_CRC && vc->latin1))
 		strbuf_addf(o, "CAST(%s AS BINARY)", x);
 	else
 		strbuf_addf(o, "CONVERT(%s USING utf8mb4)", x);
@@ -120,15 +122,15 @@ render_expr(const struct vf_plan *p, int i, int side, struct strbuf *o)
 			strbuf_addf(o, "LPAD(BIN(%s), %d, '0')", x.buf,
 				    col->type.length > 0 ? col->type.length : 1);
 		else
-			as_utf8(col, x.buf, o);
+			as_utf8(p, vc, col, x.buf, o);
 		break;
 	case VK_CHAR:
 		/* MySQL gives CHAR without its padding already */
 		if (col->type.t == NT_CHAR) {
-			as_utf8(col, x.buf, o);
+			as_utf8(p, vc, col, x.buf, o);
 		} else {
 			strbuf_addstr(o, "TRIM(TRAILING ' ' FROM ");
-			as_utf8(col, x.buf, o);
+			as_utf8(p, vc, col, x.buf, o);
 			strbuf_addch(o, ')');
 		}
 		break;
@@ -280,6 +282,7 @@ static const struct vsql_dialect my_dialect = {
 	.native_major = native_major,
 	.native_exact = native_exact,
 	.native_hash = native_hash,
+	.crc64 = 1,
 };
 
 static int

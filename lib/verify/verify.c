@@ -1638,6 +1638,24 @@ same_text(const char *a, const char *b)
 /* The digest of a table's rows: --digest, else the engine's own where
  * both sides are servers of one engine and major version, each column
  * hashed as stored when the two sides' types are one, else rendered. */
+/* A side that hashes with CRC32 and CRC32C in its server (MariaDB). */
+static int
+crc_side(const struct vsrc *x)
+{
+	return !x->is_dump && x->native_major[0] && x->drv->verify->dialect->crc64;
+}
+
+/* Whether column i of side s is text MariaDB stores as latin1. */
+static int
+latin1_text(const struct vf_plan *p, int i, int s)
+{
+	const struct vcol *vc = &p->cols[i];
+	const struct column *col = vc->s[s].col;
+
+	return (vc->kind == VK_TEXT || vc->kind == VK_CHAR) && col->type.t != NT_BIT &&
+	       col->collation && !strncmp(col->collation, "latin1_", 7);
+}
+
 static void
 choose_digest(struct vctx *ctx, struct vjob *job)
 {
@@ -1648,9 +1666,11 @@ choose_digest(struct vctx *ctx, struct vjob *job)
 
 	p->digest = ctx->o->digest == VERIFY_DIGEST_SHA256 ? VD_SHA256 : VD_MD5;
 	if (ctx->o->digest != VERIFY_DIGEST_AUTO || ctx->o->mode != VERIFY_CHECKSUM ||
-	    ctx->o->rendering_check || a->is_dump || b->is_dump || a->drv != b->drv ||
-	    !a->native_major[0] || strcmp(a->native_major, b->native_major))
+	    ctx->o->rendering_check)
 		return;
+	if (a->is_dump || b->is_dump || a->drv != b->drv || !a->native_major[0] ||
+	    strcmp(a->native_major, b->native_major))
+		goto common;
 	d = a->drv->verify->dialect;
 	native = 1;
 	for (int i = 0; i < p->ncols && native; i++) {
@@ -1668,14 +1688,34 @@ choose_digest(struct vctx *ctx, struct vjob *job)
 			strbuf_release(&e);
 		}
 	}
-	if (native)
+	if (native) {
 		p->digest = VD_NATIVE;
+		return;
+	}
+common:
+	/* The common rendering: MD5 in both servers cost each side more
+	 * than reading the rows, so where one side is MariaDB it hashes
+	 * CRCs in its server and the other side is hashed here, its latin1
+	 * text as MariaDB stores it (converting it cost MariaDB more than
+	 * the hash). Key columns stay UTF-8: buckets are the MD5 of them. */
+	if (!crc_side(a) && !crc_side(b))
+		return;
+	p->digest = VD_CRC;
+	for (int i = 0; i < p->ncols; i++) {
+		int in_key = !p->nkey;
+
+		for (int k = 0; k < p->nkey; k++)
+			in_key |= p->key[k] == i;
+		p->cols[i].latin1 = !in_key && crc_side(a) != crc_side(b) &&
+				    latin1_text(p, i, crc_side(a) ? 0 : 1);
+	}
 }
 
 static const char *
 digest_name(const struct vctx *ctx, const struct vf_plan *p)
 {
 	return p->digest == VD_NATIVE ? ctx->src[0]->drv->verify->dialect->native_name
+	       : p->digest == VD_CRC ? "crc32+crc32c"
 	       : p->digest == VD_SHA256 ? "sha256" : "md5";
 }
 
@@ -1714,6 +1754,8 @@ verify_table_job(void *state, size_t index, void *arg, struct dberr *err)
 	} else {
 		res->method = server[0] && server[1] ? "checksum"
 			      : ctx->o->mode == VERIFY_ROWS ? "rows (chunk digests)"
+			      : server[0] ? "checksum (target's digests by dbmig)"
+			      : server[1] ? "checksum (source's digests by dbmig)"
 			      : "checksum (client digests)";
 		res->digest = digest_name(ctx, &job->plan);
 		r = compare_checksum(ctx, w, job, server, &terr);

@@ -400,6 +400,7 @@ compare_lists(struct verify_table *res, const struct vf_plan *p, struct row_list
 #define QUEUE_BATCHES	4
 
 struct row_batch {
+	struct row_batch *next;	/* among the spares */
 	struct strbuf text;	/* the rows' renderings, back to back */
 	size_t *start;		/* row r's text starts at start[r] */
 	size_t *off, *len;	/* row r's column i at [r * ncols + i], from its start */
@@ -414,6 +415,9 @@ struct rowq {
 	int done, failed, cancel;
 	struct dberr err;
 	struct row_batch *filling;	/* the producer's */
+	/* batches the merge is done with, for the producer to fill again:
+	 * a new one each time cost page faults and copies as it grew */
+	struct row_batch *spare;
 	/* the producer's job */
 	struct vsrc *src;
 	struct db_conn *c;
@@ -487,8 +491,16 @@ enqueue(void *arg, const struct vrow *r, struct dberr *err)
 	int ncols = q->p->ncols;
 	size_t at;
 
-	if (!q->filling)
-		q->filling = batch_new(ncols);
+	if (!q->filling) {
+		pthread_mutex_lock(&q->mu);
+		if ((q->filling = q->spare) != NULL)
+			q->spare = q->spare->next;
+		pthread_mutex_unlock(&q->mu);
+		if (!q->filling)
+			q->filling = batch_new(ncols);
+		q->filling->n = 0;
+		strbuf_reset(&q->filling->text);
+	}
 	b = q->filling;
 	at = b->text.len;
 	b->start[b->n] = at;
@@ -564,7 +576,12 @@ merge_next(struct merge_side *m, int ncols)
 
 		if (r <= 0)
 			return r;
-		batch_free(m->old);
+		if (m->old) {
+			pthread_mutex_lock(&m->q->mu);
+			m->old->next = m->q->spare;
+			m->q->spare = m->old;
+			pthread_mutex_unlock(&m->q->mu);
+		}
 		m->old = m->cur;
 		m->cur = b;
 		m->i = 0;
@@ -658,6 +675,12 @@ stop:
 		batch_free(q->filling);
 		batch_free(m[s].cur);
 		batch_free(m[s].old);
+		while (q->spare) {
+			struct row_batch *b = q->spare;
+
+			q->spare = b->next;
+			batch_free(b);
+		}
 		pthread_mutex_destroy(&q->mu);
 		pthread_cond_destroy(&q->cv);
 		free(q);

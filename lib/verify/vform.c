@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "lib/base/floatfmt.h"
+#include "lib/base/crc.h"
+#include "lib/base/latin1.h"
 #include "lib/base/md5.h"
 #include "lib/base/sha256.h"
 #include "lib/base/banned.h"
@@ -509,6 +511,7 @@ vrow_release(struct vrow *r)
 {
 	strbuf_release(&r->text);
 	strbuf_release(&r->key);
+	strbuf_release(&r->hashed);
 	free(r->off);
 	free(r->len);
 	memset(r, 0, sizeof(*r));
@@ -573,6 +576,22 @@ frame_value(const struct vf_plan *p, int i, int s, const struct value *vals,
 	char lenbuf[24];
 	int n;
 
+	if (!v->isnull && (vc->kind == VK_TEXT || vc->kind == VK_CHAR)) {
+		/* rendered as stored (a CHAR trimmed): its length is known
+		 * before it is copied, once */
+		const char *vp = (const char *)v->p;
+		size_t rl = v->len;
+
+		if (vc->kind == VK_CHAR)
+			while (rl && vp[rl - 1] == ' ')
+				rl--;
+		n = length_prefix(bytes ? rl : utf8_chars(vp, rl), lenbuf);
+		strbuf_add(out, lenbuf, (size_t)n);
+		*off = out->len;
+		*len = rl;
+		strbuf_add(out, vp, rl);
+		return;
+	}
 	if (!v->isnull && vform_self_delimited(vc->kind)) {
 		if (vform_render(vc, s, v, out) == 0) {
 			*off = start;
@@ -606,16 +625,52 @@ frame_value(const struct vf_plan *p, int i, int s, const struct value *vals,
 	*len = 0;
 }
 
+/* VD_CRC: the row's text with its latin1 columns' values as latin1
+ * bytes, as the MariaDB side hashes them where they are stored. A value
+ * with no latin1 form gets '!' for its ':', which no row of that side
+ * has there. */
+static uint64_t
+crc_digest(const struct vf_plan *p, struct vrow *r)
+{
+	const char *t = strbuf_cstr(&r->text);
+	size_t at = 0;
+	int i;
+
+	for (i = 0; i < p->ncols && !(p->cols[i].latin1 && r->off[i] != SIZE_MAX); i++)
+		;
+	if (i == p->ncols)
+		return crc64_pair(t, r->text.len);
+	strbuf_reset(&r->hashed);
+	for (; i < p->ncols; i++) {
+		size_t mark;
+
+		if (!p->cols[i].latin1 || r->off[i] == SIZE_MAX)
+			continue;
+		strbuf_add(&r->hashed, t + at, r->off[i] - at);
+		mark = r->hashed.len;
+		if (latin1_from_utf8(t + r->off[i], r->len[i], &r->hashed) < 0) {
+			r->hashed.len = mark;
+			r->hashed.buf[mark - 1] = '!';
+			strbuf_add(&r->hashed, t + r->off[i], r->len[i]);
+		}
+		at = r->off[i] + r->len[i];
+	}
+	strbuf_add(&r->hashed, t + at, r->text.len - at);
+	return crc64_pair(r->hashed.buf, r->hashed.len);
+}
+
 /* The first 8 bytes of the row's digest, big-endian. */
 static uint64_t
-row_digest(const struct vf_plan *p, const struct strbuf *text)
+row_digest(const struct vf_plan *p, struct vrow *r)
 {
 	unsigned char d[32];
 
+	if (p->digest == VD_CRC)
+		return crc_digest(p, r);
 	if (p->digest == VD_SHA256)
-		sha256_digest(strbuf_cstr(text), text->len, d);
+		sha256_digest(strbuf_cstr(&r->text), r->text.len, d);
 	else
-		md5_digest(strbuf_cstr(text), text->len, d);
+		md5_digest(strbuf_cstr(&r->text), r->text.len, d);
 	return canon_get_be(d, 8);
 }
 
@@ -631,7 +686,7 @@ vform_row(const struct vf_plan *p, int s, const struct value *vals, struct vrow 
 		frame_value(p, i, s, vals, r->no_digests, &r->text, &r->off[i], &r->len[i]);
 	if (r->no_digests)
 		return;
-	r->digest = row_digest(p, &r->text);
+	r->digest = row_digest(p, r);
 	if (!p->nkey) {
 		md5_digest(strbuf_cstr(&r->text), r->text.len, d);
 		r->bucket_hash = (uint32_t)canon_get_be(d + 8, 4);

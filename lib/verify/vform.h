@@ -18,7 +18,9 @@
  * characters, not bytes, because both servers know a column's characters
  * without converting it (MySQL's latin1 to UTF-8 costs more than the hash).
  * Its digest is the first 8 bytes of MD5 (or SHA-256, --digest=sha256)
- * of that text, big-endian; a chunk's digest is the sum of its rows'
+ * of that text, big-endian, or, where one side is MariaDB hashing in its
+ * server and the other is hashed here, CRC32 << 32 | CRC32C of it (VD_CRC,
+ * with MariaDB's latin1 text as its stored bytes on both sides); a chunk's digest is the sum of its rows'
  * digests modulo 2^64, so duplicate rows add up instead of cancelling.
  * Rows are spread over hash buckets by bytes 8..11 of the MD5 of the
  * key's rendering (of the whole row without a primary key).
@@ -73,6 +75,8 @@ struct vcol {
 	int scale;		/* VK_DEC: fractional digits, -1 as stored */
 	int native;		/* VD_NATIVE: hashed as stored (one type on both
 				 * sides), not rendered */
+	int latin1;		/* VD_CRC: the value hashed as MySQL latin1 bytes,
+				 * as the side that hashes in its server stores it */
 };
 
 /* How rows are digested. */
@@ -81,6 +85,8 @@ enum vdigest {
 	VD_SHA256,	/* SHA-256 of the row's rendering (--digest=sha256) */
 	VD_NATIVE,	/* the engine's own hash of the stored values: both sides
 			 * databases of one engine and major version */
+	VD_CRC,		/* CRC32 << 32 | CRC32C of the row's rendering: MariaDB
+			 * in its server, the other side in the client */
 };
 
 #define VF_MAX_KEY 32
@@ -122,6 +128,7 @@ struct vrow {
 	uint32_t bucket_hash;	/* bytes 8..11 of MD5(key) */
 	int no_digests;		/* set by the reader: rows compared by their text
 				 * in key order need neither (nor the key's text) */
+	struct strbuf hashed;	/* VD_CRC: the text with latin1 values converted */
 };
 void vrow_init(struct vrow *r, const struct vf_plan *p);
 void vrow_release(struct vrow *r);

@@ -17,7 +17,7 @@ int
 vsql_sql_ok(const struct vsql_dialect *d, const struct vf_plan *p, int side)
 {
 	struct strbuf sb = STRBUF_INIT;
-	int ok = 1;
+	int ok = p->digest != VD_CRC || d->crc64;
 
 	for (int i = 0; i < p->ncols && ok; i++)
 		ok = d->render(p, i, side, &sb) == 0;
@@ -151,6 +151,9 @@ cols_hash(const struct vsql_dialect *d, const struct vf_plan *p, const int *cols
 	if (p->digest == VD_NATIVE) {
 		native_text(d, p, cols, n, side, &x);
 		d->native_hash(o, x.buf, bucket);
+	} else if (p->digest == VD_CRC && !bucket) {
+		framed(d, p, cols, n, side, &x);
+		d->native_hash(o, x.buf, 0);
 	} else {
 		framed(d, p, cols, n, side, &x);
 		/* buckets are MD5's whatever the digest: the client's */

@@ -71,6 +71,9 @@ struct vsql_dialect {
 	/* A 64-bit hash of text x; for buckets (bucket set), a non-negative
 	 * one of 32 bits. */
 	void (*native_hash)(struct strbuf *o, const char *x, int bucket);
+	/* native_hash is CRC32(x) << 32 | CRC32C(x), the client's VD_CRC,
+	 * on a server whose native_major is set */
+	int crc64;
 };
 
 /* Compared column i's column on side. */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # dbmig verify's digests in every pair of engines: the engine's own hash
-# between two servers of one engine (hashtextextended, CRC32+CRC32C), MD5
-# of the common rendering across engines, --digest=md5|sha256 everywhere;
+# between two servers of one engine (hashtextextended, CRC32+CRC32C),
+# CRC32+CRC32C of the common rendering across engines (MariaDB's in its
+# server, PostgreSQL's in dbmig), --digest=md5|sha256 everywhere;
 # a table digested in key ranges on several connections; and in each, the
 # same injected differences named by key and column as 81-83 name them.
 
@@ -68,14 +69,16 @@ pair() {
 	}
 	[ "$(digest pp)" = hashtextextended/1 ]
 	[ "$(digest mm)" = crc32+crc32c/1 ]
-	[ "$(digest mp)" = md5/1 ]
-	[ "$(digest pm)" = md5/1 ]
+	# across engines MariaDB hashes CRCs in its server, PostgreSQL's
+	# rows are hashed by dbmig
+	[ "$(digest mp)" = crc32+crc32c/1 ]
+	[ "$(digest pm)" = crc32+crc32c/1 ]
 	[ "$(digest pp --digest=md5)" = md5/1 ]
 	[ "$(digest mm --digest=sha256)" = sha256/1 ]
 	[ "$(digest mp --mode=rows)" = null/0 ]
 	# 3000 rows in chunks of 100: some 30 chunks, digested in ranges of 8
 	[ "$(digest pp --chunk-rows 100 -j 2)" = hashtextextended/ranges ]
-	[ "$(digest mp --chunk-rows 100)" = md5/ranges ]
+	[ "$(digest mp --chunk-rows 100 --digest=md5)" = md5/ranges ]
 	run -2 dbmig verify --digest=crc "$src" "$dst"
 	assert_output --partial "--digest wants auto, md5 or sha256, not 'crc'"
 }
@@ -117,4 +120,29 @@ pair() {
 	assert_output --partial "t: changed: id=77: k (k: 231 -> 232)"
 	assert_output --partial "t: changed: id=300: v (v: 'v300' -> 'w')"
 	assert_output --partial "DIFFERENT: 2 differences in 1 of 1 table"
+}
+
+@test "across engines MariaDB's latin1 text is hashed as stored and PostgreSQL's converted to it: equal, and every changed value found" {
+	new_mydb vdl >/dev/null
+	my_sql vdl -e "CREATE TABLE t (id int PRIMARY KEY, a varchar(20), b char(10), c text,
+		u varchar(10) CHARACTER SET utf8mb4) CHARSET latin1;
+		INSERT INTO t VALUES (1, 'café', 'naïve', 'x', 'ü'), (2, NULL, '', '', NULL),
+		(3, CONCAT('€', CONVERT(UNHEX('81') USING latin1), 'Ÿ'), 'a b', 'tab\there', '☃'), (4, 'plain', 'p', 'p', 'p')"
+	dst=$(new_db vdl)
+	dbmig -q copy "$(my_uri vdl)" "$dst" >/dev/null
+	for dir in ltr rtl; do
+		if [ $dir = ltr ]; then src=$(my_uri vdl) tgt=$dst; else src=$dst tgt=$(my_uri vdl); fi
+		run -0 --separate-stderr dbmig verify --json "$src" "$tgt"
+		jq -e '.tables[0].digest == "crc32+crc32c" and .differences == 0' <<<"$output"
+	done
+	# a character latin1 has not, one it has, and the C1 byte it keeps
+	psql -X -q -v ON_ERROR_STOP=1 "$dst" -c "UPDATE vdl.t SET a = 'café☃' WHERE id = 1" \
+		-c "UPDATE vdl.t SET c = 'ÿ' WHERE id = 4" \
+		-c "UPDATE vdl.t SET a = '€' || chr(129) || 'Z' WHERE id = 3"
+	run -1 dbmig verify "$(my_uri vdl)" "$dst"
+	assert_output --partial "vdl.t: changed: id=1: a (a: 'café' -> 'café☃')"
+	assert_output --partial "vdl.t: changed: id=4: c (c: 'p' -> 'ÿ')"
+	assert_output --partial "vdl.t: changed: id=3: a"
+	assert_output --partial "DIFFERENT: 3 differences in 1 of 1 table"
+	assert_output --partial "checksum (target's digests by dbmig), crc32+crc32c"
 }

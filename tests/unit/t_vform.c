@@ -2,12 +2,16 @@
  * t_vform.c - verify's client-side rendering: MD5 against RFC 1321's
  * vectors, jsonb's text form, decimal scales, float bits, time and
  * timestamp padding, the MySQL-time/interval microseconds, key order and
- * the modular sum the servers' SUM() is reduced by. The renderings are
+ * the modular sum the servers' SUM() is reduced by; CRC32 and CRC32C
+ * against their check values and MariaDB's, MySQL's latin1 from UTF-8, and
+ * the CRC digest of a row with latin1 text. The renderings are
  * held to the servers' SQL by tests/integration/80-verify-golden.bats.
  */
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "lib/base/crc.h"
+#include "lib/base/latin1.h"
 #include "lib/base/md5.h"
 #include "lib/base/sha256.h"
 #include "lib/verify/vform.h"
@@ -296,11 +300,110 @@ test_vform__key_order_and_sums(void)
 	CHECK(vform_sum_mod64("36893488147419103232") == 0);
 }
 
+/* The check values of both CRCs, and what MariaDB 10.11 prints for
+ * CRC32('abc') and CRC32C('abc'). */
+static void
+test_vform__crc_vectors(void)
+{
+	const char *msg = "The quick brown fox jumps over the lazy dog, twice: the quick brown fox";
+	uint32_t a = 0, b = 0;
+
+	CHECK(crc32_update(0, "123456789", 9) == 0xCBF43926u);
+	CHECK(crc32c_update(0, "123456789", 9) == 0xE3069283u);
+	CHECK(crc32_update(0, "", 0) == 0 && crc32c_update(0, "", 0) == 0);
+	CHECK(crc32_update(0, "abc", 3) == 891568578u);
+	CHECK(crc32c_update(0, "abc", 3) == 910901175u);
+	CHECK(crc64_pair("abc", 3) == ((uint64_t)891568578u << 32 | 910901175u));
+	/* continued in odd pieces, over every alignment, the same */
+	for (size_t i = 0; i < strlen(msg); i += 3) {
+		a = crc32_update(a, msg + i, strlen(msg) - i < 3 ? strlen(msg) - i : 3);
+		b = crc32c_update(b, msg + i, strlen(msg) - i < 3 ? strlen(msg) - i : 3);
+	}
+	CHECK(a == crc32_update(0, msg, strlen(msg)));
+	CHECK(b == crc32c_update(0, msg, strlen(msg)));
+	CHECK(a != b);
+}
+
+static int
+latin1_is(const char *utf8, const char *want, size_t wantlen)
+{
+	struct strbuf o = STRBUF_INIT;
+	int ok = latin1_from_utf8(utf8, strlen(utf8), &o) == 0 && o.len == wantlen &&
+		 !memcmp(o.buf, want, wantlen);
+
+	strbuf_release(&o);
+	return ok;
+}
+
+static void
+test_vform__latin1_from_utf8(void)
+{
+	struct strbuf o = STRBUF_INIT;
+
+	CHECK(latin1_is("plain", "plain", 5));
+	CHECK(latin1_is("caf\xc3\xa9 \xc3\xbf", "caf\xe9 \xff", 6));
+	/* Windows-1252's euro and Y-diaeresis, and a C1 control it lacks */
+	CHECK(latin1_is("\xe2\x82\xac\xc2\x81\xc5\xb8", "\x80\x81\x9f", 3));
+	CHECK(latin1_from_utf8("\xe2\x98\x83", 3, &o) < 0);	/* a snowman */
+	strbuf_reset(&o);
+	CHECK(latin1_from_utf8("\xc2\x80", 2, &o) < 0);	/* U+0080: 0x80 is the euro */
+	strbuf_reset(&o);
+	CHECK(latin1_from_utf8("a\xc3", 2, &o) < 0);		/* cut short */
+	strbuf_reset(&o);
+	CHECK(latin1_from_utf8("\xff", 1, &o) < 0);		/* no UTF-8 */
+	strbuf_release(&o);
+}
+
+/* VD_CRC hashes a latin1 column's value as latin1 bytes, the rest of
+ * the row as it is rendered; a value with no latin1 form is marked. */
+static void
+test_vform__crc_digest_with_latin1(void)
+{
+	struct column ci = { 0 }, ct = { 0 };
+	struct vcol cols[2];
+	struct vf_plan p;
+	struct vrow r;
+	struct value vals[2] = { { (const unsigned char *)"7", 1, 0 },
+				 { (const unsigned char *)"caf\xc3\xa9", 5, 0 } };
+
+	memset(cols, 0, sizeof(cols));
+	memset(&p, 0, sizeof(p));
+	ci.type.t = NT_INT32;
+	ct.type.t = NT_TEXT;
+	cols[0].kind = VK_INT;
+	cols[1].kind = VK_TEXT;
+	for (int s = 0; s < 2; s++) {
+		cols[0].s[s].col = &ci;
+		cols[1].s[s].col = &ct;
+		cols[1].s[s].idx = 1;
+	}
+	p.cols = cols;
+	p.ncols = 2;
+	p.key[0] = 0;
+	p.nkey = 1;
+	p.digest = VD_CRC;
+	vrow_init(&r, &p);
+	vform_row(&p, 1, vals, &r);
+	CHECK_STR(strbuf_cstr(&r.text), "7,4:caf\xc3\xa9");
+	CHECK(r.digest == crc64_pair("7,4:caf\xc3\xa9", 9));
+	cols[1].latin1 = 1;
+	vform_row(&p, 1, vals, &r);
+	CHECK_STR(strbuf_cstr(&r.text), "7,4:caf\xc3\xa9");	/* compared as UTF-8 still */
+	CHECK(r.digest == crc64_pair("7,4:caf\xe9", 8));
+	vals[1] = (struct value){ (const unsigned char *)"\xe2\x98\x83", 3, 0 };
+	vform_row(&p, 1, vals, &r);
+	CHECK(r.digest == crc64_pair("7,1!\xe2\x98\x83", 7));
+	vrow_release(&r);
+}
+
 int
 main(void)
 {
 	TEST_RUN(test_vform__md5_vectors);
 	TEST_RUN(test_vform__sha256_vectors);
+	TEST_RUN(test_vform__crc_vectors);
+	TEST_RUN(test_vform__latin1_from_utf8);
+	TEST_RUN(test_vform__crc_digest_with_latin1);
 	TEST_RUN(test_vform__json_as_jsonb_prints_it);
 	TEST_RUN(test_vform__renderings);
 	TEST_RUN(test_vform__zero_dates_face_postgresql_as_null);
