@@ -14,8 +14,8 @@
 # comparison (CRC32 is 32 bits; concat_ws skips NULLs and cannot tell
 # 'a|b','c' from 'a','b|c'), only what reading and hashing the rows costs.
 #
-# Each trial runs BENCH_REPS times (default 3), warmed by one run first;
-# printed: the median wall time, the range, the median over the floor's
+# Each trial runs BENCH_REPS times (default 3), warmed by one run first,
+# in rounds that run the floor and each trial of a pair in turn; printed: the median wall time, the range, the median over the floor's
 # median, the peak RSS of dbmig over the runs, and how busy the machine's
 # cores were (median of the runs; 100% is every core, servers and dbmig
 # together: -j cannot help a run that is there already). A script that
@@ -97,12 +97,21 @@ median() { sort -n "$1" | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) 
 lowest() { sort -n "$1" | head -1; }
 highest() { sort -n "$1" | tail -1; }
 
-# trial LABEL CMD...: a warm-up run, then reps runs
-trial() {
-	local label=$1; shift
-	rm -f "$work/$label.w" "$work/$label.m" "$work/$label.c"
-	"$@" >/dev/null 2>&1 || true
-	for ((i = 0; i < reps; i++)); do timed "$label" "$@"; done
+# trials LABEL CMDLINE [LABEL CMDLINE]...: each command line (bash) run once
+# to warm up, then reps rounds that run each in turn: the floor runs in the
+# same minutes as what it is the floor of, since this machine's speed drifts
+# over minutes by more than the differences measured
+trials() {
+	local -a labels=() cmds=()
+	local i r
+	while [ $# -gt 0 ]; do labels+=("$1"); cmds+=("$2"); shift 2; done
+	for i in "${!labels[@]}"; do
+		rm -f "$work/${labels[$i]}.w" "$work/${labels[$i]}.m" "$work/${labels[$i]}.c"
+		bash -c "${cmds[$i]}" >/dev/null 2>&1 || true
+	done
+	for ((r = 0; r < reps; r++)); do
+		for i in "${!labels[@]}"; do timed "${labels[$i]}" bash -c "${cmds[$i]}"; done
+	done
 }
 
 # report PAIR WHAT LABEL FLOOR-LABEL ROWS
@@ -151,11 +160,11 @@ for pair in "PG->PG|pg|$pgb/sbtest||pg|$pgb/pp|" \
 	    "MariaDB->MDB|my|sbtest||my|mm|"; do
 	pair_read "$pair"
 	key=$(echo "$name" | tr -dc 'a-zA-Z')
-	trial "$key-floor" bash -c 'floor_pair "$@"' floor "$se" "$s" "$ss" "$te" "$t" "$ts" $tables
-	trial "$key-ck1" ./dbmig -q verify -q "$src" "$dst"
-	trial "$key-ck2" ./dbmig -q verify -q -j 2 "$src" "$dst"
-	trial "$key-md5" ./dbmig -q verify -q --digest=md5 "$src" "$dst"
-	trial "$key-rows" ./dbmig -q verify -q --mode=rows "$src" "$dst"
+	trials "$key-floor" "floor_pair $se '$s' '$ss' $te '$t' '$ts' $tables" \
+	       "$key-ck1" "exec ./dbmig -q verify -q '$src' '$dst'" \
+	       "$key-ck2" "exec ./dbmig -q verify -q -j 2 '$src' '$dst'" \
+	       "$key-md5" "exec ./dbmig -q verify -q --digest=md5 '$src' '$dst'" \
+	       "$key-rows" "exec ./dbmig -q verify -q --mode=rows '$src' '$dst'"
 	report_floor "$name" "$key-floor" $total
 	report "$name" "checksum (-j 1)" "$key-ck1" "$key-floor" $total
 	report "$name" "checksum -j 2" "$key-ck2" "$key-floor" $total
@@ -170,9 +179,9 @@ for pair in "PG->PG|pg|$pgb/sbbig||pg|$pgb/pbig|" \
 	    "MariaDB->MDB|my|sbbig||my|mmbig|"; do
 	pair_read "$pair"
 	key=big$(echo "$name" | tr -dc 'a-zA-Z')
-	trial "$key-floor" bash -c 'floor_pair "$@"' floor "$se" "$s" "$ss" "$te" "$t" "$ts" sbtest1
-	trial "$key-j1" ./dbmig -q verify -q "$src" "$dst"
-	trial "$key-j2" ./dbmig -q verify -q -j 2 "$src" "$dst"
+	trials "$key-floor" "floor_pair $se '$s' '$ss' $te '$t' '$ts' sbtest1" \
+	       "$key-j1" "exec ./dbmig -q verify -q '$src' '$dst'" \
+	       "$key-j2" "exec ./dbmig -q verify -q -j 2 '$src' '$dst'"
 	report_floor "$name" "$key-floor" "$big"
 	report "$name" "checksum -j 1" "$key-j1" "$key-floor" "$big"
 	report "$name" "checksum -j 2" "$key-j2" "$key-floor" "$big"
