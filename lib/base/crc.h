@@ -16,6 +16,11 @@
 uint32_t crc32_update(uint32_t crc, const void *p, size_t n);
 uint32_t crc32c_update(uint32_t crc, const void *p, size_t n);
 
+/* By the tables alone, even where the processor has instructions for
+ * them (tests compare the two). */
+uint32_t crc32_tables(uint32_t crc, const void *p, size_t n);
+uint32_t crc32c_tables(uint32_t crc, const void *p, size_t n);
+
 /* CRC32(p) << 32 | CRC32C(p), as MariaDB computes it. */
 uint64_t crc64_pair(const void *p, size_t n);
 

@@ -3,6 +3,8 @@
  */
 #include "latin1.h"
 
+#include <string.h>
+
 #include "banned.h"
 
 const uint16_t latin1_c1[32] = {
@@ -34,7 +36,17 @@ latin1_from_utf8(const char *p, size_t n, struct strbuf *o)
 		uint32_t cp;
 		int b, k;
 
-		while (run < n && s[run] < 0x80)	/* ASCII as it is */
+		for (;;) {	/* ASCII as it is, eight bytes a step */
+			uint64_t x;
+
+			if (run + 8 > n)
+				break;
+			memcpy(&x, s + run, 8);
+			if (x & 0x8080808080808080ULL)
+				break;
+			run += 8;
+		}
+		while (run < n && s[run] < 0x80)
 			run++;
 		strbuf_add(o, p + i, run - i);
 		if ((i = run) == n)

@@ -672,8 +672,8 @@ side_task_run(void *arg)
 	const struct vf_plan *p = &t->job->plan;
 
 	if (t->op == OP_FETCH) {
-		t->ret = vread(src, c, tab, p, t->s, t->scopes, t->nscopes, 0, collect_row,
-			       t->co, &t->err);
+		t->ret = vread(src, c, tab, p, t->s, t->scopes, t->nscopes,
+			       t->co->L->range ? VREAD_NO_BUCKET : 0, collect_row, t->co, &t->err);
 	} else if (t->server && t->nsc > 1) {
 		t->ret = 0;
 		for (int k = 0; k < t->nsc && t->ret == 0; k++) {
@@ -687,8 +687,8 @@ side_task_run(void *arg)
 	} else {
 		struct client_digest cd = { t->L, p, t->gs.g, 0 };
 
-		t->ret = vread(src, c, tab, p, t->s, NULL, 0, 0, client_digest_row, &cd,
-			       &t->err);
+		t->ret = vread(src, c, tab, p, t->s, NULL, 0, t->L->range ? VREAD_NO_BUCKET : 0,
+			       client_digest_row, &cd, &t->err);
 		t->rows = cd.rows;
 	}
 	return NULL;
@@ -1599,7 +1599,7 @@ rendering_check(struct vctx *ctx, struct vworker *w, struct vjob *job, struct db
 		r = vsql_render(ctx->src[s]->drv, w->c[s], job->t[s], &job->plan, s, keep_sql_row,
 				&sr, err);
 		if (r == 0)
-			r = vread(ctx->src[s], w->c[s], job->t[s], &job->plan, s, NULL, 0, 1,
+			r = vread(ctx->src[s], w->c[s], job->t[s], &job->plan, s, NULL, 0, VREAD_ORDERED,
 				  golden_row, &g, err);
 		if (r == 0 && g.row * (size_t)job->plan.ncols != sr.n)
 			r = dberr_set(err, DBERR_INTERNAL, "table %s: the SQL rendering returned "

@@ -50,12 +50,16 @@ struct row_list {
 
 typedef int (*vrow_fn)(void *arg, const struct vrow *r, struct dberr *err);
 
+/* How vread reads: in key order (rows compared by their text, without
+ * digests); without the key's hash bucket (rows grouped by key range). */
+enum { VREAD_ORDERED = 1, VREAD_NO_BUCKET = 2 };
+
 /* Streams the rows of side s of t, rendered, to fn: from a database
  * restricted to the scopes (all when nscopes is 0) and in key order when
- * asked; from a dump all rows in dump order. */
+ * asked (flags, VREAD_*); from a dump all rows in dump order. */
 int vread(struct vsrc *src, struct db_conn *c, struct table *t,
 	  const struct vf_plan *p, int s, const struct vf_scope *scopes,
-	  int nscopes, int ordered, vrow_fn fn, void *arg, struct dberr *err);
+	  int nscopes, int flags, vrow_fn fn, void *arg, struct dberr *err);
 
 void saved_row_copy(struct saved_row *d, const struct vrow *r, int ncols);
 void saved_row_release(struct saved_row *r);

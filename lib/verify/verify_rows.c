@@ -100,9 +100,10 @@ vread_dump(struct vsrc *src, struct table *t, struct render_sink *rs, struct dbe
 
 int
 vread(struct vsrc *src, struct db_conn *c, struct table *t, const struct vf_plan *p,
-      int s, const struct vf_scope *scopes, int nscopes, int ordered, vrow_fn fn,
+      int s, const struct vf_scope *scopes, int nscopes, int flags, vrow_fn fn,
       void *arg, struct dberr *err)
 {
+	int ordered = flags & VREAD_ORDERED;
 	struct render_sink rs;
 	int ret;
 
@@ -113,6 +114,7 @@ vread(struct vsrc *src, struct db_conn *c, struct table *t, const struct vf_plan
 	rs.arg = arg;
 	vrow_init(&rs.row, p);
 	rs.row.no_digests = ordered;	/* merged by key, compared by text */
+	rs.row.no_bucket = (flags & VREAD_NO_BUCKET) != 0;
 	if (src->is_dump)
 		ret = vread_dump(src, t, &rs, err);
 	else
@@ -519,7 +521,7 @@ producer(void *arg)
 {
 	struct rowq *q = arg;
 	struct dberr err = DBERR_INIT;
-	int r = vread(q->src, q->c, q->t, q->p, q->s, NULL, 0, 1, enqueue, q, &err);
+	int r = vread(q->src, q->c, q->t, q->p, q->s, NULL, 0, VREAD_ORDERED, enqueue, q, &err);
 
 	if (r == 0 && q->filling && q->filling->n)
 		r = batch_push(q, &err);

@@ -540,7 +540,10 @@ utf8_chars(const char *p, size_t n)
 		uint64_t x;
 
 		memcpy(&x, p + i, 8);
-		cont += (size_t)__builtin_popcountll(x & ~(x << 1) & 0x8080808080808080ULL);
+		/* one bit a byte: their sum by a multiply (no popcnt
+		 * instruction in a portable build) */
+		cont += (size_t)((((x & ~(x << 1) & 0x8080808080808080ULL) >> 7) *
+				  0x0101010101010101ULL) >> 56);
 	}
 	for (; i < n; i++)
 		cont += ((unsigned char)p[i] & 0xc0) == 0x80;
@@ -687,6 +690,8 @@ vform_row(const struct vf_plan *p, int s, const struct value *vals, struct vrow 
 	if (r->no_digests)
 		return;
 	r->digest = row_digest(p, r);
+	if (r->no_bucket)
+		return;
 	if (!p->nkey) {
 		md5_digest(strbuf_cstr(&r->text), r->text.len, d);
 		r->bucket_hash = (uint32_t)canon_get_be(d + 8, 4);

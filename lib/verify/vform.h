@@ -129,6 +129,8 @@ struct vrow {
 	int no_digests;		/* set by the reader: rows compared by their text
 				 * in key order need neither (nor the key's text) */
 	struct strbuf hashed;	/* VD_CRC: the text with latin1 values converted */
+	int no_bucket;		/* set by the reader: rows grouped by key range
+				 * need no bucket (nor the key's text) */
 };
 void vrow_init(struct vrow *r, const struct vf_plan *p);
 void vrow_release(struct vrow *r);

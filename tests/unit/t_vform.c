@@ -321,6 +321,21 @@ test_vform__crc_vectors(void)
 	}
 	CHECK(a == crc32_update(0, msg, strlen(msg)));
 	CHECK(b == crc32c_update(0, msg, strlen(msg)));
+	CHECK(crc32c_tables(0, "123456789", 9) == 0xE3069283u);
+	for (size_t i = 0; i < strlen(msg); i++)	/* every length and alignment */
+		CHECK(crc32c_tables(0, msg + i, strlen(msg) - i) ==
+		      crc32c_update(0, msg + i, strlen(msg) - i));
+	{	/* and where the folding starts: 64 bytes, lanes, tails */
+		unsigned char big[1031];
+
+		for (size_t i = 0; i < sizeof(big); i++)
+			big[i] = (unsigned char)(i * 131 + (i >> 3));
+		for (size_t len = 0; len <= 300; len++)
+			for (size_t at = 0; at < 3; at++)
+				CHECK(crc32_tables(7, big + at, len) == crc32_update(7, big + at, len) &&
+				      crc32c_tables(7, big + at, len) == crc32c_update(7, big + at, len));
+		CHECK(crc32_tables(0, big, sizeof(big)) == crc32_update(0, big, sizeof(big)));
+	}
 	CHECK(a != b);
 }
 
