@@ -506,7 +506,6 @@ struct group_sink {
 	uint64_t nres;
 	uint64_t offset;	/* range: group j goes to g[offset + j] */
 	pthread_mutex_t *lock;	/* several parts of one table add up at once */
-	uint64_t total;		/* rows stored through this sink */
 };
 
 static int
@@ -539,7 +538,6 @@ group_store(void *arg, uint64_t group, uint64_t rows, uint64_t sum, struct dberr
 		pthread_mutex_lock(gs->lock);
 	gs->g[j].rows += rows;
 	gs->g[j].sum += sum;
-	gs->total += rows;
 	if (gs->lock)
 		pthread_mutex_unlock(gs->lock);
 	return 0;
@@ -648,10 +646,6 @@ struct side_task {
 	int server;			/* OP_DIGEST: inside the server, else in dbmig */
 	const struct level0 *L;		/* OP_DIGEST in dbmig: the chunks */
 	const struct vf_scope *sc;	/* OP_DIGEST in the server */
-	/* OP_DIGEST in the server, several queries: scopes sc[0..nsc), the
-	 * groups of sc[k] going to gs.g[offs[k] + group] */
-	int nsc;
-	const uint64_t *offs;
 	uint64_t group;
 	struct group_sink gs;
 	const struct vf_scope *scopes;	/* OP_FETCH; NULL: every row, filtered */
@@ -674,13 +668,6 @@ side_task_run(void *arg)
 	if (t->op == OP_FETCH) {
 		t->ret = vread(src, c, tab, p, t->s, t->scopes, t->nscopes,
 			       t->co->L->range ? VREAD_NO_BUCKET : 0, collect_row, t->co, &t->err);
-	} else if (t->server && t->nsc > 1) {
-		t->ret = 0;
-		for (int k = 0; k < t->nsc && t->ret == 0; k++) {
-			t->gs.offset = t->offs[k];
-			t->ret = vsql_digest(src->drv, c, tab, p, t->s, &t->sc[k], t->group,
-					     group_store, &t->gs, &t->err);
-		}
 	} else if (t->server) {
 		t->ret = vsql_digest(src->drv, c, tab, p, t->s, t->sc, t->group, group_store,
 				     &t->gs, &t->err);
