@@ -1629,7 +1629,7 @@ same_text(const char *a, const char *b)
 static int
 crc_side(const struct vsrc *x)
 {
-	return !x->is_dump && x->native_major[0] && x->drv->verify->dialect->crc64;
+	return !x->is_dump && x->native_major[0] && x->drv->verify->dialect->crc64_hash;
 }
 
 /* Whether column i of side s is text MariaDB stores as latin1. */

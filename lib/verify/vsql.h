@@ -65,15 +65,18 @@ struct vsql_dialect {
 	/* 1 when col's stored text is what verify compares (else it is
 	 * rendered: PostgreSQL json as jsonb, MySQL floats as their bits) */
 	int (*native_exact)(const struct column *col);
-	/* A row's columns as one text: a record of them (native_record), or
-	 * their frames as for the rendering, with lengths in bytes. */
+	/* A row's columns as one text: a record of them (native_record),
+	 * fields joined by ',' in native_fields_open's call (with ")"
+	 * closing it: a concat_ws that skips NULLs), or their frames as for
+	 * the rendering. */
 	int native_record;
-	/* A 64-bit hash of text x; for buckets (bucket set), a non-negative
-	 * one of 32 bits. */
+	const char *native_fields_open;
+	/* The engine's hash of text x: 64 bits on PostgreSQL, 32 on
+	 * MariaDB; for buckets (bucket set), a non-negative one of 32 bits. */
 	void (*native_hash)(struct strbuf *o, const char *x, int bucket);
-	/* native_hash is CRC32(x) << 32 | CRC32C(x), the client's VD_CRC,
-	 * on a server whose native_major is set */
-	int crc64;
+	/* CRC32(x) << 32 | CRC32C(x), the client's VD_CRC, on a server
+	 * whose native_major is set; NULL where the engine has no CRC32C */
+	void (*crc64_hash)(struct strbuf *o, const char *x);
 };
 
 /* Compared column i's column on side. */

@@ -146,7 +146,7 @@ test_vsql__native_digest(void)
 	struct fixture f;
 	struct strbuf q = STRBUF_INIT;
 	struct vf_scope range = { VF_RANGE, 1, 9, 0, 0 }, hash = { VF_HASH, 0, 0, 1, 0 };
-	struct vsql_dialect rec = sym;
+	struct vsql_dialect rec = sym, ws = sym;
 
 	fixture_init(&f, VK_INT);
 	f.p.digest = VD_NATIVE;
@@ -154,6 +154,24 @@ test_vsql__native_digest(void)
 	vsql_digest_query(&sym, &f.t, &f.p, 0, &range, 4, &q);
 	CHECK(strstr(q.buf, "SELECT H([COALESCE(<id&','>, 'N')+COALESCE(<L(R0(name))&':'&R0(name)>, 'N')]) AS h, id AS k") != NULL);
 	strbuf_reset(&q);
+	/* fields joined by a separator: a length only where a text is not
+	 * the last of them, and no 'N' where the column is NOT NULL */
+	ws.native_fields_open = "W(";
+	vsql_digest_query(&ws, &f.t, &f.p, 0, &range, 4, &q);
+	CHECK(strstr(q.buf, "SELECT H(W(COALESCE(id, 'N'), COALESCE(L(R0(name)), 'N'), R0(name))) AS h") != NULL);
+	strbuf_reset(&q);
+	f.cols[0].not_null = f.cols[1].not_null = 1;
+	vsql_digest_query(&ws, &f.t, &f.p, 0, &range, 4, &q);
+	CHECK(strstr(q.buf, "SELECT H(W(id, R0(name))) AS h") != NULL);
+	strbuf_reset(&q);
+	f.vc[0].native = 0;	/* a text first: its length, then itself */
+	f.vc[0].kind = VK_TEXT;
+	vsql_digest_query(&ws, &f.t, &f.p, 0, &range, 4, &q);
+	CHECK(strstr(q.buf, "SELECT H(W(L(R0(id)), R0(id), R0(name))) AS h") != NULL);
+	strbuf_reset(&q);
+	fixture_init(&f, VK_INT);
+	f.p.digest = VD_NATIVE;
+	f.vc[0].native = 1;
 	rec.native_record = 1;
 	f.vc[1].native = 1;
 	vsql_digest_query(&rec, &f.t, &f.p, 1, &range, 4, &q);
