@@ -164,6 +164,14 @@ test_vsql__native_digest(void)
 	vsql_digest_query(&ws, &f.t, &f.p, 0, &range, 4, &q);
 	CHECK(strstr(q.buf, "SELECT H(W(id, R0(name))) AS h") != NULL);
 	strbuf_reset(&q);
+	/* NULL allowed on the other side only: both sides keep the length,
+	 * so that a row's text is the same on both */
+	f.vc[1].s[1].col = &f.cols[2];
+	f.cols[2].name = f.cols[1].name;
+	vsql_digest_query(&ws, &f.t, &f.p, 0, &range, 4, &q);
+	CHECK(strstr(q.buf, "SELECT H(W(id, L(R0(name)), R0(name))) AS h") != NULL);
+	strbuf_reset(&q);
+	f.vc[1].s[1].col = &f.cols[1];
 	f.vc[0].native = 0;	/* a text first: its length, then itself */
 	f.vc[0].kind = VK_TEXT;
 	vsql_digest_query(&ws, &f.t, &f.p, 0, &range, 4, &q);
