@@ -566,7 +566,7 @@ struct client_digest {
 	const struct level0 *L;
 	const struct vf_plan *p;
 	struct gsum *g;
-	uint64_t rows;
+	uint64_t rows, sum;
 };
 
 static int
@@ -580,6 +580,7 @@ client_digest_row(void *arg, const struct vrow *r, struct dberr *err)
 	cd->g[j].rows++;
 	cd->g[j].sum += r->digest;
 	cd->rows++;
+	cd->sum += r->digest;
 	return 0;
 }
 
@@ -672,7 +673,7 @@ side_task_run(void *arg)
 		t->ret = vsql_digest(src->drv, c, tab, p, t->s, t->sc, t->group, group_store,
 				     &t->gs, &t->err);
 	} else {
-		struct client_digest cd = { t->L, p, t->gs.g, 0 };
+		struct client_digest cd = { t->L, p, t->gs.g, 0, 0 };
 
 		t->ret = vread(src, c, tab, p, t->s, NULL, 0, t->L->range ? VREAD_NO_BUCKET : 0,
 			       client_digest_row, &cd, &t->err);
@@ -1006,6 +1007,7 @@ struct range_run {
 	uint64_t per;		/* first-level chunks per range */
 	uint64_t nparts;
 	uint64_t pages[2];	/* a side read by pages: its pages (else 0) */
+	int server[2];		/* a side digested in its server (else read by dbmig) */
 	int chunks;		/* this pass digests chunks (else totals) */
 	uint64_t *todo, ntodo;	/* this pass's ranges */
 	uint64_t next[2];	/* each side's next index into todo */
@@ -1042,6 +1044,39 @@ range_scope(const struct range_run *rr, int s, uint64_t part)
 	return sc;
 }
 
+/* One side of one range read and digested by dbmig: its total and, in
+ * the same read, its chunks' sums, so that it is never read again. A
+ * range of pages holds keys of any chunk, which other ranges' threads
+ * also add to: its sums are made apart and added under the lock. */
+static int
+range_client_digest(struct range_run *rr, struct db_conn *c, int s, uint64_t part,
+		    struct dberr *err)
+{
+	const struct level0 *L = rr->L;
+	struct vf_scope sc = range_scope(rr, s, part);
+	const struct vf_plan *p = &rr->job->plan;
+	struct client_digest cd = { L, p, L->g[s], 0, 0 };
+	int ret;
+
+	if (rr->chunks)
+		return 0;
+	if (rr->pages[s])
+		cd.g = xcalloc(L->nb, sizeof(*cd.g));
+	ret = vread(rr->ctx->src[s], c, rr->job->t[s], p, s, &sc, 1, VREAD_NO_BUCKET,
+		    client_digest_row, &cd, err);
+	pthread_mutex_lock(&rr->mu);
+	rr->tot[s][part].rows = cd.rows;
+	rr->tot[s][part].sum = cd.sum;
+	for (uint64_t j = 0; rr->pages[s] && ret == 0 && j < L->nb; j++) {
+		L->g[s][j].rows += cd.g[j].rows;
+		L->g[s][j].sum += cd.g[j].sum;
+	}
+	pthread_mutex_unlock(&rr->mu);
+	if (rr->pages[s])
+		free(cd.g);
+	return ret;
+}
+
 /* One side of one range: its total, or its chunks' sums into L->g. */
 static int
 range_side_digest(struct range_run *rr, struct db_conn *c, int s, uint64_t part,
@@ -1055,6 +1090,8 @@ range_side_digest(struct range_run *rr, struct db_conn *c, int s, uint64_t part,
 	struct vf_scope sc = range_scope(rr, s, part);
 	const char *name = rr->job->res->name[s];
 
+	if (!rr->server[s])
+		return range_client_digest(rr, c, s, part, err);
 	if (!rr->chunks) {
 		/* one group; two only where the keys span all of int64 */
 		struct gsum two[2] = { { 0, 0 }, { 0, 0 } };
@@ -1068,7 +1105,10 @@ range_side_digest(struct range_run *rr, struct db_conn *c, int s, uint64_t part,
 		pthread_mutex_unlock(&rr->mu);
 		return 0;
 	}
-	if (rr->pages[s] || n == 1 || !drv->verify->dialect->chunk_queries) {
+	/* a query a chunk only for the large chunks of a pair both servers
+	 * digest: the small ones facing dbmig's side would be thousands */
+	if (rr->pages[s] || n == 1 || !drv->verify->dialect->chunk_queries ||
+	    !rr->server[0] || !rr->server[1]) {
 		struct group_sink gs = { L->g[s], L->nb, 0, 0, name, NULL, 0,
 					 rr->pages[s] ? 0 : j0, &rr->mu };
 
@@ -1172,27 +1212,58 @@ range_pass(struct range_run *rr, struct vworker **pairs, int npairs, struct dber
 	return 0;
 }
 
+/* Sums chunks from..to-1 of side s into chunk from: where the other
+ * side has only the total, this side's chunk sums (read by dbmig) go
+ * the same way. */
+static void
+chunks_fold(struct range_run *rr, int s, uint64_t from, uint64_t to, struct gsum total)
+{
+	struct gsum *g = rr->L->g[s];
+
+	for (uint64_t j = from; j < to && j < rr->L->nb; j++)
+		g[j].rows = g[j].sum = 0;
+	g[from] = total;
+}
+
 /* The ranges whose chunks must be digested: those whose totals differ,
  * or, where a side is read by pages (its ranges are not the other's),
  * all of them when the table's totals differ. The totals of the others
  * go into a first chunk (the range's, or the table's where read by
- * pages), where they are equal on both sides, so that the rows add up. */
+ * pages), where they are equal on both sides, so that the rows add up.
+ * A side dbmig read has its chunk sums already. */
 static void
 ranges_to_split(struct range_run *rr)
 {
 	const struct level0 *L = rr->L;
 	struct gsum all[2] = { { 0, 0 }, { 0, 0 } };
+	int paged = 0;
 
+	for (int s = 0; s < 2; s++) {
+		if (rr->server[s]) {
+			paged |= rr->pages[s] != 0;
+			continue;
+		}
+		/* read by pages, but its chunk sums give its key ranges' */
+		for (uint64_t k = 0; rr->pages[s] && k < rr->nparts; k++) {
+			struct gsum t = { 0, 0 };
+
+			for (uint64_t j = k * rr->per; j < (k + 1) * rr->per && j < L->nb; j++) {
+				t.rows += L->g[s][j].rows;
+				t.sum += L->g[s][j].sum;
+			}
+			rr->tot[s][k] = t;
+		}
+	}
 	for (uint64_t k = 0; k < rr->nparts; k++)
 		for (int s = 0; s < 2; s++) {
 			all[s].rows += rr->tot[s][k].rows;
 			all[s].sum += rr->tot[s][k].sum;
 		}
 	rr->ntodo = 0;
-	if (rr->pages[0] || rr->pages[1]) {
+	if (paged) {
 		if (all[0].rows == all[1].rows && all[0].sum == all[1].sum)
 			for (int s = 0; s < 2; s++)
-				L->g[s][0] = all[s];
+				chunks_fold(rr, s, 0, L->nb, all[s]);
 		else
 			for (uint64_t k = 0; k < rr->nparts; k++)
 				rr->todo[rr->ntodo++] = k;
@@ -1205,7 +1276,7 @@ ranges_to_split(struct range_run *rr)
 			continue;
 		}
 		for (int s = 0; s < 2; s++)
-			L->g[s][k * rr->per] = rr->tot[s][k];
+			chunks_fold(rr, s, k * rr->per, (k + 1) * rr->per, rr->tot[s][k]);
 	}
 }
 
@@ -1238,11 +1309,12 @@ pair_table_end(struct vctx *ctx, struct vworker *w, int failed, struct dberr *er
 	return ret;
 }
 
-/* The first level of a table both servers digest by key range: in
- * ranges, on w and on the pool's idle pairs at once. */
+/* The first level of a table digested by key range on two servers (a
+ * side in its server, or read by dbmig): in ranges, on w and on the
+ * pool's idle pairs at once. */
 static int
 first_level_ranges(struct vctx *ctx, struct vworker *w, struct vjob *job,
-		   const struct level0 *L, struct dberr *err)
+		   const struct level0 *L, const int server[2], struct dberr *err)
 {
 	struct range_run rr;
 	struct vworker **pairs;
@@ -1260,6 +1332,8 @@ first_level_ranges(struct vctx *ctx, struct vworker *w, struct vjob *job,
 	rr.per = (L->nb + parts - 1) / parts;
 	rr.nparts = (L->nb + rr.per - 1) / rr.per;
 	rr.err.cls = DBERR_NONE;
+	rr.server[0] = server[0];
+	rr.server[1] = server[1];
 	for (int s = 0; s < 2 && rr.nparts > 1; s++) {
 		const struct vsql_dialect *d = ctx->src[s]->drv->verify->dialect;
 
@@ -1334,7 +1408,7 @@ compare_checksum(struct vctx *ctx, struct vworker *w, struct vjob *job, int serv
 	struct collect co[2];
 	size_t ndiff = 0;
 	uint64_t maxrows, chunk_rows, cap = ctx->o->max_diffs ? ctx->o->max_diffs : 1;
-	int ret = -1, more = 0;
+	int ret = -1, more = 0, ranged, by_scope;
 
 	memset(&L, 0, sizeof(L));
 	memset(st, 0, sizeof(st));
@@ -1371,6 +1445,9 @@ compare_checksum(struct vctx *ctx, struct vworker *w, struct vjob *job, int serv
 		L.width = ((uint64_t)L.hi - (uint64_t)L.lo) / L.nb + 1;
 		L.nb = ((uint64_t)L.hi - (uint64_t)L.lo) / L.width + 1;
 	}
+	/* by key range wherever both sides are servers: a side dbmig
+	 * digests reads its ranges as the other side's server digests them */
+	ranged = L.range && !ctx->src[0]->is_dump && !ctx->src[1]->is_dump;
 	res->chunks = L.nb;
 	res->ranges = 1;
 	task_init(t, ctx, w, job, OP_DIGEST);
@@ -1388,12 +1465,12 @@ compare_checksum(struct vctx *ctx, struct vworker *w, struct vjob *job, int serv
 		t[s].group = L.range ? L.width : L.nb;
 		t[s].gs = gs;
 	}
-	if (L.range && server[0] && server[1] ? first_level_ranges(ctx, w, job, &L, err) < 0
+	if (ranged ? first_level_ranges(ctx, w, job, &L, server, err) < 0
 	    : both_sides(t, err) < 0)
 		goto out;
 	for (int s = 0; s < 2; s++) {
 		res->rows[s] = t[s].rows;
-		for (uint64_t j = 0; server[s] && j < L.nb; j++)
+		for (uint64_t j = 0; (server[s] || ranged) && j < L.nb; j++)
 			res->rows[s] += L.g[s][j].rows;
 	}
 	diff = xcalloc(L.nb, sizeof(*diff));
@@ -1424,11 +1501,12 @@ compare_checksum(struct vctx *ctx, struct vworker *w, struct vjob *job, int serv
 			leaf_add(&leaves, &diff[i].sc);
 		more = ndiff > cap;
 	}
-	/* Fetch the leaves' rows from both sides. A server side is asked
-	 * for exactly those rows; a dump, or a side the client digested,
-	 * is read again and filtered by first-level chunk. */
+	/* Fetch the leaves' rows from both sides: exactly those rows where
+	 * the chunks were digested by key range on both servers, or else
+	 * each side read again and filtered by first-level chunk. */
+	by_scope = ranged || (server[0] && server[1]);
 	want = xcalloc(L.nb, 1);
-	for (size_t i = 0; i < leaves.n && !(server[0] && server[1]); i++) {
+	for (size_t i = 0; i < leaves.n && !by_scope; i++) {
 		uint64_t j = L.range ? ((uint64_t)leaves.v[i].lo - (uint64_t)L.lo) / L.width
 			     : leaves.v[i].res;
 
@@ -1436,7 +1514,6 @@ compare_checksum(struct vctx *ctx, struct vworker *w, struct vjob *job, int serv
 	}
 	task_init(t, ctx, w, job, OP_FETCH);
 	for (int s = 0; s < 2; s++) {
-		int by_scope = server[0] && server[1];
 		struct collect c = { &L, p, by_scope ? NULL : want, &rows[s] };
 
 		co[s] = c;

@@ -387,6 +387,8 @@ vsql_read_tail(const struct vsql_dialect *d, const struct vf_plan *p, int side,
 	       const struct vf_scope *scopes, int nscopes, int ordered, struct strbuf *o)
 {
 	scope_where(d, p, side, scopes, nscopes, o);
+	if (nscopes == 1 && scopes[0].page_to)	/* a range of a side read by pages */
+		d->pages_where(o, scopes[0].page_from, scopes[0].page_to);
 	if (ordered)
 		order_by(d, p, side, o);
 }
