@@ -76,7 +76,30 @@ teardown_file() {
 
 stop_servers_for_file() {
 	[ -f "$BATS_FILE_TMPDIR/env" ] && . "$BATS_FILE_TMPDIR/env"
+	servers_gone_report
 	servers_stop_all
+}
+
+# servers_gone_report: a server of this file whose process was gone
+# before the end (its pid file left behind: it crashed, or something
+# killed it) gets the end of its log printed into the TAP output, since
+# servers_stop_all deletes the log with the rest, and a test that failed
+# on it only says it could not connect.
+servers_gone_report() {
+	local pidfile pid dir log
+	[ -n "${SERVERS_DIR:-}" ] && [ -f "$SERVERS_DIR/pids" ] || return 0
+	while read -r pidfile; do
+		[ -f "$pidfile" ] || continue
+		pid=$(head -1 "$pidfile")
+		[ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null || continue
+		dir=${pidfile%/*}
+		[ "${dir##*/}" = data ] && dir=${dir%/data}
+		for log in "$dir/error.log" "$dir/server.log" "$dir/pgbouncer.log"; do
+			[ -f "$log" ] || continue
+			echo "# servers: pid $pid of $pidfile was gone before the file's end; $log ends:"
+			tail -25 "$log" | sed 's/^/#   /'
+		done
+	done <"$SERVERS_DIR/pids" >&3
 }
 
 common_setup() {
