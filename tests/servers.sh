@@ -173,7 +173,9 @@ servers__mysql_instance() {
 	"$installdb" --no-defaults --datadir="$dir/data" ${user:+--user=$user} \
 		--auth-root-authentication-method=normal --skip-test-db \
 		>"$dir/install.log" 2>&1 || {
-		echo "servers.sh: mariadb-install-db failed; see $dir/install.log" >&2; return 1; }
+		echo "servers.sh: mariadb-install-db failed; see $dir/install.log, which ends:" >&2
+		tail -20 "$dir/install.log" >&2
+		return 1; }
 	for _ in 1 2 3; do
 		port=$(servers__free_port) || return 1
 		# kept for servers_restart_mysql, which starts it the same way
