@@ -165,10 +165,13 @@ servers__mysql_instance() {
 		echo "servers.sh: MariaDB server binaries not found (install mariadb-server)" >&2
 		return 1
 	fi
-	mkdir -p "$dir"
+	# a tmpdir of its own: in /tmp, shared by every lane's servers, a
+	# server's temporary tables went missing under it ("Error on delete
+	# of '/tmp/#sql-temptable-…'") in a full check
+	mkdir -p "$dir/tmp"
 	if [ "$(id -u)" = 0 ]; then
 		user=mysql; id mysql >/dev/null 2>&1 || user=root
-		chown "$user" "$dir"
+		chown "$user" "$dir" "$dir/tmp"
 	fi
 	"$installdb" --no-defaults --datadir="$dir/data" ${user:+--user=$user} \
 		--auth-root-authentication-method=normal --skip-test-db \
@@ -181,7 +184,7 @@ servers__mysql_instance() {
 		# kept for servers_restart_mysql, which starts it the same way
 		printf '%q ' "$mysqld" --no-defaults --datadir="$dir/data" --port="$port" \
 			--bind-address=127.0.0.1 --socket="$dir/mysql.sock" \
-			--pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" \
+			--pid-file="$dir/mysqld.pid" --log-error="$dir/error.log" --tmpdir="$dir/tmp" \
 			${user:+--user=$user} --log-bin="$dir/binlog" --server-id="$id" \
 			--binlog-format=ROW --binlog-row-image=FULL --local-infile=1 \
 			--innodb-buffer-pool-size=128M --skip-name-resolve >"$dir/start"
